@@ -1,0 +1,38 @@
+// The one way to reach Postgres from every environment: drizzle over
+// @neondatabase/serverless. In production the driver talks to Neon directly;
+// locally `NEON_WS_PROXY` points it at scripts/dev/ws-proxy.ts in front of a
+// plain Postgres or the embedded PGlite.
+import { Pool, neonConfig } from "@neondatabase/serverless";
+import { drizzle, type NeonDatabase } from "drizzle-orm/neon-serverless";
+import * as schema from "./schema.ts";
+
+export type Database = NeonDatabase<typeof schema>;
+
+export interface DbConfig {
+  DATABASE_URL: string;
+  NEON_WS_PROXY?: string;
+}
+
+function configureDriver(wsProxy: string | undefined): void {
+  if (wsProxy) {
+    neonConfig.wsProxy = (host, port) => `${wsProxy}/v2?address=${host}:${port}`;
+    neonConfig.useSecureWebSocket = false;
+    neonConfig.pipelineConnect = false;
+    neonConfig.pipelineTLS = false;
+  }
+}
+
+/**
+ * Opens a pool for the lifetime of one request or one queue batch. Workers
+ * cannot share sockets across requests, so the caller must `close()` it
+ * (usually in `ctx.waitUntil`).
+ */
+export function openDb(config: DbConfig, max = 4): { db: Database; close: () => Promise<void> } {
+  configureDriver(config.NEON_WS_PROXY || undefined);
+  const pool = new Pool({ connectionString: config.DATABASE_URL, max });
+  // An idle client whose socket drops (isolate teardown, server restart) must
+  // not surface as an uncaught error; the next query opens a fresh one.
+  pool.on("error", () => {});
+  const db = drizzle({ client: pool, schema });
+  return { db, close: () => pool.end() };
+}

@@ -1,0 +1,386 @@
+// System of record. Money is always integer minor units next to an ISO 4217
+// currency. Projections from the event queue rely on the unique keys marked
+// "idempotency" below: a redelivered event must never create a second row.
+import { sql } from "drizzle-orm";
+import {
+  bigserial,
+  boolean,
+  char,
+  check,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  primaryKey,
+  smallint,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+export const userRole = pgEnum("user_role", ["customer", "restaurant_staff", "courier", "admin"]);
+export const vehicleType = pgEnum("vehicle_type", ["foot", "bicycle", "scooter", "car"]);
+export const orderStatus = pgEnum("order_status", [
+  "placed",
+  "paid",
+  "accepted",
+  "preparing",
+  "ready",
+  "picked_up",
+  "delivered",
+  "rejected",
+  "cancelled",
+  "failed",
+]);
+export const paymentKind = pgEnum("payment_kind", ["charge", "refund"]);
+
+const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
+
+export const restaurants = pgTable(
+  "restaurants",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    slug: text("slug").notNull(),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    cuisines: text("cuisines").array().notNull().default(sql`'{}'::text[]`),
+    address: text("address").notNull(),
+    lat: doublePrecision("lat").notNull(),
+    lng: doublePrecision("lng").notNull(),
+    timeZone: text("time_zone").notNull(),
+    /** Weekly schedule: [{ day: 0-6 (Sunday=0), open: "HH:MM", close: "HH:MM" }] in the restaurant's time zone. */
+    openingHours: jsonb("opening_hours").$type<OpeningHours>().notNull(),
+    prepTimeMinutes: smallint("prep_time_minutes").notNull(),
+    deliveryRadiusM: integer("delivery_radius_m").notNull(),
+    currency: char("currency", { length: 3 }).notNull(),
+    /** Bumped on every menu change; orders are priced against one version. */
+    menuVersion: integer("menu_version").notNull().default(1),
+    active: boolean("active").notNull().default(true),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("restaurants_slug_key").on(t.slug),
+    index("restaurants_lat_lng_idx").on(t.lat, t.lng),
+    check("restaurants_lat_range", sql`${t.lat} between -90 and 90`),
+    check("restaurants_lng_range", sql`${t.lng} between -180 and 180`),
+    check("restaurants_prep_time_positive", sql`${t.prepTimeMinutes} between 1 and 240`),
+    check("restaurants_radius_positive", sql`${t.deliveryRadiusM} between 100 and 50000`),
+    check("restaurants_currency_upper", sql`${t.currency} ~ '^[A-Z]{3}$'`),
+  ],
+);
+
+export interface OpeningHoursSlot {
+  day: number;
+  open: string;
+  close: string;
+}
+export type OpeningHours = OpeningHoursSlot[];
+
+export const users = pgTable(
+  "users",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    email: text("email").notNull(),
+    name: text("name").notNull(),
+    /** `pbkdf2-sha256$iterations$salt$hash`; null for users who only sign in through OIDC. */
+    passwordHash: text("password_hash"),
+    role: userRole("role").notNull(),
+    /** Set exactly for restaurant staff: the restaurant they act for. */
+    restaurantId: uuid("restaurant_id").references(() => restaurants.id, { onDelete: "restrict" }),
+    oidcIssuer: text("oidc_issuer"),
+    oidcSubject: text("oidc_subject"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("users_email_key").on(sql`lower(${t.email})`),
+    uniqueIndex("users_oidc_key").on(t.oidcIssuer, t.oidcSubject),
+    check(
+      "users_staff_has_restaurant",
+      sql`(${t.role} = 'restaurant_staff') = (${t.restaurantId} is not null)`,
+    ),
+  ],
+);
+
+export const refreshTokens = pgTable(
+  "refresh_tokens",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** All tokens rotated from one sign-in share a family; reuse of a rotated token revokes the family. */
+    familyId: uuid("family_id").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    rotatedAt: timestamp("rotated_at", { withTimezone: true }),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("refresh_tokens_hash_key").on(t.tokenHash), index("refresh_tokens_family_idx").on(t.familyId)],
+);
+
+export const menuCategories = pgTable(
+  "menu_categories",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    restaurantId: uuid("restaurant_id")
+      .notNull()
+      .references(() => restaurants.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    position: smallint("position").notNull().default(0),
+  },
+  (t) => [uniqueIndex("menu_categories_restaurant_name_key").on(t.restaurantId, t.name)],
+);
+
+export const menuItems = pgTable(
+  "menu_items",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    restaurantId: uuid("restaurant_id")
+      .notNull()
+      .references(() => restaurants.id, { onDelete: "cascade" }),
+    categoryId: uuid("category_id")
+      .notNull()
+      .references(() => menuCategories.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    priceMinor: integer("price_minor").notNull(),
+    currency: char("currency", { length: 3 }).notNull(),
+    available: boolean("available").notNull().default(true),
+    position: smallint("position").notNull().default(0),
+  },
+  (t) => [
+    uniqueIndex("menu_items_category_name_key").on(t.categoryId, t.name),
+    index("menu_items_restaurant_idx").on(t.restaurantId),
+    check("menu_items_price_nonnegative", sql`${t.priceMinor} >= 0`),
+  ],
+);
+
+export const modifierGroups = pgTable(
+  "modifier_groups",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    itemId: uuid("item_id")
+      .notNull()
+      .references(() => menuItems.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    minChoices: smallint("min_choices").notNull().default(0),
+    maxChoices: smallint("max_choices").notNull().default(1),
+    position: smallint("position").notNull().default(0),
+  },
+  (t) => [
+    uniqueIndex("modifier_groups_item_name_key").on(t.itemId, t.name),
+    check("modifier_groups_choice_bounds", sql`${t.minChoices} >= 0 and ${t.maxChoices} >= ${t.minChoices} and ${t.maxChoices} >= 1`),
+  ],
+);
+
+export const modifierOptions = pgTable(
+  "modifier_options",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    groupId: uuid("group_id")
+      .notNull()
+      .references(() => modifierGroups.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    priceDeltaMinor: integer("price_delta_minor").notNull().default(0),
+    available: boolean("available").notNull().default(true),
+    position: smallint("position").notNull().default(0),
+  },
+  (t) => [
+    uniqueIndex("modifier_options_group_name_key").on(t.groupId, t.name),
+    check("modifier_options_delta_nonnegative", sql`${t.priceDeltaMinor} >= 0`),
+  ],
+);
+
+export const zones = pgTable(
+  "zones",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    name: text("name").notNull(),
+    /** GeoJSON Polygon ring(s), [lng, lat] pairs, drawn by operators. */
+    polygon: jsonb("polygon").$type<{ type: "Polygon"; coordinates: number[][][] }>().notNull(),
+    currency: char("currency", { length: 3 }).notNull(),
+    baseDeliveryFeeMinor: integer("base_delivery_fee_minor").notNull(),
+    perKmFeeMinor: integer("per_km_fee_minor").notNull(),
+    serviceFeeBps: integer("service_fee_bps").notNull(),
+    taxBps: integer("tax_bps").notNull(),
+    active: boolean("active").notNull().default(true),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("zones_name_key").on(t.name),
+    check(
+      "zones_fees_nonnegative",
+      sql`${t.baseDeliveryFeeMinor} >= 0 and ${t.perKmFeeMinor} >= 0 and ${t.serviceFeeBps} between 0 and 10000 and ${t.taxBps} between 0 and 10000`,
+    ),
+  ],
+);
+
+export const couriers = pgTable(
+  "couriers",
+  {
+    userId: uuid("user_id")
+      .primaryKey()
+      .references(() => users.id, { onDelete: "cascade" }),
+    vehicle: vehicleType("vehicle").notNull(),
+    phone: text("phone").notNull(),
+    homeZoneId: uuid("home_zone_id").references(() => zones.id, { onDelete: "set null" }),
+    active: boolean("active").notNull().default(true),
+  },
+);
+
+export interface DeliveryAddress {
+  line1: string;
+  line2?: string | undefined;
+  city: string;
+  postcode: string;
+  lat: number;
+  lng: number;
+  instructions?: string | undefined;
+}
+
+export const orders = pgTable(
+  "orders",
+  {
+    id: uuid("id").primaryKey(),
+    customerId: uuid("customer_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "restrict" }),
+    restaurantId: uuid("restaurant_id")
+      .notNull()
+      .references(() => restaurants.id, { onDelete: "restrict" }),
+    courierId: uuid("courier_id").references(() => users.id, { onDelete: "restrict" }),
+    status: orderStatus("status").notNull(),
+    /** The courier-assignment track (searching, offered, assigned, ...); null until dispatch starts. */
+    deliveryStatus: text("delivery_status"),
+    idempotencyKey: text("idempotency_key").notNull(),
+    menuVersion: integer("menu_version").notNull(),
+    currency: char("currency", { length: 3 }).notNull(),
+    subtotalMinor: integer("subtotal_minor").notNull(),
+    deliveryFeeMinor: integer("delivery_fee_minor").notNull(),
+    serviceFeeMinor: integer("service_fee_minor").notNull(),
+    taxMinor: integer("tax_minor").notNull(),
+    tipMinor: integer("tip_minor").notNull().default(0),
+    totalMinor: integer("total_minor").notNull(),
+    deliveryAddress: jsonb("delivery_address").$type<DeliveryAddress>().notNull(),
+    prepTimeMinutes: smallint("prep_time_minutes"),
+    /** Highest event sequence projected: an older event never overwrites a newer state. */
+    lastEventSeq: integer("last_event_seq").notNull(),
+    placedAt: timestamp("placed_at", { withTimezone: true }).notNull(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    // idempotency: one order per customer and Idempotency-Key
+    uniqueIndex("orders_customer_idempotency_key").on(t.customerId, t.idempotencyKey),
+    index("orders_customer_placed_idx").on(t.customerId, t.placedAt),
+    index("orders_restaurant_status_placed_idx").on(t.restaurantId, t.status, t.placedAt),
+    index("orders_courier_idx").on(t.courierId),
+    check(
+      "orders_money_nonnegative",
+      sql`${t.subtotalMinor} >= 0 and ${t.deliveryFeeMinor} >= 0 and ${t.serviceFeeMinor} >= 0 and ${t.taxMinor} >= 0 and ${t.tipMinor} >= 0`,
+    ),
+    check(
+      "orders_total_is_sum",
+      sql`${t.totalMinor} = ${t.subtotalMinor} + ${t.deliveryFeeMinor} + ${t.serviceFeeMinor} + ${t.taxMinor} + ${t.tipMinor}`,
+    ),
+  ],
+);
+
+export interface ChosenOption {
+  optionId: string;
+  groupId: string;
+  name: string;
+  priceDeltaMinor: number;
+}
+
+export const orderItems = pgTable(
+  "order_items",
+  {
+    orderId: uuid("order_id")
+      .notNull()
+      .references(() => orders.id, { onDelete: "cascade" }),
+    lineNo: smallint("line_no").notNull(),
+    menuItemId: uuid("menu_item_id")
+      .notNull()
+      .references(() => menuItems.id, { onDelete: "restrict" }),
+    name: text("name").notNull(),
+    quantity: smallint("quantity").notNull(),
+    unitPriceMinor: integer("unit_price_minor").notNull(),
+    options: jsonb("options").$type<ChosenOption[]>().notNull(),
+    lineTotalMinor: integer("line_total_minor").notNull(),
+  },
+  (t) => [
+    // idempotency: a line is written once per order
+    primaryKey({ columns: [t.orderId, t.lineNo] }),
+    check("order_items_quantity_range", sql`${t.quantity} between 1 and 99`),
+    check("order_items_money_nonnegative", sql`${t.unitPriceMinor} >= 0 and ${t.lineTotalMinor} >= 0`),
+  ],
+);
+
+export const orderEvents = pgTable(
+  "order_events",
+  {
+    /** Minted by the Order DO; redelivery of the same event hits this key. */
+    id: uuid("id").primaryKey(),
+    orderId: uuid("order_id")
+      .notNull()
+      .references(() => orders.id, { onDelete: "cascade" }),
+    seq: integer("seq").notNull(),
+    type: text("type").notNull(),
+    actorId: text("actor_id").notNull(),
+    actorRole: text("actor_role").notNull(),
+    payload: jsonb("payload").$type<Record<string, unknown>>().notNull(),
+    occurredAt: timestamp("occurred_at", { withTimezone: true }).notNull(),
+    projectedAt: timestamp("projected_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    // idempotency and ordering: one event per (order, sequence)
+    uniqueIndex("order_events_order_seq_key").on(t.orderId, t.seq),
+    check("order_events_seq_positive", sql`${t.seq} >= 1`),
+  ],
+);
+
+export const payments = pgTable(
+  "payments",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    orderId: uuid("order_id")
+      .notNull()
+      .references(() => orders.id, { onDelete: "restrict" }),
+    kind: paymentKind("kind").notNull(),
+    provider: text("provider").notNull().default("stripe"),
+    /** PaymentIntent id for charges, Refund id for refunds. */
+    providerRef: text("provider_ref").notNull(),
+    status: text("status").notNull(),
+    amountMinor: integer("amount_minor").notNull(),
+    currency: char("currency", { length: 3 }).notNull(),
+    /** The key sent to the provider: one per order and operation. */
+    idempotencyKey: text("idempotency_key").notNull(),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("payments_provider_ref_key").on(t.provider, t.providerRef),
+    uniqueIndex("payments_idempotency_key").on(t.idempotencyKey),
+    index("payments_order_idx").on(t.orderId),
+    check("payments_amount_positive", sql`${t.amountMinor} > 0`),
+  ],
+);
+
+/** Queue messages that exhausted their retries: visible to operators and replayable. */
+export const deadLetters = pgTable(
+  "dead_letters",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    queue: text("queue").notNull(),
+    messageId: text("message_id").notNull(),
+    body: jsonb("body").$type<unknown>().notNull(),
+    attempts: integer("attempts").notNull(),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+    replayedAt: timestamp("replayed_at", { withTimezone: true }),
+  },
+  (t) => [uniqueIndex("dead_letters_message_key").on(t.queue, t.messageId)],
+);

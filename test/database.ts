@@ -1,0 +1,50 @@
+// Picks the Postgres the tests run against: TEST_DATABASE_URL or DATABASE_URL
+// when named (CI names the machine's real PostgreSQL), else a local server on
+// 127.0.0.1:5432 if one answers, else the embedded PGlite. A real server gets
+// a fresh database per run so tests never see yesterday's rows.
+import { connect } from "node:net";
+import { sql } from "drizzle-orm";
+import { startEmbeddedPostgres } from "../scripts/dev/embedded-postgres.ts";
+import { migrateDatabase, openDb } from "../db/node.ts";
+
+function portOpen(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    socket.setTimeout(500);
+    socket.on("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.on("error", () => resolve(false));
+    socket.on("timeout", () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+export interface TestDatabase {
+  url: string;
+  kind: "postgres" | "pglite";
+  dispose(): Promise<void>;
+}
+
+export async function prepareTestDatabase(wsProxy: string, name = "delivery_test"): Promise<TestDatabase> {
+  let serverUrl = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
+  if (!serverUrl && (await portOpen("127.0.0.1", 5432))) serverUrl = "postgres://postgres@127.0.0.1:5432/postgres";
+  if (!serverUrl) {
+    const embedded = await startEmbeddedPostgres();
+    await migrateDatabase(embedded.url, wsProxy);
+    return { url: embedded.url, kind: "pglite", dispose: embedded.stop };
+  }
+  const admin = openDb({ DATABASE_URL: serverUrl, NEON_WS_PROXY: wsProxy }, 1);
+  // Identifiers cannot be bound as parameters; `name` is a constant of ours.
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`bad database name ${name}`);
+  await admin.db.execute(sql.raw(`drop database if exists ${name} with (force)`));
+  await admin.db.execute(sql.raw(`create database ${name}`));
+  await admin.close();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  await migrateDatabase(url.toString(), wsProxy);
+  return { url: url.toString(), kind: "postgres", dispose: async () => {} };
+}

@@ -1,0 +1,34 @@
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+// Two projects: pure logic and Node-side tooling run in Node; everything that
+// is a Worker, Durable Object or queue consumer runs inside workerd through
+// the Cloudflare Vitest plugin, against the real Postgres named in set-up.
+export default defineConfig({
+  test: {
+    globalSetup: ["./test/global-setup.ts"],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "node",
+          environment: "node",
+          include: ["domain/**/*.test.ts", "scripts/**/*.test.ts", "db/**/*.test.ts", "bench/**/*.test.ts"],
+        },
+      },
+      {
+        extends: true,
+        plugins: [
+          cloudflareTest(({ inject }) => ({
+            main: "./workers/index.ts",
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: { NEON_WS_PROXY: inject("wsProxy"), DATABASE_URL: inject("databaseUrl") },
+            },
+          })),
+        ],
+        test: { name: "workers", include: ["workers/**/*.test.ts", "durable-objects/**/*.test.ts"] },
+      },
+    ],
+  },
+});
