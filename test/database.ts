@@ -29,7 +29,8 @@ export interface TestDatabase {
   dispose(): Promise<void>;
 }
 
-export async function prepareTestDatabase(wsProxy: string, name = "delivery_test"): Promise<TestDatabase> {
+// One database per test run (by pid), so runs in parallel never clobber each other.
+export async function prepareTestDatabase(wsProxy: string, name = `delivery_test_${process.pid}`): Promise<TestDatabase> {
   let serverUrl = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
   if (!serverUrl && (await portOpen("127.0.0.1", 5432))) serverUrl = "postgres://postgres@127.0.0.1:5432/postgres";
   if (!serverUrl) {
@@ -46,5 +47,13 @@ export async function prepareTestDatabase(wsProxy: string, name = "delivery_test
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   await migrateDatabase(url.toString(), wsProxy);
-  return { url: url.toString(), kind: "postgres", dispose: async () => {} };
+  return {
+    url: url.toString(),
+    kind: "postgres",
+    dispose: async () => {
+      const cleanup = openDb({ DATABASE_URL: serverUrl, NEON_WS_PROXY: wsProxy }, 1);
+      await cleanup.db.execute(sql.raw(`drop database if exists ${name} with (force)`));
+      await cleanup.close();
+    },
+  };
 }
