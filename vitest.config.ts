@@ -7,6 +7,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     globalSetup: ["./test/global-setup.ts"],
+    // Request logs are structured JSON at info level; tests show only warnings and errors.
+    onConsoleLog: (line) => !line.includes('"level":"info"'),
     projects: [
       {
         extends: true,
@@ -23,7 +25,14 @@ export default defineConfig({
             main: "./workers/index.ts",
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
-              bindings: { NEON_WS_PROXY: inject("wsProxy"), DATABASE_URL: inject("databaseUrl") },
+              bindings: {
+                NEON_WS_PROXY: inject("wsProxy"),
+                DATABASE_URL: inject("databaseUrl"),
+                JWT_PRIVATE_KEYS: inject("jwtPrivateKeys"),
+                STRIPE_API_BASE: inject("stripeApiBase"),
+                STRIPE_SECRET_KEY: "sk_test_platform_tests",
+                STRIPE_WEBHOOK_SECRET: "whsec_platform_tests",
+              },
             },
           })),
         ],

@@ -1,16 +1,33 @@
+// Runs once in Node before every test project: the WebSocket proxy in front of
+// Postgres, a fresh migrated database, signing keys, and the Stripe stand-in.
+import { exportJWK, generateKeyPair } from "jose";
 import type { TestProject } from "vitest/node";
+import { startStripeStandin } from "../scripts/dev/stripe-standin/server.ts";
 import { startWsProxy } from "../scripts/dev/ws-proxy.ts";
 import { prepareTestDatabase } from "./database.ts";
+
+export const TEST_STRIPE_KEY = "sk_test_platform_tests";
+export const TEST_WEBHOOK_SECRET = "whsec_platform_tests";
+
+async function signingKeys(): Promise<string> {
+  const { privateKey } = await generateKeyPair("ES256", { extractable: true });
+  const jwk = await exportJWK(privateKey);
+  return JSON.stringify([{ ...jwk, kid: "test-key-1", alg: "ES256" }]);
+}
 
 export default async function setup(project: TestProject) {
   const proxy = await startWsProxy();
   const wsProxy = `127.0.0.1:${proxy.port}`;
   const database = await prepareTestDatabase(wsProxy);
+  const stripe = await startStripeStandin({ webhookSecret: TEST_WEBHOOK_SECRET, apiKey: TEST_STRIPE_KEY });
   project.provide("wsProxy", wsProxy);
   project.provide("databaseUrl", database.url);
+  project.provide("jwtPrivateKeys", await signingKeys());
+  project.provide("stripeApiBase", stripe.url);
   return async () => {
-    await proxy.close();
+    await stripe.close();
     await database.dispose();
+    await proxy.close();
   };
 }
 
@@ -18,5 +35,7 @@ declare module "vitest" {
   export interface ProvidedContext {
     wsProxy: string;
     databaseUrl: string;
+    jwtPrivateKeys: string;
+    stripeApiBase: string;
   }
 }

@@ -1,0 +1,68 @@
+// The envelope of an order event as it leaves the Order DO: stored in its
+// event log, sent through the queue, projected into Postgres and pushed to
+// watchers. `seq` is dense per order (1, 2, 3...), so a watcher or a
+// projection can tell a gap from a duplicate.
+import type { DeliveryState, OrderState } from "./state-machine.ts";
+
+export interface OrderEvent {
+  id: string;
+  orderId: string;
+  seq: number;
+  type: string;
+  actorId: string;
+  actorRole: string;
+  at: number;
+  payload: Record<string, unknown>;
+  /** State after this event, so a consumer never has to replay to know it. */
+  state: OrderState;
+  delivery: DeliveryState;
+}
+
+export interface PricedLine {
+  lineNo: number;
+  itemId: string;
+  name: string;
+  quantity: number;
+  unitPriceMinor: number;
+  options: Array<{ optionId: string; groupId: string; name: string; priceDeltaMinor: number }>;
+  lineTotalMinor: number;
+}
+
+export interface DeliveryAddressInput {
+  line1: string;
+  line2?: string | undefined;
+  city: string;
+  postcode: string;
+  lat: number;
+  lng: number;
+  instructions?: string | undefined;
+}
+
+/** What an order is, fixed at placement; the snapshot says where it is now. */
+export interface PlacedOrder {
+  id: string;
+  customerId: string;
+  restaurantId: string;
+  idempotencyKey: string;
+  /** SHA-256 of the placement request, to tell a retry from a reused key. */
+  fingerprint: string;
+  menuVersion: number;
+  currency: string;
+  lines: PricedLine[];
+  subtotalMinor: number;
+  deliveryFeeMinor: number;
+  serviceFeeMinor: number;
+  taxMinor: number;
+  tipMinor: number;
+  totalMinor: number;
+  deliveryAddress: DeliveryAddressInput;
+  restaurantLocation: { lat: number; lng: number };
+  placedAt: number;
+}
+
+/** The queue message: the event plus the order it belongs to, so any event can create the row. */
+export interface OrderEventMessage {
+  kind: "order_event";
+  event: OrderEvent;
+  order: PlacedOrder & { courierId: string | null; prepTimeMinutes: number | null };
+}

@@ -1,0 +1,635 @@
+// The order's rules as one pure function. The Order Durable Object loads a
+// snapshot, calls decide(), persists `next`, appends `events` and performs the
+// side effects they describe (Stripe refunds, notifying couriers). Keeping
+// every rule here lets them be tested without a runtime, clock or network.
+
+export type OrderState =
+  | "placed"
+  | "paid"
+  | "accepted"
+  | "preparing"
+  | "ready"
+  | "picked_up"
+  | "delivered"
+  | "rejected"
+  | "cancelled"
+  | "failed";
+
+export type DeliveryState =
+  | "none"
+  | "searching"
+  | "offered"
+  | "assigned"
+  | "at_pickup"
+  | "picked_up"
+  | "at_dropoff"
+  | "delivered";
+
+export type ActorRole = "customer" | "restaurant_staff" | "courier" | "admin" | "system";
+
+export interface Actor {
+  role: ActorRole;
+  /** For the system, names the source, e.g. "system:alarm", "system:stripe". */
+  id: string;
+  restaurantId?: string | undefined;
+}
+
+export interface OrderSnapshot {
+  id: string;
+  customerId: string;
+  restaurantId: string;
+  courierId: string | null;
+  state: OrderState;
+  delivery: DeliveryState;
+  totalMinor: number;
+  currency: string;
+  paidMinor: number;
+  /** Refunds requested so far. Counted when requested, not when Stripe confirms,
+   * so a second request can never exceed what was paid; the adapter retries the
+   * Stripe call with the event's idempotency key until it succeeds. */
+  refundedMinor: number;
+  paymentIntentId: string | null;
+  prepTimeMinutes: number | null;
+  placedAt: number;
+  paidAt: number | null;
+  acceptedAt: number | null;
+  readyAt: number | null;
+  pickedUpAt: number | null;
+  deliveredAt: number | null;
+  offeredCourierId: string | null;
+  offerExpiresAt: number | null;
+  escalatedAt: number | null;
+}
+
+export type OrderCommand =
+  | { type: "payment_succeeded"; paymentIntentId: string; amountMinor: number }
+  | { type: "payment_failed"; paymentIntentId: string; reason: string }
+  | { type: "accept"; prepTimeMinutes: number }
+  | { type: "reject"; reason: string }
+  | { type: "start_preparing" }
+  | { type: "adjust_prep_time"; prepTimeMinutes: number }
+  | { type: "mark_ready" }
+  | { type: "cancel"; reason: string }
+  | { type: "refund"; amountMinor: number; reason: string }
+  | { type: "dispatch_started" }
+  | { type: "courier_offered"; courierId: string; expiresAt: number }
+  | { type: "offer_declined"; courierId: string }
+  | { type: "courier_assigned"; courierId: string }
+  | { type: "arrived_at_pickup" }
+  | { type: "picked_up" }
+  | { type: "arrived_at_dropoff" }
+  | { type: "delivered" }
+  | { type: "payment_timeout" }
+  | { type: "acceptance_timeout" }
+  | { type: "courier_timeout" };
+
+export type OrderCommandType = OrderCommand["type"];
+
+export const ORDER_EVENT_TYPES = [
+  "order.paid",
+  "order.payment_failed",
+  "order.payment_expired",
+  "order.accepted",
+  "order.rejected",
+  "order.acceptance_expired",
+  "order.preparing",
+  "order.prep_time_adjusted",
+  "order.ready",
+  "order.cancelled",
+  "order.refund_requested",
+  "order.dispatch_started",
+  "order.courier_offered",
+  "order.offer_declined",
+  "order.courier_assigned",
+  "order.courier_at_pickup",
+  "order.picked_up",
+  "order.courier_at_dropoff",
+  "order.delivered",
+  "order.courier_escalated",
+] as const;
+
+export type OrderEventType = (typeof ORDER_EVENT_TYPES)[number];
+
+/** Every payload also carries orderId, state, delivery, previousState,
+ * previousDelivery, by and at, so a projection or watcher never needs the
+ * snapshot to render an event. */
+export interface OrderEventDraft {
+  type: string;
+  payload: Record<string, unknown>;
+}
+
+/** Present in an event payload as `refund` whenever money must go back. */
+export interface RefundRequest {
+  amountMinor: number;
+  currency: string;
+  reason: string;
+  paymentIntentId: string | null;
+  /** Unique per order and refund: refundedMinor only grows, so its value
+   * before this refund identifies the refund. */
+  idempotencyKey: string;
+}
+
+export type Decision =
+  | { ok: true; next: OrderSnapshot; events: OrderEventDraft[] }
+  | { ok: false; status: 403 | 409 | 422; code: string; message: string };
+
+type Refusal = Extract<Decision, { ok: false }>;
+
+export interface OrderPolicy {
+  paymentTimeoutMs: number;
+  acceptanceTimeoutMs: number;
+  readyWithoutCourierMs: number;
+  maxPrepTimeMinutes: number;
+}
+
+const MINUTE_MS = 60_000;
+
+export const DEFAULT_POLICY: OrderPolicy = Object.freeze({
+  paymentTimeoutMs: 15 * MINUTE_MS,
+  acceptanceTimeoutMs: 5 * MINUTE_MS,
+  readyWithoutCourierMs: 10 * MINUTE_MS,
+  maxPrepTimeMinutes: 120,
+});
+
+export const TERMINAL_STATES: readonly OrderState[] = ["delivered", "rejected", "cancelled", "failed"];
+
+export function isTerminal(state: OrderState): boolean {
+  return TERMINAL_STATES.includes(state);
+}
+
+/** Which roles may issue each command at all; ownership is checked after. */
+export const COMMAND_ROLES: Readonly<Record<OrderCommandType, readonly ActorRole[]>> = {
+  payment_succeeded: ["system"],
+  payment_failed: ["system"],
+  payment_timeout: ["system"],
+  accept: ["restaurant_staff"],
+  reject: ["restaurant_staff"],
+  acceptance_timeout: ["system"],
+  start_preparing: ["restaurant_staff"],
+  adjust_prep_time: ["restaurant_staff"],
+  mark_ready: ["restaurant_staff"],
+  cancel: ["customer", "restaurant_staff", "admin"],
+  refund: ["admin"],
+  dispatch_started: ["system"],
+  courier_offered: ["system"],
+  // The system declines on the courier's behalf when the offer expires.
+  offer_declined: ["courier", "system"],
+  courier_assigned: ["courier"],
+  arrived_at_pickup: ["courier"],
+  picked_up: ["courier"],
+  arrived_at_dropoff: ["courier"],
+  delivered: ["courier"],
+  courier_timeout: ["system"],
+};
+
+// Dispatch runs beside preparation, so courier moves up to pickup are legal in
+// any of these order states.
+const KITCHEN_STATES: readonly OrderState[] = ["accepted", "preparing", "ready"];
+const UNASSIGNED_DELIVERY: readonly DeliveryState[] = ["none", "searching", "offered"];
+
+export interface NewOrderInit {
+  id: string;
+  customerId: string;
+  restaurantId: string;
+  totalMinor: number;
+  currency: string;
+  placedAt: number;
+  /** Known when the PaymentIntent is created at checkout, before payment. */
+  paymentIntentId?: string | null | undefined;
+}
+
+export function newOrderSnapshot(init: NewOrderInit): OrderSnapshot {
+  if (!Number.isSafeInteger(init.totalMinor) || init.totalMinor < 0) {
+    throw new RangeError(`totalMinor must be a non-negative integer, got ${init.totalMinor}`);
+  }
+  return {
+    id: init.id,
+    customerId: init.customerId,
+    restaurantId: init.restaurantId,
+    courierId: null,
+    state: "placed",
+    delivery: "none",
+    totalMinor: init.totalMinor,
+    currency: init.currency,
+    paidMinor: 0,
+    refundedMinor: 0,
+    paymentIntentId: init.paymentIntentId ?? null,
+    prepTimeMinutes: null,
+    placedAt: init.placedAt,
+    paidAt: null,
+    acceptedAt: null,
+    readyAt: null,
+    pickedUpAt: null,
+    deliveredAt: null,
+    offeredCourierId: null,
+    offerExpiresAt: null,
+    escalatedAt: null,
+  };
+}
+
+export type DeadlineKind = "payment_timeout" | "acceptance_timeout" | "courier_timeout";
+
+export function deadlines(
+  order: OrderSnapshot,
+  policy: OrderPolicy = DEFAULT_POLICY,
+): Array<{ kind: DeadlineKind; at: number }> {
+  // Offer expiry is not here: the Zone DO runs offers and sends offer_declined
+  // when one lapses.
+  const due: Array<{ kind: DeadlineKind; at: number }> = [];
+  const at = deadlineAt(order, policy);
+  for (const kind of ["payment_timeout", "acceptance_timeout", "courier_timeout"] as const) {
+    const when = at[kind];
+    if (when !== null) due.push({ kind, at: when });
+  }
+  return due.sort((a, b) => a.at - b.at);
+}
+
+function deadlineAt(order: OrderSnapshot, policy: OrderPolicy): Record<DeadlineKind, number | null> {
+  return {
+    payment_timeout: order.state === "placed" ? order.placedAt + policy.paymentTimeoutMs : null,
+    acceptance_timeout:
+      order.state === "paid" && order.paidAt !== null ? order.paidAt + policy.acceptanceTimeoutMs : null,
+    courier_timeout:
+      order.state === "ready" &&
+      order.readyAt !== null &&
+      order.escalatedAt === null &&
+      UNASSIGNED_DELIVERY.includes(order.delivery)
+        ? order.readyAt + policy.readyWithoutCourierMs
+        : null,
+  };
+}
+
+export function etaFor(order: OrderSnapshot, now: number): { readyAt: number | null } {
+  if (order.readyAt !== null) return { readyAt: order.readyAt };
+  if (isTerminal(order.state) || order.acceptedAt === null || order.prepTimeMinutes === null) {
+    return { readyAt: null };
+  }
+  // A kitchen running late is still "ready any moment", never ready in the past.
+  return { readyAt: Math.max(now, order.acceptedAt + order.prepTimeMinutes * MINUTE_MS) };
+}
+
+export function decide(
+  order: OrderSnapshot,
+  command: OrderCommand,
+  actor: Actor,
+  now: number,
+  policy: OrderPolicy = DEFAULT_POLICY,
+): Decision {
+  // Permission first: someone without rights learns nothing about the state.
+  const denied = checkActor(order, command, actor);
+  if (denied) return denied;
+  if (isTerminal(order.state) && command.type !== "refund") return invalidTransition(order, command);
+  const ctx: Ctx = { order, actor, now, policy };
+
+  switch (command.type) {
+    case "payment_succeeded": {
+      if (order.state !== "placed") return invalidTransition(order, command);
+      const mismatch = checkPaymentIntent(order, command.paymentIntentId);
+      if (mismatch) return mismatch;
+      if (command.amountMinor !== order.totalMinor) {
+        return refuse(422, "amount_mismatch", `paid ${command.amountMinor}, order total is ${order.totalMinor}`);
+      }
+      const acceptBy = now + policy.acceptanceTimeoutMs;
+      return apply(
+        ctx,
+        { state: "paid", paidMinor: command.amountMinor, paymentIntentId: command.paymentIntentId, paidAt: now },
+        "order.paid",
+        { paymentIntentId: command.paymentIntentId, amountMinor: command.amountMinor, acceptBy },
+      );
+    }
+    case "payment_failed": {
+      if (order.state !== "placed") return invalidTransition(order, command);
+      const mismatch = checkPaymentIntent(order, command.paymentIntentId);
+      if (mismatch) return mismatch;
+      return apply(ctx, { state: "failed", paymentIntentId: command.paymentIntentId }, "order.payment_failed", {
+        paymentIntentId: command.paymentIntentId,
+        reason: command.reason,
+      });
+    }
+    case "payment_timeout": {
+      if (order.state !== "placed") return invalidTransition(order, command);
+      const notDue = checkDue(ctx, "payment_timeout");
+      if (notDue) return notDue;
+      // The adapter cancels the PaymentIntent so a late payment cannot land.
+      return apply(ctx, { state: "failed" }, "order.payment_expired", {
+        paymentIntentId: order.paymentIntentId,
+        reason: "payment_timeout",
+      });
+    }
+    case "accept": {
+      if (order.state !== "paid") return invalidTransition(order, command);
+      const badPrep = checkPrepTime(command.prepTimeMinutes, policy);
+      if (badPrep) return badPrep;
+      const readyAt = now + command.prepTimeMinutes * MINUTE_MS;
+      return apply(
+        ctx,
+        { state: "accepted", prepTimeMinutes: command.prepTimeMinutes, acceptedAt: now },
+        "order.accepted",
+        {
+          prepTimeMinutes: command.prepTimeMinutes,
+          readyAt,
+        },
+      );
+    }
+    case "reject": {
+      if (order.state !== "paid") return invalidTransition(order, command);
+      const noReason = checkReason(command.reason);
+      if (noReason) return noReason;
+      return applyWithFullRefund(ctx, "rejected", "order.rejected", command.reason);
+    }
+    case "acceptance_timeout": {
+      if (order.state !== "paid") return invalidTransition(order, command);
+      const notDue = checkDue(ctx, "acceptance_timeout");
+      if (notDue) return notDue;
+      return applyWithFullRefund(ctx, "rejected", "order.acceptance_expired", "acceptance_timeout");
+    }
+    case "start_preparing": {
+      if (order.state !== "accepted") return invalidTransition(order, command);
+      return apply(ctx, { state: "preparing" }, "order.preparing", { readyAt: etaFor(order, now).readyAt });
+    }
+    case "adjust_prep_time": {
+      if (order.state !== "accepted" && order.state !== "preparing") return invalidTransition(order, command);
+      const badPrep = checkPrepTime(command.prepTimeMinutes, policy);
+      if (badPrep) return badPrep;
+      const changes = { prepTimeMinutes: command.prepTimeMinutes };
+      const readyAt = etaFor({ ...order, ...changes }, now).readyAt;
+      return apply(ctx, changes, "order.prep_time_adjusted", {
+        prepTimeMinutes: command.prepTimeMinutes,
+        previousPrepTimeMinutes: order.prepTimeMinutes,
+        readyAt,
+      });
+    }
+    case "mark_ready": {
+      if (order.state !== "preparing") return invalidTransition(order, command);
+      return apply(ctx, { state: "ready", readyAt: now }, "order.ready", { readyAt: now });
+    }
+    case "cancel":
+      return cancel(ctx, command);
+    case "refund": {
+      if (order.state === "placed" || order.state === "failed") return invalidTransition(order, command);
+      if (!Number.isSafeInteger(command.amountMinor) || command.amountMinor <= 0) {
+        return refuse(422, "invalid_refund_amount", `refund must be a positive integer, got ${command.amountMinor}`);
+      }
+      const remaining = order.paidMinor - order.refundedMinor;
+      if (command.amountMinor > remaining) {
+        return refuse(422, "refund_exceeds_remaining", `refund ${command.amountMinor} exceeds refundable ${remaining}`);
+      }
+      const noReason = checkReason(command.reason);
+      if (noReason) return noReason;
+      return apply(ctx, { refundedMinor: order.refundedMinor + command.amountMinor }, "order.refund_requested", {
+        refund: refundRequest(order, command.amountMinor, command.reason),
+      });
+    }
+    case "dispatch_started": {
+      if (!KITCHEN_STATES.includes(order.state) || order.delivery !== "none") return invalidTransition(order, command);
+      return apply(ctx, { delivery: "searching" }, "order.dispatch_started", {
+        restaurantId: order.restaurantId,
+        readyAt: etaFor(order, now).readyAt,
+      });
+    }
+    case "courier_offered": {
+      if (!KITCHEN_STATES.includes(order.state) || order.delivery !== "searching") {
+        return invalidTransition(order, command);
+      }
+      if (!Number.isFinite(command.expiresAt) || command.expiresAt <= now) {
+        return refuse(422, "invalid_offer_expiry", `offer must expire after now (${now}), got ${command.expiresAt}`);
+      }
+      return apply(
+        ctx,
+        { delivery: "offered", offeredCourierId: command.courierId, offerExpiresAt: command.expiresAt },
+        "order.courier_offered",
+        { courierId: command.courierId, expiresAt: command.expiresAt },
+      );
+    }
+    case "offer_declined": {
+      if (!KITCHEN_STATES.includes(order.state) || order.delivery !== "offered")
+        return invalidTransition(order, command);
+      if (command.courierId !== order.offeredCourierId) {
+        // An expiry for an offer that was already answered or replaced.
+        return refuse(409, "stale_offer", `no open offer to courier ${command.courierId}`);
+      }
+      return apply(
+        ctx,
+        { delivery: "searching", offeredCourierId: null, offerExpiresAt: null },
+        "order.offer_declined",
+        {
+          courierId: command.courierId,
+          expired: actor.role === "system",
+        },
+      );
+    }
+    case "courier_assigned": {
+      if (!KITCHEN_STATES.includes(order.state) || order.delivery !== "offered")
+        return invalidTransition(order, command);
+      if (order.offerExpiresAt !== null && now > order.offerExpiresAt) {
+        return refuse(409, "offer_expired", `offer expired at ${order.offerExpiresAt}`);
+      }
+      return apply(
+        ctx,
+        { delivery: "assigned", courierId: command.courierId, offeredCourierId: null, offerExpiresAt: null },
+        "order.courier_assigned",
+        { courierId: command.courierId, readyAt: etaFor(order, now).readyAt },
+      );
+    }
+    case "arrived_at_pickup": {
+      if (!KITCHEN_STATES.includes(order.state) || order.delivery !== "assigned")
+        return invalidTransition(order, command);
+      return apply(ctx, { delivery: "at_pickup" }, "order.courier_at_pickup", { courierId: order.courierId });
+    }
+    case "picked_up": {
+      if (!KITCHEN_STATES.includes(order.state) || order.delivery !== "at_pickup")
+        return invalidTransition(order, command);
+      if (order.state !== "ready") {
+        return refuse(409, "order_not_ready", `cannot pick up an order that is ${order.state}`);
+      }
+      return apply(ctx, { state: "picked_up", delivery: "picked_up", pickedUpAt: now }, "order.picked_up", {
+        courierId: order.courierId,
+        pickedUpAt: now,
+      });
+    }
+    case "arrived_at_dropoff": {
+      if (order.state !== "picked_up" || order.delivery !== "picked_up") return invalidTransition(order, command);
+      return apply(ctx, { delivery: "at_dropoff" }, "order.courier_at_dropoff", { courierId: order.courierId });
+    }
+    case "delivered": {
+      if (order.state !== "picked_up" || order.delivery !== "at_dropoff") return invalidTransition(order, command);
+      return apply(ctx, { state: "delivered", delivery: "delivered", deliveredAt: now }, "order.delivered", {
+        courierId: order.courierId,
+        deliveredAt: now,
+      });
+    }
+    case "courier_timeout": {
+      if (order.state !== "ready" || !UNASSIGNED_DELIVERY.includes(order.delivery)) {
+        return invalidTransition(order, command);
+      }
+      if (order.escalatedAt !== null) {
+        return refuse(409, "already_escalated", `courier search already escalated at ${order.escalatedAt}`);
+      }
+      const notDue = checkDue(ctx, "courier_timeout");
+      if (notDue) return notDue;
+      return apply(ctx, { escalatedAt: now }, "order.courier_escalated", {
+        readyAt: order.readyAt,
+        waitingMs: order.readyAt === null ? null : now - order.readyAt,
+      });
+    }
+  }
+}
+
+interface Ctx {
+  order: OrderSnapshot;
+  actor: Actor;
+  now: number;
+  policy: OrderPolicy;
+}
+
+function cancel(ctx: Ctx, command: Extract<OrderCommand, { type: "cancel" }>): Decision {
+  const { order, actor } = ctx;
+  const allowedFrom: readonly OrderState[] =
+    actor.role === "customer"
+      ? ["placed", "paid"] // after acceptance the kitchen has started; the customer goes through support
+      : actor.role === "restaurant_staff"
+        ? ["accepted", "preparing"] // before acceptance staff reject instead; once ready the food is committed
+        : ["placed", "paid", "accepted", "preparing", "ready", "picked_up"];
+  if (!allowedFrom.includes(order.state)) {
+    return refuse(409, "cancel_not_allowed", `${actor.role} cannot cancel an order that is ${order.state}`);
+  }
+  const noReason = checkReason(command.reason);
+  if (noReason) return noReason;
+  return applyWithFullRefund(ctx, "cancelled", "order.cancelled", command.reason, {
+    cancelledBy: actor.role,
+    // Unpaid: the adapter cancels the PaymentIntent; a payment that still lands
+    // is refused here with 409 and must be refunded by the caller.
+    paymentIntentId: order.paymentIntentId,
+    // Couriers to release from the order.
+    courierId: order.courierId,
+    offeredCourierId: order.offeredCourierId,
+  });
+}
+
+function applyWithFullRefund(
+  ctx: Ctx,
+  state: OrderState,
+  eventType: OrderEventType,
+  reason: string,
+  extra: Record<string, unknown> = {},
+): Decision {
+  const { order } = ctx;
+  const remaining = order.paidMinor - order.refundedMinor;
+  const refund = remaining > 0 ? refundRequest(order, remaining, reason) : null;
+  return apply(
+    ctx,
+    {
+      state,
+      refundedMinor: order.refundedMinor + Math.max(0, remaining),
+      offeredCourierId: null,
+      offerExpiresAt: null,
+    },
+    eventType,
+    { reason, refund, ...extra },
+  );
+}
+
+function refundRequest(order: OrderSnapshot, amountMinor: number, reason: string): RefundRequest {
+  return {
+    amountMinor,
+    currency: order.currency,
+    reason,
+    paymentIntentId: order.paymentIntentId,
+    idempotencyKey: `order:${order.id}:refund:${order.refundedMinor}`,
+  };
+}
+
+function apply(
+  ctx: Ctx,
+  changes: Partial<OrderSnapshot>,
+  eventType: OrderEventType,
+  payload: Record<string, unknown>,
+): Decision {
+  const { order, actor, now } = ctx;
+  const next: OrderSnapshot = { ...order, ...changes };
+  return {
+    ok: true,
+    next,
+    events: [
+      {
+        type: eventType,
+        payload: {
+          orderId: order.id,
+          state: next.state,
+          delivery: next.delivery,
+          previousState: order.state,
+          previousDelivery: order.delivery,
+          by: { role: actor.role, id: actor.id },
+          at: now,
+          ...payload,
+        },
+      },
+    ],
+  };
+}
+
+function checkActor(order: OrderSnapshot, command: OrderCommand, actor: Actor): Refusal | null {
+  if (!COMMAND_ROLES[command.type].includes(actor.role)) {
+    return refuse(403, "role_not_allowed", `${actor.role} may not ${command.type}`);
+  }
+  switch (actor.role) {
+    case "customer":
+      return actor.id === order.customerId ? null : refuse(403, "not_order_customer", "not this order's customer");
+    case "restaurant_staff":
+      return actor.restaurantId !== undefined && actor.restaurantId === order.restaurantId
+        ? null
+        : refuse(403, "not_restaurant_staff", "not staff of this order's restaurant");
+    case "courier":
+      if (command.type === "courier_assigned" || command.type === "offer_declined") {
+        // A courier answers only their own offer, and only for themselves.
+        return order.offeredCourierId !== null && actor.id === order.offeredCourierId && command.courierId === actor.id
+          ? null
+          : refuse(403, "not_offered_courier", "no offer for this courier on this order");
+      }
+      return order.courierId !== null && actor.id === order.courierId
+        ? null
+        : refuse(403, "not_assigned_courier", "not the courier assigned to this order");
+    case "admin":
+    case "system":
+      return null;
+  }
+}
+
+function checkPaymentIntent(order: OrderSnapshot, paymentIntentId: string): Refusal | null {
+  if (order.paymentIntentId !== null && order.paymentIntentId !== paymentIntentId) {
+    return refuse(422, "payment_intent_mismatch", `payment intent ${paymentIntentId} is not this order's`);
+  }
+  return null;
+}
+
+function checkDue(ctx: Ctx, kind: DeadlineKind): Refusal | null {
+  // An alarm armed for an earlier state, or fired early, must not act.
+  const at = deadlineAt(ctx.order, ctx.policy)[kind];
+  if (at === null || ctx.now < at) {
+    return refuse(409, "not_due", `${kind} is not due${at === null ? "" : ` until ${at}`}`);
+  }
+  return null;
+}
+
+function checkPrepTime(minutes: number, policy: OrderPolicy): Refusal | null {
+  if (!Number.isInteger(minutes) || minutes < 1 || minutes > policy.maxPrepTimeMinutes) {
+    return refuse(
+      422,
+      "invalid_prep_time",
+      `prep time must be a whole number of minutes from 1 to ${policy.maxPrepTimeMinutes}, got ${minutes}`,
+    );
+  }
+  return null;
+}
+
+function checkReason(reason: string): Refusal | null {
+  return reason.trim() === "" ? refuse(422, "reason_required", "a reason is required") : null;
+}
+
+function invalidTransition(order: OrderSnapshot, command: OrderCommand): Refusal {
+  return refuse(409, "invalid_transition", `cannot ${command.type} from ${order.state} (delivery ${order.delivery})`);
+}
+
+function refuse(status: Refusal["status"], code: string, message: string): Refusal {
+  return { ok: false, status, code, message };
+}

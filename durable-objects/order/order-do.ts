@@ -1,0 +1,460 @@
+// One Durable Object per order: it alone decides the order's transitions.
+// A thin adapter around domain/order/state-machine.ts: load the snapshot,
+// decide, write snapshot + event log + outbox in one transaction, then do the
+// side effects (queue, watchers, Stripe) and arm the one alarm for the
+// earliest deadline. Every side effect is retried from storage, so a crash
+// between the write and the effect loses nothing.
+import { DurableObject } from "cloudflare:workers";
+import type { Principal } from "../../domain/auth/principal.ts";
+import type { OrderEvent, OrderEventMessage, PlacedOrder } from "../../domain/order/order-event.ts";
+import {
+  type Actor,
+  DEFAULT_POLICY,
+  type Decision,
+  decide,
+  deadlines,
+  etaFor,
+  newOrderSnapshot,
+  type OrderCommand,
+  type OrderSnapshot,
+  type RefundRequest,
+} from "../../domain/order/state-machine.ts";
+import type { Env } from "../../workers/env.ts";
+import { logLine } from "../../workers/api/http/log.ts";
+import { stripeClient } from "../../workers/payments/stripe-client.ts";
+import { type DeadlineKind, OrderStorage } from "./order-storage.ts";
+import { Watchers } from "./watchers.ts";
+
+export type Refusal = { ok: false; status: 400 | 403 | 404 | 409 | 422 | 502; code: string; message: string };
+
+export interface OrderView {
+  id: string;
+  status: OrderSnapshot["state"];
+  delivery: OrderSnapshot["delivery"];
+  customerId: string;
+  restaurantId: string;
+  courierId: string | null;
+  currency: string;
+  lines: PlacedOrder["lines"];
+  subtotalMinor: number;
+  deliveryFeeMinor: number;
+  serviceFeeMinor: number;
+  taxMinor: number;
+  tipMinor: number;
+  totalMinor: number;
+  paidMinor: number;
+  refundedMinor: number;
+  deliveryAddress: PlacedOrder["deliveryAddress"];
+  prepTimeMinutes: number | null;
+  readyAt: string | null;
+  placedAt: string;
+  lastSeq: number;
+}
+
+export type PlaceResult = { ok: true; created: boolean; order: OrderView } | Refusal;
+export type CommandResult = { ok: true; order: OrderView; events: OrderEvent[] } | Refusal;
+export type CheckoutResult = { ok: true; paymentIntentId: string; clientSecret: string; amountMinor: number; currency: string } | Refusal;
+
+const OUTBOX_RETRY_MS = [1_000, 5_000, 15_000, 60_000];
+const REFUND_RETRY_MS = [5_000, 30_000, 120_000, 600_000];
+
+const notFound: Refusal = { ok: false, status: 404, code: "order_not_found", message: "No order has this id." };
+
+export class OrderDO extends DurableObject<Env> {
+  private readonly store: OrderStorage;
+  private readonly watchers: Watchers;
+  private order: PlacedOrder | null;
+  private snapshot: OrderSnapshot | null;
+  private flushing: Promise<void> | null = null;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.store = new OrderStorage(ctx.storage);
+    this.watchers = new Watchers(ctx);
+    this.order = this.store.loadOrder();
+    this.snapshot = this.store.loadSnapshot();
+    // Heartbeats are answered by the runtime without waking the object.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
+  }
+
+  /** Places the order, or returns the one already placed under the same Idempotency-Key. */
+  async place(order: PlacedOrder, actor: Principal): Promise<PlaceResult> {
+    if (this.order && this.snapshot) {
+      if (this.order.fingerprint !== order.fingerprint) {
+        return {
+          ok: false,
+          status: 422,
+          code: "idempotency_key_reused",
+          message: "This Idempotency-Key was already used for a different order.",
+        };
+      }
+      return { ok: true, created: false, order: this.view() };
+    }
+    const snapshot = newOrderSnapshot({
+      id: order.id,
+      customerId: order.customerId,
+      restaurantId: order.restaurantId,
+      totalMinor: order.totalMinor,
+      currency: order.currency,
+      placedAt: order.placedAt,
+    });
+    this.ctx.storage.transactionSync(() => {
+      this.store.saveOrder(order);
+      this.store.saveSnapshot(snapshot);
+      this.order = order;
+      this.snapshot = snapshot;
+      this.appendEvents([{ type: "order.placed", payload: { totalMinor: order.totalMinor, currency: order.currency } }], {
+        role: actor.role,
+        id: actor.userId,
+      });
+      this.syncDeadlines();
+    });
+    await this.afterWrite();
+    return { ok: true, created: true, order: this.view() };
+  }
+
+  async get(actor: Principal): Promise<{ ok: true; order: OrderView; timeline: OrderEvent[] } | Refusal> {
+    if (!this.snapshot) return notFound;
+    const denied = this.checkWatcher(actor);
+    if (denied) return denied;
+    return { ok: true, order: this.view(), timeline: this.store.eventsAfter(0) };
+  }
+
+  /** Runs one command through the state machine on behalf of an authenticated principal. */
+  async command(actor: Principal, command: OrderCommand): Promise<CommandResult> {
+    return this.apply({ role: actor.role, id: actor.userId, restaurantId: actor.restaurantId }, command);
+  }
+
+  /** Creates (or returns) the order's PaymentIntent; the client gets only its client secret. */
+  async checkout(actor: Principal): Promise<CheckoutResult> {
+    const order = this.order;
+    const snapshot = this.snapshot;
+    if (!order || !snapshot) return notFound;
+    if (actor.role !== "customer" || actor.userId !== order.customerId) {
+      return { ok: false, status: 403, code: "not_order_customer", message: "Only the customer who placed the order pays for it." };
+    }
+    if (snapshot.state !== "placed") {
+      return { ok: false, status: 409, code: "already_paid_or_closed", message: `The order is ${snapshot.state}; nothing to pay.` };
+    }
+    const stripe = stripeClient(this.env);
+    try {
+      const intent = snapshot.paymentIntentId
+        ? await stripe.paymentIntents.retrieve(snapshot.paymentIntentId)
+        : await stripe.paymentIntents.create(
+            {
+              amount: order.totalMinor,
+              currency: order.currency.toLowerCase(),
+              metadata: { order_id: order.id, customer_id: order.customerId },
+              automatic_payment_methods: { enabled: true, allow_redirects: "never" },
+              description: `Order ${order.id}`,
+            },
+            { idempotencyKey: `order:${order.id}:payment_intent` },
+          );
+      if (!snapshot.paymentIntentId && this.snapshot) {
+        const updated: OrderSnapshot = { ...this.snapshot, paymentIntentId: intent.id };
+        this.ctx.storage.transactionSync(() => {
+          this.snapshot = updated;
+          this.store.saveSnapshot(updated);
+          this.appendEvents([{ type: "order.payment_started", payload: { paymentIntentId: intent.id, amountMinor: order.totalMinor } }], {
+            role: "system",
+            id: "system:stripe",
+          });
+        });
+        await this.afterWrite();
+      }
+      return { ok: true, paymentIntentId: intent.id, clientSecret: intent.client_secret ?? "", amountMinor: order.totalMinor, currency: order.currency };
+    } catch (err) {
+      logLine("error", "stripe.payment_intent_failed", { orderId: order.id, error: String(err) });
+      return { ok: false, status: 502, code: "payment_provider_error", message: "The payment provider did not answer; retry." };
+    }
+  }
+
+  /** Payment outcomes from the verified Stripe webhook. Replays and duplicates change nothing. */
+  async paymentUpdate(update: { paymentIntentId: string; outcome: "succeeded" | "failed"; amountMinor: number; reason?: string }): Promise<CommandResult> {
+    const snapshot = this.snapshot;
+    if (!snapshot) return notFound;
+    if (snapshot.paymentIntentId === update.paymentIntentId && snapshot.paidAt !== null && update.outcome === "succeeded") {
+      return { ok: true, order: this.view(), events: [] };
+    }
+    const command: OrderCommand =
+      update.outcome === "succeeded"
+        ? { type: "payment_succeeded", paymentIntentId: update.paymentIntentId, amountMinor: update.amountMinor }
+        : { type: "payment_failed", paymentIntentId: update.paymentIntentId, reason: update.reason ?? "payment_failed" };
+    return this.apply({ role: "system", id: "system:stripe" }, command);
+  }
+
+  /** Commands from other parts of the platform (dispatch, alarms). */
+  async system(command: OrderCommand, source: string): Promise<CommandResult> {
+    return this.apply({ role: "system", id: `system:${source}` }, command);
+  }
+
+  private async apply(actor: Actor, command: OrderCommand): Promise<CommandResult> {
+    if (!this.snapshot) return notFound;
+    const decision: Decision = decide(this.snapshot, command, actor, Date.now(), DEFAULT_POLICY);
+    if (!decision.ok) return decision;
+    let events: OrderEvent[] = [];
+    this.ctx.storage.transactionSync(() => {
+      this.snapshot = decision.next;
+      this.store.saveSnapshot(decision.next);
+      events = this.appendEvents(decision.events, actor);
+      this.syncDeadlines();
+    });
+    await this.afterWrite();
+    return { ok: true, order: this.view(), events };
+  }
+
+  /** Must run inside a storage transaction. */
+  private appendEvents(drafts: ReadonlyArray<{ type: string; payload: Record<string, unknown> }>, actor: Actor): OrderEvent[] {
+    const snapshot = this.snapshot as OrderSnapshot;
+    let seq = this.store.lastSeq();
+    const now = Date.now();
+    const events: OrderEvent[] = [];
+    for (const draft of drafts) {
+      const event: OrderEvent = {
+        id: crypto.randomUUID(),
+        orderId: snapshot.id,
+        seq: ++seq,
+        type: draft.type,
+        actorId: actor.id,
+        actorRole: actor.role,
+        at: now,
+        payload: draft.payload,
+        state: snapshot.state,
+        delivery: snapshot.delivery,
+      };
+      this.store.appendEvent(event);
+      const refund = draft.payload.refund as RefundRequest | null | undefined;
+      if (refund && refund.amountMinor > 0) this.store.addPendingRefund(event.id, refund.amountMinor, refund.reason);
+      events.push(event);
+    }
+    return events;
+  }
+
+  /** Mirrors the state machine's deadlines into the schedule the alarm serves. Inside a transaction. */
+  private syncDeadlines(): void {
+    const snapshot = this.snapshot;
+    if (!snapshot) return;
+    const due = new Map(deadlines(snapshot, DEFAULT_POLICY).map((d) => [d.kind, d.at]));
+    for (const kind of ["payment_timeout", "acceptance_timeout", "courier_timeout"] as const) {
+      this.store.setDeadline(kind, due.get(kind) ?? null);
+    }
+  }
+
+  private async afterWrite(): Promise<void> {
+    this.watchers.broadcastEvents(this.store.eventsAfter(this.minWatcherSeq()));
+    await this.flushOutbox();
+    await this.processRefunds();
+    await this.armAlarm();
+  }
+
+  private minWatcherSeq(): number {
+    let min = Number.POSITIVE_INFINITY;
+    for (const ws of this.ctx.getWebSockets()) min = Math.min(min, this.watchers.attachment(ws)?.lastSeq ?? 0);
+    return Number.isFinite(min) ? min : this.store.lastSeq();
+  }
+
+  private queueMessage(event: OrderEvent): OrderEventMessage {
+    const order = this.order as PlacedOrder;
+    const snapshot = this.snapshot as OrderSnapshot;
+    return { kind: "order_event", event, order: { ...order, courierId: snapshot.courierId, prepTimeMinutes: snapshot.prepTimeMinutes } };
+  }
+
+  /** Sends unsent events to the queue; on failure the alarm retries with backoff. */
+  private async flushOutbox(): Promise<void> {
+    if (this.flushing) return this.flushing;
+    this.flushing = (async () => {
+      try {
+        for (;;) {
+          const pending = this.store.outbox(100);
+          if (pending.length === 0) break;
+          await this.env.EVENTS.sendBatch(pending.map((event) => ({ body: this.queueMessage(event), contentType: "json" })));
+          this.store.markSent(pending.map((e) => e.seq));
+        }
+        this.store.setDeadline("outbox_retry", null);
+      } catch (err) {
+        const attempt = this.retryAttempt("outbox_retry");
+        logLine("warn", "order.outbox_send_failed", { orderId: this.snapshot?.id, error: String(err), attempt });
+        this.store.setDeadline("outbox_retry", Date.now() + (OUTBOX_RETRY_MS[Math.min(attempt, OUTBOX_RETRY_MS.length - 1)] ?? 60_000));
+      } finally {
+        this.flushing = null;
+      }
+    })();
+    return this.flushing;
+  }
+
+  private retryAttempt(kind: DeadlineKind): number {
+    const key = `retry:${kind}`;
+    const attempts = (this.ctx.storage.kv.get<number>(key) ?? 0) + 1;
+    this.ctx.storage.kv.put(key, attempts);
+    return attempts - 1;
+  }
+
+  /** Refunds requested by transitions go to Stripe with the event's idempotency key until one succeeds. */
+  private async processRefunds(): Promise<void> {
+    const pending = this.store.pendingRefunds();
+    if (pending.length === 0) return;
+    const snapshot = this.snapshot as OrderSnapshot;
+    let failed = false;
+    for (const refund of pending) {
+      try {
+        if (!snapshot.paymentIntentId) throw new Error("no payment intent to refund");
+        const result = await stripeClient(this.env).refunds.create(
+          { payment_intent: snapshot.paymentIntentId, amount: refund.amount_minor, metadata: { order_id: snapshot.id, event_id: refund.event_id } },
+          { idempotencyKey: `order:${snapshot.id}:refund:${refund.event_id}` },
+        );
+        this.ctx.storage.transactionSync(() => {
+          this.store.resolveRefund(refund.event_id);
+          this.appendEvents(
+            [{ type: "order.refunded", payload: { refundId: result.id, amountMinor: refund.amount_minor, reason: refund.reason, status: result.status, requestEventId: refund.event_id } }],
+            { role: "system", id: "system:stripe" },
+          );
+        });
+      } catch (err) {
+        failed = true;
+        this.store.bumpRefundAttempt(refund.event_id);
+        logLine("warn", "order.refund_failed", { orderId: snapshot.id, eventId: refund.event_id, attempts: refund.attempts + 1, error: String(err) });
+      }
+    }
+    if (failed) {
+      const attempt = Math.max(...this.store.pendingRefunds().map((r) => r.attempts), 1) - 1;
+      this.store.setDeadline("refund_retry", Date.now() + (REFUND_RETRY_MS[Math.min(attempt, REFUND_RETRY_MS.length - 1)] ?? 600_000));
+    } else {
+      this.store.setDeadline("refund_retry", null);
+    }
+    this.watchers.broadcastEvents(this.store.eventsAfter(this.minWatcherSeq()));
+    await this.flushOutbox();
+  }
+
+  private async armAlarm(): Promise<void> {
+    const next = this.store.deadlines()[0];
+    if (!next) {
+      await this.ctx.storage.deleteAlarm();
+      return;
+    }
+    const current = await this.ctx.storage.getAlarm();
+    if (current !== next.at) await this.ctx.storage.setAlarm(next.at);
+  }
+
+  /** The single alarm: run every deadline that is due, then re-arm for the earliest remaining one. */
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    for (const deadline of this.store.deadlines()) {
+      if (deadline.at > now) break;
+      switch (deadline.kind) {
+        case "payment_timeout":
+        case "acceptance_timeout":
+        case "courier_timeout": {
+          const result = await this.apply({ role: "system", id: "system:alarm" }, { type: deadline.kind });
+          if (!result.ok) {
+            // Stale deadline (state moved on): drop it rather than retry forever.
+            this.store.setDeadline(deadline.kind, null);
+          }
+          if (deadline.kind === "payment_timeout" && result.ok) await this.cancelPaymentIntent();
+          break;
+        }
+        case "outbox_retry":
+          await this.flushOutbox();
+          break;
+        case "refund_retry":
+          await this.processRefunds();
+          break;
+      }
+    }
+    await this.armAlarm();
+  }
+
+  private async cancelPaymentIntent(): Promise<void> {
+    const id = this.snapshot?.paymentIntentId;
+    if (!id) return;
+    try {
+      await stripeClient(this.env).paymentIntents.cancel(id, {}, { idempotencyKey: `order:${this.snapshot?.id}:cancel_intent` });
+    } catch (err) {
+      // A PaymentIntent that already succeeded cannot be cancelled; the late webhook then meets a
+      // failed order and is refunded by the webhook handler's refusal path.
+      logLine("warn", "order.cancel_intent_failed", { orderId: this.snapshot?.id, error: String(err) });
+    }
+  }
+
+  /** WebSocket upgrade, already authenticated by the API Worker (principal in `x-principal`). */
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return new Response("expected websocket", { status: 426 });
+    if (!this.snapshot) return Response.json({ error: notFound }, { status: 404 });
+    const principal = JSON.parse(request.headers.get("x-principal") ?? "null") as Principal | null;
+    if (!principal) return new Response("unauthenticated", { status: 401 });
+    const denied = this.checkWatcher(principal);
+    if (denied) return Response.json({ error: { code: denied.code, message: denied.message } }, { status: denied.status });
+    const since = Math.max(0, Number(new URL(request.url).searchParams.get("since") ?? "0") || 0);
+    const pair = new WebSocketPair();
+    const [client, server] = [pair[0], pair[1]];
+    this.watchers.accept(server, principal, since);
+    // Same turn as accept: nothing can be appended in between, so no gap between replay and live.
+    this.watchers.sendEvents(server, this.store.eventsAfter(since));
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    if (typeof message !== "string") return;
+    let parsed: { type?: string; since?: number };
+    try {
+      parsed = JSON.parse(message) as { type?: string; since?: number };
+    } catch {
+      this.watchers.send(ws, { type: "error", code: "malformed_json", message: "Messages are JSON." });
+      return;
+    }
+    if (parsed.type === "resume" && typeof parsed.since === "number" && parsed.since >= 0) {
+      const attachment = this.watchers.attachment(ws);
+      if (attachment) ws.serializeAttachment({ ...attachment, lastSeq: Math.min(parsed.since, attachment.lastSeq) });
+      this.watchers.sendEvents(ws, this.store.eventsAfter(parsed.since));
+      return;
+    }
+    this.watchers.send(ws, { type: "error", code: "unknown_message", message: "Send {\"type\":\"resume\",\"since\":N} or \"ping\"." });
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    try {
+      ws.close(code === 1005 ? 1000 : code, "bye");
+    } catch {
+      // already closed
+    }
+  }
+
+  private checkWatcher(actor: Principal): Refusal | null {
+    const snapshot = this.snapshot as OrderSnapshot;
+    const allowed =
+      actor.role === "admin" ||
+      (actor.role === "customer" && actor.userId === snapshot.customerId) ||
+      (actor.role === "restaurant_staff" && actor.restaurantId === snapshot.restaurantId) ||
+      (actor.role === "courier" && actor.userId === snapshot.courierId);
+    // Same answer as "no such order" so ids cannot be probed.
+    return allowed ? null : { ...notFound };
+  }
+
+  private view(): OrderView {
+    const order = this.order as PlacedOrder;
+    const snapshot = this.snapshot as OrderSnapshot;
+    const readyAt = etaFor(snapshot, Date.now()).readyAt;
+    return {
+      id: order.id,
+      status: snapshot.state,
+      delivery: snapshot.delivery,
+      customerId: order.customerId,
+      restaurantId: order.restaurantId,
+      courierId: snapshot.courierId,
+      currency: order.currency,
+      lines: order.lines,
+      subtotalMinor: order.subtotalMinor,
+      deliveryFeeMinor: order.deliveryFeeMinor,
+      serviceFeeMinor: order.serviceFeeMinor,
+      taxMinor: order.taxMinor,
+      tipMinor: order.tipMinor,
+      totalMinor: order.totalMinor,
+      paidMinor: snapshot.paidMinor,
+      refundedMinor: snapshot.refundedMinor,
+      deliveryAddress: order.deliveryAddress,
+      prepTimeMinutes: snapshot.prepTimeMinutes,
+      readyAt: readyAt === null ? null : new Date(readyAt).toISOString(),
+      placedAt: new Date(order.placedAt).toISOString(),
+      lastSeq: this.store.lastSeq(),
+    };
+  }
+}

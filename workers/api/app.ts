@@ -1,0 +1,63 @@
+// The API Worker's Hono app: middleware, routes, the OpenAPI 3.1 document and
+// its reference page. Stateless: every request stands alone.
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { swaggerUI } from "@hono/swagger-ui";
+import { bodyLimit } from "hono/body-limit";
+import { loadSigningKeys } from "../../domain/auth/tokens.ts";
+import type { AppEnv } from "./context.ts";
+import { ApiError, fieldIssuesFromZod, handleError, validationError } from "./http/errors.ts";
+import { database, requestId } from "./http/middleware.ts";
+import { registerAdminRoutes } from "./routes/admin.ts";
+import { registerAuthRoutes } from "./routes/auth.ts";
+import { registerOrderRoutes } from "./routes/orders.ts";
+import { registerRestaurantRoutes } from "./routes/restaurants.ts";
+import { registerWebhookRoutes } from "./routes/webhooks.ts";
+
+/** Larger than any honest order or menu edit; anything bigger is refused before parsing. */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+export function createApp(): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) throw validationError(fieldIssuesFromZod(result.error));
+    },
+  });
+
+  app.use("*", requestId);
+  app.use(
+    "*",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ApiError(413, "body_too_large", `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
+      },
+    }),
+  );
+  app.use("/v1/*", database);
+
+  app.get("/v1/health", (c) => c.json({ ok: true }));
+  app.get("/.well-known/jwks.json", async (c) => {
+    const keys = await loadSigningKeys(c.env.JWT_PRIVATE_KEYS);
+    c.header("cache-control", "public, max-age=300");
+    return c.json(keys.publicJwks);
+  });
+
+  registerAuthRoutes(app);
+  registerRestaurantRoutes(app);
+  registerOrderRoutes(app);
+  registerWebhookRoutes(app);
+  registerAdminRoutes(app);
+
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
+  app.doc31("/v1/openapi.json", {
+    openapi: "3.1.0",
+    info: { title: "Edge Delivery API", version: "1.0.0", description: "Customers, restaurants, couriers and operators." },
+  });
+  app.get("/v1/docs", swaggerUI({ url: "/v1/openapi.json" }));
+
+  app.notFound(() => {
+    throw new ApiError(404, "route_not_found", "No such endpoint.");
+  });
+  app.onError(handleError);
+  return app;
+}

@@ -1,0 +1,15 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import type { Database } from "../../db/client.ts";
+import type { Principal } from "../../domain/auth/principal.ts";
+import type { Env } from "../env.ts";
+
+export interface AppVariables {
+  requestId: string;
+  principal: Principal | undefined;
+  db: Database;
+}
+
+export type AppEnv = { Bindings: Env; Variables: AppVariables };
+export type AppContext = Context<AppEnv>;
+export type App = OpenAPIHono<AppEnv>;

@@ -1,0 +1,71 @@
+// One error shape for every failure the API returns:
+//   { "error": { "code": "stable_machine_code", "message": "...", "details": [...], "requestId": "..." } }
+// Handlers throw ApiError; the app's onError turns anything thrown into this
+// shape, so no failure ever leaks as an unshaped 500.
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { ZodError } from "zod";
+import { log } from "./log.ts";
+
+export interface FieldIssue {
+  path: string;
+  code: string;
+  message: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: string,
+    message: string,
+    readonly details?: FieldIssue[],
+    readonly extra?: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+}
+
+export function fieldIssuesFromZod(error: ZodError): FieldIssue[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.map(String).join("."),
+    code: issue.code,
+    message: issue.message,
+  }));
+}
+
+export function validationError(issues: FieldIssue[], message = "The request is not valid."): ApiError {
+  return new ApiError(400, "validation_failed", message, issues);
+}
+
+export function errorBody(c: Context, error: ApiError) {
+  return {
+    error: {
+      code: error.code,
+      message: error.message,
+      ...(error.details ? { details: error.details } : {}),
+      ...(error.extra ?? {}),
+      requestId: c.get("requestId") as string | undefined,
+    },
+  };
+}
+
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err instanceof HTTPException) {
+    const status = err.status as ContentfulStatusCode;
+    if (status === 400 && /json/i.test(err.message)) return new ApiError(400, "malformed_json", "The request body is not valid JSON.");
+    if (status === 413) return new ApiError(413, "body_too_large", err.message || "The request body is too large.");
+    if (status === 401) return new ApiError(401, "unauthorized", err.message || "Authentication required.");
+    return new ApiError(status, "http_error", err.message || "Request failed.");
+  }
+  return new ApiError(500, "internal_error", "An unexpected error occurred.");
+}
+
+export function handleError(err: unknown, c: Context): Response {
+  const apiError = toApiError(err);
+  if (apiError.status >= 500) {
+    log(c, "error", "request.failed", { error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
+  }
+  return c.json(errorBody(c, apiError), apiError.status);
+}

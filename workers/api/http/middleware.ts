@@ -1,0 +1,51 @@
+import type { MiddlewareHandler } from "hono";
+import { openDb } from "../../../db/client.ts";
+import type { AppEnv } from "../context.ts";
+import { ApiError } from "./errors.ts";
+import { log } from "./log.ts";
+
+/** Honours a caller's X-Request-Id when it looks sane, else mints one; echoed on every response. */
+export const requestId: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const incoming = c.req.header("x-request-id");
+  const id = incoming && /^[\w.:-]{8,128}$/.test(incoming) ? incoming : crypto.randomUUID();
+  c.set("requestId", id);
+  const started = Date.now();
+  await next();
+  c.header("x-request-id", id);
+  log(c, "info", "request", {
+    method: c.req.method,
+    path: c.req.path,
+    status: c.res.status,
+    ms: Date.now() - started,
+    userId: c.get("principal")?.userId,
+  });
+};
+
+/**
+ * Gives the request a Postgres pool (it connects on first query, so routes
+ * that never touch Postgres pay nothing) and closes it after the response:
+ * sockets cannot outlive a request in Workers.
+ */
+export const database: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const handle = openDb(c.env);
+  c.set("db", handle.db);
+  try {
+    await next();
+  } finally {
+    const closing = handle.close().catch(() => {});
+    try {
+      c.executionCtx.waitUntil(closing);
+    } catch {
+      await closing;
+    }
+  }
+};
+
+/** Per-key limiter on top of the RATE_LIMITER binding; `key` decides who shares a budget. */
+export function rateLimit(scope: string, keyOf: (c: Parameters<MiddlewareHandler<AppEnv>>[0]) => string): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const { success } = await c.env.RATE_LIMITER.limit({ key: `${scope}:${keyOf(c)}` });
+    if (!success) throw new ApiError(429, "rate_limited", "Too many requests; slow down and retry shortly.");
+    await next();
+  };
+}

@@ -1,0 +1,39 @@
+import { z } from "@hono/zod-openapi";
+
+export const ErrorResponse = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ example: "validation_failed" }),
+      message: z.string(),
+      details: z.array(z.object({ path: z.string(), code: z.string(), message: z.string() })).optional(),
+      requestId: z.string().optional(),
+    }),
+  })
+  .openapi("Error");
+
+const errorContent = { "application/json": { schema: ErrorResponse } };
+
+/** The error responses most routes share, for the OpenAPI document. */
+export function errorResponses(...statuses: Array<400 | 401 | 403 | 404 | 409 | 413 | 422 | 429>) {
+  const descriptions: Record<number, string> = {
+    400: "Invalid request (validation_failed, malformed_json)",
+    401: "Missing, invalid or expired token",
+    403: "Authenticated, but not allowed (role or ownership)",
+    404: "Not found",
+    409: "Conflicts with the current state",
+    413: "Body too large",
+    422: "Well-formed but not acceptable",
+    429: "Rate limited",
+  };
+  return Object.fromEntries(statuses.map((s) => [s, { description: descriptions[s] ?? "Error", content: errorContent }]));
+}
+
+export const bearerSecurity = [{ bearerAuth: [] }];
+
+export function jsonBody<T extends z.ZodType>(schema: T) {
+  return { body: { content: { "application/json": { schema } }, required: true } };
+}
+
+export function jsonResponse<T extends z.ZodType>(schema: T, description: string) {
+  return { content: { "application/json": { schema } }, description };
+}

@@ -1,0 +1,83 @@
+// Reads a restaurant's menu from Postgres (the system of record) in the shape
+// both the menu endpoint and server-side pricing use.
+import { asc, eq, inArray } from "drizzle-orm";
+import type { Database } from "../../../db/client.ts";
+import { menuCategories, menuItems, modifierGroups, modifierOptions, restaurants } from "../../../db/schema.ts";
+
+export interface MenuOption {
+  id: string;
+  name: string;
+  priceDeltaMinor: number;
+  available: boolean;
+}
+export interface MenuGroup {
+  id: string;
+  name: string;
+  minChoices: number;
+  maxChoices: number;
+  options: MenuOption[];
+}
+export interface MenuItem {
+  id: string;
+  name: string;
+  description: string;
+  priceMinor: number;
+  available: boolean;
+  groups: MenuGroup[];
+}
+export interface Menu {
+  restaurantId: string;
+  restaurantName: string;
+  version: number;
+  currency: string;
+  categories: Array<{ id: string; name: string; items: MenuItem[] }>;
+}
+
+export async function loadMenu(db: Database, restaurantId: string): Promise<Menu | null> {
+  const restaurantRows = await db
+    .select({ id: restaurants.id, name: restaurants.name, version: restaurants.menuVersion, currency: restaurants.currency, active: restaurants.active })
+    .from(restaurants)
+    .where(eq(restaurants.id, restaurantId))
+    .limit(1);
+  const restaurant = restaurantRows[0];
+  if (!restaurant?.active) return null;
+
+  const [categories, items] = await Promise.all([
+    db.select().from(menuCategories).where(eq(menuCategories.restaurantId, restaurantId)).orderBy(asc(menuCategories.position), asc(menuCategories.name)),
+    db.select().from(menuItems).where(eq(menuItems.restaurantId, restaurantId)).orderBy(asc(menuItems.position), asc(menuItems.name)),
+  ]);
+  const itemIds = items.map((i) => i.id);
+  const groups = itemIds.length
+    ? await db.select().from(modifierGroups).where(inArray(modifierGroups.itemId, itemIds)).orderBy(asc(modifierGroups.position))
+    : [];
+  const groupIds = groups.map((g) => g.id);
+  const options = groupIds.length
+    ? await db.select().from(modifierOptions).where(inArray(modifierOptions.groupId, groupIds)).orderBy(asc(modifierOptions.position))
+    : [];
+
+  const optionsByGroup = new Map<string, MenuOption[]>();
+  for (const o of options) {
+    const list = optionsByGroup.get(o.groupId) ?? [];
+    list.push({ id: o.id, name: o.name, priceDeltaMinor: o.priceDeltaMinor, available: o.available });
+    optionsByGroup.set(o.groupId, list);
+  }
+  const groupsByItem = new Map<string, MenuGroup[]>();
+  for (const g of groups) {
+    const list = groupsByItem.get(g.itemId) ?? [];
+    list.push({ id: g.id, name: g.name, minChoices: g.minChoices, maxChoices: g.maxChoices, options: optionsByGroup.get(g.id) ?? [] });
+    groupsByItem.set(g.itemId, list);
+  }
+  const itemsByCategory = new Map<string, MenuItem[]>();
+  for (const i of items) {
+    const list = itemsByCategory.get(i.categoryId) ?? [];
+    list.push({ id: i.id, name: i.name, description: i.description, priceMinor: i.priceMinor, available: i.available, groups: groupsByItem.get(i.id) ?? [] });
+    itemsByCategory.set(i.categoryId, list);
+  }
+  return {
+    restaurantId: restaurant.id,
+    restaurantName: restaurant.name,
+    version: restaurant.version,
+    currency: restaurant.currency,
+    categories: categories.map((cat) => ({ id: cat.id, name: cat.name, items: itemsByCategory.get(cat.id) ?? [] })),
+  };
+}

@@ -1,0 +1,195 @@
+// Sign-up, sign-in, refresh-token rotation and sign-out. Refresh tokens
+// rotate on every use; presenting one that was already rotated means it was
+// stolen or replayed, so its whole family is revoked.
+import { createRoute, z } from "@hono/zod-openapi";
+import { and, eq, isNull, sql } from "drizzle-orm";
+import type { Principal } from "../../../domain/auth/principal.ts";
+import { hashPassword, verifyPassword } from "../../../domain/auth/password.ts";
+import { hashRefreshToken, issueAccessToken, loadSigningKeys, newRefreshToken } from "../../../domain/auth/tokens.ts";
+import type { Database } from "../../../db/client.ts";
+import { refreshTokens, users } from "../../../db/schema.ts";
+import type { App, AppContext } from "../context.ts";
+import { principalOf, requireAuth } from "../auth/authenticate.ts";
+import { ApiError } from "../http/errors.ts";
+import { rateLimit } from "../http/middleware.ts";
+import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "../http/openapi.ts";
+
+const Email = z.string().trim().toLowerCase().email().max(254);
+const Password = z.string().min(10, "Use at least 10 characters.").max(200);
+
+const SignUpBody = z.strictObject({ email: Email, password: Password, name: z.string().trim().min(1).max(100) }).openapi("SignUp");
+const SignInBody = z.strictObject({ email: Email, password: z.string().min(1).max(200) }).openapi("SignIn");
+const RefreshBody = z.strictObject({ refreshToken: z.string().min(20).max(200) }).openapi("Refresh");
+
+const User = z
+  .object({
+    id: z.string().uuid(),
+    email: z.string(),
+    name: z.string(),
+    role: z.enum(["customer", "restaurant_staff", "courier", "admin"]),
+    restaurantId: z.string().uuid().nullable(),
+  })
+  .openapi("User");
+
+const Session = z
+  .object({
+    accessToken: z.string(),
+    tokenType: z.literal("Bearer"),
+    expiresIn: z.number().int(),
+    refreshToken: z.string(),
+    user: User,
+  })
+  .openapi("Session");
+
+type UserRow = z.infer<typeof User>;
+
+async function startSession(c: AppContext, user: UserRow, familyId: string = crypto.randomUUID()) {
+  const db = c.var.db;
+  const keys = await loadSigningKeys(c.env.JWT_PRIVATE_KEYS);
+  const ttl = Number(c.env.ACCESS_TOKEN_TTL_SECONDS) || 900;
+  const principal: Principal = { userId: user.id, role: user.role, restaurantId: user.restaurantId ?? undefined };
+  const nowSeconds = Math.floor(Date.now() / 1000);
+  const accessToken = await issueAccessToken(keys, principal, { issuer: c.env.JWT_ISSUER, audience: c.env.JWT_AUDIENCE, ttlSeconds: ttl }, nowSeconds);
+  const refreshToken = newRefreshToken();
+  const refreshTtl = Number(c.env.REFRESH_TOKEN_TTL_SECONDS) || 30 * 24 * 3600;
+  await db.insert(refreshTokens).values({
+    userId: user.id,
+    familyId,
+    tokenHash: await hashRefreshToken(refreshToken),
+    expiresAt: new Date(Date.now() + refreshTtl * 1000),
+  });
+  return { accessToken, tokenType: "Bearer" as const, expiresIn: ttl, refreshToken, user };
+}
+
+const userColumns = { id: users.id, email: users.email, name: users.name, role: users.role, restaurantId: users.restaurantId };
+
+async function findUserByEmail(db: Database, email: string) {
+  const rows = await db
+    .select({ ...userColumns, passwordHash: users.passwordHash })
+    .from(users)
+    .where(eq(sql`lower(${users.email})`, email))
+    .limit(1);
+  return rows[0];
+}
+
+const signUp = createRoute({
+  method: "post",
+  path: "/v1/auth/sign-up",
+  tags: ["auth"],
+  summary: "Create a customer account and start a session",
+  request: jsonBody(SignUpBody),
+  responses: { 201: jsonResponse(Session, "Signed up"), ...errorResponses(400, 409, 429) },
+});
+
+const signIn = createRoute({
+  method: "post",
+  path: "/v1/auth/sign-in",
+  tags: ["auth"],
+  summary: "Sign in with email and password",
+  request: jsonBody(SignInBody),
+  responses: { 200: jsonResponse(Session, "Signed in"), ...errorResponses(400, 401, 429) },
+});
+
+const refresh = createRoute({
+  method: "post",
+  path: "/v1/auth/refresh",
+  tags: ["auth"],
+  summary: "Exchange a refresh token for a new session (the old refresh token stops working)",
+  request: jsonBody(RefreshBody),
+  responses: { 200: jsonResponse(Session, "Rotated"), ...errorResponses(400, 401) },
+});
+
+const signOut = createRoute({
+  method: "post",
+  path: "/v1/auth/sign-out",
+  tags: ["auth"],
+  summary: "Revoke a refresh token and every token rotated from it",
+  request: jsonBody(RefreshBody),
+  responses: { 204: { description: "Signed out" }, ...errorResponses(400) },
+});
+
+const me = createRoute({
+  method: "get",
+  path: "/v1/me",
+  tags: ["auth"],
+  summary: "The signed-in user",
+  security: bearerSecurity,
+  middleware: [requireAuth()] as const,
+  responses: { 200: jsonResponse(User, "The user"), ...errorResponses(401, 404) },
+});
+
+const byClientIp = (c: AppContext) => c.req.header("cf-connecting-ip") ?? "local";
+
+export function registerAuthRoutes(app: App): void {
+  app.use("/v1/auth/sign-in", rateLimit("sign-in", byClientIp));
+  app.use("/v1/auth/sign-up", rateLimit("sign-up", byClientIp));
+
+  app.openapi(signUp, async (c) => {
+    const body = c.req.valid("json");
+    const passwordHash = await hashPassword(body.password);
+    const inserted = await c.var.db
+      .insert(users)
+      .values({ email: body.email, name: body.name, role: "customer", passwordHash })
+      .onConflictDoNothing()
+      .returning(userColumns);
+    const user = inserted[0];
+    if (!user) throw new ApiError(409, "email_taken", "An account with this email already exists.");
+    return c.json(await startSession(c, user), 201);
+  });
+
+  app.openapi(signIn, async (c) => {
+    const body = c.req.valid("json");
+    const found = await findUserByEmail(c.var.db, body.email);
+    // Same answer for unknown email and wrong password, so accounts cannot be enumerated.
+    const ok = found?.passwordHash ? await verifyPassword(body.password, found.passwordHash) : false;
+    if (!found || !ok) throw new ApiError(401, "invalid_credentials", "Email or password is wrong.");
+    const { passwordHash: _hash, ...user } = found;
+    return c.json(await startSession(c, user), 200);
+  });
+
+  app.openapi(refresh, async (c) => {
+    const { refreshToken } = c.req.valid("json");
+    const db = c.var.db;
+    const tokenHash = await hashRefreshToken(refreshToken);
+    const rows = await db.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, tokenHash)).limit(1);
+    const row = rows[0];
+    if (!row || row.revokedAt || row.expiresAt.getTime() <= Date.now()) {
+      throw new ApiError(401, "refresh_token_invalid", "The refresh token is not valid; sign in again.");
+    }
+    // Mark rotated only if nobody else did first: two concurrent uses of one token cannot both win.
+    const rotated = await db
+      .update(refreshTokens)
+      .set({ rotatedAt: new Date() })
+      .where(and(eq(refreshTokens.id, row.id), isNull(refreshTokens.rotatedAt)))
+      .returning({ id: refreshTokens.id });
+    if (rotated.length === 0) {
+      await db.update(refreshTokens).set({ revokedAt: new Date() }).where(eq(refreshTokens.familyId, row.familyId));
+      throw new ApiError(401, "refresh_token_reused", "This refresh token was already used; every session from it is revoked.");
+    }
+    const userRows = await db.select(userColumns).from(users).where(eq(users.id, row.userId)).limit(1);
+    const user = userRows[0];
+    if (!user) throw new ApiError(401, "refresh_token_invalid", "The account no longer exists.");
+    return c.json(await startSession(c, user, row.familyId), 200);
+  });
+
+  app.openapi(signOut, async (c) => {
+    const { refreshToken } = c.req.valid("json");
+    const db = c.var.db;
+    const rows = await db
+      .select({ familyId: refreshTokens.familyId })
+      .from(refreshTokens)
+      .where(eq(refreshTokens.tokenHash, await hashRefreshToken(refreshToken)))
+      .limit(1);
+    const familyId = rows[0]?.familyId;
+    if (familyId) await db.update(refreshTokens).set({ revokedAt: new Date() }).where(eq(refreshTokens.familyId, familyId));
+    return c.body(null, 204);
+  });
+
+  app.openapi(me, async (c) => {
+    const principal = principalOf(c);
+    const rows = await c.var.db.select(userColumns).from(users).where(eq(users.id, principal.userId)).limit(1);
+    const user = rows[0];
+    if (!user) throw new ApiError(404, "user_not_found", "The account no longer exists.");
+    return c.json(user, 200);
+  });
+}

@@ -1,0 +1,390 @@
+// Orders: placement (priced here from the menu, never from the client),
+// reading, and the commands each party may send. The Order DO decides;
+// this layer validates, authenticates and translates.
+import { createRoute, z } from "@hono/zod-openapi";
+import { and, eq } from "drizzle-orm";
+import type { Principal } from "../../../domain/auth/principal.ts";
+import { haversineMeters } from "../../../domain/geo/distance.ts";
+import type { PlacedOrder } from "../../../domain/order/order-event.ts";
+import { orderIdFor, sha256Hex } from "../../../domain/order/order-id.ts";
+import type { OrderCommand } from "../../../domain/order/state-machine.ts";
+import { type MenuForPricing, priceCart } from "../../../domain/pricing/price-cart.ts";
+import { isOpenAt } from "../../../domain/restaurant/opening-hours.ts";
+import { pointInPolygon } from "../../../domain/zones/point-in-polygon.ts";
+import { restaurants, zones } from "../../../db/schema.ts";
+import type { OrderDO, Refusal } from "../../../durable-objects/order/order-do.ts";
+import type { Env } from "../../env.ts";
+import type { App, AppContext } from "../context.ts";
+import { principalOf, requireAuth } from "../auth/authenticate.ts";
+import { ApiError } from "../http/errors.ts";
+import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "../http/openapi.ts";
+import type { Menu } from "../menus/menu-repository.ts";
+import { readMenu } from "../menus/menu-cache.ts";
+
+const Uuid = z.string().uuid();
+
+const DeliveryAddress = z
+  .strictObject({
+    line1: z.string().trim().min(1).max(200),
+    line2: z.string().trim().max(200).optional(),
+    city: z.string().trim().min(1).max(100),
+    postcode: z.string().trim().min(1).max(20),
+    lat: z.number().min(-90).max(90),
+    lng: z.number().min(-180).max(180),
+    instructions: z.string().trim().max(500).optional(),
+  })
+  .openapi("DeliveryAddress");
+
+// Strict: a client that sends prices or totals is told so, not silently ignored.
+const PlaceOrderBody = z
+  .strictObject({
+    restaurantId: Uuid,
+    items: z
+      .array(
+        z.strictObject({
+          itemId: Uuid,
+          quantity: z.number().int().min(1).max(99),
+          optionIds: z.array(Uuid).max(30).default([]),
+        }),
+      )
+      .min(1)
+      .max(50),
+    deliveryAddress: DeliveryAddress,
+    tipMinor: z.number().int().min(0).max(100_00).default(0),
+  })
+  .openapi("PlaceOrder");
+
+const Order = z
+  .object({
+    id: Uuid,
+    status: z.string(),
+    delivery: z.string(),
+    customerId: Uuid,
+    restaurantId: Uuid,
+    courierId: Uuid.nullable(),
+    currency: z.string(),
+    lines: z.array(
+      z.object({
+        lineNo: z.number().int(),
+        itemId: Uuid,
+        name: z.string(),
+        quantity: z.number().int(),
+        unitPriceMinor: z.number().int(),
+        options: z.array(z.object({ optionId: Uuid, groupId: Uuid, name: z.string(), priceDeltaMinor: z.number().int() })),
+        lineTotalMinor: z.number().int(),
+      }),
+    ),
+    subtotalMinor: z.number().int(),
+    deliveryFeeMinor: z.number().int(),
+    serviceFeeMinor: z.number().int(),
+    taxMinor: z.number().int(),
+    tipMinor: z.number().int(),
+    totalMinor: z.number().int(),
+    paidMinor: z.number().int(),
+    refundedMinor: z.number().int(),
+    deliveryAddress: DeliveryAddress,
+    prepTimeMinutes: z.number().int().nullable(),
+    readyAt: z.string().nullable(),
+    placedAt: z.string(),
+    lastSeq: z.number().int(),
+  })
+  .openapi("Order");
+
+const OrderEvent = z
+  .object({
+    id: Uuid,
+    seq: z.number().int(),
+    type: z.string(),
+    actorId: z.string(),
+    actorRole: z.string(),
+    at: z.number().int(),
+    state: z.string(),
+    delivery: z.string(),
+    payload: z.record(z.string(), z.unknown()),
+  })
+  .openapi("OrderEvent");
+
+const IdempotencyHeader = z.object({
+  "idempotency-key": z
+    .string()
+    .regex(/^[\w.:-]{8,128}$/, "8 to 128 characters: letters, digits, _ . : -")
+    .openapi({ param: { name: "Idempotency-Key", in: "header" }, example: "2b1c7f0e-order-1" }),
+});
+
+const placeOrder = createRoute({
+  method: "post",
+  path: "/v1/orders",
+  tags: ["orders"],
+  summary: "Place an order; the same Idempotency-Key returns the same order",
+  security: bearerSecurity,
+  middleware: [requireAuth("customer")] as const,
+  request: { headers: IdempotencyHeader, ...jsonBody(PlaceOrderBody) },
+  responses: {
+    201: jsonResponse(Order, "Placed"),
+    200: jsonResponse(Order, "Already placed with this Idempotency-Key"),
+    ...errorResponses(400, 401, 403, 404, 413, 422),
+  },
+});
+
+const getOrder = createRoute({
+  method: "get",
+  path: "/v1/orders/{id}",
+  tags: ["orders"],
+  summary: "One order, live from its Durable Object, with its timeline",
+  security: bearerSecurity,
+  middleware: [requireAuth()] as const,
+  request: { params: z.object({ id: Uuid }) },
+  responses: { 200: jsonResponse(z.object({ order: Order, timeline: z.array(OrderEvent) }), "The order"), ...errorResponses(400, 401, 404) },
+});
+
+const checkout = createRoute({
+  method: "post",
+  path: "/v1/orders/{id}/checkout",
+  tags: ["payments"],
+  summary: "Create the order's PaymentIntent for the server-computed total; returns only its client secret",
+  security: bearerSecurity,
+  middleware: [requireAuth("customer")] as const,
+  request: { params: z.object({ id: Uuid }) },
+  responses: {
+    200: jsonResponse(
+      z.object({ paymentIntentId: z.string(), clientSecret: z.string(), amountMinor: z.number().int(), currency: z.string() }),
+      "Pay with this client secret",
+    ),
+    ...errorResponses(401, 403, 404, 409),
+  },
+});
+
+const watchOrder = createRoute({
+  method: "get",
+  path: "/v1/orders/{id}/live",
+  tags: ["orders"],
+  summary: "WebSocket of the order's events; `since` resumes after the last sequence seen",
+  description:
+    "Upgrade with `Authorization: Bearer` or `?access_token=`. Server sends `{type:\"event\",event}` for every transition in sequence order and `{type:\"courier_position\",...}` while a courier is on the way. Send the text `ping` for a `pong` heartbeat.",
+  security: bearerSecurity,
+  middleware: [requireAuth()] as const,
+  request: { params: z.object({ id: Uuid }), query: z.object({ since: z.coerce.number().int().min(0).optional() }) },
+  responses: { 101: { description: "Switching protocols" }, ...errorResponses(401, 404) },
+});
+
+interface CommandRoute<B extends z.ZodType> {
+  path: string;
+  summary: string;
+  roles: Principal["role"][];
+  body: B;
+  toCommand: (body: z.infer<B>) => OrderCommand;
+}
+
+function commandRoute<B extends z.ZodType>(route: CommandRoute<B>): CommandRoute<B> {
+  return route;
+}
+
+const Reason = z.string().trim().min(1).max(300);
+const PrepTime = z.number().int().min(1).max(120);
+const Empty = z.strictObject({});
+
+const COMMANDS = [
+  commandRoute({
+    path: "accept",
+    summary: "Restaurant accepts the order with a prep time",
+    roles: ["restaurant_staff"],
+    body: z.strictObject({ prepTimeMinutes: PrepTime }),
+    toCommand: (b) => ({ type: "accept", prepTimeMinutes: b.prepTimeMinutes }),
+  }),
+  commandRoute({
+    path: "reject",
+    summary: "Restaurant rejects the order (refunded in full)",
+    roles: ["restaurant_staff"],
+    body: z.strictObject({ reason: Reason }),
+    toCommand: (b) => ({ type: "reject", reason: b.reason }),
+  }),
+  commandRoute({
+    path: "preparing",
+    summary: "Restaurant starts preparing",
+    roles: ["restaurant_staff"],
+    body: Empty,
+    toCommand: () => ({ type: "start_preparing" }),
+  }),
+  commandRoute({
+    path: "prep-time",
+    summary: "Restaurant adjusts the prep time (the customer's ETA follows)",
+    roles: ["restaurant_staff"],
+    body: z.strictObject({ prepTimeMinutes: PrepTime }),
+    toCommand: (b) => ({ type: "adjust_prep_time", prepTimeMinutes: b.prepTimeMinutes }),
+  }),
+  commandRoute({
+    path: "ready",
+    summary: "Restaurant marks the food ready",
+    roles: ["restaurant_staff"],
+    body: Empty,
+    toCommand: () => ({ type: "mark_ready" }),
+  }),
+  commandRoute({
+    path: "cancel",
+    summary: "Cancel: the customer before acceptance, the restaurant before pickup, an admin any time",
+    roles: ["customer", "restaurant_staff", "admin"],
+    body: z.strictObject({ reason: Reason }),
+    toCommand: (b) => ({ type: "cancel", reason: b.reason }),
+  }),
+  commandRoute({
+    path: "refunds",
+    summary: "Admin refund, full or partial",
+    roles: ["admin"],
+    body: z.strictObject({ amountMinor: z.number().int().min(1), reason: Reason }),
+    toCommand: (b) => ({ type: "refund", amountMinor: b.amountMinor, reason: b.reason }),
+  }),
+];
+
+/**
+ * The Order DO's RPC surface. Workers' generated stub types drop results whose
+ * payloads are `Record<string, unknown>` (not provably serialisable), though
+ * structured clone carries them fine; this names the real signatures.
+ */
+export type OrderRpc = Pick<OrderDO, "place" | "get" | "command" | "checkout" | "paymentUpdate" | "system" | "fetch">;
+
+export function orderStubFor(env: Env, orderId: string): OrderRpc {
+  return env.ORDER.get(env.ORDER.idFromName(orderId)) as unknown as OrderRpc;
+}
+
+function orderStub(c: AppContext, orderId: string): OrderRpc {
+  return orderStubFor(c.env, orderId);
+}
+
+export function throwRefusal(refusal: Refusal): never {
+  throw new ApiError(refusal.status, refusal.code, refusal.message);
+}
+
+function toPricingMenu(menu: Menu): MenuForPricing {
+  return {
+    restaurantId: menu.restaurantId,
+    version: menu.version,
+    currency: menu.currency,
+    items: menu.categories.flatMap((cat) => cat.items),
+  };
+}
+
+async function loadRestaurantForOrder(c: AppContext, restaurantId: string) {
+  const rows = await c.var.db
+    .select({
+      id: restaurants.id,
+      lat: restaurants.lat,
+      lng: restaurants.lng,
+      deliveryRadiusM: restaurants.deliveryRadiusM,
+      timeZone: restaurants.timeZone,
+      openingHours: restaurants.openingHours,
+      currency: restaurants.currency,
+    })
+    .from(restaurants)
+    .where(and(eq(restaurants.id, restaurantId), eq(restaurants.active, true)))
+    .limit(1);
+  return rows[0];
+}
+
+export function registerOrderRoutes(app: App): void {
+  app.openapi(placeOrder, async (c) => {
+    const principal = principalOf(c);
+    const idempotencyKey = c.req.valid("header")["idempotency-key"];
+    const body = c.req.valid("json");
+
+    const restaurant = await loadRestaurantForOrder(c, body.restaurantId);
+    if (!restaurant) throw new ApiError(404, "restaurant_not_found", "No active restaurant has this id.");
+    const distanceM = haversineMeters(restaurant, body.deliveryAddress);
+    if (distanceM > restaurant.deliveryRadiusM) {
+      throw new ApiError(422, "outside_delivery_radius", `The address is ${Math.round(distanceM)} m away; this restaurant delivers within ${restaurant.deliveryRadiusM} m.`);
+    }
+    if (!isOpenAt(restaurant.openingHours, restaurant.timeZone, new Date())) {
+      throw new ApiError(422, "restaurant_closed", "The restaurant is closed now.");
+    }
+    const activeZones = await c.var.db.select().from(zones).where(eq(zones.active, true));
+    const zone = activeZones.find((z) => pointInPolygon(body.deliveryAddress.lat, body.deliveryAddress.lng, z.polygon));
+    if (!zone) throw new ApiError(422, "outside_service_area", "We do not deliver to this address yet.");
+
+    const cached = await readMenu(c.env.MENU_CACHE, () => c.var.db, body.restaurantId);
+    if (!cached) throw new ApiError(404, "restaurant_not_found", "No active restaurant has this id.");
+    const menu = JSON.parse(cached.json) as Menu;
+    const priced = priceCart(
+      toPricingMenu(menu),
+      body.items,
+      {
+        baseDeliveryFeeMinor: zone.baseDeliveryFeeMinor,
+        perKmFeeMinor: zone.perKmFeeMinor,
+        serviceFeeBps: zone.serviceFeeBps,
+        taxBps: zone.taxBps,
+        currency: zone.currency,
+      },
+      distanceM,
+      body.tipMinor,
+    );
+    if (!priced.ok) throw new ApiError(422, "cart_invalid", "Some items cannot be ordered as chosen.", priced.errors);
+
+    const orderId = await orderIdFor(principal.userId, idempotencyKey);
+    const order: PlacedOrder = {
+      id: orderId,
+      customerId: principal.userId,
+      restaurantId: body.restaurantId,
+      idempotencyKey,
+      fingerprint: await sha256Hex(JSON.stringify(body)),
+      menuVersion: menu.version,
+      currency: priced.currency,
+      lines: priced.lines,
+      subtotalMinor: priced.subtotalMinor,
+      deliveryFeeMinor: priced.deliveryFeeMinor,
+      serviceFeeMinor: priced.serviceFeeMinor,
+      taxMinor: priced.taxMinor,
+      tipMinor: priced.tipMinor,
+      totalMinor: priced.totalMinor,
+      deliveryAddress: body.deliveryAddress,
+      restaurantLocation: { lat: restaurant.lat, lng: restaurant.lng },
+      placedAt: Date.now(),
+    };
+    const result = await orderStub(c, orderId).place(order, principal);
+    if (!result.ok) throwRefusal(result);
+    if (!result.created) c.header("idempotent-replayed", "true");
+    c.header("location", `/v1/orders/${orderId}`);
+    return c.json(result.order, result.created ? 201 : 200);
+  });
+
+  app.openapi(getOrder, async (c) => {
+    const result = await orderStub(c, c.req.valid("param").id).get(principalOf(c));
+    if (!result.ok) throwRefusal(result);
+    return c.json({ order: result.order, timeline: result.timeline }, 200);
+  });
+
+  app.openapi(checkout, async (c) => {
+    const result = await orderStub(c, c.req.valid("param").id).checkout(principalOf(c));
+    if (!result.ok) throwRefusal(result);
+    const { ok: _ok, ...payment } = result;
+    return c.json(payment, 200);
+  });
+
+  app.openapi(watchOrder, async (c) => {
+    if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+      throw new ApiError(426, "upgrade_required", "Open this URL as a WebSocket.");
+    }
+    const { id } = c.req.valid("param");
+    const headers = new Headers(c.req.raw.headers);
+    // Identity is decided here; the DO trusts this header because only the Worker can reach it.
+    headers.set("x-principal", JSON.stringify(principalOf(c)));
+    const since = c.req.valid("query").since ?? 0;
+    return orderStub(c, id).fetch(new Request(`https://order/live?since=${since}`, { headers }));
+  });
+
+  for (const spec of COMMANDS) {
+    const route = createRoute({
+      method: "post",
+      path: `/v1/orders/{id}/${spec.path}`,
+      tags: ["orders"],
+      summary: spec.summary,
+      security: bearerSecurity,
+      middleware: [requireAuth(...spec.roles)] as const,
+      request: { params: z.object({ id: Uuid }), ...jsonBody(spec.body) },
+      responses: { 200: jsonResponse(Order, "The order after the transition"), ...errorResponses(400, 401, 403, 404, 409, 422) },
+    });
+    app.openapi(route, async (c) => {
+      const body = c.req.valid("json" as never) as z.infer<typeof spec.body>;
+      const result = await orderStub(c, c.req.valid("param").id).command(principalOf(c), spec.toCommand(body));
+      if (!result.ok) throwRefusal(result);
+      return c.json(result.order, 200);
+    });
+  }
+}

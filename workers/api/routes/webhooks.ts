@@ -1,0 +1,63 @@
+// Stripe webhooks: the signature is verified against the raw body with the
+// SDK's own verifier (5-minute tolerance); forged or stale ones are refused
+// and logged. The Order DO makes duplicates and replays harmless.
+import { createRoute, z } from "@hono/zod-openapi";
+import type Stripe from "stripe";
+import type { App } from "../context.ts";
+import { ApiError } from "../http/errors.ts";
+import { log } from "../http/log.ts";
+import { errorResponses } from "../http/openapi.ts";
+import { orderStubFor } from "./orders.ts";
+import { stripeClient, webCrypto } from "../../payments/stripe-client.ts";
+
+const TOLERANCE_SECONDS = 300;
+
+const stripeWebhook = createRoute({
+  method: "post",
+  path: "/v1/webhooks/stripe",
+  tags: ["payments"],
+  summary: "Stripe webhook receiver (signed with Stripe-Signature)",
+  request: { headers: z.object({ "stripe-signature": z.string().min(1) }) },
+  responses: { 200: { description: "Processed or ignored" }, ...errorResponses(400) },
+});
+
+export function registerWebhookRoutes(app: App): void {
+  app.openapi(stripeWebhook, async (c) => {
+    const secret = c.env.STRIPE_WEBHOOK_SECRET;
+    if (!secret) throw new ApiError(503 as never, "webhooks_not_configured", "STRIPE_WEBHOOK_SECRET is not set.");
+    const raw = await c.req.text();
+    let event: Stripe.Event;
+    try {
+      event = await stripeClient(c.env).webhooks.constructEventAsync(
+        raw,
+        c.req.valid("header")["stripe-signature"],
+        secret,
+        TOLERANCE_SECONDS,
+        webCrypto,
+      );
+    } catch (err) {
+      log(c, "warn", "stripe.webhook_refused", { reason: err instanceof Error ? err.message : String(err) });
+      throw new ApiError(400, "invalid_signature", "The webhook signature is not valid or too old.");
+    }
+
+    if (event.type !== "payment_intent.succeeded" && event.type !== "payment_intent.payment_failed") {
+      return c.json({ received: true, ignored: event.type }, 200);
+    }
+    const intent = event.data.object as Stripe.PaymentIntent;
+    const orderId = intent.metadata?.order_id;
+    if (!orderId) return c.json({ received: true, ignored: "no order_id" }, 200);
+    const stub = orderStubFor(c.env, orderId);
+    const result = await stub.paymentUpdate({
+      paymentIntentId: intent.id,
+      outcome: event.type === "payment_intent.succeeded" ? "succeeded" : "failed",
+      amountMinor: intent.amount_received || intent.amount,
+      reason: intent.last_payment_error?.code ?? undefined,
+    });
+    if (!result.ok) {
+      // Out-of-order or stale (e.g. a failure after success): acknowledged so Stripe stops retrying.
+      log(c, "warn", "stripe.webhook_not_applied", { eventId: event.id, orderId, code: result.code });
+      return c.json({ received: true, applied: false, code: result.code }, 200);
+    }
+    return c.json({ received: true, applied: result.events.length > 0 }, 200);
+  });
+}

@@ -1,0 +1,30 @@
+import type { OrderDO } from "../durable-objects/order/order-do.ts";
+import type { RestaurantDO } from "../durable-objects/restaurant/restaurant-do.ts";
+import type { ZoneDO } from "../durable-objects/zone/zone-do.ts";
+
+/** Every binding, variable and secret of the platform Worker (see wrangler.toml and README). */
+export interface Env {
+  ORDER: DurableObjectNamespace<OrderDO>;
+  ZONE: DurableObjectNamespace<ZoneDO>;
+  RESTAURANT: DurableObjectNamespace<RestaurantDO>;
+  EVENTS: Queue<unknown>;
+  EVENTS_DLQ: Queue<unknown>;
+  MENU_CACHE: KVNamespace;
+  DISCOVERY: D1Database;
+  RATE_LIMITER: RateLimit;
+
+  DATABASE_URL: string;
+  NEON_WS_PROXY?: string;
+  /** JSON array of private ES256 JWKs, each with a `kid`; the first signs, all are published. */
+  JWT_PRIVATE_KEYS: string;
+  JWT_ISSUER: string;
+  JWT_AUDIENCE: string;
+  ACCESS_TOKEN_TTL_SECONDS: string;
+  REFRESH_TOKEN_TTL_SECONDS: string;
+  OIDC_ISSUER?: string;
+  OIDC_AUDIENCE?: string;
+  STRIPE_SECRET_KEY?: string;
+  STRIPE_WEBHOOK_SECRET?: string;
+  /** Local only: base URL of the Stripe stand-in. Empty means api.stripe.com. */
+  STRIPE_API_BASE?: string;
+}
