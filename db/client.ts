@@ -2,7 +2,7 @@
 // @neondatabase/serverless. In production the driver talks to Neon directly;
 // locally `NEON_WS_PROXY` points it at scripts/dev/ws-proxy.ts in front of a
 // plain Postgres or the embedded PGlite.
-import { Pool, neonConfig } from "@neondatabase/serverless";
+import { neonConfig, Pool } from "@neondatabase/serverless";
 import { drizzle, type NeonDatabase } from "drizzle-orm/neon-serverless";
 import * as schema from "./schema.ts";
 

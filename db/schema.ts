@@ -97,10 +97,7 @@ export const users = pgTable(
   (t) => [
     uniqueIndex("users_email_key").on(sql`lower(${t.email})`),
     uniqueIndex("users_oidc_key").on(t.oidcIssuer, t.oidcSubject),
-    check(
-      "users_staff_has_restaurant",
-      sql`(${t.role} = 'restaurant_staff') = (${t.restaurantId} is not null)`,
-    ),
+    check("users_staff_has_restaurant", sql`(${t.role} = 'restaurant_staff') = (${t.restaurantId} is not null)`),
   ],
 );
 
@@ -173,7 +170,10 @@ export const modifierGroups = pgTable(
   },
   (t) => [
     uniqueIndex("modifier_groups_item_name_key").on(t.itemId, t.name),
-    check("modifier_groups_choice_bounds", sql`${t.minChoices} >= 0 and ${t.maxChoices} >= ${t.minChoices} and ${t.maxChoices} >= 1`),
+    check(
+      "modifier_groups_choice_bounds",
+      sql`${t.minChoices} >= 0 and ${t.maxChoices} >= ${t.minChoices} and ${t.maxChoices} >= 1`,
+    ),
   ],
 );
 
@@ -219,18 +219,15 @@ export const zones = pgTable(
   ],
 );
 
-export const couriers = pgTable(
-  "couriers",
-  {
-    userId: uuid("user_id")
-      .primaryKey()
-      .references(() => users.id, { onDelete: "cascade" }),
-    vehicle: vehicleType("vehicle").notNull(),
-    phone: text("phone").notNull(),
-    homeZoneId: uuid("home_zone_id").references(() => zones.id, { onDelete: "set null" }),
-    active: boolean("active").notNull().default(true),
-  },
-);
+export const couriers = pgTable("couriers", {
+  userId: uuid("user_id")
+    .primaryKey()
+    .references(() => users.id, { onDelete: "cascade" }),
+  vehicle: vehicleType("vehicle").notNull(),
+  phone: text("phone").notNull(),
+  homeZoneId: uuid("home_zone_id").references(() => zones.id, { onDelete: "set null" }),
+  active: boolean("active").notNull().default(true),
+});
 
 export interface DeliveryAddress {
   line1: string;

@@ -4,8 +4,8 @@
 // a fresh database per run so tests never see yesterday's rows.
 import { connect } from "node:net";
 import { sql } from "drizzle-orm";
-import { startEmbeddedPostgres } from "../scripts/dev/embedded-postgres.ts";
 import { migrateDatabase, openDb } from "../db/node.ts";
+import { startEmbeddedPostgres } from "../scripts/dev/embedded-postgres.ts";
 
 function portOpen(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -30,7 +30,10 @@ export interface TestDatabase {
 }
 
 // One database per test run (by pid), so runs in parallel never clobber each other.
-export async function prepareTestDatabase(wsProxy: string, name = `delivery_test_${process.pid}`): Promise<TestDatabase> {
+export async function prepareTestDatabase(
+  wsProxy: string,
+  name = `delivery_test_${process.pid}`,
+): Promise<TestDatabase> {
   let serverUrl = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
   if (!serverUrl && (await portOpen("127.0.0.1", 5432))) serverUrl = "postgres://postgres@127.0.0.1:5432/postgres";
   if (!serverUrl) {

@@ -32,7 +32,9 @@ export async function signedWebhook(payload: string, secret = testEnv.STRIPE_WEB
 export async function eventsFor(paymentIntentId: string, type: string): Promise<string[]> {
   const list = await testStripe().events.list({ limit: 100 });
   return list.data
-    .filter((e) => e.type === type && (e.data.object as { id?: string; payment_intent?: string }).id === paymentIntentId)
+    .filter(
+      (e) => e.type === type && (e.data.object as { id?: string; payment_intent?: string }).id === paymentIntentId,
+    )
     .reverse()
     .map((e) => JSON.stringify(e));
 }

@@ -1,8 +1,7 @@
 // Test fixtures for tests inside workerd: a small world (one restaurant with a
 // menu, a zone, a user of every role) written straight into Postgres, plus
 // helpers to call the API as one of those users.
-import { exports } from "cloudflare:workers";
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { openDb } from "../db/client.ts";
 import {
   couriers,
@@ -28,7 +27,14 @@ export interface World {
   largeOptionId: string;
   smallOptionId: string;
   extraCheeseId: string;
-  emails: { customer: string; staff: string; otherStaff: string; admin: string; courier: string; otherCustomer: string };
+  emails: {
+    customer: string;
+    staff: string;
+    otherStaff: string;
+    admin: string;
+    courier: string;
+    otherCustomer: string;
+  };
   ids: { customer: string; staff: string; courier: string; admin: string; otherCustomer: string };
   address: { line1: string; city: string; postcode: string; lat: number; lng: number };
 }
@@ -60,10 +66,19 @@ export async function createWorld(): Promise<World> {
       )
       .returning({ id: restaurants.id });
     if (!restaurant || !other) throw new Error("fixture insert failed");
-    const [category] = await db.insert(menuCategories).values({ restaurantId: restaurant.id, name: "Pizza" }).returning();
+    const [category] = await db
+      .insert(menuCategories)
+      .values({ restaurantId: restaurant.id, name: "Pizza" })
+      .returning();
     const [item] = await db
       .insert(menuItems)
-      .values({ restaurantId: restaurant.id, categoryId: category?.id as string, name: "Margherita", priceMinor: 900, currency: "EUR" })
+      .values({
+        restaurantId: restaurant.id,
+        categoryId: category?.id as string,
+        name: "Margherita",
+        priceMinor: 900,
+        currency: "EUR",
+      })
       .returning();
     const [size, extras] = await db
       .insert(modifierGroups)
@@ -80,28 +95,26 @@ export async function createWorld(): Promise<World> {
         { groupId: extras?.id as string, name: "Extra cheese", priceDeltaMinor: 150 },
       ])
       .returning();
-    await db
-      .insert(zones)
-      .values({
-        name: `Test zone ${tag}`,
-        polygon: {
-          type: "Polygon",
-          coordinates: [
-            [
-              [-9.2, 38.68],
-              [-9.08, 38.68],
-              [-9.08, 38.78],
-              [-9.2, 38.78],
-              [-9.2, 38.68],
-            ],
+    await db.insert(zones).values({
+      name: `Test zone ${tag}`,
+      polygon: {
+        type: "Polygon",
+        coordinates: [
+          [
+            [-9.2, 38.68],
+            [-9.08, 38.68],
+            [-9.08, 38.78],
+            [-9.2, 38.78],
+            [-9.2, 38.68],
           ],
-        },
-        currency: "EUR",
-        baseDeliveryFeeMinor: 199,
-        perKmFeeMinor: 50,
-        serviceFeeBps: 500,
-        taxBps: 1300,
-      });
+        ],
+      },
+      currency: "EUR",
+      baseDeliveryFeeMinor: 199,
+      perKmFeeMinor: 50,
+      serviceFeeBps: 500,
+      taxBps: 1300,
+    });
     const emails = {
       customer: `customer-${tag}@test.local`,
       otherCustomer: `customer2-${tag}@test.local`,
@@ -115,8 +128,20 @@ export async function createWorld(): Promise<World> {
       .values([
         { email: emails.customer, name: "Cora Customer", role: "customer" as const, passwordHash },
         { email: emails.otherCustomer, name: "Otto Other", role: "customer" as const, passwordHash },
-        { email: emails.staff, name: "Sam Staff", role: "restaurant_staff" as const, restaurantId: restaurant.id, passwordHash },
-        { email: emails.otherStaff, name: "Olga Staff", role: "restaurant_staff" as const, restaurantId: other.id, passwordHash },
+        {
+          email: emails.staff,
+          name: "Sam Staff",
+          role: "restaurant_staff" as const,
+          restaurantId: restaurant.id,
+          passwordHash,
+        },
+        {
+          email: emails.otherStaff,
+          name: "Olga Staff",
+          role: "restaurant_staff" as const,
+          restaurantId: other.id,
+          passwordHash,
+        },
         { email: emails.admin, name: "Ada Admin", role: "admin" as const, passwordHash },
         { email: emails.courier, name: "Cole Courier", role: "courier" as const, passwordHash },
       ])
@@ -154,7 +179,9 @@ export function api(path: string, init: RequestInit & { token?: string; json?: u
     headers.set("content-type", "application/json");
     body = JSON.stringify(init.json);
   }
-  return (exports as unknown as { default: Fetcher }).default.fetch(new Request(`https://api.test${path}`, { ...init, headers, body }));
+  return (exports as unknown as { default: Fetcher }).default.fetch(
+    new Request(`https://api.test${path}`, { ...init, headers, body }),
+  );
 }
 
 export async function signIn(email: string): Promise<string> {
@@ -164,7 +191,10 @@ export async function signIn(email: string): Promise<string> {
 }
 
 /** Polls until `check` returns a value, for effects that travel through the queue. */
-export async function eventually<T>(check: () => Promise<T | undefined | null | false>, timeoutMs = 10_000): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined | null | false>,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

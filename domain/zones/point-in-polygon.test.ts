@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { pointInPolygon, type Polygon } from "./point-in-polygon.ts";
+import { type Polygon, pointInPolygon } from "./point-in-polygon.ts";
 
 const square: Polygon = {
   type: "Polygon",

@@ -11,16 +11,16 @@ import {
   type Actor,
   DEFAULT_POLICY,
   type Decision,
-  decide,
   deadlines,
+  decide,
   etaFor,
   newOrderSnapshot,
   type OrderCommand,
   type OrderSnapshot,
   type RefundRequest,
 } from "../../domain/order/state-machine.ts";
-import type { Env } from "../../workers/env.ts";
 import { logLine } from "../../workers/api/http/log.ts";
+import type { Env } from "../../workers/env.ts";
 import { stripeClient } from "../../workers/payments/stripe-client.ts";
 import { type DeadlineKind, OrderStorage } from "./order-storage.ts";
 import { Watchers } from "./watchers.ts";
@@ -53,7 +53,9 @@ export interface OrderView {
 
 export type PlaceResult = { ok: true; created: boolean; order: OrderView } | Refusal;
 export type CommandResult = { ok: true; order: OrderView; events: OrderEvent[] } | Refusal;
-export type CheckoutResult = { ok: true; paymentIntentId: string; clientSecret: string; amountMinor: number; currency: string } | Refusal;
+export type CheckoutResult =
+  | { ok: true; paymentIntentId: string; clientSecret: string; amountMinor: number; currency: string }
+  | Refusal;
 
 const OUTBOX_RETRY_MS = [1_000, 5_000, 15_000, 60_000];
 const REFUND_RETRY_MS = [5_000, 30_000, 120_000, 600_000];
@@ -103,10 +105,13 @@ export class OrderDO extends DurableObject<Env> {
       this.store.saveSnapshot(snapshot);
       this.order = order;
       this.snapshot = snapshot;
-      this.appendEvents([{ type: "order.placed", payload: { totalMinor: order.totalMinor, currency: order.currency } }], {
-        role: actor.role,
-        id: actor.userId,
-      });
+      this.appendEvents(
+        [{ type: "order.placed", payload: { totalMinor: order.totalMinor, currency: order.currency } }],
+        {
+          role: actor.role,
+          id: actor.userId,
+        },
+      );
       this.syncDeadlines();
     });
     await this.afterWrite();
@@ -131,10 +136,20 @@ export class OrderDO extends DurableObject<Env> {
     const snapshot = this.snapshot;
     if (!order || !snapshot) return notFound;
     if (actor.role !== "customer" || actor.userId !== order.customerId) {
-      return { ok: false, status: 403, code: "not_order_customer", message: "Only the customer who placed the order pays for it." };
+      return {
+        ok: false,
+        status: 403,
+        code: "not_order_customer",
+        message: "Only the customer who placed the order pays for it.",
+      };
     }
     if (snapshot.state !== "placed") {
-      return { ok: false, status: 409, code: "already_paid_or_closed", message: `The order is ${snapshot.state}; nothing to pay.` };
+      return {
+        ok: false,
+        status: 409,
+        code: "already_paid_or_closed",
+        message: `The order is ${snapshot.state}; nothing to pay.`,
+      };
     }
     const stripe = stripeClient(this.env);
     try {
@@ -155,31 +170,58 @@ export class OrderDO extends DurableObject<Env> {
         this.ctx.storage.transactionSync(() => {
           this.snapshot = updated;
           this.store.saveSnapshot(updated);
-          this.appendEvents([{ type: "order.payment_started", payload: { paymentIntentId: intent.id, amountMinor: order.totalMinor } }], {
-            role: "system",
-            id: "system:stripe",
-          });
+          this.appendEvents(
+            [{ type: "order.payment_started", payload: { paymentIntentId: intent.id, amountMinor: order.totalMinor } }],
+            {
+              role: "system",
+              id: "system:stripe",
+            },
+          );
         });
         await this.afterWrite();
       }
-      return { ok: true, paymentIntentId: intent.id, clientSecret: intent.client_secret ?? "", amountMinor: order.totalMinor, currency: order.currency };
+      return {
+        ok: true,
+        paymentIntentId: intent.id,
+        clientSecret: intent.client_secret ?? "",
+        amountMinor: order.totalMinor,
+        currency: order.currency,
+      };
     } catch (err) {
       logLine("error", "stripe.payment_intent_failed", { orderId: order.id, error: String(err) });
-      return { ok: false, status: 502, code: "payment_provider_error", message: "The payment provider did not answer; retry." };
+      return {
+        ok: false,
+        status: 502,
+        code: "payment_provider_error",
+        message: "The payment provider did not answer; retry.",
+      };
     }
   }
 
   /** Payment outcomes from the verified Stripe webhook. Replays and duplicates change nothing. */
-  async paymentUpdate(update: { paymentIntentId: string; outcome: "succeeded" | "failed"; amountMinor: number; reason?: string }): Promise<CommandResult> {
+  async paymentUpdate(update: {
+    paymentIntentId: string;
+    outcome: "succeeded" | "failed";
+    amountMinor: number;
+    reason?: string;
+  }): Promise<CommandResult> {
     const snapshot = this.snapshot;
     if (!snapshot) return notFound;
-    if (snapshot.paymentIntentId === update.paymentIntentId && snapshot.paidAt !== null && update.outcome === "succeeded") {
+    if (
+      snapshot.paymentIntentId === update.paymentIntentId &&
+      snapshot.paidAt !== null &&
+      update.outcome === "succeeded"
+    ) {
       return { ok: true, order: this.view(), events: [] };
     }
     const command: OrderCommand =
       update.outcome === "succeeded"
         ? { type: "payment_succeeded", paymentIntentId: update.paymentIntentId, amountMinor: update.amountMinor }
-        : { type: "payment_failed", paymentIntentId: update.paymentIntentId, reason: update.reason ?? "payment_failed" };
+        : {
+            type: "payment_failed",
+            paymentIntentId: update.paymentIntentId,
+            reason: update.reason ?? "payment_failed",
+          };
     return this.apply({ role: "system", id: "system:stripe" }, command);
   }
 
@@ -204,7 +246,10 @@ export class OrderDO extends DurableObject<Env> {
   }
 
   /** Must run inside a storage transaction. */
-  private appendEvents(drafts: ReadonlyArray<{ type: string; payload: Record<string, unknown> }>, actor: Actor): OrderEvent[] {
+  private appendEvents(
+    drafts: ReadonlyArray<{ type: string; payload: Record<string, unknown> }>,
+    actor: Actor,
+  ): OrderEvent[] {
     const snapshot = this.snapshot as OrderSnapshot;
     let seq = this.store.lastSeq();
     const now = Date.now();
@@ -256,7 +301,11 @@ export class OrderDO extends DurableObject<Env> {
   private queueMessage(event: OrderEvent): OrderEventMessage {
     const order = this.order as PlacedOrder;
     const snapshot = this.snapshot as OrderSnapshot;
-    return { kind: "order_event", event, order: { ...order, courierId: snapshot.courierId, prepTimeMinutes: snapshot.prepTimeMinutes } };
+    return {
+      kind: "order_event",
+      event,
+      order: { ...order, courierId: snapshot.courierId, prepTimeMinutes: snapshot.prepTimeMinutes },
+    };
   }
 
   /** Sends unsent events to the queue; on failure the alarm retries with backoff. */
@@ -267,14 +316,19 @@ export class OrderDO extends DurableObject<Env> {
         for (;;) {
           const pending = this.store.outbox(100);
           if (pending.length === 0) break;
-          await this.env.EVENTS.sendBatch(pending.map((event) => ({ body: this.queueMessage(event), contentType: "json" })));
+          await this.env.EVENTS.sendBatch(
+            pending.map((event) => ({ body: this.queueMessage(event), contentType: "json" })),
+          );
           this.store.markSent(pending.map((e) => e.seq));
         }
         this.store.setDeadline("outbox_retry", null);
       } catch (err) {
         const attempt = this.retryAttempt("outbox_retry");
         logLine("warn", "order.outbox_send_failed", { orderId: this.snapshot?.id, error: String(err), attempt });
-        this.store.setDeadline("outbox_retry", Date.now() + (OUTBOX_RETRY_MS[Math.min(attempt, OUTBOX_RETRY_MS.length - 1)] ?? 60_000));
+        this.store.setDeadline(
+          "outbox_retry",
+          Date.now() + (OUTBOX_RETRY_MS[Math.min(attempt, OUTBOX_RETRY_MS.length - 1)] ?? 60_000),
+        );
       } finally {
         this.flushing = null;
       }
@@ -299,25 +353,48 @@ export class OrderDO extends DurableObject<Env> {
       try {
         if (!snapshot.paymentIntentId) throw new Error("no payment intent to refund");
         const result = await stripeClient(this.env).refunds.create(
-          { payment_intent: snapshot.paymentIntentId, amount: refund.amount_minor, metadata: { order_id: snapshot.id, event_id: refund.event_id } },
+          {
+            payment_intent: snapshot.paymentIntentId,
+            amount: refund.amount_minor,
+            metadata: { order_id: snapshot.id, event_id: refund.event_id },
+          },
           { idempotencyKey: `order:${snapshot.id}:refund:${refund.event_id}` },
         );
         this.ctx.storage.transactionSync(() => {
           this.store.resolveRefund(refund.event_id);
           this.appendEvents(
-            [{ type: "order.refunded", payload: { refundId: result.id, amountMinor: refund.amount_minor, reason: refund.reason, status: result.status, requestEventId: refund.event_id } }],
+            [
+              {
+                type: "order.refunded",
+                payload: {
+                  refundId: result.id,
+                  amountMinor: refund.amount_minor,
+                  reason: refund.reason,
+                  status: result.status,
+                  requestEventId: refund.event_id,
+                },
+              },
+            ],
             { role: "system", id: "system:stripe" },
           );
         });
       } catch (err) {
         failed = true;
         this.store.bumpRefundAttempt(refund.event_id);
-        logLine("warn", "order.refund_failed", { orderId: snapshot.id, eventId: refund.event_id, attempts: refund.attempts + 1, error: String(err) });
+        logLine("warn", "order.refund_failed", {
+          orderId: snapshot.id,
+          eventId: refund.event_id,
+          attempts: refund.attempts + 1,
+          error: String(err),
+        });
       }
     }
     if (failed) {
       const attempt = Math.max(...this.store.pendingRefunds().map((r) => r.attempts), 1) - 1;
-      this.store.setDeadline("refund_retry", Date.now() + (REFUND_RETRY_MS[Math.min(attempt, REFUND_RETRY_MS.length - 1)] ?? 600_000));
+      this.store.setDeadline(
+        "refund_retry",
+        Date.now() + (REFUND_RETRY_MS[Math.min(attempt, REFUND_RETRY_MS.length - 1)] ?? 600_000),
+      );
     } else {
       this.store.setDeadline("refund_retry", null);
     }
@@ -367,7 +444,11 @@ export class OrderDO extends DurableObject<Env> {
     const id = this.snapshot?.paymentIntentId;
     if (!id) return;
     try {
-      await stripeClient(this.env).paymentIntents.cancel(id, {}, { idempotencyKey: `order:${this.snapshot?.id}:cancel_intent` });
+      await stripeClient(this.env).paymentIntents.cancel(
+        id,
+        {},
+        { idempotencyKey: `order:${this.snapshot?.id}:cancel_intent` },
+      );
     } catch (err) {
       // A PaymentIntent that already succeeded cannot be cancelled; the late webhook then meets a
       // failed order and is refunded by the webhook handler's refusal path.
@@ -377,12 +458,14 @@ export class OrderDO extends DurableObject<Env> {
 
   /** WebSocket upgrade, already authenticated by the API Worker (principal in `x-principal`). */
   override async fetch(request: Request): Promise<Response> {
-    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return new Response("expected websocket", { status: 426 });
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket")
+      return new Response("expected websocket", { status: 426 });
     if (!this.snapshot) return Response.json({ error: notFound }, { status: 404 });
     const principal = JSON.parse(request.headers.get("x-principal") ?? "null") as Principal | null;
     if (!principal) return new Response("unauthenticated", { status: 401 });
     const denied = this.checkWatcher(principal);
-    if (denied) return Response.json({ error: { code: denied.code, message: denied.message } }, { status: denied.status });
+    if (denied)
+      return Response.json({ error: { code: denied.code, message: denied.message } }, { status: denied.status });
     const since = Math.max(0, Number(new URL(request.url).searchParams.get("since") ?? "0") || 0);
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
@@ -407,7 +490,11 @@ export class OrderDO extends DurableObject<Env> {
       this.watchers.sendEvents(ws, this.store.eventsAfter(parsed.since));
       return;
     }
-    this.watchers.send(ws, { type: "error", code: "unknown_message", message: "Send {\"type\":\"resume\",\"since\":N} or \"ping\"." });
+    this.watchers.send(ws, {
+      type: "error",
+      code: "unknown_message",
+      message: 'Send {"type":"resume","since":N} or "ping".',
+    });
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {

@@ -4,7 +4,12 @@
 import type { OrderEvent, PlacedOrder } from "../../domain/order/order-event.ts";
 import type { OrderSnapshot } from "../../domain/order/state-machine.ts";
 
-export type DeadlineKind = "payment_timeout" | "acceptance_timeout" | "courier_timeout" | "outbox_retry" | "refund_retry";
+export type DeadlineKind =
+  | "payment_timeout"
+  | "acceptance_timeout"
+  | "courier_timeout"
+  | "outbox_retry"
+  | "refund_retry";
 
 export class OrderStorage {
   constructor(private readonly storage: DurableObjectStorage) {
@@ -96,7 +101,9 @@ export class OrderStorage {
   }
 
   deadlines(): Array<{ kind: DeadlineKind; at: number }> {
-    return this.storage.sql.exec<{ kind: DeadlineKind; at: number }>("select kind, at from deadlines order by at").toArray();
+    return this.storage.sql
+      .exec<{ kind: DeadlineKind; at: number }>("select kind, at from deadlines order by at")
+      .toArray();
   }
 
   addPendingRefund(eventId: string, amountMinor: number, reason: string): void {
@@ -110,7 +117,9 @@ export class OrderStorage {
 
   pendingRefunds(): Array<{ event_id: string; amount_minor: number; reason: string; attempts: number }> {
     return this.storage.sql
-      .exec<{ event_id: string; amount_minor: number; reason: string; attempts: number }>("select * from pending_refunds")
+      .exec<{ event_id: string; amount_minor: number; reason: string; attempts: number }>(
+        "select * from pending_refunds",
+      )
       .toArray();
   }
 

@@ -1,8 +1,9 @@
 // Live watchers of one order over hibernating WebSockets. Identity rides in
 // the socket's attachment so it survives hibernation; tags let us address
 // sockets by role (customer, restaurant_staff, courier, admin).
-import type { OrderEvent } from "../../domain/order/order-event.ts";
+
 import type { Principal } from "../../domain/auth/principal.ts";
+import type { OrderEvent } from "../../domain/order/order-event.ts";
 
 export interface WatcherAttachment {
   userId: string;
@@ -13,7 +14,14 @@ export interface WatcherAttachment {
 
 export type ServerMessage =
   | { type: "event"; event: OrderEvent }
-  | { type: "courier_position"; lat: number; lng: number; headingDeg: number | null; at: number; eta: { pickupAt: number | null; dropoffAt: number } }
+  | {
+      type: "courier_position";
+      lat: number;
+      lng: number;
+      headingDeg: number | null;
+      at: number;
+      eta: { pickupAt: number | null; dropoffAt: number };
+    }
   | { type: "error"; code: string; message: string };
 
 export class Watchers {

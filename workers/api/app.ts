@@ -1,7 +1,8 @@
 // The API Worker's Hono app: middleware, routes, the OpenAPI 3.1 document and
 // its reference page. Stateless: every request stands alone.
-import { OpenAPIHono } from "@hono/zod-openapi";
+
 import { swaggerUI } from "@hono/swagger-ui";
+import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { loadSigningKeys } from "../../domain/auth/tokens.ts";
 import type { AppEnv } from "./context.ts";
@@ -48,10 +49,18 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerWebhookRoutes(app);
   registerAdminRoutes(app);
 
-  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", { type: "http", scheme: "bearer", bearerFormat: "JWT" });
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    bearerFormat: "JWT",
+  });
   app.doc31("/v1/openapi.json", {
     openapi: "3.1.0",
-    info: { title: "Edge Delivery API", version: "1.0.0", description: "Customers, restaurants, couriers and operators." },
+    info: {
+      title: "Edge Delivery API",
+      version: "1.0.0",
+      description: "Customers, restaurants, couriers and operators.",
+    },
   });
   app.get("/v1/docs", swaggerUI({ url: "/v1/openapi.json" }));
 

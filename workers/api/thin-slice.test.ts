@@ -62,31 +62,68 @@ describe("the thin slice", () => {
 
   it("places, pays and accepts an order; the watcher sees every transition; Postgres has it exactly once", async () => {
     const key = `slice-${crypto.randomUUID()}`;
-    const placed = await api("/v1/orders", { method: "POST", token: customer, json: orderBody(world), headers: { "idempotency-key": key } });
+    const placed = await api("/v1/orders", {
+      method: "POST",
+      token: customer,
+      json: orderBody(world),
+      headers: { "idempotency-key": key },
+    });
     expect(placed.status).toBe(201);
-    const order = (await placed.json()) as { id: string; status: string; subtotalMinor: number; deliveryFeeMinor: number; serviceFeeMinor: number; taxMinor: number; totalMinor: number };
+    const order = (await placed.json()) as {
+      id: string;
+      status: string;
+      subtotalMinor: number;
+      deliveryFeeMinor: number;
+      serviceFeeMinor: number;
+      taxMinor: number;
+      totalMinor: number;
+    };
     // (900 + 300 large + 150 cheese) x 2; ~290 m away = 1 started km; 5% service; 13% tax on the rest.
-    expect(order).toMatchObject({ status: "placed", subtotalMinor: 2700, deliveryFeeMinor: 249, serviceFeeMinor: 135, taxMinor: 401, totalMinor: 3485 });
+    expect(order).toMatchObject({
+      status: "placed",
+      subtotalMinor: 2700,
+      deliveryFeeMinor: 249,
+      serviceFeeMinor: 135,
+      taxMinor: 401,
+      totalMinor: 3485,
+    });
 
-    const retry = await api("/v1/orders", { method: "POST", token: customer, json: orderBody(world), headers: { "idempotency-key": key } });
+    const retry = await api("/v1/orders", {
+      method: "POST",
+      token: customer,
+      json: orderBody(world),
+      headers: { "idempotency-key": key },
+    });
     expect(retry.status).toBe(200);
     expect(retry.headers.get("idempotent-replayed")).toBe("true");
     expect(((await retry.json()) as { id: string }).id).toBe(order.id);
 
     const watcher = await openSocket(order.id, customer);
     await payOrder(order.id, customer);
-    const accepted = await api(`/v1/orders/${order.id}/accept`, { method: "POST", token: staff, json: { prepTimeMinutes: 20 } });
+    const accepted = await api(`/v1/orders/${order.id}/accept`, {
+      method: "POST",
+      token: staff,
+      json: { prepTimeMinutes: 20 },
+    });
     expect(accepted.status).toBe(200);
     expect(((await accepted.json()) as { status: string }).status).toBe("accepted");
 
     await eventually(async () => watcher.events.some((e) => e.type === "order.accepted"));
-    expect(watcher.events.map((e) => e.type)).toEqual(["order.placed", "order.payment_started", "order.paid", "order.accepted"]);
+    expect(watcher.events.map((e) => e.type)).toEqual([
+      "order.placed",
+      "order.payment_started",
+      "order.paid",
+      "order.accepted",
+    ]);
     expect(watcher.events.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
     watcher.ws.close();
 
     const read = await api(`/v1/orders/${order.id}`, { token: customer });
     expect(read.status).toBe(200);
-    const { order: view, timeline } = (await read.json()) as { order: { status: string; prepTimeMinutes: number }; timeline: OrderEvent[] };
+    const { order: view, timeline } = (await read.json()) as {
+      order: { status: string; prepTimeMinutes: number };
+      timeline: OrderEvent[];
+    };
     expect(view).toMatchObject({ status: "accepted", prepTimeMinutes: 20 });
     expect(timeline).toHaveLength(4);
 
@@ -112,7 +149,9 @@ describe("the thin slice", () => {
       }));
       const batch = createMessageBatch(
         "events",
-        [...messages, ...messages].reverse().map((body, i) => ({ id: `dup-${i}`, timestamp: Date.now(), attempts: 1, body })),
+        [...messages, ...messages]
+          .reverse()
+          .map((body, i) => ({ id: `dup-${i}`, timestamp: Date.now(), attempts: 1, body })),
       );
       const ctx = createExecutionContext();
       await worker.queue(batch as MessageBatch<unknown>, testEnv);
@@ -129,9 +168,19 @@ describe("the thin slice", () => {
 
   it("refuses the same Idempotency-Key for a different order with 422", async () => {
     const key = `reuse-${crypto.randomUUID()}`;
-    const first = await api("/v1/orders", { method: "POST", token: customer, json: orderBody(world, 1), headers: { "idempotency-key": key } });
+    const first = await api("/v1/orders", {
+      method: "POST",
+      token: customer,
+      json: orderBody(world, 1),
+      headers: { "idempotency-key": key },
+    });
     expect(first.status).toBe(201);
-    const second = await api("/v1/orders", { method: "POST", token: customer, json: orderBody(world, 3), headers: { "idempotency-key": key } });
+    const second = await api("/v1/orders", {
+      method: "POST",
+      token: customer,
+      json: orderBody(world, 3),
+      headers: { "idempotency-key": key },
+    });
     expect(second.status).toBe(422);
     expect(((await second.json()) as { error: { code: string } }).error.code).toBe("idempotency_key_reused");
   });

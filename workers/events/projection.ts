@@ -104,7 +104,11 @@ async function projectPayment(db: Database, { event, order }: OrderEventMessage)
         setWhere: sql`${payments.status} <> 'succeeded'`,
       });
   }
-  if (event.type === "order.refunded" && typeof payload.refundId === "string" && typeof payload.amountMinor === "number") {
+  if (
+    event.type === "order.refunded" &&
+    typeof payload.refundId === "string" &&
+    typeof payload.amountMinor === "number"
+  ) {
     await db
       .insert(payments)
       .values({

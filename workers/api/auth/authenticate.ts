@@ -1,12 +1,13 @@
 // HTTP layer over domain/auth/tokens.ts: reads the bearer token, accepts our
 // own tokens and, when OIDC_ISSUER is configured, tokens of that issuer.
+
+import { and, eq } from "drizzle-orm";
 import type { MiddlewareHandler } from "hono";
 import { createRemoteJWKSet, decodeJwt, type JWTVerifyGetKey, jwtVerify } from "jose";
-import { eq, and } from "drizzle-orm";
+import type { Database } from "../../../db/client.ts";
+import { users } from "../../../db/schema.ts";
 import type { Principal, Role } from "../../../domain/auth/principal.ts";
 import { loadSigningKeys, TokenError, verifyAccessToken } from "../../../domain/auth/tokens.ts";
-import { users } from "../../../db/schema.ts";
-import type { Database } from "../../../db/client.ts";
 import type { Env } from "../../env.ts";
 import type { AppContext, AppEnv } from "../context.ts";
 import { ApiError } from "../http/errors.ts";
@@ -16,7 +17,9 @@ const oidcKeySets = new Map<string, JWTVerifyGetKey>();
 async function oidcKeySet(issuer: string): Promise<JWTVerifyGetKey> {
   let keySet = oidcKeySets.get(issuer);
   if (!keySet) {
-    const discovery = await fetch(new URL(".well-known/openid-configuration", issuer.endsWith("/") ? issuer : `${issuer}/`));
+    const discovery = await fetch(
+      new URL(".well-known/openid-configuration", issuer.endsWith("/") ? issuer : `${issuer}/`),
+    );
     if (!discovery.ok) throw new TokenError("token_invalid", "The identity provider could not be reached.");
     const { jwks_uri } = (await discovery.json()) as { jwks_uri?: string };
     if (!jwks_uri) throw new TokenError("token_invalid", "The identity provider publishes no JWKS.");
@@ -27,7 +30,13 @@ async function oidcKeySet(issuer: string): Promise<JWTVerifyGetKey> {
 }
 
 /** An OIDC user is known by (issuer, subject); first sight creates a customer account. */
-async function principalForOidc(db: Database, issuer: string, subject: string, email: string | undefined, name: string | undefined): Promise<Principal> {
+async function principalForOidc(
+  db: Database,
+  issuer: string,
+  subject: string,
+  email: string | undefined,
+  name: string | undefined,
+): Promise<Principal> {
   const found = await db
     .select({ id: users.id, role: users.role, restaurantId: users.restaurantId })
     .from(users)
@@ -37,7 +46,13 @@ async function principalForOidc(db: Database, issuer: string, subject: string, e
   if (!row) {
     const inserted = await db
       .insert(users)
-      .values({ email: email ?? `${subject}@${new URL(issuer).host}`, name: name ?? subject, role: "customer", oidcIssuer: issuer, oidcSubject: subject })
+      .values({
+        email: email ?? `${subject}@${new URL(issuer).host}`,
+        name: name ?? subject,
+        role: "customer",
+        oidcIssuer: issuer,
+        oidcSubject: subject,
+      })
       .onConflictDoNothing()
       .returning({ id: users.id, role: users.role, restaurantId: users.restaurantId });
     row = inserted[0];
@@ -67,7 +82,8 @@ export async function authenticateToken(env: Env, db: () => Database, token: str
         return await principalForOidc(db(), issuer, payload.sub, email, name);
       } catch (err) {
         if (err instanceof TokenError) throw err;
-        if ((err as { code?: string }).code === "ERR_JWT_EXPIRED") throw new TokenError("token_expired", "The access token has expired.");
+        if ((err as { code?: string }).code === "ERR_JWT_EXPIRED")
+          throw new TokenError("token_expired", "The access token has expired.");
         throw new TokenError("token_invalid", "The access token is not valid.");
       }
     }

@@ -54,7 +54,8 @@ export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof HTTPException) {
     const status = err.status as ContentfulStatusCode;
-    if (status === 400 && /json/i.test(err.message)) return new ApiError(400, "malformed_json", "The request body is not valid JSON.");
+    if (status === 400 && /json/i.test(err.message))
+      return new ApiError(400, "malformed_json", "The request body is not valid JSON.");
     if (status === 413) return new ApiError(413, "body_too_large", err.message || "The request body is too large.");
     if (status === 401) return new ApiError(401, "unauthorized", err.message || "Authentication required.");
     return new ApiError(status, "http_error", err.message || "Request failed.");

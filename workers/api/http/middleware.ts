@@ -42,7 +42,10 @@ export const database: MiddlewareHandler<AppEnv> = async (c, next) => {
 };
 
 /** Per-key limiter on top of the RATE_LIMITER binding; `key` decides who shares a budget. */
-export function rateLimit(scope: string, keyOf: (c: Parameters<MiddlewareHandler<AppEnv>>[0]) => string): MiddlewareHandler<AppEnv> {
+export function rateLimit(
+  scope: string,
+  keyOf: (c: Parameters<MiddlewareHandler<AppEnv>>[0]) => string,
+): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
     const { success } = await c.env.RATE_LIMITER.limit({ key: `${scope}:${keyOf(c)}` });
     if (!success) throw new ApiError(429, "rate_limited", "Too many requests; slow down and retry shortly.");

@@ -25,7 +25,9 @@ export function errorResponses(...statuses: Array<400 | 401 | 403 | 404 | 409 | 
     422: "Well-formed but not acceptable",
     429: "Rate limited",
   };
-  return Object.fromEntries(statuses.map((s) => [s, { description: descriptions[s] ?? "Error", content: errorContent }]));
+  return Object.fromEntries(
+    statuses.map((s) => [s, { description: descriptions[s] ?? "Error", content: errorContent }]),
+  );
 }
 
 export const bearerSecurity = [{ bearerAuth: [] }];

@@ -35,7 +35,13 @@ export interface Menu {
 
 export async function loadMenu(db: Database, restaurantId: string): Promise<Menu | null> {
   const restaurantRows = await db
-    .select({ id: restaurants.id, name: restaurants.name, version: restaurants.menuVersion, currency: restaurants.currency, active: restaurants.active })
+    .select({
+      id: restaurants.id,
+      name: restaurants.name,
+      version: restaurants.menuVersion,
+      currency: restaurants.currency,
+      active: restaurants.active,
+    })
     .from(restaurants)
     .where(eq(restaurants.id, restaurantId))
     .limit(1);
@@ -43,16 +49,32 @@ export async function loadMenu(db: Database, restaurantId: string): Promise<Menu
   if (!restaurant?.active) return null;
 
   const [categories, items] = await Promise.all([
-    db.select().from(menuCategories).where(eq(menuCategories.restaurantId, restaurantId)).orderBy(asc(menuCategories.position), asc(menuCategories.name)),
-    db.select().from(menuItems).where(eq(menuItems.restaurantId, restaurantId)).orderBy(asc(menuItems.position), asc(menuItems.name)),
+    db
+      .select()
+      .from(menuCategories)
+      .where(eq(menuCategories.restaurantId, restaurantId))
+      .orderBy(asc(menuCategories.position), asc(menuCategories.name)),
+    db
+      .select()
+      .from(menuItems)
+      .where(eq(menuItems.restaurantId, restaurantId))
+      .orderBy(asc(menuItems.position), asc(menuItems.name)),
   ]);
   const itemIds = items.map((i) => i.id);
   const groups = itemIds.length
-    ? await db.select().from(modifierGroups).where(inArray(modifierGroups.itemId, itemIds)).orderBy(asc(modifierGroups.position))
+    ? await db
+        .select()
+        .from(modifierGroups)
+        .where(inArray(modifierGroups.itemId, itemIds))
+        .orderBy(asc(modifierGroups.position))
     : [];
   const groupIds = groups.map((g) => g.id);
   const options = groupIds.length
-    ? await db.select().from(modifierOptions).where(inArray(modifierOptions.groupId, groupIds)).orderBy(asc(modifierOptions.position))
+    ? await db
+        .select()
+        .from(modifierOptions)
+        .where(inArray(modifierOptions.groupId, groupIds))
+        .orderBy(asc(modifierOptions.position))
     : [];
 
   const optionsByGroup = new Map<string, MenuOption[]>();
@@ -64,13 +86,26 @@ export async function loadMenu(db: Database, restaurantId: string): Promise<Menu
   const groupsByItem = new Map<string, MenuGroup[]>();
   for (const g of groups) {
     const list = groupsByItem.get(g.itemId) ?? [];
-    list.push({ id: g.id, name: g.name, minChoices: g.minChoices, maxChoices: g.maxChoices, options: optionsByGroup.get(g.id) ?? [] });
+    list.push({
+      id: g.id,
+      name: g.name,
+      minChoices: g.minChoices,
+      maxChoices: g.maxChoices,
+      options: optionsByGroup.get(g.id) ?? [],
+    });
     groupsByItem.set(g.itemId, list);
   }
   const itemsByCategory = new Map<string, MenuItem[]>();
   for (const i of items) {
     const list = itemsByCategory.get(i.categoryId) ?? [];
-    list.push({ id: i.id, name: i.name, description: i.description, priceMinor: i.priceMinor, available: i.available, groups: groupsByItem.get(i.id) ?? [] });
+    list.push({
+      id: i.id,
+      name: i.name,
+      description: i.description,
+      priceMinor: i.priceMinor,
+      available: i.available,
+      groups: groupsByItem.get(i.id) ?? [],
+    });
     itemsByCategory.set(i.categoryId, list);
   }
   return {

@@ -27,7 +27,10 @@ const listDeadLetters = createRoute({
   security: bearerSecurity,
   middleware: [requireAuth("admin")] as const,
   request: { query: z.object({ pending: z.enum(["true", "false"]).default("true") }) },
-  responses: { 200: jsonResponse(z.object({ deadLetters: z.array(DeadLetter) }), "Dead letters"), ...errorResponses(401, 403) },
+  responses: {
+    200: jsonResponse(z.object({ deadLetters: z.array(DeadLetter) }), "Dead letters"),
+    ...errorResponses(401, 403),
+  },
 });
 
 const replayDeadLetter = createRoute({
@@ -74,6 +77,9 @@ export function registerAdminRoutes(app: App): void {
       .where(and(eq(deadLetters.id, id)))
       .returning();
     const r = updated[0] ?? row;
-    return c.json({ ...r, receivedAt: r.receivedAt.toISOString(), replayedAt: r.replayedAt?.toISOString() ?? null }, 200);
+    return c.json(
+      { ...r, receivedAt: r.receivedAt.toISOString(), replayedAt: r.replayedAt?.toISOString() ?? null },
+      200,
+    );
   });
 }

@@ -3,13 +3,13 @@
 // stolen or replayed, so its whole family is revoked.
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq, isNull, sql } from "drizzle-orm";
-import type { Principal } from "../../../domain/auth/principal.ts";
-import { hashPassword, verifyPassword } from "../../../domain/auth/password.ts";
-import { hashRefreshToken, issueAccessToken, loadSigningKeys, newRefreshToken } from "../../../domain/auth/tokens.ts";
 import type { Database } from "../../../db/client.ts";
 import { refreshTokens, users } from "../../../db/schema.ts";
-import type { App, AppContext } from "../context.ts";
+import { hashPassword, verifyPassword } from "../../../domain/auth/password.ts";
+import type { Principal } from "../../../domain/auth/principal.ts";
+import { hashRefreshToken, issueAccessToken, loadSigningKeys, newRefreshToken } from "../../../domain/auth/tokens.ts";
 import { principalOf, requireAuth } from "../auth/authenticate.ts";
+import type { App, AppContext } from "../context.ts";
 import { ApiError } from "../http/errors.ts";
 import { rateLimit } from "../http/middleware.ts";
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "../http/openapi.ts";
@@ -17,7 +17,9 @@ import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "../http/
 const Email = z.string().trim().toLowerCase().email().max(254);
 const Password = z.string().min(10, "Use at least 10 characters.").max(200);
 
-const SignUpBody = z.strictObject({ email: Email, password: Password, name: z.string().trim().min(1).max(100) }).openapi("SignUp");
+const SignUpBody = z
+  .strictObject({ email: Email, password: Password, name: z.string().trim().min(1).max(100) })
+  .openapi("SignUp");
 const SignInBody = z.strictObject({ email: Email, password: z.string().min(1).max(200) }).openapi("SignIn");
 const RefreshBody = z.strictObject({ refreshToken: z.string().min(20).max(200) }).openapi("Refresh");
 
@@ -49,7 +51,12 @@ async function startSession(c: AppContext, user: UserRow, familyId: string = cry
   const ttl = Number(c.env.ACCESS_TOKEN_TTL_SECONDS) || 900;
   const principal: Principal = { userId: user.id, role: user.role, restaurantId: user.restaurantId ?? undefined };
   const nowSeconds = Math.floor(Date.now() / 1000);
-  const accessToken = await issueAccessToken(keys, principal, { issuer: c.env.JWT_ISSUER, audience: c.env.JWT_AUDIENCE, ttlSeconds: ttl }, nowSeconds);
+  const accessToken = await issueAccessToken(
+    keys,
+    principal,
+    { issuer: c.env.JWT_ISSUER, audience: c.env.JWT_AUDIENCE, ttlSeconds: ttl },
+    nowSeconds,
+  );
   const refreshToken = newRefreshToken();
   const refreshTtl = Number(c.env.REFRESH_TOKEN_TTL_SECONDS) || 30 * 24 * 3600;
   await db.insert(refreshTokens).values({
@@ -61,7 +68,13 @@ async function startSession(c: AppContext, user: UserRow, familyId: string = cry
   return { accessToken, tokenType: "Bearer" as const, expiresIn: ttl, refreshToken, user };
 }
 
-const userColumns = { id: users.id, email: users.email, name: users.name, role: users.role, restaurantId: users.restaurantId };
+const userColumns = {
+  id: users.id,
+  email: users.email,
+  name: users.name,
+  role: users.role,
+  restaurantId: users.restaurantId,
+};
 
 async function findUserByEmail(db: Database, email: string) {
   const rows = await db
@@ -164,7 +177,11 @@ export function registerAuthRoutes(app: App): void {
       .returning({ id: refreshTokens.id });
     if (rotated.length === 0) {
       await db.update(refreshTokens).set({ revokedAt: new Date() }).where(eq(refreshTokens.familyId, row.familyId));
-      throw new ApiError(401, "refresh_token_reused", "This refresh token was already used; every session from it is revoked.");
+      throw new ApiError(
+        401,
+        "refresh_token_reused",
+        "This refresh token was already used; every session from it is revoked.",
+      );
     }
     const userRows = await db.select(userColumns).from(users).where(eq(users.id, row.userId)).limit(1);
     const user = userRows[0];
@@ -181,7 +198,8 @@ export function registerAuthRoutes(app: App): void {
       .where(eq(refreshTokens.tokenHash, await hashRefreshToken(refreshToken)))
       .limit(1);
     const familyId = rows[0]?.familyId;
-    if (familyId) await db.update(refreshTokens).set({ revokedAt: new Date() }).where(eq(refreshTokens.familyId, familyId));
+    if (familyId)
+      await db.update(refreshTokens).set({ revokedAt: new Date() }).where(eq(refreshTokens.familyId, familyId));
     return c.body(null, 204);
   });
 

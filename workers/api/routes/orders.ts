@@ -3,6 +3,7 @@
 // this layer validates, authenticates and translates.
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq } from "drizzle-orm";
+import { restaurants, zones } from "../../../db/schema.ts";
 import type { Principal } from "../../../domain/auth/principal.ts";
 import { haversineMeters } from "../../../domain/geo/distance.ts";
 import type { PlacedOrder } from "../../../domain/order/order-event.ts";
@@ -11,15 +12,14 @@ import type { OrderCommand } from "../../../domain/order/state-machine.ts";
 import { type MenuForPricing, priceCart } from "../../../domain/pricing/price-cart.ts";
 import { isOpenAt } from "../../../domain/restaurant/opening-hours.ts";
 import { pointInPolygon } from "../../../domain/zones/point-in-polygon.ts";
-import { restaurants, zones } from "../../../db/schema.ts";
 import type { OrderDO, Refusal } from "../../../durable-objects/order/order-do.ts";
 import type { Env } from "../../env.ts";
-import type { App, AppContext } from "../context.ts";
 import { principalOf, requireAuth } from "../auth/authenticate.ts";
+import type { App, AppContext } from "../context.ts";
 import { ApiError } from "../http/errors.ts";
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "../http/openapi.ts";
-import type { Menu } from "../menus/menu-repository.ts";
 import { readMenu } from "../menus/menu-cache.ts";
+import type { Menu } from "../menus/menu-repository.ts";
 
 const Uuid = z.string().uuid();
 
@@ -70,7 +70,9 @@ const Order = z
         name: z.string(),
         quantity: z.number().int(),
         unitPriceMinor: z.number().int(),
-        options: z.array(z.object({ optionId: Uuid, groupId: Uuid, name: z.string(), priceDeltaMinor: z.number().int() })),
+        options: z.array(
+          z.object({ optionId: Uuid, groupId: Uuid, name: z.string(), priceDeltaMinor: z.number().int() }),
+        ),
         lineTotalMinor: z.number().int(),
       }),
     ),
@@ -108,7 +110,7 @@ const IdempotencyHeader = z.object({
   "idempotency-key": z
     .string()
     .regex(/^[\w.:-]{8,128}$/, "8 to 128 characters: letters, digits, _ . : -")
-    .openapi({ param: { name: "Idempotency-Key", in: "header" }, example: "2b1c7f0e-order-1" }),
+    .openapi({ param: { name: "idempotency-key", in: "header" }, example: "2b1c7f0e-order-1" }),
 });
 
 const placeOrder = createRoute({
@@ -134,7 +136,10 @@ const getOrder = createRoute({
   security: bearerSecurity,
   middleware: [requireAuth()] as const,
   request: { params: z.object({ id: Uuid }) },
-  responses: { 200: jsonResponse(z.object({ order: Order, timeline: z.array(OrderEvent) }), "The order"), ...errorResponses(400, 401, 404) },
+  responses: {
+    200: jsonResponse(z.object({ order: Order, timeline: z.array(OrderEvent) }), "The order"),
+    ...errorResponses(400, 401, 404),
+  },
 });
 
 const checkout = createRoute({
@@ -147,7 +152,12 @@ const checkout = createRoute({
   request: { params: z.object({ id: Uuid }) },
   responses: {
     200: jsonResponse(
-      z.object({ paymentIntentId: z.string(), clientSecret: z.string(), amountMinor: z.number().int(), currency: z.string() }),
+      z.object({
+        paymentIntentId: z.string(),
+        clientSecret: z.string(),
+        amountMinor: z.number().int(),
+        currency: z.string(),
+      }),
       "Pay with this client secret",
     ),
     ...errorResponses(401, 403, 404, 409),
@@ -160,7 +170,7 @@ const watchOrder = createRoute({
   tags: ["orders"],
   summary: "WebSocket of the order's events; `since` resumes after the last sequence seen",
   description:
-    "Upgrade with `Authorization: Bearer` or `?access_token=`. Server sends `{type:\"event\",event}` for every transition in sequence order and `{type:\"courier_position\",...}` while a courier is on the way. Send the text `ping` for a `pong` heartbeat.",
+    'Upgrade with `Authorization: Bearer` or `?access_token=`. Server sends `{type:"event",event}` for every transition in sequence order and `{type:"courier_position",...}` while a courier is on the way. Send the text `ping` for a `pong` heartbeat.',
   security: bearerSecurity,
   middleware: [requireAuth()] as const,
   request: { params: z.object({ id: Uuid }), query: z.object({ since: z.coerce.number().int().min(0).optional() }) },
@@ -290,7 +300,11 @@ export function registerOrderRoutes(app: App): void {
     if (!restaurant) throw new ApiError(404, "restaurant_not_found", "No active restaurant has this id.");
     const distanceM = haversineMeters(restaurant, body.deliveryAddress);
     if (distanceM > restaurant.deliveryRadiusM) {
-      throw new ApiError(422, "outside_delivery_radius", `The address is ${Math.round(distanceM)} m away; this restaurant delivers within ${restaurant.deliveryRadiusM} m.`);
+      throw new ApiError(
+        422,
+        "outside_delivery_radius",
+        `The address is ${Math.round(distanceM)} m away; this restaurant delivers within ${restaurant.deliveryRadiusM} m.`,
+      );
     }
     if (!isOpenAt(restaurant.openingHours, restaurant.timeZone, new Date())) {
       throw new ApiError(422, "restaurant_closed", "The restaurant is closed now.");
@@ -378,7 +392,10 @@ export function registerOrderRoutes(app: App): void {
       security: bearerSecurity,
       middleware: [requireAuth(...spec.roles)] as const,
       request: { params: z.object({ id: Uuid }), ...jsonBody(spec.body) },
-      responses: { 200: jsonResponse(Order, "The order after the transition"), ...errorResponses(400, 401, 403, 404, 409, 422) },
+      responses: {
+        200: jsonResponse(Order, "The order after the transition"),
+        ...errorResponses(400, 401, 403, 404, 409, 422),
+      },
     });
     app.openapi(route, async (c) => {
       const body = c.req.valid("json" as never) as z.infer<typeof spec.body>;

@@ -1,8 +1,8 @@
 // Discovery (restaurants that deliver to a point) and menus.
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, asc, between, eq, ilike, sql } from "drizzle-orm";
-import { isOpenAt } from "../../../domain/restaurant/opening-hours.ts";
 import { restaurants } from "../../../db/schema.ts";
+import { isOpenAt } from "../../../domain/restaurant/opening-hours.ts";
 import type { App } from "../context.ts";
 import { ApiError } from "../http/errors.ts";
 import { errorResponses, jsonResponse } from "../http/openapi.ts";
@@ -41,7 +41,10 @@ const listRestaurants = createRoute({
   tags: ["discovery"],
   summary: "Restaurants that deliver to a point, nearest first",
   request: { query: NearQuery },
-  responses: { 200: jsonResponse(z.object({ restaurants: z.array(Restaurant) }), "Restaurants"), ...errorResponses(400) },
+  responses: {
+    200: jsonResponse(z.object({ restaurants: z.array(Restaurant) }), "Restaurants"),
+    ...errorResponses(400),
+  },
 });
 
 const getMenu = createRoute({
@@ -51,7 +54,10 @@ const getMenu = createRoute({
   summary: "A restaurant's menu (cached; send If-None-Match for a 304)",
   request: { params: z.object({ id: z.string().uuid() }) },
   responses: {
-    200: { description: "The menu, with an ETag for its version", content: { "application/json": { schema: z.record(z.string(), z.unknown()) } } },
+    200: {
+      description: "The menu, with an ETag for its version",
+      content: { "application/json": { schema: z.record(z.string(), z.unknown()) } },
+    },
     304: { description: "Not modified" },
     ...errorResponses(400, 404),
   },
