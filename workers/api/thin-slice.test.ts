@@ -6,7 +6,7 @@ import { count, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { openDb } from "../../db/client.ts";
 import { orderEvents, orderItems, orders, payments } from "../../db/schema.ts";
-import type { OrderEvent, OrderEventMessage } from "../../domain/order/order-event.ts";
+import type { OrderEvent, OrderEventMessage, PlacedOrder } from "../../domain/order/order-event.ts";
 import { payOrder } from "../../test/stripe.ts";
 import { api, createWorld, eventually, signIn, testEnv, type World } from "../../test/world.ts";
 import worker from "../index.ts";
@@ -69,6 +69,7 @@ describe("the thin slice", () => {
       headers: { "idempotency-key": key },
     });
     expect(placed.status).toBe(201);
+    const placedView = (await placed.clone().json()) as PlacedOrder & { placedAt: string };
     const order = (await placed.json()) as {
       id: string;
       status: string;
@@ -145,7 +146,16 @@ describe("the thin slice", () => {
       const messages: OrderEventMessage[] = timeline.map((event) => ({
         kind: "order_event",
         event,
-        order: { ...(row as never), lines: [], courierId: null, prepTimeMinutes: 20 },
+        order: {
+          ...placedView,
+          idempotencyKey: key,
+          fingerprint: "",
+          menuVersion: row.menuVersion,
+          restaurantLocation: { lat: 0, lng: 0 },
+          placedAt: Date.parse(placedView.placedAt),
+          courierId: null,
+          prepTimeMinutes: 20,
+        },
       }));
       const batch = createMessageBatch(
         "events",
