@@ -5,6 +5,7 @@ import type { TestProject } from "vitest/node";
 import { startStripeStandin } from "../scripts/dev/stripe-standin/server.ts";
 import { startWsProxy } from "../scripts/dev/ws-proxy.ts";
 import { prepareTestDatabase } from "./database.ts";
+import { startOidcIssuer } from "./oidc-issuer.ts";
 
 export const TEST_STRIPE_KEY = "sk_test_platform_tests";
 export const TEST_WEBHOOK_SECRET = "whsec_platform_tests";
@@ -24,7 +25,11 @@ export default async function setup(project: TestProject) {
   project.provide("databaseUrl", database.url);
   project.provide("jwtPrivateKeys", await signingKeys());
   project.provide("stripeApiBase", stripe.url);
+  const oidc = await startOidcIssuer();
+  project.provide("oidcIssuer", oidc.issuer);
+  project.provide("oidcPrivateJwk", oidc.privateJwk);
   return async () => {
+    await oidc.close();
     await stripe.close();
     await database.dispose();
     await proxy.close();
@@ -37,5 +42,7 @@ declare module "vitest" {
     databaseUrl: string;
     jwtPrivateKeys: string;
     stripeApiBase: string;
+    oidcIssuer: string;
+    oidcPrivateJwk: string;
   }
 }
