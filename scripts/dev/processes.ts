@@ -1,0 +1,145 @@
+// Child processes and orderly shutdown for `npm start`. Every resource is
+// registered as it starts; Ctrl-C (or SIGTERM, or a child dying) releases them
+// in reverse order, so the proxy outlives the Worker that uses it and the
+// database outlives the proxy.
+import { type ChildProcess, spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+
+export interface ManagedChild {
+  name: string;
+  process: ChildProcess;
+  /** Resolves with the exit code (or 128 + signal number) once the child has gone. */
+  exited: Promise<number>;
+  /** SIGTERM to the child's whole process group, SIGKILL if it lingers. */
+  stop(graceMs?: number): Promise<number>;
+}
+
+export interface SpawnManagedOptions {
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Prefix for each output line; defaults to `[name]`. */
+  prefix?: string;
+}
+
+const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
+
+function pipeLines(stream: NodeJS.ReadableStream | null, out: NodeJS.WritableStream, prefix: string): void {
+  if (!stream) return;
+  const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
+  lines.on("line", (line) => out.write(`${prefix} ${line}\n`));
+}
+
+export function spawnManaged(
+  name: string,
+  command: string,
+  args: readonly string[],
+  options: SpawnManagedOptions = {},
+): ManagedChild {
+  // A process group of its own: wrangler starts workerd (and esbuild) below
+  // it, and killing only the direct child would orphan them. It also keeps
+  // the terminal's Ctrl-C from reaching the child before we decide to stop it.
+  const child = spawn(command, [...args], {
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  const prefix = options.prefix ?? `[${name}]`;
+  pipeLines(child.stdout, process.stdout, prefix);
+  pipeLines(child.stderr, process.stderr, prefix);
+
+  const exited = new Promise<number>((resolve) => {
+    child.once("error", (error) => {
+      process.stderr.write(`${prefix} failed to start: ${error.message}\n`);
+      resolve(127);
+    });
+    child.once("exit", (code, signal) => resolve(code ?? 128 + (signal ? (SIGNAL_NUMBERS[signal] ?? 0) : 0)));
+  });
+  let done = false;
+  void exited.then(() => {
+    done = true;
+  });
+
+  const signalGroup = (signal: NodeJS.Signals): void => {
+    if (done || child.pid === undefined) return;
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      // The group is already gone.
+    }
+  };
+
+  return {
+    name,
+    process: child,
+    exited,
+    async stop(graceMs = 5000) {
+      signalGroup("SIGTERM");
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<"timeout">((resolve) => {
+        timer = setTimeout(() => resolve("timeout"), graceMs);
+      });
+      const first = await Promise.race([exited, timeout]);
+      clearTimeout(timer);
+      if (first === "timeout") {
+        process.stderr.write(`${prefix} did not stop within ${graceMs} ms; killing it\n`);
+        signalGroup("SIGKILL");
+      }
+      return exited;
+    },
+  };
+}
+
+export interface Lifecycle {
+  /** Registers a resource to release on shutdown; released last-in, first-out. */
+  add(name: string, release: () => Promise<unknown> | unknown): void;
+  /** Releases everything once (later calls wait for the first) and exits the process with `code`. */
+  shutdown(reason: string, code?: number): Promise<never>;
+  /** Routes SIGINT/SIGTERM/SIGHUP to `shutdown`; a second Ctrl-C exits at once. */
+  handleSignals(): void;
+  readonly stopping: boolean;
+}
+
+export function createLifecycle(log: (message: string) => void = (m) => process.stderr.write(`${m}\n`)): Lifecycle {
+  const resources: { name: string; release: () => Promise<unknown> | unknown }[] = [];
+  let stopping: Promise<never> | undefined;
+
+  async function releaseAll(reason: string, code: number): Promise<never> {
+    log(`\nStopping (${reason})...`);
+    for (const resource of resources.reverse()) {
+      try {
+        await resource.release();
+      } catch (error) {
+        log(`  ${resource.name}: ${error instanceof Error ? error.message : String(error)}`);
+        if (code === 0) code = 1;
+      }
+    }
+    log("Stopped.");
+    process.exit(code);
+  }
+
+  const lifecycle: Lifecycle = {
+    add(name, release) {
+      resources.push({ name, release });
+    },
+    shutdown(reason, code = 0) {
+      stopping ??= releaseAll(reason, code);
+      return stopping;
+    },
+    handleSignals() {
+      for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+        process.on(signal, () => {
+          if (stopping) {
+            log(`Second ${signal}: exiting without waiting.`);
+            process.exit(130);
+          }
+          void lifecycle.shutdown(signal, 0);
+        });
+      }
+    },
+    get stopping() {
+      return stopping !== undefined;
+    },
+  };
+  return lifecycle;
+}
