@@ -10,7 +10,9 @@ export interface EmbeddedPostgres {
 }
 
 /** `dataDir` persists between runs; omit it for an in-memory database. */
-export async function startEmbeddedPostgres(options: { dataDir?: string; port?: number } = {}): Promise<EmbeddedPostgres> {
+export async function startEmbeddedPostgres(
+  options: { dataDir?: string; port?: number } = {},
+): Promise<EmbeddedPostgres> {
   const db = await PGlite.create(options.dataDir ? { dataDir: options.dataDir } : {});
   const port = options.port ?? 0;
   // Above any pool size the Workers and scripts open, or connections fail.
