@@ -61,7 +61,8 @@ function weekly(days: readonly number[], ...ranges: readonly (readonly [string, 
 
 const LUNCH_AND_DINNER = weekly(TUE_TO_SUN, ["12:00", "15:00"], ["19:00", "23:00"]);
 const ALL_DAY = weekly(EVERY_DAY, ["11:30", "23:00"]);
-const LATE = weekly(EVERY_DAY, ["12:00", "23:30"]);
+// Open around the clock (open == close means 24 h), so a demo works at any hour.
+const ROUND_THE_CLOCK = weekly(EVERY_DAY, ["00:00", "00:00"]);
 
 // Shared groups; restaurant-specific ones are declared next to their menu.
 const SPICE: ModifierGroupSpec = {
@@ -255,7 +256,7 @@ export const RESTAURANTS: readonly RestaurantSpec[] = [
     address: "Rua da Escola Politécnica 88, 1250-102 Lisboa",
     lat: 38.7168,
     lng: -9.1503,
-    openingHours: LATE,
+    openingHours: ROUND_THE_CLOCK,
     prepTimeMinutes: 15,
     deliveryRadiusM: 5000,
     modifiers: {
@@ -339,7 +340,7 @@ export const RESTAURANTS: readonly RestaurantSpec[] = [
     address: "Avenida da República 45, 1050-187 Lisboa",
     lat: 38.7386,
     lng: -9.1454,
-    openingHours: LATE,
+    openingHours: ROUND_THE_CLOCK,
     prepTimeMinutes: 12,
     deliveryRadiusM: 5000,
     modifiers: {

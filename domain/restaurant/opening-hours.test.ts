@@ -23,4 +23,10 @@ describe("isOpenAt", () => {
     expect(isOpenAt(fridayLate, lisbon, new Date("2026-11-28T01:30:00Z"))).toBe(true);
     expect(isOpenAt(fridayLate, lisbon, new Date("2026-11-28T02:30:00Z"))).toBe(false);
   });
+  it("treats a slot whose close equals its open as open around the clock", () => {
+    const allDay = [0, 1, 2, 3, 4, 5, 6].map((day) => ({ day, open: "00:00", close: "00:00" }));
+    for (const hour of ["00:00", "03:59", "12:00", "23:59"]) {
+      expect(isOpenAt(allDay, lisbon, new Date(`2026-11-24T${hour}:00Z`))).toBe(true);
+    }
+  });
 });

@@ -1,6 +1,6 @@
 // Is a restaurant open at an instant? Hours are wall-clock times in the
 // restaurant's own time zone; a slot whose close is before its open runs past
-// midnight into the next day.
+// midnight into the next day, and one whose close equals its open runs 24 h.
 export interface OpeningSlot {
   day: number;
   open: string;
