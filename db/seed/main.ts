@@ -1,8 +1,7 @@
 // `tsx db/seed/main.ts`: migrates and seeds the database named by
-// DATABASE_URL. The Neon driver only speaks WebSocket, so this starts its own
-// proxy in front of the server for the duration of the run.
-import { startWsProxy } from "../../scripts/dev/ws-proxy.ts";
-import { migrateDatabase, openDb } from "../node.ts";
+// DATABASE_URL (a local server through a proxy started for the run, or Neon
+// directly).
+import { migrateDatabase, openDb, withDatabaseAccess } from "../node.ts";
 import { seedDemoCity } from "./index.ts";
 
 async function main(): Promise<void> {
@@ -12,9 +11,7 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const proxy = await startWsProxy();
-  const wsProxy = `127.0.0.1:${proxy.port}`;
-  try {
+  await withDatabaseAccess(databaseUrl, async ({ wsProxy }) => {
     await migrateDatabase(databaseUrl, wsProxy);
     const { db, close } = openDb({ DATABASE_URL: databaseUrl, NEON_WS_PROXY: wsProxy }, 1);
     try {
@@ -24,9 +21,7 @@ async function main(): Promise<void> {
     } finally {
       await close();
     }
-  } finally {
-    await proxy.close();
-  }
+  });
 }
 
 await main();
