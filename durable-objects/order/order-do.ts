@@ -22,6 +22,7 @@ import {
 import { logLine } from "../../workers/api/http/log.ts";
 import type { Env } from "../../workers/env.ts";
 import { stripeClient } from "../../workers/payments/stripe-client.ts";
+import type { BoardOrder } from "../restaurant/restaurant-do.ts";
 import { type DeadlineKind, OrderStorage } from "./order-storage.ts";
 import { Watchers } from "./watchers.ts";
 
@@ -290,6 +291,36 @@ export class OrderDO extends DurableObject<Env> {
     await this.flushOutbox();
     await this.processRefunds();
     await this.armAlarm();
+    await this.notifyBoard();
+  }
+
+  /** The order as the restaurant's live board shows it; the Restaurant DO also pulls it to heal a missed push. */
+  async boardSummary(): Promise<BoardOrder | null> {
+    if (!this.order || !this.snapshot) return null;
+    const view = this.view();
+    return {
+      id: view.id,
+      status: view.status,
+      delivery: view.delivery,
+      totalMinor: view.totalMinor,
+      placedAt: view.placedAt,
+      prepTimeMinutes: view.prepTimeMinutes,
+      readyAt: view.readyAt,
+      lastSeq: view.lastSeq,
+    };
+  }
+
+  /** Best effort: the full summary goes every time, so the next push repairs a lost one. */
+  private async notifyBoard(): Promise<void> {
+    const summary = await this.boardSummary();
+    const restaurantId = this.order?.restaurantId;
+    if (!summary || !restaurantId) return;
+    try {
+      const board = this.env.RESTAURANT.get(this.env.RESTAURANT.idFromName(restaurantId));
+      await board.orderChanged(summary);
+    } catch (err) {
+      logLine("warn", "order.board_notify_failed", { orderId: summary.id, error: String(err) });
+    }
   }
 
   private minWatcherSeq(): number {

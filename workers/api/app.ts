@@ -10,7 +10,9 @@ import { ApiError, fieldIssuesFromZod, handleError, validationError } from "./ht
 import { database, requestId } from "./http/middleware.ts";
 import { registerAdminRoutes } from "./routes/admin.ts";
 import { registerAuthRoutes } from "./routes/auth.ts";
+import { registerOrderReadRoutes } from "./routes/order-reads.ts";
 import { registerOrderRoutes } from "./routes/orders.ts";
+import { registerRestaurantBoardRoutes } from "./routes/restaurant-board.ts";
 import { registerRestaurantRoutes } from "./routes/restaurants.ts";
 import { registerWebhookRoutes } from "./routes/webhooks.ts";
 
@@ -46,6 +48,8 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerAuthRoutes(app);
   registerRestaurantRoutes(app);
   registerOrderRoutes(app);
+  registerOrderReadRoutes(app);
+  registerRestaurantBoardRoutes(app);
   registerWebhookRoutes(app);
   registerAdminRoutes(app);
 
