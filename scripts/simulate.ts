@@ -1,0 +1,474 @@
+// `npm run simulate`: drives the local platform (`npm start`) with real
+// clients over HTTP and WebSockets. Couriers drive along paths streaming GPS
+// fixes to their zone, customers place and pay orders at a set rate,
+// restaurants accept and cook, couriers take offers and deliver. Prints
+// progress while it runs and a summary at the end. Bounded in time.
+//
+//   npm run simulate -- [--couriers 20] [--rate 0.2] [--duration 90] [--drain 150] [--base http://127.0.0.1:8787]
+//
+// Time is compressed: couriers drive at 15 m/s whatever their vehicle (below
+// the fix validator's plausibility bound), and kitchens mark food ready
+// `--cook` seconds after accepting.
+import { parseArgs } from "node:util";
+import { WebSocket } from "ws";
+import { bearingDeg, destinationPoint, haversineMeters, type LatLng } from "../domain/geo/distance.ts";
+
+const { values: args } = parseArgs({
+  options: {
+    base: { type: "string", default: "http://127.0.0.1:8787" },
+    couriers: { type: "string", default: "20" },
+    rate: { type: "string", default: "0.2" },
+    duration: { type: "string", default: "90" },
+    drain: { type: "string", default: "150" },
+    cook: { type: "string", default: "15" },
+    seed: { type: "string", default: "42" },
+  },
+});
+
+const BASE = args.base ?? "http://127.0.0.1:8787";
+const WS_BASE = BASE.replace(/^http/, "ws");
+const COURIERS = Math.min(50, Number(args.couriers));
+const RATE = Number(args.rate);
+const DURATION_MS = Number(args.duration) * 1000;
+const DRAIN_MS = Number(args.drain) * 1000;
+const COOK_MS = Number(args.cook) * 1000;
+const DRIVE_MPS = 15;
+const FIX_INTERVAL_MS = 1000;
+const CITY: LatLng = { lat: 38.7169, lng: -9.1399 };
+
+// Deterministic choices for a given --seed (mulberry32).
+let rngState = Number(args.seed) >>> 0;
+function random(): number {
+  rngState = (rngState + 0x6d2b79f5) >>> 0;
+  let t = rngState;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+}
+const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function call<T>(
+  method: string,
+  path: string,
+  token?: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+) {
+  const res = await fetch(`${BASE}${path}`, {
+    method,
+    headers: {
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+      ...(body !== undefined ? { "content-type": "application/json" } : {}),
+      ...headers,
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
+}
+
+async function signIn(email: string, password: string): Promise<string> {
+  const res = await call<{ accessToken: string }>("POST", "/v1/auth/sign-in", undefined, { email, password });
+  if (res.status !== 200) throw new Error(`sign-in ${email}: ${res.status}`);
+  return res.body.accessToken;
+}
+
+// ---------------------------------------------------------------- metrics
+
+interface OrderTrack {
+  id: string;
+  customerToken: string;
+  restaurantSlug: string;
+  events: Map<string, number>;
+  offers: number;
+  done: boolean;
+}
+
+const orders = new Map<string, OrderTrack>();
+const counters = { placeFailed: 0, fixesSent: 0, fixesDropped: 0, offersDeclined: 0, stepRetries: 0, handovers: 0 };
+
+function phase(track: OrderTrack, from: string, to: string): number | null {
+  const a = track.events.get(from);
+  const b = track.events.get(to);
+  return a !== undefined && b !== undefined ? b - a : null;
+}
+
+function stats(values: number[]) {
+  if (values.length === 0) return { n: 0, mean: Number.NaN, p95: Number.NaN };
+  const sorted = [...values].sort((a, b) => a - b);
+  const p95 = sorted[Math.min(sorted.length - 1, Math.ceil(sorted.length * 0.95) - 1)] as number;
+  return { n: values.length, mean: values.reduce((s, v) => s + v, 0) / values.length, p95 };
+}
+
+// ---------------------------------------------------------------- restaurants
+
+interface Restaurant {
+  id: string;
+  slug: string;
+  lat: number;
+  lng: number;
+  deliveryRadiusM: number;
+  openNow: boolean;
+}
+
+interface MenuItem {
+  id: string;
+  available: boolean;
+  groups: Array<{ minChoices: number; options: Array<{ id: string; available: boolean }> }>;
+}
+
+const staffTokens = new Map<string, string>();
+async function staffToken(slug: string): Promise<string> {
+  let token = staffTokens.get(slug);
+  if (!token) {
+    token = await signIn(`staff+${slug}@demo.test`, "demo-staff-pass");
+    staffTokens.set(slug, token);
+  }
+  return token;
+}
+
+/** The kitchen: accept once paid, start cooking, mark ready after --cook seconds. */
+async function runKitchen(track: OrderTrack): Promise<void> {
+  const token = await staffToken(track.restaurantSlug);
+  const deadline = Date.now() + DURATION_MS + DRAIN_MS;
+  while (!track.events.has("order.paid")) {
+    if (track.done || Date.now() > deadline) return;
+    await sleep(250);
+  }
+  await call("POST", `/v1/orders/${track.id}/accept`, token, {
+    prepTimeMinutes: Math.max(1, Math.ceil(COOK_MS / 60000)),
+  });
+  await call("POST", `/v1/orders/${track.id}/preparing`, token, {});
+  await sleep(COOK_MS);
+  await call("POST", `/v1/orders/${track.id}/ready`, token, {});
+}
+
+// ---------------------------------------------------------------- customers
+
+function followOrder(track: OrderTrack): void {
+  const ws = new WebSocket(`${WS_BASE}/v1/orders/${track.id}/live?since=0&access_token=${track.customerToken}`);
+  ws.on("message", (data) => {
+    const msg = JSON.parse(String(data)) as { type: string; event?: { type: string; at: number } };
+    if (msg.type !== "event" || !msg.event) return;
+    if (!track.events.has(msg.event.type)) track.events.set(msg.event.type, msg.event.at);
+    if (msg.event.type === "order.courier_offered") track.offers += 1;
+    if (
+      ["order.delivered", "order.cancelled", "order.rejected", "order.failed", "order.payment_failed"].includes(
+        msg.event.type,
+      )
+    ) {
+      track.done = true;
+      ws.close();
+    }
+  });
+  ws.on("error", () => {});
+}
+
+async function placeOrder(customerToken: string, restaurants: Restaurant[]): Promise<void> {
+  const restaurant = pick(restaurants);
+  const menu = await call<{ categories: Array<{ items: MenuItem[] }> }>("GET", `/v1/restaurants/${restaurant.id}/menu`);
+  const items = menu.body.categories.flatMap((c) => c.items).filter((i) => i.available);
+  const lines = Array.from({ length: 1 + Math.floor(random() * 3) }, () => {
+    const item = pick(items);
+    const optionIds = item.groups.flatMap((g) =>
+      g.options
+        .filter((o) => o.available)
+        .slice(0, g.minChoices)
+        .map((o) => o.id),
+    );
+    return { itemId: item.id, quantity: 1 + Math.floor(random() * 2), optionIds };
+  });
+  const dropoff = destinationPoint(
+    restaurant,
+    random() * 360,
+    300 + random() * Math.min(2000, restaurant.deliveryRadiusM - 400),
+  );
+  const placed = await call<{ id: string }>(
+    "POST",
+    "/v1/orders",
+    customerToken,
+    {
+      restaurantId: restaurant.id,
+      items: lines,
+      deliveryAddress: {
+        line1: "Simulated street 1",
+        city: "Lisboa",
+        postcode: "1100-000",
+        lat: dropoff.lat,
+        lng: dropoff.lng,
+      },
+      tipMinor: pick([0, 100, 200]),
+    },
+    { "idempotency-key": `sim-${crypto.randomUUID()}` },
+  );
+  if (placed.status !== 201) {
+    counters.placeFailed += 1;
+    return;
+  }
+  const track: OrderTrack = {
+    id: placed.body.id,
+    customerToken,
+    restaurantSlug: restaurant.slug,
+    events: new Map(),
+    offers: 0,
+    done: false,
+  };
+  orders.set(track.id, track);
+  followOrder(track);
+  // The Stripe stand-in started by `npm start` confirms the PaymentIntent, as the customer's device would.
+  await call("POST", `/v1/orders/${track.id}/checkout`, customerToken);
+  void runKitchen(track).catch(() => {});
+}
+
+// ---------------------------------------------------------------- couriers
+
+class SimCourier {
+  position: LatLng;
+  private target: LatLng;
+  private ws: WebSocket | null = null;
+  private seq = 0;
+  private job: {
+    orderId: string;
+    stage: "to_pickup" | "waiting" | "to_dropoff";
+    dropoff: LatLng;
+    restaurant: LatLng;
+  } | null = null;
+  private busy = false;
+
+  constructor(
+    readonly email: string,
+    private readonly token: string,
+    start: LatLng,
+  ) {
+    this.position = start;
+    this.target = this.wanderTarget();
+  }
+
+  private wanderTarget(): LatLng {
+    return destinationPoint(CITY, random() * 360, random() * 2500);
+  }
+
+  connect(): void {
+    const ws = new WebSocket(
+      `${WS_BASE}/v1/couriers/live?lat=${this.position.lat}&lng=${this.position.lng}&access_token=${this.token}`,
+    );
+    this.ws = ws;
+    ws.on("open", () => ws.send(JSON.stringify({ type: "status", status: "online" })));
+    ws.on("message", (data) => this.onMessage(String(data)));
+    ws.on("error", () => {});
+  }
+
+  private onMessage(text: string): void {
+    if (text === "pong") return;
+    const msg = JSON.parse(text) as {
+      type: string;
+      orderId?: string;
+      cell?: string;
+      dropped?: number;
+      restaurant?: LatLng;
+      dropoff?: LatLng;
+    };
+    if (msg.type === "ack") counters.fixesDropped += msg.dropped ?? 0;
+    if (msg.type === "handover") {
+      counters.handovers += 1;
+      this.ws?.removeAllListeners("message");
+      this.ws?.close();
+      this.connect();
+    }
+    if (msg.type === "offer" && msg.orderId && msg.restaurant && msg.dropoff) {
+      const accept = this.job === null && random() < 0.9;
+      if (!accept) counters.offersDeclined += 1;
+      this.ws?.send(JSON.stringify({ type: "offer_response", orderId: msg.orderId, accept }));
+      if (accept)
+        this.job = { orderId: msg.orderId, stage: "to_pickup", restaurant: msg.restaurant, dropoff: msg.dropoff };
+    }
+    if (msg.type === "declined" && this.job?.orderId === msg.orderId) this.job = null;
+    if (msg.type === "error" && msg.orderId && this.job?.orderId === msg.orderId && this.job.stage === "to_pickup") {
+      // Lost a race for the offer or it expired: back to wandering.
+      this.job = null;
+    }
+  }
+
+  private async step(path: string, pin?: string): Promise<number> {
+    const job = this.job;
+    if (!job) return 0;
+    const res = await call("POST", `/v1/couriers/me/orders/${job.orderId}/${path}`, this.token, {
+      lat: this.position.lat,
+      lng: this.position.lng,
+      accuracyM: 8,
+      ...(pin ? { pin } : {}),
+    });
+    return res.status;
+  }
+
+  /** One tick: move toward the target, send a fix, and advance the job when at a stop. */
+  async tick(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      const job = this.job;
+      if (job) this.target = job.stage === "to_dropoff" ? job.dropoff : job.restaurant;
+      const distance = haversineMeters(this.position, this.target);
+      const stepM = (DRIVE_MPS * FIX_INTERVAL_MS) / 1000;
+      if (distance > stepM) {
+        this.position = destinationPoint(this.position, bearingDeg(this.position, this.target), stepM);
+      } else {
+        this.position = this.target;
+        if (!job) this.target = this.wanderTarget();
+        else await this.atStop(job);
+      }
+      this.sendFix();
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async atStop(job: NonNullable<SimCourier["job"]>): Promise<void> {
+    if (job.stage === "to_pickup") {
+      const status = await this.step("arrived-at-pickup");
+      if (status === 200 || status === 409) job.stage = "waiting";
+      else counters.stepRetries += 1;
+    } else if (job.stage === "waiting") {
+      const status = await this.step("picked-up");
+      if (status === 200) job.stage = "to_dropoff";
+      else counters.stepRetries += 1; // food not ready yet
+    } else {
+      await this.step("arrived-at-dropoff");
+      const track = orders.get(job.orderId);
+      const view = track
+        ? await call<{ order: { handoffPin?: string } }>("GET", `/v1/orders/${job.orderId}`, track.customerToken)
+        : null;
+      const status = await this.step("delivered", view?.body.order.handoffPin);
+      if (status === 200) this.job = null;
+      else counters.stepRetries += 1;
+    }
+  }
+
+  private sendFix(): void {
+    if (this.ws?.readyState !== WebSocket.OPEN) return;
+    this.seq += 1;
+    counters.fixesSent += 1;
+    this.ws.send(
+      JSON.stringify({
+        type: "fix",
+        fix: {
+          lat: this.position.lat,
+          lng: this.position.lng,
+          accuracyM: 8,
+          speedMps: DRIVE_MPS,
+          at: Date.now(),
+          seq: this.seq,
+        },
+      }),
+    );
+  }
+
+  close(): void {
+    this.ws?.close();
+  }
+}
+
+// ---------------------------------------------------------------- main
+
+function summarise(started: number): void {
+  const tracks = [...orders.values()];
+  const delivered = tracks.filter((t) => t.events.has("order.delivered"));
+  const phases: Array<[string, string, string]> = [
+    ["placed → paid", "order.placed", "order.paid"],
+    ["paid → accepted", "order.paid", "order.accepted"],
+    ["accepted → courier assigned", "order.accepted", "order.courier_assigned"],
+    ["assigned → picked up", "order.courier_assigned", "order.picked_up"],
+    ["picked up → delivered", "order.picked_up", "order.delivered"],
+    ["placed → delivered", "order.placed", "order.delivered"],
+  ];
+  console.log(
+    `\nSimulation summary (${Math.round((Date.now() - started) / 1000)} s, ${COURIERS} couriers, ${RATE} orders/s)`,
+  );
+  console.log(`  orders placed        ${tracks.length} (${counters.placeFailed} refused at placement)`);
+  console.log(`  orders delivered     ${delivered.length}`);
+  console.log(`  escalated            ${tracks.filter((t) => t.events.has("order.courier_escalated")).length}`);
+  console.log("  phase                          n     mean s    p95 s");
+  for (const [label, from, to] of phases) {
+    const s = stats(tracks.map((t) => phase(t, from, to)).filter((v): v is number => v !== null));
+    console.log(
+      `  ${label.padEnd(30)} ${String(s.n).padStart(3)} ${(s.mean / 1000).toFixed(1).padStart(9)} ${(s.p95 / 1000).toFixed(1).padStart(8)}`,
+    );
+  }
+  const assigned = tracks.filter((t) => t.events.has("order.courier_assigned"));
+  const offersPer = assigned.length ? assigned.reduce((s, t) => s + t.offers, 0) / assigned.length : Number.NaN;
+  console.log(`  offers per assignment ${offersPer.toFixed(2)} (${counters.offersDeclined} declined)`);
+  console.log(
+    `  fixes sent ${counters.fixesSent}, dropped ${counters.fixesDropped}, cell hand-overs ${counters.handovers}`,
+  );
+}
+
+async function main(): Promise<void> {
+  const health = await fetch(`${BASE}/v1/health`).catch(() => null);
+  if (!health?.ok) {
+    console.error(`No platform at ${BASE}: run \`npm start\` first.`);
+    process.exit(2);
+  }
+  const near = await call<{ restaurants: Restaurant[] }>(
+    "GET",
+    `/v1/restaurants?lat=${CITY.lat}&lng=${CITY.lng}&openNow=true&limit=100`,
+  );
+  const open = near.body.restaurants;
+  if (open.length === 0) {
+    console.error("No restaurant delivering to the city centre is open right now.");
+    process.exit(2);
+  }
+  const customers = [
+    await signIn("customer@demo.test", "demo-customer-pass"),
+    await signIn("customer2@demo.test", "demo-customer-pass"),
+  ];
+  const couriers: SimCourier[] = [];
+  for (let i = 1; i <= COURIERS; i++) {
+    const email = `courier${String(i).padStart(2, "0")}@demo.test`;
+    const near = pick(open);
+    couriers.push(
+      new SimCourier(
+        email,
+        await signIn(email, "demo-courier-pass"),
+        destinationPoint(near, random() * 360, random() * 1500),
+      ),
+    );
+  }
+  for (const c of couriers) c.connect();
+  console.log(
+    `Simulating ${COURIERS} couriers and ${RATE} orders/s over ${open.length} open restaurants for ${DURATION_MS / 1000} s (+${DRAIN_MS / 1000} s to finish)`,
+  );
+
+  const started = Date.now();
+  const movement = setInterval(() => {
+    for (const c of couriers) void c.tick().catch(() => {});
+  }, FIX_INTERVAL_MS);
+  const progress = setInterval(() => {
+    const tracks = [...orders.values()];
+    const count = (type: string) => tracks.filter((t) => t.events.has(type)).length;
+    console.log(
+      `[${String(Math.round((Date.now() - started) / 1000)).padStart(3)} s] placed ${tracks.length} paid ${count("order.paid")} accepted ${count("order.accepted")} assigned ${count("order.courier_assigned")} picked up ${count("order.picked_up")} delivered ${count("order.delivered")} | fixes ${counters.fixesSent} dropped ${counters.fixesDropped}`,
+    );
+  }, 5000);
+
+  const placements: Promise<void>[] = [];
+  while (Date.now() - started < DURATION_MS) {
+    placements.push(
+      placeOrder(pick(customers), open).catch(() => {
+        counters.placeFailed += 1;
+      }),
+    );
+    await sleep((-Math.log(1 - random()) / RATE) * 1000);
+  }
+  await Promise.all(placements);
+  const drainUntil = Date.now() + DRAIN_MS;
+  while (Date.now() < drainUntil && [...orders.values()].some((t) => !t.done)) await sleep(1000);
+
+  clearInterval(movement);
+  clearInterval(progress);
+  for (const c of couriers) c.close();
+  summarise(started);
+  process.exit(0);
+}
+
+await main();
