@@ -23,6 +23,16 @@ import { logLine } from "../../workers/api/http/log.ts";
 import type { Env } from "../../workers/env.ts";
 import { stripeClient } from "../../workers/payments/stripe-client.ts";
 import type { BoardOrder } from "../restaurant/restaurant-do.ts";
+import {
+  type CourierPositionUpdate,
+  type CourierStep,
+  type DispatchHost,
+  type EscalationInfo,
+  OrderDispatch,
+  type PositionResult,
+  type StepPosition,
+  type StepResult,
+} from "./dispatch.ts";
 import { type DeadlineKind, OrderStorage } from "./order-storage.ts";
 import { Watchers } from "./watchers.ts";
 
@@ -69,6 +79,7 @@ export class OrderDO extends DurableObject<Env> {
   private order: PlacedOrder | null;
   private snapshot: OrderSnapshot | null;
   private flushing: Promise<void> | null = null;
+  private readonly dispatch: OrderDispatch;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -76,6 +87,7 @@ export class OrderDO extends DurableObject<Env> {
     this.watchers = new Watchers(ctx);
     this.order = this.store.loadOrder();
     this.snapshot = this.store.loadSnapshot();
+    this.dispatch = new OrderDispatch(this.dispatchHost());
     // Heartbeats are answered by the runtime without waking the object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
   }
@@ -123,7 +135,7 @@ export class OrderDO extends DurableObject<Env> {
     if (!this.snapshot) return notFound;
     const denied = this.checkWatcher(actor);
     if (denied) return denied;
-    return { ok: true, order: this.view(), timeline: this.store.eventsAfter(0) };
+    return { ok: true, order: this.dispatch.viewFor(actor, this.view()), timeline: this.store.eventsAfter(0) };
   }
 
   /** Runs one command through the state machine on behalf of an authenticated principal. */
@@ -240,6 +252,54 @@ export class OrderDO extends DurableObject<Env> {
       this.snapshot = decision.next;
       this.store.saveSnapshot(decision.next);
       events = this.appendEvents(decision.events, actor);
+      this.syncDeadlines();
+    });
+    await this.afterWrite();
+    await this.dispatch.afterEvents(events);
+    return { ok: true, order: this.view(), events };
+  }
+
+  /** An assigned courier's position, forwarded (throttled) by their Zone DO. */
+  async courierPosition(update: CourierPositionUpdate): Promise<PositionResult> {
+    return this.dispatch.courierPosition(update);
+  }
+
+  /** The restaurant's Zone DO gave up: everyone in range was tried, or nobody came in range for too long. */
+  async dispatchEscalated(info: EscalationInfo): Promise<CommandResult> {
+    return this.dispatch.escalated(info);
+  }
+
+  /** A courier's delivery step, checked against geofences and the hand-off PIN first (see dispatch.ts). */
+  async courierStep(actor: Principal, step: CourierStep, position: StepPosition): Promise<StepResult> {
+    return this.dispatch.courierStep(actor, step, position);
+  }
+
+  private dispatchHost(): DispatchHost {
+    return {
+      ctx: this.ctx,
+      env: this.env,
+      watchers: this.watchers,
+      placed: () => this.order,
+      snapshot: () => this.snapshot,
+      system: (command, source) => this.system(command, source),
+      command: (actor, command) => this.command(actor, command),
+      record: (draft, changes, actor) => this.record(draft, changes, actor),
+    };
+  }
+
+  /** Appends an event the adapter decides rather than the state machine (dispatch escalation). */
+  private async record(
+    draft: { type: string; payload: Record<string, unknown> },
+    changes: Partial<OrderSnapshot>,
+    actor: Actor,
+  ): Promise<CommandResult> {
+    if (!this.snapshot) return notFound;
+    const next: OrderSnapshot = { ...this.snapshot, ...changes };
+    let events: OrderEvent[] = [];
+    this.ctx.storage.transactionSync(() => {
+      this.snapshot = next;
+      this.store.saveSnapshot(next);
+      events = this.appendEvents([draft], actor);
       this.syncDeadlines();
     });
     await this.afterWrite();

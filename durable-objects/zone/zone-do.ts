@@ -1,5 +1,820 @@
+// One Durable Object per geohash cell (domain/geo/geohash.ts, ZONE_PRECISION):
+// the couriers currently in the cell, their positions in a spatial index, and
+// the offer loops of orders whose restaurant is in the cell.
+//
+// Couriers stream fixes over a hibernating WebSocket. A fix that lands in
+// another cell hands the courier over: the new zone adopts them before this
+// one forgets them, so there is never a moment when no zone knows a courier.
+// Offers follow domain/dispatch/offers.ts; this adapter holds the state in
+// SQLite, sets the one alarm for the earliest offer expiry, and tells the
+// Order DO about every offer, decline, assignment and escalation.
 import { DurableObject } from "cloudflare:workers";
+import type { Principal } from "../../domain/auth/principal.ts";
+import type { Vehicle } from "../../domain/dispatch/eta.ts";
+import { applyFixBatch, type Fix, type FixRejectReason, normalizeFix } from "../../domain/dispatch/fix.ts";
+import {
+  DEFAULT_OFFER_POLICY,
+  nextOffer,
+  type OfferPolicy,
+  onAccept,
+  onDecline,
+  onExpire,
+  startOffers,
+} from "../../domain/dispatch/offers.ts";
+import { type RankedCandidate, rankCandidates } from "../../domain/dispatch/scoring.ts";
+import { cellsWithinRadius, decodeGeohashBounds, zoneCellOf } from "../../domain/geo/geohash.ts";
+import { SpatialIndex } from "../../domain/geo/spatial-index.ts";
+import { logLine } from "../../workers/api/http/log.ts";
 import type { Env } from "../../workers/env.ts";
+import {
+  CourierMessage,
+  type CourierState,
+  type CourierStatus,
+  type DeliverOfferResult,
+  type DispatchRecord,
+  type DispatchRequest,
+  type DispatchStatus,
+  type HeldOffer,
+  type OfferMessage,
+  type OfferResponseResult,
+  type RequestCourierResult,
+  type SocketAttachment,
+  type ZoneCandidate,
+  type ZoneMessage,
+  type ZoneStats,
+} from "./protocol.ts";
+import { orderDispatchStub, zoneStub } from "./stubs.ts";
+import { ZoneStorage } from "./zone-storage.ts";
 
-/** One per zone cell: couriers, spatial index and offers. (Being built.) */
-export class ZoneDO extends DurableObject<Env> {}
+/** A courier whose phone has gone quiet this long may be in a tunnel or have quit the app: no new work. */
+export const STALE_AFTER_MS = 60_000;
+/** Plain moves are persisted at most this often per courier; anything that changes who may get work is written at once. */
+export const PERSIST_EVERY_MS = 5_000;
+/** Watchers need smooth movement, not every fix: at most one position per order per second. */
+export const FORWARD_EVERY_MS = 1_000;
+/** How many ranked candidates one search returns beyond those already tried. */
+export const CANDIDATES_K = 10;
+/** One job at a time for now; scoring already prices extra jobs in if batching is switched on. */
+export const MAX_ACTIVE_JOBS = 1;
+/** Back-off when a step of an offer loop failed (a zone or order unreachable); the alarm retries it. */
+const RETRY_MS = 5_000;
+/** While nobody at all is in range, the widest search is repeated this often for couriers coming online. */
+export const RESCAN_MS = 20_000;
+/** How long an order may wait with nobody in range before the zone escalates it anyway. */
+export const MAX_SEARCH_MS = 60 * 60_000;
+
+const VEHICLES: readonly Vehicle[] = ["foot", "bicycle", "scooter", "car"];
+
+function emptyDropped(): Record<FixRejectReason, number> {
+  return {
+    duplicate: 0,
+    out_of_order: 0,
+    implausible_speed: 0,
+    poor_accuracy: 0,
+    out_of_range: 0,
+    from_future: 0,
+    too_old: 0,
+  };
+}
+
+function newCourier(courierId: string, vehicle: Vehicle): CourierState {
+  return {
+    courierId,
+    vehicle,
+    status: "offline",
+    lastFix: null,
+    lastFixAt: null,
+    activeOrders: [],
+    offer: null,
+    recentOffers: 0,
+    recentAccepts: 0,
+  };
+}
+
+function courierTag(courierId: string): string {
+  return `courier:${courierId}`;
+}
+
+function dispatchStatus(record: DispatchRecord): DispatchStatus {
+  if (record.offers.assignedCourierId !== null) return "assigned";
+  if (record.offers.escalated) return "escalated";
+  return record.offers.current !== null ? "offered" : "searching";
+}
+
+export class ZoneDO extends DurableObject<Env> {
+  private readonly store: ZoneStorage;
+  private readonly couriers = new Map<string, CourierState>();
+  private readonly index: SpatialIndex<null>;
+  private readonly persistedAt = new Map<string, number>();
+  private readonly forwardedAt = new Map<string, number>();
+  /** Couriers between adopt() at the next zone and being forgotten here: offered nothing meanwhile. */
+  private readonly handingOver = new Set<string>();
+  private readonly locks = new Map<string, Promise<void>>();
+  private readonly dropped: Record<FixRejectReason, number>;
+  private readonly policy: OfferPolicy = DEFAULT_OFFER_POLICY;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.store = new ZoneStorage(ctx.storage);
+    const cell = ctx.id.name ?? this.store.cell();
+    const bounds = cell ? decodeGeohashBounds(cell) : null;
+    this.index = new SpatialIndex({ referenceLat: bounds ? (bounds.minLat + bounds.maxLat) / 2 : 0 });
+    this.dropped = { ...emptyDropped(), ...this.store.dropped() };
+    for (const state of this.store.loadCouriers()) this.track(state);
+    // A socket can outlive its row only if the row was never written; the attachment still says who it is.
+    for (const ws of ctx.getWebSockets()) {
+      const attachment = ws.deserializeAttachment() as SocketAttachment | null;
+      if (attachment && !this.couriers.has(attachment.courierId)) {
+        this.track(newCourier(attachment.courierId, attachment.vehicle));
+      }
+    }
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
+  }
+
+  private get cell(): string {
+    const cell = this.ctx.id.name ?? this.store.cell();
+    if (!cell) throw new Error("zone cell unknown: Zone DOs must be addressed with idFromName(cell)");
+    return cell;
+  }
+
+  private learnCell(cell: string): void {
+    if (this.store.cell() !== cell) this.store.setCell(cell);
+  }
+
+  // ---------------------------------------------------------------- couriers
+
+  private track(state: CourierState): void {
+    this.couriers.set(state.courierId, state);
+    if (state.lastFix) this.index.upsert(state.courierId, state.lastFix.lat, state.lastFix.lng, null);
+    else this.index.remove(state.courierId);
+  }
+
+  private forget(courierId: string): void {
+    this.couriers.delete(courierId);
+    this.index.remove(courierId);
+    this.persistedAt.delete(courierId);
+    this.store.deleteCourier(courierId);
+  }
+
+  private save(state: CourierState): void {
+    this.store.saveCourier(state);
+    this.persistedAt.set(state.courierId, Date.now());
+  }
+
+  private isConnected(courierId: string): boolean {
+    return this.ctx.getWebSockets(courierTag(courierId)).length > 0;
+  }
+
+  private isAvailable(state: CourierState, now: number): boolean {
+    return (
+      state.status === "online" &&
+      state.lastFixAt !== null &&
+      now - state.lastFixAt <= STALE_AFTER_MS &&
+      (state.offer === null || state.offer.expiresAt <= now) &&
+      state.activeOrders.length < MAX_ACTIVE_JOBS &&
+      !this.handingOver.has(state.courierId) &&
+      this.isConnected(state.courierId)
+    );
+  }
+
+  private sendTo(courierId: string, message: ZoneMessage): void {
+    for (const ws of this.ctx.getWebSockets(courierTag(courierId))) this.send(ws, message);
+  }
+
+  private send(ws: WebSocket, message: ZoneMessage): void {
+    try {
+      ws.send(JSON.stringify(message));
+    } catch {
+      // closing under us
+    }
+  }
+
+  /** Serialises async work per key (one order's offer loop, one courier's stream) across awaits. */
+  private async withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(key) ?? Promise.resolve();
+    let release = (): void => {};
+    const mine = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const tail = previous.then(() => mine);
+    this.locks.set(key, tail);
+    await previous;
+    try {
+      return await fn();
+    } finally {
+      release();
+      if (this.locks.get(key) === tail) this.locks.delete(key);
+    }
+  }
+
+  /** Courier socket, authenticated by the API Worker: principal, vehicle and cell ride in headers. */
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+      return new Response("expected websocket", { status: 426 });
+    }
+    const principal = JSON.parse(request.headers.get("x-principal") ?? "null") as Principal | null;
+    if (principal?.role !== "courier") return new Response("couriers only", { status: 403 });
+    const vehicle = VEHICLES.find((v) => v === request.headers.get("x-courier-vehicle"));
+    if (!vehicle) return new Response("unknown vehicle", { status: 400 });
+    const cell = request.headers.get("x-zone-cell") ?? this.cell;
+    this.learnCell(cell);
+
+    const courierId = principal.userId;
+    // The app reconnecting replaces its old socket, so offers go to exactly one place.
+    for (const old of this.ctx.getWebSockets(courierTag(courierId))) old.close(4009, "replaced by a newer connection");
+    const state = this.couriers.get(courierId) ?? newCourier(courierId, vehicle);
+    state.vehicle = vehicle;
+    this.track(state);
+    this.save(state);
+
+    const pair = new WebSocketPair();
+    const [client, server] = [pair[0], pair[1]];
+    this.ctx.acceptWebSocket(server, [courierTag(courierId)]);
+    const attachment: SocketAttachment = { courierId, vehicle, cell };
+    server.serializeAttachment(attachment);
+    this.send(server, { type: "status", status: state.status, cell, activeOrders: state.activeOrders });
+    // After a hand-over or a dropped connection, a live offer is shown again.
+    if (state.offer && state.offer.expiresAt > Date.now()) this.send(server, state.offer.message);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
+    const attachment = ws.deserializeAttachment() as SocketAttachment | null;
+    if (!attachment) return;
+    if (typeof raw !== "string") {
+      this.send(ws, { type: "error", code: "malformed_message", message: "Messages are JSON text." });
+      return;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      this.send(ws, { type: "error", code: "malformed_message", message: "Messages are JSON text." });
+      return;
+    }
+    const parsed = CourierMessage.safeParse(json);
+    if (!parsed.success) {
+      this.send(ws, {
+        type: "error",
+        code: "malformed_message",
+        message: parsed.error.issues.map((i) => `${i.path.join(".") || "message"}: ${i.message}`).join("; "),
+      });
+      return;
+    }
+    const message = parsed.data;
+    const courierId = attachment.courierId;
+    if (!this.couriers.has(courierId)) {
+      // Handed over (or never known): the socket belongs elsewhere now.
+      this.send(ws, { type: "error", code: "unknown_courier", message: "Reconnect: this zone no longer has you." });
+      ws.close(4001, "unknown courier");
+      return;
+    }
+    switch (message.type) {
+      case "status":
+        this.setStatus(courierId, message.status);
+        return;
+      case "fix":
+        await this.withLock(courierTag(courierId), () => this.ingest(ws, courierId, [message.fix]));
+        return;
+      case "fixes":
+        await this.withLock(courierTag(courierId), () => this.ingest(ws, courierId, message.fixes));
+        return;
+      case "offer_response":
+        await this.withLock(courierTag(courierId), () => this.answerOffer(courierId, message.orderId, message.accept));
+        return;
+    }
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    try {
+      ws.close(code === 1005 ? 1000 : code, "bye");
+    } catch {
+      // already closed
+    }
+  }
+
+  private setStatus(courierId: string, status: CourierStatus): void {
+    const state = this.couriers.get(courierId);
+    if (!state) return;
+    state.status = status;
+    this.save(state);
+    this.sendTo(courierId, { type: "status", status, cell: this.cell, activeOrders: state.activeOrders });
+  }
+
+  private async ingest(ws: WebSocket, courierId: string, fixes: readonly Fix[]): Promise<void> {
+    const state = this.couriers.get(courierId);
+    if (!state) return;
+    const now = Date.now();
+    const result = applyFixBatch(state.lastFix ?? undefined, fixes.map(normalizeFix), now);
+    let droppedHere = 0;
+    for (const reason of Object.keys(result.dropped) as FixRejectReason[]) {
+      this.dropped[reason] += result.dropped[reason];
+      droppedHere += result.dropped[reason];
+    }
+    if (droppedHere > 0) this.store.addDropped(result.dropped);
+    const seq = fixes.reduce((max, f) => (Number.isFinite(f.seq) ? Math.max(max, f.seq) : max), -1);
+    this.send(ws, { type: "ack", seq, accepted: result.accepted.length, dropped: droppedHere });
+    const latest = result.latest;
+    if (result.accepted.length === 0 || !latest) return;
+
+    const hadPosition = state.lastFix !== null;
+    state.lastFix = latest;
+    state.lastFixAt = now;
+    const cell = zoneCellOf(latest.lat, latest.lng);
+    if (cell !== this.cell) {
+      await this.forwardPosition(state, latest, now);
+      await this.handOver(ws, state, cell);
+      return;
+    }
+    this.index.upsert(courierId, latest.lat, latest.lng, null);
+    // A first position changes who can get work, so it is written at once; later moves are throttled.
+    if (!hadPosition || now - (this.persistedAt.get(courierId) ?? 0) >= PERSIST_EVERY_MS) this.save(state);
+    await this.forwardPosition(state, latest, now);
+  }
+
+  /**
+   * Adopt first, forget second: if the call fails the courier simply stays
+   * here (and is retried on the next fix), so at every instant at least one
+   * zone knows them. For the moment both do, the old one offers them nothing.
+   */
+  private async handOver(ws: WebSocket, state: CourierState, cell: string): Promise<void> {
+    this.handingOver.add(state.courierId);
+    try {
+      await zoneStub(this.env, cell).adopt(cell, structuredClone(state));
+    } catch (err) {
+      logLine("warn", "zone.handover_failed", {
+        from: this.cell,
+        to: cell,
+        courierId: state.courierId,
+        error: String(err),
+      });
+      this.handingOver.delete(state.courierId);
+      this.save(state);
+      return;
+    }
+    this.forget(state.courierId);
+    this.handingOver.delete(state.courierId);
+    this.send(ws, { type: "handover", cell });
+    ws.close(4001, "handover");
+  }
+
+  /** Receives a courier who drove into this cell; their socket follows shortly. */
+  async adopt(cell: string, state: CourierState): Promise<{ ok: true }> {
+    this.learnCell(cell);
+    this.track(state);
+    this.save(state);
+    return { ok: true };
+  }
+
+  private async forwardPosition(state: CourierState, fix: Fix, now: number): Promise<void> {
+    for (const orderId of [...state.activeOrders]) {
+      if (now - (this.forwardedAt.get(orderId) ?? 0) < FORWARD_EVERY_MS) continue;
+      this.forwardedAt.set(orderId, now);
+      try {
+        const result = await orderDispatchStub(this.env, orderId).courierPosition({
+          courierId: state.courierId,
+          vehicle: state.vehicle,
+          fix,
+        });
+        if (!result.ok) this.releaseLocally(state.courierId, orderId);
+      } catch (err) {
+        logLine("warn", "zone.position_forward_failed", { orderId, error: String(err) });
+      }
+    }
+  }
+
+  private releaseLocally(courierId: string, orderId: string): void {
+    const state = this.couriers.get(courierId);
+    if (!state?.activeOrders.includes(orderId)) return;
+    state.activeOrders = state.activeOrders.filter((id) => id !== orderId);
+    this.forwardedAt.delete(orderId);
+    this.save(state);
+  }
+
+  /** The order is done with this courier (delivered or cancelled); they are free for new work. */
+  async releaseOrder(courierId: string, orderId: string): Promise<{ ok: true; released: boolean }> {
+    const known = this.couriers.get(courierId)?.activeOrders.includes(orderId) ?? false;
+    this.releaseLocally(courierId, orderId);
+    return { ok: true, released: known };
+  }
+
+  // ------------------------------------------------------------- searching
+
+  /** Available couriers of this cell only, nearest first (ties by id). */
+  async candidates(lat: number, lng: number, k: number, radiusM: number): Promise<ZoneCandidate[]> {
+    const now = Date.now();
+    const cell = this.cell;
+    return this.index
+      .nearest(lat, lng, k, radiusM, (entry) => {
+        const state = this.couriers.get(entry.id);
+        return state !== undefined && this.isAvailable(state, now);
+      })
+      .map((n) => {
+        const state = this.couriers.get(n.id) as CourierState;
+        return {
+          courierId: n.id,
+          cell,
+          distanceM: n.distanceM,
+          vehicle: state.vehicle,
+          activeJobs: state.activeOrders.length,
+          recentOffers: state.recentOffers,
+          recentAccepts: state.recentAccepts,
+        };
+      });
+  }
+
+  /** The k nearest available couriers within radiusM, asking every cell the circle touches. */
+  async nearestAvailable(lat: number, lng: number, k: number, radiusM: number): Promise<ZoneCandidate[]> {
+    const own = this.cell;
+    const perCell = await Promise.all(
+      cellsWithinRadius(lat, lng, radiusM).map((cell) =>
+        cell === own
+          ? this.candidates(lat, lng, k, radiusM)
+          : zoneStub(this.env, cell).candidates(lat, lng, k, radiusM),
+      ),
+    );
+    // A courier can briefly be known by two zones during a hand-over: keep the nearer sighting.
+    const byCourier = new Map<string, ZoneCandidate>();
+    for (const candidate of perCell.flat()) {
+      const seen = byCourier.get(candidate.courierId);
+      if (!seen || candidate.distanceM < seen.distanceM) byCourier.set(candidate.courierId, candidate);
+    }
+    return [...byCourier.values()]
+      .sort((a, b) => a.distanceM - b.distanceM || (a.courierId < b.courierId ? -1 : a.courierId > b.courierId ? 1 : 0))
+      .slice(0, Math.max(0, Math.floor(k)));
+  }
+
+  // --------------------------------------------------------------- offers
+
+  /** Starts (or, if already running, reports) the offer loop for one order whose restaurant is in this cell. */
+  async requestCourier(request: DispatchRequest): Promise<RequestCourierResult> {
+    this.learnCell(zoneCellOf(request.restaurant.lat, request.restaurant.lng));
+    return this.withLock(`order:${request.orderId}`, async () => {
+      let record = this.store.loadDispatch(request.orderId);
+      if (!record) {
+        record = {
+          request,
+          offers: startOffers(request.orderId, this.policy),
+          offeredCell: null,
+          startedAt: Date.now(),
+        };
+        this.store.saveDispatch(record);
+      }
+      await this.advance(record);
+      await this.armAlarm();
+      return { ok: true, status: dispatchStatus(record) };
+    });
+  }
+
+  private async rankedFor(record: DispatchRecord, now: number): Promise<RankedCandidate<ZoneCandidate>[]> {
+    const { restaurant, foodReadyAt } = record.request;
+    const found = await this.nearestAvailable(
+      restaurant.lat,
+      restaurant.lng,
+      CANDIDATES_K + record.offers.candidatesTried.length,
+      record.offers.radiusM,
+    );
+    return rankCandidates(found, { foodReadyInMs: (foodReadyAt ?? now) - now });
+  }
+
+  /**
+   * Runs the loop until it has to wait: offer the best untried courier, widen
+   * the radius when none is left, escalate after the last step. Caller holds
+   * the order's lock, so the courier's answer is only handled after the order
+   * has recorded the offer.
+   */
+  private async advance(record: DispatchRecord): Promise<void> {
+    const orderId = record.request.orderId;
+    const order = orderDispatchStub(this.env, orderId);
+    const unreachable = new Set<string>();
+    let ranked: RankedCandidate<ZoneCandidate>[] | null = null;
+    let rankedRadius = -1;
+    try {
+      for (let step = 0; step < 100; step++) {
+        const now = Date.now();
+        if (ranked === null || rankedRadius !== record.offers.radiusM) {
+          ranked = await this.rankedFor(record, now);
+          rankedRadius = record.offers.radiusM;
+        }
+        const decision = nextOffer(
+          record.offers,
+          ranked.filter((c) => !unreachable.has(c.courierId)),
+          now,
+          this.policy,
+        );
+        switch (decision.action) {
+          case "wait":
+            this.store.setDeadline(orderId, "offer", decision.until);
+            return;
+          case "settled":
+            this.store.setDeadline(orderId, "offer", null);
+            return;
+          case "widen":
+            record.offers = decision.state;
+            this.store.saveDispatch(record);
+            continue;
+          case "escalate": {
+            // Escalating an order nobody was ever offered gives operators no one to call, and at
+            // acceptance the food is usually many minutes away: keep watching for couriers coming
+            // online. The order's own courier_timeout still escalates food left waiting too long.
+            if (decision.state.candidatesTried.length === 0 && now - record.startedAt < MAX_SEARCH_MS) {
+              this.store.saveDispatch(record);
+              this.store.setDeadline(orderId, "retry", now + RESCAN_MS);
+              return;
+            }
+            record.offers = decision.state;
+            record.offeredCell = null;
+            this.store.saveDispatch(record);
+            this.store.setDeadline(orderId, "offer", null);
+            const result = await order.dispatchEscalated({
+              cell: this.cell,
+              radiusM: record.offers.radiusM,
+              candidatesTried: record.offers.candidatesTried.length,
+            });
+            if (!result.ok) logLine("warn", "zone.escalation_refused", { orderId, code: result.code });
+            return;
+          }
+          case "offer": {
+            const candidate = ranked.find((c) => c.courierId === decision.courierId) as RankedCandidate<ZoneCandidate>;
+            const message: OfferMessage = {
+              type: "offer",
+              orderId,
+              restaurant: record.request.restaurant,
+              dropoff: record.request.dropoff,
+              expiresAt: decision.expiresAt,
+              foodReadyAt: record.request.foodReadyAt,
+              distanceM: Math.round(candidate.distanceM),
+            };
+            const held: HeldOffer = { orderId, dispatchCell: this.cell, expiresAt: decision.expiresAt, message };
+            const delivered = await this.deliverTo(candidate.cell, decision.courierId, held);
+            if (!delivered.ok) {
+              // Went offline or got another offer since the search: not a decline, just skip them this time.
+              unreachable.add(decision.courierId);
+              continue;
+            }
+            record.offers = decision.state;
+            record.offeredCell = candidate.cell;
+            this.store.saveDispatch(record);
+            this.store.setDeadline(orderId, "offer", decision.expiresAt);
+            const recorded = await order.system(
+              { type: "courier_offered", courierId: decision.courierId, expiresAt: decision.expiresAt },
+              `zone:${this.cell}`,
+            );
+            if (!recorded.ok) {
+              // The order moved on (cancelled, or assigned by an operator): stop offering it.
+              logLine("warn", "zone.offer_not_recorded", { orderId, code: recorded.code });
+              await this.closeOfferAt(candidate.cell, decision.courierId, orderId, "cancelled");
+              this.store.deleteDispatch(orderId);
+            }
+            return;
+          }
+        }
+      }
+    } catch (err) {
+      logLine("error", "zone.dispatch_step_failed", { orderId, error: String(err) });
+      this.store.setDeadline(orderId, "retry", Date.now() + RETRY_MS);
+    }
+  }
+
+  private deliverTo(cell: string, courierId: string, held: HeldOffer): Promise<DeliverOfferResult> {
+    return cell === this.cell
+      ? this.deliverOffer(courierId, held)
+      : zoneStub(this.env, cell).deliverOffer(courierId, held);
+  }
+
+  private async closeOfferAt(
+    cell: string | null,
+    courierId: string,
+    orderId: string,
+    reason: "expired" | "cancelled",
+  ): Promise<void> {
+    if (cell === null) return;
+    try {
+      if (cell === this.cell) await this.offerClosed(courierId, orderId, reason);
+      else await zoneStub(this.env, cell).offerClosed(courierId, orderId, reason);
+    } catch (err) {
+      // The courier's own zone also lets an expired offer lapse by its expiry time.
+      logLine("warn", "zone.offer_close_failed", { orderId, courierId, error: String(err) });
+    }
+  }
+
+  /** Shows an offer to a courier of this cell, if they can take it right now. */
+  async deliverOffer(courierId: string, held: HeldOffer): Promise<DeliverOfferResult> {
+    const state = this.couriers.get(courierId);
+    if (!state) return { ok: false, code: "unknown_courier" };
+    if (!this.isConnected(courierId) || this.handingOver.has(courierId)) return { ok: false, code: "not_connected" };
+    if (!this.isAvailable(state, Date.now())) return { ok: false, code: "busy" };
+    state.offer = held;
+    state.recentOffers++;
+    this.save(state);
+    this.sendTo(courierId, held.message);
+    return { ok: true };
+  }
+
+  /** The dispatching zone withdrew an offer (expired, or the order went away). */
+  async offerClosed(courierId: string, orderId: string, reason: "expired" | "cancelled"): Promise<{ ok: true }> {
+    const state = this.couriers.get(courierId);
+    if (state?.offer?.orderId === orderId) {
+      state.offer = null;
+      this.save(state);
+      this.sendTo(courierId, { type: "offer_withdrawn", orderId, reason });
+    }
+    return { ok: true };
+  }
+
+  /** A courier of this cell answered an offer over their socket; the dispatching zone decides. */
+  private async answerOffer(courierId: string, orderId: string, accept: boolean): Promise<void> {
+    const state = this.couriers.get(courierId);
+    if (!state) return;
+    const held = state.offer?.orderId === orderId ? state.offer : null;
+    if (!held) {
+      if (accept && state.activeOrders.includes(orderId)) {
+        this.sendTo(courierId, { type: "assigned", orderId });
+        return;
+      }
+      this.sendTo(courierId, {
+        type: "error",
+        code: "offer_not_yours",
+        message: "You hold no offer for this order.",
+        orderId,
+      });
+      return;
+    }
+    let result: OfferResponseResult;
+    try {
+      result =
+        held.dispatchCell === this.cell
+          ? await this.offerResponse(orderId, courierId, accept)
+          : await zoneStub(this.env, held.dispatchCell).offerResponse(orderId, courierId, accept);
+    } catch (err) {
+      logLine("warn", "zone.offer_response_failed", { orderId, courierId, error: String(err) });
+      this.sendTo(courierId, {
+        type: "error",
+        code: "try_again",
+        message: "Could not reach dispatch; answer again.",
+        orderId,
+      });
+      return;
+    }
+    const current = this.couriers.get(courierId);
+    if (!current) return;
+    if (current.offer?.orderId === orderId) current.offer = null;
+    if (result.ok && result.outcome === "assigned") {
+      if (!current.activeOrders.includes(orderId)) current.activeOrders = [...current.activeOrders, orderId];
+      current.recentAccepts++;
+      this.save(current);
+      this.sendTo(courierId, { type: "assigned", orderId });
+      return;
+    }
+    this.save(current);
+    if (result.ok) this.sendTo(courierId, { type: "declined", orderId });
+    else this.sendTo(courierId, { type: "error", code: result.code, message: result.message, orderId });
+  }
+
+  /**
+   * The single place an order's offer is answered. Serialised per order, so of
+   * two couriers accepting at once exactly one is assigned (offers.ts refuses
+   * everyone but the live offer's holder, and anyone once assigned).
+   */
+  async offerResponse(orderId: string, courierId: string, accept: boolean): Promise<OfferResponseResult> {
+    const result = await this.withLock(`order:${orderId}`, () => this.decideResponse(orderId, courierId, accept));
+    await this.armAlarm();
+    return result;
+  }
+
+  private async decideResponse(orderId: string, courierId: string, accept: boolean): Promise<OfferResponseResult> {
+    const record = this.store.loadDispatch(orderId);
+    if (!record) return { ok: false, code: "offer_not_yours", message: "This order has no open offers." };
+    const order = orderDispatchStub(this.env, orderId);
+    const courier = { userId: courierId, role: "courier" as const };
+    const now = Date.now();
+    if (!accept) {
+      const live = record.offers.current;
+      if (live === null || live.courierId !== courierId) {
+        return { ok: false, code: "offer_not_yours", message: "You hold no live offer for this order." };
+      }
+      record.offers = onDecline(record.offers, courierId);
+      record.offeredCell = null;
+      this.store.saveDispatch(record);
+      this.store.setDeadline(orderId, "offer", null);
+      const declined = await order.command(courier, { type: "offer_declined", courierId });
+      if (!declined.ok) logLine("warn", "zone.decline_not_recorded", { orderId, code: declined.code });
+      await this.advance(record);
+      return { ok: true, outcome: "declined" };
+    }
+    const verdict = onAccept(record.offers, courierId, now);
+    if (!verdict.ok) {
+      const message =
+        verdict.refused === "already_assigned"
+          ? "Another courier has this order."
+          : verdict.refused === "offer_expired"
+            ? "The offer has expired."
+            : "This offer is not yours.";
+      return { ok: false, code: verdict.refused, message };
+    }
+    if (record.offers.assignedCourierId === courierId) return { ok: true, outcome: "assigned" };
+    const assigned = await order.command(courier, { type: "courier_assigned", courierId });
+    if (!assigned.ok) {
+      // The order's own clock says the offer lapsed, or the order was closed meanwhile.
+      if (assigned.code === "offer_expired") {
+        record.offers = onExpire(record.offers, Number.POSITIVE_INFINITY);
+        record.offeredCell = null;
+        this.store.saveDispatch(record);
+        await this.advance(record);
+        return { ok: false, code: "offer_expired", message: assigned.message };
+      }
+      this.store.deleteDispatch(orderId);
+      return { ok: false, code: "order_closed", message: assigned.message };
+    }
+    record.offers = verdict.state;
+    record.offeredCell = null;
+    this.store.saveDispatch(record);
+    this.store.setDeadline(orderId, "offer", null);
+    return { ok: true, outcome: "assigned" };
+  }
+
+  /** The order was cancelled or rejected while searching: withdraw any live offer and stop. */
+  async cancelDispatch(orderId: string): Promise<{ ok: true; cancelled: boolean }> {
+    const cancelled = await this.withLock(`order:${orderId}`, async () => {
+      const record = this.store.loadDispatch(orderId);
+      if (!record) return false;
+      const live = record.offers.current;
+      if (live) await this.closeOfferAt(record.offeredCell, live.courierId, orderId, "cancelled");
+      this.store.deleteDispatch(orderId);
+      return true;
+    });
+    await this.armAlarm();
+    return { ok: true, cancelled };
+  }
+
+  private async armAlarm(): Promise<void> {
+    const next = this.store.deadlines()[0];
+    if (!next) {
+      await this.ctx.storage.deleteAlarm();
+      return;
+    }
+    const current = await this.ctx.storage.getAlarm();
+    if (current !== next.at) await this.ctx.storage.setAlarm(next.at);
+  }
+
+  /** The one alarm: expire every offer that is due (then offer the next courier), retry failed steps, re-arm. */
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    for (const deadline of this.store.deadlines()) {
+      if (deadline.at > now) break;
+      this.store.setDeadline(deadline.orderId, deadline.kind, null);
+      await this.withLock(`order:${deadline.orderId}`, () => this.onDeadline(deadline.orderId));
+    }
+    await this.armAlarm();
+  }
+
+  private async onDeadline(orderId: string): Promise<void> {
+    const record = this.store.loadDispatch(orderId);
+    if (!record) return;
+    const live = record.offers.current;
+    if (live !== null) {
+      const now = Date.now();
+      // Deadlines are only a wake-up call; the offer's own expiry decides.
+      if (now < live.expiresAt) {
+        this.store.setDeadline(orderId, "offer", live.expiresAt);
+        return;
+      }
+      const offeredCell = record.offeredCell;
+      record.offers = onExpire(record.offers, now);
+      record.offeredCell = null;
+      this.store.saveDispatch(record);
+      await this.closeOfferAt(offeredCell, live.courierId, orderId, "expired");
+      // A system decline is how the order records an expiry.
+      const recorded = await orderDispatchStub(this.env, orderId).system(
+        { type: "offer_declined", courierId: live.courierId },
+        `zone:${this.cell}`,
+      );
+      if (!recorded.ok) logLine("warn", "zone.expiry_not_recorded", { orderId, code: recorded.code });
+    }
+    await this.advance(record);
+  }
+
+  /** What this zone knows about one courier, or null if they are not in this cell (for operators and tests). */
+  async courier(courierId: string): Promise<CourierState | null> {
+    const state = this.couriers.get(courierId);
+    return state ? structuredClone(state) : null;
+  }
+
+  async stats(): Promise<ZoneStats> {
+    const now = Date.now();
+    let connected = 0;
+    let available = 0;
+    for (const state of this.couriers.values()) {
+      if (this.isConnected(state.courierId)) connected++;
+      if (this.isAvailable(state, now)) available++;
+    }
+    return {
+      cell: this.ctx.id.name ?? this.store.cell(),
+      couriers: this.couriers.size,
+      connected,
+      available,
+      dispatches: this.store.openDispatches(),
+      dropped: { ...this.dropped },
+    };
+  }
+}

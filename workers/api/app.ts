@@ -10,6 +10,7 @@ import { ApiError, fieldIssuesFromZod, handleError, validationError } from "./ht
 import { database, requestId } from "./http/middleware.ts";
 import { registerAdminRoutes } from "./routes/admin.ts";
 import { registerAuthRoutes } from "./routes/auth.ts";
+import { registerCourierRoutes } from "./routes/couriers.ts";
 import { registerOrderReadRoutes } from "./routes/order-reads.ts";
 import { registerOrderRoutes } from "./routes/orders.ts";
 import { registerRestaurantBoardRoutes } from "./routes/restaurant-board.ts";
@@ -50,6 +51,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerOrderRoutes(app);
   registerOrderReadRoutes(app);
   registerRestaurantBoardRoutes(app);
+  registerCourierRoutes(app);
   registerWebhookRoutes(app);
   registerAdminRoutes(app);
 

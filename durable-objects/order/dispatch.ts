@@ -1,0 +1,319 @@
+// The Order DO's side of dispatch and tracking. The Zone DO of the
+// restaurant's cell runs the offer loop and reports back through the Order
+// DO's ordinary command path; this file starts that loop when the kitchen
+// accepts, turns courier fixes into throttled positions with an ETA for the
+// customer and the restaurant, and checks the courier's delivery steps
+// against geofences and the hand-off PIN before they reach the state machine.
+import type { Principal } from "../../domain/auth/principal.ts";
+import { estimateEta, type Vehicle } from "../../domain/dispatch/eta.ts";
+import type { Fix } from "../../domain/dispatch/fix.ts";
+import { checkGeofence } from "../../domain/dispatch/geofence.ts";
+import type { LatLng } from "../../domain/geo/distance.ts";
+import { zoneCellOf } from "../../domain/geo/geohash.ts";
+import type { OrderEvent, PlacedOrder } from "../../domain/order/order-event.ts";
+import {
+  type Actor,
+  DEFAULT_POLICY,
+  type DeliveryState,
+  decide,
+  etaFor,
+  isTerminal,
+  type OrderCommand,
+  type OrderSnapshot,
+} from "../../domain/order/state-machine.ts";
+import { logLine } from "../../workers/api/http/log.ts";
+import type { Env } from "../../workers/env.ts";
+import { zoneStub } from "../zone/stubs.ts";
+import type { CommandResult, OrderView, Refusal } from "./order-do.ts";
+import type { Watchers } from "./watchers.ts";
+
+/** Watchers see smooth movement at this rate at most, whatever the zone sends. */
+export const POSITION_EVERY_MS = 1_000;
+
+const EN_ROUTE: readonly DeliveryState[] = ["assigned", "at_pickup", "picked_up", "at_dropoff"];
+const SEARCHING: readonly DeliveryState[] = ["none", "searching", "offered"];
+
+export type CourierStep = "arrived_at_pickup" | "picked_up" | "arrived_at_dropoff" | "delivered";
+
+export interface StepPosition {
+  lat: number;
+  lng: number;
+  accuracyM: number;
+  pin?: string | undefined;
+}
+
+/** Refusals of a courier step; a geofence refusal says how far off the courier is and how close they must get. */
+export type StepResult = CommandResult | (Refusal & { extra?: { distanceM: number; radiusM: number } });
+
+export interface CourierPositionUpdate {
+  courierId: string;
+  vehicle: Vehicle;
+  fix: Fix;
+}
+
+export type PositionResult =
+  | { ok: true; broadcast: boolean }
+  /** The zone stops forwarding and frees the courier. */
+  | { ok: false; code: "not_on_order" | "order_not_found" };
+
+export interface EscalationInfo {
+  cell: string;
+  radiusM: number;
+  candidatesTried: number;
+}
+
+/** What the Order DO lends this module; everything that writes goes through the DO's own transaction path. */
+export interface DispatchHost {
+  ctx: DurableObjectState;
+  env: Env;
+  watchers: Watchers;
+  placed(): PlacedOrder | null;
+  snapshot(): OrderSnapshot | null;
+  system(command: OrderCommand, source: string): Promise<CommandResult>;
+  command(actor: Principal, command: OrderCommand): Promise<CommandResult>;
+  /** Appends an event the adapter decides (not a state-machine transition) with its snapshot changes, in one write. */
+  record(
+    draft: { type: string; payload: Record<string, unknown> },
+    changes: Partial<OrderSnapshot>,
+    actor: Actor,
+  ): Promise<CommandResult>;
+}
+
+const PICKUP_STEPS: readonly CourierStep[] = ["arrived_at_pickup", "picked_up"];
+
+function dropoffOf(order: PlacedOrder): LatLng {
+  return { lat: order.deliveryAddress.lat, lng: order.deliveryAddress.lng };
+}
+
+/** 0000-9999 from the CSPRNG; modulo bias over 2^32 is negligible at this size. */
+function newPin(): string {
+  const [n] = crypto.getRandomValues(new Uint32Array(1));
+  return String((n ?? 0) % 10_000).padStart(4, "0");
+}
+
+export class OrderDispatch {
+  private lastBroadcastAt = 0;
+  /** Where the courier was last seen, to free them in that zone when the order ends. */
+  private lastCourierCell: string | null = null;
+
+  constructor(private readonly host: DispatchHost) {
+    host.ctx.storage.sql.exec("create table if not exists dispatch_meta (key text primary key, value text not null)");
+  }
+
+  private meta(key: string): string | null {
+    const row = this.host.ctx.storage.sql
+      .exec<{ value: string }>("select value from dispatch_meta where key = ?", key)
+      .toArray()[0];
+    return row?.value ?? null;
+  }
+
+  private setMeta(key: string, value: string): void {
+    this.host.ctx.storage.sql.exec("insert or replace into dispatch_meta (key, value) values (?, ?)", key, value);
+  }
+
+  /** The hand-off PIN, for the customer only: the courier must hear it from them at the door. */
+  pin(): string | null {
+    return this.meta("pin");
+  }
+
+  viewFor<V extends OrderView>(actor: Principal, view: V): V & { handoffPin?: string } {
+    const pin = this.pin();
+    return actor.role === "customer" && pin !== null ? { ...view, handoffPin: pin } : view;
+  }
+
+  /** Called after every committed transition with the events it appended. */
+  async afterEvents(events: readonly OrderEvent[]): Promise<void> {
+    for (const event of events) {
+      switch (event.type) {
+        case "order.accepted":
+          await this.start();
+          break;
+        case "order.courier_assigned":
+          this.issuePin();
+          break;
+        case "order.cancelled":
+          await this.stop(event);
+          break;
+        case "order.delivered":
+          await this.release(event.payload.courierId, this.lastCourierCell);
+          break;
+      }
+    }
+  }
+
+  private async start(): Promise<void> {
+    const order = this.host.placed();
+    const snapshot = this.host.snapshot();
+    if (!order || !snapshot || snapshot.delivery !== "none") return;
+    const started = await this.host.system({ type: "dispatch_started" }, "dispatch");
+    if (!started.ok) return;
+    const now = Date.now();
+    const restaurant = order.restaurantLocation;
+    const cell = zoneCellOf(restaurant.lat, restaurant.lng);
+    try {
+      const result = await zoneStub(this.host.env, cell).requestCourier({
+        orderId: order.id,
+        restaurant,
+        dropoff: dropoffOf(order),
+        foodReadyAt: etaFor(this.host.snapshot() ?? snapshot, now).readyAt,
+      });
+      if (!result.ok) logLine("warn", "order.dispatch_refused", { orderId: order.id, cell, code: result.code });
+    } catch (err) {
+      // The state machine's courier_timeout still escalates an order nobody is looking for.
+      logLine("error", "order.dispatch_request_failed", { orderId: order.id, cell, error: String(err) });
+    }
+  }
+
+  private issuePin(): void {
+    if (this.pin() !== null) return;
+    const pin = newPin();
+    this.setMeta("pin", pin);
+    const text = JSON.stringify({ type: "handoff_pin", pin });
+    for (const ws of this.host.ctx.getWebSockets("customer")) {
+      try {
+        ws.send(text);
+      } catch {
+        // closed
+      }
+    }
+  }
+
+  private async stop(event: OrderEvent): Promise<void> {
+    const order = this.host.placed();
+    if (!order) return;
+    const previous = event.payload.previousDelivery as DeliveryState | undefined;
+    if (previous === "searching" || previous === "offered") {
+      const restaurant = order.restaurantLocation;
+      try {
+        await zoneStub(this.host.env, zoneCellOf(restaurant.lat, restaurant.lng)).cancelDispatch(order.id);
+      } catch (err) {
+        logLine("warn", "order.dispatch_cancel_failed", { orderId: order.id, error: String(err) });
+      }
+    }
+    await this.release(event.payload.courierId, this.lastCourierCell);
+  }
+
+  /** Best effort: the zone also frees the courier on their next fix, when this order answers not_on_order. */
+  private async release(courierId: unknown, cell: string | null): Promise<void> {
+    const order = this.host.placed();
+    if (typeof courierId !== "string" || cell === null || !order) return;
+    try {
+      await zoneStub(this.host.env, cell).releaseOrder(courierId, order.id);
+    } catch (err) {
+      logLine("warn", "order.courier_release_failed", { orderId: order.id, error: String(err) });
+    }
+  }
+
+  /** A fix of the assigned courier, from their zone: broadcast to the customer and the restaurant with an ETA. */
+  async courierPosition(update: CourierPositionUpdate): Promise<PositionResult> {
+    const order = this.host.placed();
+    const snapshot = this.host.snapshot();
+    if (!order || !snapshot) return { ok: false, code: "order_not_found" };
+    if (snapshot.courierId !== update.courierId || !EN_ROUTE.includes(snapshot.delivery)) {
+      return { ok: false, code: "not_on_order" };
+    }
+    const { fix } = update;
+    this.lastCourierCell = zoneCellOf(fix.lat, fix.lng);
+    const now = Date.now();
+    if (now - this.lastBroadcastAt < POSITION_EVERY_MS) return { ok: true, broadcast: false };
+    this.lastBroadcastAt = now;
+    const pickedUp = snapshot.delivery === "picked_up" || snapshot.delivery === "at_dropoff";
+    const eta = estimateEta({
+      courier: fix,
+      vehicle: update.vehicle,
+      restaurant: order.restaurantLocation,
+      dropoff: dropoffOf(order),
+      phase: pickedUp ? "to_dropoff" : "to_pickup",
+      foodReadyAt: etaFor(snapshot, now).readyAt,
+      now,
+    });
+    this.host.watchers.broadcast(
+      { type: "courier_position", lat: fix.lat, lng: fix.lng, headingDeg: fix.headingDeg ?? null, at: fix.at, eta },
+      ["customer", "restaurant_staff"],
+    );
+    return { ok: true, broadcast: true };
+  }
+
+  /** The zone ran out of couriers to ask: record it once, so operators and watchers see the order needs a human. */
+  async escalated(info: EscalationInfo): Promise<CommandResult> {
+    const snapshot = this.host.snapshot();
+    if (!snapshot) return { ok: false, status: 404, code: "order_not_found", message: "No order has this id." };
+    if (isTerminal(snapshot.state) || !SEARCHING.includes(snapshot.delivery)) {
+      return { ok: false, status: 409, code: "invalid_transition", message: "The order is not looking for a courier." };
+    }
+    if (snapshot.escalatedAt !== null) {
+      return { ok: false, status: 409, code: "already_escalated", message: "The courier search is already escalated." };
+    }
+    const now = Date.now();
+    const actor: Actor = { role: "system", id: `system:zone:${info.cell}` };
+    return this.host.record(
+      {
+        type: "order.courier_escalated",
+        payload: {
+          orderId: snapshot.id,
+          state: snapshot.state,
+          delivery: snapshot.delivery,
+          previousState: snapshot.state,
+          previousDelivery: snapshot.delivery,
+          by: { role: actor.role, id: actor.id },
+          at: now,
+          reason: info.candidatesTried > 0 ? "no_courier_accepted" : "no_courier_in_range",
+          radiusM: info.radiusM,
+          candidatesTried: info.candidatesTried,
+          readyAt: etaFor(snapshot, now).readyAt,
+        },
+      },
+      { escalatedAt: now },
+      actor,
+    );
+  }
+
+  /**
+   * A delivery step posted by a courier. Checked in the order a courier can
+   * act on: is it yours, is it the next step, are you there, do you have the
+   * customer's PIN. Only then does it reach the state machine.
+   */
+  async courierStep(actor: Principal, step: CourierStep, position: StepPosition): Promise<StepResult> {
+    const order = this.host.placed();
+    const snapshot = this.host.snapshot();
+    if (!order || !snapshot)
+      return { ok: false, status: 404, code: "order_not_found", message: "No order has this id." };
+    if (actor.role !== "courier" || snapshot.courierId !== actor.userId) {
+      return {
+        ok: false,
+        status: 403,
+        code: "not_assigned_courier",
+        message: "Not the courier assigned to this order.",
+      };
+    }
+    const command: OrderCommand = { type: step };
+    const dryRun = decide(snapshot, command, { role: "courier", id: actor.userId }, Date.now(), DEFAULT_POLICY);
+    if (!dryRun.ok) return dryRun;
+    const target = PICKUP_STEPS.includes(step) ? order.restaurantLocation : dropoffOf(order);
+    const fence = checkGeofence(position, target);
+    if (!fence.ok) {
+      const distanceM = Math.round(fence.distanceM);
+      const radiusM = Math.round(fence.radiusM);
+      return {
+        ok: false,
+        status: 422,
+        code: "outside_geofence",
+        message: `You are ${distanceM} m from the ${PICKUP_STEPS.includes(step) ? "restaurant" : "drop-off"}; confirm within ${radiusM} m.`,
+        extra: { distanceM, radiusM },
+      };
+    }
+    const pin = this.pin();
+    if (step === "delivered" && pin !== null && position.pin !== pin) {
+      return {
+        ok: false,
+        status: 422,
+        code: "pin_mismatch",
+        message:
+          position.pin === undefined ? "Ask the customer for their 4-digit PIN." : "That PIN is not this order's.",
+      };
+    }
+    // Set before the command: its delivered event frees the courier in this cell.
+    this.lastCourierCell = zoneCellOf(position.lat, position.lng);
+    return this.host.command(actor, command);
+  }
+}

@@ -1,0 +1,140 @@
+// What travels between couriers' apps and their Zone DO, and between Zone DOs
+// and Order DOs. Plain data only: everything here crosses a WebSocket or a
+// DO RPC boundary and is persisted as JSON.
+import { z } from "zod";
+import type { Vehicle } from "../../domain/dispatch/eta.ts";
+import type { Fix, FixRejectReason } from "../../domain/dispatch/fix.ts";
+import type { OfferState } from "../../domain/dispatch/offers.ts";
+import type { LatLng } from "../../domain/geo/distance.ts";
+
+export type CourierStatus = "online" | "offline" | "break";
+
+/** The offer as the courier's app shows it; re-sent on reconnect while still live. */
+export interface OfferMessage {
+  type: "offer";
+  orderId: string;
+  restaurant: LatLng;
+  dropoff: LatLng;
+  expiresAt: number;
+  foodReadyAt: number | null;
+  /** Straight line from the courier to the restaurant when the offer was made. */
+  distanceM: number;
+}
+
+/** An offer the courier is holding, remembered by the zone the courier is in (which may not be the dispatching one). */
+export interface HeldOffer {
+  orderId: string;
+  /** The zone running this order's offers; the courier's answer goes there. */
+  dispatchCell: string;
+  expiresAt: number;
+  message: OfferMessage;
+}
+
+/** Everything a zone knows about one courier; handed whole to the next zone on a cell change. */
+export interface CourierState {
+  courierId: string;
+  vehicle: Vehicle;
+  status: CourierStatus;
+  /** Last accepted fix: the next one is checked against it, and it is the courier's position. */
+  lastFix: Fix | null;
+  /** Server clock when lastFix was accepted. Staleness is judged on this, since device clocks cannot be trusted. */
+  lastFixAt: number | null;
+  activeOrders: string[];
+  offer: HeldOffer | null;
+  recentOffers: number;
+  recentAccepts: number;
+}
+
+export interface DispatchRequest {
+  orderId: string;
+  restaurant: LatLng;
+  dropoff: LatLng;
+  foodReadyAt: number | null;
+}
+
+/** One order's offer loop, owned by the zone of its restaurant. */
+export interface DispatchRecord {
+  request: DispatchRequest;
+  offers: OfferState;
+  /** Zone of the courier holding the live offer, to withdraw it there. */
+  offeredCell: string | null;
+  startedAt: number;
+}
+
+export interface ZoneCandidate {
+  courierId: string;
+  cell: string;
+  distanceM: number;
+  vehicle: Vehicle;
+  activeJobs: number;
+  recentOffers: number;
+  recentAccepts: number;
+}
+
+export type ZoneRefusal = { ok: false; status: 400 | 403 | 404 | 409 | 422 | 502; code: string; message: string };
+
+export type DispatchStatus = "offered" | "searching" | "assigned" | "escalated" | "cancelled";
+
+export type RequestCourierResult = { ok: true; status: DispatchStatus } | ZoneRefusal;
+
+export type OfferResponseResult =
+  | { ok: true; outcome: "assigned" | "declined" }
+  | { ok: false; code: "offer_not_yours" | "offer_expired" | "already_assigned" | "order_closed"; message: string };
+
+export type DeliverOfferResult = { ok: true } | { ok: false; code: "unknown_courier" | "not_connected" | "busy" };
+
+export interface ZoneStats {
+  cell: string | null;
+  couriers: number;
+  connected: number;
+  available: number;
+  dispatches: number;
+  /** Fixes refused since the zone was created, by reason; refused fixes never move a courier. */
+  dropped: Record<FixRejectReason, number>;
+}
+
+// Courier → zone. Coordinates are only typed here, not range-checked: an
+// out-of-range fix is refused by acceptFix and counted, not reported as malformed.
+const FixBody = z.strictObject({
+  lat: z.number(),
+  lng: z.number(),
+  accuracyM: z.number(),
+  headingDeg: z.number().optional(),
+  speedMps: z.number().optional(),
+  at: z.number(),
+  seq: z.number(),
+});
+
+/** A phone offline for a few minutes at 1 fix/s buffers a few hundred; more is not an honest client. */
+export const MAX_FIX_BATCH = 600;
+
+export const CourierMessage = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("status"), status: z.enum(["online", "offline", "break"]) }),
+  z.strictObject({ type: z.literal("fix"), fix: FixBody }),
+  z.strictObject({ type: z.literal("fixes"), fixes: z.array(FixBody).min(1).max(MAX_FIX_BATCH) }),
+  z.strictObject({ type: z.literal("offer_response"), orderId: z.string().min(1).max(64), accept: z.boolean() }),
+]);
+export type CourierMessage = z.infer<typeof CourierMessage>;
+
+/** Zone → courier. */
+export type ZoneMessage =
+  | OfferMessage
+  | { type: "offer_withdrawn"; orderId: string; reason: "expired" | "cancelled" }
+  | { type: "assigned"; orderId: string }
+  | { type: "declined"; orderId: string }
+  | {
+      type: "ack";
+      /** Highest seq in the message being acknowledged: the app may drop everything up to it from its buffer. */
+      seq: number;
+      accepted: number;
+      dropped: number;
+    }
+  | { type: "status"; status: CourierStatus; cell: string; activeOrders: string[] }
+  | { type: "handover"; cell: string }
+  | { type: "error"; code: string; message: string; orderId?: string };
+
+export interface SocketAttachment {
+  courierId: string;
+  vehicle: Vehicle;
+  cell: string;
+}

@@ -1,0 +1,118 @@
+// The Zone DO's SQLite: enough to come back after eviction. Courier rows are
+// written on every status, offer or assignment change and, for plain moves,
+// at most every few seconds per courier (the in-memory index is the live
+// truth; a position up to a few seconds old is fine to resume from).
+import type { FixRejectReason } from "../../domain/dispatch/fix.ts";
+import type { CourierState, DispatchRecord } from "./protocol.ts";
+
+export type ZoneDeadlineKind = "offer" | "retry";
+
+export class ZoneStorage {
+  constructor(private readonly storage: DurableObjectStorage) {
+    storage.sql.exec(`
+      create table if not exists meta (key text primary key, value text not null);
+      create table if not exists couriers (courier_id text primary key, body text not null);
+      create table if not exists dispatches (order_id text primary key, body text not null, settled integer not null default 0);
+      create table if not exists deadlines (order_id text not null, kind text not null, at integer not null, primary key (order_id, kind));
+      create table if not exists dropped_fixes (reason text primary key, n integer not null);
+    `);
+  }
+
+  cell(): string | null {
+    const row = this.storage.sql.exec<{ value: string }>("select value from meta where key = 'cell'").toArray()[0];
+    return row?.value ?? null;
+  }
+
+  setCell(cell: string): void {
+    this.storage.sql.exec("insert or replace into meta (key, value) values ('cell', ?)", cell);
+  }
+
+  loadCouriers(): CourierState[] {
+    return this.storage.sql
+      .exec<{ body: string }>("select body from couriers")
+      .toArray()
+      .map((r) => JSON.parse(r.body) as CourierState);
+  }
+
+  saveCourier(state: CourierState): void {
+    this.storage.sql.exec(
+      "insert or replace into couriers (courier_id, body) values (?, ?)",
+      state.courierId,
+      JSON.stringify(state),
+    );
+  }
+
+  deleteCourier(courierId: string): void {
+    this.storage.sql.exec("delete from couriers where courier_id = ?", courierId);
+  }
+
+  loadDispatch(orderId: string): DispatchRecord | null {
+    const row = this.storage.sql
+      .exec<{ body: string }>("select body from dispatches where order_id = ?", orderId)
+      .toArray()[0];
+    return row ? (JSON.parse(row.body) as DispatchRecord) : null;
+  }
+
+  saveDispatch(record: DispatchRecord): void {
+    const settled = record.offers.assignedCourierId !== null || record.offers.escalated ? 1 : 0;
+    this.storage.sql.exec(
+      "insert or replace into dispatches (order_id, body, settled) values (?, ?, ?)",
+      record.request.orderId,
+      JSON.stringify(record),
+      settled,
+    );
+  }
+
+  deleteDispatch(orderId: string): void {
+    this.storage.sql.exec("delete from dispatches where order_id = ?", orderId);
+    this.storage.sql.exec("delete from deadlines where order_id = ?", orderId);
+  }
+
+  openDispatches(): number {
+    return (
+      this.storage.sql.exec<{ n: number }>("select count(*) as n from dispatches where settled = 0").toArray()[0]?.n ??
+      0
+    );
+  }
+
+  setDeadline(orderId: string, kind: ZoneDeadlineKind, at: number | null): void {
+    if (at === null) this.storage.sql.exec("delete from deadlines where order_id = ? and kind = ?", orderId, kind);
+    else
+      this.storage.sql.exec(
+        "insert or replace into deadlines (order_id, kind, at) values (?, ?, ?)",
+        orderId,
+        kind,
+        at,
+      );
+  }
+
+  deadlines(): Array<{ orderId: string; kind: ZoneDeadlineKind; at: number }> {
+    return this.storage.sql
+      .exec<{ order_id: string; kind: ZoneDeadlineKind; at: number }>(
+        "select order_id, kind, at from deadlines order by at",
+      )
+      .toArray()
+      .map((r) => ({ orderId: r.order_id, kind: r.kind, at: r.at }));
+  }
+
+  addDropped(dropped: Partial<Record<FixRejectReason, number>>): void {
+    for (const [reason, n] of Object.entries(dropped)) {
+      if (!n) continue;
+      this.storage.sql.exec(
+        "insert into dropped_fixes (reason, n) values (?, ?) on conflict (reason) do update set n = n + excluded.n",
+        reason,
+        n,
+      );
+    }
+  }
+
+  dropped(): Partial<Record<FixRejectReason, number>> {
+    const out: Partial<Record<FixRejectReason, number>> = {};
+    for (const row of this.storage.sql
+      .exec<{ reason: FixRejectReason; n: number }>("select reason, n from dropped_fixes")
+      .toArray()) {
+      out[row.reason] = row.n;
+    }
+    return out;
+  }
+}

@@ -1,0 +1,125 @@
+// Couriers: the live socket to the Zone DO of the cell they are in, and the
+// delivery steps (arrived, picked up, arrived, delivered) they confirm over
+// HTTP. Identity and vehicle are decided here; the DOs trust the headers
+// because only this Worker can reach them.
+import { createRoute, z } from "@hono/zod-openapi";
+import { and, eq } from "drizzle-orm";
+import { couriers } from "../../../db/schema.ts";
+import { zoneCellOf } from "../../../domain/geo/geohash.ts";
+import type { CourierStep, StepResult } from "../../../durable-objects/order/dispatch.ts";
+import type { OrderDO } from "../../../durable-objects/order/order-do.ts";
+import { zoneStub } from "../../../durable-objects/zone/stubs.ts";
+import type { Env } from "../../env.ts";
+import { principalOf, requireAuth } from "../auth/authenticate.ts";
+import type { App } from "../context.ts";
+import { ApiError } from "../http/errors.ts";
+import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "../http/openapi.ts";
+
+const Uuid = z.string().uuid();
+
+const liveQuery = z.object({
+  lat: z.coerce.number().min(-90).max(90),
+  lng: z.coerce.number().min(-180).max(180),
+});
+
+const courierLive = createRoute({
+  method: "get",
+  path: "/v1/couriers/live",
+  tags: ["couriers"],
+  summary: "WebSocket to the Zone DO of the cell at lat/lng: status, GPS fixes, offers",
+  description: [
+    "Upgrade with `Authorization: Bearer` or `?access_token=`; courier accounts only.",
+    'Send `{type:"status",status:"online"|"offline"|"break"}`, `{type:"fix",fix:{lat,lng,accuracyM,headingDeg?,speedMps?,at,seq}}`,',
+    '`{type:"fixes",fixes:[...]}` (buffered batch) and `{type:"offer_response",orderId,accept}`.',
+    'Receive `{type:"status"}`, `{type:"ack",seq,accepted,dropped}`, `{type:"offer",orderId,restaurant,dropoff,expiresAt,foodReadyAt,distanceM}`,',
+    '`{type:"offer_withdrawn",orderId,reason}`, `{type:"assigned",orderId}`, `{type:"declined",orderId}`, `{type:"error",code,message}`',
+    'and `{type:"handover",cell}`: you drove into another cell; reconnect here with your current lat/lng.',
+    "Send the text `ping` for a `pong` heartbeat.",
+  ].join(" "),
+  security: bearerSecurity,
+  middleware: [requireAuth("courier")] as const,
+  request: { query: liveQuery },
+  responses: { 101: { description: "Switching protocols" }, ...errorResponses(400, 401, 403, 404) },
+});
+
+const STEPS = {
+  "arrived-at-pickup": "arrived_at_pickup",
+  "picked-up": "picked_up",
+  "arrived-at-dropoff": "arrived_at_dropoff",
+  delivered: "delivered",
+} as const satisfies Record<string, CourierStep>;
+
+const StepBody = z
+  .strictObject({
+    lat: z.number().min(-90).max(90),
+    lng: z.number().min(-180).max(180),
+    accuracyM: z.number().min(0).max(10_000),
+    pin: z
+      .string()
+      .regex(/^\d{4}$/, "4 digits")
+      .optional()
+      .openapi({ description: "The customer's hand-off PIN; required at `delivered` when the order has one." }),
+  })
+  .openapi("CourierStep");
+
+const StepOrder = z
+  .object({ id: Uuid, status: z.string(), delivery: z.string(), courierId: Uuid.nullable(), lastSeq: z.number().int() })
+  .passthrough()
+  .openapi("CourierStepOrder");
+
+type StepRpc = { courierStep: OrderDO["courierStep"] };
+
+function orderSteps(env: Env, orderId: string): StepRpc {
+  return env.ORDER.get(env.ORDER.idFromName(orderId)) as unknown as StepRpc;
+}
+
+function throwStepRefusal(result: Extract<StepResult, { ok: false }>): never {
+  const extra = "extra" in result ? result.extra : undefined;
+  throw new ApiError(result.status, result.code, result.message, undefined, extra);
+}
+
+export function registerCourierRoutes(app: App): void {
+  app.openapi(courierLive, async (c) => {
+    if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+      throw new ApiError(426, "upgrade_required", "Open this URL as a WebSocket.");
+    }
+    const principal = principalOf(c);
+    const { lat, lng } = c.req.valid("query");
+    const [courier] = await c.var.db
+      .select({ vehicle: couriers.vehicle })
+      .from(couriers)
+      .where(and(eq(couriers.userId, principal.userId), eq(couriers.active, true)))
+      .limit(1);
+    if (!courier) throw new ApiError(403, "courier_inactive", "No active courier profile for this account.");
+    const cell = zoneCellOf(lat, lng);
+    const headers = new Headers(c.req.raw.headers);
+    headers.set("x-principal", JSON.stringify(principal));
+    headers.set("x-courier-vehicle", courier.vehicle);
+    headers.set("x-zone-cell", cell);
+    return zoneStub(c.env, cell).fetch(new Request(`https://zone/${cell}/live`, { headers }));
+  });
+
+  for (const [path, step] of Object.entries(STEPS)) {
+    const route = createRoute({
+      method: "post",
+      path: `/v1/couriers/me/orders/{id}/${path}`,
+      tags: ["couriers"],
+      summary: `Assigned courier confirms: ${step.replaceAll("_", " ")}`,
+      description:
+        "Checked against a geofence around the restaurant (pickup steps) or the drop-off (drop-off steps): too far is 422 `outside_geofence` with `distanceM` and `radiusM`. `delivered` needs the customer's PIN when the order has one (422 `pin_mismatch`).",
+      security: bearerSecurity,
+      middleware: [requireAuth("courier")] as const,
+      request: { params: z.object({ id: Uuid }), ...jsonBody(StepBody) },
+      responses: {
+        200: jsonResponse(StepOrder, "The order after the step"),
+        ...errorResponses(400, 401, 403, 404, 409, 422),
+      },
+    });
+    app.openapi(route, async (c) => {
+      const body = c.req.valid("json");
+      const result = await orderSteps(c.env, c.req.valid("param").id).courierStep(principalOf(c), step, body);
+      if (!result.ok) throwStepRefusal(result);
+      return c.json(result.order, 200);
+    });
+  }
+}
