@@ -25,6 +25,10 @@ export interface Env {
   OIDC_AUDIENCE?: string;
   STRIPE_SECRET_KEY?: string;
   STRIPE_WEBHOOK_SECRET?: string;
+  /** Comma-separated origins of the console (Pages) allowed by CORS. */
+  CONSOLE_ORIGINS?: string;
+  /** Durable Object location hint for zones, e.g. "weur"; Miniflare ignores it. */
+  ZONE_LOCATION_HINT?: string;
   /** Local only: base URL of the Stripe stand-in. Empty means api.stripe.com. */
   STRIPE_API_BASE?: string;
 }

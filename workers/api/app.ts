@@ -4,6 +4,7 @@
 import { swaggerUI } from "@hono/swagger-ui";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
 import { loadSigningKeys } from "../../domain/auth/tokens.ts";
 import type { AppEnv } from "./context.ts";
 import { ApiError, fieldIssuesFromZod, handleError, validationError } from "./http/errors.ts";
@@ -20,6 +21,13 @@ import { registerWebhookRoutes } from "./routes/webhooks.ts";
 /** Larger than any honest order or menu edit; anything bigger is refused before parsing. */
 export const MAX_BODY_BYTES = 64 * 1024;
 
+function allowedOrigins(list: string | undefined): string[] {
+  return (list ?? "")
+    .split(",")
+    .map((o) => o.trim())
+    .filter(Boolean);
+}
+
 export function createApp(): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
@@ -35,6 +43,16 @@ export function createApp(): OpenAPIHono<AppEnv> {
       onError: () => {
         throw new ApiError(413, "body_too_large", `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
       },
+    }),
+  );
+  // The console is a separate Pages origin; only origins named in CONSOLE_ORIGINS may call with credentials.
+  app.use(
+    "/v1/*",
+    cors({
+      origin: (origin, c) => (allowedOrigins(c.env.CONSOLE_ORIGINS).includes(origin) ? origin : null),
+      allowHeaders: ["authorization", "content-type", "idempotency-key", "if-none-match", "x-request-id"],
+      exposeHeaders: ["etag", "x-request-id", "idempotent-replayed", "location"],
+      maxAge: 600,
     }),
   );
   app.use("/v1/*", database);
