@@ -88,12 +88,13 @@ describe("watchers resume without gaps or duplicates", () => {
     await staffCommand(orderId, "accept", { prepTimeMinutes: 15 });
     await staffCommand(orderId, "preparing");
 
+    // 4 accepted, 5 dispatch started (accepting starts the courier search), 6 preparing.
     const second = await watch(orderId, 3);
-    await second.waitForSeq(5);
-    await staffCommand(orderId, "prep-time", { prepTimeMinutes: 25 });
     await second.waitForSeq(6);
+    await staffCommand(orderId, "prep-time", { prepTimeMinutes: 25 });
+    await second.waitForSeq(7);
     await settle();
-    expect(second.seqs).toEqual([4, 5, 6]);
+    expect(second.seqs).toEqual([4, 5, 6, 7]);
     second.ws.close();
   });
 
@@ -101,14 +102,14 @@ describe("watchers resume without gaps or duplicates", () => {
     const orderId = await placePaid();
     await staffCommand(orderId, "accept", { prepTimeMinutes: 15 });
     const watcher = await watch(orderId);
-    await watcher.waitForSeq(4);
+    await watcher.waitForSeq(5);
 
     watcher.ws.send(JSON.stringify({ type: "resume", since: 2 }));
-    await eventually(async () => watcher.seqs.length >= 6);
+    await eventually(async () => watcher.seqs.length >= 8);
     await staffCommand(orderId, "preparing");
-    await watcher.waitForSeq(5);
+    await watcher.waitForSeq(6);
     await settle();
-    expect(watcher.seqs).toEqual([1, 2, 3, 4, 3, 4, 5]);
+    expect(watcher.seqs).toEqual([1, 2, 3, 4, 5, 3, 4, 5, 6]);
     watcher.ws.close();
   });
 
@@ -139,7 +140,7 @@ describe("eviction mid-order", () => {
     const orderId = await placePaid();
     await staffCommand(orderId, "accept", { prepTimeMinutes: 15 });
     const watcher = await watch(orderId);
-    await watcher.waitForSeq(4);
+    await watcher.waitForSeq(5);
     const stub = orderStub(orderId);
     const alarmBefore = await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm());
 
@@ -152,7 +153,7 @@ describe("eviction mid-order", () => {
       state.getWebSockets().map((ws) => ws.deserializeAttachment() as WatcherAttachment),
     );
     expect(attachments).toEqual([
-      expect.objectContaining({ role: "customer", userId: world.ids.customer, lastSeq: 4 }),
+      expect.objectContaining({ role: "customer", userId: world.ids.customer, lastSeq: 5 }),
     ]);
     expect(await runInDurableObject(stub, (_instance, state) => state.storage.getAlarm())).toBe(alarmBefore);
 
@@ -162,14 +163,14 @@ describe("eviction mid-order", () => {
     ).toMatchObject({
       status: "accepted",
       prepTimeMinutes: 15,
-      lastSeq: 4,
+      lastSeq: 5,
     });
 
     await staffCommand(orderId, "preparing");
     await staffCommand(orderId, "ready");
-    await watcher.waitForSeq(6);
+    await watcher.waitForSeq(7);
     await settle();
-    expect(watcher.seqs).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(watcher.seqs).toEqual([1, 2, 3, 4, 5, 6, 7]);
     watcher.ws.close();
   });
 });

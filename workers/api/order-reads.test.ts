@@ -332,7 +332,7 @@ describe("GET /v1/couriers/me/job", () => {
         .status,
     ).toBe(200);
     const stub = orderStubFor(testEnv, id);
-    expect((await stub.system({ type: "dispatch_started" }, "test")).ok).toBe(true);
+    // Accepting started dispatch; with no courier online nearby the zone keeps searching, so offer directly.
     expect(
       (
         await stub.system(

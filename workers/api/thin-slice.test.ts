@@ -109,14 +109,16 @@ describe("the thin slice", () => {
     expect(accepted.status).toBe(200);
     expect(((await accepted.json()) as { status: string }).status).toBe("accepted");
 
-    await eventually(async () => watcher.events.some((e) => e.type === "order.accepted"));
+    // Accepting also starts the courier search, which runs beside preparation.
+    await eventually(async () => watcher.events.some((e) => e.type === "order.dispatch_started"));
     expect(watcher.events.map((e) => e.type)).toEqual([
       "order.placed",
       "order.payment_started",
       "order.paid",
       "order.accepted",
+      "order.dispatch_started",
     ]);
-    expect(watcher.events.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+    expect(watcher.events.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5]);
     watcher.ws.close();
 
     const read = await api(`/v1/orders/${order.id}`, { token: customer });
@@ -126,18 +128,18 @@ describe("the thin slice", () => {
       timeline: OrderEvent[];
     };
     expect(view).toMatchObject({ status: "accepted", prepTimeMinutes: 20 });
-    expect(timeline).toHaveLength(4);
+    expect(timeline).toHaveLength(5);
 
     const { db, close } = openDb(testEnv);
     try {
       const row = await eventually(async () => {
         const rows = await db.select().from(orders).where(eq(orders.id, order.id));
-        return rows[0]?.status === "accepted" ? rows[0] : undefined;
+        return rows[0]?.lastEventSeq === 5 ? rows[0] : undefined;
       });
-      expect(row).toMatchObject({ totalMinor: 3485, lastEventSeq: 4, idempotencyKey: key, prepTimeMinutes: 20 });
+      expect(row).toMatchObject({ status: "accepted", totalMinor: 3485, idempotencyKey: key, prepTimeMinutes: 20 });
       const [events] = await db.select({ n: count() }).from(orderEvents).where(eq(orderEvents.orderId, order.id));
       const [items] = await db.select({ n: count() }).from(orderItems).where(eq(orderItems.orderId, order.id));
-      expect(events?.n).toBe(4);
+      expect(events?.n).toBe(5);
       expect(items?.n).toBe(1);
       const charge = await db.select().from(payments).where(eq(payments.orderId, order.id));
       expect(charge.map((p) => [p.kind, p.status, p.amountMinor])).toEqual([["charge", "succeeded", 3485]]);
@@ -168,9 +170,9 @@ describe("the thin slice", () => {
       const result = await getQueueResult(batch, ctx);
       expect(result.retryMessages).toEqual([]);
       const [eventsAfter] = await db.select({ n: count() }).from(orderEvents).where(eq(orderEvents.orderId, order.id));
-      expect(eventsAfter?.n).toBe(4);
+      expect(eventsAfter?.n).toBe(5);
       const [after] = await db.select().from(orders).where(eq(orders.id, order.id));
-      expect(after).toMatchObject({ status: "accepted", lastEventSeq: 4 });
+      expect(after).toMatchObject({ status: "accepted", lastEventSeq: 5 });
     } finally {
       await close();
     }
