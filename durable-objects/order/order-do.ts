@@ -14,6 +14,7 @@ import {
   deadlines,
   decide,
   etaFor,
+  isTerminal,
   newOrderSnapshot,
   type OrderCommand,
   type OrderSnapshot,
@@ -227,6 +228,9 @@ export class OrderDO extends DurableObject<Env> {
     ) {
       return { ok: true, order: this.view(), events: [] };
     }
+    if (update.outcome === "succeeded" && isTerminal(snapshot.state) && snapshot.paidMinor === 0) {
+      return this.refundLatePayment(update.paymentIntentId, update.amountMinor);
+    }
     const command: OrderCommand =
       update.outcome === "succeeded"
         ? { type: "payment_succeeded", paymentIntentId: update.paymentIntentId, amountMinor: update.amountMinor }
@@ -243,8 +247,34 @@ export class OrderDO extends DurableObject<Env> {
     return this.apply({ role: "system", id: `system:${source}` }, command);
   }
 
+  /**
+   * Money that arrived after the order closed unpaid (the customer paid while
+   * cancelling, or after the payment deadline) goes straight back. Once per
+   * PaymentIntent, however often the webhook is delivered.
+   */
+  private async refundLatePayment(paymentIntentId: string, amountMinor: number): Promise<CommandResult> {
+    const snapshot = this.snapshot as OrderSnapshot;
+    const already = this.store
+      .eventsAfter(0)
+      .some((e) => e.type === "order.late_payment_refund_requested" && e.payload.paymentIntentId === paymentIntentId);
+    if (already) return { ok: true, order: this.view(), events: [] };
+    const refund: RefundRequest = {
+      amountMinor,
+      currency: snapshot.currency,
+      reason: "payment_after_order_closed",
+      paymentIntentId,
+      idempotencyKey: `order:${snapshot.id}:late_payment:${paymentIntentId}`,
+    };
+    return this.record(
+      { type: "order.late_payment_refund_requested", payload: { paymentIntentId, amountMinor, refund } },
+      { paymentIntentId },
+      { role: "system", id: "system:stripe" },
+    );
+  }
+
   private async apply(actor: Actor, command: OrderCommand): Promise<CommandResult> {
     if (!this.snapshot) return notFound;
+    const wasOpen = !isTerminal(this.snapshot.state);
     const decision: Decision = decide(this.snapshot, command, actor, Date.now(), DEFAULT_POLICY);
     if (!decision.ok) return decision;
     let events: OrderEvent[] = [];
@@ -256,6 +286,11 @@ export class OrderDO extends DurableObject<Env> {
     });
     await this.afterWrite();
     await this.dispatch.afterEvents(events);
+    // Closed before any money arrived: withdraw the PaymentIntent so a late payment cannot land.
+    const next = decision.next;
+    if (wasOpen && isTerminal(next.state) && next.paidMinor === 0 && next.paymentIntentId) {
+      await this.cancelPaymentIntent();
+    }
     return { ok: true, order: this.view(), events };
   }
 
@@ -517,7 +552,6 @@ export class OrderDO extends DurableObject<Env> {
             // Stale deadline (state moved on): drop it rather than retry forever.
             this.store.setDeadline(deadline.kind, null);
           }
-          if (deadline.kind === "payment_timeout" && result.ok) await this.cancelPaymentIntent();
           break;
         }
         case "outbox_retry":
@@ -541,8 +575,8 @@ export class OrderDO extends DurableObject<Env> {
         { idempotencyKey: `order:${this.snapshot?.id}:cancel_intent` },
       );
     } catch (err) {
-      // A PaymentIntent that already succeeded cannot be cancelled; the late webhook then meets a
-      // failed order and is refunded by the webhook handler's refusal path.
+      // A PaymentIntent that already succeeded cannot be cancelled; its webhook then meets a
+      // closed order and the money goes back through refundLatePayment.
       logLine("warn", "order.cancel_intent_failed", { orderId: this.snapshot?.id, error: String(err) });
     }
   }

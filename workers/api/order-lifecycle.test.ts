@@ -9,7 +9,7 @@ import { openDb } from "../../db/client.ts";
 import { orders, payments } from "../../db/schema.ts";
 import type { OrderEvent } from "../../domain/order/order-event.ts";
 import type { OrderSnapshot } from "../../domain/order/state-machine.ts";
-import { payOrder, signedWebhook, testStripe } from "../../test/stripe.ts";
+import { eventsFor, payOrder, signedWebhook, testStripe } from "../../test/stripe.ts";
 import { api, createWorld, eventually, signIn, testEnv, type World } from "../../test/world.ts";
 
 interface OrderBody {
@@ -314,6 +314,33 @@ describe("refunds", () => {
     const { timeline } = await readOrder(order.id);
     expect(eventsOf(timeline, "order.refunded")[0]?.payload).toMatchObject({ amountMinor: order.totalMinor });
     expect(await refundedOnCharge(order.paymentIntentId)).toBe(order.totalMinor);
+  });
+
+  it("a customer cancelling an unpaid order after checkout withdraws its PaymentIntent", async () => {
+    const order = await place();
+    const checkout = await command(order.id, "checkout", tokens.customer);
+    const { paymentIntentId } = (await checkout.json()) as { paymentIntentId: string };
+    await commandOk(order.id, "cancel", tokens.customer, { reason: "ordered by mistake" });
+    const intent = await testStripe().paymentIntents.retrieve(paymentIntentId);
+    expect(intent.status).toBe("canceled");
+  });
+
+  it("a payment that lands after the order was cancelled is refunded once, however often its webhook comes", async () => {
+    const order = await place();
+    const checkout = await command(order.id, "checkout", tokens.customer);
+    const { paymentIntentId } = (await checkout.json()) as { paymentIntentId: string };
+    // The customer's device pays while they cancel: the money is taken, the webhook not yet delivered.
+    await testStripe().paymentIntents.confirm(paymentIntentId, { payment_method: "pm_card_visa" });
+    await commandOk(order.id, "cancel", tokens.customer, { reason: "changed my mind" });
+    const [payload] = await eventsFor(paymentIntentId, "payment_intent.succeeded");
+    expect((await signedWebhook(payload as string)).status).toBe(200);
+    expect((await signedWebhook(payload as string)).status).toBe(200);
+
+    const { order: after, timeline } = await readOrder(order.id);
+    expect(after.status).toBe("cancelled");
+    expect(eventsOf(timeline, "order.late_payment_refund_requested")).toHaveLength(1);
+    expect(eventsOf(timeline, "order.refunded")[0]?.payload).toMatchObject({ amountMinor: order.totalMinor });
+    expect(await refundedOnCharge(paymentIntentId)).toBe(order.totalMinor);
   });
 
   it("a customer cannot cancel once the restaurant has accepted", async () => {
