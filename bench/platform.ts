@@ -1,0 +1,325 @@
+// What the benchmarks run against, started on demand and stopped at the end:
+//
+//  - PostgreSQL: the machine's server on 127.0.0.1:5432 (or BENCH_DATABASE_URL,
+//    loopback only), with a fresh database `delivery_bench`, migrated and
+//    seeded with the demo city plus the benchmark's customers.
+//  - The WebSocket-to-Postgres proxy (scripts/dev/ws-proxy.ts), in its own
+//    process pinned to the server cores: the Neon driver reaches Postgres
+//    only through it, for our Worker and for the raw-Postgres peer alike.
+//  - The platform Worker, hosted by Miniflare's API (bench/server/worker-host.ts)
+//    from the bundle `wrangler deploy --dry-run --outdir` writes. Why not
+//    `wrangler dev`: it would put its own proxy Worker, file watcher and
+//    esbuild rebuilds on the server cores and in the request path, and would
+//    share `.dev.vars` and `.wrangler/state` with a colleague's `npm start`.
+//    Miniflare's API runs the same workerd with the same bindings (read from
+//    wrangler.toml by wrangler's own unstable_getMiniflareWorkerOptions),
+//    serving exactly the artefact the size benchmark measures.
+import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { readdirSync } from "node:fs";
+import { connect, createServer } from "node:net";
+import { delimiter, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { sql } from "drizzle-orm";
+import { exportJWK, generateKeyPair } from "jose";
+import { migrateDatabase, openDb } from "../db/node.ts";
+import { users } from "../db/schema.ts";
+import { seedDemoCity } from "../db/seed/index.ts";
+import { issueAccessToken, loadSigningKeys } from "../domain/auth/tokens.ts";
+import { assertLoopback } from "./lib/http.ts";
+import type { Plan } from "./lib/measure.ts";
+import { type Child, spawnReady } from "./lib/processes.ts";
+import { seededRandom, seededUuid } from "./lib/rng.ts";
+import type { Pinning } from "./lib/taskset.ts";
+
+export const ROOT = fileURLToPath(new URL("..", import.meta.url));
+export const BIN_DIR = join(ROOT, "node_modules", ".bin");
+const TSX = join(BIN_DIR, "tsx");
+export const DATABASE_NAME = "delivery_bench";
+export const BENCH_CUSTOMERS = 200;
+const JWT = { issuer: "https://api.edge-delivery.local", audience: "edge-delivery" };
+
+export interface Harness {
+  quick: boolean;
+  seed: number;
+  pinning: Pinning;
+  plan: Plan;
+  tmpDir: string;
+  log(message: string): void;
+  /** Registers a resource to release at the end (last in, first out). */
+  defer(name: string, release: () => Promise<unknown> | unknown): void;
+}
+
+/** wrangler needs Node >= 22.12: the `node` devDependency in node_modules/.bin comes first. */
+export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    PATH: `${BIN_DIR}${delimiter}${process.env.PATH ?? ""}`,
+    WRANGLER_SEND_METRICS: "false",
+    ...extra,
+  };
+}
+
+export function tsxChild<T>(
+  h: Harness,
+  name: string,
+  script: string,
+  env: Record<string, string> = {},
+  readyTimeoutMs = 60_000,
+): Promise<Child<T>> {
+  return spawnReady<T>(name, h.pinning, TSX, [join(ROOT, script)], {
+    cwd: ROOT,
+    env: childEnv(env),
+    logFile: join(h.tmpDir, `${name}.log`),
+    readyTimeoutMs,
+  });
+}
+
+function portOpen(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    socket.setTimeout(1000);
+    socket.once("connect", () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+    socket.once("timeout", () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+// ---------------------------------------------------------------- database
+
+export interface Database {
+  url: string;
+  wsProxy: string;
+  proxyPid: number;
+  serverVersion: string;
+  synchronousCommit: string;
+  fsync: string;
+  customers: string[];
+}
+
+let databasePromise: Promise<Database> | undefined;
+
+export function database(h: Harness): Promise<Database> {
+  databasePromise ??= startDatabase(h);
+  return databasePromise;
+}
+
+const ALWAYS_OPEN = JSON.stringify([0, 1, 2, 3, 4, 5, 6].map((day) => ({ day, open: "00:00", close: "00:00" })));
+
+async function startDatabase(h: Harness): Promise<Database> {
+  const serverUrl = process.env.BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+  const server = new URL(serverUrl);
+  assertLoopback(`http://${server.host}`);
+  if (!(await portOpen(server.hostname, Number(server.port || 5432)))) {
+    throw new Error(`no PostgreSQL answers at ${server.host}; start it (see .ci/run) or set BENCH_DATABASE_URL`);
+  }
+  const proxy = await tsxChild<{ port: number }>(h, "ws-proxy", "bench/server/ws-proxy.ts");
+  h.defer("ws-proxy", () => proxy.stop());
+  const wsProxy = `127.0.0.1:${proxy.ready.port}`;
+
+  const admin = openDb({ DATABASE_URL: serverUrl, NEON_WS_PROXY: wsProxy }, 1);
+  await admin.db.execute(sql.raw(`drop database if exists ${DATABASE_NAME} with (force)`));
+  await admin.db.execute(sql.raw(`create database ${DATABASE_NAME}`));
+  const settings = await admin.db.execute<{ version: string; sc: string; fsync: string }>(
+    sql.raw(
+      "select current_setting('server_version') as version, current_setting('synchronous_commit') as sc, current_setting('fsync') as fsync",
+    ),
+  );
+  await admin.close();
+  const url = new URL(serverUrl);
+  url.pathname = `/${DATABASE_NAME}`;
+  const databaseUrl = url.toString();
+  h.log(`PostgreSQL ${settings.rows[0]?.version} at ${server.host}: fresh database ${DATABASE_NAME}`);
+  await migrateDatabase(databaseUrl, wsProxy);
+
+  const { db, close } = openDb({ DATABASE_URL: databaseUrl, NEON_WS_PROXY: wsProxy }, 2);
+  try {
+    // Demo passwords are never used here (tokens are minted directly), so hashing is cheap.
+    const seed = await seedDemoCity(db, { passwordIterations: 1000 });
+    // Placement refuses closed restaurants; the figures must not depend on the hour the bench runs at.
+    await db.execute(sql`update restaurants set opening_hours = ${ALWAYS_OPEN}::jsonb`);
+    const random = seededRandom(h.seed ^ 0xc057);
+    const customers = Array.from({ length: BENCH_CUSTOMERS }, (_, n) => ({
+      id: seededUuid(random),
+      email: `bench-customer-${n}@bench.test`,
+      name: `Bench Customer ${n}`,
+      role: "customer" as const,
+    }));
+    await db.insert(users).values(customers);
+    h.log(
+      `seeded ${seed.city}: ${seed.total.restaurants} restaurants, ${seed.total.menuItems} menu items, ` +
+        `${seed.total.couriers} couriers; + ${BENCH_CUSTOMERS} bench customers (seed ${h.seed}); all restaurants always open`,
+    );
+    return {
+      url: databaseUrl,
+      wsProxy,
+      proxyPid: proxy.pid,
+      serverVersion: `PostgreSQL ${settings.rows[0]?.version}`,
+      synchronousCommit: settings.rows[0]?.sc ?? "?",
+      fsync: settings.rows[0]?.fsync ?? "?",
+      customers: customers.map((c) => c.id),
+    };
+  } finally {
+    await close();
+  }
+}
+
+// ---------------------------------------------------------------- bundle
+
+export interface Bundle {
+  configPath: string;
+  outDir: string;
+  mainPath: string;
+  /** The same upload as multipart form data (`--outfile`), which `wrangler check startup --worker` reads. */
+  formPath: string;
+  /** wrangler's own "Total Upload: X KiB / gzip: Y KiB" line. */
+  wranglerSummary: string;
+  buildMs: number;
+}
+
+const bundles = new Map<string, Promise<Bundle>>();
+
+/** `wrangler deploy --dry-run --outdir`: the artefact that would be uploaded. */
+export function buildBundle(h: Harness, configPath = join(ROOT, "wrangler.toml"), minify = false): Promise<Bundle> {
+  const key = `${configPath}:${minify}`;
+  let bundle = bundles.get(key);
+  if (!bundle) {
+    bundle = (async () => {
+      const outDir = join(h.tmpDir, `bundle-${bundles.size}${minify ? "-min" : ""}`);
+      const started = performance.now();
+      const formPath = `${outDir}.form`;
+      const args = ["deploy", "--dry-run", "--outdir", outDir, "--outfile", formPath, "--config", configPath];
+      if (minify) args.push("--minify");
+      const result = spawnSync(join(BIN_DIR, "wrangler"), args, { cwd: ROOT, env: childEnv(), encoding: "utf8" });
+      const buildMs = performance.now() - started;
+      if (result.status !== 0)
+        throw new Error(`wrangler ${args.join(" ")} failed:\n${result.stdout}\n${result.stderr}`);
+      const summary = /Total Upload:[^\n]*/.exec(result.stdout)?.[0] ?? "";
+      // The main module keeps its entry point's base name (index.js for workers/index.ts).
+      const main = readdirSync(outDir).find((f) => f.endsWith(".js")) ?? "index.js";
+      return { configPath, outDir, mainPath: join(outDir, main), formPath, wranglerSummary: summary.trim(), buildMs };
+    })();
+    bundles.set(key, bundle);
+  }
+  return bundle;
+}
+
+// ---------------------------------------------------------------- worker
+
+export interface Worker {
+  url: string;
+  pid: number;
+  readyMs: number;
+  persistDir: string | null;
+  jwtPrivateKeys: string;
+  stop(): Promise<void>;
+}
+
+async function signingKeys(): Promise<string> {
+  const { privateKey } = await generateKeyPair("ES256", { extractable: true });
+  const jwk = await exportJWK(privateKey);
+  return JSON.stringify([{ ...jwk, kid: `bench-${randomBytes(4).toString("hex")}`, alg: "ES256" }]);
+}
+
+let keysPromise: Promise<string> | undefined;
+
+export async function startWorker(
+  h: Harness,
+  options: { name?: string; persist?: boolean; bundle?: Bundle; bindings?: Record<string, string> } = {},
+): Promise<Worker> {
+  const bundle = options.bundle ?? (await buildBundle(h));
+  const db = options.bindings ? undefined : await database(h);
+  keysPromise ??= signingKeys();
+  const jwtPrivateKeys = await keysPromise;
+  const name = options.name ?? "worker";
+  const persistDir = options.persist === false ? null : join(h.tmpDir, `${name}-state`);
+  const port = await freePort();
+  const child = await tsxChild<{ url: string; readyMs: number }>(
+    h,
+    name,
+    "bench/server/worker-host.ts",
+    {
+      BENCH_WORKER_HOST: JSON.stringify({
+        configPath: bundle.configPath,
+        bundlePath: bundle.mainPath,
+        port,
+        persistDir,
+        bindings: options.bindings ?? {
+          DATABASE_URL: db?.url ?? "",
+          NEON_WS_PROXY: db?.wsProxy ?? "",
+          JWT_PRIVATE_KEYS: jwtPrivateKeys,
+          ...JWT_VARS,
+        },
+      }),
+    },
+    120_000,
+  );
+  const worker: Worker = {
+    url: child.ready.url,
+    pid: child.pid,
+    readyMs: child.ready.readyMs,
+    persistDir,
+    jwtPrivateKeys,
+    stop: () => child.stop(),
+  };
+  h.defer(name, () => child.stop());
+  return worker;
+}
+
+let shared: Promise<Worker> | undefined;
+
+/** The platform Worker, started once and shared by the benchmarks that need it. */
+export function sharedWorker(h: Harness): Promise<Worker> {
+  shared ??= startWorker(h).then(async (worker) => {
+    await waitHealthy(worker.url);
+    return worker;
+  });
+  return shared;
+}
+
+const JWT_VARS = { JWT_ISSUER: JWT.issuer, JWT_AUDIENCE: JWT.audience, ACCESS_TOKEN_TTL_SECONDS: "3600" };
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Access tokens minted with the Worker's own signing key, as sign-in would issue them. */
+export async function customerToken(worker: Worker, customerId: string): Promise<string> {
+  const keys = await loadSigningKeys(worker.jwtPrivateKeys);
+  return issueAccessToken(
+    keys,
+    { userId: customerId, role: "customer" },
+    { ...JWT, ttlSeconds: 3600 },
+    Math.floor(Date.now() / 1000),
+  );
+}
+
+/** Polls until the Worker answers its health check. */
+export async function waitHealthy(url: string, timeoutMs = 30_000): Promise<number> {
+  const started = performance.now();
+  const deadline = started + timeoutMs;
+  while (performance.now() < deadline) {
+    try {
+      const res = await fetch(`${url}/v1/health`, { signal: AbortSignal.timeout(2000) });
+      if (res.ok) return performance.now() - started;
+    } catch {
+      // not yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${url} did not answer /v1/health within ${timeoutMs} ms`);
+}

@@ -1,0 +1,75 @@
+// Hosts a Worker for the benchmarks through Miniflare's API: the exact bundle
+// `wrangler deploy --dry-run` produced, with the bindings wrangler itself
+// derives from the wrangler config (unstable_getMiniflareWorkerOptions), run
+// by the Miniflare (and workerd) that wrangler depends on, i.e. the runtime
+// `wrangler dev` would use. Durable Objects, KV and D1 persist to disk under
+// a fresh directory, like `wrangler dev` does.
+import { createRequire } from "node:module";
+import { dirname } from "node:path";
+import { performance } from "node:perf_hooks";
+import { pathToFileURL } from "node:url";
+import { unstable_getMiniflareWorkerOptions } from "wrangler";
+import { announceReady, onStop } from "../lib/processes.ts";
+
+export interface WorkerHostConfig {
+  configPath: string;
+  bundlePath: string;
+  port: number;
+  persistDir: string | null;
+  bindings: Record<string, string>;
+}
+
+interface MiniflareModule {
+  Miniflare: new (options: unknown) => { ready: Promise<URL>; dispose(): Promise<void> };
+  convertV4MiniflareOptions(options: unknown): unknown;
+}
+
+const config = JSON.parse(process.env.BENCH_WORKER_HOST ?? "null") as WorkerHostConfig | null;
+if (!config) throw new Error("BENCH_WORKER_HOST is not set");
+
+const started = performance.now();
+// The miniflare that wrangler resolves (wrangler pins its own, newer than the top-level one).
+const wranglerRequire = createRequire(createRequire(import.meta.url).resolve("wrangler"));
+const { Miniflare, convertV4MiniflareOptions } = (await import(
+  pathToFileURL(wranglerRequire.resolve("miniflare")).href
+)) as MiniflareModule;
+
+// The bundle is one ES module already; module rules are for unbundled sources (and v5 cannot convert them).
+const { modulesRules: _rules, ...workerOptions } = unstable_getMiniflareWorkerOptions(config.configPath).workerOptions;
+// Bindings come only from the config's [vars] plus ours: never from .dev.vars (npm start's).
+const vars: Record<string, unknown> = {};
+for (const [name, value] of Object.entries(workerOptions.bindings ?? {})) {
+  if (typeof value === "string") vars[name] = value;
+}
+let infoLogs = 0;
+const mf = new Miniflare(
+  convertV4MiniflareOptions({
+    host: "127.0.0.1",
+    port: config.port,
+    logRequests: false,
+    ...(config.persistDir ? { resourcePersistencePath: config.persistDir } : {}),
+    // Request logs are JSON at info level: counted, not echoed (the terminal is not the benchmark).
+    handleStructuredLogs: (log: { level?: string; message?: string }) => {
+      if (log.level === "info" || log.level === "log" || log.message?.includes('"level":"info"')) infoLogs++;
+      else process.stderr.write(`${log.level}: ${log.message}\n`);
+    },
+    workers: [
+      {
+        ...workerOptions,
+        name: "bench-worker",
+        modules: true,
+        // The bundle lives in a temp directory: module names are relative to it.
+        modulesRoot: dirname(config.bundlePath),
+        scriptPath: config.bundlePath,
+        bindings: { ...vars, ...config.bindings },
+      },
+    ],
+  }),
+);
+const url = await mf.ready;
+const readyMs = performance.now() - started;
+onStop(async () => {
+  process.stderr.write(`worker-host: ${infoLogs} info log lines not echoed\n`);
+  await mf.dispose();
+});
+announceReady({ url: url.toString().replace(/\/$/, ""), readyMs });
