@@ -4,9 +4,9 @@
 // restaurants accept and cook, couriers take offers and deliver. Prints
 // progress while it runs and a summary at the end. Bounded in time.
 //
-//   npm run simulate -- [--couriers 20] [--rate 0.2] [--duration 90] [--drain 150] [--base http://127.0.0.1:8787]
+//   npm run simulate -- [--couriers 20] [--rate 0.2] [--duration 60] [--drain 180] [--base http://127.0.0.1:8787]
 //
-// Time is compressed: couriers drive at 15 m/s whatever their vehicle (below
+// Time is compressed: couriers drive at 25 m/s whatever their vehicle (below
 // the fix validator's plausibility bound), and kitchens mark food ready
 // `--cook` seconds after accepting.
 import { parseArgs } from "node:util";
@@ -18,8 +18,8 @@ const { values: args } = parseArgs({
     base: { type: "string", default: "http://127.0.0.1:8787" },
     couriers: { type: "string", default: "20" },
     rate: { type: "string", default: "0.2" },
-    duration: { type: "string", default: "90" },
-    drain: { type: "string", default: "150" },
+    duration: { type: "string", default: "60" },
+    drain: { type: "string", default: "180" },
     cook: { type: "string", default: "15" },
     seed: { type: "string", default: "42" },
   },
@@ -32,7 +32,7 @@ const RATE = Number(args.rate);
 const DURATION_MS = Number(args.duration) * 1000;
 const DRAIN_MS = Number(args.drain) * 1000;
 const COOK_MS = Number(args.cook) * 1000;
-const DRIVE_MPS = 15;
+const DRIVE_MPS = 25;
 const FIX_INTERVAL_MS = 1000;
 const CITY: LatLng = { lat: 38.7169, lng: -9.1399 };
 
@@ -63,6 +63,8 @@ async function call<T>(
       ...headers,
     },
     body: body === undefined ? undefined : JSON.stringify(body),
+    // Bounded: a hung request must not freeze a simulated courier.
+    signal: AbortSignal.timeout(10_000),
   });
   const text = await res.text();
   return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
@@ -163,6 +165,9 @@ function followOrder(track: OrderTrack): void {
     }
   });
   ws.on("error", () => {});
+  ws.on("close", (code) => {
+    if (!track.done && process.env.SIM_DEBUG) console.log(`order socket ${track.id} closed ${code}`);
+  });
 }
 
 async function placeOrder(customerToken: string, restaurants: Restaurant[]): Promise<void> {
@@ -182,7 +187,7 @@ async function placeOrder(customerToken: string, restaurants: Restaurant[]): Pro
   const dropoff = destinationPoint(
     restaurant,
     random() * 360,
-    300 + random() * Math.min(2000, restaurant.deliveryRadiusM - 400),
+    300 + random() * Math.min(1200, restaurant.deliveryRadiusM - 400),
   );
   const placed = await call<{ id: string }>(
     "POST",
@@ -227,7 +232,8 @@ class SimCourier {
   position: LatLng;
   private target: LatLng;
   private ws: WebSocket | null = null;
-  private seq = 0;
+  // Sequence numbers must keep rising across app restarts (the zone remembers the last one it accepted).
+  private seq = Date.now();
   private job: {
     orderId: string;
     stage: "to_pickup" | "waiting" | "to_dropoff";

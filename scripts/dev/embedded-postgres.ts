@@ -15,8 +15,9 @@ export async function startEmbeddedPostgres(
 ): Promise<EmbeddedPostgres> {
   const db = await PGlite.create(options.dataDir ? { dataDir: options.dataDir } : {});
   const port = options.port ?? 0;
-  // Above any pool size the Workers and scripts open, or connections fail.
-  const server = new PGLiteSocketServer({ db, port, host: "127.0.0.1", maxConnections: 64 });
+  // Every request and queue batch opens its own small pool, so under load there are many
+  // short-lived connections at once; PGlite multiplexes them, and refuses any above the cap.
+  const server = new PGLiteSocketServer({ db, port, host: "127.0.0.1", maxConnections: 1000 });
   await server.start();
   const address = server.getServerConn();
   const bound = Number(address.split(":").pop());

@@ -50,6 +50,15 @@ export function errorBody(c: Context, error: ApiError) {
   };
 }
 
+/** Connection-level failures say nothing about the request: the client should retry, not give up. */
+function isDatabaseUnavailable(err: unknown): boolean {
+  const texts: string[] = [];
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 3; e = e.cause, depth++) texts.push(e.message);
+  return texts.some((t) =>
+    /Connection terminated|ECONNREFUSED|ECONNRESET|timeout exceeded when trying to connect|too many clients/i.test(t),
+  );
+}
+
 export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof HTTPException) {
@@ -60,13 +69,22 @@ export function toApiError(err: unknown): ApiError {
     if (status === 401) return new ApiError(401, "unauthorized", err.message || "Authentication required.");
     return new ApiError(status, "http_error", err.message || "Request failed.");
   }
+  if (isDatabaseUnavailable(err)) {
+    return new ApiError(503, "database_unavailable", "The database is briefly unreachable; retry shortly.");
+  }
   return new ApiError(500, "internal_error", "An unexpected error occurred.");
 }
 
 export function handleError(err: unknown, c: Context): Response {
   const apiError = toApiError(err);
   if (apiError.status >= 500) {
-    log(c, "error", "request.failed", { error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
+    const cause =
+      err instanceof Error && err.cause instanceof Error ? `${err.cause.name}: ${err.cause.message}` : undefined;
+    log(c, "error", "request.failed", {
+      error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+      ...(cause ? { cause } : {}),
+    });
   }
+  if (apiError.status === 503 || apiError.status === 429) c.header("retry-after", "1");
   return c.json(errorBody(c, apiError), apiError.status);
 }
