@@ -1,4 +1,4 @@
-import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
 // Two projects: pure logic and Node-side tooling run in Node; everything that
@@ -21,7 +21,7 @@ export default defineConfig({
       {
         extends: true,
         plugins: [
-          cloudflareTest(({ inject }) => ({
+          cloudflareTest(async ({ inject }) => ({
             main: "./workers/index.ts",
             wrangler: { configPath: "./wrangler.toml" },
             miniflare: {
@@ -35,11 +35,17 @@ export default defineConfig({
                 OIDC_TEST_PRIVATE_JWK: inject("oidcPrivateJwk"),
                 STRIPE_SECRET_KEY: "sk_test_platform_tests",
                 STRIPE_WEBHOOK_SECRET: "whsec_platform_tests",
+                // Applied to each test file's own D1 by test/apply-d1-migrations.ts.
+                TEST_D1_MIGRATIONS: await readD1Migrations(new URL("./db/d1", import.meta.url).pathname),
               },
             },
           })),
         ],
-        test: { name: "workers", include: ["workers/**/*.test.ts", "durable-objects/**/*.test.ts"] },
+        test: {
+          name: "workers",
+          include: ["workers/**/*.test.ts", "durable-objects/**/*.test.ts"],
+          setupFiles: ["./test/apply-d1-migrations.ts"],
+        },
       },
     ],
   },

@@ -14,6 +14,7 @@ import { registerAuthRoutes } from "./routes/auth.ts";
 import { registerCourierRoutes } from "./routes/couriers.ts";
 import { registerOrderReadRoutes } from "./routes/order-reads.ts";
 import { registerOrderRoutes } from "./routes/orders.ts";
+import { registerRestaurantAdminRoutes } from "./routes/restaurant-admin.ts";
 import { registerRestaurantBoardRoutes } from "./routes/restaurant-board.ts";
 import { registerRestaurantRoutes } from "./routes/restaurants.ts";
 import { registerWebhookRoutes } from "./routes/webhooks.ts";
@@ -66,6 +67,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
 
   registerAuthRoutes(app);
   registerRestaurantRoutes(app);
+  registerRestaurantAdminRoutes(app);
   registerOrderRoutes(app);
   registerOrderReadRoutes(app);
   registerRestaurantBoardRoutes(app);

@@ -1,11 +1,18 @@
-// The Worker's queue handler. "events" messages are projected into Postgres;
-// a message that keeps failing is retried with backoff and then moved by the
+// The Worker's queue handler. "events" messages are projected into Postgres
+// (order events) or refresh the derived read copies in D1 and KV
+// (restaurant_changed, see workers/discovery/restaurant-changed.ts); a
+// message that keeps failing is retried with backoff and then moved by the
 // platform to "events-dlq", whose consumer parks it in the dead_letters table
 // where operators see it and can replay it (see routes/admin.ts).
 import { openDb } from "../../db/client.ts";
 import { deadLetters } from "../../db/schema.ts";
 import type { OrderEventMessage } from "../../domain/order/order-event.ts";
 import { logLine } from "../api/http/log.ts";
+import {
+  handleRestaurantChanges,
+  isRestaurantChangedMessage,
+  type RestaurantChangedMessage,
+} from "../discovery/restaurant-changed.ts";
 import type { Env } from "../env.ts";
 import { projectOrderEvent } from "./projection.ts";
 
@@ -36,7 +43,12 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promi
       }
       return;
     }
+    const restaurantChanges: Array<Message<RestaurantChangedMessage>> = [];
     for (const message of batch.messages) {
+      if (isRestaurantChangedMessage(message.body)) {
+        restaurantChanges.push(message as Message<RestaurantChangedMessage>);
+        continue;
+      }
       if (!isOrderEventMessage(message.body)) {
         // Unknown shapes cannot succeed on retry: park them at once.
         logLine("error", "queue.unknown_message", { messageId: message.id });
@@ -58,6 +70,7 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promi
         message.retry({ delaySeconds });
       }
     }
+    await handleRestaurantChanges(env, db, restaurantChanges);
   } finally {
     await close();
   }

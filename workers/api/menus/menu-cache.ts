@@ -27,6 +27,23 @@ export async function readMenu(kv: KVNamespace, db: () => Database, restaurantId
   return entry;
 }
 
+/**
+ * Rewrites the entry from Postgres right after an edit, so the editor's next
+ * read (and the next order priced) already sees the new version. Two edits
+ * racing can leave the older one in KV; the queue consumer calls this again
+ * after each edit, and it always reads the newest committed menu.
+ */
+export async function refreshMenu(kv: KVNamespace, db: Database, restaurantId: string): Promise<CachedMenu | null> {
+  const menu = await loadMenu(db, restaurantId);
+  if (!menu) {
+    await invalidateMenu(kv, restaurantId);
+    return null;
+  }
+  const entry: CachedMenu = { etag: menuEtag(menu), json: JSON.stringify(menu) };
+  await kv.put(keyOf(restaurantId), JSON.stringify(entry), { expirationTtl: TTL_SECONDS });
+  return entry;
+}
+
 export async function invalidateMenu(kv: KVNamespace, restaurantId: string): Promise<void> {
   await kv.delete(keyOf(restaurantId));
 }

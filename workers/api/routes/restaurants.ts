@@ -1,10 +1,9 @@
-// Discovery (restaurants that deliver to a point) and menus.
+// Discovery (restaurants that deliver to a point, from the D1 index) and menus.
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, asc, between, eq, ilike, sql } from "drizzle-orm";
-import { restaurants } from "../../../db/schema.ts";
-import { isOpenAt } from "../../../domain/restaurant/opening-hours.ts";
+import { discoverRestaurants, rebuildInBackground } from "../../discovery/discover.ts";
 import type { App } from "../context.ts";
 import { ApiError } from "../http/errors.ts";
+import { log } from "../http/log.ts";
 import { errorResponses, jsonResponse } from "../http/openapi.ts";
 import { readMenu } from "../menus/menu-cache.ts";
 
@@ -40,6 +39,8 @@ const listRestaurants = createRoute({
   path: "/v1/restaurants",
   tags: ["discovery"],
   summary: "Restaurants that deliver to a point, nearest first",
+  description:
+    "Served from the D1 discovery index (`q` is a word-prefix search over names, cuisines, descriptions and dishes). The `x-discovery-source` header says which store answered.",
   request: { query: NearQuery },
   responses: {
     200: jsonResponse(z.object({ restaurants: z.array(Restaurant) }), "Restaurants"),
@@ -63,59 +64,25 @@ const getMenu = createRoute({
   },
 });
 
-/** Degrees of latitude per metre; longitude shrinks with cos(latitude). */
-const DEG_PER_M = 1 / 111_320;
-/** No restaurant delivers further than this; it bounds the index scan. */
-const MAX_RADIUS_M = 50_000;
-
 export function registerRestaurantRoutes(app: App): void {
   app.openapi(listRestaurants, async (c) => {
     const query = c.req.valid("query");
-    const latSpan = MAX_RADIUS_M * DEG_PER_M;
-    const lngSpan = latSpan / Math.max(Math.cos((query.lat * Math.PI) / 180), 0.01);
-    const distance = sql<number>`(2 * 6371000 * asin(sqrt(
-        power(sin(radians(${restaurants.lat} - ${query.lat}) / 2), 2) +
-        cos(radians(${query.lat})) * cos(radians(${restaurants.lat})) *
-        power(sin(radians(${restaurants.lng} - ${query.lng}) / 2), 2))))`;
-    const rows = await c.var.db
-      .select({
-        id: restaurants.id,
-        slug: restaurants.slug,
-        name: restaurants.name,
-        description: restaurants.description,
-        cuisines: restaurants.cuisines,
-        address: restaurants.address,
-        lat: restaurants.lat,
-        lng: restaurants.lng,
-        prepTimeMinutes: restaurants.prepTimeMinutes,
-        deliveryRadiusM: restaurants.deliveryRadiusM,
-        currency: restaurants.currency,
-        timeZone: restaurants.timeZone,
-        openingHours: restaurants.openingHours,
-        distanceM: distance.mapWith(Number),
-      })
-      .from(restaurants)
-      .where(
-        and(
-          eq(restaurants.active, true),
-          between(restaurants.lat, query.lat - latSpan, query.lat + latSpan),
-          between(restaurants.lng, query.lng - lngSpan, query.lng + lngSpan),
-          sql`${distance} <= ${restaurants.deliveryRadiusM}`,
-          query.cuisine ? sql`${query.cuisine.toLowerCase()} = any(${restaurants.cuisines})` : undefined,
-          query.q ? ilike(restaurants.name, `%${query.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`) : undefined,
-        ),
-      )
-      .orderBy(asc(distance))
-      .limit(query.limit);
-    const now = new Date();
-    const list = rows
-      .map(({ timeZone, openingHours, distanceM, ...r }) => ({
-        ...r,
-        distanceM: Math.round(distanceM),
-        openNow: isOpenAt(openingHours, timeZone, now),
-      }))
-      .filter((r) => query.openNow !== "true" || r.openNow);
-    return c.json({ restaurants: list }, 200);
+    const { restaurants, source } = await discoverRestaurants(
+      { ...query, openNow: query.openNow === "true" },
+      {
+        d1: c.env.DISCOVERY,
+        db: () => c.var.db,
+        now: new Date(),
+        onEmptyIndex: () => {
+          log(c, "warn", "discovery.index_empty", {});
+          c.executionCtx.waitUntil(rebuildInBackground(c.env));
+        },
+        onIndexError: (err) => log(c, "error", "discovery.index_failed", { error: String(err) }),
+      },
+    );
+    // Which store answered: Postgres means the index is empty or failing.
+    c.header("x-discovery-source", source);
+    return c.json({ restaurants }, 200);
   });
 
   app.openapi(getMenu, async (c) => {
