@@ -5,7 +5,7 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { count, eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { openDb } from "../../db/client.ts";
-import { orderEvents, orderItems, orders, payments } from "../../db/schema.ts";
+import { orderEvents, orderItems, orders, payments, restaurants } from "../../db/schema.ts";
 import type { OrderEvent, OrderEventMessage, PlacedOrder } from "../../domain/order/order-event.ts";
 import { payOrder } from "../../test/stripe.ts";
 import { api, createWorld, eventually, signIn, testEnv, type World } from "../../test/world.ts";
@@ -195,5 +195,26 @@ describe("the thin slice", () => {
     });
     expect(second.status).toBe(422);
     expect(((await second.json()) as { error: { code: string } }).error.code).toBe("idempotency_key_reused");
+  });
+});
+
+describe("the menu read path", () => {
+  it("reads through to Postgres with Cache-Control: no-cache and refreshes the cached copy", async () => {
+    const w = await createWorld();
+    const cached = await api(`/v1/restaurants/${w.restaurantId}/menu`);
+    const etag = cached.headers.get("etag");
+    // Change the menu behind the cache's back, as a direct database edit would.
+    const { db, close } = openDb(testEnv);
+    try {
+      await db.update(restaurants).set({ menuVersion: 2 }).where(eq(restaurants.id, w.restaurantId));
+    } finally {
+      await close();
+    }
+    expect((await api(`/v1/restaurants/${w.restaurantId}/menu`)).headers.get("etag")).toBe(etag);
+    const fresh = await api(`/v1/restaurants/${w.restaurantId}/menu`, { headers: { "cache-control": "no-cache" } });
+    expect(fresh.headers.get("etag")).toBe(`"menu-${w.restaurantId}-v2"`);
+    expect((await api(`/v1/restaurants/${w.restaurantId}/menu`)).headers.get("etag")).toBe(
+      `"menu-${w.restaurantId}-v2"`,
+    );
   });
 });

@@ -5,7 +5,7 @@ import type { App } from "../context.ts";
 import { ApiError } from "../http/errors.ts";
 import { log } from "../http/log.ts";
 import { errorResponses, jsonResponse } from "../http/openapi.ts";
-import { readMenu } from "../menus/menu-cache.ts";
+import { readMenu, refreshMenu } from "../menus/menu-cache.ts";
 
 const Restaurant = z
   .object({
@@ -52,7 +52,7 @@ const getMenu = createRoute({
   method: "get",
   path: "/v1/restaurants/{id}/menu",
   tags: ["discovery"],
-  summary: "A restaurant's menu (cached; send If-None-Match for a 304)",
+  summary: "A restaurant's menu (cached; send If-None-Match for a 304, Cache-Control: no-cache to read through)",
   request: { params: z.object({ id: z.string().uuid() }) },
   responses: {
     200: {
@@ -87,7 +87,11 @@ export function registerRestaurantRoutes(app: App): void {
 
   app.openapi(getMenu, async (c) => {
     const { id } = c.req.valid("param");
-    const menu = await readMenu(c.env.MENU_CACHE, () => c.var.db, id);
+    // `Cache-Control: no-cache` asks for the system of record (and refreshes the cached copy on the way).
+    const fresh = /\bno-cache\b/i.test(c.req.header("cache-control") ?? "");
+    const menu = fresh
+      ? await refreshMenu(c.env.MENU_CACHE, c.var.db, id)
+      : await readMenu(c.env.MENU_CACHE, () => c.var.db, id);
     if (!menu) throw new ApiError(404, "restaurant_not_found", "No active restaurant has this id.");
     c.header("etag", menu.etag);
     c.header("cache-control", "public, max-age=0, must-revalidate");
