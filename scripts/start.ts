@@ -217,12 +217,39 @@ async function main(): Promise<void> {
       // 7. Wait for the Worker to answer
       healthy = await waitForHealth(`${WORKER_URL}/v1/health`, HEALTH_TIMEOUT_MS, worker.exited);
       if (lifecycle.stopping) return;
+      if (healthy) await rebuildDiscoveryIndex(seed.signIns);
     }
 
     printBanner({ databaseLabel, stripeUrl: stripe.url, seed: seed.signIns, worker: flags.worker, healthy });
   } catch (error) {
     console.error(`[start] ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     await lifecycle.shutdown("start-up failed", 1);
+  }
+}
+
+/**
+ * The local D1 discovery index outlives `--reset` and direct seed inserts, so
+ * it is rebuilt from Postgres on every start, as an operator would after a restore.
+ */
+async function rebuildDiscoveryIndex(
+  signIns: ReadonlyArray<{ role: string; email: string; password: string }>,
+): Promise<void> {
+  const admin = signIns.find((s) => s.role === "admin");
+  if (!admin) return;
+  try {
+    const session = await fetch(`${WORKER_URL}/v1/auth/sign-in`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: admin.email, password: admin.password }),
+    });
+    const { accessToken } = (await session.json()) as { accessToken: string };
+    const rebuilt = await fetch(`${WORKER_URL}/v1/admin/discovery/rebuild`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
+    log(`discovery index rebuilt from Postgres (${rebuilt.status})`);
+  } catch (error) {
+    log(`could not rebuild the discovery index: ${String(error)}`);
   }
 }
 
