@@ -83,6 +83,18 @@ export type OfferResponseResult =
 
 export type DeliverOfferResult = { ok: true } | { ok: false; code: "unknown_courier" | "not_connected" | "busy" };
 
+export interface CourierOnMap {
+  courierId: string;
+  vehicle: Vehicle;
+  status: CourierStatus;
+  lat: number | null;
+  lng: number | null;
+  lastFixAt: number | null;
+  connected: boolean;
+  available: boolean;
+  activeOrders: string[];
+}
+
 export interface ZoneStats {
   cell: string | null;
   couriers: number;

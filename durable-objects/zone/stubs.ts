@@ -19,6 +19,7 @@ export type ZoneRpc = Pick<
   | "cancelDispatch"
   | "releaseOrder"
   | "courier"
+  | "couriersOnMap"
   | "stats"
 >;
 

@@ -28,6 +28,7 @@ import { logLine } from "../../workers/api/http/log.ts";
 import type { Env } from "../../workers/env.ts";
 import {
   CourierMessage,
+  type CourierOnMap,
   type CourierState,
   type CourierStatus,
   type DeliverOfferResult,
@@ -798,6 +799,22 @@ export class ZoneDO extends DurableObject<Env> {
   async courier(courierId: string): Promise<CourierState | null> {
     const state = this.couriers.get(courierId);
     return state ? structuredClone(state) : null;
+  }
+
+  /** Every courier this zone knows, for the operators' live map. */
+  async couriersOnMap(): Promise<CourierOnMap[]> {
+    const now = Date.now();
+    return [...this.couriers.values()].map((state) => ({
+      courierId: state.courierId,
+      vehicle: state.vehicle,
+      status: state.status,
+      lat: state.lastFix?.lat ?? null,
+      lng: state.lastFix?.lng ?? null,
+      lastFixAt: state.lastFixAt,
+      connected: this.isConnected(state.courierId),
+      available: this.isAvailable(state, now),
+      activeOrders: [...state.activeOrders],
+    }));
   }
 
   async stats(): Promise<ZoneStats> {

@@ -18,6 +18,7 @@ import { registerRestaurantAdminRoutes } from "./routes/restaurant-admin.ts";
 import { registerRestaurantBoardRoutes } from "./routes/restaurant-board.ts";
 import { registerRestaurantRoutes } from "./routes/restaurants.ts";
 import { registerWebhookRoutes } from "./routes/webhooks.ts";
+import { registerZoneAdminRoutes } from "./routes/zones-admin.ts";
 
 /** Larger than any honest order or menu edit; anything bigger is refused before parsing. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -74,6 +75,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerCourierRoutes(app);
   registerWebhookRoutes(app);
   registerAdminRoutes(app);
+  registerZoneAdminRoutes(app);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

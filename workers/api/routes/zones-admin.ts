@@ -1,0 +1,161 @@
+// Operators: delivery zones (polygons and fees that price orders) and the
+// live state of a dispatch cell (couriers on the map, offer loops, dropped fixes).
+import { createRoute, z } from "@hono/zod-openapi";
+import { asc, eq } from "drizzle-orm";
+import { zones } from "../../../db/schema.ts";
+import { decodeGeohashBounds, ZONE_PRECISION } from "../../../domain/geo/geohash.ts";
+import { zoneStub } from "../../../durable-objects/zone/stubs.ts";
+import { requireAuth } from "../auth/authenticate.ts";
+import type { App } from "../context.ts";
+import { ApiError } from "../http/errors.ts";
+import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "../http/openapi.ts";
+
+const Position = z.tuple([z.number().min(-180).max(180), z.number().min(-90).max(90)]);
+
+// A ring is closed (first point repeated last) and has at least three distinct corners.
+const Ring = z
+  .array(Position)
+  .min(4)
+  .max(2000)
+  .refine((ring) => {
+    const first = ring[0];
+    const last = ring[ring.length - 1];
+    return first !== undefined && last !== undefined && first[0] === last[0] && first[1] === last[1];
+  }, "A ring must end where it starts.");
+
+const Polygon = z.strictObject({ type: z.literal("Polygon"), coordinates: z.array(Ring).min(1).max(20) });
+const Bps = z.number().int().min(0).max(10_000);
+const Minor = z.number().int().min(0).max(100_000);
+
+const ZoneBody = z
+  .strictObject({
+    name: z.string().trim().min(1).max(100),
+    polygon: Polygon,
+    currency: z.string().regex(/^[A-Z]{3}$/),
+    baseDeliveryFeeMinor: Minor,
+    perKmFeeMinor: Minor,
+    serviceFeeBps: Bps,
+    taxBps: Bps,
+    active: z.boolean().default(true),
+  })
+  .openapi("ZoneInput");
+
+const Zone = z
+  .object({
+    id: z.string().uuid(),
+    name: z.string(),
+    polygon: z.object({ type: z.literal("Polygon"), coordinates: z.array(z.array(z.array(z.number()))) }),
+    currency: z.string(),
+    baseDeliveryFeeMinor: z.number().int(),
+    perKmFeeMinor: z.number().int(),
+    serviceFeeBps: z.number().int(),
+    taxBps: z.number().int(),
+    active: z.boolean(),
+  })
+  .openapi("Zone");
+
+const listZones = createRoute({
+  method: "get",
+  path: "/v1/admin/zones",
+  tags: ["admin"],
+  summary: "Delivery zones",
+  security: bearerSecurity,
+  middleware: [requireAuth("admin")] as const,
+  responses: { 200: jsonResponse(z.object({ zones: z.array(Zone) }), "Zones"), ...errorResponses(401, 403) },
+});
+
+const createZone = createRoute({
+  method: "post",
+  path: "/v1/admin/zones",
+  tags: ["admin"],
+  summary: "Draw a delivery zone with its fees",
+  security: bearerSecurity,
+  middleware: [requireAuth("admin")] as const,
+  request: jsonBody(ZoneBody),
+  responses: { 201: jsonResponse(Zone, "Created"), ...errorResponses(400, 401, 403, 409) },
+});
+
+const updateZone = createRoute({
+  method: "patch",
+  path: "/v1/admin/zones/{id}",
+  tags: ["admin"],
+  summary: "Change a zone's outline, fees or availability (orders already placed keep their prices)",
+  security: bearerSecurity,
+  middleware: [requireAuth("admin")] as const,
+  request: { params: z.object({ id: z.string().uuid() }), ...jsonBody(ZoneBody.partial()) },
+  responses: { 200: jsonResponse(Zone, "Updated"), ...errorResponses(400, 401, 403, 404, 409) },
+});
+
+const cellParam = z.object({
+  cell: z
+    .string()
+    .regex(new RegExp(`^[0-9b-hjkmnp-z]{${ZONE_PRECISION}}$`), `A geohash of ${ZONE_PRECISION} characters.`),
+});
+
+const cellLive = createRoute({
+  method: "get",
+  path: "/v1/admin/cells/{cell}",
+  tags: ["admin"],
+  summary: "One dispatch cell, live: its couriers on the map, open offer loops and dropped fixes",
+  security: bearerSecurity,
+  middleware: [requireAuth("admin")] as const,
+  request: { params: cellParam },
+  responses: {
+    200: jsonResponse(
+      z.object({ bounds: z.record(z.string(), z.number()), stats: z.unknown(), couriers: z.array(z.unknown()) }),
+      "The cell",
+    ),
+    ...errorResponses(400, 401, 403),
+  },
+});
+
+function nameTaken(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 3; e = e.cause, depth++) {
+    if ((e as { code?: string }).code === "23505") return true;
+  }
+  return false;
+}
+
+export function registerZoneAdminRoutes(app: App): void {
+  app.openapi(listZones, async (c) => {
+    const rows = await c.var.db.select().from(zones).orderBy(asc(zones.name));
+    return c.json({ zones: rows.map(({ createdAt: _created, ...zone }) => zone) }, 200);
+  });
+
+  app.openapi(createZone, async (c) => {
+    try {
+      const [row] = await c.var.db.insert(zones).values(c.req.valid("json")).returning();
+      if (!row) throw new ApiError(500, "internal_error", "The zone was not stored.");
+      const { createdAt: _created, ...zone } = row;
+      return c.json(zone, 201);
+    } catch (err) {
+      if (nameTaken(err)) throw new ApiError(409, "zone_name_taken", "Another zone has this name.");
+      throw err;
+    }
+  });
+
+  app.openapi(updateZone, async (c) => {
+    const changes = c.req.valid("json");
+    if (Object.keys(changes).length === 0) throw new ApiError(400, "nothing_to_change", "Send at least one field.");
+    try {
+      const [row] = await c.var.db
+        .update(zones)
+        .set(changes)
+        .where(eq(zones.id, c.req.valid("param").id))
+        .returning();
+      if (!row) throw new ApiError(404, "zone_not_found", "No zone has this id.");
+      const { createdAt: _created, ...zone } = row;
+      return c.json(zone, 200);
+    } catch (err) {
+      if (nameTaken(err)) throw new ApiError(409, "zone_name_taken", "Another zone has this name.");
+      throw err;
+    }
+  });
+
+  app.openapi(cellLive, async (c) => {
+    const { cell } = c.req.valid("param");
+    const stub = zoneStub(c.env, cell);
+    const [stats, couriers] = await Promise.all([stub.stats(), stub.couriersOnMap()]);
+    return c.json({ bounds: { ...decodeGeohashBounds(cell) }, stats, couriers }, 200);
+  });
+}

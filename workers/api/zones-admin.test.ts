@@ -1,0 +1,109 @@
+// Operators draw zones (which price orders) and watch a dispatch cell live.
+import { beforeAll, describe, expect, it } from "vitest";
+import { zoneCellOf } from "../../domain/geo/geohash.ts";
+import { courierSocket, goOnline } from "../../durable-objects/zone/zone-test-kit.ts";
+import { api, createWorld, signIn, type World } from "../../test/world.ts";
+
+let world: World;
+let admin: string;
+let staff: string;
+
+const square = (lng: number, lat: number, d = 0.01) => ({
+  type: "Polygon" as const,
+  coordinates: [
+    [
+      [lng, lat],
+      [lng + d, lat],
+      [lng + d, lat + d],
+      [lng, lat + d],
+      [lng, lat],
+    ],
+  ],
+});
+
+function zoneBody(name: string) {
+  return {
+    name,
+    polygon: square(18.4, -33.95),
+    currency: "ZAR",
+    baseDeliveryFeeMinor: 1500,
+    perKmFeeMinor: 300,
+    serviceFeeBps: 400,
+    taxBps: 1500,
+  };
+}
+
+beforeAll(async () => {
+  world = await createWorld();
+  [admin, staff] = await Promise.all([signIn(world.emails.admin), signIn(world.emails.staff)]);
+});
+
+describe("delivery zones", () => {
+  it("an admin draws a zone, lists it and changes its fees", async () => {
+    const name = `Cape Town ${crypto.randomUUID().slice(0, 8)}`;
+    const created = await api("/v1/admin/zones", { method: "POST", token: admin, json: zoneBody(name) });
+    expect(created.status).toBe(201);
+    const zone = (await created.json()) as { id: string; active: boolean };
+    expect(zone.active).toBe(true);
+
+    const listed = (await (await api("/v1/admin/zones", { token: admin })).json()) as { zones: Array<{ id: string }> };
+    expect(listed.zones.map((z) => z.id)).toContain(zone.id);
+
+    const updated = await api(`/v1/admin/zones/${zone.id}`, {
+      method: "PATCH",
+      token: admin,
+      json: { perKmFeeMinor: 350 },
+    });
+    expect(updated.status).toBe(200);
+    expect(((await updated.json()) as { perKmFeeMinor: number }).perKmFeeMinor).toBe(350);
+  });
+
+  it("refuses a ring that does not close, with the field named", async () => {
+    const body = zoneBody(`Open ring ${crypto.randomUUID().slice(0, 8)}`);
+    body.polygon.coordinates[0]?.pop();
+    const res = await api("/v1/admin/zones", { method: "POST", token: admin, json: body });
+    expect(res.status).toBe(400);
+    const { error } = (await res.json()) as { error: { details: Array<{ path: string }> } };
+    expect(error.details[0]?.path).toBe("polygon.coordinates.0");
+  });
+
+  it("refuses a second zone with the same name with 409", async () => {
+    const name = `Twice ${crypto.randomUUID().slice(0, 8)}`;
+    expect((await api("/v1/admin/zones", { method: "POST", token: admin, json: zoneBody(name) })).status).toBe(201);
+    const again = await api("/v1/admin/zones", { method: "POST", token: admin, json: zoneBody(name) });
+    expect(again.status).toBe(409);
+  });
+
+  it("refuses restaurant staff with 403", async () => {
+    const res = await api("/v1/admin/zones", { method: "POST", token: staff, json: zoneBody("Nope") });
+    expect(res.status).toBe(403);
+  });
+});
+
+describe("a dispatch cell, live", () => {
+  it("shows an online courier on the map with the cell's stats", async () => {
+    const courier = await signIn(world.emails.courier);
+    // A patch of ocean no other test uses.
+    const at = { lat: -40.5 + Math.random() * 0.01, lng: -30.5 + Math.random() * 0.01 };
+    const cell = zoneCellOf(at.lat, at.lng);
+    const socket = courierSocket(
+      world.ids.courier,
+      await api(`/v1/couriers/live?lat=${at.lat}&lng=${at.lng}`, { token: courier, headers: { upgrade: "websocket" } }),
+    );
+    await goOnline(socket, at);
+    const res = await api(`/v1/admin/cells/${cell}`, { token: admin });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as {
+      stats: { couriers: number; available: number };
+      couriers: Array<{ courierId: string; lat: number; available: boolean }>;
+    };
+    expect(body.stats).toMatchObject({ couriers: 1, available: 1 });
+    expect(body.couriers[0]).toMatchObject({ courierId: world.ids.courier, lat: at.lat, available: true });
+    socket.close();
+  });
+
+  it("refuses a malformed cell with 400", async () => {
+    const res = await api("/v1/admin/cells/not-a-cell", { token: admin });
+    expect(res.status).toBe(400);
+  });
+});
