@@ -47,6 +47,19 @@ export default defineConfig({
           setupFiles: ["./test/apply-d1-migrations.ts"],
         },
       },
+      {
+        // The console in a real browser against the platform under wrangler dev; its own set-up, not the root one.
+        extends: false,
+        test: {
+          name: "web-e2e",
+          environment: "node",
+          include: ["web/**/*.e2e.test.ts"],
+          globalSetup: ["./web/e2e/global-setup.ts"],
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+        },
+      },
     ],
   },
 });
