@@ -12,6 +12,7 @@
 import { parseArgs } from "node:util";
 import { WebSocket } from "ws";
 import { bearingDeg, destinationPoint, haversineMeters, type LatLng } from "../domain/geo/distance.ts";
+import { pick as pickFrom, seededRandom } from "../domain/random/seeded-random.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -36,16 +37,9 @@ const DRIVE_MPS = 25;
 const FIX_INTERVAL_MS = 1000;
 const CITY: LatLng = { lat: 38.7169, lng: -9.1399 };
 
-// Deterministic choices for a given --seed (mulberry32).
-let rngState = Number(args.seed) >>> 0;
-function random(): number {
-  rngState = (rngState + 0x6d2b79f5) >>> 0;
-  let t = rngState;
-  t = Math.imul(t ^ (t >>> 15), t | 1);
-  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-}
-const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)] as T;
+// Deterministic choices for a given --seed.
+const random = seededRandom(Number(args.seed));
+const pick = <T>(list: readonly T[]): T => pickFrom(random, list);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function call<T>(

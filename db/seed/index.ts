@@ -7,6 +7,7 @@
 import { eq, inArray, sql } from "drizzle-orm";
 import { hashPassword } from "../../domain/auth/password.ts";
 import type { Role } from "../../domain/auth/principal.ts";
+import { pick, seededRandom } from "../../domain/random/seeded-random.ts";
 import type { Database } from "../client.ts";
 import {
   couriers,
@@ -94,21 +95,6 @@ export async function seedUuid(name: string): Promise<string> {
 }
 
 /** mulberry32: tiny, seedable, and the same on every platform, unlike Math.random. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function pick<T>(random: () => number, list: readonly T[]): T {
-  return list[Math.floor(random() * list.length)] as T;
-}
-
 function chunks<T>(rows: readonly T[], size = CHUNK): T[][] {
   const out: T[][] = [];
   for (let i = 0; i < rows.length; i += size) out.push(rows.slice(i, i + size));
@@ -133,7 +119,7 @@ interface CourierSpec {
 }
 
 export function demoCouriers(): CourierSpec[] {
-  const random = prng(0x115b0a);
+  const random = seededRandom(0x115b0a);
   // Weighted like a real central-Lisbon fleet: mostly two-wheelers.
   const vehicles: Vehicle[] = ["scooter", "scooter", "scooter", "bicycle", "bicycle", "bicycle", "car", "foot"];
   const out: CourierSpec[] = [];

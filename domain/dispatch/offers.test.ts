@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { seededRandom } from "../random/seeded-random.ts";
 import {
   DEFAULT_OFFER_POLICY,
   nextOffer,
@@ -21,17 +22,6 @@ function expectAction<A extends OfferDecision["action"]>(
 ): Extract<OfferDecision, { action: A }> {
   expect(decision.action).toBe(action);
   return decision as Extract<OfferDecision, { action: A }>;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe("nextOffer", () => {
@@ -186,7 +176,7 @@ describe("offer invariants under random event sequences", () => {
   it("never offers an order to the same courier twice and never assigns two couriers", () => {
     const outcomes = { assigned: 0, escalated: 0 };
     for (let seed = 1; seed <= 300; seed++) {
-      const rand = mulberry32(seed);
+      const rand = seededRandom(seed);
       const couriers = Array.from({ length: 1 + Math.floor(rand() * 8) }, (_, i) => `c${i}`);
       let s = startOffers(`o${seed}`);
       let now = NOW;

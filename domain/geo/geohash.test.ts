@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { seededRandom } from "../random/seeded-random.ts";
 import { destinationPoint, haversineMeters } from "./distance.ts";
 import {
   cellsWithinRadius,
@@ -11,17 +12,6 @@ import {
   ZONE_PRECISION,
   zoneCellOf,
 } from "./geohash.ts";
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function contains(b: GeohashBounds, lat: number, lng: number): boolean {
   return lat >= b.minLat && lat <= b.maxLat && lng >= b.minLng && lng <= b.maxLng;
@@ -67,7 +57,7 @@ describe("encodeGeohash / decodeGeohashBounds", () => {
   });
 
   it("puts every random point inside the bounds of its own cell at every precision", () => {
-    const rand = mulberry32(7);
+    const rand = seededRandom(7);
     for (let i = 0; i < 500; i++) {
       const lat = rand() * 180 - 90;
       const lng = rand() * 360 - 180;
@@ -153,7 +143,7 @@ describe("geohashNeighbours", () => {
 
 describe("distanceToBoundsMeters", () => {
   it("agrees with a dense walk of the cell outline from points all around it", () => {
-    const rand = mulberry32(11);
+    const rand = seededRandom(11);
     for (let i = 0; i < 200; i++) {
       const lat = rand() * 170 - 85;
       const lng = rand() * 360 - 180;
@@ -198,7 +188,7 @@ describe("cellsWithinRadius", () => {
   });
 
   it("finds exactly the cells a brute-force check finds, including radii spanning many cells", () => {
-    const rand = mulberry32(2024);
+    const rand = seededRandom(2024);
     for (let trial = 0; trial < 40; trial++) {
       // Up to ±60° a zone cell is at least 2.4 km wide, so 8 rings of cells reach past 15 km.
       const lat = rand() * 120 - 60;
@@ -225,7 +215,7 @@ describe("cellsWithinRadius", () => {
   });
 
   it("covers every point within the radius, also across the antimeridian", () => {
-    const rand = mulberry32(99);
+    const rand = seededRandom(99);
     for (let trial = 0; trial < 30; trial++) {
       const origin = { lat: rand() * 120 - 60, lng: trial % 3 === 0 ? 179.99 : rand() * 360 - 180 };
       const radiusM = 500 + rand() * 12_000;

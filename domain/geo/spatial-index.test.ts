@@ -1,18 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { seededRandom } from "../random/seeded-random.ts";
 import { destinationPoint, haversineMeters } from "./distance.ts";
 import { decodeGeohashBounds, zoneCellOf } from "./geohash.ts";
 import { type IndexedEntry, SpatialIndex } from "./spatial-index.ts";
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Courier {
   available: boolean;
@@ -66,7 +56,7 @@ describe("SpatialIndex.nearest", () => {
     let ringSearches = 0;
     let fullScans = 0;
     for (let seed = 1; seed <= 150; seed++) {
-      const rand = mulberry32(seed);
+      const rand = seededRandom(seed);
       const anchor = ANCHORS[seed % ANCHORS.length] as { lat: number; lng: number };
       const bucketSizeM = [50, 250, 1_000][seed % 3] as number;
       const index = new SpatialIndex<Courier>({ bucketSizeM, referenceLat: anchor.lat });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { seededRandom } from "../random/seeded-random.ts";
 import {
   applyBps,
   billableKm,
@@ -360,17 +361,6 @@ describe("priceCart: fees and tax", () => {
 });
 
 // mulberry32: small, seeded and good enough to explore carts reproducibly.
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function randomCase(rand: () => number) {
   const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
   const items: MenuItemForPricing[] = Array.from({ length: int(1, 8) }, (_, i) => ({
@@ -412,7 +402,7 @@ describe("priceCart: properties over random valid carts", () => {
   const CASES = 500;
 
   it("always prices a valid cart and the total always equals the sum of its parts", () => {
-    const rand = prng(0xc0ffee);
+    const rand = seededRandom(0xc0ffee);
     for (let n = 0; n < CASES; n++) {
       const c = randomCase(rand);
       const result = ok(priceCart(c.menu, c.lines, c.fees, c.distanceM, c.tipMinor));
@@ -438,7 +428,7 @@ describe("priceCart: properties over random valid carts", () => {
   });
 
   it("keeps rounded fees within half a minor unit of the exact value", () => {
-    const rand = prng(42);
+    const rand = seededRandom(42);
     for (let n = 0; n < CASES; n++) {
       const c = randomCase(rand);
       const r = ok(priceCart(c.menu, c.lines, c.fees, c.distanceM, c.tipMinor));
@@ -450,7 +440,7 @@ describe("priceCart: properties over random valid carts", () => {
   });
 
   it("gives the same price for the same cart every time", () => {
-    const c = randomCase(prng(7));
+    const c = randomCase(seededRandom(7));
     expect(priceCart(c.menu, c.lines, c.fees, c.distanceM, c.tipMinor)).toEqual(
       priceCart(structuredClone(c.menu), structuredClone(c.lines), { ...c.fees }, c.distanceM, c.tipMinor),
     );

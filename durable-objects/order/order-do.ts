@@ -24,6 +24,7 @@ import { logLine } from "../../workers/api/http/log.ts";
 import type { Env } from "../../workers/env.ts";
 import { stripeClient } from "../../workers/payments/stripe-client.ts";
 import type { BoardOrder } from "../restaurant/restaurant-do.ts";
+import { armAlarmAt } from "../shared/alarm.ts";
 import {
   type CourierPositionUpdate,
   type CourierStep,
@@ -529,13 +530,7 @@ export class OrderDO extends DurableObject<Env> {
   }
 
   private async armAlarm(): Promise<void> {
-    const next = this.store.deadlines()[0];
-    if (!next) {
-      await this.ctx.storage.deleteAlarm();
-      return;
-    }
-    const current = await this.ctx.storage.getAlarm();
-    if (current !== next.at) await this.ctx.storage.setAlarm(next.at);
+    await armAlarmAt(this.ctx.storage, this.store.deadlines()[0]?.at);
   }
 
   /** The single alarm: run every deadline that is due, then re-arm for the earliest remaining one. */

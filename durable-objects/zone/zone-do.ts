@@ -26,6 +26,7 @@ import { cellsWithinRadius, decodeGeohashBounds, zoneCellOf } from "../../domain
 import { SpatialIndex } from "../../domain/geo/spatial-index.ts";
 import { logLine } from "../../workers/api/http/log.ts";
 import type { Env } from "../../workers/env.ts";
+import { armAlarmAt } from "../shared/alarm.ts";
 import {
   CourierMessage,
   type CourierOnMap,
@@ -749,13 +750,7 @@ export class ZoneDO extends DurableObject<Env> {
   }
 
   private async armAlarm(): Promise<void> {
-    const next = this.store.deadlines()[0];
-    if (!next) {
-      await this.ctx.storage.deleteAlarm();
-      return;
-    }
-    const current = await this.ctx.storage.getAlarm();
-    if (current !== next.at) await this.ctx.storage.setAlarm(next.at);
+    await armAlarmAt(this.ctx.storage, this.store.deadlines()[0]?.at);
   }
 
   /** The one alarm: expire every offer that is due (then offer the next courier), retry failed steps, re-arm. */

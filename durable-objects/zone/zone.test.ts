@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import type { Vehicle } from "../../domain/dispatch/eta.ts";
 import { destinationPoint, haversineMeters, type LatLng } from "../../domain/geo/distance.ts";
 import { decodeGeohashBounds, zoneCellOf } from "../../domain/geo/geohash.ts";
+import { seededRandom } from "../../domain/random/seeded-random.ts";
 import { testEnv } from "../../test/world.ts";
 import type { OfferMessage } from "./protocol.ts";
 import type { ZoneDO } from "./zone-do.ts";
@@ -17,17 +18,6 @@ function zone(cell: string): DurableObjectStub<ZoneDO> {
 }
 
 /** Deterministic PRNG so a failing seed can be replayed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A point somewhere in central Europe no other test uses: far from the fixtures in Lisbon. */
 function randomPatch(): LatLng {
   return { lat: 46 + Math.random() * 6, lng: 6 + Math.random() * 16 };
@@ -59,7 +49,7 @@ const fix = fixAt;
 describe("Zone DO", () => {
   it("finds the same nearest available couriers as brute force, across cell edges (3 seeds)", async () => {
     for (const seed of [11, 23, 47]) {
-      const random = mulberry32(seed);
+      const random = seededRandom(seed);
       const anchor = randomPatch();
       // The corner shared by four cells: every search here crosses an edge.
       const bounds = decodeGeohashBounds(zoneCellOf(anchor.lat, anchor.lng));
