@@ -20,11 +20,13 @@ import { readdirSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { delimiter, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { exportJWK, generateKeyPair } from "jose";
 import { migrateDatabase, openDb } from "../db/node.ts";
-import { users } from "../db/schema.ts";
+import { couriers, users } from "../db/schema.ts";
 import { seedDemoCity } from "../db/seed/index.ts";
+import { hashPassword } from "../domain/auth/password.ts";
+import type { Principal } from "../domain/auth/principal.ts";
 import { issueAccessToken, loadSigningKeys } from "../domain/auth/tokens.ts";
 import { assertLoopback } from "./lib/http.ts";
 import type { Plan } from "./lib/measure.ts";
@@ -218,6 +220,8 @@ export interface Worker {
   readyMs: number;
   persistDir: string | null;
   jwtPrivateKeys: string;
+  /** The bench-only zone probe (bench/probe/zone-probe.ts) in the same Miniflare, when started with one. */
+  probeUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -231,7 +235,14 @@ let keysPromise: Promise<string> | undefined;
 
 export async function startWorker(
   h: Harness,
-  options: { name?: string; persist?: boolean; bundle?: Bundle; bindings?: Record<string, string> } = {},
+  options: {
+    name?: string;
+    persist?: boolean;
+    bundle?: Bundle;
+    bindings?: Record<string, string>;
+    /** A probe bundle to run beside the Worker, bound to its ZONE and ORDER Durable Objects. */
+    probe?: Bundle;
+  } = {},
 ): Promise<Worker> {
   const bundle = options.bundle ?? (await buildBundle(h));
   const db = options.bindings ? undefined : await database(h);
@@ -240,7 +251,8 @@ export async function startWorker(
   const name = options.name ?? "worker";
   const persistDir = options.persist === false ? null : join(h.tmpDir, `${name}-state`);
   const port = await freePort();
-  const child = await tsxChild<{ url: string; readyMs: number }>(
+  const probePort = options.probe ? await freePort() : 0;
+  const child = await tsxChild<{ url: string; readyMs: number; probeUrl?: string }>(
     h,
     name,
     "bench/server/worker-host.ts",
@@ -256,6 +268,16 @@ export async function startWorker(
           JWT_PRIVATE_KEYS: jwtPrivateKeys,
           ...JWT_VARS,
         },
+        ...(options.probe
+          ? {
+              probe: {
+                bundlePath: options.probe.mainPath,
+                port: probePort,
+                ownDurableObjects: { FLEET: "Fleet" },
+                platformDurableObjects: { ZONE: "ZoneDO", ORDER: "OrderDO" },
+              },
+            }
+          : {}),
       }),
     },
     120_000,
@@ -266,6 +288,7 @@ export async function startWorker(
     readyMs: child.ready.readyMs,
     persistDir,
     jwtPrivateKeys,
+    ...(child.ready.probeUrl ? { probeUrl: child.ready.probeUrl } : {}),
     stop: () => child.stop(),
   };
   h.defer(name, () => child.stop());
@@ -274,9 +297,19 @@ export async function startWorker(
 
 let shared: Promise<Worker> | undefined;
 
-/** The platform Worker, started once and shared by the benchmarks that need it. */
+/**
+ * The platform Worker, started once and shared by the benchmarks that need it,
+ * with the zone probe (bench/probe/zone-probe.ts) beside it in the same
+ * Miniflare: idle unless a courier benchmark calls it.
+ */
 export function sharedWorker(h: Harness): Promise<Worker> {
-  shared ??= startWorker(h).then(async (worker) => {
+  shared ??= (async () => {
+    const [bundle, probe] = await Promise.all([
+      buildBundle(h),
+      buildBundle(h, join(ROOT, "bench/probe/zone-probe.toml")),
+    ]);
+    return startWorker(h, { bundle, probe });
+  })().then(async (worker) => {
     await waitHealthy(worker.url);
     return worker;
   });
@@ -306,6 +339,79 @@ export async function customerToken(worker: Worker, customerId: string): Promise
     { ...JWT, ttlSeconds: 3600 },
     Math.floor(Date.now() / 1000),
   );
+}
+
+/** An access token for any principal (courier, restaurant staff), minted like customerToken. */
+export async function principalToken(worker: Worker, principal: Principal): Promise<string> {
+  const keys = await loadSigningKeys(worker.jwtPrivateKeys);
+  return issueAccessToken(keys, principal, { ...JWT, ttlSeconds: 3600 }, Math.floor(Date.now() / 1000));
+}
+
+export interface BenchCourier {
+  id: string;
+  email: string;
+}
+
+let benchCouriers: BenchCourier[] = [];
+
+/**
+ * At least `n` active courier accounts (users + couriers rows) in the bench
+ * database, created on first need with one password hash computed once (the
+ * bench never signs in with it: tokens are minted with the Worker's key).
+ */
+export async function ensureCouriers(h: Harness, n: number): Promise<BenchCourier[]> {
+  if (benchCouriers.length >= n) return benchCouriers.slice(0, n);
+  const db = await database(h);
+  const handle = openDb({ DATABASE_URL: db.url, NEON_WS_PROXY: db.wsProxy }, 2);
+  try {
+    const passwordHash = await hashPassword("bench-courier-pass", 1000);
+    const random = seededRandom(h.seed ^ 0xc0c0 ^ benchCouriers.length);
+    const fresh = Array.from({ length: n - benchCouriers.length }, (_, k) => {
+      const i = benchCouriers.length + k;
+      return { id: seededUuid(random), email: `bench-courier-${i}@bench.test` };
+    });
+    for (let i = 0; i < fresh.length; i += 1000) {
+      const chunk = fresh.slice(i, i + 1000);
+      await handle.db.insert(users).values(
+        chunk.map((c, k) => ({
+          id: c.id,
+          email: c.email,
+          name: `Bench Courier ${benchCouriers.length + i + k}`,
+          role: "courier" as const,
+          passwordHash,
+        })),
+      );
+      await handle.db
+        .insert(couriers)
+        .values(chunk.map((c) => ({ userId: c.id, vehicle: "bicycle" as const, phone: "+351900000000" })));
+    }
+    benchCouriers = [...benchCouriers, ...fresh];
+    h.log(`couriers: ${benchCouriers.length} bench courier accounts in ${DATABASE_NAME}`);
+    return benchCouriers.slice(0, n);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The seed's restaurant staff, one per restaurant: restaurantId → principal. */
+export async function restaurantStaff(h: Harness): Promise<Map<string, Principal>> {
+  const db = await database(h);
+  const handle = openDb({ DATABASE_URL: db.url, NEON_WS_PROXY: db.wsProxy }, 1);
+  try {
+    const rows = await handle.db
+      .select({ id: users.id, restaurantId: users.restaurantId })
+      .from(users)
+      .where(eq(users.role, "restaurant_staff"));
+    const out = new Map<string, Principal>();
+    for (const r of rows) {
+      if (r.restaurantId && !out.has(r.restaurantId)) {
+        out.set(r.restaurantId, { userId: r.id, role: "restaurant_staff", restaurantId: r.restaurantId });
+      }
+    }
+    return out;
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Polls until the Worker answers its health check. */

@@ -17,6 +17,18 @@ export interface WorkerHostConfig {
   port: number;
   persistDir: string | null;
   bindings: Record<string, string>;
+  /**
+   * A bench-only Worker in the same Miniflare instance, reached on its own port
+   * (`probePort`), with its own Durable Objects plus bindings to this Worker's
+   * classes (`durableObjects: { ZONE: "ZoneDO" }` becomes `{ className: "ZoneDO",
+   * scriptName: "bench-worker" }`): how it calls the platform's very objects.
+   */
+  probe?: {
+    bundlePath: string;
+    port: number;
+    ownDurableObjects: Record<string, string>;
+    platformDurableObjects: Record<string, string>;
+  };
 }
 
 interface MiniflareModule {
@@ -63,6 +75,28 @@ const mf = new Miniflare(
         scriptPath: config.bundlePath,
         bindings: { ...vars, ...config.bindings },
       },
+      ...(config.probe
+        ? [
+            {
+              name: "bench-probe",
+              modules: true,
+              modulesRoot: dirname(config.probe.bundlePath),
+              scriptPath: config.probe.bundlePath,
+              compatibilityDate: workerOptions.compatibilityDate,
+              compatibilityFlags: workerOptions.compatibilityFlags,
+              unsafeDirectSockets: [{ host: "127.0.0.1", port: config.probe.port }],
+              durableObjects: {
+                ...config.probe.ownDurableObjects,
+                ...Object.fromEntries(
+                  Object.entries(config.probe.platformDurableObjects).map(([binding, className]) => [
+                    binding,
+                    { className, scriptName: "bench-worker" },
+                  ]),
+                ),
+              },
+            },
+          ]
+        : []),
     ],
   }),
 );
@@ -72,4 +106,8 @@ onStop(async () => {
   process.stderr.write(`worker-host: ${infoLogs} info log lines not echoed\n`);
   await mf.dispose();
 });
-announceReady({ url: url.toString().replace(/\/$/, ""), readyMs });
+announceReady({
+  url: url.toString().replace(/\/$/, ""),
+  readyMs,
+  ...(config.probe ? { probeUrl: `http://127.0.0.1:${config.probe.port}` } : {}),
+});
