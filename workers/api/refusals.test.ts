@@ -317,3 +317,34 @@ describe("the OpenAPI document", () => {
     );
   });
 });
+
+describe("ordering reads its restaurant and zones from the cache, kept fresh by edits", () => {
+  it("refuses orders with 422 restaurant_closed as soon as staff change the hours, and takes them again after", async () => {
+    const w = await createWorld();
+    const [owner, buyer] = await Promise.all([signIn(w.emails.staff), signIn(w.emails.customer)]);
+    const order = () =>
+      api("/v1/orders", {
+        method: "POST",
+        token: buyer,
+        headers: { "idempotency-key": `hours-${crypto.randomUUID()}` },
+        json: {
+          restaurantId: w.restaurantId,
+          items: [{ itemId: w.itemId, quantity: 1, optionIds: [w.smallOptionId] }],
+          deliveryAddress: w.address,
+        },
+      });
+    expect((await order()).status).toBe(201);
+    const closed = await api(`/v1/restaurants/${w.restaurantId}`, {
+      method: "PATCH",
+      token: owner,
+      json: { openingHours: [] },
+    });
+    expect(closed.status).toBe(200);
+    const refused = await order();
+    expect(refused.status).toBe(422);
+    expect((await errorOf(refused)).code).toBe("restaurant_closed");
+    const allDay = [0, 1, 2, 3, 4, 5, 6].map((day) => ({ day, open: "00:00", close: "00:00" }));
+    await api(`/v1/restaurants/${w.restaurantId}`, { method: "PATCH", token: owner, json: { openingHours: allDay } });
+    expect((await order()).status).toBe(201);
+  });
+});

@@ -1,12 +1,15 @@
 // The menu read path: versioned JSON in KV, with an ETag per menu version so
 // clients revalidate with a 304 and no body. Postgres is read only on a miss;
-// a menu edit bumps the version and rewrites the entry.
+// a menu edit bumps the version and rewrites the entry. The entry also holds
+// the restaurant's ordering profile (location, radius, hours), so placing an
+// order needs no Postgres read at all.
 import type { Database } from "../../../db/client.ts";
-import { loadMenu, type Menu } from "./menu-repository.ts";
+import { loadMenuWithProfile, type Menu, type OrderingProfile } from "./menu-repository.ts";
 
 export interface CachedMenu {
   etag: string;
   json: string;
+  ordering: OrderingProfile;
 }
 
 const TTL_SECONDS = 3600;
@@ -19,12 +22,9 @@ const keyOf = (restaurantId: string) => `menu:${restaurantId}`;
 
 export async function readMenu(kv: KVNamespace, db: () => Database, restaurantId: string): Promise<CachedMenu | null> {
   const cached = await kv.get<CachedMenu>(keyOf(restaurantId), "json");
-  if (cached) return cached;
-  const menu = await loadMenu(db(), restaurantId);
-  if (!menu) return null;
-  const entry: CachedMenu = { etag: menuEtag(menu), json: JSON.stringify(menu) };
-  await kv.put(keyOf(restaurantId), JSON.stringify(entry), { expirationTtl: TTL_SECONDS });
-  return entry;
+  // Entries written before the ordering profile was cached count as a miss.
+  if (cached?.ordering) return cached;
+  return refreshMenu(kv, db(), restaurantId);
 }
 
 /**
@@ -34,12 +34,16 @@ export async function readMenu(kv: KVNamespace, db: () => Database, restaurantId
  * after each edit, and it always reads the newest committed menu.
  */
 export async function refreshMenu(kv: KVNamespace, db: Database, restaurantId: string): Promise<CachedMenu | null> {
-  const menu = await loadMenu(db, restaurantId);
-  if (!menu) {
+  const loaded = await loadMenuWithProfile(db, restaurantId);
+  if (!loaded) {
     await invalidateMenu(kv, restaurantId);
     return null;
   }
-  const entry: CachedMenu = { etag: menuEtag(menu), json: JSON.stringify(menu) };
+  const entry: CachedMenu = {
+    etag: menuEtag(loaded.menu),
+    json: JSON.stringify(loaded.menu),
+    ordering: loaded.ordering,
+  };
   await kv.put(keyOf(restaurantId), JSON.stringify(entry), { expirationTtl: TTL_SECONDS });
   return entry;
 }

@@ -2,7 +2,14 @@
 // both the menu endpoint and server-side pricing use.
 import { asc, eq, inArray } from "drizzle-orm";
 import type { Database } from "../../../db/client.ts";
-import { menuCategories, menuItems, modifierGroups, modifierOptions, restaurants } from "../../../db/schema.ts";
+import {
+  menuCategories,
+  menuItems,
+  modifierGroups,
+  modifierOptions,
+  type OpeningHours,
+  restaurants,
+} from "../../../db/schema.ts";
 
 export interface MenuOption {
   id: string;
@@ -33,7 +40,23 @@ export interface Menu {
   categories: Array<{ id: string; name: string; items: MenuItem[] }>;
 }
 
+/** What placing an order needs to know about the restaurant besides its menu; cached beside the menu. */
+export interface OrderingProfile {
+  lat: number;
+  lng: number;
+  deliveryRadiusM: number;
+  timeZone: string;
+  openingHours: OpeningHours;
+}
+
 export async function loadMenu(db: Database, restaurantId: string): Promise<Menu | null> {
+  return (await loadMenuWithProfile(db, restaurantId))?.menu ?? null;
+}
+
+export async function loadMenuWithProfile(
+  db: Database,
+  restaurantId: string,
+): Promise<{ menu: Menu; ordering: OrderingProfile } | null> {
   const restaurantRows = await db
     .select({
       id: restaurants.id,
@@ -41,6 +64,11 @@ export async function loadMenu(db: Database, restaurantId: string): Promise<Menu
       version: restaurants.menuVersion,
       currency: restaurants.currency,
       active: restaurants.active,
+      lat: restaurants.lat,
+      lng: restaurants.lng,
+      deliveryRadiusM: restaurants.deliveryRadiusM,
+      timeZone: restaurants.timeZone,
+      openingHours: restaurants.openingHours,
     })
     .from(restaurants)
     .where(eq(restaurants.id, restaurantId))
@@ -108,11 +136,19 @@ export async function loadMenu(db: Database, restaurantId: string): Promise<Menu
     });
     itemsByCategory.set(i.categoryId, list);
   }
-  return {
+  const menu: Menu = {
     restaurantId: restaurant.id,
     restaurantName: restaurant.name,
     version: restaurant.version,
     currency: restaurant.currency,
     categories: categories.map((cat) => ({ id: cat.id, name: cat.name, items: itemsByCategory.get(cat.id) ?? [] })),
   };
+  const ordering: OrderingProfile = {
+    lat: restaurant.lat,
+    lng: restaurant.lng,
+    deliveryRadiusM: restaurant.deliveryRadiusM,
+    timeZone: restaurant.timeZone,
+    openingHours: restaurant.openingHours,
+  };
+  return { menu, ordering };
 }

@@ -2,8 +2,6 @@
 // reading, and the commands each party may send. The Order DO decides;
 // this layer validates, authenticates and translates.
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, eq } from "drizzle-orm";
-import { restaurants, zones } from "../../../db/schema.ts";
 import type { Principal } from "../../../domain/auth/principal.ts";
 import { haversineMeters } from "../../../domain/geo/distance.ts";
 import type { PlacedOrder } from "../../../domain/order/order-event.ts";
@@ -20,6 +18,7 @@ import { ApiError } from "../http/errors.ts";
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "../http/openapi.ts";
 import { readMenu } from "../menus/menu-cache.ts";
 import type { Menu } from "../menus/menu-repository.ts";
+import { activeZones } from "../zones/zone-cache.ts";
 
 const Uuid = z.string().uuid();
 
@@ -273,31 +272,16 @@ function toPricingMenu(menu: Menu): MenuForPricing {
   };
 }
 
-async function loadRestaurantForOrder(c: AppContext, restaurantId: string) {
-  const rows = await c.var.db
-    .select({
-      id: restaurants.id,
-      lat: restaurants.lat,
-      lng: restaurants.lng,
-      deliveryRadiusM: restaurants.deliveryRadiusM,
-      timeZone: restaurants.timeZone,
-      openingHours: restaurants.openingHours,
-      currency: restaurants.currency,
-    })
-    .from(restaurants)
-    .where(and(eq(restaurants.id, restaurantId), eq(restaurants.active, true)))
-    .limit(1);
-  return rows[0];
-}
-
 export function registerOrderRoutes(app: App): void {
   app.openapi(placeOrder, async (c) => {
     const principal = principalOf(c);
     const idempotencyKey = c.req.valid("header")["idempotency-key"];
     const body = c.req.valid("json");
 
-    const restaurant = await loadRestaurantForOrder(c, body.restaurantId);
-    if (!restaurant) throw new ApiError(404, "restaurant_not_found", "No active restaurant has this id.");
+    // Everything placement reads comes from KV (menu, ordering profile, zones): no Postgres on this path.
+    const cached = await readMenu(c.env.MENU_CACHE, () => c.var.db, body.restaurantId);
+    if (!cached) throw new ApiError(404, "restaurant_not_found", "No active restaurant has this id.");
+    const restaurant = cached.ordering;
     const distanceM = haversineMeters(restaurant, body.deliveryAddress);
     if (distanceM > restaurant.deliveryRadiusM) {
       throw new ApiError(
@@ -309,12 +293,10 @@ export function registerOrderRoutes(app: App): void {
     if (!isOpenAt(restaurant.openingHours, restaurant.timeZone, new Date())) {
       throw new ApiError(422, "restaurant_closed", "The restaurant is closed now.");
     }
-    const activeZones = await c.var.db.select().from(zones).where(eq(zones.active, true));
-    const zone = activeZones.find((z) => pointInPolygon(body.deliveryAddress.lat, body.deliveryAddress.lng, z.polygon));
+    const zones = await activeZones(c.env.MENU_CACHE, () => c.var.db);
+    const zone = zones.find((z) => pointInPolygon(body.deliveryAddress.lat, body.deliveryAddress.lng, z.polygon));
     if (!zone) throw new ApiError(422, "outside_service_area", "We do not deliver to this address yet.");
 
-    const cached = await readMenu(c.env.MENU_CACHE, () => c.var.db, body.restaurantId);
-    if (!cached) throw new ApiError(404, "restaurant_not_found", "No active restaurant has this id.");
     const menu = JSON.parse(cached.json) as Menu;
     const priced = priceCart(
       toPricingMenu(menu),

@@ -275,17 +275,16 @@ async function bumpMenuVersion(
 }
 
 /**
- * After a committed change: the KV menu now (when the menu changed) and the
+ * After a committed change: the KV entry (menu and ordering profile) now, and the
  * event for the consumer. Both are best effort here; the commit stands, and
  * whatever fails is caught up by the consumer or, failing that, a rebuild.
  */
-async function afterCommit(c: AppContext, restaurantId: string, menuChanged: boolean): Promise<void> {
-  if (menuChanged) {
-    try {
-      await refreshMenu(c.env.MENU_CACHE, c.var.db, restaurantId);
-    } catch (err) {
-      log(c, "error", "menu.cache_refresh_failed", { restaurantId, error: String(err) });
-    }
+async function afterCommit(c: AppContext, restaurantId: string): Promise<void> {
+  // Always: the cached entry carries the ordering profile (hours, radius) as well as the menu.
+  try {
+    await refreshMenu(c.env.MENU_CACHE, c.var.db, restaurantId);
+  } catch (err) {
+    log(c, "error", "menu.cache_refresh_failed", { restaurantId, error: String(err) });
   }
   try {
     await c.env.EVENTS.send(restaurantChanged(restaurantId), { contentType: "json" });
@@ -320,7 +319,7 @@ export function registerRestaurantAdminRoutes(app: App): void {
     };
     const [row] = await c.var.db.update(restaurants).set(set).where(eq(restaurants.id, id)).returning();
     if (!row) throw restaurantNotFound();
-    await afterCommit(c, id, patch.name !== undefined || patch.active !== undefined);
+    await afterCommit(c, id);
     const { createdAt: _createdAt, ...profile } = row;
     return c.json(profile, 200);
   });
@@ -347,7 +346,7 @@ export function registerRestaurantAdminRoutes(app: App): void {
       }
       throw err;
     }
-    await afterCommit(c, id, true);
+    await afterCommit(c, id);
     const { item } = result;
     return c.json(
       {
@@ -384,7 +383,7 @@ export function registerRestaurantAdminRoutes(app: App): void {
       if (!option) throw new ApiError(404, "menu_option_not_found", "This restaurant has no option with this id.");
       return { menuVersion, option };
     });
-    await afterCommit(c, id, true);
+    await afterCommit(c, id);
     const { option } = result;
     return c.json(
       {
@@ -471,7 +470,7 @@ export function registerRestaurantAdminRoutes(app: App): void {
       }
       throw err;
     }
-    await afterCommit(c, id, true);
+    await afterCommit(c, id);
     c.header("location", `/v1/restaurants/${id}/menu`);
     return c.json({ menuVersion, item: created }, 201);
   });

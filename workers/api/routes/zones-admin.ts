@@ -9,6 +9,7 @@ import { requireAuth } from "../auth/authenticate.ts";
 import type { App } from "../context.ts";
 import { ApiError } from "../http/errors.ts";
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "../http/openapi.ts";
+import { invalidateZones } from "../zones/zone-cache.ts";
 
 const Position = z.tuple([z.number().min(-180).max(180), z.number().min(-90).max(90)]);
 
@@ -126,6 +127,7 @@ export function registerZoneAdminRoutes(app: App): void {
     try {
       const [row] = await c.var.db.insert(zones).values(c.req.valid("json")).returning();
       if (!row) throw new ApiError(500, "internal_error", "The zone was not stored.");
+      await invalidateZones(c.env.MENU_CACHE);
       const { createdAt: _created, ...zone } = row;
       return c.json(zone, 201);
     } catch (err) {
@@ -144,6 +146,7 @@ export function registerZoneAdminRoutes(app: App): void {
         .where(eq(zones.id, c.req.valid("param").id))
         .returning();
       if (!row) throw new ApiError(404, "zone_not_found", "No zone has this id.");
+      await invalidateZones(c.env.MENU_CACHE);
       const { createdAt: _created, ...zone } = row;
       return c.json(zone, 200);
     } catch (err) {
