@@ -99,6 +99,15 @@ describe("a dispatch cell, live", () => {
     };
     expect(body.stats).toMatchObject({ couriers: 1, available: 1 });
     expect(body.couriers[0]).toMatchObject({ courierId: world.ids.courier, lat: at.lat, available: true });
+
+    const near = await api(`/v1/admin/nearest-couriers?lat=${at.lat + 0.001}&lng=${at.lng}&k=5&radiusM=1000`, {
+      token: admin,
+    });
+    expect(near.status).toBe(200);
+    const { couriers } = (await near.json()) as { couriers: Array<{ courierId: string; distanceM: number }> };
+    expect(couriers.map((x) => x.courierId)).toEqual([world.ids.courier]);
+    expect(couriers[0]?.distanceM).toBeGreaterThan(100);
+    expect(couriers[0]?.distanceM).toBeLessThan(120);
     socket.close();
   });
 

@@ -2,125 +2,225 @@
 // row is keyed by its id, order lines by (order, line), and the order row only
 // moves forward (last_event_seq guards it), so duplicate, reordered and
 // retried deliveries leave exactly one row per event and the newest state.
+//
+// A queue batch is projected in one transaction with one multi-row statement
+// per table (`projectOrderEvents`); `projectOrderEvent` projects a single
+// message and is the consumer's fallback when a batch fails, so one poison
+// message is retried alone.
 import { sql } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
 import { orderEvents, orderItems, orders, payments } from "../../db/schema.ts";
 import type { OrderEventMessage } from "../../domain/order/order-event.ts";
 
+type OrderRow = typeof orders.$inferInsert;
+type OrderItemRow = typeof orderItems.$inferInsert;
+type OrderEventRow = typeof orderEvents.$inferInsert;
+type PaymentRow = typeof payments.$inferInsert;
+
+/** Columns an event may move forward; the rest is fixed at placement. */
+const orderUpsert = {
+  target: orders.id,
+  set: {
+    status: sql`excluded.status`,
+    deliveryStatus: sql`excluded.delivery_status`,
+    courierId: sql`excluded.courier_id`,
+    prepTimeMinutes: sql`excluded.prep_time_minutes`,
+    lastEventSeq: sql`excluded.last_event_seq`,
+    updatedAt: sql`excluded.updated_at`,
+  },
+  setWhere: sql`${orders.lastEventSeq} < excluded.last_event_seq`,
+};
+
+const chargeUpsert = {
+  target: [payments.provider, payments.providerRef],
+  set: { status: sql`excluded.status`, updatedAt: sql`excluded.updated_at` },
+  // A late "started" must not demote a succeeded charge.
+  setWhere: sql`${payments.status} <> 'succeeded'`,
+};
+
+function orderRow({ event, order }: OrderEventMessage): OrderRow {
+  return {
+    id: order.id,
+    customerId: order.customerId,
+    restaurantId: order.restaurantId,
+    courierId: order.courierId,
+    status: event.state,
+    deliveryStatus: event.delivery,
+    idempotencyKey: order.idempotencyKey,
+    menuVersion: order.menuVersion,
+    currency: order.currency,
+    subtotalMinor: order.subtotalMinor,
+    deliveryFeeMinor: order.deliveryFeeMinor,
+    serviceFeeMinor: order.serviceFeeMinor,
+    taxMinor: order.taxMinor,
+    tipMinor: order.tipMinor,
+    totalMinor: order.totalMinor,
+    deliveryAddress: order.deliveryAddress,
+    prepTimeMinutes: order.prepTimeMinutes,
+    lastEventSeq: event.seq,
+    placedAt: new Date(order.placedAt),
+    updatedAt: new Date(event.at),
+  };
+}
+
+function itemRows({ order }: OrderEventMessage): OrderItemRow[] {
+  return order.lines.map((line) => ({
+    orderId: order.id,
+    lineNo: line.lineNo,
+    menuItemId: line.itemId,
+    name: line.name,
+    quantity: line.quantity,
+    unitPriceMinor: line.unitPriceMinor,
+    options: line.options,
+    lineTotalMinor: line.lineTotalMinor,
+  }));
+}
+
+function eventRow({ event }: OrderEventMessage): OrderEventRow {
+  return {
+    id: event.id,
+    orderId: event.orderId,
+    seq: event.seq,
+    type: event.type,
+    actorId: event.actorId,
+    actorRole: event.actorRole,
+    payload: event.payload,
+    occurredAt: new Date(event.at),
+  };
+}
+
+/** The charge row an event upserts: from `order.payment_started` / `order.paid` with an intent id. */
+function chargeRow({ event, order }: OrderEventMessage): PaymentRow | null {
+  const intentId = event.payload.paymentIntentId;
+  if ((event.type !== "order.payment_started" && event.type !== "order.paid") || typeof intentId !== "string") {
+    return null;
+  }
+  return {
+    orderId: order.id,
+    kind: "charge",
+    providerRef: intentId,
+    status: event.type === "order.paid" ? "succeeded" : "requires_payment_method",
+    amountMinor: order.totalMinor,
+    currency: order.currency,
+    idempotencyKey: `order:${order.id}:payment_intent`,
+    updatedAt: new Date(event.at),
+  };
+}
+
+/** The refund row an `order.refunded` event inserts once. */
+function refundRow({ event, order }: OrderEventMessage): PaymentRow | null {
+  const payload = event.payload;
+  if (event.type !== "order.refunded" || typeof payload.refundId !== "string" || typeof payload.amountMinor !== "number") {
+    return null;
+  }
+  return {
+    orderId: order.id,
+    kind: "refund",
+    providerRef: payload.refundId,
+    status: typeof payload.status === "string" ? payload.status : "succeeded",
+    amountMinor: payload.amountMinor,
+    currency: order.currency,
+    idempotencyKey: `order:${order.id}:refund:${String(payload.requestEventId)}`,
+    updatedAt: new Date(event.at),
+  };
+}
+
+/** Projects one message in its own transaction: the fallback when a batch fails. */
 export async function projectOrderEvent(db: Database, message: OrderEventMessage): Promise<void> {
-  const { event, order } = message;
-  const at = new Date(event.at);
   await db.transaction(async (tx) => {
-    await tx
-      .insert(orders)
-      .values({
-        id: order.id,
-        customerId: order.customerId,
-        restaurantId: order.restaurantId,
-        courierId: order.courierId,
-        status: event.state,
-        deliveryStatus: event.delivery,
-        idempotencyKey: order.idempotencyKey,
-        menuVersion: order.menuVersion,
-        currency: order.currency,
-        subtotalMinor: order.subtotalMinor,
-        deliveryFeeMinor: order.deliveryFeeMinor,
-        serviceFeeMinor: order.serviceFeeMinor,
-        taxMinor: order.taxMinor,
-        tipMinor: order.tipMinor,
-        totalMinor: order.totalMinor,
-        deliveryAddress: order.deliveryAddress,
-        prepTimeMinutes: order.prepTimeMinutes,
-        lastEventSeq: event.seq,
-        placedAt: new Date(order.placedAt),
-        updatedAt: at,
-      })
-      .onConflictDoUpdate({
-        target: orders.id,
-        set: {
-          status: sql`excluded.status`,
-          deliveryStatus: sql`excluded.delivery_status`,
-          courierId: sql`excluded.courier_id`,
-          prepTimeMinutes: sql`excluded.prep_time_minutes`,
-          lastEventSeq: sql`excluded.last_event_seq`,
-          updatedAt: sql`excluded.updated_at`,
-        },
-        setWhere: sql`${orders.lastEventSeq} < excluded.last_event_seq`,
-      });
-    if (order.lines.length > 0) {
-      await tx
-        .insert(orderItems)
-        .values(
-          order.lines.map((line) => ({
-            orderId: order.id,
-            lineNo: line.lineNo,
-            menuItemId: line.itemId,
-            name: line.name,
-            quantity: line.quantity,
-            unitPriceMinor: line.unitPriceMinor,
-            options: line.options,
-            lineTotalMinor: line.lineTotalMinor,
-          })),
-        )
-        .onConflictDoNothing();
-    }
-    await tx
-      .insert(orderEvents)
-      .values({
-        id: event.id,
-        orderId: event.orderId,
-        seq: event.seq,
-        type: event.type,
-        actorId: event.actorId,
-        actorRole: event.actorRole,
-        payload: event.payload,
-        occurredAt: at,
-      })
-      .onConflictDoNothing();
-    await projectPayment(tx as unknown as Database, message);
+    await tx.insert(orders).values(orderRow(message)).onConflictDoUpdate(orderUpsert);
+    const items = itemRows(message);
+    if (items.length > 0) await tx.insert(orderItems).values(items).onConflictDoNothing();
+    await tx.insert(orderEvents).values(eventRow(message)).onConflictDoNothing();
+    const charge = chargeRow(message);
+    if (charge) await tx.insert(payments).values(charge).onConflictDoUpdate(chargeUpsert);
+    const refund = refundRow(message);
+    if (refund) await tx.insert(payments).values(refund).onConflictDoNothing();
   });
 }
 
-async function projectPayment(db: Database, { event, order }: OrderEventMessage): Promise<void> {
-  const payload = event.payload;
-  const intentId = typeof payload.paymentIntentId === "string" ? payload.paymentIntentId : null;
-  if ((event.type === "order.payment_started" || event.type === "order.paid") && intentId) {
-    await db
-      .insert(payments)
-      .values({
-        orderId: order.id,
-        kind: "charge",
-        providerRef: intentId,
-        status: event.type === "order.paid" ? "succeeded" : "requires_payment_method",
-        amountMinor: order.totalMinor,
-        currency: order.currency,
-        idempotencyKey: `order:${order.id}:payment_intent`,
-        updatedAt: new Date(event.at),
-      })
-      .onConflictDoUpdate({
-        target: [payments.provider, payments.providerRef],
-        set: { status: sql`excluded.status`, updatedAt: sql`excluded.updated_at` },
-        // A late "started" must not demote a succeeded charge.
-        setWhere: sql`${payments.status} <> 'succeeded'`,
-      });
+/** The rows a batch writes, one entry per row key (see `projectOrderEvents`). */
+export interface BatchRows {
+  orders: OrderRow[];
+  items: OrderItemRow[];
+  events: OrderEventRow[];
+  charges: PaymentRow[];
+  refunds: PaymentRow[];
+}
+
+const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Folds a batch into the rows to write, with every row key at most once so a
+ * single multi-row `INSERT ... ON CONFLICT` never meets the same key twice:
+ * - orders: per order, the message with the highest sequence (the guarded
+ *   upsert then keeps whichever of it and the stored row is newer);
+ * - order lines: per (order, line), the first seen (lines never change);
+ * - events: per event id, the first seen;
+ * - charges: per provider reference, a succeeded one over any other, then the
+ *   highest sequence, which is where applying them one by one ends;
+ * - refunds: per refund id and per idempotency key, the first seen, as
+ *   `on conflict do nothing` one by one would keep.
+ * Rows are sorted by key so concurrent batches lock rows in the same order.
+ */
+export function batchRows(messages: readonly OrderEventMessage[]): BatchRows {
+  const newest = new Map<string, OrderEventMessage>();
+  const items = new Map<string, OrderItemRow>();
+  const events = new Map<string, OrderEventRow>();
+  const charges = new Map<string, { row: PaymentRow; seq: number }>();
+  const refunds = new Map<string, PaymentRow>();
+  const refundKeys = new Set<string>();
+  for (const message of messages) {
+    const { event, order } = message;
+    const current = newest.get(order.id);
+    if (!current || current.event.seq < event.seq) newest.set(order.id, message);
+    for (const item of itemRows(message)) {
+      const key = `${item.orderId}:${item.lineNo}`;
+      if (!items.has(key)) items.set(key, item);
+    }
+    if (!events.has(event.id)) events.set(event.id, eventRow(message));
+    const charge = chargeRow(message);
+    if (charge) {
+      const seen = charges.get(charge.providerRef);
+      const succeeded = charge.status === "succeeded";
+      const seenSucceeded = seen?.row.status === "succeeded";
+      if (!seen || (succeeded && !seenSucceeded) || (succeeded === seenSucceeded && seen.seq < event.seq)) {
+        charges.set(charge.providerRef, { row: charge, seq: event.seq });
+      }
+    }
+    const refund = refundRow(message);
+    if (refund && !refunds.has(refund.providerRef) && !refundKeys.has(refund.idempotencyKey)) {
+      refunds.set(refund.providerRef, refund);
+      refundKeys.add(refund.idempotencyKey);
+    }
   }
-  if (
-    event.type === "order.refunded" &&
-    typeof payload.refundId === "string" &&
-    typeof payload.amountMinor === "number"
-  ) {
-    await db
-      .insert(payments)
-      .values({
-        orderId: order.id,
-        kind: "refund",
-        providerRef: payload.refundId,
-        status: typeof payload.status === "string" ? payload.status : "succeeded",
-        amountMinor: payload.amountMinor,
-        currency: order.currency,
-        idempotencyKey: `order:${order.id}:refund:${String(payload.requestEventId)}`,
-        updatedAt: new Date(event.at),
-      })
-      .onConflictDoNothing();
-  }
+  const sorted = <T>(map: Map<string, T>) => [...map.entries()].sort(([a], [b]) => byKey(a, b)).map(([, v]) => v);
+  return {
+    orders: sorted(newest).map(orderRow),
+    items: [...items.values()].sort((a, b) => byKey(a.orderId, b.orderId) || a.lineNo - b.lineNo),
+    events: sorted(events),
+    charges: sorted(charges).map((c) => c.row),
+    refunds: sorted(refunds),
+  };
+}
+
+/**
+ * Projects a whole queue batch in one transaction with one statement per
+ * table, the same effect as `projectOrderEvent` applied to each message in
+ * turn. All or nothing: if it throws, nothing was written and the caller
+ * falls back to projecting message by message.
+ *
+ * Parameters stay far below Postgres' 65,535: a batch holds at most 50
+ * messages and an order at most 50 lines of 8 columns.
+ */
+export async function projectOrderEvents(db: Database, messages: readonly OrderEventMessage[]): Promise<void> {
+  if (messages.length === 0) return;
+  const rows = batchRows(messages);
+  await db.transaction(async (tx) => {
+    await tx.insert(orders).values(rows.orders).onConflictDoUpdate(orderUpsert);
+    if (rows.items.length > 0) await tx.insert(orderItems).values(rows.items).onConflictDoNothing();
+    await tx.insert(orderEvents).values(rows.events).onConflictDoNothing();
+    if (rows.charges.length > 0) await tx.insert(payments).values(rows.charges).onConflictDoUpdate(chargeUpsert);
+    if (rows.refunds.length > 0) await tx.insert(payments).values(rows.refunds).onConflictDoNothing();
+  });
 }

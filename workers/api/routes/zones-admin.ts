@@ -3,7 +3,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { asc, eq } from "drizzle-orm";
 import { zones } from "../../../db/schema.ts";
-import { decodeGeohashBounds, ZONE_PRECISION } from "../../../domain/geo/geohash.ts";
+import { decodeGeohashBounds, ZONE_PRECISION, zoneCellOf } from "../../../domain/geo/geohash.ts";
 import { zoneStub } from "../../../durable-objects/zone/stubs.ts";
 import { requireAuth } from "../auth/authenticate.ts";
 import type { App } from "../context.ts";
@@ -110,6 +110,36 @@ const cellLive = createRoute({
   },
 });
 
+const nearestCouriers = createRoute({
+  method: "get",
+  path: "/v1/admin/nearest-couriers",
+  tags: ["admin"],
+  summary: "The k nearest available couriers to a point, as dispatch would see them (asks neighbouring cells)",
+  security: bearerSecurity,
+  middleware: [requireAuth("admin")] as const,
+  request: {
+    query: z.object({
+      lat: z.coerce.number().min(-90).max(90),
+      lng: z.coerce.number().min(-180).max(180),
+      k: z.coerce.number().int().min(1).max(50).default(10),
+      radiusM: z.coerce.number().int().min(1).max(20_000).default(2000),
+    }),
+  },
+  responses: {
+    200: jsonResponse(
+      z.object({
+        couriers: z.array(
+          z
+            .object({ courierId: z.string(), cell: z.string(), distanceM: z.number(), vehicle: z.string() })
+            .passthrough(),
+        ),
+      }),
+      "Nearest first",
+    ),
+    ...errorResponses(400, 401, 403),
+  },
+});
+
 function nameTaken(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e instanceof Error && depth < 3; e = e.cause, depth++) {
     if ((e as { code?: string }).code === "23505") return true;
@@ -153,6 +183,12 @@ export function registerZoneAdminRoutes(app: App): void {
       if (nameTaken(err)) throw new ApiError(409, "zone_name_taken", "Another zone has this name.");
       throw err;
     }
+  });
+
+  app.openapi(nearestCouriers, async (c) => {
+    const { lat, lng, k, radiusM } = c.req.valid("query");
+    const couriers = await zoneStub(c.env, zoneCellOf(lat, lng)).nearestAvailable(lat, lng, k, radiusM);
+    return c.json({ couriers }, 200);
   });
 
   app.openapi(cellLive, async (c) => {
