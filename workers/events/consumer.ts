@@ -1,10 +1,11 @@
 // The Worker's queue handler. "events" messages are projected into Postgres
-// (order events) or refresh the derived read copies in D1 and KV
-// (restaurant_changed, see workers/discovery/restaurant-changed.ts); a
+// (order events, a batch's worth in one transaction, see projection.ts) or
+// refresh the derived read copies in D1 and KV (restaurant_changed, see
+// workers/discovery/restaurant-changed.ts); a
 // message that keeps failing is retried with backoff and then moved by the
 // platform to "events-dlq", whose consumer parks it in the dead_letters table
 // where operators see it and can replay it (see routes/admin.ts).
-import { openDb } from "../../db/client.ts";
+import { type Database, openDb } from "../../db/client.ts";
 import { deadLetters } from "../../db/schema.ts";
 import type { OrderEventMessage } from "../../domain/order/order-event.ts";
 import { logLine } from "../api/http/log.ts";
@@ -14,7 +15,7 @@ import {
   type RestaurantChangedMessage,
 } from "../discovery/restaurant-changed.ts";
 import type { Env } from "../env.ts";
-import { projectOrderEvent } from "./projection.ts";
+import { projectOrderEvent, projectOrderEvents } from "./projection.ts";
 
 export const EVENTS_QUEUE = "events";
 export const DEAD_LETTER_QUEUE = "events-dlq";
@@ -44,6 +45,7 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promi
       return;
     }
     const restaurantChanges: Array<Message<RestaurantChangedMessage>> = [];
+    const orderEvents: Array<Message<OrderEventMessage>> = [];
     for (const message of batch.messages) {
       if (isRestaurantChangedMessage(message.body)) {
         restaurantChanges.push(message as Message<RestaurantChangedMessage>);
@@ -56,22 +58,49 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promi
         message.ack();
         continue;
       }
-      try {
-        await projectOrderEvent(db, message.body);
-        message.ack();
-      } catch (err) {
-        const delaySeconds = Math.min(300, 2 ** message.attempts);
-        logLine("warn", "queue.projection_failed", {
-          messageId: message.id,
-          eventId: message.body.event.id,
-          attempts: message.attempts,
-          error: String(err),
-        });
-        message.retry({ delaySeconds });
-      }
+      orderEvents.push(message as Message<OrderEventMessage>);
     }
+    await projectOrderEventMessages(db, orderEvents);
     await handleRestaurantChanges(env, db, restaurantChanges);
   } finally {
     await close();
+  }
+}
+
+/**
+ * Projects the batch's order events in one transaction. If that fails, each
+ * message is projected on its own, so a poison message is retried (and in
+ * the end dead-lettered) alone while the others are acked.
+ */
+async function projectOrderEventMessages(db: Database, messages: Array<Message<OrderEventMessage>>): Promise<void> {
+  if (messages.length === 0) return;
+  if (messages.length > 1) {
+    try {
+      await projectOrderEvents(
+        db,
+        messages.map((m) => m.body),
+      );
+      for (const message of messages) message.ack();
+      return;
+    } catch (err) {
+      // The driver's error carries the whole statement and its parameters; the cause is enough here.
+      const cause = err instanceof Error && err.cause !== undefined ? err.cause : err;
+      logLine("warn", "queue.batch_projection_failed", { messages: messages.length, error: String(cause) });
+    }
+  }
+  for (const message of messages) {
+    try {
+      await projectOrderEvent(db, message.body);
+      message.ack();
+    } catch (err) {
+      const delaySeconds = Math.min(300, 2 ** message.attempts);
+      logLine("warn", "queue.projection_failed", {
+        messageId: message.id,
+        eventId: message.body.event.id,
+        attempts: message.attempts,
+        error: String(err),
+      });
+      message.retry({ delaySeconds });
+    }
   }
 }

@@ -110,7 +110,11 @@ function chargeRow({ event, order }: OrderEventMessage): PaymentRow | null {
 /** The refund row an `order.refunded` event inserts once. */
 function refundRow({ event, order }: OrderEventMessage): PaymentRow | null {
   const payload = event.payload;
-  if (event.type !== "order.refunded" || typeof payload.refundId !== "string" || typeof payload.amountMinor !== "number") {
+  if (
+    event.type !== "order.refunded" ||
+    typeof payload.refundId !== "string" ||
+    typeof payload.amountMinor !== "number"
+  ) {
     return null;
   }
   return {
