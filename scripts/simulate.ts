@@ -257,6 +257,9 @@ class SimCourier {
     ws.on("open", () => ws.send(JSON.stringify({ type: "status", status: "online" })));
     ws.on("message", (data) => this.onMessage(String(data)));
     ws.on("error", () => {});
+    ws.on("close", (code, reason) => {
+      if (process.env.SIM_DEBUG) console.log(`courier ${this.email} socket closed ${code} ${String(reason)}`);
+    });
   }
 
   private onMessage(text: string): void {

@@ -5,7 +5,7 @@
 //
 //   npm start                 everything
 //   npm start -- --no-worker  everything but wrangler (tests, benchmarks)
-//   npm start -- --reset      wipe the embedded database first
+//   npm start -- --reset      wipe the embedded database and the local Worker state first
 import { existsSync, readdirSync } from "node:fs";
 import { chmod, mkdir, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
@@ -23,6 +23,7 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const DATA_DIR = join(ROOT, ".data");
 const PGLITE_DIR = join(DATA_DIR, "pglite");
 const BIN_DIR = join(ROOT, "node_modules", ".bin");
+const WRANGLER_STATE_DIR = join(ROOT, ".wrangler", "state");
 
 const HOST = "127.0.0.1";
 const PORTS = { pglite: 54329, wsProxy: 18787, stripe: 12111, worker: 8787 } as const;
@@ -32,7 +33,8 @@ const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
 
 const USAGE = `Usage: npm start [-- --no-worker] [-- --reset]
   --no-worker  start the database, proxy, seed and Stripe stand-in, but not wrangler
-  --reset      delete the embedded database (.data/pglite) before starting`;
+  --reset      delete the embedded database (.data/pglite) and the local Durable Object,
+               KV, D1 and queue state (.wrangler/state) before starting`;
 
 interface Flags {
   worker: boolean;
@@ -123,6 +125,11 @@ async function main(): Promise<void> {
   lifecycle.handleSignals();
 
   try {
+    if (flags.reset) {
+      // Durable Objects, KV, D1 and queues hold state derived from the database being wiped.
+      log(`--reset: deleting ${WRANGLER_STATE_DIR}`);
+      await rm(WRANGLER_STATE_DIR, { recursive: true, force: true });
+    }
     // 1. Postgres
     const externalUrl = process.env.DATABASE_URL || undefined;
     let databaseUrl: string;
