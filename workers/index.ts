@@ -12,5 +12,5 @@ const app = createApp();
 
 export default {
   fetch: (request, env, ctx) => app.fetch(request, env, ctx),
-  queue: (batch, env) => handleQueue(batch, env),
+  queue: (batch, env, _ctx) => handleQueue(batch, env),
 } satisfies ExportedHandler<Env>;

@@ -166,7 +166,7 @@ describe("the thin slice", () => {
           .map((body, i) => ({ id: `dup-${i}`, timestamp: Date.now(), attempts: 1, body })),
       );
       const ctx = createExecutionContext();
-      await worker.queue(batch as MessageBatch<unknown>, testEnv);
+      await worker.queue(batch as MessageBatch<unknown>, testEnv, ctx);
       const result = await getQueueResult(batch, ctx);
       expect(result.retryMessages).toEqual([]);
       const [eventsAfter] = await db.select({ n: count() }).from(orderEvents).where(eq(orderEvents.orderId, order.id));

@@ -142,7 +142,7 @@ async function deliverRestaurantChanged(restaurantId: string, copies = 1) {
     })),
   );
   const ctx = createExecutionContext();
-  await worker.queue(batch as MessageBatch<unknown>, testEnv);
+  await worker.queue(batch as MessageBatch<unknown>, testEnv, ctx);
   return getQueueResult(batch, ctx);
 }
 

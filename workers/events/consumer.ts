@@ -20,6 +20,11 @@ import { projectOrderEvent, projectOrderEvents } from "./projection.ts";
 export const EVENTS_QUEUE = "events";
 export const DEAD_LETTER_QUEUE = "events-dlq";
 
+/** Exponential backoff for a message that failed: 2, 4, 8 ... seconds, at most five minutes. */
+export function retryDelaySeconds(attempts: number): number {
+  return Math.min(300, 2 ** Math.max(1, attempts));
+}
+
 function isOrderEventMessage(body: unknown): body is OrderEventMessage {
   const b = body as Partial<OrderEventMessage> | null;
   return !!b && b.kind === "order_event" && typeof b.event?.id === "string" && typeof b.order?.id === "string";
@@ -93,7 +98,7 @@ async function projectOrderEventMessages(db: Database, messages: Array<Message<O
       await projectOrderEvent(db, message.body);
       message.ack();
     } catch (err) {
-      const delaySeconds = Math.min(300, 2 ** message.attempts);
+      const delaySeconds = retryDelaySeconds(message.attempts);
       logLine("warn", "queue.projection_failed", {
         messageId: message.id,
         eventId: message.body.event.id,

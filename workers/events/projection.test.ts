@@ -116,7 +116,7 @@ async function deliver(bodies: unknown[]) {
     .spyOn(console, "warn")
     .mockImplementation((line: unknown) => warnings.push((JSON.parse(String(line)) as { event: string }).event));
   try {
-    await worker.queue(batch as MessageBatch<unknown>, testEnv);
+    await worker.queue(batch as MessageBatch<unknown>, testEnv, ctx);
   } finally {
     warn.mockRestore();
   }
