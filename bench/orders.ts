@@ -36,9 +36,9 @@ const REPLAY_EVERY = 20;
 const REPLAY_GAP = 10;
 const RUN_SPAN = 1_000_000;
 /**
- * Open loop: requests beyond this many outstanding are not sent (counted). Each in-flight order
- * holds a PostgreSQL connection in the Worker, and the machine's server (max_connections 100) is
- * shared with other users.
+ * Open loop: requests beyond this many outstanding are not sent (counted), so an overloaded
+ * system shows as "not sent" rather than as an unbounded pile of sockets. (Placement no longer
+ * connects to PostgreSQL; the raw-PostgreSQL peer's pool holds at most CONCURRENCY connections.)
  */
 const MAX_IN_FLIGHT = 48;
 
@@ -300,7 +300,7 @@ export async function runOrders(h: Harness): Promise<BenchResult> {
     ],
     notes: [
       `Every request carries a fresh Idempotency-Key; every ${REPLAY_EVERY}th retries the key of the request ${REPLAY_GAP} before it: ${tally.replaysOk}/${tally.replays} got the existing order back (200 + Idempotent-Replayed); the other ${tally.replays - tally.replaysOk} reached the Order DO before the original (still in flight), got the 201, and the original got the 200. No key created two orders (see the check below).`,
-      "The Worker opens a new PostgreSQL connection (WebSocket through the proxy, startup, auth) per request, as Workers cannot keep sockets across requests; the raw-PostgreSQL peer keeps a pool of persistent connections.",
+      "ours: placement touches no PostgreSQL on the request path: the restaurant's ordering profile, menu and zones come from KV (the request creates a pool object, which connects lazily and so never connects). PostgreSQL is written only by the queue consumer, which projects each batch (up to 50 messages) in one transaction. The raw-PostgreSQL peer keeps a pool of persistent connections and commits one transaction per order.",
       `Worker: platform bundle from \`wrangler deploy --dry-run\`, run by Miniflare's API (workerd), Durable Objects persisted to disk. Data: the demo city (all restaurants set to always open) and ${db.customers.length} customers, ${TEMPLATES} carts from seed ${h.seed}.`,
     ],
     headline,

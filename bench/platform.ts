@@ -414,6 +414,19 @@ export async function restaurantStaff(h: Harness): Promise<Map<string, Principal
   }
 }
 
+/** An access token for the seed's operator (role admin), minted like customerToken: for the /v1/admin routes. */
+export async function adminToken(h: Harness, worker: Worker): Promise<string> {
+  const db = await database(h);
+  const handle = openDb({ DATABASE_URL: db.url, NEON_WS_PROXY: db.wsProxy }, 1);
+  try {
+    const [row] = await handle.db.select({ id: users.id }).from(users).where(eq(users.role, "admin")).limit(1);
+    if (!row) throw new Error(`no admin user in ${DATABASE_NAME}`);
+    return principalToken(worker, { userId: row.id, role: "admin" });
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Polls until the Worker answers its health check. */
 export async function waitHealthy(url: string, timeoutMs = 30_000): Promise<number> {
   const started = performance.now();

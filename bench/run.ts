@@ -125,6 +125,14 @@ async function main(): Promise<void> {
       void cleanup().finally(() => process.exit(130));
     });
   }
+  // A stray rejection (a load generator's socket reset, say) must not kill the run and leave its
+  // servers (workerd, proxy, peers: detached process groups) running: stop them, then fail.
+  process.on("unhandledRejection", (reason) => {
+    console.error(
+      `[bench] unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}; stopping`,
+    );
+    void cleanup().finally(() => process.exit(1));
+  });
   const hardStop = setTimeout(() => {
     console.error(`[bench] exceeded ${HARD_LIMIT_MS / 60_000} minutes: stopping`);
     void cleanup().finally(() => process.exit(1));

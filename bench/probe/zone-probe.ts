@@ -1,13 +1,11 @@
-// A bench-only Worker (never deployed) for (1), (2) and (4): the ways into the
-// platform Worker's Zone and Order Durable Objects that the public API does
-// not have. bench/server/worker-host.ts runs it in the same Miniflare instance
-// as the platform Worker and binds ZONE and ORDER to that Worker's own classes
+// A bench-only Worker (never deployed) for (2) and (4): the ways into the
+// platform Worker's Zone and Order Durable Objects that the API does not have
+// (k-nearest queries and zone stats go through the API's admin routes).
+// bench/server/worker-host.ts runs it in the same Miniflare instance as the
+// platform Worker and binds ZONE and ORDER to that Worker's own classes
 // (Miniflare `durableObjects: { ZONE: { className, scriptName: "bench-worker" } }`),
 // so every call here reaches the very objects the API's sockets talk to.
 //
-//  GET  /knn?lat&lng&k&r   ZoneDO.nearestAvailable of the query point's cell: what
-//                          dispatch calls (it asks every cell the circle touches)
-//  GET  /stats?cell        ZoneDO.stats
 //  POST /fleet/connect     couriers online without the API: a Fleet DO opens their
 //                          sockets straight to their Zone DO, as zone.test.ts does,
 //                          so (2) can have 10k available couriers in a city without
@@ -170,23 +168,9 @@ export class Fleet extends DurableObject<ProbeEnv> {
 export default {
   async fetch(request: Request, env: ProbeEnv): Promise<Response> {
     const url = new URL(request.url);
-    const q = url.searchParams;
     switch (url.pathname) {
       case "/v1/health":
         return Response.json({ ok: true });
-      case "/knn": {
-        const lat = Number(q.get("lat"));
-        const lng = Number(q.get("lng"));
-        const found = await zone(env, zoneCellOf(lat, lng)).nearestAvailable(
-          lat,
-          lng,
-          Number(q.get("k")),
-          Number(q.get("r")),
-        );
-        return Response.json(found.map((c) => [c.courierId, Math.round(c.distanceM * 10) / 10]));
-      }
-      case "/stats":
-        return Response.json(await zone(env, q.get("cell") ?? "").stats());
       case "/fleet/connect": {
         const couriers = (await request.json()) as FleetCourier[];
         return Response.json(await env.FLEET.get(env.FLEET.idFromName("fleet")).online(couriers));

@@ -3,12 +3,15 @@
 // derives from the wrangler config (unstable_getMiniflareWorkerOptions), run
 // by the Miniflare (and workerd) that wrangler depends on, i.e. the runtime
 // `wrangler dev` would use. Durable Objects, KV and D1 persist to disk under
-// a fresh directory, like `wrangler dev` does.
+// a fresh directory, like `wrangler dev` does. Unlike `wrangler dev`, no
+// secrets are read from `.dev.vars`/`.env` (see below).
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname } from "node:path";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
-import { unstable_getMiniflareWorkerOptions } from "wrangler";
+import { unstable_getMiniflareWorkerOptions, unstable_readConfig } from "wrangler";
 import { announceReady, onStop } from "../lib/processes.ts";
 
 export interface WorkerHostConfig {
@@ -46,12 +49,30 @@ const { Miniflare, convertV4MiniflareOptions } = (await import(
   pathToFileURL(wranglerRequire.resolve("miniflare")).href
 )) as MiniflareModule;
 
+// Bindings come only from the config's [vars] plus the harness's own (config.bindings), never
+// from a developer's `.dev.vars` or `.env` (npm start's secrets). Left to itself, wrangler's config
+// reader merges `.dev.vars` next to wrangler.toml into the bindings ("Using secrets defined in
+// .dev.vars"); given an explicit env file it reads only that file instead, so it gets an empty
+// one. And whatever wrangler derives, only the names declared under [vars] are kept.
+const wranglerConfig = unstable_readConfig({ config: config.configPath });
+const emptyEnvDir = mkdtempSync(join(tmpdir(), "bench-worker-env-"));
+const emptyEnvFile = join(emptyEnvDir, "empty.env");
+writeFileSync(emptyEnvFile, "");
+let derived: ReturnType<typeof unstable_getMiniflareWorkerOptions>;
+try {
+  // `envFiles` is accepted at runtime (wrangler passes it to its getVarsForDev) though not in the public type.
+  derived = unstable_getMiniflareWorkerOptions(wranglerConfig, undefined, {
+    envFiles: [emptyEnvFile],
+  } as Parameters<typeof unstable_getMiniflareWorkerOptions>[2]);
+} finally {
+  rmSync(emptyEnvDir, { recursive: true, force: true });
+}
 // The bundle is one ES module already; module rules are for unbundled sources (and v5 cannot convert them).
-const { modulesRules: _rules, ...workerOptions } = unstable_getMiniflareWorkerOptions(config.configPath).workerOptions;
-// Bindings come only from the config's [vars] plus ours: never from .dev.vars (npm start's).
+const { modulesRules: _rules, ...workerOptions } = derived.workerOptions;
+const declaredVars = new Set(Object.keys(wranglerConfig.vars ?? {}));
 const vars: Record<string, unknown> = {};
 for (const [name, value] of Object.entries(workerOptions.bindings ?? {})) {
-  if (typeof value === "string") vars[name] = value;
+  if (typeof value === "string" && declaredVars.has(name)) vars[name] = value;
 }
 let infoLogs = 0;
 const mf = new Miniflare(
