@@ -1,22 +1,6 @@
 // Seeded randomness: every benchmark derives its data from BENCH_SEED, so our
 // system and each peer receive the same rows in the same order.
-
-/** mulberry32: small, fast, good enough to pick test data. Returns floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-export function pick<T>(random: () => number, list: readonly T[]): T {
-  if (list.length === 0) throw new Error("pick from an empty list");
-  return list[Math.floor(random() * list.length)] as T;
-}
+export { pick, seededRandom } from "../../domain/random/seeded-random.ts";
 
 /** A v4-shaped UUID drawn from the seeded generator (reproducible, unlike crypto.randomUUID). */
 export function seededUuid(random: () => number): string {

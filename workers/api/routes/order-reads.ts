@@ -3,7 +3,7 @@
 // Order DO by a queue hop; one order's live truth is GET /v1/orders/{id}.
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, asc, desc, eq, gte, inArray, lt, notInArray, type SQL, sql } from "drizzle-orm";
-import { orderItems, orders, restaurants } from "../../../db/schema.ts";
+import { orderItems, orderStatus, orders, restaurants } from "../../../db/schema.ts";
 import type { Principal } from "../../../domain/auth/principal.ts";
 import { type OrderState, TERMINAL_STATES } from "../../../domain/order/state-machine.ts";
 import { principalOf, requireAuth } from "../auth/authenticate.ts";
@@ -11,18 +11,7 @@ import type { App, AppContext } from "../context.ts";
 import { ApiError, validationError } from "../http/errors.ts";
 import { bearerSecurity, errorResponses, jsonResponse } from "../http/openapi.ts";
 
-const ORDER_STATES = [
-  "placed",
-  "paid",
-  "accepted",
-  "preparing",
-  "ready",
-  "picked_up",
-  "delivered",
-  "rejected",
-  "cancelled",
-  "failed",
-] as const satisfies readonly OrderState[];
+const ORDER_STATES = orderStatus.enumValues satisfies readonly OrderState[];
 
 const MAX_PAGE = 100;
 
