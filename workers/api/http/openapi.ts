@@ -39,3 +39,13 @@ export function jsonBody<T extends z.ZodType>(schema: T) {
 export function jsonResponse<T extends z.ZodType>(schema: T, description: string) {
   return { content: { "application/json": { schema } }, description };
 }
+
+/** The money of an order, in minor units of its currency: the same fields in every order schema. */
+export const orderTotalsFields = {
+  subtotalMinor: z.number().int(),
+  deliveryFeeMinor: z.number().int(),
+  serviceFeeMinor: z.number().int(),
+  taxMinor: z.number().int(),
+  tipMinor: z.number().int(),
+  totalMinor: z.number().int(),
+};

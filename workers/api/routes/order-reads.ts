@@ -9,7 +9,7 @@ import { type OrderState, TERMINAL_STATES } from "../../../domain/order/state-ma
 import { principalOf, requireAuth } from "../auth/authenticate.ts";
 import type { App, AppContext } from "../context.ts";
 import { ApiError, validationError } from "../http/errors.ts";
-import { bearerSecurity, errorResponses, jsonResponse } from "../http/openapi.ts";
+import { bearerSecurity, errorResponses, jsonResponse, orderTotalsFields } from "../http/openapi.ts";
 
 const ORDER_STATES = orderStatus.enumValues satisfies readonly OrderState[];
 
@@ -27,12 +27,7 @@ const OrderSummary = z
     restaurantName: z.string(),
     courierId: Uuid.nullable(),
     currency: z.string(),
-    subtotalMinor: z.number().int(),
-    deliveryFeeMinor: z.number().int(),
-    serviceFeeMinor: z.number().int(),
-    taxMinor: z.number().int(),
-    tipMinor: z.number().int(),
-    totalMinor: z.number().int(),
+    ...orderTotalsFields,
     prepTimeMinutes: z.number().int().nullable(),
     placedAt: z.string(),
     updatedAt: z.string(),

@@ -15,7 +15,7 @@ import type { Env } from "../../env.ts";
 import { principalOf, requireAuth } from "../auth/authenticate.ts";
 import type { App, AppContext } from "../context.ts";
 import { ApiError } from "../http/errors.ts";
-import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "../http/openapi.ts";
+import { bearerSecurity, errorResponses, jsonBody, jsonResponse, orderTotalsFields } from "../http/openapi.ts";
 import { readMenu } from "../menus/menu-cache.ts";
 import type { Menu } from "../menus/menu-repository.ts";
 import { activeZones } from "../zones/zone-cache.ts";
@@ -75,12 +75,7 @@ const Order = z
         lineTotalMinor: z.number().int(),
       }),
     ),
-    subtotalMinor: z.number().int(),
-    deliveryFeeMinor: z.number().int(),
-    serviceFeeMinor: z.number().int(),
-    taxMinor: z.number().int(),
-    tipMinor: z.number().int(),
-    totalMinor: z.number().int(),
+    ...orderTotalsFields,
     paidMinor: z.number().int(),
     refundedMinor: z.number().int(),
     deliveryAddress: DeliveryAddress,
