@@ -10,7 +10,7 @@ import { orders, payments } from "../../db/schema.ts";
 import type { OrderEvent } from "../../domain/order/order-event.ts";
 import type { OrderSnapshot } from "../../domain/order/state-machine.ts";
 import { eventsFor, payOrder, signedWebhook, testStripe } from "../../test/stripe.ts";
-import { api, createWorld, eventually, signIn, testEnv, type World } from "../../test/world.ts";
+import { api, createWorld, eventually, signInAll, testEnv, type World, type WorldTokens } from "../../test/world.ts";
 
 interface OrderBody {
   id: string;
@@ -30,19 +30,11 @@ interface ErrorBody {
 const MINUTE = 60_000;
 
 let world: World;
-const tokens = { customer: "", otherCustomer: "", staff: "", otherStaff: "", admin: "", courier: "" };
+let tokens: WorldTokens;
 
 beforeAll(async () => {
   world = await createWorld();
-  const [customer, otherCustomer, staff, otherStaff, admin, courier] = await Promise.all([
-    signIn(world.emails.customer),
-    signIn(world.emails.otherCustomer),
-    signIn(world.emails.staff),
-    signIn(world.emails.otherStaff),
-    signIn(world.emails.admin),
-    signIn(world.emails.courier),
-  ]);
-  Object.assign(tokens, { customer, otherCustomer, staff, otherStaff, admin, courier });
+  tokens = await signInAll(world);
 });
 
 async function place(): Promise<OrderBody> {

@@ -6,7 +6,7 @@ import { openDb } from "../../db/client.ts";
 import { orders } from "../../db/schema.ts";
 import type { OrderState } from "../../domain/order/state-machine.ts";
 import { payOrder } from "../../test/stripe.ts";
-import { api, createWorld, eventually, signIn, testEnv, type World } from "../../test/world.ts";
+import { api, createWorld, eventually, signInAll, testEnv, type World, type WorldTokens } from "../../test/world.ts";
 import { orderStubFor } from "./routes/orders.ts";
 
 interface Summary {
@@ -27,19 +27,11 @@ interface Page {
 }
 
 let world: World;
-const tokens = { customer: "", otherCustomer: "", staff: "", otherStaff: "", admin: "", courier: "" };
+let tokens: WorldTokens;
 
 beforeAll(async () => {
   world = await createWorld();
-  const [customer, otherCustomer, staff, otherStaff, admin, courier] = await Promise.all([
-    signIn(world.emails.customer),
-    signIn(world.emails.otherCustomer),
-    signIn(world.emails.staff),
-    signIn(world.emails.otherStaff),
-    signIn(world.emails.admin),
-    signIn(world.emails.courier),
-  ]);
-  Object.assign(tokens, { customer, otherCustomer, staff, otherStaff, admin, courier });
+  tokens = await signInAll(world);
 });
 
 interface Seed {
