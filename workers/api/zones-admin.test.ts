@@ -111,6 +111,13 @@ describe("a dispatch cell, live", () => {
     socket.close();
   });
 
+  it("refuses the nearest-couriers query to staff with 403 and an out-of-range point with 400", async () => {
+    expect((await api("/v1/admin/nearest-couriers?lat=38.7&lng=-9.1", { token: staff })).status).toBe(403);
+    const bad = await api("/v1/admin/nearest-couriers?lat=123&lng=-9.1", { token: admin });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { details: Array<{ path: string }> } }).error.details[0]?.path).toBe("lat");
+  });
+
   it("refuses a malformed cell with 400", async () => {
     const res = await api("/v1/admin/cells/not-a-cell", { token: admin });
     expect(res.status).toBe(400);
