@@ -10,7 +10,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   bootSystem,
-  type System,
   call,
   connectionCount,
   DEMO,
@@ -19,6 +18,7 @@ import {
   openRestaurants,
   placeOrder,
   projectedOrders,
+  type System,
   signIn,
   simulate,
   waitFor,

@@ -180,7 +180,10 @@ export interface ProjectedOrder {
 }
 
 /** What Postgres holds for these orders: the row and its events (count, distinct sequences, highest). */
-export async function projectedOrders(platform: Platform, ids: readonly string[]): Promise<Map<string, ProjectedOrder>> {
+export async function projectedOrders(
+  platform: Platform,
+  ids: readonly string[],
+): Promise<Map<string, ProjectedOrder>> {
   const { db, close } = openDb({ DATABASE_URL: platform.databaseUrl, NEON_WS_PROXY: platform.wsProxy }, 1);
   try {
     const rows = await db.execute<{
@@ -233,7 +236,9 @@ export function drift(
       row.distinctSeqs !== truth.lastSeq ||
       row.maxSeq !== truth.lastSeq
     ) {
-      problems.push(`${id}: live ${truth.status}@${truth.lastSeq}, postgres ${row.status}@${row.lastEventSeq} (${row.events} events)`);
+      problems.push(
+        `${id}: live ${truth.status}@${truth.lastSeq}, postgres ${row.status}@${row.lastEventSeq} (${row.events} events)`,
+      );
     }
   }
   return problems;
