@@ -938,6 +938,44 @@ export interface components {
             currency: string;
             openNow: boolean;
         };
+        Menu: {
+            /** Format: uuid */
+            restaurantId: string;
+            restaurantName: string;
+            /** @description The menu version; orders are priced from the one they were built on. */
+            version: number;
+            currency: string;
+            categories: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+                items: components["schemas"]["MenuItem"][];
+            }[];
+        };
+        MenuItem: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            description: string;
+            priceMinor: number;
+            available: boolean;
+            groups: components["schemas"]["MenuGroup"][];
+        };
+        MenuGroup: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            minChoices: number;
+            maxChoices: number;
+            options: components["schemas"]["MenuOption"][];
+        };
+        MenuOption: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            priceDeltaMinor: number;
+            available: boolean;
+        };
         RestaurantProfile: {
             /** Format: uuid */
             id: string;
@@ -1495,9 +1533,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["Menu"];
                 };
             };
             /** @description Not modified */

@@ -6,6 +6,7 @@ import { ApiError } from "../http/errors.ts";
 import { log } from "../http/log.ts";
 import { errorResponses, jsonResponse, QueryLat, QueryLng } from "../http/openapi.ts";
 import { readMenu, refreshMenu } from "../menus/menu-cache.ts";
+import { MenuSchema } from "../menus/menu-schema.ts";
 
 const Restaurant = z
   .object({
@@ -61,7 +62,7 @@ const getMenu = createRoute({
   responses: {
     200: {
       description: "The menu, with an ETag for its version",
-      content: { "application/json": { schema: z.record(z.string(), z.unknown()) } },
+      content: { "application/json": { schema: MenuSchema } },
     },
     304: { description: "Not modified" },
     ...errorResponses(400, 404),
