@@ -13,6 +13,7 @@ import { openApiDocument } from "./http/openapi-document.ts";
 import { registerAdminRoutes } from "./routes/admin.ts";
 import { registerAuthRoutes } from "./routes/auth.ts";
 import { registerCourierRoutes } from "./routes/couriers.ts";
+import { registerHealthRoutes } from "./routes/health.ts";
 import { registerLiveProtocols } from "./routes/live-protocols.ts";
 import { registerOrderReadRoutes } from "./routes/order-reads.ts";
 import { registerOrderRoutes } from "./routes/orders.ts";
@@ -61,13 +62,13 @@ export function createApp(): OpenAPIHono<AppEnv> {
   );
   app.use("/v1/*", database);
 
-  app.get("/v1/health", (c) => c.json({ ok: true }));
   app.get("/.well-known/jwks.json", async (c) => {
     const keys = await loadSigningKeys(c.env.JWT_PRIVATE_KEYS);
     c.header("cache-control", "public, max-age=300");
     return c.json(keys.publicJwks);
   });
 
+  registerHealthRoutes(app);
   registerAuthRoutes(app);
   registerRestaurantRoutes(app);
   registerRestaurantAdminRoutes(app);

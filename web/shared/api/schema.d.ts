@@ -2,6 +2,40 @@
 // Do not edit: change the routes under workers/api and regenerate.
 
 export interface paths {
+    "/v1/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Liveness, Postgres reachability and projection lag */
+        get: operations["getHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/projection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Orders whose events Postgres has not acknowledged, and pending dead letters */
+        get: operations["getProjectionStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/sign-up": {
         parameters: {
             query?: never;
@@ -877,6 +911,50 @@ export interface components {
             type: "handover";
             cell: string;
         } | components["schemas"]["SocketError"];
+        Health: {
+            /** @enum {string} */
+            status: "ok" | "degraded";
+            postgres: {
+                reachable: boolean;
+                latencyMs: number | null;
+            };
+            projection: components["schemas"]["ProjectionLagSummary"];
+            deadLetters: {
+                pending: number | null;
+            };
+        };
+        ProjectionLagSummary: {
+            /** @description Orders with events Postgres has not acknowledged */
+            laggingOrders: number;
+            oldestUnacknowledgedAgeMs: number;
+            pendingEvents: number;
+            /** @description How long an event may take before its order counts */
+            ackWindowMs: number;
+        };
+        ProjectionStatus: {
+            projection: components["schemas"]["ProjectionLagSummary"];
+            deadLetters: {
+                pending: number | null;
+            };
+            laggingOrders: {
+                orderId: string;
+                oldestAt: string;
+                pendingEvents: number;
+            }[];
+        };
+        Error: {
+            error: {
+                /** @example validation_failed */
+                code: string;
+                message: string;
+                details?: {
+                    path: string;
+                    code: string;
+                    message: string;
+                }[];
+                requestId?: string;
+            };
+        };
         Session: {
             accessToken: string;
             /** @enum {string} */
@@ -894,19 +972,6 @@ export interface components {
             role: "customer" | "restaurant_staff" | "courier" | "admin";
             /** Format: uuid */
             restaurantId: string | null;
-        };
-        Error: {
-            error: {
-                /** @example validation_failed */
-                code: string;
-                message: string;
-                details?: {
-                    path: string;
-                    code: string;
-                    message: string;
-                }[];
-                requestId?: string;
-            };
         };
         SignUp: {
             /** Format: email */
@@ -1265,6 +1330,64 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    getHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Health; `degraded` when Postgres is unreachable or orders lag */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+    getProjectionStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Projection status */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectionStatus"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     signUp: {
         parameters: {
             query?: never;

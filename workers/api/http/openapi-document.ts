@@ -7,6 +7,7 @@ import type { App } from "../context.ts";
 type OpenApiDocument = ReturnType<App["getOpenAPI31Document"]>;
 
 const TAGS = [
+  { name: "health", description: "Liveness, Postgres reachability and the projection's lag." },
   { name: "auth", description: "Accounts and sessions: short-lived access tokens, rotating refresh tokens." },
   { name: "discovery", description: "Public: restaurants that deliver to a point, and their menus." },
   { name: "orders", description: "Placing, reading, watching and moving orders through their states." },
