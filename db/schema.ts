@@ -3,6 +3,7 @@
 // "idempotency" below: a redelivered event must never create a second row.
 import { sql } from "drizzle-orm";
 import {
+  type AnyPgColumn,
   bigserial,
   boolean,
   char,
@@ -59,10 +60,15 @@ export const restaurants = pgTable(
     /** Bumped on every menu change; orders are priced against one version. */
     menuVersion: integer("menu_version").notNull().default(1),
     active: boolean("active").notNull().default(true),
+    /** The delivery area (zones row) an operator put the restaurant in; null until one is chosen. */
+    deliveryAreaId: uuid("delivery_area_id").references((): AnyPgColumn => zones.id, { onDelete: "set null" }),
+    /** The platform's cut of the food subtotal, in basis points. */
+    commissionBps: integer("commission_bps").notNull().default(1500),
     createdAt: createdAt(),
   },
   (t) => [
     uniqueIndex("restaurants_slug_key").on(t.slug),
+    check("restaurants_commission_range", sql`${t.commissionBps} between 0 and 10000`),
     index("restaurants_lat_lng_idx").on(t.lat, t.lng),
     check("restaurants_lat_range", sql`${t.lat} between -90 and 90`),
     check("restaurants_lng_range", sql`${t.lng} between -180 and 180`),
@@ -88,10 +94,12 @@ export const users = pgTable(
     /** `pbkdf2-sha256$iterations$salt$hash`; null for users who only sign in through OIDC. */
     passwordHash: text("password_hash"),
     role: userRole("role").notNull(),
-    /** Set exactly for restaurant staff: the restaurant they act for. */
+    /** Set exactly for restaurant staff: their home restaurant (restaurant_staff lists every one they work for). */
     restaurantId: uuid("restaurant_id").references(() => restaurants.id, { onDelete: "restrict" }),
     oidcIssuer: text("oidc_issuer"),
     oidcSubject: text("oidc_subject"),
+    /** Set by an operator: no sign-in, no refresh, and every access token issued before it is void. */
+    deactivatedAt: timestamp("deactivated_at", { withTimezone: true }),
     createdAt: createdAt(),
   },
   (t) => [
@@ -110,6 +118,8 @@ export const refreshTokens = pgTable(
       .references(() => users.id, { onDelete: "cascade" }),
     /** All tokens rotated from one sign-in share a family; reuse of a rotated token revokes the family. */
     familyId: uuid("family_id").notNull(),
+    /** Staff of several restaurants: the one this session acts for (null: the user's home restaurant). */
+    restaurantId: uuid("restaurant_id").references((): AnyPgColumn => restaurants.id, { onDelete: "cascade" }),
     tokenHash: text("token_hash").notNull(),
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
     rotatedAt: timestamp("rotated_at", { withTimezone: true }),
@@ -227,6 +237,9 @@ export const couriers = pgTable("couriers", {
   phone: text("phone").notNull(),
   homeZoneId: uuid("home_zone_id").references(() => zones.id, { onDelete: "set null" }),
   active: boolean("active").notNull().default(true),
+  /** An operator saw the courier's licence, insurance and right to work; onboarding activates nobody without it. */
+  documentsChecked: boolean("documents_checked").notNull().default(false),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });
 
 export interface DeliveryAddress {
@@ -386,4 +399,111 @@ export const deadLetters = pgTable(
     replayedAt: timestamp("replayed_at", { withTimezone: true }),
   },
   (t) => [uniqueIndex("dead_letters_message_key").on(t.queue, t.messageId)],
+);
+
+/**
+ * Which restaurants a staff member works for. users.restaurant_id is their
+ * home restaurant and always one of these; a session may act for any of them.
+ */
+export const restaurantStaff = pgTable(
+  "restaurant_staff",
+  {
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    restaurantId: uuid("restaurant_id")
+      .notNull()
+      .references(() => restaurants.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.restaurantId] }),
+    index("restaurant_staff_restaurant_idx").on(t.restaurantId),
+  ],
+);
+
+/**
+ * A link that lets a person an operator registered set their password. Only
+ * the token's hash is stored; the link is shown once, to the operator.
+ */
+export const accountInvitations = pgTable(
+  "account_invitations",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    tokenHash: text("token_hash").notNull(),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    usedAt: timestamp("used_at", { withTimezone: true }),
+    /** A newer invitation for the same person voids this one. */
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("account_invitations_token_key").on(t.tokenHash),
+    index("account_invitations_user_idx").on(t.userId),
+  ],
+);
+
+/**
+ * Who changed what, when, with the values before and after. Append-only: a
+ * trigger (migration 0003) refuses UPDATE and DELETE. Rows written from order
+ * events carry the event id, so a redelivered event never writes twice.
+ */
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+    actorId: text("actor_id").notNull(),
+    actorRole: text("actor_role").notNull(),
+    /** `<entity>.<verb>`, e.g. `restaurant.update`, `order.refund_requested`. */
+    action: text("action").notNull(),
+    entityType: text("entity_type").notNull(),
+    entityId: text("entity_id").notNull(),
+    before: jsonb("before").$type<Record<string, unknown> | null>(),
+    after: jsonb("after").$type<Record<string, unknown> | null>(),
+    note: text("note"),
+    requestId: text("request_id"),
+    sourceEventId: uuid("source_event_id"),
+  },
+  (t) => [
+    // idempotency: one audit row per order event
+    uniqueIndex("audit_log_source_event_key").on(t.sourceEventId),
+    index("audit_log_at_idx").on(t.at),
+    index("audit_log_entity_idx").on(t.entityType, t.entityId, t.at),
+    index("audit_log_actor_idx").on(t.actorId, t.at),
+  ],
+);
+
+/**
+ * Orders that need a person: derived from the order's events by the
+ * projection (domain/exceptions), so it is rebuilt the same whatever order
+ * the events arrive in. One row per opening event.
+ */
+export const orderExceptions = pgTable(
+  "order_exceptions",
+  {
+    /** The event that opened it (idempotency). */
+    openedEventId: uuid("opened_event_id").primaryKey(),
+    orderId: uuid("order_id")
+      .notNull()
+      .references(() => orders.id, { onDelete: "cascade" }),
+    kind: text("kind").notNull(),
+    reason: text("reason"),
+    openedSeq: integer("opened_seq").notNull(),
+    openedAt: timestamp("opened_at", { withTimezone: true }).notNull(),
+    details: jsonb("details").$type<Record<string, unknown>>().notNull(),
+    resolvedSeq: integer("resolved_seq"),
+    resolvedAt: timestamp("resolved_at", { withTimezone: true }),
+    resolvedBy: text("resolved_by"),
+    resolution: text("resolution"),
+    resolutionNote: text("resolution_note"),
+  },
+  (t) => [
+    index("order_exceptions_open_idx").on(t.openedAt).where(sql`${t.resolvedAt} is null`),
+    index("order_exceptions_order_idx").on(t.orderId),
+  ],
 );
