@@ -29,7 +29,7 @@ const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "Use 24-hour HH:MM, e
 const nonEmpty = (body: Record<string, unknown>) => Object.values(body).some((v) => v !== undefined);
 const NOTHING_TO_CHANGE = { message: "Send at least one field to change." };
 
-const OpeningSlot = z
+export const OpeningSlot = z
   .strictObject({
     day: z.number().int().min(0).max(6).openapi({ description: "0 = Sunday" }),
     open: HHMM,
@@ -284,7 +284,7 @@ async function bumpMenuVersion(
  * event for the consumer. Both are best effort here; the commit stands, and
  * whatever fails is caught up by the consumer or, failing that, a rebuild.
  */
-async function afterCommit(c: AppContext, restaurantId: string): Promise<void> {
+export async function afterCommit(c: AppContext, restaurantId: string): Promise<void> {
   // Always: the cached entry carries the ordering profile (hours, radius) as well as the menu.
   try {
     await refreshMenu(c.env.MENU_CACHE, c.var.db, restaurantId);
