@@ -17,13 +17,9 @@ import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "../http/
 
 export const Email = z.string().trim().toLowerCase().email().max(254);
 export const Password = z.string().min(10, "Use at least 10 characters.").max(200);
-const ActAs = z
-  .string()
-  .uuid()
-  .optional()
-  .openapi({
-    description: "Staff of several restaurants: the one this session acts for (default: their home restaurant).",
-  });
+const ActAs = z.string().uuid().optional().openapi({
+  description: "Staff of several restaurants: the one this session acts for (default: their home restaurant).",
+});
 
 const SignUpBody = z
   .strictObject({ email: Email, password: Password, name: z.string().trim().min(1).max(100) })
