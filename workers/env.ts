@@ -1,3 +1,4 @@
+import type { CityMapDO } from "../durable-objects/city-map/city-map-do.ts";
 import type { OrderDO } from "../durable-objects/order/order-do.ts";
 import type { ProjectionLagDO } from "../durable-objects/projection-lag/projection-lag-do.ts";
 import type { RestaurantDO } from "../durable-objects/restaurant/restaurant-do.ts";
@@ -9,6 +10,8 @@ export interface Env {
   ZONE: DurableObjectNamespace<ZoneDO>;
   RESTAURANT: DurableObjectNamespace<RestaurantDO>;
   PROJECTION_LAG: DurableObjectNamespace<ProjectionLagDO>;
+  /** One per map region (precision-3 geohash): the operators' live city map. */
+  CITY_MAP: DurableObjectNamespace<CityMapDO>;
   EVENTS: Queue<unknown>;
   EVENTS_DLQ: Queue<unknown>;
   MENU_CACHE: KVNamespace;

@@ -62,6 +62,16 @@ const COMMANDS: Record<OrderCommandType, OrderCommand> = {
   arrived_at_dropoff: { type: "arrived_at_dropoff" },
   delivered: { type: "delivered" },
   courier_timeout: { type: "courier_timeout" },
+  operator_offer: {
+    type: "operator_offer",
+    courierId: "courier-3",
+    expiresAt: T0 + 10 * 24 * 60 * MIN,
+    reason: "phoned, on the way",
+  },
+  operator_assign: { type: "operator_assign", courierId: "courier-3", reason: "agreed by phone" },
+  redispatch: { type: "redispatch", reason: "courier stuck in traffic" },
+  resolve_exceptions: { type: "resolve_exceptions", note: "sorted" },
+  add_note: { type: "add_note", note: "called the customer" },
 };
 const COMMAND_TYPES = Object.keys(COMMANDS) as OrderCommandType[];
 
@@ -207,6 +217,13 @@ const ALLOWED: Partial<Record<OrderCommandType, Partial<Record<ActorRole, Record
   arrived_at_dropoff: { courier: { "picked_up/picked_up": "picked_up/at_dropoff" } },
   delivered: { courier: { "picked_up/at_dropoff": "delivered/delivered" } },
   courier_timeout: { system: same(["ready/none", "ready/searching", "ready/offered"]) },
+  operator_offer: {
+    admin: { ...withDelivery(inKitchen("searching"), "offered"), ...withDelivery(inKitchen("offered"), "offered") },
+  },
+  operator_assign: { admin: withDelivery(allKitchen, "assigned") },
+  redispatch: { admin: withDelivery(allKitchen, "searching") },
+  resolve_exceptions: { admin: same(Object.keys(SCENARIOS)) },
+  add_note: { admin: same(Object.keys(SCENARIOS)) },
 };
 
 // Refusals that are about values rather than state: a fully refunded order has

@@ -2,6 +2,7 @@
 // snapshot, calls decide(), persists `next`, appends `events` and performs the
 // side effects they describe (Stripe refunds, notifying couriers). Keeping
 // every rule here lets them be tested without a runtime, clock or network.
+import { AFTER_END, type OperatorCommand, planOperatorCommand } from "./operator-commands.ts";
 
 export type OrderState =
   | "placed"
@@ -59,6 +60,8 @@ export interface OrderSnapshot {
   offeredCourierId: string | null;
   offerExpiresAt: number | null;
   escalatedAt: number | null;
+  /** When an operator last restarted the courier search. Absent in snapshots stored before it existed. */
+  redispatchedAt?: number | null;
 }
 
 export type OrderCommand =
@@ -69,11 +72,12 @@ export type OrderCommand =
   | { type: "start_preparing" }
   | { type: "adjust_prep_time"; prepTimeMinutes: number }
   | { type: "mark_ready" }
-  | { type: "cancel"; reason: string }
+  /** `refundMinor`: admins only; how much goes back (default: everything paid and not yet refunded). */
+  | { type: "cancel"; reason: string; refundMinor?: number | undefined }
   | { type: "refund"; amountMinor: number; reason: string }
   | { type: "dispatch_started" }
   | { type: "courier_offered"; courierId: string; expiresAt: number }
-  | { type: "offer_declined"; courierId: string }
+  | { type: "offer_declined"; courierId: string; reason?: string | undefined }
   | { type: "courier_assigned"; courierId: string }
   | { type: "arrived_at_pickup" }
   | { type: "picked_up" }
@@ -81,7 +85,8 @@ export type OrderCommand =
   | { type: "delivered" }
   | { type: "payment_timeout" }
   | { type: "acceptance_timeout" }
-  | { type: "courier_timeout" };
+  | { type: "courier_timeout" }
+  | OperatorCommand;
 
 export type OrderCommandType = OrderCommand["type"];
 
@@ -106,6 +111,9 @@ export const ORDER_EVENT_TYPES = [
   "order.courier_at_dropoff",
   "order.delivered",
   "order.courier_escalated",
+  "order.redispatched",
+  "order.exception_resolved",
+  "order.operator_note",
 ] as const;
 
 export type OrderEventType = (typeof ORDER_EVENT_TYPES)[number];
@@ -180,6 +188,11 @@ export const COMMAND_ROLES: Readonly<Record<OrderCommandType, readonly ActorRole
   arrived_at_dropoff: ["courier"],
   delivered: ["courier"],
   courier_timeout: ["system"],
+  operator_offer: ["admin"],
+  operator_assign: ["admin"],
+  redispatch: ["admin"],
+  resolve_exceptions: ["admin"],
+  add_note: ["admin"],
 };
 
 // Dispatch runs beside preparation, so courier moves up to pickup are legal in
@@ -254,7 +267,8 @@ function deadlineAt(order: OrderSnapshot, policy: OrderPolicy): Record<DeadlineK
       order.readyAt !== null &&
       order.escalatedAt === null &&
       UNASSIGNED_DELIVERY.includes(order.delivery)
-        ? order.readyAt + policy.readyWithoutCourierMs
+        ? // After an operator restarts the search, the courier gets the same time again.
+          Math.max(order.readyAt, order.redispatchedAt ?? 0) + policy.readyWithoutCourierMs
         : null,
   };
 }
@@ -278,7 +292,13 @@ export function decide(
   // Permission first: someone without rights learns nothing about the state.
   const denied = checkActor(order, command, actor);
   if (denied) return denied;
-  if (isTerminal(order.state) && command.type !== "refund") return invalidTransition(order, command);
+  if (
+    isTerminal(order.state) &&
+    command.type !== "refund" &&
+    !(AFTER_END as readonly string[]).includes(command.type)
+  ) {
+    return invalidTransition(order, command);
+  }
   const ctx: Ctx = { order, actor, now, policy };
 
   switch (command.type) {
@@ -414,7 +434,8 @@ export function decide(
         "order.offer_declined",
         {
           courierId: command.courierId,
-          expired: actor.role === "system",
+          expired: actor.role === "system" && command.reason === undefined,
+          reason: command.reason ?? null,
         },
       );
     }
@@ -458,6 +479,15 @@ export function decide(
         deliveredAt: now,
       });
     }
+    case "operator_offer":
+    case "operator_assign":
+    case "redispatch":
+    case "resolve_exceptions":
+    case "add_note": {
+      const plan = planOperatorCommand(order, command, now);
+      if (!plan.ok) return plan;
+      return apply(ctx, plan.changes, plan.eventType as OrderEventType, plan.payload);
+    }
     case "courier_timeout": {
       if (order.state !== "ready" || !UNASSIGNED_DELIVERY.includes(order.delivery)) {
         return invalidTransition(order, command);
@@ -495,15 +525,29 @@ function cancel(ctx: Ctx, command: Extract<OrderCommand, { type: "cancel" }>): D
   }
   const noReason = checkReason(command.reason);
   if (noReason) return noReason;
-  return applyWithFullRefund(ctx, "cancelled", "order.cancelled", command.reason, {
-    cancelledBy: actor.role,
-    // Unpaid: the adapter cancels the PaymentIntent; a payment that still lands
-    // is refused here with 409 and must be refunded by the caller.
-    paymentIntentId: order.paymentIntentId,
-    // Couriers to release from the order.
-    courierId: order.courierId,
-    offeredCourierId: order.offeredCourierId,
-  });
+  const remaining = order.paidMinor - order.refundedMinor;
+  if (command.refundMinor !== undefined) {
+    if (actor.role !== "admin") return refuse(403, "role_not_allowed", "only an admin chooses how much to refund");
+    if (!Number.isSafeInteger(command.refundMinor) || command.refundMinor < 0 || command.refundMinor > remaining) {
+      return refuse(422, "invalid_refund_amount", `refund must be a whole amount from 0 to ${remaining}`);
+    }
+  }
+  return applyWithFullRefund(
+    ctx,
+    "cancelled",
+    "order.cancelled",
+    command.reason,
+    {
+      cancelledBy: actor.role,
+      // Unpaid: the adapter cancels the PaymentIntent; a payment that still lands
+      // is refused here with 409 and must be refunded by the caller.
+      paymentIntentId: order.paymentIntentId,
+      // Couriers to release from the order.
+      courierId: order.courierId,
+      offeredCourierId: order.offeredCourierId,
+    },
+    command.refundMinor,
+  );
 }
 
 function applyWithFullRefund(
@@ -512,15 +556,18 @@ function applyWithFullRefund(
   eventType: OrderEventType,
   reason: string,
   extra: Record<string, unknown> = {},
+  /** Less than everything: an admin's partial refund on cancelling. */
+  amountMinor?: number,
 ): Decision {
   const { order } = ctx;
   const remaining = order.paidMinor - order.refundedMinor;
-  const refund = remaining > 0 ? refundRequest(order, remaining, reason) : null;
+  const amount = Math.max(0, Math.min(remaining, amountMinor ?? remaining));
+  const refund = amount > 0 ? refundRequest(order, amount, reason) : null;
   return apply(
     ctx,
     {
       state,
-      refundedMinor: order.refundedMinor + Math.max(0, remaining),
+      refundedMinor: order.refundedMinor + amount,
       offeredCourierId: null,
       offerExpiresAt: null,
     },
