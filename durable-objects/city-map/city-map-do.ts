@@ -153,7 +153,9 @@ export class CityMapDO extends DurableObject<Env> {
   /** Where a courier is, as their zone last said: for operators who act on a courier (assign, disconnect). */
   async locateCourier(courierId: string): Promise<MapCourier | null> {
     const tracked = this.couriers.get(courierId);
-    return tracked ? { ...tracked.facts, cell: tracked.cell, state: toMapCourier(tracked, Date.now())?.state ?? "stale" } : null;
+    return tracked
+      ? { ...tracked.facts, cell: tracked.cell, state: toMapCourier(tracked, Date.now())?.state ?? "stale" }
+      : null;
   }
 
   async snapshot(): Promise<{ region: string; at: number; couriers: MapCourier[]; orders: MapOrder[] }> {

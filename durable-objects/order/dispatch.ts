@@ -111,6 +111,11 @@ export class OrderDispatch {
     this.host.ctx.storage.sql.exec("insert or replace into dispatch_meta (key, value) values (?, ?)", key, value);
   }
 
+  /** Where the assigned courier was last seen (memory only: null after the object was evicted). */
+  courierCell(): string | null {
+    return this.lastCourierCell;
+  }
+
   /** The hand-off PIN, for the customer only: the courier must hear it from them at the door. */
   pin(): string | null {
     return this.meta("pin");

@@ -20,6 +20,7 @@ import {
   type OrderSnapshot,
   type RefundRequest,
 } from "../../domain/order/state-machine.ts";
+import { visibleTo } from "../../domain/order/visibility.ts";
 import { logLine } from "../../workers/api/http/log.ts";
 import type { Env } from "../../workers/env.ts";
 import { stripeClient } from "../../workers/payments/stripe-client.ts";
@@ -35,6 +36,8 @@ import {
   type StepPosition,
   type StepResult,
 } from "./dispatch.ts";
+import { reportToMap } from "./map-feed.ts";
+import { type OperatorAction, type OperatorResult, OrderOperator } from "./operator.ts";
 import { OrderStorage } from "./order-storage.ts";
 import { ProjectionOutbox } from "./projection-outbox.ts";
 import { Watchers } from "./watchers.ts";
@@ -82,6 +85,7 @@ export class OrderDO extends DurableObject<Env> {
   private snapshot: OrderSnapshot | null;
   private readonly dispatch: OrderDispatch;
   private readonly outbox: ProjectionOutbox;
+  private readonly operator: OrderOperator;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -90,6 +94,15 @@ export class OrderDO extends DurableObject<Env> {
     this.order = this.store.loadOrder();
     this.snapshot = this.store.loadSnapshot();
     this.dispatch = new OrderDispatch(this.dispatchHost());
+    this.operator = new OrderOperator({
+      env,
+      placed: () => this.order,
+      snapshot: () => this.snapshot,
+      view: () => this.view(),
+      applyAs: (actor, command, extra) => this.apply(actor, command, extra),
+      seenKey: (key) => this.store.eventsAfter(0).some((e) => e.payload.operatorKey === key),
+      courierCell: () => this.dispatch.courierCell(),
+    });
     this.outbox = new ProjectionOutbox({
       ctx,
       env,
@@ -144,7 +157,11 @@ export class OrderDO extends DurableObject<Env> {
     if (!this.snapshot) return notFound;
     const denied = this.checkWatcher(actor);
     if (denied) return denied;
-    return { ok: true, order: this.dispatch.viewFor(actor, this.view()), timeline: this.store.eventsAfter(0) };
+    return {
+      ok: true,
+      order: this.dispatch.viewFor(actor, this.view()),
+      timeline: this.store.eventsAfter(0).map((event) => visibleTo(actor.role, event)),
+    };
   }
 
   /** Runs one command through the state machine on behalf of an authenticated principal. */
@@ -280,7 +297,16 @@ export class OrderDO extends DurableObject<Env> {
     );
   }
 
-  private async apply(actor: Actor, command: OrderCommand): Promise<CommandResult> {
+  /** An operator's action on an order that needs a person (see operator.ts). */
+  async operate(actor: Principal, action: OperatorAction, idempotencyKey?: string): Promise<OperatorResult> {
+    return this.operator.act(actor, action, idempotencyKey);
+  }
+
+  private async apply(
+    actor: Actor,
+    command: OrderCommand,
+    extra: Record<string, unknown> = {},
+  ): Promise<CommandResult> {
     if (!this.snapshot) return notFound;
     const wasOpen = !isTerminal(this.snapshot.state);
     const decision: Decision = decide(this.snapshot, command, actor, Date.now(), DEFAULT_POLICY);
@@ -289,7 +315,10 @@ export class OrderDO extends DurableObject<Env> {
     this.ctx.storage.transactionSync(() => {
       this.snapshot = decision.next;
       this.store.saveSnapshot(decision.next);
-      events = this.appendEvents(decision.events, actor);
+      events = this.appendEvents(
+        decision.events.map((e) => ({ ...e, payload: { ...e.payload, ...extra } })),
+        actor,
+      );
       this.syncDeadlines();
     });
     await this.afterWrite();
@@ -392,6 +421,7 @@ export class OrderDO extends DurableObject<Env> {
   private async afterWrite(): Promise<void> {
     this.watchers.broadcastEvents(this.store.eventsAfter(this.minWatcherSeq()));
     await this.outbox.flush();
+    if (this.order && this.snapshot) await reportToMap(this.env, this.order, this.snapshot, this.store.lastSeq());
     await this.processRefunds();
     await this.armAlarm();
     await this.notifyBoard();
