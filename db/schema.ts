@@ -290,6 +290,8 @@ export const orders = pgTable(
     index("orders_customer_placed_idx").on(t.customerId, t.placedAt),
     index("orders_restaurant_status_placed_idx").on(t.restaurantId, t.status, t.placedAt),
     index("orders_courier_idx").on(t.courierId),
+    // Operators' overview: orders placed in the last minutes.
+    index("orders_placed_idx").on(t.placedAt),
     // The reconciler walks open orders, least recently checked first.
     index("orders_open_reconciled_idx")
       .on(t.reconciledAt)
@@ -355,6 +357,8 @@ export const orderEvents = pgTable(
   (t) => [
     // idempotency and ordering: one event per (order, sequence)
     uniqueIndex("order_events_order_seq_key").on(t.orderId, t.seq),
+    // Operators' overview: deliveries of the last hour, and the like.
+    index("order_events_type_occurred_idx").on(t.type, t.occurredAt),
     check("order_events_seq_positive", sql`${t.seq} >= 1`),
   ],
 );

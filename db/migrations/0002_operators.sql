@@ -68,4 +68,6 @@ CREATE INDEX "order_exceptions_order_idx" ON "order_exceptions" USING btree ("or
 CREATE INDEX "restaurant_staff_restaurant_idx" ON "restaurant_staff" USING btree ("restaurant_id");--> statement-breakpoint
 ALTER TABLE "refresh_tokens" ADD CONSTRAINT "refresh_tokens_restaurant_id_restaurants_id_fk" FOREIGN KEY ("restaurant_id") REFERENCES "public"."restaurants"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "restaurants" ADD CONSTRAINT "restaurants_delivery_area_id_zones_id_fk" FOREIGN KEY ("delivery_area_id") REFERENCES "public"."zones"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "order_events_type_occurred_idx" ON "order_events" USING btree ("type","occurred_at");--> statement-breakpoint
+CREATE INDEX "orders_placed_idx" ON "orders" USING btree ("placed_at");--> statement-breakpoint
 ALTER TABLE "restaurants" ADD CONSTRAINT "restaurants_commission_range" CHECK ("restaurants"."commission_bps" between 0 and 10000);

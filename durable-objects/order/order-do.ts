@@ -75,6 +75,8 @@ export type CheckoutResult =
   | Refusal;
 
 const REFUND_RETRY_MS = [5_000, 30_000, 120_000, 600_000];
+/** After this many failed tries (about 13 minutes) a refund needs a person, though retries go on. */
+const REFUND_STUCK_AFTER_ATTEMPTS = 4;
 
 const notFound: Refusal = { ok: false, status: 404, code: "order_not_found", message: "No order has this id." };
 
@@ -536,6 +538,25 @@ export class OrderDO extends DurableObject<Env> {
           attempts: refund.attempts + 1,
           error: String(err),
         });
+        if (refund.attempts + 1 === REFUND_STUCK_AFTER_ATTEMPTS) {
+          // Still retried on its backoff; operators see it in the exceptions queue from now on.
+          this.ctx.storage.transactionSync(() =>
+            this.appendEvents(
+              [
+                {
+                  type: "order.refund_stuck",
+                  payload: {
+                    requestEventId: refund.event_id,
+                    amountMinor: refund.amount_minor,
+                    attempts: refund.attempts + 1,
+                    error: String(err).slice(0, 300),
+                  },
+                },
+              ],
+              { role: "system", id: "system:stripe" },
+            ),
+          );
+        }
       }
     }
     if (failed) {

@@ -11,15 +11,24 @@ import { ApiError, fieldIssuesFromZod, handleError, validationError } from "./ht
 import { database, requestId } from "./http/middleware.ts";
 import { openApiDocument } from "./http/openapi-document.ts";
 import { registerAdminRoutes } from "./routes/admin.ts";
+import { registerAuditAdminRoutes } from "./routes/audit-admin.ts";
 import { registerAuthRoutes } from "./routes/auth.ts";
 import { registerCourierRoutes } from "./routes/couriers.ts";
+import { registerExceptionAdminRoutes } from "./routes/exceptions-admin.ts";
 import { registerHealthRoutes } from "./routes/health.ts";
+import { registerInvitationRoutes } from "./routes/invitations.ts";
+import { registerLiveMapRoutes } from "./routes/live-map.ts";
 import { registerLiveProtocols } from "./routes/live-protocols.ts";
+import { registerOnboardingCourierRoutes } from "./routes/onboarding-couriers.ts";
+import { registerOnboardingRestaurantRoutes } from "./routes/onboarding-restaurants.ts";
+import { registerOnboardingStaffRoutes } from "./routes/onboarding-staff.ts";
 import { registerOrderReadRoutes } from "./routes/order-reads.ts";
 import { registerOrderRoutes } from "./routes/orders.ts";
+import { registerOverviewRoutes } from "./routes/overview-admin.ts";
 import { registerRestaurantAdminRoutes } from "./routes/restaurant-admin.ts";
 import { registerRestaurantBoardRoutes } from "./routes/restaurant-board.ts";
 import { registerRestaurantRoutes } from "./routes/restaurants.ts";
+import { registerUserAdminRoutes } from "./routes/users-admin.ts";
 import { registerWebhookRoutes } from "./routes/webhooks.ts";
 import { registerZoneAdminRoutes } from "./routes/zones-admin.ts";
 
@@ -79,6 +88,15 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerWebhookRoutes(app);
   registerAdminRoutes(app);
   registerZoneAdminRoutes(app);
+  registerInvitationRoutes(app);
+  registerUserAdminRoutes(app);
+  registerOnboardingRestaurantRoutes(app);
+  registerOnboardingStaffRoutes(app);
+  registerOnboardingCourierRoutes(app);
+  registerExceptionAdminRoutes(app);
+  registerLiveMapRoutes(app);
+  registerAuditAdminRoutes(app);
+  registerOverviewRoutes(app);
 
   registerLiveProtocols(app.openAPIRegistry);
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {

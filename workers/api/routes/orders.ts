@@ -61,7 +61,7 @@ const PlaceOrderBody = z
   })
   .openapi("PlaceOrder");
 
-const Order = z
+export const Order = z
   .object({
     id: Uuid,
     status: z.string(),
