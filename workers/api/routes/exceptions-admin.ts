@@ -6,7 +6,7 @@
 // resolve with a note, or add a contact note. Every action goes through the
 // Order DO's state machine and becomes an event with the operator as actor.
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, asc, desc, eq, isNotNull, isNull, lt, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, isNotNull, isNull, type SQL, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { couriers, orderExceptions, orders, restaurants, users } from "../../../db/schema.ts";
 import { EXCEPTION_KINDS } from "../../../domain/exceptions/derive.ts";
