@@ -28,18 +28,24 @@ const Polygon = z.strictObject({ type: z.literal("Polygon"), coordinates: z.arra
 const Bps = z.number().int().min(0).max(10_000);
 const Minor = z.number().int().min(0).max(100_000);
 
-const ZoneBody = z
-  .strictObject({
-    name: z.string().trim().min(1).max(100),
-    polygon: Polygon,
-    currency: z.string().regex(/^[A-Z]{3}$/),
-    baseDeliveryFeeMinor: Minor,
-    perKmFeeMinor: Minor,
-    serviceFeeBps: Bps,
-    taxBps: Bps,
-    active: z.boolean().default(true),
-  })
-  .openapi("ZoneInput");
+const zoneFields = {
+  name: z.string().trim().min(1).max(100),
+  polygon: Polygon,
+  currency: z.string().regex(/^[A-Z]{3}$/),
+  baseDeliveryFeeMinor: Minor,
+  perKmFeeMinor: Minor,
+  serviceFeeBps: Bps,
+  taxBps: Bps,
+};
+
+const ZoneBody = z.strictObject({ ...zoneFields, active: z.boolean().default(true) }).openapi("ZoneInput");
+
+// Built from the fields, not from ZoneBody.partial(): a default there would fill in
+// `active: true` on every PATCH that does not name it and re-open a closed zone.
+const ZonePatch = z
+  .strictObject({ ...zoneFields, active: z.boolean() })
+  .partial()
+  .openapi("ZonePatch", { description: "Only the fields named change; at least one is required." });
 
 const Zone = z
   .object({
@@ -83,7 +89,7 @@ const updateZone = createRoute({
   summary: "Change a zone's outline, fees or availability (orders already placed keep their prices)",
   security: bearerSecurity,
   middleware: [requireAuth("admin")] as const,
-  request: { params: z.object({ id: z.string().uuid() }), ...jsonBody(ZoneBody.partial()) },
+  request: { params: z.object({ id: z.string().uuid() }), ...jsonBody(ZonePatch) },
   responses: { 200: jsonResponse(Zone, "Updated"), ...errorResponses(400, 401, 403, 404, 409) },
 });
 
@@ -167,7 +173,9 @@ export function registerZoneAdminRoutes(app: App): void {
   });
 
   app.openapi(updateZone, async (c) => {
-    const changes = c.req.valid("json");
+    const changes = Object.fromEntries(
+      Object.entries(c.req.valid("json")).filter(([, value]) => value !== undefined),
+    ) as z.infer<typeof ZonePatch>;
     if (Object.keys(changes).length === 0) throw new ApiError(400, "nothing_to_change", "Send at least one field.");
     try {
       const [row] = await c.var.db
