@@ -28,6 +28,7 @@ import { seedDemoCity } from "../db/seed/index.ts";
 import { hashPassword } from "../domain/auth/password.ts";
 import type { Principal } from "../domain/auth/principal.ts";
 import { issueAccessToken, loadSigningKeys } from "../domain/auth/tokens.ts";
+import { startStripeStandin } from "../scripts/dev/stripe-standin/server.ts";
 import { assertLoopback } from "./lib/http.ts";
 import type { Plan } from "./lib/measure.ts";
 import { type Child, spawnReady } from "./lib/processes.ts";
@@ -233,6 +234,22 @@ async function signingKeys(): Promise<string> {
 
 let keysPromise: Promise<string> | undefined;
 
+const BENCH_STRIPE_KEY = "sk_test_bench";
+let stripePromise: Promise<string> | undefined;
+
+/**
+ * The Stripe stand-in, in this process on a free port: the courier probe pays
+ * orders through the Order DO's own checkout (an order accepts a payment only
+ * for the PaymentIntent it created), so the Worker needs a Stripe to create it in.
+ */
+function benchStripe(h: Harness): Promise<string> {
+  stripePromise ??= startStripeStandin({ apiKey: BENCH_STRIPE_KEY, webhookSecret: "whsec_bench" }).then((standin) => {
+    h.defer("stripe stand-in", () => standin.close());
+    return standin.url;
+  });
+  return stripePromise;
+}
+
 export async function startWorker(
   h: Harness,
   options: {
@@ -266,6 +283,8 @@ export async function startWorker(
           DATABASE_URL: db?.url ?? "",
           NEON_WS_PROXY: db?.wsProxy ?? "",
           JWT_PRIVATE_KEYS: jwtPrivateKeys,
+          STRIPE_API_BASE: await benchStripe(h),
+          STRIPE_SECRET_KEY: BENCH_STRIPE_KEY,
           ...JWT_VARS,
         },
         ...(options.probe

@@ -9,6 +9,7 @@ import { loadSigningKeys } from "../../domain/auth/tokens.ts";
 import type { AppEnv } from "./context.ts";
 import { ApiError, fieldIssuesFromZod, handleError, validationError } from "./http/errors.ts";
 import { database, requestId } from "./http/middleware.ts";
+import { securityHeaders } from "./http/security-headers.ts";
 import { registerAdminRoutes } from "./routes/admin.ts";
 import { registerAuthRoutes } from "./routes/auth.ts";
 import { registerCourierRoutes } from "./routes/couriers.ts";
@@ -38,6 +39,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   });
 
   app.use("*", requestId);
+  app.use("*", securityHeaders);
   app.use(
     "*",
     bodyLimit({

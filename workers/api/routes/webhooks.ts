@@ -51,6 +51,7 @@ export function registerWebhookRoutes(app: App): void {
       paymentIntentId: intent.id,
       outcome: event.type === "payment_intent.succeeded" ? "succeeded" : "failed",
       amountMinor: intent.amount_received || intent.amount,
+      currency: intent.currency,
       reason: intent.last_payment_error?.code ?? undefined,
     });
     if (!result.ok) {
