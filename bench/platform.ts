@@ -349,21 +349,25 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Access tokens minted with the Worker's own signing key, as sign-in would issue them. */
+/**
+ * Access tokens minted with the Worker's own signing key, as sign-in would issue them:
+ * each its own session (never signed out), so the Worker checks it against that
+ * user's SessionsDO like any other token.
+ */
 export async function customerToken(worker: Worker, customerId: string): Promise<string> {
-  const keys = await loadSigningKeys(worker.jwtPrivateKeys);
-  return issueAccessToken(
-    keys,
-    { userId: customerId, role: "customer" },
-    { ...JWT, ttlSeconds: 3600 },
-    Math.floor(Date.now() / 1000),
-  );
+  return principalToken(worker, { userId: customerId, role: "customer" });
 }
 
 /** An access token for any principal (courier, restaurant staff), minted like customerToken. */
 export async function principalToken(worker: Worker, principal: Principal): Promise<string> {
   const keys = await loadSigningKeys(worker.jwtPrivateKeys);
-  return issueAccessToken(keys, principal, { ...JWT, ttlSeconds: 3600 }, Math.floor(Date.now() / 1000));
+  return issueAccessToken(
+    keys,
+    principal,
+    { ...JWT, ttlSeconds: 3600 },
+    Math.floor(Date.now() / 1000),
+    crypto.randomUUID(),
+  );
 }
 
 export interface BenchCourier {

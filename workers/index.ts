@@ -6,6 +6,7 @@ import { handleQueue } from "./events/consumer.ts";
 
 export { OrderDO } from "../durable-objects/order/order-do.ts";
 export { RestaurantDO } from "../durable-objects/restaurant/restaurant-do.ts";
+export { SessionsDO } from "../durable-objects/sessions/sessions-do.ts";
 export { ZoneDO } from "../durable-objects/zone/zone-do.ts";
 
 const app = createApp();

@@ -9,6 +9,7 @@ import { loadSigningKeys } from "../../domain/auth/tokens.ts";
 import type { AppEnv } from "./context.ts";
 import { ApiError, fieldIssuesFromZod, handleError, validationError } from "./http/errors.ts";
 import { database, requestId } from "./http/middleware.ts";
+import { ipRateLimit } from "./http/rate-limits.ts";
 import { securityHeaders } from "./http/security-headers.ts";
 import { registerAdminRoutes } from "./routes/admin.ts";
 import { registerAuthRoutes } from "./routes/auth.ts";
@@ -18,6 +19,7 @@ import { registerOrderRoutes } from "./routes/orders.ts";
 import { registerRestaurantAdminRoutes } from "./routes/restaurant-admin.ts";
 import { registerRestaurantBoardRoutes } from "./routes/restaurant-board.ts";
 import { registerRestaurantRoutes } from "./routes/restaurants.ts";
+import { registerUserAdminRoutes } from "./routes/users-admin.ts";
 import { registerWebhookRoutes } from "./routes/webhooks.ts";
 import { registerZoneAdminRoutes } from "./routes/zones-admin.ts";
 
@@ -59,6 +61,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
       maxAge: 600,
     }),
   );
+  app.use("/v1/*", ipRateLimit);
   app.use("/v1/*", database);
 
   app.get("/v1/health", (c) => c.json({ ok: true }));
@@ -78,6 +81,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerWebhookRoutes(app);
   registerAdminRoutes(app);
   registerZoneAdminRoutes(app);
+  registerUserAdminRoutes(app);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

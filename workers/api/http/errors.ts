@@ -85,6 +85,8 @@ export function handleError(err: unknown, c: Context): Response {
       ...(cause ? { cause } : {}),
     });
   }
-  if (apiError.status === 503 || apiError.status === 429) c.header("retry-after", "1");
+  const retryAfter = apiError.extra?.retryAfterSeconds;
+  if (typeof retryAfter === "number") c.header("retry-after", String(Math.max(1, Math.ceil(retryAfter))));
+  else if (apiError.status === 503 || apiError.status === 429) c.header("retry-after", "1");
   return c.json(errorBody(c, apiError), apiError.status);
 }
