@@ -15,7 +15,14 @@ export default defineConfig({
         test: {
           name: "node",
           environment: "node",
-          include: ["domain/**/*.test.ts", "scripts/**/*.test.ts", "db/**/*.test.ts", "bench/**/*.test.ts"],
+          include: [
+            "domain/**/*.test.ts",
+            "scripts/**/*.test.ts",
+            "db/**/*.test.ts",
+            "bench/**/*.test.ts",
+            // Node-side checks of Worker configuration (wrangler.toml), beside the code they guard.
+            "workers/**/*.node.test.ts",
+          ],
         },
       },
       {
@@ -43,7 +50,8 @@ export default defineConfig({
         ],
         test: {
           name: "workers",
-          include: ["workers/**/*.test.ts", "durable-objects/**/*.test.ts"],
+          include: ["workers/**/*.test.ts", "durable-objects/**/*.test.ts", "test/adversarial/**/*.test.ts"],
+          exclude: ["**/*.node.test.ts"],
           setupFiles: ["./test/apply-d1-migrations.ts"],
         },
       },

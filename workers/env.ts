@@ -37,6 +37,8 @@ export interface Env {
   ZONE_LOCATION_HINT?: string;
   /** The request header the platform vouches for as the client's IP ("cf-connecting-ip" on Cloudflare); empty locally. */
   TRUSTED_IP_HEADER?: string;
+  /** Benchmarks only: lifts the courier socket message rate ("capacity/perSecond"); never declared in wrangler.toml. */
+  COURIER_MESSAGE_RATE?: string;
   /** Local only: base URL of the Stripe stand-in. Empty means api.stripe.com. */
   STRIPE_API_BASE?: string;
 }

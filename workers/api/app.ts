@@ -9,7 +9,8 @@ import { loadSigningKeys } from "../../domain/auth/tokens.ts";
 import type { AppEnv } from "./context.ts";
 import { ApiError, fieldIssuesFromZod, handleError, validationError } from "./http/errors.ts";
 import { database, requestId } from "./http/middleware.ts";
-import { ipRateLimit } from "./http/rate-limits.ts";
+import { ErrorResponse } from "./http/openapi.ts";
+import { documentRateLimits, ipRateLimit } from "./http/rate-limits.ts";
 import { securityHeaders } from "./http/security-headers.ts";
 import { registerAdminRoutes } from "./routes/admin.ts";
 import { registerAuthRoutes } from "./routes/auth.ts";
@@ -83,6 +84,10 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerZoneAdminRoutes(app);
   registerUserAdminRoutes(app);
 
+  documentRateLimits(
+    app.openAPIRegistry.definitions as unknown as Parameters<typeof documentRateLimits>[0],
+    ErrorResponse,
+  );
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
     scheme: "bearer",

@@ -49,3 +49,16 @@ export const orderTotalsFields = {
   tipMinor: z.number().int(),
   totalMinor: z.number().int(),
 };
+
+// A coerced number accepts null (as 0), which the document generator takes to
+// mean "optional"; these are required, and the document must say so.
+export const LatQuery = z.coerce
+  .number()
+  .min(-90)
+  .max(90)
+  .openapi({ param: { required: true } });
+export const LngQuery = z.coerce
+  .number()
+  .min(-180)
+  .max(180)
+  .openapi({ param: { required: true } });

@@ -96,3 +96,52 @@ export const ipRateLimit: MiddlewareHandler<AppEnv> = async (c, next) => {
 export async function userRateLimit(c: Context<AppEnv>, userId: string): Promise<void> {
   if (isStateChanging(c)) await enforce(c.env, RATE_LIMITS.writesPerUser, `user:${userId}`);
 }
+
+interface RegisteredRoute {
+  method: string;
+  path: string;
+  responses: Record<string, unknown>;
+}
+
+/** Socket routes are GETs that answer 101: they open a long-lived connection, so they are limited like writes. */
+function opensSocket(route: RegisteredRoute): boolean {
+  return "101" in route.responses;
+}
+
+export function isLimitedOperation(route: { method: string; responses: Record<string, unknown> }): boolean {
+  return !["get", "head", "options"].includes(route.method.toLowerCase()) || opensSocket(route as RegisteredRoute);
+}
+
+/** The 429 every limited operation may answer, as the OpenAPI document shows it. */
+export function rateLimitResponse(errorSchema: unknown) {
+  const lines = Object.values(RATE_LIMITS).map((s) => `${s.limit} per ${s.period} s: ${s.appliesTo}`);
+  lines.push(
+    `sign-in per account: ${SIGN_IN_THROTTLE.freeFailures} failures in a row, then a wait of ${SIGN_IN_THROTTLE.firstDelayMs / 1000} s doubling per failure up to ${SIGN_IN_THROTTLE.maxDelayMs / 60_000} min (429 sign_in_throttled)`,
+  );
+  return {
+    description: `Rate limited (rate_limited). Limits: ${lines.join("; ")}.`,
+    headers: {
+      "Retry-After": {
+        description: "Seconds to wait before retrying.",
+        schema: { type: "integer", minimum: 1 },
+        required: true,
+      },
+    },
+    content: { "application/json": { schema: errorSchema } },
+  };
+}
+
+/**
+ * Adds the 429 to every state-changing operation and socket upgrade in the
+ * registry, so the document cannot forget one: a route added later gets it too.
+ */
+export function documentRateLimits(
+  definitions: ReadonlyArray<{ type: string; route?: RegisteredRoute }>,
+  errorSchema: unknown,
+): void {
+  for (const definition of definitions) {
+    const route = definition.route;
+    if (definition.type !== "route" || !route || !isLimitedOperation(route)) continue;
+    route.responses["429"] = rateLimitResponse(errorSchema);
+  }
+}

@@ -13,13 +13,13 @@ import type { Env } from "../../env.ts";
 import { principalOf, requireAuth } from "../auth/authenticate.ts";
 import type { App } from "../context.ts";
 import { ApiError } from "../http/errors.ts";
-import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "../http/openapi.ts";
+import { bearerSecurity, errorResponses, jsonBody, jsonResponse, LatQuery, LngQuery } from "../http/openapi.ts";
 
 const Uuid = z.string().uuid();
 
 const liveQuery = z.object({
-  lat: z.coerce.number().min(-90).max(90),
-  lng: z.coerce.number().min(-180).max(180),
+  lat: LatQuery,
+  lng: LngQuery,
 });
 
 const courierLive = createRoute({

@@ -4,7 +4,7 @@ import { discoverRestaurants, rebuildInBackground } from "../../discovery/discov
 import type { App } from "../context.ts";
 import { ApiError } from "../http/errors.ts";
 import { log } from "../http/log.ts";
-import { errorResponses, jsonResponse } from "../http/openapi.ts";
+import { errorResponses, jsonResponse, LatQuery, LngQuery } from "../http/openapi.ts";
 import { readMenu, refreshMenu } from "../menus/menu-cache.ts";
 
 const Restaurant = z
@@ -26,8 +26,8 @@ const Restaurant = z
   .openapi("Restaurant");
 
 const NearQuery = z.strictObject({
-  lat: z.coerce.number().min(-90).max(90),
-  lng: z.coerce.number().min(-180).max(180),
+  lat: LatQuery,
+  lng: LngQuery,
   cuisine: z.string().trim().min(1).max(40).optional(),
   q: z.string().trim().min(1).max(80).optional(),
   openNow: z.enum(["true", "false"]).optional(),

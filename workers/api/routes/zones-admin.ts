@@ -8,7 +8,7 @@ import { zoneStub } from "../../../durable-objects/zone/stubs.ts";
 import { requireAuth } from "../auth/authenticate.ts";
 import type { App } from "../context.ts";
 import { ApiError } from "../http/errors.ts";
-import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "../http/openapi.ts";
+import { bearerSecurity, errorResponses, jsonBody, jsonResponse, LatQuery, LngQuery } from "../http/openapi.ts";
 import { invalidateZones } from "../zones/zone-cache.ts";
 
 const Position = z.tuple([z.number().min(-180).max(180), z.number().min(-90).max(90)]);
@@ -125,8 +125,8 @@ const nearestCouriers = createRoute({
   middleware: [requireAuth("admin")] as const,
   request: {
     query: z.object({
-      lat: z.coerce.number().min(-90).max(90),
-      lng: z.coerce.number().min(-180).max(180),
+      lat: LatQuery,
+      lng: LngQuery,
       k: z.coerce.number().int().min(1).max(50).default(10),
       radiusM: z.coerce.number().int().min(1).max(20_000).default(2000),
     }),
