@@ -50,15 +50,20 @@ export const orderTotalsFields = {
   totalMinor: z.number().int(),
 };
 
-// A coerced number accepts null (as 0), which the document generator takes to
-// mean "optional"; these are required, and the document must say so.
-export const LatQuery = z.coerce
-  .number()
-  .min(-90)
-  .max(90)
-  .openapi({ param: { required: true } });
-export const LngQuery = z.coerce
-  .number()
-  .min(-180)
-  .max(180)
-  .openapi({ param: { required: true } });
+/** A blank query value ("?lat=") is a missing one, not 0 as `z.coerce.number()` would read it (nor is null). */
+const blankIsMissing = (value: unknown) =>
+  value === null || (typeof value === "string" && value.trim() === "") ? undefined : value;
+
+/**
+ * A number read from a query string or path segment: blank is missing, and
+ * it is a finite number within the bounds given. Integers stay within what a
+ * double holds exactly (and so within Postgres' bigint).
+ */
+export function urlNumber(bounds: { min: number; max: number; int?: boolean }) {
+  const base = z.coerce.number().min(bounds.min).max(Math.min(bounds.max, Number.MAX_SAFE_INTEGER));
+  return z.preprocess(blankIsMissing, bounds.int ? base.int() : base);
+}
+
+// Marked required in the document, which otherwise takes a coercing schema for an optional one.
+export const LatQuery = urlNumber({ min: -90, max: 90 }).openapi({ param: { required: true } });
+export const LngQuery = urlNumber({ min: -180, max: 180 }).openapi({ param: { required: true } });

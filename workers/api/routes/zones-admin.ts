@@ -8,7 +8,15 @@ import { zoneStub } from "../../../durable-objects/zone/stubs.ts";
 import { requireAuth } from "../auth/authenticate.ts";
 import type { App } from "../context.ts";
 import { ApiError } from "../http/errors.ts";
-import { bearerSecurity, errorResponses, jsonBody, jsonResponse, LatQuery, LngQuery } from "../http/openapi.ts";
+import {
+  bearerSecurity,
+  errorResponses,
+  jsonBody,
+  jsonResponse,
+  LatQuery,
+  LngQuery,
+  urlNumber,
+} from "../http/openapi.ts";
 import { invalidateZones } from "../zones/zone-cache.ts";
 
 const Position = z.tuple([z.number().min(-180).max(180), z.number().min(-90).max(90)]);
@@ -127,8 +135,8 @@ const nearestCouriers = createRoute({
     query: z.object({
       lat: LatQuery,
       lng: LngQuery,
-      k: z.coerce.number().int().min(1).max(50).default(10),
-      radiusM: z.coerce.number().int().min(1).max(20_000).default(2000),
+      k: urlNumber({ min: 1, max: 50, int: true }).default(10),
+      radiusM: urlNumber({ min: 1, max: 20_000, int: true }).default(2000),
     }),
   },
   responses: {
