@@ -1,4 +1,5 @@
 import type { OrderDO } from "../durable-objects/order/order-do.ts";
+import type { ProjectionLagDO } from "../durable-objects/projection-lag/projection-lag-do.ts";
 import type { RestaurantDO } from "../durable-objects/restaurant/restaurant-do.ts";
 import type { SessionsDO } from "../durable-objects/sessions/sessions-do.ts";
 import type { ZoneDO } from "../durable-objects/zone/zone-do.ts";
@@ -10,6 +11,7 @@ export interface Env {
   RESTAURANT: DurableObjectNamespace<RestaurantDO>;
   /** One per user: which sessions were signed out, and since when all tokens are void. */
   SESSIONS: DurableObjectNamespace<SessionsDO>;
+  PROJECTION_LAG: DurableObjectNamespace<ProjectionLagDO>;
   EVENTS: Queue<unknown>;
   EVENTS_DLQ: Queue<unknown>;
   MENU_CACHE: KVNamespace;

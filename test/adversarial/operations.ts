@@ -38,7 +38,7 @@ export interface Parameter {
 }
 
 export interface Operation {
-  /** "METHOD /path/{param}": stable, and unique, whether or not the route has an operationId yet. */
+  /** The operationId; "METHOD /path" for a route that has none (which the API lint refuses). */
   key: string;
   method: string;
   path: string;
@@ -79,7 +79,7 @@ export function loadOperations(): Promise<{ doc: OpenApiDocument; operations: Op
         const socket = "101" in op.responses;
         const upper = method.toUpperCase();
         operations.push({
-          key: `${upper} ${path}`,
+          key: op.operationId ?? `${upper} ${path}`,
           method: upper,
           path,
           operationId: op.operationId,

@@ -9,12 +9,14 @@ import { loadSigningKeys } from "../../domain/auth/tokens.ts";
 import type { AppEnv } from "./context.ts";
 import { ApiError, fieldIssuesFromZod, handleError, validationError } from "./http/errors.ts";
 import { database, requestId } from "./http/middleware.ts";
-import { ErrorResponse } from "./http/openapi.ts";
+import { openApiDocument } from "./http/openapi-document.ts";
 import { documentRateLimits, ipRateLimit } from "./http/rate-limits.ts";
 import { securityHeaders } from "./http/security-headers.ts";
 import { registerAdminRoutes } from "./routes/admin.ts";
 import { registerAuthRoutes } from "./routes/auth.ts";
 import { registerCourierRoutes } from "./routes/couriers.ts";
+import { registerHealthRoutes } from "./routes/health.ts";
+import { registerLiveProtocols } from "./routes/live-protocols.ts";
 import { registerOrderReadRoutes } from "./routes/order-reads.ts";
 import { registerOrderRoutes } from "./routes/orders.ts";
 import { registerRestaurantAdminRoutes } from "./routes/restaurant-admin.ts";
@@ -65,13 +67,13 @@ export function createApp(): OpenAPIHono<AppEnv> {
   app.use("/v1/*", ipRateLimit);
   app.use("/v1/*", database);
 
-  app.get("/v1/health", (c) => c.json({ ok: true }));
   app.get("/.well-known/jwks.json", async (c) => {
     const keys = await loadSigningKeys(c.env.JWT_PRIVATE_KEYS);
     c.header("cache-control", "public, max-age=300");
     return c.json(keys.publicJwks);
   });
 
+  registerHealthRoutes(app);
   registerAuthRoutes(app);
   registerRestaurantRoutes(app);
   registerRestaurantAdminRoutes(app);
@@ -84,22 +86,18 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerZoneAdminRoutes(app);
   registerUserAdminRoutes(app);
 
-  documentRateLimits(
-    app.openAPIRegistry.definitions as unknown as Parameters<typeof documentRateLimits>[0],
-    ErrorResponse,
-  );
+  documentRateLimits(app.openAPIRegistry as unknown as Parameters<typeof documentRateLimits>[0]);
+  registerLiveProtocols(app.openAPIRegistry);
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
     scheme: "bearer",
     bearerFormat: "JWT",
   });
-  app.doc31("/v1/openapi.json", {
-    openapi: "3.1.0",
-    info: {
-      title: "Edge Delivery API",
-      version: "1.0.0",
-      description: "Customers, restaurants, couriers and operators.",
-    },
+  // Built once per isolate, on first request: the routes cannot change after start-up.
+  let document: ReturnType<typeof openApiDocument> | undefined;
+  app.get("/v1/openapi.json", (c) => {
+    document ??= openApiDocument(app);
+    return c.json(document);
   });
   app.get("/v1/docs", swaggerUI({ url: "/v1/openapi.json" }));
 

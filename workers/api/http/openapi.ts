@@ -50,6 +50,33 @@ export const orderTotalsFields = {
   totalMinor: z.number().int(),
 };
 
+/** The three live sockets; each has a `<Name>ClientMessage` and a `<Name>ServerMessage` component. */
+export type LiveProtocol = "Order" | "Board" | "Courier";
+
+/**
+ * Where a WebSocket route's messages are described. OpenAPI has no words for
+ * what flows after the upgrade, so the message schemas are components
+ * (routes/live-protocols.ts registers them) and this extension points at them.
+ */
+export function webSocketProtocol(protocol: LiveProtocol) {
+  return {
+    "x-websocket": {
+      clientMessages: { $ref: `#/components/schemas/${protocol}ClientMessage` },
+      serverMessages: { $ref: `#/components/schemas/${protocol}ServerMessage` },
+      heartbeat: "Send the text `ping`; the server answers `pong`.",
+    },
+  };
+}
+
+/** The upgrade's answer. 101, never 2xx: a plain GET of these URLs is refused with 426 upgrade_required. */
+export function switchingProtocols(protocol: LiveProtocol) {
+  return {
+    101: {
+      description: `Switching protocols. Then the client sends \`${protocol}ClientMessage\` and receives \`${protocol}ServerMessage\` as JSON text frames.`,
+    },
+  };
+}
+
 /** A blank query value ("?lat=") is a missing one, not 0 as `z.coerce.number()` would read it (nor is null). */
 const blankIsMissing = (value: unknown) =>
   value === null || (typeof value === "string" && value.trim() === "") ? undefined : value;
@@ -64,6 +91,7 @@ export function urlNumber(bounds: { min: number; max: number; int?: boolean }) {
   return z.preprocess(blankIsMissing, bounds.int ? base.int() : base);
 }
 
-// Marked required in the document, which otherwise takes a coercing schema for an optional one.
-export const LatQuery = urlNumber({ min: -90, max: 90 }).openapi({ param: { required: true } });
-export const LngQuery = urlNumber({ min: -180, max: 180 }).openapi({ param: { required: true } });
+// A point in a query string. Marked required in the document, which otherwise takes a
+// coercing schema for an optional one.
+export const QueryLat = urlNumber({ min: -90, max: 90 }).openapi({ param: { required: true } });
+export const QueryLng = urlNumber({ min: -180, max: 180 }).openapi({ param: { required: true } });

@@ -131,17 +131,22 @@ export function rateLimitResponse(errorSchema: unknown) {
   };
 }
 
+interface Registry {
+  definitions: ReadonlyArray<{ type: string; route?: RegisteredRoute }>;
+  registerComponent(type: "responses", name: string, component: unknown): unknown;
+}
+
 /**
- * Adds the 429 to every state-changing operation and socket upgrade in the
- * registry, so the document cannot forget one: a route added later gets it too.
+ * Adds the 429 (one shared `RateLimited` response) to every state-changing
+ * operation and socket upgrade in the registry, so the document cannot forget
+ * one: a route added later gets it too.
  */
-export function documentRateLimits(
-  definitions: ReadonlyArray<{ type: string; route?: RegisteredRoute }>,
-  errorSchema: unknown,
-): void {
-  for (const definition of definitions) {
+export function documentRateLimits(registry: Registry): void {
+  // A component is written as given (no zod conversion): the error schema goes by reference.
+  registry.registerComponent("responses", "RateLimited", rateLimitResponse({ $ref: "#/components/schemas/Error" }));
+  for (const definition of registry.definitions) {
     const route = definition.route;
     if (definition.type !== "route" || !route || !isLimitedOperation(route)) continue;
-    route.responses["429"] = rateLimitResponse(errorSchema);
+    route.responses["429"] = { $ref: "#/components/responses/RateLimited" };
   }
 }

@@ -91,7 +91,9 @@ async function findUserByEmail(db: Database, email: string) {
 const signUp = createRoute({
   method: "post",
   path: "/v1/auth/sign-up",
+  operationId: "signUp",
   tags: ["auth"],
+  security: [],
   summary: "Create a customer account and start a session",
   request: jsonBody(SignUpBody),
   responses: { 201: jsonResponse(Session, "Signed up"), ...errorResponses(400, 409, 429) },
@@ -100,7 +102,9 @@ const signUp = createRoute({
 const signIn = createRoute({
   method: "post",
   path: "/v1/auth/sign-in",
+  operationId: "signIn",
   tags: ["auth"],
+  security: [],
   summary: "Sign in with email and password",
   request: jsonBody(SignInBody),
   description:
@@ -111,7 +115,9 @@ const signIn = createRoute({
 const refresh = createRoute({
   method: "post",
   path: "/v1/auth/refresh",
+  operationId: "refreshSession",
   tags: ["auth"],
+  security: [],
   summary: "Exchange a refresh token for a new session (the old refresh token stops working)",
   request: jsonBody(RefreshBody),
   responses: { 200: jsonResponse(Session, "Rotated"), ...errorResponses(400, 401) },
@@ -120,7 +126,9 @@ const refresh = createRoute({
 const signOut = createRoute({
   method: "post",
   path: "/v1/auth/sign-out",
+  operationId: "signOut",
   tags: ["auth"],
+  security: [],
   summary: "Sign out: revoke the session's refresh tokens and, within seconds, its access tokens",
   request: jsonBody(RefreshBody),
   responses: { 204: { description: "Signed out" }, ...errorResponses(400) },
@@ -129,6 +137,7 @@ const signOut = createRoute({
 const me = createRoute({
   method: "get",
   path: "/v1/me",
+  operationId: "getMe",
   tags: ["auth"],
   summary: "The signed-in user",
   security: bearerSecurity,

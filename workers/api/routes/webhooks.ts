@@ -22,7 +22,9 @@ function signedTooFarAhead(header: string, nowSeconds: number): boolean {
 const stripeWebhook = createRoute({
   method: "post",
   path: "/v1/webhooks/stripe",
+  operationId: "receiveStripeWebhook",
   tags: ["payments"],
+  security: [],
   summary: "Stripe webhook receiver (signed with Stripe-Signature)",
   request: { headers: z.object({ "stripe-signature": z.string().min(1) }) },
   responses: { 200: { description: "Processed or ignored" }, ...errorResponses(400) },

@@ -13,8 +13,8 @@ import {
   errorResponses,
   jsonBody,
   jsonResponse,
-  LatQuery,
-  LngQuery,
+  QueryLat,
+  QueryLng,
   urlNumber,
 } from "../http/openapi.ts";
 import { invalidateZones } from "../zones/zone-cache.ts";
@@ -72,6 +72,7 @@ const Zone = z
 const listZones = createRoute({
   method: "get",
   path: "/v1/admin/zones",
+  operationId: "listZones",
   tags: ["admin"],
   summary: "Delivery zones",
   security: bearerSecurity,
@@ -82,6 +83,7 @@ const listZones = createRoute({
 const createZone = createRoute({
   method: "post",
   path: "/v1/admin/zones",
+  operationId: "createZone",
   tags: ["admin"],
   summary: "Draw a delivery zone with its fees",
   security: bearerSecurity,
@@ -93,6 +95,7 @@ const createZone = createRoute({
 const updateZone = createRoute({
   method: "patch",
   path: "/v1/admin/zones/{id}",
+  operationId: "updateZone",
   tags: ["admin"],
   summary: "Change a zone's outline, fees or availability (orders already placed keep their prices)",
   security: bearerSecurity,
@@ -110,6 +113,7 @@ const cellParam = z.object({
 const cellLive = createRoute({
   method: "get",
   path: "/v1/admin/cells/{cell}",
+  operationId: "getDispatchCell",
   tags: ["admin"],
   summary: "One dispatch cell, live: its couriers on the map, open offer loops and dropped fixes",
   security: bearerSecurity,
@@ -127,14 +131,15 @@ const cellLive = createRoute({
 const nearestCouriers = createRoute({
   method: "get",
   path: "/v1/admin/nearest-couriers",
+  operationId: "findNearestCouriers",
   tags: ["admin"],
   summary: "The k nearest available couriers to a point, as dispatch would see them (asks neighbouring cells)",
   security: bearerSecurity,
   middleware: [requireAuth("admin")] as const,
   request: {
     query: z.object({
-      lat: LatQuery,
-      lng: LngQuery,
+      lat: QueryLat,
+      lng: QueryLng,
       k: urlNumber({ min: 1, max: 50, int: true }).default(10),
       radiusM: urlNumber({ min: 1, max: 20_000, int: true }).default(2000),
     }),
