@@ -6,7 +6,7 @@ import { openDb } from "../../db/client.ts";
 import { users } from "../../db/schema.ts";
 import { hashPassword } from "../../domain/auth/password.ts";
 import { SIGN_IN_THROTTLE } from "../../domain/auth/sign-in-throttle.ts";
-import { apiAtEdge, withinOneWindow } from "../../test/edge.ts";
+import { apiAtEdge, inOneWindow } from "../../test/edge.ts";
 import { api, createWorld, PASSWORD, testEnv, type World } from "../../test/world.ts";
 import { RATE_LIMITS } from "./http/rate-limits.ts";
 
@@ -119,34 +119,31 @@ describe("per-IP limit", () => {
   const spec = RATE_LIMITS.signInPerIp;
 
   it("keys on the address the platform vouches for: one IP gets its limit, another is unaffected", async () => {
-    await withinOneWindow(20_000);
-    const ip = `203.0.113.${Math.floor(Math.random() * 200) + 1}`;
-    const statuses: number[] = [];
-    for (let i = 0; i < spec.limit + 1; i++) {
-      const res = await apiAtEdge("/v1/auth/sign-in", {
-        method: "POST",
-        ip,
-        // Each attempt at another unknown e-mail, so only the IP limit can refuse.
-        json: { email: `spray-${i}-${crypto.randomUUID().slice(0, 6)}@test.local`, password: "guess" },
-      });
-      statuses.push(res.status);
-      if (res.status === 429) {
-        expect(res.headers.get("retry-after")).toBe(String(spec.period));
-        expect(((await res.json()) as { error: { code: string } }).error.code).toBe("rate_limited");
+    const run = await inOneWindow(async () => {
+      const ip = `203.0.113.${Math.floor(Math.random() * 200) + 1}`;
+      const answers: Array<{ status: number; retryAfter: string | null; code: string }> = [];
+      for (let i = 0; i < spec.limit + 1; i++) {
+        const res = await apiAtEdge("/v1/auth/sign-in", {
+          method: "POST",
+          ip,
+          // Each attempt at another unknown e-mail, so only the IP limit can refuse.
+          json: { email: `spray-${i}-${crypto.randomUUID().slice(0, 6)}@test.local`, password: "guess" },
+        });
+        answers.push({ status: res.status, retryAfter: res.headers.get("retry-after"), code: await outcome(res) });
       }
-    }
-    expect(statuses.slice(0, spec.limit).every((s) => s === 401)).toBe(true);
-    expect(statuses[spec.limit]).toBe(429);
-    const other = await apiAtEdge("/v1/auth/sign-in", {
-      method: "POST",
-      ip: "192.0.2.77",
-      json: { email: world.emails.customer, password: PASSWORD },
+      const other = await apiAtEdge("/v1/auth/sign-in", {
+        method: "POST",
+        ip: `192.0.2.${Math.floor(Math.random() * 200) + 1}`,
+        json: { email: world.emails.customer, password: PASSWORD },
+      });
+      return { answers, other: other.status };
     });
-    expect(other.status).toBe(200);
-  }, 60_000);
+    expect(run.answers.slice(0, spec.limit).every((a) => a.status === 401)).toBe(true);
+    expect(run.answers[spec.limit]).toEqual({ status: 429, retryAfter: String(spec.period), code: "429 rate_limited" });
+    expect(run.other).toBe(200);
+  }, 90_000);
 
   it("locally, where nothing vouches for the address, a client's CF-Connecting-IP is not a key", async () => {
-    await withinOneWindow(20_000);
     const statuses: number[] = [];
     for (let i = 0; i < spec.limit + 5; i++) {
       const res = await attempt(`spray-${crypto.randomUUID().slice(0, 8)}@test.local`, "guess", "203.0.113.250");
