@@ -58,7 +58,7 @@ export function isStateChanging(c: Context): boolean {
  * tests) Miniflare passes a client's own CF-Connecting-IP through unchanged:
  * there nothing vouches for the address, TRUSTED_IP_HEADER is empty, and the
  * per-IP limits are off rather than keyed on a value the client picks
- * (docs/decisions/0010-hardening-rate-limits-and-sign-in.md).
+ * (docs/decisions/0012-hardening-rate-limits-and-sign-in.md).
  */
 export function trustedClientIp(c: Context<AppEnv>): string | null {
   const header = c.env.TRUSTED_IP_HEADER?.trim();

@@ -1,6 +1,6 @@
 // Operators: deactivating an account stops it at once: no sign-in, no
 // refresh, and the access tokens it holds stop working within seconds
-// (docs/decisions/0009-hardening-session-revocation.md). Reactivation lets it
+// (docs/decisions/0011-hardening-session-revocation.md). Reactivation lets it
 // sign in again; tokens from before stay void.
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq, isNull } from "drizzle-orm";
