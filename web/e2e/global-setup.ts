@@ -114,7 +114,8 @@ async function buildConsole(apiBase: string, outDir: string, env: NodeJS.Process
       "--logLevel",
       "warn",
     ],
-    { cwd: ROOT, env: { ...env, VITE_API_BASE: apiBase }, prefix: "[console-e2e vite]" },
+    // Vitest sets NODE_ENV=test, which would make Vite build React for development: test what ships.
+    { cwd: ROOT, env: { ...env, NODE_ENV: "production", VITE_API_BASE: apiBase }, prefix: "[console-e2e vite]" },
   );
   await runToEnd(child, "vite build", 60_000);
 }
