@@ -5,10 +5,12 @@
 // progress while it runs and a summary at the end. Bounded in time.
 //
 //   npm run simulate -- [--couriers 20] [--rate 0.2] [--duration 60] [--drain 180] [--base http://127.0.0.1:8787]
+//                       [--report summary.json]
 //
 // Time is compressed: couriers drive at 25 m/s whatever their vehicle (below
 // the fix validator's plausibility bound), and kitchens mark food ready
 // `--cook` seconds after accepting.
+import { writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { WebSocket } from "ws";
 import { bearingDeg, destinationPoint, haversineMeters, type LatLng } from "../domain/geo/distance.ts";
@@ -23,7 +25,10 @@ const { values: args } = parseArgs({
     drain: { type: "string", default: "180" },
     cook: { type: "string", default: "15" },
     seed: { type: "string", default: "42" },
+    /** Writes the orders it placed, with the events it saw, as JSON (the system tests read it). */
+    report: { type: "string" },
   },
+  strict: true,
 });
 
 const BASE = args.base ?? "http://127.0.0.1:8787";
@@ -82,6 +87,8 @@ interface OrderTrack {
 }
 
 const orders = new Map<string, OrderTrack>();
+/** Placements the API refused, by "status code". */
+const refusals = new Map<string, number>();
 const counters = { placeFailed: 0, fixesSent: 0, fixesDropped: 0, offersDeclined: 0, stepRetries: 0, handovers: 0 };
 
 function phase(track: OrderTrack, from: string, to: string): number | null {
@@ -203,6 +210,9 @@ async function placeOrder(customerToken: string, restaurants: Restaurant[]): Pro
   );
   if (placed.status !== 201) {
     counters.placeFailed += 1;
+    const code = (placed.body as { error?: { code?: string } } | null)?.error?.code ?? "no_code";
+    const key = `${placed.status} ${code}`;
+    refusals.set(key, (refusals.get(key) ?? 0) + 1);
     return;
   }
   const track: OrderTrack = {
@@ -389,6 +399,7 @@ function summarise(started: number): void {
     `\nSimulation summary (${Math.round((Date.now() - started) / 1000)} s, ${COURIERS} couriers, ${RATE} orders/s)`,
   );
   console.log(`  orders placed        ${tracks.length} (${counters.placeFailed} refused at placement)`);
+  for (const [why, n] of refusals) console.log(`    refused ${n}× ${why}`);
   console.log(`  orders delivered     ${delivered.length}`);
   console.log(`  escalated            ${tracks.filter((t) => t.events.has("order.courier_escalated")).length}`);
   console.log("  phase                          n     mean s    p95 s");
@@ -471,6 +482,14 @@ async function main(): Promise<void> {
   clearInterval(progress);
   for (const c of couriers) c.close();
   summarise(started);
+  if (args.report) {
+    const report = {
+      placeFailed: counters.placeFailed,
+      refusals: Object.fromEntries(refusals),
+      orders: [...orders.values()].map((t) => ({ id: t.id, events: [...t.events.keys()], done: t.done })),
+    };
+    await writeFile(args.report, `${JSON.stringify(report, null, 2)}\n`);
+  }
   process.exit(0);
 }
 

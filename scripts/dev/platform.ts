@@ -63,8 +63,16 @@ export interface LocalWorker {
   readonly exited: Promise<number>;
 }
 
+/** The embedded server, for tests of a database outage: stop it, start it again on the same data and port. */
+export interface EmbeddedServer {
+  stop(): Promise<void>;
+  start(): Promise<void>;
+}
+
 export interface Platform {
   apiBase: string;
+  /** Present when the platform runs the embedded PostgreSQL. */
+  embedded: EmbeddedServer | undefined;
   databaseUrl: string;
   databaseLabel: string;
   wsProxy: string;
@@ -193,20 +201,29 @@ export async function bootPlatform(options: PlatformOptions): Promise<Platform> 
     // 2. Postgres
     let databaseUrl: string;
     let databaseLabel: string;
+    let embedded: EmbeddedServer | undefined;
     const choice = options.database;
     if (choice.kind === "url") {
       databaseUrl = choice.url;
       databaseLabel = `DATABASE_URL (${new URL(choice.url).host})`;
     } else if (choice.kind === "embedded") {
       log(`starting the embedded PostgreSQL (data in ${choice.dataDir})`);
-      const embedded = await startEmbeddedPostgres({
-        dataDir: choice.dataDir,
-        port: choice.port,
-        durable: choice.durable,
-      });
-      releases.push({ name: "embedded PostgreSQL", release: () => embedded.stop() });
-      databaseUrl = embedded.url;
-      databaseLabel = `embedded PostgreSQL 18 at ${embedded.url} (data in ${choice.dataDir})`;
+      const start = (port?: number) =>
+        startEmbeddedPostgres({ dataDir: choice.dataDir, port, durable: choice.durable });
+      let server: Awaited<ReturnType<typeof start>> | undefined = await start(choice.port);
+      const port = server.port;
+      embedded = {
+        stop: async () => {
+          await server?.stop();
+          server = undefined;
+        },
+        start: async () => {
+          server ??= await start(port);
+        },
+      };
+      releases.push({ name: "embedded PostgreSQL", release: () => server?.stop() ?? Promise.resolve() });
+      databaseUrl = server.url;
+      databaseLabel = `embedded PostgreSQL 18 at ${server.url} (data in ${choice.dataDir})`;
     } else {
       const { prepareTestDatabase } = await import("../../test/database.ts");
       const database = await prepareTestDatabase(wsProxy, choice.name);
@@ -276,6 +293,7 @@ export async function bootPlatform(options: PlatformOptions): Promise<Platform> 
 
     return {
       apiBase,
+      embedded,
       databaseUrl,
       databaseLabel,
       wsProxy: workerWsProxy,
