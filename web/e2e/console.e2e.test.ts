@@ -281,6 +281,8 @@ describe("restaurant console", () => {
     await page.getByLabel("Password").fill("demo-admin-pass");
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByRole("heading", { name: "Dead letters" }).waitFor();
+    // Beside the dead letters, whether Postgres is in step with the Order DOs (no order lags here).
+    await page.locator(".projection-status.in-step", { hasText: "Postgres is in step" }).waitFor();
     await page.getByRole("button", { name: `Replay dead letter ${letter.id}` }).click();
     await page.locator(".toast", { hasText: `Dead letter ${letter.id} sent back` }).waitFor();
     await page.screenshot({ path: `${SCREENSHOTS}dead-letters.png`, fullPage: false });

@@ -204,7 +204,13 @@ const en = {
   "dl.reload": "Reload",
   "dl.intro":
     "Queue messages that failed every retry. Replaying sends one back to the events queue; projections ignore anything they already applied.",
-  "dl.empty": "No dead letters. Every event was delivered.",
+  "dl.empty": "No dead letters.",
+  "proj.inStep":
+    "Postgres is in step: every order's events were acknowledged within {seconds} s (the Order DOs re-send anything unacknowledged).",
+  "proj.lagging": "{count} orders lag behind in Postgres.",
+  "proj.oldest": "The oldest unacknowledged event is {seconds} s old; their Order DOs keep re-sending.",
+  "proj.pendingEvents": "{count} events pending",
+  "proj.unknown": "The projection's status could not be loaded.",
   "dl.loadFailed": "The dead letters could not be loaded.",
   "dl.id": "Id",
   "dl.queue": "Queue",
@@ -422,7 +428,13 @@ const pt: { [K in keyof typeof en]: string } = {
   "dl.reload": "Recarregar",
   "dl.intro":
     "Mensagens da fila que falharam todas as tentativas. Reenviar devolve uma à fila de eventos; as projeções ignoram o que já aplicaram.",
-  "dl.empty": "Sem mensagens falhadas. Todos os eventos foram entregues.",
+  "dl.empty": "Sem mensagens falhadas.",
+  "proj.inStep":
+    "O Postgres está em dia: os eventos de todas as encomendas foram confirmados em {seconds} s (os Order DOs reenviam o que não foi confirmado).",
+  "proj.lagging": "{count} encomendas estão atrasadas no Postgres.",
+  "proj.oldest": "O evento mais antigo por confirmar tem {seconds} s; os Order DOs continuam a reenviar.",
+  "proj.pendingEvents": "{count} eventos pendentes",
+  "proj.unknown": "Não foi possível carregar o estado da projeção.",
   "dl.loadFailed": "Não foi possível carregar as mensagens falhadas.",
   "dl.id": "Id",
   "dl.queue": "Fila",

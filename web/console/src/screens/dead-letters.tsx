@@ -6,6 +6,7 @@ import { type Schemas, unwrap } from "../../../shared/api/index.ts";
 import { useNotices } from "../../../shared/ui/notices.tsx";
 import { api } from "../api.ts";
 import { useI18n } from "../i18n.ts";
+import { ProjectionStatusPanel } from "./projection-status.tsx";
 
 type DeadLetter = Schemas["DeadLetter"];
 
@@ -105,6 +106,7 @@ export function DeadLettersScreen() {
           {t("dl.reload")}
         </button>
       </header>
+      <ProjectionStatusPanel generation={generation} />
       <p className="muted intro">{t("dl.intro")}</p>
       <div className="table-wrap" aria-busy={busy}>
         {content}
