@@ -1,7 +1,6 @@
 // The API Worker's Hono app: middleware, routes, the OpenAPI 3.1 document and
 // its reference page. Stateless: every request stands alone.
 
-import { swaggerUI } from "@hono/swagger-ui";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
@@ -99,7 +98,6 @@ export function createApp(): OpenAPIHono<AppEnv> {
     document ??= openApiDocument(app);
     return c.json(document);
   });
-  app.get("/v1/docs", swaggerUI({ url: "/v1/openapi.json" }));
 
   app.notFound(() => {
     throw new ApiError(404, "route_not_found", "No such endpoint.");
