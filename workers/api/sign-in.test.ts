@@ -3,11 +3,12 @@
 // passwords, and a per-IP limit keyed only on an address the platform vouches for.
 import { beforeAll, describe, expect, it } from "vitest";
 import { openDb } from "../../db/client.ts";
-import { users } from "../../db/schema.ts";
+import { signInThrottle, users } from "../../db/schema.ts";
 import { hashPassword } from "../../domain/auth/password.ts";
 import { SIGN_IN_THROTTLE } from "../../domain/auth/sign-in-throttle.ts";
 import { apiAtEdge, inOneWindow } from "../../test/edge.ts";
 import { api, createWorld, PASSWORD, testEnv, type World } from "../../test/world.ts";
+import { pruneSignInThrottle } from "./auth/sign-in-guard.ts";
 import { RATE_LIMITS } from "./http/rate-limits.ts";
 
 let world: World;
@@ -85,6 +86,26 @@ describe("per-account back-off", () => {
     expect(await outcome(await attempt(email, PASSWORD))).toBe("200");
     for (let i = 0; i <= free; i++)
       expect(await outcome(await attempt(email, `again ${i}`))).toBe("401 invalid_credentials");
+  });
+});
+
+describe("throttle rows", () => {
+  it("rows nobody touched for a day are pruned; recent ones stay", async () => {
+    const { db, close } = openDb(testEnv);
+    try {
+      const [old, recent] = [`old-${crypto.randomUUID()}`, `recent-${crypto.randomUUID()}`];
+      await db.insert(signInThrottle).values([
+        { accountKey: old, failures: 3, lastFailureAt: new Date(Date.now() - 25 * 3600_000) },
+        { accountKey: recent, failures: 3, lastFailureAt: new Date() },
+      ]);
+      await pruneSignInThrottle(db);
+      const left = await db.select({ key: signInThrottle.accountKey }).from(signInThrottle);
+      const keys = left.map((r) => r.key);
+      expect(keys).not.toContain(old);
+      expect(keys).toContain(recent);
+    } finally {
+      await close();
+    }
   });
 });
 
