@@ -390,6 +390,20 @@ export const payments = pgTable(
   ],
 );
 
+/**
+ * Failed sign-ins per account, for back-off. Keyed by a hash of the normalised
+ * e-mail whether or not an account has it, so the limiter behaves the same for
+ * unknown addresses and tells nobody which exist.
+ */
+export const signInThrottle = pgTable("sign_in_throttle", {
+  accountKey: text("account_key").primaryKey(),
+  failures: integer("failures").notNull(),
+  blockedUntil: timestamp("blocked_until", { withTimezone: true }),
+  lastFailureAt: timestamp("last_failure_at", { withTimezone: true }).notNull(),
+  /** Optimistic concurrency: parallel guesses cannot all read the same count. */
+  version: integer("version").notNull().default(0),
+});
+
 /** Queue messages that exhausted their retries: visible to operators and replayable. */
 export const deadLetters = pgTable(
   "dead_letters",
@@ -453,7 +467,7 @@ export const accountInvitations = pgTable(
 
 /**
  * Who changed what, when, with the values before and after. Append-only: a
- * trigger (migration 0003) refuses UPDATE and DELETE. Rows written from order
+ * trigger (migrations/*_audit_append_only.sql) refuses UPDATE and DELETE. Rows written from order
  * events carry the event id, so a redelivered event never writes twice.
  */
 export const auditLog = pgTable(

@@ -44,7 +44,7 @@ const placed = newOrderSnapshot({
   paymentIntentId: "pi",
 });
 const ready = run(placed, [
-  [{ type: "payment_succeeded", paymentIntentId: "pi", amountMinor: 3000 }, system],
+  [{ type: "payment_succeeded", paymentIntentId: "pi", amountMinor: 3000, currency: "EUR" }, system],
   [{ type: "accept", prepTimeMinutes: 10 }, staff],
   [{ type: "dispatch_started" }, system],
   [{ type: "start_preparing" }, staff],
@@ -187,7 +187,7 @@ describe("cancel with a partial refund", () => {
       code: "invalid_refund_amount",
     });
     const preparing = run(placed, [
-      [{ type: "payment_succeeded", paymentIntentId: "pi", amountMinor: 3000 }, system],
+      [{ type: "payment_succeeded", paymentIntentId: "pi", amountMinor: 3000, currency: "EUR" }, system],
       [{ type: "accept", prepTimeMinutes: 10 }, staff],
     ]);
     expect(decide(preparing, { type: "cancel", reason: "x", refundMinor: 10 }, staff, T0)).toMatchObject({

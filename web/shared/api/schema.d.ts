@@ -62,7 +62,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign in with email and password */
+        /**
+         * Sign in with email and password
+         * @description A wrong password and an unknown e-mail get the same answer after the same work. After a few failures in a row an account must wait before the next attempt (429 `sign_in_throttled` with Retry-After), doubling each time; the same holds for e-mails without an account.
+         */
         post: operations["signIn"];
         delete?: never;
         options?: never;
@@ -96,7 +99,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Revoke a refresh token and every token rotated from it */
+        /** Sign out: revoke the session's refresh tokens and, within seconds, its access tokens */
         post: operations["signOut"];
         delete?: never;
         options?: never;
@@ -840,7 +843,7 @@ export interface paths {
         put?: never;
         /**
          * Deactivate an account: sign-in and refresh refused at once, a courier's app cut off
-         * @description Idempotent: deactivating an account twice keeps the first time. An admin cannot deactivate themselves. Access tokens already issued stop at their expiry.
+         * @description Idempotent: deactivating an account twice keeps the first time. An admin cannot deactivate themselves. Access tokens already issued stop working within seconds.
          */
         post: operations["deactivateUser"];
         delete?: never;
@@ -858,7 +861,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Reactivate an account: it may sign in again */
+        /** Reactivate an account: it may sign in again (tokens issued before deactivation stay void) */
         post: operations["reactivateUser"];
         delete?: never;
         options?: never;
@@ -1864,6 +1867,24 @@ export interface components {
             /** @default true */
             active: boolean;
         };
+        /** @description Only the fields named change; at least one is required. */
+        ZonePatch: {
+            name?: string;
+            polygon?: {
+                /** @enum {string} */
+                type: "Polygon";
+                coordinates: [
+                    number,
+                    number
+                ][][];
+            };
+            currency?: string;
+            baseDeliveryFeeMinor?: number;
+            perKmFeeMinor?: number;
+            serviceFeeBps?: number;
+            taxBps?: number;
+            active?: boolean;
+        };
         Invitation: {
             email: string;
             name: string;
@@ -2235,7 +2256,19 @@ export interface components {
             };
         };
     };
-    responses: never;
+    responses: {
+        /** @description Rate limited (rate_limited). Limits: 30 per 60 s: sign-in and sign-up attempts per client IP; 600 per 60 s: every other state-changing request and socket upgrade per client IP; 120 per 60 s: every state-changing request and socket upgrade per signed-in user, across all endpoints; sign-in per account: 5 failures in a row, then a wait of 30 s doubling per failure up to 15 min (429 sign_in_throttled). */
+        RateLimited: {
+            headers: {
+                /** @description Seconds to wait before retrying. */
+                "Retry-After": number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+    };
     parameters: never;
     requestBodies: never;
     headers: never;
@@ -2341,15 +2374,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            429: components["responses"]["RateLimited"];
         };
     };
     signIn: {
@@ -2401,15 +2426,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            429: components["responses"]["RateLimited"];
         };
     };
     refreshSession: {
@@ -2461,6 +2478,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     signOut: {
@@ -2492,6 +2510,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     getMe: {
@@ -2677,6 +2696,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     updateMenuItem: {
@@ -2761,6 +2781,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     updateMenuOption: {
@@ -2833,6 +2854,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     createMenuItem: {
@@ -2907,6 +2929,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     rebuildDiscoveryIndex: {
@@ -2949,6 +2972,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     placeOrder: {
@@ -3038,6 +3062,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     getOrder: {
@@ -3153,6 +3178,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     watchOrder: {
@@ -3193,6 +3219,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     acceptOrder: {
@@ -3275,6 +3302,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     rejectOrder: {
@@ -3357,6 +3385,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     startPreparingOrder: {
@@ -3437,6 +3466,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     adjustOrderPrepTime: {
@@ -3519,6 +3549,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     markOrderReady: {
@@ -3599,6 +3630,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     cancelOrder: {
@@ -3681,6 +3713,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     refundOrder: {
@@ -3764,6 +3797,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     listMyOrders: {
@@ -4027,6 +4061,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     connectCourier: {
@@ -4084,6 +4119,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     confirmArrivedAtPickup: {
@@ -4164,6 +4200,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     confirmPickedUp: {
@@ -4244,6 +4281,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     confirmArrivedAtDropoff: {
@@ -4324,6 +4362,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     confirmDelivered: {
@@ -4404,6 +4443,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     receiveStripeWebhook: {
@@ -4433,6 +4473,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     listDeadLetters: {
@@ -4524,6 +4565,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     listZones: {
@@ -4624,6 +4666,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     updateZone: {
@@ -4637,24 +4680,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    name?: string;
-                    polygon?: {
-                        /** @enum {string} */
-                        type: "Polygon";
-                        coordinates: [
-                            number,
-                            number
-                        ][][];
-                    };
-                    currency?: string;
-                    baseDeliveryFeeMinor?: number;
-                    perKmFeeMinor?: number;
-                    serviceFeeBps?: number;
-                    taxBps?: number;
-                    /** @default true */
-                    active?: boolean;
-                };
+                "application/json": components["schemas"]["ZonePatch"];
             };
         };
         responses: {
@@ -4712,6 +4738,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     findNearestCouriers: {
@@ -4879,15 +4906,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            429: components["responses"]["RateLimited"];
         };
     };
     acceptInvitation: {
@@ -4964,15 +4983,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            429: components["responses"]["RateLimited"];
         };
     };
     listAccounts: {
@@ -5092,6 +5103,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     reissueInvitation: {
@@ -5162,6 +5174,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     deactivateUser: {
@@ -5229,6 +5242,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     reactivateUser: {
@@ -5287,6 +5301,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     listManagedRestaurants: {
@@ -5413,6 +5428,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     getManagedRestaurant: {
@@ -5551,6 +5567,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     inviteRestaurantStaff: {
@@ -5639,6 +5656,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     removeRestaurantStaff: {
@@ -5705,6 +5723,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     listManagedCouriers: {
@@ -5841,6 +5860,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     getManagedCourier: {
@@ -5970,6 +5990,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     listOrderExceptions: {
@@ -6110,15 +6131,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            429: components["responses"]["RateLimited"];
         };
     };
     assignOrderToCourier: {
@@ -6202,15 +6215,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            429: components["responses"]["RateLimited"];
         };
     };
     redispatchOrder: {
@@ -6294,15 +6299,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            429: components["responses"]["RateLimited"];
         };
     };
     cancelOrderWithRefund: {
@@ -6386,15 +6383,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            429: components["responses"]["RateLimited"];
         };
     };
     resolveOrderExceptions: {
@@ -6478,15 +6467,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            429: components["responses"]["RateLimited"];
         };
     };
     addOrderNote: {
@@ -6570,15 +6551,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            429: components["responses"]["RateLimited"];
         };
     };
     listLiveMapRegions: {
@@ -6713,6 +6686,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     listAuditEntries: {

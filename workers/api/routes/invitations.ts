@@ -9,9 +9,8 @@ import { hashInvitationToken, INVITATION_REFUSALS, invitationState } from "../..
 import { staffRestaurants } from "../back-office/accounts.ts";
 import type { App, AppContext } from "../context.ts";
 import { ApiError } from "../http/errors.ts";
-import { rateLimit } from "../http/middleware.ts";
 import { errorResponses, jsonBody, jsonResponse } from "../http/openapi.ts";
-import { byClientIp, Password, startSession } from "./auth.ts";
+import { Password, startSession } from "./auth.ts";
 
 const Token = z.string().min(20).max(200);
 
@@ -33,7 +32,7 @@ const lookupInvitation = createRoute({
   security: [],
   summary: "Who an invitation link is for, before they choose a password",
   request: jsonBody(z.strictObject({ token: Token }).openapi("InvitationLookup")),
-  responses: { 200: jsonResponse(Invitation, "The invitation"), ...errorResponses(400, 404, 409, 429) },
+  responses: { 200: jsonResponse(Invitation, "The invitation"), ...errorResponses(400, 404, 409) },
 });
 
 const acceptInvitation = createRoute({
@@ -61,7 +60,7 @@ const acceptInvitation = createRoute({
       }),
       "Password set; signed in",
     ),
-    ...errorResponses(400, 403, 404, 409, 429),
+    ...errorResponses(400, 403, 404, 409),
   },
 });
 
@@ -97,9 +96,6 @@ async function findInvitation(c: AppContext, token: string) {
 }
 
 export function registerInvitationRoutes(app: App): void {
-  // Tokens are unguessable; the limit stops anyone from trying.
-  app.use("/v1/invitations/*", rateLimit("invitations", byClientIp));
-
   app.openapi(lookupInvitation, async (c) => {
     const row = await findInvitation(c, c.req.valid("json").token);
     const restaurants = row.role === "restaurant_staff" ? await staffRestaurants(c.var.db, row.userId) : [];

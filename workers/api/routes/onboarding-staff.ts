@@ -2,10 +2,11 @@
 // gets a link to choose a password; someone on another restaurant's staff is
 // added to this one too) and take someone off a restaurant.
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, eq } from "drizzle-orm";
+import { and, eq, isNull, or } from "drizzle-orm";
 import { refreshTokens, restaurantStaff, restaurants, users } from "../../../db/schema.ts";
 import { audit } from "../audit/audit.ts";
 import { principalOf, requireAuth } from "../auth/authenticate.ts";
+import { revokeSession } from "../auth/sessions.ts";
 import { accountOut, findAccountByEmail, issueInvitation } from "../back-office/accounts.ts";
 import { Account, IssuedInvitation } from "../back-office/schemas.ts";
 import type { App } from "../context.ts";
@@ -123,7 +124,7 @@ export function registerOnboardingStaffRoutes(app: App): void {
 
   app.openapi(removeStaff, async (c) => {
     const { id, userId } = c.req.valid("param");
-    await c.var.db.transaction(async (tx) => {
+    const families = await c.var.db.transaction(async (tx) => {
       const [account] = await tx
         .select({ id: users.id, role: users.role, restaurantId: users.restaurantId })
         .from(users)
@@ -153,11 +154,21 @@ export function registerOnboardingStaffRoutes(app: App): void {
         await tx.insert(restaurantStaff).values({ userId, restaurantId: nextHome }).onConflictDoNothing();
         await tx.update(users).set({ restaurantId: nextHome }).where(eq(users.id, userId));
       }
-      // Sessions acting for this restaurant cannot refresh; their access tokens lapse within their lifetime.
-      await tx
+      // Sessions acting for this restaurant can neither refresh nor, once revoked below, use their access tokens.
+      const sessions = await tx
         .update(refreshTokens)
         .set({ revokedAt: new Date() })
-        .where(and(eq(refreshTokens.userId, userId), eq(refreshTokens.restaurantId, id)));
+        .where(
+          and(
+            eq(refreshTokens.userId, userId),
+            isNull(refreshTokens.revokedAt),
+            // Sessions that name no restaurant act for the home one.
+            account.restaurantId === id
+              ? or(eq(refreshTokens.restaurantId, id), isNull(refreshTokens.restaurantId))
+              : eq(refreshTokens.restaurantId, id),
+          ),
+        )
+        .returning({ familyId: refreshTokens.familyId });
       await audit(c, tx, {
         action: "staff.remove",
         entityType: "user",
@@ -165,7 +176,9 @@ export function registerOnboardingStaffRoutes(app: App): void {
         before: { restaurantId: id, homeRestaurantId: account.restaurantId },
         after: { homeRestaurantId: nextHome },
       });
+      return [...new Set(sessions.map((s) => s.familyId))];
     });
+    await Promise.all(families.map((familyId) => revokeSession(c.env, userId, familyId)));
     return c.body(null, 204);
   });
 }

@@ -1,14 +1,16 @@
 // Operators manage accounts: list and find people, create admins, send a
 // fresh invitation link, and deactivate or reactivate anyone. Deactivation
 // refuses sign-in and refresh at once (refresh tokens are revoked, sign-in
-// checks the flag) and cuts a courier's app off at their zone; access tokens
-// already issued lapse within their lifetime (ACCESS_TOKEN_TTL_SECONDS) —
-// see docs/decisions/0011-operators-back-office.md for what revokes them sooner.
+// checks the flag), voids every access token already issued within seconds
+// through the user's SessionsDO (docs/decisions/0011-hardening-session-revocation.md),
+// and cuts a courier's app off at their zone. Reactivation lets the account
+// sign in again; tokens from before stay void.
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, asc, eq, ilike, isNotNull, isNull, or, type SQL, sql } from "drizzle-orm";
 import { accountInvitations, refreshTokens, userRole, users } from "../../../db/schema.ts";
 import { audit } from "../audit/audit.ts";
 import { principalOf, requireAuth } from "../auth/authenticate.ts";
+import { revokeAllSessions } from "../auth/sessions.ts";
 import { accountColumns, accountOut, findAccountByEmail, issueInvitation } from "../back-office/accounts.ts";
 import { disconnectCourier } from "../back-office/courier-presence.ts";
 import { Account, IssuedInvitation } from "../back-office/schemas.ts";
@@ -79,7 +81,7 @@ const deactivate = createRoute({
   tags: ["admin"],
   summary: "Deactivate an account: sign-in and refresh refused at once, a courier's app cut off",
   description:
-    "Idempotent: deactivating an account twice keeps the first time. An admin cannot deactivate themselves. Access tokens already issued stop at their expiry.",
+    "Idempotent: deactivating an account twice keeps the first time. An admin cannot deactivate themselves. Access tokens already issued stop working within seconds.",
   security: bearerSecurity,
   middleware: [requireAuth("admin")] as const,
   request: { params },
@@ -91,7 +93,7 @@ const reactivate = createRoute({
   path: "/v1/admin/users/{id}/reactivate",
   operationId: "reactivateUser",
   tags: ["admin"],
-  summary: "Reactivate an account: it may sign in again",
+  summary: "Reactivate an account: it may sign in again (tokens issued before deactivation stay void)",
   security: bearerSecurity,
   middleware: [requireAuth("admin")] as const,
   request: { params },
@@ -200,7 +202,8 @@ export function registerUserAdminRoutes(app: App): void {
       return updated;
     });
     const row = await account(c, id);
-    // Repeated on a retry too: the first attempt may have failed after the commit.
+    // After the commit, and repeated on a retry: until it is written the account's access tokens still work.
+    if (row.deactivatedAt) await revokeAllSessions(c.env, id);
     if (row.role === "courier" && row.deactivatedAt) {
       await disconnectCourier(c.env, c.var.db, id, "Your account was deactivated.");
     }
