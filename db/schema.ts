@@ -86,10 +86,7 @@ export const restaurants = pgTable(
     check("restaurants_prep_time_positive", sql`${t.prepTimeMinutes} between 1 and 240`),
     check("restaurants_radius_positive", sql`${t.deliveryRadiusM} between 100 and 50000`),
     check("restaurants_currency_upper", sql`${t.currency} ~ '^[A-Z]{3}$'`),
-    check(
-      "restaurants_slots_when_slot_based",
-      sql`(${t.fulfilment} = 'slots') = (${t.deliverySlots} is not null)`,
-    ),
+    check("restaurants_slots_when_slot_based", sql`(${t.fulfilment} = 'slots') = (${t.deliverySlots} is not null)`),
   ],
 );
 
@@ -154,9 +151,7 @@ export const menuCategories = pgTable(
   },
   (t) => [
     // A name is taken only by a category still on the menu.
-    uniqueIndex("menu_categories_restaurant_name_key")
-      .on(t.restaurantId, t.name)
-      .where(sql`${t.archivedAt} is null`),
+    uniqueIndex("menu_categories_restaurant_name_key").on(t.restaurantId, t.name).where(sql`${t.archivedAt} is null`),
   ],
 );
 
@@ -195,9 +190,7 @@ export const menuItems = pgTable(
     archivedAt: timestamp("archived_at", { withTimezone: true }),
   },
   (t) => [
-    uniqueIndex("menu_items_category_name_key")
-      .on(t.categoryId, t.name)
-      .where(sql`${t.archivedAt} is null`),
+    uniqueIndex("menu_items_category_name_key").on(t.categoryId, t.name).where(sql`${t.archivedAt} is null`),
     index("menu_items_restaurant_idx").on(t.restaurantId),
     check("menu_items_price_nonnegative", sql`${t.priceMinor} >= 0`),
   ],

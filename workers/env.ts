@@ -14,6 +14,8 @@ export interface Env {
   MENU_CACHE: KVNamespace;
   DISCOVERY: D1Database;
   RATE_LIMITER: RateLimit;
+  /** Menu photos in fixed widths (`menu/<restaurantId>/<photoId>/<width>`), served by /v1/media. */
+  MENU_PHOTOS: R2Bucket;
 
   DATABASE_URL: string;
   NEON_WS_PROXY?: string;

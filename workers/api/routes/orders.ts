@@ -8,7 +8,7 @@ import type { PlacedOrder } from "../../../domain/order/order-event.ts";
 import { orderIdFor, sha256Hex } from "../../../domain/order/order-id.ts";
 import type { OrderCommand } from "../../../domain/order/state-machine.ts";
 import { type MenuForPricing, priceCart } from "../../../domain/pricing/price-cart.ts";
-import { isOpenAt } from "../../../domain/restaurant/opening-hours.ts";
+import { availabilityAt } from "../../../domain/restaurant/schedule.ts";
 import { pointInPolygon } from "../../../domain/zones/point-in-polygon.ts";
 import type { OrderDO, Refusal } from "../../../durable-objects/order/order-do.ts";
 import type { Env } from "../../env.ts";
@@ -26,7 +26,9 @@ import {
 } from "../http/openapi.ts";
 import { readMenu } from "../menus/menu-cache.ts";
 import type { Menu } from "../menus/menu-repository.ts";
+import { closedError } from "../orders/placement-checks.ts";
 import { activeZones } from "../zones/zone-cache.ts";
+import { scheduleOf } from "./restaurant-hours.ts";
 
 const Uuid = z.string().uuid();
 
@@ -307,9 +309,8 @@ export function registerOrderRoutes(app: App): void {
         `The address is ${Math.round(distanceM)} m away; this restaurant delivers within ${restaurant.deliveryRadiusM} m.`,
       );
     }
-    if (!isOpenAt(restaurant.openingHours, restaurant.timeZone, new Date())) {
-      throw new ApiError(422, "restaurant_closed", "The restaurant is closed now.");
-    }
+    const availability = availabilityAt(scheduleOf(restaurant), Date.now());
+    if (!availability.open) throw closedError(availability);
     const zones = await activeZones(c.env.MENU_CACHE, () => c.var.db);
     const zone = zones.find((z) => pointInPolygon(body.deliveryAddress.lat, body.deliveryAddress.lng, z.polygon));
     if (!zone) throw new ApiError(422, "outside_service_area", "We do not deliver to this address yet.");
