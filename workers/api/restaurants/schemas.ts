@@ -9,14 +9,9 @@ export const Name = z.string().trim().min(1).max(120);
 export const MAX_PRICE_MINOR = 10_000_000;
 export const Money = z.number().int().min(0).max(MAX_PRICE_MINOR);
 /** Option deltas may be negative (a smaller size); the item's cheapest choice is checked separately. */
-export const Delta = z
-  .number()
-  .int()
-  .min(-MAX_PRICE_MINOR)
-  .max(MAX_PRICE_MINOR)
-  .openapi({
-    description: "May be negative (a smaller size costs less), as long as no valid choice costs below zero.",
-  });
+export const Delta = z.number().int().min(-MAX_PRICE_MINOR).max(MAX_PRICE_MINOR).openapi({
+  description: "May be negative (a smaller size costs less), as long as no valid choice costs below zero.",
+});
 export const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "Use 24-hour HH:MM, e.g. 09:30.");
 export const LocalDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "Use YYYY-MM-DD.");
 export const nonEmpty = (body: Record<string, unknown>) => Object.values(body).some((v) => v !== undefined);
@@ -55,11 +50,9 @@ export const DietaryTag = z.enum(DIETARY_TAGS).openapi("DietaryTag");
 export const Allergens = z.array(Allergen).max(ALLERGENS.length);
 export const DietaryTags = z.array(DietaryTag).max(DIETARY_TAGS.length);
 
-export const Fulfilment = z
-  .enum(["on_demand", "slots"])
-  .openapi("Fulfilment", {
-    description: "on_demand: as soon as possible (or scheduled); slots: only in delivery slots.",
-  });
+export const Fulfilment = z.enum(["on_demand", "slots"]).openapi("Fulfilment", {
+  description: "on_demand: as soon as possible (or scheduled); slots: only in delivery slots.",
+});
 
 export const RestaurantProfile = z
   .object({

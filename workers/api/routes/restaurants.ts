@@ -35,13 +35,9 @@ const Restaurant = z
     acceptingOrders: z
       .boolean()
       .openapi({ description: "An order placed now would be taken (open, and not refused for being busy)." }),
-    quotedPrepMinutes: z
-      .number()
-      .int()
-      .nullable()
-      .openapi({
-        description: "Prep time the next order would be quoted under the kitchen's load; null when refused.",
-      }),
+    quotedPrepMinutes: z.number().int().nullable().openapi({
+      description: "Prep time the next order would be quoted under the kitchen's load; null when refused.",
+    }),
     fulfilment: z.enum(["on_demand", "slots"]),
     acceptsScheduledOrders: z.boolean(),
   })
