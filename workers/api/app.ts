@@ -14,6 +14,7 @@ import { registerAdminRoutes } from "./routes/admin.ts";
 import { registerAuthRoutes } from "./routes/auth.ts";
 import { registerCourierRoutes } from "./routes/couriers.ts";
 import { registerHealthRoutes } from "./routes/health.ts";
+import { registerKitchenRoutes } from "./routes/kitchen.ts";
 import { registerLiveProtocols } from "./routes/live-protocols.ts";
 import { registerMenuEditorRoutes } from "./routes/menu-editor.ts";
 import { registerMenuModifierRoutes } from "./routes/menu-modifiers.ts";
@@ -82,6 +83,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerMenuEditorRoutes(app);
   registerMenuModifierRoutes(app);
   registerMenuPhotoRoutes(app);
+  registerKitchenRoutes(app);
   registerOrderRoutes(app);
   registerOrderReadRoutes(app);
   registerRestaurantBoardRoutes(app);

@@ -25,6 +25,7 @@ import {
   type Transaction,
 } from "../restaurants/editing.ts";
 import { categoryNotFound, groupsOfItems, itemNotFound } from "../restaurants/menu-store.ts";
+import { restaurantStub } from "./kitchen.ts";
 import { itemOut, MenuItemOut, Name, Uuid } from "../restaurants/schemas.ts";
 
 const Category = z
@@ -377,6 +378,8 @@ export function registerMenuEditorRoutes(app: App): void {
   app.openapi(deleteItem, async (c) => {
     const { id, itemId } = c.req.valid("param");
     assertRestaurantEditor(principalOf(c), id);
+    // An order placed a moment ago may not be in Postgres yet; the kitchen's ledger knows it.
+    const recent = (await restaurantStub(c.env, id).recentlyOrdered([itemId])).length > 0;
     const result = await c.var.db.transaction(async (tx) => {
       const { menuVersion } = await bumpMenuVersion(tx, id);
       const [item] = await tx
@@ -390,7 +393,7 @@ export function registerMenuEditorRoutes(app: App): void {
         .from(orderItems)
         .where(eq(orderItems.menuItemId, itemId))
         .limit(1);
-      if (ordered) {
+      if (ordered || recent) {
         if (item.archivedAt === null) {
           await tx.update(menuItems).set({ archivedAt: new Date() }).where(eq(menuItems.id, itemId));
         }
