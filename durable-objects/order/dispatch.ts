@@ -6,11 +6,11 @@
 // against geofences and the hand-off PIN before they reach the state machine.
 import type { Principal } from "../../domain/auth/principal.ts";
 import { estimateEta, type Vehicle } from "../../domain/dispatch/eta.ts";
-import { dispatchAt } from "../../domain/kitchen/scheduling.ts";
 import type { Fix } from "../../domain/dispatch/fix.ts";
 import { checkGeofence } from "../../domain/dispatch/geofence.ts";
 import type { LatLng } from "../../domain/geo/distance.ts";
 import { zoneCellOf } from "../../domain/geo/geohash.ts";
+import { dispatchAt } from "../../domain/kitchen/scheduling.ts";
 import type { OrderEvent, PlacedOrder } from "../../domain/order/order-event.ts";
 import {
   type Actor,

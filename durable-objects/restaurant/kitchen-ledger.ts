@@ -15,7 +15,7 @@ import {
   type ManualBusy,
   WINDOW_MS,
 } from "../../domain/kitchen/capacity.ts";
-import { type DeliverySlot, deliverySlots, type SlotPolicy, checkSlot } from "../../domain/kitchen/slots.ts";
+import { checkSlot, type DeliverySlot, deliverySlots, type SlotPolicy } from "../../domain/kitchen/slots.ts";
 import { applyStockChange, type CartQuantity, quantitiesByItem, reserveStock } from "../../domain/kitchen/stock.ts";
 import type { SpecialDay } from "../../domain/restaurant/schedule.ts";
 

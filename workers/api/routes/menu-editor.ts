@@ -25,8 +25,8 @@ import {
   type Transaction,
 } from "../restaurants/editing.ts";
 import { categoryNotFound, groupsOfItems, itemNotFound } from "../restaurants/menu-store.ts";
-import { restaurantStub } from "./kitchen.ts";
 import { itemOut, MenuItemOut, Name, Uuid } from "../restaurants/schemas.ts";
+import { restaurantStub } from "./kitchen.ts";
 
 const Category = z
   .object({ id: Uuid, name: z.string(), position: z.number().int(), items: z.array(MenuItemOut) })
