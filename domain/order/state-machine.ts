@@ -68,7 +68,7 @@ export interface OrderSnapshot {
 }
 
 export type OrderCommand =
-  | { type: "payment_succeeded"; paymentIntentId: string; amountMinor: number }
+  | { type: "payment_succeeded"; paymentIntentId: string; amountMinor: number; currency: string }
   | { type: "payment_failed"; paymentIntentId: string; reason: string }
   | { type: "accept"; prepTimeMinutes: number }
   | { type: "reject"; reason: string }
@@ -328,6 +328,9 @@ export function decide(
       if (mismatch) return mismatch;
       if (command.amountMinor !== order.totalMinor) {
         return refuse(422, "amount_mismatch", `paid ${command.amountMinor}, order total is ${order.totalMinor}`);
+      }
+      if (command.currency.toUpperCase() !== order.currency.toUpperCase()) {
+        return refuse(422, "currency_mismatch", `paid in ${command.currency}, the order is in ${order.currency}`);
       }
       const acceptBy = now + policy.acceptanceTimeoutMs;
       return apply(
@@ -652,8 +655,14 @@ function checkActor(order: OrderSnapshot, command: OrderCommand, actor: Actor): 
   }
 }
 
+// Only the PaymentIntent this order created (recorded at checkout) can move it: a
+// validly signed event about any other intent, even one naming this order in its
+// metadata, is somebody else's money.
 function checkPaymentIntent(order: OrderSnapshot, paymentIntentId: string): Refusal | null {
-  if (order.paymentIntentId !== null && order.paymentIntentId !== paymentIntentId) {
+  if (order.paymentIntentId === null) {
+    return refuse(422, "payment_intent_unknown", "this order has not created a payment intent");
+  }
+  if (order.paymentIntentId !== paymentIntentId) {
     return refuse(422, "payment_intent_mismatch", `payment intent ${paymentIntentId} is not this order's`);
   }
   return null;

@@ -104,8 +104,18 @@ async function buildConsole(apiBase: string, outDir: string, env: NodeJS.Process
   const child = spawnManaged(
     "vite",
     join(BIN_DIR, "vite"),
-    ["build", "--config", join(WEB, "vite.config.ts"), "--outDir", outDir, "--emptyOutDir", "--logLevel", "warn"],
-    { cwd: ROOT, env: { ...env, VITE_API_BASE: apiBase }, prefix: "[console-e2e vite]" },
+    [
+      "build",
+      "--config",
+      join(WEB, "console", "vite.config.ts"),
+      "--outDir",
+      outDir,
+      "--emptyOutDir",
+      "--logLevel",
+      "warn",
+    ],
+    // Vitest sets NODE_ENV=test, which would make Vite build React for development: test what ships.
+    { cwd: ROOT, env: { ...env, NODE_ENV: "production", VITE_API_BASE: apiBase }, prefix: "[console-e2e vite]" },
   );
   await runToEnd(child, "vite build", 60_000);
 }

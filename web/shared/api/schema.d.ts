@@ -62,7 +62,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign in with email and password */
+        /**
+         * Sign in with email and password
+         * @description A wrong password and an unknown e-mail get the same answer after the same work. After a few failures in a row an account must wait before the next attempt (429 `sign_in_throttled` with Retry-After), doubling each time; the same holds for e-mails without an account.
+         */
         post: operations["signIn"];
         delete?: never;
         options?: never;
@@ -96,7 +99,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Revoke a refresh token and every token rotated from it */
+        /** Sign out: revoke the session's refresh tokens and, within seconds, its access tokens */
         post: operations["signOut"];
         delete?: never;
         options?: never;
@@ -744,6 +747,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/users/{id}/deactivate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Deactivate an account: sign-in and refresh refused, its access tokens void within seconds
+         * @description Idempotent: deactivating an account twice keeps the first time. An admin cannot deactivate themselves.
+         */
+        post: operations["deactivateUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/users/{id}/reactivate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reactivate an account: it may sign in again (tokens issued before deactivation stay void) */
+        post: operations["reactivateUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1321,8 +1361,46 @@ export interface components {
             /** @default true */
             active: boolean;
         };
+        /** @description Only the fields named change; at least one is required. */
+        ZonePatch: {
+            name?: string;
+            polygon?: {
+                /** @enum {string} */
+                type: "Polygon";
+                coordinates: [
+                    number,
+                    number
+                ][][];
+            };
+            currency?: string;
+            baseDeliveryFeeMinor?: number;
+            perKmFeeMinor?: number;
+            serviceFeeBps?: number;
+            taxBps?: number;
+            active?: boolean;
+        };
+        AccountStatus: {
+            /** Format: uuid */
+            id: string;
+            email: string;
+            /** @enum {string} */
+            role: "customer" | "restaurant_staff" | "courier" | "admin";
+            deactivatedAt: string | null;
+        };
     };
-    responses: never;
+    responses: {
+        /** @description Rate limited (rate_limited). Limits: 30 per 60 s: sign-in and sign-up attempts per client IP; 600 per 60 s: every other state-changing request and socket upgrade per client IP; 120 per 60 s: every state-changing request and socket upgrade per signed-in user, across all endpoints; sign-in per account: 5 failures in a row, then a wait of 30 s doubling per failure up to 15 min (429 sign_in_throttled). */
+        RateLimited: {
+            headers: {
+                /** @description Seconds to wait before retrying. */
+                "Retry-After": number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+    };
     parameters: never;
     requestBodies: never;
     headers: never;
@@ -1428,15 +1506,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Rate limited */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
+            429: components["responses"]["RateLimited"];
         };
     };
     signIn: {
@@ -1479,8 +1549,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Rate limited */
-            429: {
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1488,6 +1558,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     refreshSession: {
@@ -1530,6 +1601,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     signOut: {
@@ -1561,6 +1633,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     getMe: {
@@ -1746,6 +1819,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     updateMenuItem: {
@@ -1830,6 +1904,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     updateMenuOption: {
@@ -1902,6 +1977,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     createMenuItem: {
@@ -1976,6 +2052,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     rebuildDiscoveryIndex: {
@@ -2018,6 +2095,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     placeOrder: {
@@ -2107,6 +2185,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     getOrder: {
@@ -2222,6 +2301,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     watchOrder: {
@@ -2262,6 +2342,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     acceptOrder: {
@@ -2344,6 +2425,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     rejectOrder: {
@@ -2426,6 +2508,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     startPreparingOrder: {
@@ -2506,6 +2589,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     adjustOrderPrepTime: {
@@ -2588,6 +2672,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     markOrderReady: {
@@ -2668,6 +2753,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     cancelOrder: {
@@ -2750,6 +2836,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     refundOrder: {
@@ -2833,6 +2920,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     listMyOrders: {
@@ -3096,6 +3184,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     connectCourier: {
@@ -3153,6 +3242,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     confirmArrivedAtPickup: {
@@ -3233,6 +3323,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     confirmPickedUp: {
@@ -3313,6 +3404,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     confirmArrivedAtDropoff: {
@@ -3393,6 +3485,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     confirmDelivered: {
@@ -3473,6 +3566,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     receiveStripeWebhook: {
@@ -3502,6 +3596,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     listDeadLetters: {
@@ -3593,6 +3688,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     listZones: {
@@ -3693,6 +3789,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     updateZone: {
@@ -3706,24 +3803,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": {
-                    name?: string;
-                    polygon?: {
-                        /** @enum {string} */
-                        type: "Polygon";
-                        coordinates: [
-                            number,
-                            number
-                        ][][];
-                    };
-                    currency?: string;
-                    baseDeliveryFeeMinor?: number;
-                    perKmFeeMinor?: number;
-                    serviceFeeBps?: number;
-                    taxBps?: number;
-                    /** @default true */
-                    active?: boolean;
-                };
+                "application/json": components["schemas"]["ZonePatch"];
             };
         };
         responses: {
@@ -3781,6 +3861,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            429: components["responses"]["RateLimited"];
         };
     };
     findNearestCouriers: {
@@ -3897,6 +3978,133 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+        };
+    };
+    deactivateUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deactivated */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountStatus"];
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    reactivateUser: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Active */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountStatus"];
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
         };
     };
 }

@@ -13,11 +13,9 @@ import { restaurants } from "../../../db/schema.ts";
 import type { Principal } from "../../../domain/auth/principal.ts";
 import { refreshRestaurantIndex } from "../../discovery/index-writer.ts";
 import { refreshRestaurantCopies, restaurantChanged } from "../../discovery/restaurant-changed.ts";
-import { principalOf } from "../auth/authenticate.ts";
 import type { AppContext } from "../context.ts";
 import { ApiError } from "../http/errors.ts";
 import { log } from "../http/log.ts";
-import { rateLimit } from "../http/middleware.ts";
 import { refreshMenu } from "../menus/menu-cache.ts";
 
 export function assertRestaurantEditor(principal: Principal, restaurantId: string): void {
@@ -27,9 +25,6 @@ export function assertRestaurantEditor(principal: Principal, restaurantId: strin
 }
 
 export const restaurantNotFound = () => new ApiError(404, "restaurant_not_found", "No restaurant has this id.");
-
-/** Edits per user share one budget, so a runaway script cannot rewrite a menu thousands of times a minute. */
-export const editRateLimit = rateLimit("restaurant-edit", (c) => principalOf(c).userId);
 
 /** Postgres unique violation, whether drizzle wrapped the driver's error or not. */
 export function isUniqueViolation(err: unknown): boolean {

@@ -16,7 +16,7 @@ import { ApiError, validationError } from "../http/errors.ts";
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "../http/openapi.ts";
 import { readMenu } from "../menus/menu-cache.ts";
 import type { OrderingProfile } from "../menus/menu-repository.ts";
-import { afterCommit, assertRestaurantEditor, editRateLimit, restaurantNotFound } from "../restaurants/editing.ts";
+import { afterCommit, assertRestaurantEditor, restaurantNotFound } from "../restaurants/editing.ts";
 import { HHMM, profileOf, RestaurantProfile, Uuid } from "../restaurants/schemas.ts";
 
 export function restaurantStub(env: Env, restaurantId: string) {
@@ -135,7 +135,7 @@ const DeliverySlot = z
   .openapi("DeliverySlot");
 
 const params = z.object({ id: Uuid });
-const staffOnly = [requireAuth("restaurant_staff", "admin"), editRateLimit];
+const staffOnly = [requireAuth("restaurant_staff", "admin")];
 const tags = ["kitchen"];
 
 const getKitchen = createRoute({

@@ -19,7 +19,6 @@ import {
   afterCommit,
   assertRestaurantEditor,
   bumpMenuVersion,
-  editRateLimit,
   isUniqueViolation,
   restaurantNotFound,
   type Transaction,
@@ -56,7 +55,7 @@ const Deletion = z
   })
   .openapi("MenuDeletion");
 
-const staffOnly = [requireAuth("restaurant_staff", "admin"), editRateLimit];
+const staffOnly = [requireAuth("restaurant_staff", "admin")];
 const readers = [requireAuth("restaurant_staff", "admin")];
 
 const getManaged = createRoute({

@@ -15,7 +15,6 @@ import {
   afterCommit,
   assertRestaurantEditor,
   bumpMenuVersion,
-  editRateLimit,
   isUniqueViolation,
   type Transaction,
 } from "../restaurants/editing.ts";
@@ -41,7 +40,7 @@ const GroupPatch = z
   .refine(nonEmpty, NOTHING_TO_CHANGE)
   .openapi("ModifierGroupPatch");
 
-const staffOnly = [requireAuth("restaurant_staff", "admin"), editRateLimit];
+const staffOnly = [requireAuth("restaurant_staff", "admin")];
 const itemChanged = (description: string) => ({
   200: jsonResponse(MenuChange(MenuItemOut), description),
   ...errorResponses(400, 401, 403, 404, 409, 422, 429),

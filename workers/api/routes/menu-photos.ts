@@ -20,7 +20,7 @@ import type { App, AppContext } from "../context.ts";
 import { ApiError, validationError } from "../http/errors.ts";
 import { log } from "../http/log.ts";
 import { bearerSecurity, errorResponses, jsonResponse } from "../http/openapi.ts";
-import { afterCommit, assertRestaurantEditor, bumpMenuVersion, editRateLimit } from "../restaurants/editing.ts";
+import { afterCommit, assertRestaurantEditor, bumpMenuVersion } from "../restaurants/editing.ts";
 import { itemNotFound, loadManagedItem } from "../restaurants/menu-store.ts";
 import { MenuChange, MenuItemOut, Uuid } from "../restaurants/schemas.ts";
 
@@ -53,7 +53,7 @@ const uploadPhoto = createRoute({
   description:
     "At least one part. The console sends all three, resized in the browser; any subset works and each request is served the nearest width. The same files give the same photo id, so a retried upload changes nothing. At most 1.5 MiB per part, 3 MiB in all.",
   security: bearerSecurity,
-  middleware: [requireAuth("restaurant_staff", "admin"), editRateLimit],
+  middleware: [requireAuth("restaurant_staff", "admin")],
   request: {
     params: z.object({ id: Uuid, itemId: Uuid }),
     body: { content: { "multipart/form-data": { schema: PhotoUpload } }, required: true },
@@ -71,7 +71,7 @@ const removePhoto = createRoute({
   tags: ["menu editor"],
   summary: "Remove an item's photo (new menu version)",
   security: bearerSecurity,
-  middleware: [requireAuth("restaurant_staff", "admin"), editRateLimit],
+  middleware: [requireAuth("restaurant_staff", "admin")],
   request: { params: z.object({ id: Uuid, itemId: Uuid }) },
   responses: {
     200: jsonResponse(MenuChange(MenuItemOut), "The item without a photo, and the new menu version"),

@@ -19,7 +19,6 @@ import {
   afterCommit,
   assertRestaurantEditor,
   bumpMenuVersion,
-  editRateLimit,
   isUniqueViolation,
   restaurantNotFound,
   type Transaction,
@@ -108,7 +107,7 @@ const NewItem = z
   )
   .openapi("NewMenuItem");
 
-const staffOnly = [requireAuth("restaurant_staff", "admin"), editRateLimit];
+const staffOnly = [requireAuth("restaurant_staff", "admin")];
 
 const patchRestaurant = createRoute({
   method: "patch",

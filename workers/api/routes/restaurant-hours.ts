@@ -18,7 +18,7 @@ import { ApiError, validationError } from "../http/errors.ts";
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "../http/openapi.ts";
 import { readMenu } from "../menus/menu-cache.ts";
 import type { OrderingProfile } from "../menus/menu-repository.ts";
-import { afterCommit, assertRestaurantEditor, editRateLimit, restaurantNotFound } from "../restaurants/editing.ts";
+import { afterCommit, assertRestaurantEditor, restaurantNotFound } from "../restaurants/editing.ts";
 import { OpeningSlot, profileOf, RestaurantProfile, SpecialDay, Uuid } from "../restaurants/schemas.ts";
 
 const Availability = z
@@ -62,7 +62,7 @@ const PauseBody = z
   })
   .openapi("PauseOrders");
 
-const staffOnly = [requireAuth("restaurant_staff", "admin"), editRateLimit];
+const staffOnly = [requireAuth("restaurant_staff", "admin")];
 const params = z.object({ id: Uuid });
 
 const getHours = createRoute({
