@@ -82,7 +82,7 @@ export class RestaurantDO extends DurableObject<Env> {
     if (applied) {
       const moved = this.kitchen.progress(order, Date.now());
       this.broadcast({ type: "order", order });
-      if (moved) this.publishStatus();
+      if (moved) await this.publishStatus();
       await this.armReconcile();
     }
     return { applied };
@@ -98,7 +98,7 @@ export class RestaurantDO extends DurableObject<Env> {
     this.kitchen.remember(request.restaurantId, request.capacity, request.basePrepMinutes);
     const result = this.ctx.storage.transactionSync(() => this.kitchen.admit(request, now));
     if (result.ok) {
-      this.publishStatus();
+      await this.publishStatus();
       await this.armReconcile();
     }
     return result;
@@ -107,14 +107,14 @@ export class RestaurantDO extends DurableObject<Env> {
   /** What the next order would meet; the caller passes the restaurant's current policy. */
   async kitchenState(restaurantId: string, capacity: CapacityPolicy, basePrepMinutes: number): Promise<KitchenState> {
     this.kitchen.remember(restaurantId, capacity, basePrepMinutes);
-    this.publishStatus();
+    await this.publishStatus();
     return { ...this.kitchen.status(capacity, basePrepMinutes, Date.now()), capacity, basePrepMinutes };
   }
 
   /** Busy mode by hand: on until `until` (epoch ms) or until switched off (null); `on: false` ends it. */
   async setBusy(on: boolean, until: number | null): Promise<void> {
     this.kitchen.setManualBusy(on ? { until } : null);
-    this.publishStatus();
+    await this.publishStatus();
   }
 
   async setStock(changes: Array<{ itemId: string; remaining: number | null }>): Promise<Record<string, number>> {
@@ -137,10 +137,11 @@ export class RestaurantDO extends DurableObject<Env> {
 
   /**
    * Writes the kitchen's state to the discovery index when it changed, so
-   * customers see a busy kitchen without asking this object. Best effort and
-   * off the caller's path: discovery is a derived copy.
+   * customers see a busy kitchen without asking this object. Awaited, so a
+   * search right after a placement or a switch already shows it; a failure
+   * is logged and retried on the next change (discovery is a derived copy).
    */
-  private publishStatus(): void {
+  private async publishStatus(): Promise<void> {
     const remembered = this.kitchen.rememberedPolicy();
     if (!remembered) return;
     const now = Date.now();
@@ -168,24 +169,21 @@ export class RestaurantDO extends DurableObject<Env> {
     const last = sql.exec<{ value: string }>("select value from kitchen_meta where key = 'published'").toArray()[0];
     if (last?.value === key) return;
     sql.exec("insert or replace into kitchen_meta (key, value) values ('published', ?)", key);
-    this.ctx.waitUntil(
-      this.env.DISCOVERY.prepare(
-        `INSERT INTO kitchen_status (restaurant_id, busy, reason, accepting_orders, quoted_prep_minutes, valid_until, updated_at)
+    await this.env.DISCOVERY.prepare(
+      `INSERT INTO kitchen_status (restaurant_id, busy, reason, accepting_orders, quoted_prep_minutes, valid_until, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
          ON CONFLICT (restaurant_id) DO UPDATE SET busy = excluded.busy, reason = excluded.reason,
            accepting_orders = excluded.accepting_orders, quoted_prep_minutes = excluded.quoted_prep_minutes,
            valid_until = excluded.valid_until, updated_at = excluded.updated_at
          WHERE kitchen_status.updated_at <= excluded.updated_at`,
-      )
-        .bind(restaurantId, row.busy, row.reason, row.accepting, row.quoted, row.validUntil, now)
-        .run()
-        .then(() => undefined)
-        .catch((err: unknown) => {
-          // Forget what was published so the next change tries again.
-          sql.exec("delete from kitchen_meta where key = 'published'");
-          logLine("warn", "restaurant.status_publish_failed", { restaurantId, error: String(err) });
-        }),
-    );
+    )
+      .bind(restaurantId, row.busy, row.reason, row.accepting, row.quoted, row.validUntil, now)
+      .run()
+      .catch((err: unknown) => {
+        // Forget what was published so the next change tries again.
+        sql.exec("delete from kitchen_meta where key = 'published'");
+        logLine("warn", "restaurant.status_publish_failed", { restaurantId, error: String(err) });
+      });
   }
 
   /** The live (non-terminal) orders, oldest first: the order a kitchen works in. */
@@ -260,7 +258,7 @@ export class RestaurantDO extends DurableObject<Env> {
     }
     await this.sweepUnconfirmed();
     this.kitchen.prune(Date.now());
-    this.publishStatus();
+    await this.publishStatus();
     await this.armReconcile();
   }
 

@@ -288,7 +288,7 @@ export function registerKitchenRoutes(app: App): void {
       .where(eq(restaurants.id, id))
       .returning({ id: restaurants.id });
     if (!row) throw restaurantNotFound();
-    await afterCommit(c, id);
+    await afterCommit(c, id, { discoveryNow: true });
     return c.json(await kitchenStateOf(c, id, await profileFor(c, id)), 200);
   });
 
