@@ -9,6 +9,7 @@ import {
   onAccept,
   onDecline,
   onExpire,
+  reopenOffers,
   startOffers,
 } from "./offers.ts";
 
@@ -213,5 +214,34 @@ describe("offer invariants under random event sequences", () => {
     // The random walks must reach both endings for the invariants to have been tested against them.
     expect(outcomes.assigned).toBeGreaterThan(30);
     expect(outcomes.escalated).toBeGreaterThan(30);
+  });
+});
+
+describe("reopenOffers", () => {
+  it("starts again from the first radius and never offers the order back to anyone already tried", () => {
+    const assigned = {
+      ...startOffers("o1"),
+      candidatesTried: ["a", "b"],
+      round: 2,
+      radiusM: 7000,
+      assignedCourierId: "b",
+    };
+    const reopened = reopenOffers(assigned);
+    expect(reopened).toMatchObject({
+      round: 0,
+      radiusM: 2000,
+      current: null,
+      assignedCourierId: null,
+      escalated: false,
+    });
+    const decision = nextOffer(
+      reopened,
+      [
+        { courierId: "b", distanceM: 10 },
+        { courierId: "c", distanceM: 500 },
+      ],
+      1000,
+    );
+    expect(decision).toMatchObject({ action: "offer", courierId: "c" });
   });
 });
