@@ -12,6 +12,10 @@ export interface Env {
   MENU_CACHE: KVNamespace;
   DISCOVERY: D1Database;
   RATE_LIMITER: RateLimit;
+  /** Per courier: job-changing requests (steps, the PIN, hand-back, wait, failure). */
+  COURIER_STEP_LIMITER: RateLimit;
+  /** Photos couriers take of the door when a delivery fails, kept as evidence. */
+  DELIVERY_EVIDENCE: R2Bucket;
 
   DATABASE_URL: string;
   NEON_WS_PROXY?: string;

@@ -25,6 +25,8 @@ import type { Env } from "../../workers/env.ts";
 import { stripeClient } from "../../workers/payments/stripe-client.ts";
 import type { BoardOrder } from "../restaurant/restaurant-do.ts";
 import { armAlarmAt } from "../shared/alarm.ts";
+import type { CourierJobView, FailDeliveryInput } from "./courier-job.ts";
+import type { TrailPoint, TrailStats } from "./courier-trail.ts";
 import {
   type CourierPositionUpdate,
   type CourierStep,
@@ -287,6 +289,8 @@ export class OrderDO extends DurableObject<Env> {
     });
     await this.afterWrite();
     await this.dispatch.afterEvents(events);
+    // Dispatch may have scheduled its own deadlines while reacting.
+    await this.armAlarm();
     // Closed before any money arrived: withdraw the PaymentIntent so a late payment cannot land.
     const next = decision.next;
     if (wasOpen && isTerminal(next.state) && next.paidMinor === 0 && next.paymentIntentId) {
@@ -310,6 +314,43 @@ export class OrderDO extends DurableObject<Env> {
     return this.dispatch.courierStep(actor, step, position);
   }
 
+  /** The assigned courier's view of their job; anyone else is told there is no such order. */
+  async courierJob(actor: Principal): Promise<{ ok: true; job: CourierJobView } | Refusal> {
+    return this.dispatch.job.view(actor);
+  }
+
+  /** Before pickup: the courier gives the job back; it is offered to others, never to them again. */
+  async courierHandBack(actor: Principal, reason: string, note?: string): Promise<CommandResult> {
+    return this.dispatch.job.handBack(actor, reason, note);
+  }
+
+  async courierStartWait(actor: Principal): Promise<CommandResult> {
+    return this.dispatch.job.startWait(actor);
+  }
+
+  async courierFailDelivery(actor: Principal, input: FailDeliveryInput): Promise<CommandResult> {
+    return this.dispatch.job.failDelivery(actor, input);
+  }
+
+  /** May this courier attach evidence (a photo) to a failed delivery right now? */
+  async canAttachFailureEvidence(actor: Principal): Promise<{ ok: true } | Refusal> {
+    const snapshot = this.snapshot;
+    if (!snapshot || actor.role !== "courier" || snapshot.courierId !== actor.userId) return { ...notFound };
+    if (snapshot.state !== "picked_up" || snapshot.delivery !== "at_dropoff") {
+      return { ok: false, status: 409, code: "invalid_transition", message: "Only at the drop-off, before it ends." };
+    }
+    return { ok: true };
+  }
+
+  /** The courier's positions while on this order, for support (admins only at the API). */
+  async courierTrail(
+    limit: number,
+    offset: number,
+  ): Promise<{ ok: true; points: TrailPoint[]; stats: TrailStats } | Refusal> {
+    if (!this.snapshot) return notFound;
+    return { ok: true, points: this.dispatch.trail.list(limit, offset), stats: this.dispatch.trail.stats() };
+  }
+
   private dispatchHost(): DispatchHost {
     return {
       ctx: this.ctx,
@@ -320,6 +361,8 @@ export class OrderDO extends DurableObject<Env> {
       system: (command, source) => this.system(command, source),
       command: (actor, command) => this.command(actor, command),
       record: (draft, changes, actor) => this.record(draft, changes, actor),
+      view: () => this.view(),
+      schedule: (kind, at) => this.store.setDeadline(kind, at),
     };
   }
 
@@ -554,6 +597,13 @@ export class OrderDO extends DurableObject<Env> {
           break;
         case "refund_retry":
           await this.processRefunds();
+          break;
+        case "courier_dark":
+          this.store.setDeadline("courier_dark", await this.dispatch.job.onDarkDeadline(now));
+          break;
+        case "trail_purge":
+          this.store.setDeadline("trail_purge", null);
+          this.dispatch.trail.purge();
           break;
       }
     }

@@ -9,7 +9,10 @@ export type DeadlineKind =
   | "acceptance_timeout"
   | "courier_timeout"
   | "outbox_retry"
-  | "refund_retry";
+  | "refund_retry"
+  // Dispatch's own: a courier who went dark, and the end of the trail's retention.
+  | "courier_dark"
+  | "trail_purge";
 
 export class OrderStorage {
   constructor(private readonly storage: DurableObjectStorage) {

@@ -11,6 +11,7 @@ import { ApiError, fieldIssuesFromZod, handleError, validationError } from "./ht
 import { database, requestId } from "./http/middleware.ts";
 import { registerAdminRoutes } from "./routes/admin.ts";
 import { registerAuthRoutes } from "./routes/auth.ts";
+import { MAX_PHOTO_BYTES, PHOTO_UPLOAD_PATH, registerCourierJobRoutes } from "./routes/courier-jobs.ts";
 import { registerCourierRoutes } from "./routes/couriers.ts";
 import { registerOrderReadRoutes } from "./routes/order-reads.ts";
 import { registerOrderRoutes } from "./routes/orders.ts";
@@ -38,15 +39,17 @@ export function createApp(): OpenAPIHono<AppEnv> {
   });
 
   app.use("*", requestId);
-  app.use(
-    "*",
+  const limitTo = (maxSize: number) =>
     bodyLimit({
-      maxSize: MAX_BODY_BYTES,
+      maxSize,
       onError: () => {
-        throw new ApiError(413, "body_too_large", `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
+        throw new ApiError(413, "body_too_large", `Request bodies are limited to ${maxSize} bytes.`);
       },
-    }),
-  );
+    });
+  const defaultLimit = limitTo(MAX_BODY_BYTES);
+  // A courier's photo of the door is the one body allowed to be larger.
+  const photoLimit = limitTo(MAX_PHOTO_BYTES);
+  app.use("*", (c, next) => (PHOTO_UPLOAD_PATH.test(c.req.path) ? photoLimit : defaultLimit)(c, next));
   // The console is a separate Pages origin; only origins named in CONSOLE_ORIGINS may call with credentials.
   app.use(
     "/v1/*",
@@ -73,6 +76,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerOrderReadRoutes(app);
   registerRestaurantBoardRoutes(app);
   registerCourierRoutes(app);
+  registerCourierJobRoutes(app);
   registerWebhookRoutes(app);
   registerAdminRoutes(app);
   registerZoneAdminRoutes(app);

@@ -326,6 +326,8 @@ export function registerOrderRoutes(app: App): void {
       totalMinor: priced.totalMinor,
       deliveryAddress: body.deliveryAddress,
       restaurantLocation: { lat: restaurant.lat, lng: restaurant.lng },
+      restaurantName: menu.restaurantName,
+      restaurantAddress: restaurant.address,
       placedAt: Date.now(),
     };
     const result = await orderStub(c, orderId).place(order, principal);
