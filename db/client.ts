@@ -1,7 +1,7 @@
 // The one way to reach Postgres from every environment: drizzle over
 // @neondatabase/serverless. In production the driver talks to Neon directly;
 // locally `NEON_WS_PROXY` points it at scripts/dev/ws-proxy.ts in front of a
-// plain Postgres or the embedded PGlite.
+// plain Postgres or the embedded PostgreSQL server.
 import { neonConfig, Pool } from "@neondatabase/serverless";
 import { drizzle, type NeonDatabase } from "drizzle-orm/neon-serverless";
 import * as schema from "./schema.ts";
@@ -27,9 +27,23 @@ function configureDriver(wsProxy: string | undefined): void {
  * cannot share sockets across requests, so the caller must `close()` it
  * (usually in `ctx.waitUntil`).
  */
+/**
+ * Every Postgres call is bounded, so an unreachable or stuck database fails a
+ * request or a queue batch visibly instead of hanging it (and its socket)
+ * until the runtime gives up. The server-side limit is the shorter one, so a
+ * slow statement is cancelled in Postgres before the client abandons it.
+ */
+export const DB_TIMEOUTS = { connectMs: 5_000, statementMs: 10_000, queryMs: 15_000 } as const;
+
 export function openDb(config: DbConfig, max = 4): { db: Database; close: () => Promise<void> } {
   configureDriver(config.NEON_WS_PROXY || undefined);
-  const pool = new Pool({ connectionString: config.DATABASE_URL, max });
+  const pool = new Pool({
+    connectionString: config.DATABASE_URL,
+    max,
+    connectionTimeoutMillis: DB_TIMEOUTS.connectMs,
+    statement_timeout: DB_TIMEOUTS.statementMs,
+    query_timeout: DB_TIMEOUTS.queryMs,
+  });
   // An idle client whose socket drops (isolate teardown, server restart) must
   // not surface as an uncaught error; the next query opens a fresh one.
   pool.on("error", () => {});

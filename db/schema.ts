@@ -268,6 +268,8 @@ export const orders = pgTable(
     lastEventSeq: integer("last_event_seq").notNull(),
     placedAt: timestamp("placed_at", { withTimezone: true }).notNull(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull(),
+    /** When the reconciler last compared this row with its Order DO (workers/events/reconciler.ts). */
+    reconciledAt: timestamp("reconciled_at", { withTimezone: true }),
   },
   (t) => [
     // idempotency: one order per customer and Idempotency-Key
@@ -275,6 +277,10 @@ export const orders = pgTable(
     index("orders_customer_placed_idx").on(t.customerId, t.placedAt),
     index("orders_restaurant_status_placed_idx").on(t.restaurantId, t.status, t.placedAt),
     index("orders_courier_idx").on(t.courierId),
+    // The reconciler walks open orders, least recently checked first.
+    index("orders_open_reconciled_idx")
+      .on(t.reconciledAt)
+      .where(sql`${t.status} not in ('delivered', 'rejected', 'cancelled', 'failed')`),
     check(
       "orders_money_nonnegative",
       sql`${t.subtotalMinor} >= 0 and ${t.deliveryFeeMinor} >= 0 and ${t.serviceFeeMinor} >= 0 and ${t.taxMinor} >= 0 and ${t.tipMinor} >= 0`,

@@ -1,8 +1,12 @@
 // Picks the Postgres the tests run against: TEST_DATABASE_URL or DATABASE_URL
 // when named (CI names the machine's real PostgreSQL), else a local server on
-// 127.0.0.1:5432 if one answers, else the embedded PGlite. A real server gets
-// a fresh database per run so tests never see yesterday's rows.
+// 127.0.0.1:5432 if one answers, else the embedded PostgreSQL server (the same
+// one `npm start` uses). Every run gets a fresh database so tests never see
+// yesterday's rows.
+import { rm } from "node:fs/promises";
 import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { sql } from "drizzle-orm";
 import { migrateDatabase, openDb } from "../db/node.ts";
 import { startEmbeddedPostgres } from "../scripts/dev/embedded-postgres.ts";
@@ -25,7 +29,7 @@ function portOpen(host: string, port: number): Promise<boolean> {
 
 export interface TestDatabase {
   url: string;
-  kind: "postgres" | "pglite";
+  kind: "postgres" | "embedded";
   dispose(): Promise<void>;
 }
 
@@ -36,11 +40,33 @@ export async function prepareTestDatabase(
 ): Promise<TestDatabase> {
   let serverUrl = process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL;
   if (!serverUrl && (await portOpen("127.0.0.1", 5432))) serverUrl = "postgres://postgres@127.0.0.1:5432/postgres";
-  if (!serverUrl) {
-    const embedded = await startEmbeddedPostgres();
-    await migrateDatabase(embedded.url, wsProxy);
-    return { url: embedded.url, kind: "pglite", dispose: embedded.stop };
+  if (!serverUrl || process.env.TEST_EMBEDDED_POSTGRES === "1") {
+    // Throwaway and unsynced: a test run needs speed, not crash safety.
+    const embedded = await startEmbeddedPostgres({
+      dataDir: join(tmpdir(), `edge-delivery-pg-${process.pid}`),
+      durable: false,
+    });
+    const dispose = async () => {
+      await embedded.stop();
+      await rm(embedded.dataDir, { recursive: true, force: true });
+    };
+    try {
+      return await freshDatabase(embedded.url, wsProxy, name, "embedded", dispose);
+    } catch (error) {
+      await dispose();
+      throw error;
+    }
   }
+  return freshDatabase(serverUrl, wsProxy, name, "postgres", async () => {});
+}
+
+async function freshDatabase(
+  serverUrl: string,
+  wsProxy: string,
+  name: string,
+  kind: TestDatabase["kind"],
+  stopServer: () => Promise<void>,
+): Promise<TestDatabase> {
   const admin = openDb({ DATABASE_URL: serverUrl, NEON_WS_PROXY: wsProxy }, 1);
   // Identifiers cannot be bound as parameters; `name` is a constant of ours.
   if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`bad database name ${name}`);
@@ -52,11 +78,12 @@ export async function prepareTestDatabase(
   await migrateDatabase(url.toString(), wsProxy);
   return {
     url: url.toString(),
-    kind: "postgres",
+    kind,
     dispose: async () => {
       const cleanup = openDb({ DATABASE_URL: serverUrl, NEON_WS_PROXY: wsProxy }, 1);
       await cleanup.db.execute(sql.raw(`drop database if exists ${name} with (force)`));
       await cleanup.close();
+      await stopServer();
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { OrderDO } from "../durable-objects/order/order-do.ts";
+import type { ProjectionLagDO } from "../durable-objects/projection-lag/projection-lag-do.ts";
 import type { RestaurantDO } from "../durable-objects/restaurant/restaurant-do.ts";
 import type { ZoneDO } from "../durable-objects/zone/zone-do.ts";
 
@@ -7,6 +8,7 @@ export interface Env {
   ORDER: DurableObjectNamespace<OrderDO>;
   ZONE: DurableObjectNamespace<ZoneDO>;
   RESTAURANT: DurableObjectNamespace<RestaurantDO>;
+  PROJECTION_LAG: DurableObjectNamespace<ProjectionLagDO>;
   EVENTS: Queue<unknown>;
   EVENTS_DLQ: Queue<unknown>;
   MENU_CACHE: KVNamespace;

@@ -1,10 +1,15 @@
 // The platform Worker: fetch is the API, queue is the event consumer, and it
 // exports every Durable Object class (see wrangler.toml).
+
+import { openDb } from "../db/client.ts";
 import { createApp } from "./api/app.ts";
+import { logLine } from "./api/http/log.ts";
 import type { Env } from "./env.ts";
 import { handleQueue } from "./events/consumer.ts";
+import { reconcile } from "./events/reconciler.ts";
 
 export { OrderDO } from "../durable-objects/order/order-do.ts";
+export { ProjectionLagDO } from "../durable-objects/projection-lag/projection-lag-do.ts";
 export { RestaurantDO } from "../durable-objects/restaurant/restaurant-do.ts";
 export { ZoneDO } from "../durable-objects/zone/zone-do.ts";
 
@@ -13,4 +18,16 @@ const app = createApp();
 export default {
   fetch: (request, env, ctx) => app.fetch(request, env, ctx),
   queue: (batch, env, _ctx) => handleQueue(batch, env),
+  async scheduled(_controller, env, _ctx) {
+    const { db, close } = openDb(env, 2);
+    try {
+      const report = await reconcile(env, db);
+      logLine("info", "reconciler.ran", { ...report });
+    } catch (err) {
+      // Postgres unreachable: the next run tries again; the Order DOs keep re-sending meanwhile.
+      logLine("error", "reconciler.failed", { error: String(err) });
+    } finally {
+      await close().catch(() => {});
+    }
+  },
 } satisfies ExportedHandler<Env>;

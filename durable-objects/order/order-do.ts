@@ -37,7 +37,8 @@ import {
   type StepPosition,
   type StepResult,
 } from "./dispatch.ts";
-import { type DeadlineKind, OrderStorage } from "./order-storage.ts";
+import { OrderStorage } from "./order-storage.ts";
+import { ProjectionOutbox } from "./projection-outbox.ts";
 import { Watchers } from "./watchers.ts";
 
 export type Refusal = { ok: false; status: 400 | 403 | 404 | 409 | 422 | 502; code: string; message: string };
@@ -72,7 +73,6 @@ export type CheckoutResult =
   | { ok: true; paymentIntentId: string; clientSecret: string; amountMinor: number; currency: string }
   | Refusal;
 
-const OUTBOX_RETRY_MS = [1_000, 5_000, 15_000, 60_000];
 const REFUND_RETRY_MS = [5_000, 30_000, 120_000, 600_000];
 
 const notFound: Refusal = { ok: false, status: 404, code: "order_not_found", message: "No order has this id." };
@@ -82,8 +82,8 @@ export class OrderDO extends DurableObject<Env> {
   private readonly watchers: Watchers;
   private order: PlacedOrder | null;
   private snapshot: OrderSnapshot | null;
-  private flushing: Promise<void> | null = null;
   private readonly dispatch: OrderDispatch;
+  private readonly outbox: ProjectionOutbox;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -92,6 +92,13 @@ export class OrderDO extends DurableObject<Env> {
     this.order = this.store.loadOrder();
     this.snapshot = this.store.loadSnapshot();
     this.dispatch = new OrderDispatch(this.dispatchHost());
+    this.outbox = new ProjectionOutbox({
+      ctx,
+      env,
+      store: this.store,
+      orderId: () => this.order?.id,
+      message: (event) => this.queueMessage(event),
+    });
     // Heartbeats are answered by the runtime without waking the object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
   }
@@ -427,10 +434,30 @@ export class OrderDO extends DurableObject<Env> {
 
   private async afterWrite(): Promise<void> {
     this.watchers.broadcastEvents(this.store.eventsAfter(this.minWatcherSeq()));
-    await this.flushOutbox();
+    await this.outbox.flush();
     await this.processRefunds();
     await this.armAlarm();
     await this.notifyBoard();
+  }
+
+  /** The projection wrote these events to Postgres: they leave the outbox. */
+  async projected(seqs: number[]): Promise<{ pending: number }> {
+    const result = await this.outbox.acknowledge(seqs);
+    await this.armAlarm();
+    return result;
+  }
+
+  /**
+   * The reconciler saw Postgres at `projectedSeq` for this order. Anything
+   * newer in the log goes back to the outbox and is sent now; returns how many
+   * events that was (0 when Postgres is in step).
+   */
+  async reconcile(projectedSeq: number): Promise<{ lastSeq: number; requeued: number }> {
+    const lastSeq = this.store.lastSeq();
+    const requeued = lastSeq > projectedSeq ? await this.outbox.requeueAfter(projectedSeq) : 0;
+    if (requeued === 0) await this.outbox.flush();
+    await this.armAlarm();
+    return { lastSeq, requeued };
   }
 
   /** The order as the restaurant's live board shows it; the Restaurant DO also pulls it to heal a missed push. */
@@ -476,41 +503,6 @@ export class OrderDO extends DurableObject<Env> {
       event,
       order: { ...order, courierId: snapshot.courierId, prepTimeMinutes: snapshot.prepTimeMinutes },
     };
-  }
-
-  /** Sends unsent events to the queue; on failure the alarm retries with backoff. */
-  private async flushOutbox(): Promise<void> {
-    if (this.flushing) return this.flushing;
-    this.flushing = (async () => {
-      try {
-        for (;;) {
-          const pending = this.store.outbox(100);
-          if (pending.length === 0) break;
-          await this.env.EVENTS.sendBatch(
-            pending.map((event) => ({ body: this.queueMessage(event), contentType: "json" })),
-          );
-          this.store.markSent(pending.map((e) => e.seq));
-        }
-        this.store.setDeadline("outbox_retry", null);
-      } catch (err) {
-        const attempt = this.retryAttempt("outbox_retry");
-        logLine("warn", "order.outbox_send_failed", { orderId: this.snapshot?.id, error: String(err), attempt });
-        this.store.setDeadline(
-          "outbox_retry",
-          Date.now() + (OUTBOX_RETRY_MS[Math.min(attempt, OUTBOX_RETRY_MS.length - 1)] ?? 60_000),
-        );
-      } finally {
-        this.flushing = null;
-      }
-    })();
-    return this.flushing;
-  }
-
-  private retryAttempt(kind: DeadlineKind): number {
-    const key = `retry:${kind}`;
-    const attempts = (this.ctx.storage.kv.get<number>(key) ?? 0) + 1;
-    this.ctx.storage.kv.put(key, attempts);
-    return attempts - 1;
   }
 
   /** Refunds requested by transitions go to Stripe with the event's idempotency key until one succeeds. */
@@ -569,7 +561,7 @@ export class OrderDO extends DurableObject<Env> {
       this.store.setDeadline("refund_retry", null);
     }
     this.watchers.broadcastEvents(this.store.eventsAfter(this.minWatcherSeq()));
-    await this.flushOutbox();
+    await this.outbox.flush();
   }
 
   private async armAlarm(): Promise<void> {
@@ -592,8 +584,8 @@ export class OrderDO extends DurableObject<Env> {
           }
           break;
         }
-        case "outbox_retry":
-          await this.flushOutbox();
+        case "projection_resend":
+          await this.outbox.flush();
           break;
         case "refund_retry":
           await this.processRefunds();
@@ -605,6 +597,11 @@ export class OrderDO extends DurableObject<Env> {
           this.store.setDeadline("trail_purge", null);
           this.dispatch.trail.purge();
           break;
+        default:
+          // A kind this version no longer schedules (the former "outbox_retry", which
+          // projection_resend replaced): drop it and let the outbox re-arm itself.
+          this.store.setDeadline(deadline.kind, null);
+          await this.outbox.flush();
       }
     }
     await this.armAlarm();

@@ -1,14 +1,15 @@
 // The Order DO's own SQLite: the order as placed, its current snapshot, the
-// append-only event log, the outbox of events not yet sent to the queue, and
-// the schedule of deadlines the single alarm serves.
+// append-only event log, the outbox of events Postgres has not yet
+// acknowledged, and the schedule of deadlines the single alarm serves.
 import type { OrderEvent, PlacedOrder } from "../../domain/order/order-event.ts";
 import type { OrderSnapshot } from "../../domain/order/state-machine.ts";
+import type { OutboxEntry } from "../../domain/projection/resend.ts";
 
 export type DeadlineKind =
   | "payment_timeout"
   | "acceptance_timeout"
   | "courier_timeout"
-  | "outbox_retry"
+  | "projection_resend"
   | "refund_retry"
   // Dispatch's own: a courier who went dark, and the end of the trail's retention.
   | "courier_dark"
@@ -21,11 +22,15 @@ export class OrderStorage {
       create table if not exists events (
         seq integer primary key, id text not null unique, type text not null,
         actor_id text not null, actor_role text not null, at integer not null, body text not null);
-      create table if not exists outbox (seq integer primary key, attempts integer not null default 0);
+      create table if not exists outbox (
+        seq integer primary key, attempts integer not null default 0, sent_at integer);
       create table if not exists deadlines (kind text primary key, at integer not null);
       create table if not exists pending_refunds (
         event_id text primary key, amount_minor integer not null, reason text not null, attempts integer not null default 0);
     `);
+    // Objects created before the projection acknowledged events have an outbox without `sent_at`.
+    const columns = storage.sql.exec<{ name: string }>("select name from pragma_table_info('outbox')").toArray();
+    if (!columns.some((c) => c.name === "sent_at")) storage.sql.exec("alter table outbox add column sent_at integer");
   }
 
   private getMeta<T>(key: string): T | null {
@@ -80,18 +85,59 @@ export class OrderStorage {
       .map((r) => JSON.parse(r.body) as OrderEvent);
   }
 
-  outbox(limit = 100): OrderEvent[] {
+  /** What the outbox holds: events Postgres has not acknowledged, with how often and when they went. */
+  outboxEntries(): OutboxEntry[] {
     return this.storage.sql
-      .exec<{ body: string }>(
-        "select e.body from outbox o join events e on e.seq = o.seq order by o.seq limit ?",
-        limit,
+      .exec<{ seq: number; attempts: number; sent_at: number | null }>(
+        "select seq, attempts, sent_at from outbox order by seq",
       )
       .toArray()
-      .map((r) => JSON.parse(r.body) as OrderEvent);
+      .map((r) => ({ seq: r.seq, attempts: r.attempts, sentAt: r.sent_at }));
   }
 
-  markSent(seqs: number[]): void {
+  eventsBySeq(seqs: readonly number[]): OrderEvent[] {
+    return seqs.flatMap((seq) =>
+      this.storage.sql
+        .exec<{ body: string }>("select body from events where seq = ?", seq)
+        .toArray()
+        .map((r) => JSON.parse(r.body) as OrderEvent),
+    );
+  }
+
+  /** Sent, not forgotten: the row stays until the projection acknowledges the event. */
+  markSent(seqs: number[], at: number): void {
+    for (const seq of seqs) {
+      this.storage.sql.exec("update outbox set sent_at = ?, attempts = attempts + 1 where seq = ?", at, seq);
+    }
+  }
+
+  /** The projection has these events in Postgres: nothing more to send for them. */
+  acknowledge(seqs: readonly number[]): void {
     for (const seq of seqs) this.storage.sql.exec("delete from outbox where seq = ?", seq);
+  }
+
+  /**
+   * Marks every event after `seq` to be sent now (the reconciler found
+   * Postgres at `seq`); idempotent. Returns how many events that is.
+   */
+  requeueAfter(seq: number): number {
+    this.storage.sql.exec(
+      `insert into outbox (seq, attempts, sent_at) select seq, 0, null from events where seq > ?
+       on conflict (seq) do update set sent_at = null`,
+      seq,
+    );
+    return (
+      this.storage.sql.exec<{ n: number }>("select count(*) as n from events where seq > ?", seq).toArray()[0]?.n ?? 0
+    );
+  }
+
+  /** When the oldest unacknowledged event happened; null when Postgres has them all. */
+  oldestUnacknowledgedAt(): number | null {
+    return (
+      this.storage.sql
+        .exec<{ at: number | null }>("select min(e.at) as at from outbox o join events e on e.seq = o.seq")
+        .toArray()[0]?.at ?? null
+    );
   }
 
   outboxSize(): number {

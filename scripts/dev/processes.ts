@@ -10,8 +10,10 @@ export interface ManagedChild {
   process: ChildProcess;
   /** Resolves with the exit code (or 128 + signal number) once the child has gone. */
   exited: Promise<number>;
-  /** SIGTERM to the child's whole process group, SIGKILL if it lingers. */
+  /** The stop signal to the child's whole process group, SIGKILL if it lingers. */
   stop(graceMs?: number): Promise<number>;
+  /** SIGKILL to the whole group at once, as a crash would (tests of recovery). */
+  kill(): Promise<number>;
 }
 
 export interface SpawnManagedOptions {
@@ -19,14 +21,21 @@ export interface SpawnManagedOptions {
   cwd?: string;
   /** Prefix for each output line; defaults to `[name]`. */
   prefix?: string;
+  /** Receives each output line instead of the terminal (e.g. to watch for readiness, or to keep a server quiet). */
+  onLine?: (line: string) => void;
+  /** Run as another user (PostgreSQL refuses to run as root). */
+  uid?: number;
+  gid?: number;
+  /** What `stop()` sends first; SIGTERM unless the program defines a better "stop now, cleanly" signal. */
+  stopSignal?: NodeJS.Signals;
 }
 
 const SIGNAL_NUMBERS: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 };
 
-function pipeLines(stream: NodeJS.ReadableStream | null, out: NodeJS.WritableStream, prefix: string): void {
+function pipeLines(stream: NodeJS.ReadableStream | null, write: (line: string) => void): void {
   if (!stream) return;
   const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
-  lines.on("line", (line) => out.write(`${prefix} ${line}\n`));
+  lines.on("line", write);
 }
 
 export function spawnManaged(
@@ -43,10 +52,13 @@ export function spawnManaged(
     env: options.env ?? process.env,
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
+    ...(options.uid !== undefined ? { uid: options.uid } : {}),
+    ...(options.gid !== undefined ? { gid: options.gid } : {}),
   });
   const prefix = options.prefix ?? `[${name}]`;
-  pipeLines(child.stdout, process.stdout, prefix);
-  pipeLines(child.stderr, process.stderr, prefix);
+  const onLine = options.onLine;
+  pipeLines(child.stdout, onLine ?? ((line) => process.stdout.write(`${prefix} ${line}\n`)));
+  pipeLines(child.stderr, onLine ?? ((line) => process.stderr.write(`${prefix} ${line}\n`)));
 
   const exited = new Promise<number>((resolve) => {
     child.once("error", (error) => {
@@ -74,7 +86,7 @@ export function spawnManaged(
     process: child,
     exited,
     async stop(graceMs = 5000) {
-      signalGroup("SIGTERM");
+      signalGroup(options.stopSignal ?? "SIGTERM");
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<"timeout">((resolve) => {
         timer = setTimeout(() => resolve("timeout"), graceMs);
@@ -87,6 +99,10 @@ export function spawnManaged(
       }
       return exited;
     },
+    kill() {
+      signalGroup("SIGKILL");
+      return exited;
+    },
   };
 }
 
@@ -95,7 +111,12 @@ export interface Lifecycle {
   add(name: string, release: () => Promise<unknown> | unknown): void;
   /** Releases everything once (later calls wait for the first) and exits the process with `code`. */
   shutdown(reason: string, code?: number): Promise<never>;
-  /** Routes SIGINT/SIGTERM/SIGHUP to `shutdown`; a second Ctrl-C exits at once. */
+  /**
+   * Routes SIGINT/SIGTERM/SIGHUP to `shutdown`. A second signal while stopping
+   * only says so: exiting early would orphan the database under a running
+   * Worker, and a terminal's Ctrl-C reaches npm, tsx and us at once, so one
+   * keypress can already arrive twice.
+   */
   handleSignals(): void;
   readonly stopping: boolean;
 }
@@ -130,8 +151,8 @@ export function createLifecycle(log: (message: string) => void = (m) => process.
       for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
         process.on(signal, () => {
           if (stopping) {
-            log(`Second ${signal}: exiting without waiting.`);
-            process.exit(130);
+            log(`${signal}: already stopping, in order; please wait.`);
+            return;
           }
           void lifecycle.shutdown(signal, 0);
         });

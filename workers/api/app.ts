@@ -13,6 +13,7 @@ import { registerAdminRoutes } from "./routes/admin.ts";
 import { registerAuthRoutes } from "./routes/auth.ts";
 import { MAX_PHOTO_BYTES, PHOTO_UPLOAD_PATH, registerCourierJobRoutes } from "./routes/courier-jobs.ts";
 import { registerCourierRoutes } from "./routes/couriers.ts";
+import { registerHealthRoutes } from "./routes/health.ts";
 import { registerOrderReadRoutes } from "./routes/order-reads.ts";
 import { registerOrderRoutes } from "./routes/orders.ts";
 import { registerRestaurantAdminRoutes } from "./routes/restaurant-admin.ts";
@@ -62,13 +63,13 @@ export function createApp(): OpenAPIHono<AppEnv> {
   );
   app.use("/v1/*", database);
 
-  app.get("/v1/health", (c) => c.json({ ok: true }));
   app.get("/.well-known/jwks.json", async (c) => {
     const keys = await loadSigningKeys(c.env.JWT_PRIVATE_KEYS);
     c.header("cache-control", "public, max-age=300");
     return c.json(keys.publicJwks);
   });
 
+  registerHealthRoutes(app);
   registerAuthRoutes(app);
   registerRestaurantRoutes(app);
   registerRestaurantAdminRoutes(app);

@@ -5,8 +5,10 @@
 // message that keeps failing is retried with backoff and then moved by the
 // platform to "events-dlq", whose consumer parks it in the dead_letters table
 // where operators see it and can replay it (see routes/admin.ts).
+
+import { eq, sql } from "drizzle-orm";
 import { type Database, openDb } from "../../db/client.ts";
-import { deadLetters } from "../../db/schema.ts";
+import { deadLetters, orderEvents as orderEventsTable } from "../../db/schema.ts";
 import type { OrderEventMessage } from "../../domain/order/order-event.ts";
 import { logLine } from "../api/http/log.ts";
 import {
@@ -36,6 +38,12 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promi
     if (batch.queue === DEAD_LETTER_QUEUE) {
       for (const message of batch.messages) {
         try {
+          if (await alreadyProjected(db, message.body)) {
+            // The Order DO re-sent it and the projection has it: nothing for an operator to do.
+            logLine("info", "queue.dead_letter_already_projected", { messageId: message.id });
+            message.ack();
+            continue;
+          }
           await db
             .insert(deadLetters)
             .values({ queue: EVENTS_QUEUE, messageId: message.id, body: message.body, attempts: message.attempts })
@@ -65,11 +73,31 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promi
       }
       orderEvents.push(message as Message<OrderEventMessage>);
     }
-    await projectOrderEventMessages(db, orderEvents);
+    const projected = await projectOrderEventMessages(db, orderEvents);
+    await acknowledgeToOrders(env, projected);
     await handleRestaurantChanges(env, db, restaurantChanges);
   } finally {
     await close();
   }
+}
+
+async function reachable(db: Database): Promise<boolean> {
+  try {
+    await db.execute(sql`select 1`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function alreadyProjected(db: Database, body: unknown): Promise<boolean> {
+  if (!isOrderEventMessage(body)) return false;
+  const rows = await db
+    .select({ id: orderEventsTable.id })
+    .from(orderEventsTable)
+    .where(eq(orderEventsTable.id, body.event.id))
+    .limit(1);
+  return rows.length > 0;
 }
 
 /**
@@ -77,8 +105,11 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promi
  * message is projected on its own, so a poison message is retried (and in
  * the end dead-lettered) alone while the others are acked.
  */
-async function projectOrderEventMessages(db: Database, messages: Array<Message<OrderEventMessage>>): Promise<void> {
-  if (messages.length === 0) return;
+async function projectOrderEventMessages(
+  db: Database,
+  messages: Array<Message<OrderEventMessage>>,
+): Promise<OrderEventMessage[]> {
+  if (messages.length === 0) return [];
   if (messages.length > 1) {
     try {
       await projectOrderEvents(
@@ -86,17 +117,28 @@ async function projectOrderEventMessages(db: Database, messages: Array<Message<O
         messages.map((m) => m.body),
       );
       for (const message of messages) message.ack();
-      return;
+      return messages.map((m) => m.body);
     } catch (err) {
       // The driver's error carries the whole statement and its parameters; the cause is enough here.
       const cause = err instanceof Error && err.cause !== undefined ? err.cause : err;
-      logLine("warn", "queue.batch_projection_failed", { messages: messages.length, error: String(cause) });
+      logLine("warn", "queue.batch_projection_failed", {
+        messageIds: messages.map((m) => m.id),
+        error: String(cause),
+      });
+      if (!(await reachable(db))) {
+        // One by one would only wait out the connect timeout once per message.
+        for (const message of messages) message.retry({ delaySeconds: retryDelaySeconds(message.attempts) });
+        logLine("error", "queue.postgres_unreachable", { messageIds: messages.map((m) => m.id) });
+        return [];
+      }
     }
   }
+  const projected: OrderEventMessage[] = [];
   for (const message of messages) {
     try {
       await projectOrderEvent(db, message.body);
       message.ack();
+      projected.push(message.body);
     } catch (err) {
       const delaySeconds = retryDelaySeconds(message.attempts);
       logLine("warn", "queue.projection_failed", {
@@ -108,4 +150,29 @@ async function projectOrderEventMessages(db: Database, messages: Array<Message<O
       message.retry({ delaySeconds });
     }
   }
+  return projected;
+}
+
+/**
+ * Tells each Order DO which of its events are now in Postgres, so they leave
+ * its outbox (durable-objects/order/projection-outbox.ts). Best effort: an
+ * acknowledgement that fails only means the DO sends those events again,
+ * which the projection absorbs by event id.
+ */
+export async function acknowledgeToOrders(env: Env, projected: readonly OrderEventMessage[]): Promise<void> {
+  const seqsByOrder = new Map<string, number[]>();
+  for (const { event } of projected) {
+    const seqs = seqsByOrder.get(event.orderId) ?? [];
+    seqs.push(event.seq);
+    seqsByOrder.set(event.orderId, seqs);
+  }
+  await Promise.all(
+    [...seqsByOrder].map(async ([orderId, seqs]) => {
+      try {
+        await env.ORDER.get(env.ORDER.idFromName(orderId)).projected(seqs);
+      } catch (err) {
+        logLine("warn", "queue.acknowledge_failed", { orderId, seqs, error: String(err) });
+      }
+    }),
+  );
 }

@@ -1,0 +1,2 @@
+ALTER TABLE "orders" ADD COLUMN "reconciled_at" timestamp with time zone;--> statement-breakpoint
+CREATE INDEX "orders_open_reconciled_idx" ON "orders" USING btree ("reconciled_at") WHERE "orders"."status" not in ('delivered', 'rejected', 'cancelled', 'failed');

@@ -1,0 +1,117 @@
+// The Order DO's side of the system of record. Every event is written to the
+// DO's log and outbox in the transition's own transaction; this module sends
+// the outbox to the events queue and keeps each event there until the
+// projection acknowledges it is in Postgres. The single alarm re-sends what
+// stays unacknowledged (domain/projection/resend.ts), so a lost queue message
+// (a local runtime restart, a consumer bug, a dead letter) is repaired within
+// the re-send delay; an order that has waited past the acknowledgement window
+// reports itself to the projection-lag monitor, which /v1/health reads.
+import type { OrderEvent, OrderEventMessage } from "../../domain/order/order-event.ts";
+import { ACK_WINDOW_MS, dueForSend, nextOutboxDeadline } from "../../domain/projection/resend.ts";
+import { logLine } from "../../workers/api/http/log.ts";
+import type { Env } from "../../workers/env.ts";
+import { projectionLagStub } from "../projection-lag/stub.ts";
+import type { OrderStorage } from "./order-storage.ts";
+
+/** A queue send carries at most this many events (the queue's batch limit is 100 messages). */
+const SEND_BATCH = 100;
+const FAILURES_KEY = "outbox:send_failures";
+const REPORTED_KEY = "outbox:lag_reported";
+
+/** What the Order DO lends the outbox. */
+export interface OutboxHost {
+  ctx: DurableObjectState;
+  env: Env;
+  store: OrderStorage;
+  orderId(): string | undefined;
+  /** The queue message for an event: the event plus the order as it is now (decision 0003). */
+  message(event: OrderEvent): OrderEventMessage;
+}
+
+export class ProjectionOutbox {
+  private flushing: Promise<void> | null = null;
+
+  constructor(private readonly host: OutboxHost) {}
+
+  /** Sends what is due; concurrent callers share one flush. Sets the outbox's deadline either way. */
+  flush(): Promise<void> {
+    this.flushing ??= this.sendDue().finally(() => {
+      this.flushing = null;
+    });
+    return this.flushing;
+  }
+
+  private async sendDue(): Promise<void> {
+    const { store, env, ctx } = this.host;
+    try {
+      for (;;) {
+        const now = Date.now();
+        const due = dueForSend(store.outboxEntries(), now).slice(0, SEND_BATCH);
+        if (due.length === 0) break;
+        const events = store.eventsBySeq(due);
+        await env.EVENTS.sendBatch(events.map((event) => ({ body: this.host.message(event), contentType: "json" })));
+        store.markSent(due, now);
+        if (events.some((e) => e.at < now - ACK_WINDOW_MS)) {
+          logLine("warn", "order.events_resent", { orderId: this.host.orderId(), seqs: due });
+        }
+      }
+      ctx.storage.kv.delete(FAILURES_KEY);
+    } catch (err) {
+      const failures = (ctx.storage.kv.get<number>(FAILURES_KEY) ?? 0) + 1;
+      ctx.storage.kv.put(FAILURES_KEY, failures);
+      logLine("warn", "order.outbox_send_failed", { orderId: this.host.orderId(), error: String(err), failures });
+    }
+    this.schedule();
+    await this.reportLag();
+  }
+
+  /** The projection has these events in Postgres. */
+  async acknowledge(seqs: readonly number[]): Promise<{ pending: number }> {
+    this.host.store.acknowledge(seqs);
+    this.schedule();
+    await this.reportLag();
+    return { pending: this.host.store.outboxSize() };
+  }
+
+  /**
+   * The reconciler found Postgres at `projectedSeq`, behind this log: put the
+   * missing events back in the outbox and send them now.
+   */
+  async requeueAfter(projectedSeq: number): Promise<number> {
+    const added = this.host.store.requeueAfter(projectedSeq);
+    await this.flush();
+    return added;
+  }
+
+  private schedule(): void {
+    const failures = this.host.ctx.storage.kv.get<number>(FAILURES_KEY) ?? 0;
+    this.host.store.setDeadline(
+      "projection_resend",
+      nextOutboxDeadline(this.host.store.outboxEntries(), Date.now(), failures),
+    );
+  }
+
+  /**
+   * Tells the lag monitor when this order starts or stops lagging. Only
+   * orders past the acknowledgement window talk to it, so in steady state
+   * the monitor sees no traffic at all.
+   */
+  private async reportLag(): Promise<void> {
+    const { ctx, env, store } = this.host;
+    const orderId = this.host.orderId();
+    if (!orderId) return;
+    const oldestAt = store.oldestUnacknowledgedAt();
+    const lagging = oldestAt !== null && oldestAt <= Date.now() - ACK_WINDOW_MS;
+    const reported = ctx.storage.kv.get<boolean>(REPORTED_KEY) ?? false;
+    if (!lagging && !reported) return;
+    try {
+      const monitor = projectionLagStub(env);
+      if (lagging && oldestAt !== null) await monitor.report(orderId, oldestAt, store.outboxSize());
+      else await monitor.clear(orderId);
+      ctx.storage.kv.put(REPORTED_KEY, lagging);
+    } catch (err) {
+      // The next flush or acknowledgement reports again.
+      logLine("warn", "order.lag_report_failed", { orderId, error: String(err) });
+    }
+  }
+}
