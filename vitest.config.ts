@@ -15,7 +15,13 @@ export default defineConfig({
         test: {
           name: "node",
           environment: "node",
-          include: ["domain/**/*.test.ts", "scripts/**/*.test.ts", "db/**/*.test.ts", "bench/**/*.test.ts"],
+          include: [
+            "domain/**/*.test.ts",
+            "scripts/**/*.test.ts",
+            "db/**/*.test.ts",
+            "bench/**/*.test.ts",
+            "web/courier/src/**/*.test.ts",
+          ],
         },
       },
       {
