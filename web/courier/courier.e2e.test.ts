@@ -103,6 +103,13 @@ async function ride(target: LatLng, speedMps: number, during?: (travelled: numbe
   }
 }
 
+/** The shift tab's facts (connection, cell, buffer), looked at from the job and back. */
+async function onShiftTab(check: () => Promise<unknown>): Promise<void> {
+  await page.getByRole("button", { name: "Shift" }).click();
+  await check();
+  await page.getByRole("button", { name: "Job" }).click();
+}
+
 async function shot(name: string): Promise<void> {
   await page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: false });
 }
@@ -313,7 +320,7 @@ describe("courier app", () => {
     );
     await shot("05-too-far");
     await ride(RESTAURANT, 25);
-    await page.locator(".facts", { hasText: RESTAURANT_CELL }).waitFor();
+    await onShiftTab(() => page.locator(".facts", { hasText: RESTAURANT_CELL }).waitFor());
     await page.getByRole("button", { name: "I'm at the restaurant" }).click();
     await page.locator('.job[data-delivery="at_pickup"]').waitFor();
     for (const step of ["preparing", "ready"]) {
@@ -328,7 +335,7 @@ describe("courier app", () => {
   it("buffers every fix through 60 s without network, across another cell edge, and delivers them in order, none lost or duplicated", async () => {
     const offlineFrom = destinationPoint(RESTAURANT, 95, 150);
     await ride(offlineFrom, 15);
-    await page.locator('.buffer[data-buffered="0"]').waitFor();
+    await onShiftTab(() => page.locator('.buffer[data-buffered="0"]').waitFor());
     const trailBefore = await call<{ points: Array<{ seq: number }> }>(`/v1/admin/orders/${orderId}/trail?limit=5000`, {
       token: admin.accessToken,
     });
@@ -337,6 +344,7 @@ describe("courier app", () => {
     const cutAt = Date.now();
     await context.setOffline(true);
     await page.locator('.link[data-state="no_network"]').waitFor();
+    await page.locator(".offline-banner").waitFor();
     let crossedOffline = false;
     // 60 s of riding with no network: the path goes on, across the cell's eastern edge.
     const target = destinationPoint(offlineFrom, bearingDeg(offlineFrom, DROPOFF), 15 * 70);
@@ -348,8 +356,13 @@ describe("courier app", () => {
       if (second === 30) await shot("06-offline");
     }
     expect(crossedOffline).toBe(true);
-    const offline = (await bufferedFixes()).filter((f) => f.at >= cutAt);
-    await page.locator(".buffer", { hasText: `${offline.length} positions waiting to upload` }).waitFor();
+    const buffered = await bufferedFixes();
+    const offline = buffered.filter((f) => f.at >= cutAt);
+    await page.locator(".offline-banner", { hasText: `${buffered.length} positions saved on this phone` }).waitFor();
+    await onShiftTab(async () => {
+      await page.locator(".buffer", { hasText: `${buffered.length} positions waiting to upload` }).waitFor();
+      await shot("06b-offline-shift");
+    });
     expect(offline.length).toBeGreaterThanOrEqual(50);
     // Still nothing of them at the zone: they really were held on the phone.
     const during = await call<{ points: Array<{ seq: number }> }>(`/v1/admin/orders/${orderId}/trail?limit=5000`, {
@@ -359,9 +372,11 @@ describe("courier app", () => {
 
     await context.setOffline(false);
     await page.locator('.link[data-state="live"]').waitFor({ timeout: 30_000 });
-    await page.locator('.buffer[data-buffered="0"]').waitFor({ timeout: 30_000 });
-    // Handed over to the drop-off's cell by the buffered fixes themselves.
-    await page.locator(".facts", { hasText: zoneCellOf(DROPOFF.lat, DROPOFF.lng) }).waitFor();
+    await onShiftTab(async () => {
+      await page.locator('.buffer[data-buffered="0"]').waitFor({ timeout: 30_000 });
+      // Handed over to the drop-off's cell by the buffered fixes themselves.
+      await page.locator(".facts", { hasText: zoneCellOf(DROPOFF.lat, DROPOFF.lng) }).waitFor();
+    });
 
     const after = await call<{
       points: Array<{ seq: number; courierId: string }>;

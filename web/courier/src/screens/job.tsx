@@ -19,10 +19,10 @@ const NEXT: Record<string, { step: CourierStep; label: MessageKey } | undefined>
 };
 
 const PROGRESS: Array<[string, MessageKey]> = [
-  ["at_pickup", "stepArrivedPickup"],
-  ["picked_up", "stepPickedUp"],
-  ["at_dropoff", "stepArrivedDropoff"],
-  ["delivered", "stepDelivered"],
+  ["at_pickup", "progressAtPickup"],
+  ["picked_up", "progressPickedUp"],
+  ["at_dropoff", "progressAtDropoff"],
+  ["delivered", "progressDelivered"],
 ];
 const ORDER = ["assigned", "at_pickup", "picked_up", "at_dropoff", "delivered"];
 
@@ -55,7 +55,9 @@ function explain(error: unknown, t: Translate, lang: "en" | "pt", step?: Courier
       return t("foodNotReady");
     case "pin_mismatch":
       return typeof error.extra.attemptsLeft === "number"
-        ? `${error.message} ${t("attemptsLeft", { n: error.extra.attemptsLeft })}`
+        ? error.extra.attemptsLeft === 0
+          ? t("pinLocked")
+          : `${t("wrongPin")} ${t("attemptsLeft", { n: error.extra.attemptsLeft })}.`
         : t("pinHint");
     case "pin_locked":
       return t("pinLocked");
@@ -232,6 +234,12 @@ export function JobPanel({ api, shift, state }: { api: CourierApi; shift: Shift;
         </a>
       </article>
 
+      {state.link === "no_network" && (
+        <p className="offline-banner" role="status">
+          {t("bufferedOnJob", { n: state.buffered })}
+        </p>
+      )}
+
       <div className="action-bar">
         {job.delivery === "at_dropoff" && (
           <div className="pin">
@@ -267,6 +275,9 @@ export function JobPanel({ api, shift, state }: { api: CourierApi; shift: Shift;
             {t(next.label)}
           </button>
         )}
+      </div>
+
+      <div className="job-more">
         <p className="pay-line">
           {t("payout")}: <b>{money(job.pay.totalMinor, job.pay.currency, lang)}</b>
         </p>

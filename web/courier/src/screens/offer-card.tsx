@@ -64,6 +64,13 @@ export function OfferCard({ offer, answering, shift }: { offer: HeldOffer; answe
             <small>{t("tipIncluded")}</small>
           </p>
         )}
+        {offer.foodReadyAt !== null && (
+          <p className="offer-ready">
+            {offer.foodReadyAt - now > 60_000
+              ? t("foodReadyIn", { n: Math.round((offer.foodReadyAt - now) / 60_000) })
+              : t("foodReadyNow")}
+          </p>
+        )}
         <ul id="offer-details" className="offer-legs">
           <li>
             <span className="leg-icon pickup" aria-hidden="true" />

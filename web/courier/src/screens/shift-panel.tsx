@@ -1,9 +1,17 @@
 // Going online, on a break or offline, and what the app knows about the
 // connection, the GPS and the fixes still waiting to go up.
-
 import { clock } from "../format.ts";
-import { useI18n } from "../i18n.ts";
+import { type MessageKey, useI18n } from "../i18n.ts";
 import type { Shift, ShiftState } from "../shift/shift.ts";
+
+const CONNECTION: Record<ShiftState["link"], MessageKey> = {
+  idle: "linkIdle",
+  connecting: "connectionTrying",
+  reconnecting: "connectionTrying",
+  live: "connectionLive",
+  no_network: "connectionNoNetwork",
+  replaced: "connectionReplaced",
+};
 
 export function ShiftPanel({ shift, state }: { shift: Shift; state: ShiftState }) {
   const { t, lang } = useI18n();
@@ -56,6 +64,10 @@ export function ShiftPanel({ shift, state }: { shift: Shift; state: ShiftState }
       </div>
 
       <dl className="facts">
+        <div data-link={state.link}>
+          <dt>{t("connection")}</dt>
+          <dd>{t(CONNECTION[state.link])}</dd>
+        </div>
         {gpsText && (
           <div data-gps={state.gps}>
             <dt>GPS</dt>
@@ -69,11 +81,15 @@ export function ShiftPanel({ shift, state }: { shift: Shift; state: ShiftState }
           </div>
         )}
         <div className="buffer" data-buffered={state.buffered}>
-          <dt>{t("tabShift")}</dt>
+          <dt>{t("positions")}</dt>
           <dd>
-            {state.buffered > 0 ? t("buffered", { n: state.buffered }) : t("allUploaded")}
+            {state.buffered === 0
+              ? t("allUploaded")
+              : state.buffered === 1
+                ? t("bufferedOne")
+                : t("buffered", { n: state.buffered })}
             <br />
-            <small>{t("uploadedCount", { n: state.accepted })}</small>
+            <small>{state.accepted === 1 ? t("uploadedCountOne") : t("uploadedCount", { n: state.accepted })}</small>
           </dd>
         </div>
       </dl>

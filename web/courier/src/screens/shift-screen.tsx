@@ -71,10 +71,7 @@ function ShiftFrame({ api, user, shift, onSignOut }: { api: CourierApi; user: Us
           {t(LINK_TEXT[linkState])}
         </output>
         <div className="top-actions">
-          <LanguageSwitch />
-          <button type="button" className="ghost small" onClick={onSignOut} title={user.email}>
-            {t("signOut")}
-          </button>
+          <LanguageSwitch compact />
         </div>
       </header>
 
@@ -96,6 +93,12 @@ function ShiftFrame({ api, user, shift, onSignOut }: { api: CourierApi; user: Us
       <main className="panels" data-tab={tab}>
         <section className="panel panel-shift" aria-labelledby="shift-heading">
           <ShiftPanel shift={shift} state={state} />
+          <p className="account">
+            <span>{t("signedInAs", { email: user.email })}</span>
+            <button type="button" className="ghost small" onClick={onSignOut}>
+              {t("signOut")}
+            </button>
+          </p>
         </section>
         <section className="panel panel-job" aria-labelledby="job-heading">
           <JobPanel api={api} shift={shift} state={state} />
