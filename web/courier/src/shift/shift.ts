@@ -45,6 +45,7 @@ export interface ShiftState {
 }
 
 const STATUS_KEY = "edge-delivery.courier.status";
+const NOTICE_MS = 6_000;
 
 export class Shift {
   private state: ShiftState;
@@ -55,6 +56,7 @@ export class Shift {
   private lastRecorded: Reading | null = null;
   private recording: Promise<void> = Promise.resolve();
   private started = false;
+  private noticeTimer: ReturnType<typeof setTimeout> | null = null;
 
   private constructor(
     api: CourierApi,
@@ -111,6 +113,14 @@ export class Shift {
 
   private set(patch: Partial<ShiftState>): void {
     this.state = { ...this.state, ...patch };
+    if (patch.notice) {
+      // A notice is read in a glance; it must not cover the screen for the rest of the shift.
+      if (this.noticeTimer) clearTimeout(this.noticeTimer);
+      const notice = patch.notice;
+      this.noticeTimer = setTimeout(() => {
+        if (this.state.notice === notice) this.set({ notice: null });
+      }, NOTICE_MS);
+    }
     for (const listener of this.listeners) listener();
   }
 
