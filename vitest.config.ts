@@ -21,6 +21,7 @@ export default defineConfig({
             "db/**/*.test.ts",
             "bench/**/*.test.ts",
             "web/courier/src/**/*.test.ts",
+            "web/shared/**/*.test.ts",
           ],
         },
       },
@@ -51,6 +52,33 @@ export default defineConfig({
           name: "workers",
           include: ["workers/**/*.test.ts", "durable-objects/**/*.test.ts"],
           setupFiles: ["./test/apply-d1-migrations.ts"],
+        },
+      },
+      {
+        // The whole platform as `npm start` boots it (wrangler dev, queue, Stripe stand-in) on the
+        // embedded PostgreSQL: the journey, a runtime crash, a database outage. Slow by nature.
+        extends: false,
+        test: {
+          name: "system",
+          environment: "node",
+          include: ["test/system/**/*.system.test.ts"],
+          env: { SYSTEM_DATABASE: "embedded" },
+          fileParallelism: false,
+          testTimeout: 400_000,
+          hookTimeout: 240_000,
+        },
+      },
+      {
+        // The journey again on the machine's PostgreSQL (TEST_DATABASE_URL or 127.0.0.1:5432).
+        extends: false,
+        test: {
+          name: "system-server",
+          environment: "node",
+          include: ["test/system/journey.system.test.ts"],
+          env: { SYSTEM_DATABASE: "server" },
+          fileParallelism: false,
+          testTimeout: 400_000,
+          hookTimeout: 240_000,
         },
       },
       {

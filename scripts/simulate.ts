@@ -5,10 +5,12 @@
 // progress while it runs and a summary at the end. Bounded in time.
 //
 //   npm run simulate -- [--couriers 20] [--rate 0.2] [--duration 60] [--drain 180] [--base http://127.0.0.1:8787]
+//                       [--report summary.json]
 //
 // Time is compressed: couriers drive at 25 m/s whatever their vehicle (below
 // the fix validator's plausibility bound), and kitchens mark food ready
 // `--cook` seconds after accepting.
+import { writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { WebSocket } from "ws";
 import { bearingDeg, destinationPoint, haversineMeters, type LatLng } from "../domain/geo/distance.ts";
@@ -23,7 +25,10 @@ const { values: args } = parseArgs({
     drain: { type: "string", default: "180" },
     cook: { type: "string", default: "15" },
     seed: { type: "string", default: "42" },
+    /** Writes the orders it placed, with the events it saw, as JSON (the system tests read it). */
+    report: { type: "string" },
   },
+  strict: true,
 });
 
 const BASE = args.base ?? "http://127.0.0.1:8787";
@@ -471,6 +476,13 @@ async function main(): Promise<void> {
   clearInterval(progress);
   for (const c of couriers) c.close();
   summarise(started);
+  if (args.report) {
+    const report = {
+      placeFailed: counters.placeFailed,
+      orders: [...orders.values()].map((t) => ({ id: t.id, events: [...t.events.keys()], done: t.done })),
+    };
+    await writeFile(args.report, `${JSON.stringify(report, null, 2)}\n`);
+  }
   process.exit(0);
 }
 

@@ -50,6 +50,19 @@ async function generate(): Promise<StoredDevKeys> {
   };
 }
 
+function toDevKeys(stored: StoredDevKeys): DevKeys {
+  return {
+    jwtPrivateKeys: JSON.stringify(stored.jwtPrivateKeys),
+    stripeWebhookSecret: stored.stripeWebhookSecret,
+    stripeSecretKey: stored.stripeSecretKey,
+  };
+}
+
+/** Throwaway keys for one run (tests, benchmarks): nothing is written. */
+export async function generateDevKeys(): Promise<DevKeys> {
+  return toDevKeys(await generate());
+}
+
 export async function loadOrCreateDevKeys(dir = ".data"): Promise<DevKeys> {
   const path = join(dir, FILE_NAME);
   let stored: StoredDevKeys | undefined;
@@ -67,9 +80,5 @@ export async function loadOrCreateDevKeys(dir = ".data"): Promise<DevKeys> {
     await writeFile(temp, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
     await rename(temp, path);
   }
-  return {
-    jwtPrivateKeys: JSON.stringify(stored.jwtPrivateKeys),
-    stripeWebhookSecret: stored.stripeWebhookSecret,
-    stripeSecretKey: stored.stripeSecretKey,
-  };
+  return toDevKeys(stored);
 }

@@ -2,7 +2,7 @@
 // registered as it starts; Ctrl-C (or SIGTERM, or a child dying) releases them
 // in reverse order, so the proxy outlives the Worker that uses it and the
 // database outlives the proxy.
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 
 export interface ManagedChild {
@@ -163,4 +163,54 @@ export function createLifecycle(log: (message: string) => void = (m) => process.
     },
   };
   return lifecycle;
+}
+
+function parentOf(pid: number): { ppid: number; args: string } | undefined {
+  try {
+    const out = execFileSync("ps", ["-o", "ppid=,args=", "-p", String(pid)], { encoding: "utf8" }).trim();
+    const match = /^(\d+)\s+(.*)$/.exec(out);
+    return match ? { ppid: Number(match[1]), args: match[2] ?? "" } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The processes that launched us, up to `npm` itself. A SIGTERM sent to
+ * npm's own PID ends npm without passing it on, orphaning everything below
+ * it; watching the launchers lets us notice and stop in order anyway.
+ */
+export function launchers(maxDepth = 4): number[] {
+  const chain: number[] = [];
+  let pid = process.ppid;
+  for (let depth = 0; depth < maxDepth && pid > 1; depth++) {
+    const info = parentOf(pid);
+    if (!info) break;
+    chain.push(pid);
+    if (/^npm\b|\/npm(-cli\.js)?\b/.test(info.args)) return chain;
+    pid = info.ppid;
+  }
+  // Not started through npm: our direct parent is the launcher.
+  return chain.slice(0, 1);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Shuts the lifecycle down when a launcher exits; returns a function that stops watching. */
+export function stopWithLaunchers(lifecycle: Lifecycle, pids = launchers(), everyMs = 500): () => void {
+  const timer = setInterval(() => {
+    if (process.ppid === 1 || pids.some((pid) => !alive(pid))) {
+      clearInterval(timer);
+      void lifecycle.shutdown("the process that started us exited", 0);
+    }
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
 }

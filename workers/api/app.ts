@@ -9,11 +9,13 @@ import { loadSigningKeys } from "../../domain/auth/tokens.ts";
 import type { AppEnv } from "./context.ts";
 import { ApiError, fieldIssuesFromZod, handleError, validationError } from "./http/errors.ts";
 import { database, requestId } from "./http/middleware.ts";
+import { openApiDocument } from "./http/openapi-document.ts";
 import { registerAdminRoutes } from "./routes/admin.ts";
 import { registerAuthRoutes } from "./routes/auth.ts";
 import { MAX_PHOTO_BYTES, PHOTO_UPLOAD_PATH, registerCourierJobRoutes } from "./routes/courier-jobs.ts";
 import { registerCourierRoutes } from "./routes/couriers.ts";
 import { registerHealthRoutes } from "./routes/health.ts";
+import { registerLiveProtocols } from "./routes/live-protocols.ts";
 import { registerOrderReadRoutes } from "./routes/order-reads.ts";
 import { registerOrderRoutes } from "./routes/orders.ts";
 import { registerRestaurantAdminRoutes } from "./routes/restaurant-admin.ts";
@@ -82,18 +84,17 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerAdminRoutes(app);
   registerZoneAdminRoutes(app);
 
+  registerLiveProtocols(app.openAPIRegistry);
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
     scheme: "bearer",
     bearerFormat: "JWT",
   });
-  app.doc31("/v1/openapi.json", {
-    openapi: "3.1.0",
-    info: {
-      title: "Edge Delivery API",
-      version: "1.0.0",
-      description: "Customers, restaurants, couriers and operators.",
-    },
+  // Built once per isolate, on first request: the routes cannot change after start-up.
+  let document: ReturnType<typeof openApiDocument> | undefined;
+  app.get("/v1/openapi.json", (c) => {
+    document ??= openApiDocument(app);
+    return c.json(document);
   });
   app.get("/v1/docs", swaggerUI({ url: "/v1/openapi.json" }));
 

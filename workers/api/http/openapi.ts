@@ -33,6 +33,19 @@ export function errorResponses(...statuses: Array<400 | 401 | 403 | 404 | 409 | 
 
 export const bearerSecurity = [{ bearerAuth: [] }];
 
+// A point in a query string. Coerced numbers also accept a missing value's
+// `null`, so the generator would call them optional; the server needs both.
+export const QueryLat = z.coerce
+  .number()
+  .min(-90)
+  .max(90)
+  .openapi({ param: { required: true } });
+export const QueryLng = z.coerce
+  .number()
+  .min(-180)
+  .max(180)
+  .openapi({ param: { required: true } });
+
 export function jsonBody<T extends z.ZodType>(schema: T) {
   return { body: { content: { "application/json": { schema } }, required: true } };
 }
@@ -50,3 +63,30 @@ export const orderTotalsFields = {
   tipMinor: z.number().int(),
   totalMinor: z.number().int(),
 };
+
+/** The three live sockets; each has a `<Name>ClientMessage` and a `<Name>ServerMessage` component. */
+export type LiveProtocol = "Order" | "Board" | "Courier";
+
+/**
+ * Where a WebSocket route's messages are described. OpenAPI has no words for
+ * what flows after the upgrade, so the message schemas are components
+ * (routes/live-protocols.ts registers them) and this extension points at them.
+ */
+export function webSocketProtocol(protocol: LiveProtocol) {
+  return {
+    "x-websocket": {
+      clientMessages: { $ref: `#/components/schemas/${protocol}ClientMessage` },
+      serverMessages: { $ref: `#/components/schemas/${protocol}ServerMessage` },
+      heartbeat: "Send the text `ping`; the server answers `pong`.",
+    },
+  };
+}
+
+/** The upgrade's answer. 101, never 2xx: a plain GET of these URLs is refused with 426 upgrade_required. */
+export function switchingProtocols(protocol: LiveProtocol) {
+  return {
+    101: {
+      description: `Switching protocols. Then the client sends \`${protocol}ClientMessage\` and receives \`${protocol}ServerMessage\` as JSON text frames.`,
+    },
+  };
+}

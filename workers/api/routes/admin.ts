@@ -22,6 +22,7 @@ const DeadLetter = z
 const listDeadLetters = createRoute({
   method: "get",
   path: "/v1/admin/dead-letters",
+  operationId: "listDeadLetters",
   tags: ["admin"],
   summary: "Messages that exhausted their retries",
   security: bearerSecurity,
@@ -36,6 +37,7 @@ const listDeadLetters = createRoute({
 const replayDeadLetter = createRoute({
   method: "post",
   path: "/v1/admin/dead-letters/{id}/replay",
+  operationId: "replayDeadLetter",
   tags: ["admin"],
   summary: "Send a dead letter back to the events queue (safe: projections are idempotent)",
   security: bearerSecurity,

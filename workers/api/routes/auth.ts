@@ -88,7 +88,9 @@ async function findUserByEmail(db: Database, email: string) {
 const signUp = createRoute({
   method: "post",
   path: "/v1/auth/sign-up",
+  operationId: "signUp",
   tags: ["auth"],
+  security: [],
   summary: "Create a customer account and start a session",
   request: jsonBody(SignUpBody),
   responses: { 201: jsonResponse(Session, "Signed up"), ...errorResponses(400, 409, 429) },
@@ -97,7 +99,9 @@ const signUp = createRoute({
 const signIn = createRoute({
   method: "post",
   path: "/v1/auth/sign-in",
+  operationId: "signIn",
   tags: ["auth"],
+  security: [],
   summary: "Sign in with email and password",
   request: jsonBody(SignInBody),
   responses: { 200: jsonResponse(Session, "Signed in"), ...errorResponses(400, 401, 429) },
@@ -106,7 +110,9 @@ const signIn = createRoute({
 const refresh = createRoute({
   method: "post",
   path: "/v1/auth/refresh",
+  operationId: "refreshSession",
   tags: ["auth"],
+  security: [],
   summary: "Exchange a refresh token for a new session (the old refresh token stops working)",
   request: jsonBody(RefreshBody),
   responses: { 200: jsonResponse(Session, "Rotated"), ...errorResponses(400, 401) },
@@ -115,7 +121,9 @@ const refresh = createRoute({
 const signOut = createRoute({
   method: "post",
   path: "/v1/auth/sign-out",
+  operationId: "signOut",
   tags: ["auth"],
+  security: [],
   summary: "Revoke a refresh token and every token rotated from it",
   request: jsonBody(RefreshBody),
   responses: { 204: { description: "Signed out" }, ...errorResponses(400) },
@@ -124,6 +132,7 @@ const signOut = createRoute({
 const me = createRoute({
   method: "get",
   path: "/v1/me",
+  operationId: "getMe",
   tags: ["auth"],
   summary: "The signed-in user",
   security: bearerSecurity,

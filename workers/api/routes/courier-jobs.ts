@@ -97,7 +97,7 @@ const JobOrder = z
 const idParam = { params: z.object({ id: Uuid }) };
 
 const getJob = createRoute({
-  operationId: "getCourierJob",
+  operationId: "getCourierJobByOrder",
   method: "get",
   path: "/v1/couriers/me/orders/{id}",
   tags: ["couriers"],

@@ -13,19 +13,29 @@ import type { Env } from "../../env.ts";
 import { principalOf, requireAuth } from "../auth/authenticate.ts";
 import type { App } from "../context.ts";
 import { ApiError } from "../http/errors.ts";
-import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "../http/openapi.ts";
+import {
+  bearerSecurity,
+  errorResponses,
+  jsonBody,
+  jsonResponse,
+  QueryLat,
+  QueryLng,
+  switchingProtocols,
+  webSocketProtocol,
+} from "../http/openapi.ts";
 import { courierWriteLimit } from "./courier-jobs.ts";
 
 const Uuid = z.string().uuid();
 
 const liveQuery = z.object({
-  lat: z.coerce.number().min(-90).max(90),
-  lng: z.coerce.number().min(-180).max(180),
+  lat: QueryLat,
+  lng: QueryLng,
 });
 
 const courierLive = createRoute({
   method: "get",
   path: "/v1/couriers/live",
+  operationId: "connectCourier",
   tags: ["couriers"],
   summary: "WebSocket to the Zone DO of the cell at lat/lng: status, GPS fixes, offers",
   description: [
@@ -40,7 +50,8 @@ const courierLive = createRoute({
   security: bearerSecurity,
   middleware: [requireAuth("courier")] as const,
   request: { query: liveQuery },
-  responses: { 101: { description: "Switching protocols" }, ...errorResponses(400, 401, 403, 404) },
+  ...webSocketProtocol("Courier"),
+  responses: { ...switchingProtocols("Courier"), ...errorResponses(400, 401, 403, 404) },
 });
 
 const STEPS = {
@@ -49,6 +60,13 @@ const STEPS = {
   "arrived-at-dropoff": "arrived_at_dropoff",
   delivered: "delivered",
 } as const satisfies Record<string, CourierStep>;
+
+const STEP_OPERATION_IDS: Record<CourierStep, string> = {
+  arrived_at_pickup: "confirmArrivedAtPickup",
+  picked_up: "confirmPickedUp",
+  arrived_at_dropoff: "confirmArrivedAtDropoff",
+  delivered: "confirmDelivered",
+};
 
 const StepBody = z
   .strictObject({
@@ -104,6 +122,7 @@ export function registerCourierRoutes(app: App): void {
     const route = createRoute({
       method: "post",
       path: `/v1/couriers/me/orders/{id}/${path}`,
+      operationId: STEP_OPERATION_IDS[step],
       tags: ["couriers"],
       summary: `Assigned courier confirms: ${step.replaceAll("_", " ")}`,
       description:

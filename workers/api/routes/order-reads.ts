@@ -72,6 +72,7 @@ const CourierJob = z
 const myOrders = createRoute({
   method: "get",
   path: "/v1/me/orders",
+  operationId: "listMyOrders",
   tags: ["orders"],
   summary: "The signed-in customer's orders, newest first",
   security: bearerSecurity,
@@ -83,6 +84,7 @@ const myOrders = createRoute({
 const restaurantOrders = createRoute({
   method: "get",
   path: "/v1/restaurants/{id}/orders",
+  operationId: "listRestaurantOrders",
   tags: ["orders"],
   summary: "A restaurant's orders, newest first, filtered by state and placement time (its staff or an admin)",
   description:
@@ -108,6 +110,7 @@ const restaurantOrders = createRoute({
 const courierJob = createRoute({
   method: "get",
   path: "/v1/couriers/me/job",
+  operationId: "getCourierJob",
   tags: ["orders"],
   summary: "The signed-in courier's current (non-terminal) delivery",
   security: bearerSecurity,

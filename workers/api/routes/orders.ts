@@ -15,7 +15,15 @@ import type { Env } from "../../env.ts";
 import { principalOf, requireAuth } from "../auth/authenticate.ts";
 import type { App, AppContext } from "../context.ts";
 import { ApiError } from "../http/errors.ts";
-import { bearerSecurity, errorResponses, jsonBody, jsonResponse, orderTotalsFields } from "../http/openapi.ts";
+import {
+  bearerSecurity,
+  errorResponses,
+  jsonBody,
+  jsonResponse,
+  orderTotalsFields,
+  switchingProtocols,
+  webSocketProtocol,
+} from "../http/openapi.ts";
 import { readMenu } from "../menus/menu-cache.ts";
 import type { Menu } from "../menus/menu-repository.ts";
 import { activeZones } from "../zones/zone-cache.ts";
@@ -86,9 +94,10 @@ const Order = z
   })
   .openapi("Order");
 
-const OrderEvent = z
+export const OrderEvent = z
   .object({
     id: Uuid,
+    orderId: Uuid,
     seq: z.number().int(),
     type: z.string(),
     actorId: z.string(),
@@ -110,6 +119,7 @@ const IdempotencyHeader = z.object({
 const placeOrder = createRoute({
   method: "post",
   path: "/v1/orders",
+  operationId: "placeOrder",
   tags: ["orders"],
   summary: "Place an order; the same Idempotency-Key returns the same order",
   security: bearerSecurity,
@@ -125,6 +135,7 @@ const placeOrder = createRoute({
 const getOrder = createRoute({
   method: "get",
   path: "/v1/orders/{id}",
+  operationId: "getOrder",
   tags: ["orders"],
   summary: "One order, live from its Durable Object, with its timeline",
   security: bearerSecurity,
@@ -139,6 +150,7 @@ const getOrder = createRoute({
 const checkout = createRoute({
   method: "post",
   path: "/v1/orders/{id}/checkout",
+  operationId: "checkoutOrder",
   tags: ["payments"],
   summary: "Create the order's PaymentIntent for the server-computed total; returns only its client secret",
   security: bearerSecurity,
@@ -161,6 +173,7 @@ const checkout = createRoute({
 const watchOrder = createRoute({
   method: "get",
   path: "/v1/orders/{id}/live",
+  operationId: "watchOrder",
   tags: ["orders"],
   summary: "WebSocket of the order's events; `since` resumes after the last sequence seen",
   description:
@@ -168,11 +181,13 @@ const watchOrder = createRoute({
   security: bearerSecurity,
   middleware: [requireAuth()] as const,
   request: { params: z.object({ id: Uuid }), query: z.object({ since: z.coerce.number().int().min(0).optional() }) },
-  responses: { 101: { description: "Switching protocols" }, ...errorResponses(401, 404) },
+  ...webSocketProtocol("Order"),
+  responses: { ...switchingProtocols("Order"), ...errorResponses(401, 404) },
 });
 
 interface CommandRoute<B extends z.ZodType> {
   path: string;
+  operationId: string;
   summary: string;
   roles: Principal["role"][];
   body: B;
@@ -190,6 +205,7 @@ const Empty = z.strictObject({});
 const COMMANDS = [
   commandRoute({
     path: "accept",
+    operationId: "acceptOrder",
     summary: "Restaurant accepts the order with a prep time",
     roles: ["restaurant_staff"],
     body: z.strictObject({ prepTimeMinutes: PrepTime }),
@@ -197,6 +213,7 @@ const COMMANDS = [
   }),
   commandRoute({
     path: "reject",
+    operationId: "rejectOrder",
     summary: "Restaurant rejects the order (refunded in full)",
     roles: ["restaurant_staff"],
     body: z.strictObject({ reason: Reason }),
@@ -204,6 +221,7 @@ const COMMANDS = [
   }),
   commandRoute({
     path: "preparing",
+    operationId: "startPreparingOrder",
     summary: "Restaurant starts preparing",
     roles: ["restaurant_staff"],
     body: Empty,
@@ -211,6 +229,7 @@ const COMMANDS = [
   }),
   commandRoute({
     path: "prep-time",
+    operationId: "adjustOrderPrepTime",
     summary: "Restaurant adjusts the prep time (the customer's ETA follows)",
     roles: ["restaurant_staff"],
     body: z.strictObject({ prepTimeMinutes: PrepTime }),
@@ -218,6 +237,7 @@ const COMMANDS = [
   }),
   commandRoute({
     path: "ready",
+    operationId: "markOrderReady",
     summary: "Restaurant marks the food ready",
     roles: ["restaurant_staff"],
     body: Empty,
@@ -225,6 +245,7 @@ const COMMANDS = [
   }),
   commandRoute({
     path: "cancel",
+    operationId: "cancelOrder",
     summary: "Cancel: the customer before acceptance, the restaurant before pickup, an admin any time",
     roles: ["customer", "restaurant_staff", "admin"],
     body: z.strictObject({ reason: Reason }),
@@ -232,6 +253,7 @@ const COMMANDS = [
   }),
   commandRoute({
     path: "refunds",
+    operationId: "refundOrder",
     summary: "Admin refund, full or partial",
     roles: ["admin"],
     body: z.strictObject({ amountMinor: z.number().int().min(1), reason: Reason }),
@@ -366,6 +388,7 @@ export function registerOrderRoutes(app: App): void {
     const route = createRoute({
       method: "post",
       path: `/v1/orders/{id}/${spec.path}`,
+      operationId: spec.operationId,
       tags: ["orders"],
       summary: spec.summary,
       security: bearerSecurity,

@@ -176,6 +176,7 @@ const MenuChange = <T extends z.ZodType>(schema: T) => z.object({ menuVersion: z
 const patchRestaurant = createRoute({
   method: "patch",
   path: "/v1/restaurants/{id}",
+  operationId: "updateRestaurant",
   tags: ["restaurants"],
   summary: "Edit a restaurant's profile, hours, prep time, radius or availability (its staff or an admin)",
   security: bearerSecurity,
@@ -187,6 +188,7 @@ const patchRestaurant = createRoute({
 const patchItem = createRoute({
   method: "patch",
   path: "/v1/restaurants/{id}/menu/items/{itemId}",
+  operationId: "updateMenuItem",
   tags: ["restaurants"],
   summary: "Change a menu item's price, availability, name or description (new menu version)",
   security: bearerSecurity,
@@ -201,6 +203,7 @@ const patchItem = createRoute({
 const patchOption = createRoute({
   method: "patch",
   path: "/v1/restaurants/{id}/menu/options/{optionId}",
+  operationId: "updateMenuOption",
   tags: ["restaurants"],
   summary: "Change a modifier option's availability or price delta (new menu version)",
   security: bearerSecurity,
@@ -215,6 +218,7 @@ const patchOption = createRoute({
 const createItem = createRoute({
   method: "post",
   path: "/v1/restaurants/{id}/menu/items",
+  operationId: "createMenuItem",
   tags: ["restaurants"],
   summary: "Add an item, with its modifier groups and options, to an existing category (new menu version)",
   security: bearerSecurity,
@@ -229,6 +233,7 @@ const createItem = createRoute({
 const rebuildDiscovery = createRoute({
   method: "post",
   path: "/v1/admin/discovery/rebuild",
+  operationId: "rebuildDiscoveryIndex",
   tags: ["admin"],
   summary: "Rebuild the D1 discovery index from Postgres (safe on a live index)",
   security: bearerSecurity,

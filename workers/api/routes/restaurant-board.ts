@@ -7,11 +7,17 @@ import type { Env } from "../../env.ts";
 import { principalOf, requireAuth } from "../auth/authenticate.ts";
 import type { App } from "../context.ts";
 import { ApiError } from "../http/errors.ts";
-import { bearerSecurity, errorResponses, jsonResponse } from "../http/openapi.ts";
+import {
+  bearerSecurity,
+  errorResponses,
+  jsonResponse,
+  switchingProtocols,
+  webSocketProtocol,
+} from "../http/openapi.ts";
 
 const Uuid = z.string().uuid();
 
-const BoardOrder = z
+export const BoardOrder = z
   .object({
     id: Uuid,
     status: z.string(),
@@ -27,6 +33,7 @@ const BoardOrder = z
 const getBoard = createRoute({
   method: "get",
   path: "/v1/restaurants/{id}/board",
+  operationId: "getRestaurantBoard",
   tags: ["restaurants"],
   summary: "The restaurant's live orders, oldest first (its staff or an admin)",
   security: bearerSecurity,
@@ -41,6 +48,7 @@ const getBoard = createRoute({
 const watchBoard = createRoute({
   method: "get",
   path: "/v1/restaurants/{id}/board/live",
+  operationId: "watchRestaurantBoard",
   tags: ["restaurants"],
   summary: "WebSocket of the restaurant's live board (its staff or an admin)",
   description:
@@ -48,7 +56,8 @@ const watchBoard = createRoute({
   security: bearerSecurity,
   middleware: [requireAuth("restaurant_staff", "admin")] as const,
   request: { params: z.object({ id: Uuid }) },
-  responses: { 101: { description: "Switching protocols" }, ...errorResponses(400, 401, 403) },
+  ...webSocketProtocol("Board"),
+  responses: { ...switchingProtocols("Board"), ...errorResponses(400, 401, 403) },
 });
 
 function boardStub(env: Env, restaurantId: string) {

@@ -4,8 +4,9 @@ import { discoverRestaurants, rebuildInBackground } from "../../discovery/discov
 import type { App } from "../context.ts";
 import { ApiError } from "../http/errors.ts";
 import { log } from "../http/log.ts";
-import { errorResponses, jsonResponse } from "../http/openapi.ts";
+import { errorResponses, jsonResponse, QueryLat, QueryLng } from "../http/openapi.ts";
 import { readMenu, refreshMenu } from "../menus/menu-cache.ts";
+import { MenuSchema } from "../menus/menu-schema.ts";
 
 const Restaurant = z
   .object({
@@ -26,8 +27,8 @@ const Restaurant = z
   .openapi("Restaurant");
 
 const NearQuery = z.strictObject({
-  lat: z.coerce.number().min(-90).max(90),
-  lng: z.coerce.number().min(-180).max(180),
+  lat: QueryLat,
+  lng: QueryLng,
   cuisine: z.string().trim().min(1).max(40).optional(),
   q: z.string().trim().min(1).max(80).optional(),
   openNow: z.enum(["true", "false"]).optional(),
@@ -37,7 +38,9 @@ const NearQuery = z.strictObject({
 const listRestaurants = createRoute({
   method: "get",
   path: "/v1/restaurants",
+  operationId: "listRestaurants",
   tags: ["discovery"],
+  security: [],
   summary: "Restaurants that deliver to a point, nearest first",
   description:
     "Served from the D1 discovery index (`q` is a word-prefix search over names, cuisines, descriptions and dishes). The `x-discovery-source` header says which store answered.",
@@ -51,13 +54,15 @@ const listRestaurants = createRoute({
 const getMenu = createRoute({
   method: "get",
   path: "/v1/restaurants/{id}/menu",
+  operationId: "getRestaurantMenu",
   tags: ["discovery"],
+  security: [],
   summary: "A restaurant's menu (cached; send If-None-Match for a 304, Cache-Control: no-cache to read through)",
   request: { params: z.object({ id: z.string().uuid() }) },
   responses: {
     200: {
       description: "The menu, with an ETag for its version",
-      content: { "application/json": { schema: z.record(z.string(), z.unknown()) } },
+      content: { "application/json": { schema: MenuSchema } },
     },
     304: { description: "Not modified" },
     ...errorResponses(400, 404),

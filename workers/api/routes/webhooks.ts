@@ -15,7 +15,9 @@ const TOLERANCE_SECONDS = 300;
 const stripeWebhook = createRoute({
   method: "post",
   path: "/v1/webhooks/stripe",
+  operationId: "receiveStripeWebhook",
   tags: ["payments"],
+  security: [],
   summary: "Stripe webhook receiver (signed with Stripe-Signature)",
   request: { headers: z.object({ "stripe-signature": z.string().min(1) }) },
   responses: { 200: { description: "Processed or ignored" }, ...errorResponses(400) },

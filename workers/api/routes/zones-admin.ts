@@ -8,7 +8,7 @@ import { zoneStub } from "../../../durable-objects/zone/stubs.ts";
 import { requireAuth } from "../auth/authenticate.ts";
 import type { App } from "../context.ts";
 import { ApiError } from "../http/errors.ts";
-import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "../http/openapi.ts";
+import { bearerSecurity, errorResponses, jsonBody, jsonResponse, QueryLat, QueryLng } from "../http/openapi.ts";
 import { invalidateZones } from "../zones/zone-cache.ts";
 
 const Position = z.tuple([z.number().min(-180).max(180), z.number().min(-90).max(90)]);
@@ -58,6 +58,7 @@ const Zone = z
 const listZones = createRoute({
   method: "get",
   path: "/v1/admin/zones",
+  operationId: "listZones",
   tags: ["admin"],
   summary: "Delivery zones",
   security: bearerSecurity,
@@ -68,6 +69,7 @@ const listZones = createRoute({
 const createZone = createRoute({
   method: "post",
   path: "/v1/admin/zones",
+  operationId: "createZone",
   tags: ["admin"],
   summary: "Draw a delivery zone with its fees",
   security: bearerSecurity,
@@ -79,6 +81,7 @@ const createZone = createRoute({
 const updateZone = createRoute({
   method: "patch",
   path: "/v1/admin/zones/{id}",
+  operationId: "updateZone",
   tags: ["admin"],
   summary: "Change a zone's outline, fees or availability (orders already placed keep their prices)",
   security: bearerSecurity,
@@ -96,6 +99,7 @@ const cellParam = z.object({
 const cellLive = createRoute({
   method: "get",
   path: "/v1/admin/cells/{cell}",
+  operationId: "getDispatchCell",
   tags: ["admin"],
   summary: "One dispatch cell, live: its couriers on the map, open offer loops and dropped fixes",
   security: bearerSecurity,
@@ -113,14 +117,15 @@ const cellLive = createRoute({
 const nearestCouriers = createRoute({
   method: "get",
   path: "/v1/admin/nearest-couriers",
+  operationId: "findNearestCouriers",
   tags: ["admin"],
   summary: "The k nearest available couriers to a point, as dispatch would see them (asks neighbouring cells)",
   security: bearerSecurity,
   middleware: [requireAuth("admin")] as const,
   request: {
     query: z.object({
-      lat: z.coerce.number().min(-90).max(90),
-      lng: z.coerce.number().min(-180).max(180),
+      lat: QueryLat,
+      lng: QueryLng,
       k: z.coerce.number().int().min(1).max(50).default(10),
       radiusM: z.coerce.number().int().min(1).max(20_000).default(2000),
     }),

@@ -4,7 +4,14 @@
 // left. Before pickup the job can be handed back; at the door, a customer who
 // does not answer starts a wait, after which the delivery can be reported failed.
 import { type FormEvent, useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { ApiError, type CourierApi, type CourierJob, type CourierStep } from "../api.ts";
+import {
+  ApiError,
+  type CourierApi,
+  type CourierJob,
+  type CourierStep,
+  type FailReason,
+  type HandBackReason,
+} from "../api.ts";
 import { clock, distance, mapsLink, minutesSeconds, money } from "../format.ts";
 import { type MessageKey, type Translate, useI18n } from "../i18n.ts";
 import { downscalePhoto } from "../photo.ts";
@@ -26,15 +33,15 @@ const PROGRESS: Array<[string, MessageKey]> = [
 ];
 const ORDER = ["assigned", "at_pickup", "picked_up", "at_dropoff", "delivered"];
 
-const HAND_BACK_REASONS = [
+const HAND_BACK_REASONS: readonly HandBackReason[] = [
   "cannot_find_restaurant",
   "restaurant_closed",
   "order_not_ready",
   "vehicle_problem",
   "personal_emergency",
   "other",
-] as const;
-const FAIL_REASONS = ["customer_unreachable", "address_not_found"] as const;
+];
+const FAIL_REASONS: readonly FailReason[] = ["customer_unreachable", "address_not_found"];
 
 function ended(job: CourierJob): boolean {
   return job.status === "delivered" || job.delivery === "failed" || job.status === "cancelled";
@@ -300,7 +307,7 @@ export function JobPanel({ api, shift, state }: { api: CourierApi; shift: Shift;
       {dialog === "hand-back" && (
         <ReasonDialog
           title={t("handBackTitle")}
-          reasons={HAND_BACK_REASONS.map((r) => [r, t(`reason_${r}` as MessageKey)])}
+          reasons={HAND_BACK_REASONS.map((r): [HandBackReason, string] => [r, t(`reason_${r}`)])}
           confirm={t("handBackConfirm")}
           busy={busy}
           onCancel={() => setDialog(null)}
@@ -322,7 +329,7 @@ export function JobPanel({ api, shift, state }: { api: CourierApi; shift: Shift;
       {dialog === "fail" && (
         <ReasonDialog
           title={t("failTitle")}
-          reasons={FAIL_REASONS.map((r) => [r, t(`fail_${r}` as MessageKey)])}
+          reasons={FAIL_REASONS.map((r): [FailReason, string] => [r, t(`fail_${r}`)])}
           confirm={t("sendReport")}
           withPhoto
           busy={busy}
@@ -376,17 +383,17 @@ function CustomerWait(props: {
   );
 }
 
-function ReasonDialog(props: {
+function ReasonDialog<R extends string>(props: {
   title: string;
-  reasons: Array<[string, string]>;
+  reasons: Array<[R, string]>;
   confirm: string;
   withPhoto?: boolean;
   busy: boolean;
   onCancel(): void;
-  onConfirm(choice: { reason: string; note?: string; photo?: File }): Promise<void>;
+  onConfirm(choice: { reason: R; note?: string; photo?: File }): Promise<void>;
 }) {
   const { t } = useI18n();
-  const [reason, setReason] = useState(props.reasons[0]?.[0] ?? "");
+  const [reason, setReason] = useState<R | undefined>(props.reasons[0]?.[0]);
   const [note, setNote] = useState("");
   const [photo, setPhoto] = useState<File | undefined>(undefined);
   const ref = useRef<HTMLDialogElement>(null);
@@ -397,6 +404,7 @@ function ReasonDialog(props: {
 
   function submit(event: FormEvent) {
     event.preventDefault();
+    if (reason === undefined) return;
     void props.onConfirm({ reason, ...(note.trim() ? { note: note.trim() } : {}), ...(photo ? { photo } : {}) });
   }
 

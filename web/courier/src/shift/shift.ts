@@ -2,15 +2,18 @@
 // current job, as one observable state for React (useSyncExternalStore).
 // Readings become fixes through the filter; fixes go into the buffer; the
 // link uploads the buffer. Going offline waits for the buffer to drain.
-import type { CourierStatus, OfferMessage, ZoneMessage } from "../../../../durable-objects/zone/protocol.ts";
+import type { CourierServerMessage } from "../../../shared/api/index.ts";
 import type { CourierApi } from "../api.ts";
 import type { MessageKey } from "../i18n.ts";
 import { primeAudio, ringForOffer } from "./alert.ts";
 import { FixBuffer } from "./fix-buffer.ts";
 import { DEFAULT_FIX_FILTER, type Reading, shouldRecord } from "./fix-filter.ts";
+import type { CourierStatus } from "./zone-link.ts";
 import { type LinkState, ZoneLink } from "./zone-link.ts";
 
 export type GpsState = "off" | "waiting" | "ok" | "denied" | "unavailable";
+
+export type OfferMessage = Extract<CourierServerMessage, { type: "offer" }>;
 
 export interface HeldOffer extends OfferMessage {
   /** Device time it arrived, for the countdown's start. */
@@ -86,7 +89,7 @@ export class Shift {
       fallbackPosition: () => this.state.reading,
       status: () => this.state.desired,
       onState: (link) => this.set({ link }),
-      onMessage: (message) => this.onZoneMessage(message),
+      onMessage: (message) => this.onCourierServerMessage(message),
       onAck: (ack) =>
         this.set({
           accepted: this.state.accepted + ack.accepted,
@@ -213,7 +216,7 @@ export class Shift {
     });
   }
 
-  private onZoneMessage(message: ZoneMessage): void {
+  private onCourierServerMessage(message: CourierServerMessage): void {
     switch (message.type) {
       case "status": {
         const jobId = this.state.jobId ?? message.activeOrders[0] ?? null;

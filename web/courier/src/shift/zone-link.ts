@@ -17,7 +17,11 @@
 import type { Fix } from "../../../../domain/dispatch/fix.ts";
 import type { LatLng } from "../../../../domain/geo/distance.ts";
 import { decodeGeohashBounds } from "../../../../domain/geo/geohash.ts";
-import type { CourierStatus, ZoneMessage } from "../../../../durable-objects/zone/protocol.ts";
+import type { CourierServerMessage } from "../../../shared/api/index.ts";
+
+/** What the courier chose, and what the zone confirms. */
+export type CourierStatus = Extract<CourierServerMessage, { type: "status" }>["status"];
+
 import type { FixBuffer } from "./fix-buffer.ts";
 
 export type LinkState = "idle" | "connecting" | "live" | "reconnecting" | "no_network" | "replaced";
@@ -30,7 +34,7 @@ export interface ZoneLinkOptions {
   fallbackPosition(): LatLng | null;
   status(): CourierStatus;
   onState(state: LinkState): void;
-  onMessage(message: ZoneMessage): void;
+  onMessage(message: CourierServerMessage): void;
   onAck(ack: { accepted: number; dropped: number; remaining: number }): void;
   /** Fixes per message; well under the zone's cap and small enough for any frame limit. */
   batchSize?: number;
@@ -201,9 +205,9 @@ export class ZoneLink {
       if (this.ws !== ws) return;
       this.lastHeard = Date.now();
       if (event.data === "pong" || typeof event.data !== "string") return;
-      let message: ZoneMessage;
+      let message: CourierServerMessage;
       try {
-        message = JSON.parse(event.data) as ZoneMessage;
+        message = JSON.parse(event.data) as CourierServerMessage;
       } catch {
         return;
       }
@@ -242,7 +246,7 @@ export class ZoneLink {
     }, delay);
   }
 
-  private async handle(message: ZoneMessage): Promise<void> {
+  private async handle(message: CourierServerMessage): Promise<void> {
     switch (message.type) {
       case "ack": {
         if (this.ackTimer) clearTimeout(this.ackTimer);

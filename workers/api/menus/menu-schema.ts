@@ -1,0 +1,50 @@
+// The public menu document (GET /v1/restaurants/{id}/menu) as an OpenAPI
+// schema. The route serves the cached JSON as it is, so this schema only
+// describes it; `MenuSchemaCheck` stops compiling when it and the `Menu` type
+// the cache is built from drift apart.
+import { z } from "@hono/zod-openapi";
+import type { Menu } from "./menu-repository.ts";
+
+const Uuid = z.string().uuid();
+
+const MenuOption = z
+  .object({ id: Uuid, name: z.string(), priceDeltaMinor: z.number().int(), available: z.boolean() })
+  .openapi("MenuOption");
+
+const MenuGroup = z
+  .object({
+    id: Uuid,
+    name: z.string(),
+    minChoices: z.number().int(),
+    maxChoices: z.number().int(),
+    options: z.array(MenuOption),
+  })
+  .openapi("MenuGroup");
+
+const MenuItem = z
+  .object({
+    id: Uuid,
+    name: z.string(),
+    description: z.string(),
+    priceMinor: z.number().int(),
+    available: z.boolean(),
+    groups: z.array(MenuGroup),
+  })
+  .openapi("MenuItem");
+
+export const MenuSchema = z
+  .object({
+    restaurantId: Uuid,
+    restaurantName: z.string(),
+    version: z
+      .number()
+      .int()
+      .openapi({ description: "The menu version; orders are priced from the one they were built on." }),
+    currency: z.string(),
+    categories: z.array(z.object({ id: Uuid, name: z.string(), items: z.array(MenuItem) })),
+  })
+  .openapi("Menu");
+
+/** Compiles only while every `Narrow` is a `Wide`. */
+type Accepts<Wide, Narrow extends Wide> = Narrow;
+export type MenuSchemaCheck = [Accepts<z.infer<typeof MenuSchema>, Menu>, Accepts<Menu, z.infer<typeof MenuSchema>>];
