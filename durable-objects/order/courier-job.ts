@@ -11,7 +11,7 @@ import type { DeliveryAddressInput, PlacedOrder } from "../../domain/order/order
 import { etaFor, isTerminal, type OrderCommand, type OrderSnapshot } from "../../domain/order/state-machine.ts";
 import { logLine } from "../../workers/api/http/log.ts";
 import type { CourierTrail } from "./courier-trail.ts";
-import type { CommandResult, OrderView, Refusal } from "./order-do.ts";
+import type { CommandResult, OrderView, Refusal } from "./order-results.ts";
 
 export interface CourierJobView {
   orderId: string;

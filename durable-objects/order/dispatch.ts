@@ -30,7 +30,7 @@ import type { DispatchRequest } from "../zone/protocol.ts";
 import { zoneStub } from "../zone/stubs.ts";
 import { CourierJob } from "./courier-job.ts";
 import { CourierTrail, TRAIL_RETENTION_MS } from "./courier-trail.ts";
-import type { CommandResult, OrderView, Refusal } from "./order-do.ts";
+import type { CommandResult, OrderView, Refusal } from "./order-results.ts";
 import type { Watchers } from "./watchers.ts";
 
 /** Watchers see smooth movement at this rate at most, whatever the zone sends. */

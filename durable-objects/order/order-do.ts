@@ -37,41 +37,14 @@ import {
   type StepPosition,
   type StepResult,
 } from "./dispatch.ts";
+import type { CheckoutResult, CommandResult, OrderView, PlaceResult, Refusal } from "./order-results.ts";
 import { OrderStorage } from "./order-storage.ts";
 import { ProjectionOutbox } from "./projection-outbox.ts";
 import { Watchers } from "./watchers.ts";
 
-export type Refusal = { ok: false; status: 400 | 403 | 404 | 409 | 422 | 502; code: string; message: string };
-
-export interface OrderView {
-  id: string;
-  status: OrderSnapshot["state"];
-  delivery: OrderSnapshot["delivery"];
-  customerId: string;
-  restaurantId: string;
-  courierId: string | null;
-  currency: string;
-  lines: PlacedOrder["lines"];
-  subtotalMinor: number;
-  deliveryFeeMinor: number;
-  serviceFeeMinor: number;
-  taxMinor: number;
-  tipMinor: number;
-  totalMinor: number;
-  paidMinor: number;
-  refundedMinor: number;
-  deliveryAddress: PlacedOrder["deliveryAddress"];
-  prepTimeMinutes: number | null;
-  readyAt: string | null;
-  placedAt: string;
-  lastSeq: number;
-}
-
-export type PlaceResult = { ok: true; created: boolean; order: OrderView } | Refusal;
-export type CommandResult = { ok: true; order: OrderView; events: OrderEvent[] } | Refusal;
-export type CheckoutResult =
-  | { ok: true; paymentIntentId: string; clientSecret: string; amountMinor: number; currency: string }
-  | Refusal;
+// The results of the object's calls live apart, so the helpers it lends
+// itself to (dispatch, the courier's job) can name them without importing it.
+export type { CheckoutResult, CommandResult, OrderView, PlaceResult, Refusal } from "./order-results.ts";
 
 const REFUND_RETRY_MS = [5_000, 30_000, 120_000, 600_000];
 
