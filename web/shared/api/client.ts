@@ -255,8 +255,10 @@ export class ApiClient {
     const path = new URL(request.url).pathname;
     if (NO_BEARER.test(path) || !this.session) return this.send(request);
     // A body can be read only once, so the retry gets its own copy, made before the first send.
+    // Built from the URL, not new Request(request, ...): browsers mark a Request used once another
+    // is built from it, and fetch() then refuses it ("Request object that has already been used").
     const body = request.body === null ? null : await request.clone().arrayBuffer();
-    const retry = new Request(request, { body });
+    const retry = new Request(request.url, { method: request.method, headers: request.headers, body });
     const token = await this.accessToken();
     request.headers.set("authorization", `Bearer ${token}`);
     const response = await this.send(request);
