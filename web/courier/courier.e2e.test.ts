@@ -111,7 +111,7 @@ async function onShiftTab(check: () => Promise<unknown>): Promise<void> {
 }
 
 async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: false });
+  await page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: false, scale: "css" });
 }
 
 /** axe on the current screen: serious and critical findings are failures, collected and asserted at the end. */
