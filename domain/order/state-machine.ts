@@ -535,7 +535,7 @@ export const FAILED_DELIVERY_REASONS = ["customer_unreachable", "address_not_fou
  * the courier carried it and waited at the door, so the customer is charged in
  * full, as when a parcel cannot be delivered; operators can still refund by
  * hand (POST /v1/orders/{id}/refunds) when support finds the platform at fault.
- * See docs/decisions (courier-app-failed-delivery).
+ * See docs/decisions/0012-courier-app-what-goes-wrong.md.
  */
 export const FAILED_DELIVERY_REFUND = null;
 

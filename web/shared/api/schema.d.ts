@@ -704,7 +704,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** After the customer wait, end the order as a failed delivery (no refund: see docs/decisions) */
+        /** After the customer wait, end the order as a failed delivery (no refund: decision 12) */
         post: operations["failDelivery"];
         delete?: never;
         options?: never;

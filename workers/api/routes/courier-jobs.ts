@@ -180,7 +180,7 @@ const deliveryFailed = createRoute({
   method: "post",
   path: "/v1/couriers/me/orders/{id}/delivery-failed",
   tags: ["couriers"],
-  summary: "After the customer wait, end the order as a failed delivery (no refund: see docs/decisions)",
+  summary: "After the customer wait, end the order as a failed delivery (no refund: decision 12)",
   security: bearerSecurity,
   middleware: [requireAuth("courier"), courierWriteLimit] as const,
   request: {
