@@ -117,12 +117,10 @@ const CourierServerMessage = z
     }),
     z.object({ type: z.literal("assigned"), orderId: z.string() }),
     z.object({ type: z.literal("declined"), orderId: z.string() }),
-    z
-      .object({ type: z.literal("handover"), cell: z.string() })
-      .openapi({
-        description:
-          "You drove into `cell`: reconnect there (any point of it, e.g. its centre) and send the rest of your buffer to that zone.",
-      }),
+    z.object({ type: z.literal("handover"), cell: z.string() }).openapi({
+      description:
+        "You drove into `cell`: reconnect there (any point of it, e.g. its centre) and send the rest of your buffer to that zone.",
+    }),
     SocketError,
   ])
   .openapi({ description: "What the courier's zone tells the courier's app." });
