@@ -24,10 +24,13 @@ export type CourierStatus = Extract<CourierServerMessage, { type: "status" }>["s
 
 import type { FixBuffer } from "./fix-buffer.ts";
 
+/** The part of the fix buffer the link uses. */
+export type FixStore = Pick<FixBuffer, "oldest" | "acknowledge" | "count" | "meta" | "setMeta">;
+
 export type LinkState = "idle" | "connecting" | "live" | "reconnecting" | "no_network" | "replaced";
 
 export interface ZoneLinkOptions {
-  buffer: FixBuffer;
+  buffer: FixStore;
   /** The socket URL for a position (the API picks that position's cell), with a fresh token. */
   url(at: LatLng): Promise<string>;
   /** Where to connect before any zone has named a cell: the latest reading. */
