@@ -87,6 +87,8 @@ interface OrderTrack {
 }
 
 const orders = new Map<string, OrderTrack>();
+/** Placements the API refused, by "status code". */
+const refusals = new Map<string, number>();
 const counters = { placeFailed: 0, fixesSent: 0, fixesDropped: 0, offersDeclined: 0, stepRetries: 0, handovers: 0 };
 
 function phase(track: OrderTrack, from: string, to: string): number | null {
@@ -208,6 +210,9 @@ async function placeOrder(customerToken: string, restaurants: Restaurant[]): Pro
   );
   if (placed.status !== 201) {
     counters.placeFailed += 1;
+    const code = (placed.body as { error?: { code?: string } } | null)?.error?.code ?? "no_code";
+    const key = `${placed.status} ${code}`;
+    refusals.set(key, (refusals.get(key) ?? 0) + 1);
     return;
   }
   const track: OrderTrack = {
@@ -394,6 +399,7 @@ function summarise(started: number): void {
     `\nSimulation summary (${Math.round((Date.now() - started) / 1000)} s, ${COURIERS} couriers, ${RATE} orders/s)`,
   );
   console.log(`  orders placed        ${tracks.length} (${counters.placeFailed} refused at placement)`);
+  for (const [why, n] of refusals) console.log(`    refused ${n}× ${why}`);
   console.log(`  orders delivered     ${delivered.length}`);
   console.log(`  escalated            ${tracks.filter((t) => t.events.has("order.courier_escalated")).length}`);
   console.log("  phase                          n     mean s    p95 s");
@@ -479,6 +485,7 @@ async function main(): Promise<void> {
   if (args.report) {
     const report = {
       placeFailed: counters.placeFailed,
+      refusals: Object.fromEntries(refusals),
       orders: [...orders.values()].map((t) => ({ id: t.id, events: [...t.events.keys()], done: t.done })),
     };
     await writeFile(args.report, `${JSON.stringify(report, null, 2)}\n`);

@@ -212,7 +212,7 @@ describe("cellsWithinRadius", () => {
       }
       for (const h of got) expect(block.has(h)).toBe(true);
     }
-  });
+  }, 60_000);
 
   it("covers every point within the radius, also across the antimeridian", () => {
     const rand = seededRandom(99);

@@ -261,7 +261,11 @@ export async function connectionCount(platform: Platform): Promise<number> {
 export async function simulate(
   base: string,
   args: Record<string, string>,
-): Promise<{ placeFailed: number; orders: Array<{ id: string; events: string[]; done: boolean }> }> {
+): Promise<{
+  placeFailed: number;
+  refusals: Record<string, number>;
+  orders: Array<{ id: string; events: string[]; done: boolean }>;
+}> {
   const report = join(tmpdir(), `simulate-${process.pid}-${Date.now()}.json`);
   const argv = [join(ROOT, "scripts", "simulate.ts"), "--base", base, "--report", report];
   for (const [k, v] of Object.entries(args)) argv.push(`--${k}`, v);
