@@ -22,6 +22,8 @@ export default defineConfig({
             "bench/**/*.test.ts",
             "web/courier/src/**/*.test.ts",
             "web/shared/**/*.test.ts",
+            // Node-side checks of Worker configuration (wrangler.toml), beside the code they guard.
+            "workers/**/*.node.test.ts",
           ],
         },
       },
@@ -42,6 +44,9 @@ export default defineConfig({
                 OIDC_TEST_PRIVATE_JWK: inject("oidcPrivateJwk"),
                 STRIPE_SECRET_KEY: "sk_test_platform_tests",
                 STRIPE_WEBHOOK_SECRET: "whsec_platform_tests",
+                // The adversarial fuzzer's size and seed (test/adversarial/fuzz.test.ts).
+                FUZZ_REQUESTS: process.env.FUZZ_REQUESTS ?? "3000",
+                FUZZ_SEED: process.env.FUZZ_SEED ?? "17",
                 // Applied to each test file's own D1 by test/apply-d1-migrations.ts.
                 TEST_D1_MIGRATIONS: await readD1Migrations(new URL("./db/d1", import.meta.url).pathname),
               },
@@ -50,7 +55,8 @@ export default defineConfig({
         ],
         test: {
           name: "workers",
-          include: ["workers/**/*.test.ts", "durable-objects/**/*.test.ts"],
+          include: ["workers/**/*.test.ts", "durable-objects/**/*.test.ts", "test/adversarial/**/*.test.ts"],
+          exclude: ["**/*.node.test.ts"],
           setupFiles: ["./test/apply-d1-migrations.ts"],
         },
       },

@@ -28,6 +28,7 @@ import { seedDemoCity } from "../db/seed/index.ts";
 import { hashPassword } from "../domain/auth/password.ts";
 import type { Principal } from "../domain/auth/principal.ts";
 import { issueAccessToken, loadSigningKeys } from "../domain/auth/tokens.ts";
+import { startStripeStandin } from "../scripts/dev/stripe-standin/server.ts";
 import { assertLoopback } from "./lib/http.ts";
 import type { Plan } from "./lib/measure.ts";
 import { type Child, spawnReady } from "./lib/processes.ts";
@@ -233,6 +234,22 @@ async function signingKeys(): Promise<string> {
 
 let keysPromise: Promise<string> | undefined;
 
+const BENCH_STRIPE_KEY = "sk_test_bench";
+let stripePromise: Promise<string> | undefined;
+
+/**
+ * The Stripe stand-in, in this process on a free port: the courier probe pays
+ * orders through the Order DO's own checkout (an order accepts a payment only
+ * for the PaymentIntent it created), so the Worker needs a Stripe to create it in.
+ */
+function benchStripe(h: Harness): Promise<string> {
+  stripePromise ??= startStripeStandin({ apiKey: BENCH_STRIPE_KEY, webhookSecret: "whsec_bench" }).then((standin) => {
+    h.defer("stripe stand-in", () => standin.close());
+    return standin.url;
+  });
+  return stripePromise;
+}
+
 export async function startWorker(
   h: Harness,
   options: {
@@ -266,6 +283,12 @@ export async function startWorker(
           DATABASE_URL: db?.url ?? "",
           NEON_WS_PROXY: db?.wsProxy ?? "",
           JWT_PRIVATE_KEYS: jwtPrivateKeys,
+          STRIPE_API_BASE: await benchStripe(h),
+          STRIPE_SECRET_KEY: BENCH_STRIPE_KEY,
+          // The courier benchmarks' closed loops drive a socket hundreds of times faster than a
+          // phone, to find the zone's capacity; the per-socket limit (5/s) would cut them off.
+          // The check itself still runs on every frame.
+          COURIER_MESSAGE_RATE: "1000000000/1000000000",
           ...JWT_VARS,
         },
         ...(options.probe
@@ -330,21 +353,25 @@ function freePort(): Promise<number> {
   });
 }
 
-/** Access tokens minted with the Worker's own signing key, as sign-in would issue them. */
+/**
+ * Access tokens minted with the Worker's own signing key, as sign-in would issue them:
+ * each its own session (never signed out), so the Worker checks it against that
+ * user's SessionsDO like any other token.
+ */
 export async function customerToken(worker: Worker, customerId: string): Promise<string> {
-  const keys = await loadSigningKeys(worker.jwtPrivateKeys);
-  return issueAccessToken(
-    keys,
-    { userId: customerId, role: "customer" },
-    { ...JWT, ttlSeconds: 3600 },
-    Math.floor(Date.now() / 1000),
-  );
+  return principalToken(worker, { userId: customerId, role: "customer" });
 }
 
 /** An access token for any principal (courier, restaurant staff), minted like customerToken. */
 export async function principalToken(worker: Worker, principal: Principal): Promise<string> {
   const keys = await loadSigningKeys(worker.jwtPrivateKeys);
-  return issueAccessToken(keys, principal, { ...JWT, ttlSeconds: 3600 }, Math.floor(Date.now() / 1000));
+  return issueAccessToken(
+    keys,
+    principal,
+    { ...JWT, ttlSeconds: 3600 },
+    Math.floor(Date.now() / 1000),
+    crypto.randomUUID(),
+  );
 }
 
 export interface BenchCourier {

@@ -11,6 +11,7 @@ import { describePinning, pinProcess, planPinning, unpinProcess } from "./lib/ta
 import { runMenus } from "./menus.ts";
 import { runOrders } from "./orders.ts";
 import type { Harness } from "./platform.ts";
+import { runSessions } from "./sessions.ts";
 import { runSize } from "./size.ts";
 
 interface Benchmark {
@@ -26,6 +27,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: "fanout", title: "(4) live tracking fan-out", run: runFanout },
   { name: "menus", title: "(5) menu reads, cached vs uncached", run: runMenus },
   { name: "size", title: "(6) bundle size and start-up", run: runSize },
+  { name: "sessions", title: "(7) session revocation check per request", run: runSessions },
 ];
 
 const USAGE = `Usage: npm run bench -- [NAME...] [--quick] [--seed=N] [--no-pin] [--pin-services]

@@ -92,6 +92,8 @@ export const users = pgTable(
     restaurantId: uuid("restaurant_id").references(() => restaurants.id, { onDelete: "restrict" }),
     oidcIssuer: text("oidc_issuer"),
     oidcSubject: text("oidc_subject"),
+    /** Set by an operator: no sign-in, no refresh, and every access token issued before it is void. */
+    deactivatedAt: timestamp("deactivated_at", { withTimezone: true }),
     createdAt: createdAt(),
   },
   (t) => [
@@ -372,6 +374,20 @@ export const payments = pgTable(
     check("payments_amount_positive", sql`${t.amountMinor} > 0`),
   ],
 );
+
+/**
+ * Failed sign-ins per account, for back-off. Keyed by a hash of the normalised
+ * e-mail whether or not an account has it, so the limiter behaves the same for
+ * unknown addresses and tells nobody which exist.
+ */
+export const signInThrottle = pgTable("sign_in_throttle", {
+  accountKey: text("account_key").primaryKey(),
+  failures: integer("failures").notNull(),
+  blockedUntil: timestamp("blocked_until", { withTimezone: true }),
+  lastFailureAt: timestamp("last_failure_at", { withTimezone: true }).notNull(),
+  /** Optimistic concurrency: parallel guesses cannot all read the same count. */
+  version: integer("version").notNull().default(0),
+});
 
 /** Queue messages that exhausted their retries: visible to operators and replayable. */
 export const deadLetters = pgTable(

@@ -1,6 +1,7 @@
 import type { OrderDO } from "../durable-objects/order/order-do.ts";
 import type { ProjectionLagDO } from "../durable-objects/projection-lag/projection-lag-do.ts";
 import type { RestaurantDO } from "../durable-objects/restaurant/restaurant-do.ts";
+import type { SessionsDO } from "../durable-objects/sessions/sessions-do.ts";
 import type { ZoneDO } from "../durable-objects/zone/zone-do.ts";
 
 /** Every binding, variable and secret of the platform Worker (see wrangler.toml and README). */
@@ -8,14 +9,19 @@ export interface Env {
   ORDER: DurableObjectNamespace<OrderDO>;
   ZONE: DurableObjectNamespace<ZoneDO>;
   RESTAURANT: DurableObjectNamespace<RestaurantDO>;
+  /** One per user: which sessions were signed out, and since when all tokens are void. */
+  SESSIONS: DurableObjectNamespace<SessionsDO>;
   PROJECTION_LAG: DurableObjectNamespace<ProjectionLagDO>;
   EVENTS: Queue<unknown>;
   EVENTS_DLQ: Queue<unknown>;
   MENU_CACHE: KVNamespace;
   DISCOVERY: D1Database;
-  RATE_LIMITER: RateLimit;
+  /** Rate limits; their numbers are in workers/api/http/rate-limits.ts (and repeated in wrangler.toml). */
+  RL_SIGN_IN_IP: RateLimit;
+  RL_WRITE_IP: RateLimit;
+  RL_WRITE_USER: RateLimit;
   /** Per courier: job-changing requests (steps, the PIN, hand-back, wait, failure). */
-  COURIER_STEP_LIMITER: RateLimit;
+  RL_COURIER_JOB: RateLimit;
   /** Photos couriers take of the door when a delivery fails, kept as evidence. */
   DELIVERY_EVIDENCE: R2Bucket;
 
@@ -35,6 +41,10 @@ export interface Env {
   CONSOLE_ORIGINS?: string;
   /** Durable Object location hint for zones, e.g. "weur"; Miniflare ignores it. */
   ZONE_LOCATION_HINT?: string;
+  /** The request header the platform vouches for as the client's IP ("cf-connecting-ip" on Cloudflare); empty locally. */
+  TRUSTED_IP_HEADER?: string;
+  /** Benchmarks only: lifts the courier socket message rate ("capacity/perSecond"); never declared in wrangler.toml. */
+  COURIER_MESSAGE_RATE?: string;
   /** Local only: base URL of the Stripe stand-in. Empty means api.stripe.com. */
   STRIPE_API_BASE?: string;
 }

@@ -4,6 +4,7 @@
 import { openDb } from "../db/client.ts";
 import { createApp } from "./api/app.ts";
 import { logLine } from "./api/http/log.ts";
+import { registerDocsRoutes } from "./api/routes/docs.ts";
 import type { Env } from "./env.ts";
 import { handleQueue } from "./events/consumer.ts";
 import { reconcile } from "./events/reconciler.ts";
@@ -11,9 +12,14 @@ import { reconcile } from "./events/reconciler.ts";
 export { OrderDO } from "../durable-objects/order/order-do.ts";
 export { ProjectionLagDO } from "../durable-objects/projection-lag/projection-lag-do.ts";
 export { RestaurantDO } from "../durable-objects/restaurant/restaurant-do.ts";
+export { SessionsDO } from "../durable-objects/sessions/sessions-do.ts";
 export { ZoneDO } from "../durable-objects/zone/zone-do.ts";
 
 const app = createApp();
+// Added here, not in createApp: the reference page carries Swagger UI's files as
+// text modules, which only the Worker's bundler loads; createApp stays
+// importable from Node (npm run api:generate builds the document from it).
+registerDocsRoutes(app);
 
 export default {
   fetch: (request, env, ctx) => app.fetch(request, env, ctx),

@@ -28,7 +28,7 @@ interface ProbeEnv {
   FLEET: DurableObjectNamespace<Fleet>;
 }
 
-type OrderRpc = Pick<OrderDO, "place" | "paymentUpdate" | "command" | "system">;
+type OrderRpc = Pick<OrderDO, "place" | "checkout" | "paymentUpdate" | "command" | "system">;
 
 function zone(env: ProbeEnv, cell: string): ZoneRpc {
   return env.ZONE.get(env.ZONE.idFromName(cell)) as unknown as ZoneRpc;
@@ -77,8 +77,17 @@ async function assign(env: ProbeEnv, spec: AssignSpec): Promise<void> {
   const customer: Principal = { userId: o.customerId, role: "customer" };
   const placed = await stub.place(o, customer);
   if (!placed.ok) throw new Error(`place: ${placed.code}`);
+  // The order takes a payment only on the PaymentIntent its own checkout created (at the Stripe stand-in).
+  const checkout = await stub.checkout(customer);
+  if (!checkout.ok) throw new Error(`checkout: ${checkout.code}`);
   const steps = [
-    () => stub.paymentUpdate({ paymentIntentId: `pi_bench_${o.id}`, outcome: "succeeded", amountMinor: o.totalMinor }),
+    () =>
+      stub.paymentUpdate({
+        paymentIntentId: checkout.paymentIntentId,
+        outcome: "succeeded",
+        amountMinor: o.totalMinor,
+        currency: o.currency,
+      }),
     // Accepting starts dispatch at the restaurant's zone, exactly as in production.
     () => stub.command(spec.staff, { type: "accept", prepTimeMinutes: 15 }),
     () => stub.system({ type: "courier_offered", courierId: spec.courierId, expiresAt: Date.now() + 120_000 }, "bench"),

@@ -52,3 +52,12 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const actual = await derive(password, fromBase64Url(saltText), iterations);
   return equalBytes(actual, expected);
 }
+
+/**
+ * A hash of a random password that was thrown away. Sign-in checks a password
+ * against it when the e-mail has no account (or no password), so that answer
+ * costs the same PBKDF2 work as a wrong password and timing cannot tell which
+ * e-mails exist. Same iteration count as new hashes (a test keeps them equal).
+ */
+export const DUMMY_PASSWORD_HASH =
+  "pbkdf2-sha256$100000$zxd_J8_Z_dZDal7brRCW3w$B1DzppXFchQ3OD-1j88OCRxq8E-XukWZznUCtYaDaOc";

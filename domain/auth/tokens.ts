@@ -31,12 +31,28 @@ export interface TokenSettings {
 
 export class TokenError extends Error {
   constructor(
-    readonly code: "token_missing" | "token_invalid" | "token_expired",
+    readonly code: "token_missing" | "token_invalid" | "token_expired" | "token_revoked",
     message: string,
   ) {
     super(message);
   }
 }
+
+/** What a verified access token says beyond who: the session it belongs to and its lifetime. */
+export interface AccessClaims {
+  principal: Principal;
+  /** The sign-in it came from (the refresh-token family): signing out revokes it. */
+  sessionId: string;
+  issuedAt: number;
+  expiresAt: number;
+}
+
+/**
+ * Claims a token must carry to be accepted. Without `exp` a stolen token would
+ * never die; without `sid` it could not be revoked by signing out; without
+ * `iat` it could not be revoked by deactivating the account.
+ */
+export const REQUIRED_CLAIMS = ["exp", "iat", "sub", "sid"] as const;
 
 const cache = new Map<string, Promise<SigningKeys>>();
 
@@ -71,8 +87,9 @@ export async function issueAccessToken(
   principal: Principal,
   settings: TokenSettings,
   nowSeconds: number,
+  sessionId: string,
 ): Promise<string> {
-  const claims: JWTPayload & { role: Role; rid?: string } = { role: principal.role };
+  const claims: JWTPayload & { role: Role; rid?: string; sid: string } = { role: principal.role, sid: sessionId };
   if (principal.restaurantId) claims.rid = principal.restaurantId;
   return new SignJWT(claims)
     .setProtectedHeader({ alg: "ES256", kid: keys.kid, typ: "JWT" })
@@ -102,15 +119,26 @@ export async function verifyAccessToken(
   token: string,
   settings: Omit<TokenSettings, "ttlSeconds">,
   nowSeconds?: number,
-): Promise<Principal> {
+): Promise<AccessClaims> {
   try {
     const { payload } = await jwtVerify(token, keys.verifier, {
       issuer: settings.issuer,
       audience: settings.audience,
       algorithms: ["ES256"],
+      typ: "JWT",
+      requiredClaims: [...REQUIRED_CLAIMS],
       ...(nowSeconds !== undefined ? { currentDate: new Date(nowSeconds * 1000) } : {}),
     });
-    return principalFromClaims(payload);
+    const sid = payload.sid;
+    if (typeof sid !== "string" || sid.length < 1 || sid.length > 64) {
+      throw new TokenError("token_invalid", "The token names no session.");
+    }
+    return {
+      principal: principalFromClaims(payload),
+      sessionId: sid,
+      issuedAt: payload.iat as number,
+      expiresAt: payload.exp as number,
+    };
   } catch (err) {
     if (err instanceof TokenError) throw err;
     const code = (err as { code?: string }).code;

@@ -42,7 +42,7 @@ const STRANGERS: Partial<Record<ActorRole, { actor: Actor; code: string }>> = {
 // One well-formed instance of every command, valid in value so that only
 // actor and state decide the outcome.
 const COMMANDS: Record<OrderCommandType, OrderCommand> = {
-  payment_succeeded: { type: "payment_succeeded", paymentIntentId: "pi_1", amountMinor: TOTAL },
+  payment_succeeded: { type: "payment_succeeded", paymentIntentId: "pi_1", amountMinor: TOTAL, currency: "eur" },
   payment_failed: { type: "payment_failed", paymentIntentId: "pi_1", reason: "card_declined" },
   payment_timeout: { type: "payment_timeout" },
   accept: { type: "accept", prepTimeMinutes: 20 },
@@ -415,7 +415,7 @@ describe("decide: payment", () => {
   it("refuses a payment whose amount differs from the total with 422 amount_mismatch", () => {
     const d = decide(
       fresh(),
-      { type: "payment_succeeded", paymentIntentId: "pi_1", amountMinor: TOTAL - 1 },
+      { type: "payment_succeeded", paymentIntentId: "pi_1", amountMinor: TOTAL - 1, currency: "eur" },
       ACTORS.system,
       T0,
     );
@@ -425,17 +425,34 @@ describe("decide: payment", () => {
   it("refuses a payment for another payment intent with 422 payment_intent_mismatch", () => {
     const d = decide(
       fresh(),
-      { type: "payment_succeeded", paymentIntentId: "pi_2", amountMinor: TOTAL },
+      { type: "payment_succeeded", paymentIntentId: "pi_2", amountMinor: TOTAL, currency: "eur" },
       ACTORS.system,
       T0,
     );
     expect(d).toMatchObject({ ok: false, status: 422, code: "payment_intent_mismatch" });
   });
 
-  it("accepts the first payment intent when none was recorded at placement", () => {
+  it("refuses a payment when the order never created a payment intent with 422 payment_intent_unknown", () => {
     const order = { ...fresh(), paymentIntentId: null };
-    const d = expectOk(decide(order, COMMANDS.payment_succeeded, ACTORS.system, T0));
-    expect(d.next.paymentIntentId).toBe("pi_1");
+    expect(decide(order, COMMANDS.payment_succeeded, ACTORS.system, T0)).toMatchObject({
+      ok: false,
+      status: 422,
+      code: "payment_intent_unknown",
+    });
+    expect(decide(order, COMMANDS.payment_failed, ACTORS.system, T0)).toMatchObject({
+      ok: false,
+      code: "payment_intent_unknown",
+    });
+  });
+
+  it("refuses a payment in another currency with 422 currency_mismatch", () => {
+    const d = decide(
+      fresh(),
+      { type: "payment_succeeded", paymentIntentId: "pi_1", amountMinor: TOTAL, currency: "usd" },
+      ACTORS.system,
+      T0,
+    );
+    expect(d).toMatchObject({ ok: false, status: 422, code: "currency_mismatch" });
   });
 
   it("refuses a duplicate payment webhook with 409 invalid_transition naming the state", () => {

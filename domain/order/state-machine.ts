@@ -66,7 +66,7 @@ export interface OrderSnapshot {
 }
 
 export type OrderCommand =
-  | { type: "payment_succeeded"; paymentIntentId: string; amountMinor: number }
+  | { type: "payment_succeeded"; paymentIntentId: string; amountMinor: number; currency: string }
   | { type: "payment_failed"; paymentIntentId: string; reason: string }
   | { type: "accept"; prepTimeMinutes: number }
   | { type: "reject"; reason: string }
@@ -311,6 +311,9 @@ export function decide(
       if (command.amountMinor !== order.totalMinor) {
         return refuse(422, "amount_mismatch", `paid ${command.amountMinor}, order total is ${order.totalMinor}`);
       }
+      if (command.currency.toUpperCase() !== order.currency.toUpperCase()) {
+        return refuse(422, "currency_mismatch", `paid in ${command.currency}, the order is in ${order.currency}`);
+      }
       const acceptBy = now + policy.acceptanceTimeoutMs;
       return apply(
         ctx,
@@ -535,7 +538,7 @@ export const FAILED_DELIVERY_REASONS = ["customer_unreachable", "address_not_fou
  * the courier carried it and waited at the door, so the customer is charged in
  * full, as when a parcel cannot be delivered; operators can still refund by
  * hand (POST /v1/orders/{id}/refunds) when support finds the platform at fault.
- * See docs/decisions/0012-courier-app-what-goes-wrong.md.
+ * See docs/decisions/0015-courier-app-what-goes-wrong.md.
  */
 export const FAILED_DELIVERY_REFUND = null;
 
@@ -714,8 +717,14 @@ function checkActor(order: OrderSnapshot, command: OrderCommand, actor: Actor): 
   }
 }
 
+// Only the PaymentIntent this order created (recorded at checkout) can move it: a
+// validly signed event about any other intent, even one naming this order in its
+// metadata, is somebody else's money.
 function checkPaymentIntent(order: OrderSnapshot, paymentIntentId: string): Refusal | null {
-  if (order.paymentIntentId !== null && order.paymentIntentId !== paymentIntentId) {
+  if (order.paymentIntentId === null) {
+    return refuse(422, "payment_intent_unknown", "this order has not created a payment intent");
+  }
+  if (order.paymentIntentId !== paymentIntentId) {
     return refuse(422, "payment_intent_mismatch", `payment intent ${paymentIntentId} is not this order's`);
   }
   return null;

@@ -2,7 +2,7 @@
 // order is theirs, kept in the Order DO's own SQLite so support can replay it
 // in a dispute ("the courier never came"). Kept for TRAIL_RETENTION_MS after
 // the order ends, then deleted by the order's alarm (see
-// docs/decisions/0011-courier-app-trail-retention.md).
+// docs/decisions/0014-courier-app-trail-retention.md).
 import type { Fix } from "../../domain/dispatch/fix.ts";
 
 /** Long enough for the customer, the restaurant and support to raise and settle a delivery dispute. */

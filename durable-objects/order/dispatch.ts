@@ -392,13 +392,9 @@ export class OrderDispatch {
     const snapshot = this.host.snapshot();
     if (!order || !snapshot)
       return { ok: false, status: 404, code: "order_not_found", message: "No order has this id." };
+    // Someone else's order answers like one that does not exist, so ids cannot be probed.
     if (actor.role !== "courier" || snapshot.courierId !== actor.userId) {
-      return {
-        ok: false,
-        status: 403,
-        code: "not_assigned_courier",
-        message: "Not the courier assigned to this order.",
-      };
+      return { ok: false, status: 404, code: "order_not_found", message: "No order has this id." };
     }
     const command: OrderCommand = { type: step };
     const dryRun = decide(snapshot, command, { role: "courier", id: actor.userId }, Date.now(), DEFAULT_POLICY);

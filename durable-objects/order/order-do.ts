@@ -124,6 +124,14 @@ export class OrderDO extends DurableObject<Env> {
 
   /** Runs one command through the state machine on behalf of an authenticated principal. */
   async command(actor: Principal, command: OrderCommand): Promise<CommandResult> {
+    if (!this.snapshot) return notFound;
+    // Customers and staff are told "no such order" for orders that are not theirs, exactly as
+    // for ids that do not exist, so ids cannot be probed. Couriers reach this only through
+    // their zone's offer answers, which the state machine checks against the live offer.
+    if (actor.role !== "courier") {
+      const hidden = this.checkWatcher(actor);
+      if (hidden) return hidden;
+    }
     return this.apply({ role: actor.role, id: actor.userId, restaurantId: actor.restaurantId }, command);
   }
 
@@ -132,14 +140,8 @@ export class OrderDO extends DurableObject<Env> {
     const order = this.order;
     const snapshot = this.snapshot;
     if (!order || !snapshot) return notFound;
-    if (actor.role !== "customer" || actor.userId !== order.customerId) {
-      return {
-        ok: false,
-        status: 403,
-        code: "not_order_customer",
-        message: "Only the customer who placed the order pays for it.",
-      };
-    }
+    // Another customer's order answers like one that does not exist.
+    if (actor.role !== "customer" || actor.userId !== order.customerId) return notFound;
     if (snapshot.state !== "placed") {
       return {
         ok: false,
@@ -200,6 +202,8 @@ export class OrderDO extends DurableObject<Env> {
     paymentIntentId: string;
     outcome: "succeeded" | "failed";
     amountMinor: number;
+    /** ISO 4217 as Stripe sends it (lower case). */
+    currency: string;
     reason?: string;
   }): Promise<CommandResult> {
     const snapshot = this.snapshot;
@@ -211,12 +215,23 @@ export class OrderDO extends DurableObject<Env> {
     ) {
       return { ok: true, order: this.view(), events: [] };
     }
-    if (update.outcome === "succeeded" && isTerminal(snapshot.state) && snapshot.paidMinor === 0) {
+    // Only money that arrived on our own PaymentIntent goes back; any other intent is refused below.
+    if (
+      update.outcome === "succeeded" &&
+      isTerminal(snapshot.state) &&
+      snapshot.paidMinor === 0 &&
+      snapshot.paymentIntentId === update.paymentIntentId
+    ) {
       return this.refundLatePayment(update.paymentIntentId, update.amountMinor);
     }
     const command: OrderCommand =
       update.outcome === "succeeded"
-        ? { type: "payment_succeeded", paymentIntentId: update.paymentIntentId, amountMinor: update.amountMinor }
+        ? {
+            type: "payment_succeeded",
+            paymentIntentId: update.paymentIntentId,
+            amountMinor: update.amountMinor,
+            currency: update.currency,
+          }
         : {
             type: "payment_failed",
             paymentIntentId: update.paymentIntentId,

@@ -130,6 +130,31 @@ const FixBody = z.strictObject({
 /** A phone offline for a few minutes at 1 fix/s buffers a few hundred; more is not an honest client. */
 export const MAX_FIX_BATCH = 600;
 
+/**
+ * The longest one fix can be as JSON: seven numbers of up to 24 characters
+ * each (the longest a double prints as) under their keys. A test builds that
+ * worst case and checks it fits.
+ */
+export const MAX_FIX_JSON_BYTES = 240;
+
+/**
+ * The largest frame the protocol needs: a full batch of worst-case fixes. A
+ * frame longer than this is refused unread (close 1009) instead of being
+ * parsed: 1 and 8 MiB frames used to be.
+ */
+export const MAX_FRAME_BYTES = MAX_FIX_BATCH * (MAX_FIX_JSON_BYTES + 1) + 64;
+
+/**
+ * Messages per connection: bursts up to `capacity` (a reconnect flushing its
+ * buffered batches, a status change and an offer answer together) and
+ * `perSecond` sustained, five times an honest app's 1 fix/s. Past it the
+ * socket is closed with 1008 and the courier must reconnect.
+ */
+export const COURIER_MESSAGE_RATE = { capacity: 30, perSecond: 5 } as const;
+
+/** Close codes a courier app sees from its zone. */
+export const CLOSE_CODES = { frameTooLarge: 1009, rateLimited: 1008 } as const;
+
 export const CourierMessage = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("status"), status: z.enum(["online", "offline", "break"]) }),
   z.strictObject({ type: z.literal("fix"), fix: FixBody }),

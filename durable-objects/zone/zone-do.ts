@@ -47,6 +47,7 @@ import {
   type ZoneMessage,
   type ZoneStats,
 } from "./protocol.ts";
+import { messageRate, SocketGuard } from "./socket-guard.ts";
 import { orderDispatchStub, zoneStub } from "./stubs.ts";
 import { ZoneStorage } from "./zone-storage.ts";
 
@@ -120,10 +121,12 @@ export class ZoneDO extends DurableObject<Env> {
   private readonly locks = new Map<string, Promise<void>>();
   private readonly dropped: Record<FixRejectReason, number>;
   private readonly policy: OfferPolicy = DEFAULT_OFFER_POLICY;
+  private readonly guard: SocketGuard;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new ZoneStorage(ctx.storage);
+    this.guard = new SocketGuard(messageRate(env.COURIER_MESSAGE_RATE));
     const cell = ctx.id.name ?? this.store.cell();
     const bounds = cell ? decodeGeohashBounds(cell) : null;
     this.index = new SpatialIndex({ referenceLat: bounds ? (bounds.minLat + bounds.maxLat) / 2 : 0 });
@@ -159,6 +162,7 @@ export class ZoneDO extends DurableObject<Env> {
 
   private forget(courierId: string): void {
     this.couriers.delete(courierId);
+    this.guard.forget(courierId);
     this.index.remove(courierId);
     this.persistedAt.delete(courierId);
     this.store.deleteCourier(courierId);
@@ -247,8 +251,16 @@ export class ZoneDO extends DurableObject<Env> {
   }
 
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
+    if (this.guard.isCutOff(ws)) return;
     const attachment = ws.deserializeAttachment() as SocketAttachment | null;
     if (!attachment) return;
+    // Size and rate before anything else: a flood must cost as little as possible per frame.
+    const refused = this.guard.admit(attachment.courierId, raw);
+    if (refused) {
+      logLine("warn", "zone.socket_cut_off", { cell: this.cell, courierId: attachment.courierId, code: refused.code });
+      this.guard.cutOff(ws, refused);
+      return;
+    }
     if (typeof raw !== "string") {
       this.send(ws, { type: "error", code: "malformed_message", message: "Messages are JSON text." });
       return;

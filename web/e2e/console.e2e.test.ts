@@ -5,11 +5,19 @@
 // public menu; a wrong password shows the API's own message.
 import { mkdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
+import AxeBuilder from "@axe-core/playwright";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { openDb } from "../../db/node.ts";
 import { deadLetters } from "../../db/schema.ts";
-import type { Menu, OrderDetail, OrderPage, OrderView, Session } from "../src/types.ts";
+import type { components } from "../shared/api/schema";
+
+type Schemas = components["schemas"];
+type Menu = Schemas["Menu"];
+type Session = Schemas["Session"];
+type OrderView = Schemas["Order"];
+type OrderPage = Schemas["OrderPage"];
+type OrderDetail = { order: OrderView; timeline: Schemas["OrderEvent"][] };
 
 const consoleUrl = inject("consoleUrl");
 const apiBase = inject("apiBase");
@@ -81,11 +89,13 @@ beforeAll(async () => {
     ],
     timeout: 20_000,
   });
-  page = await browser.newPage({
+  // A context of its own: axe opens a helper page in the same context.
+  const context = await browser.newContext({
     viewport: { width: 1440, height: 900 },
     locale: "en-GB",
     timezoneId: "Europe/Lisbon",
   });
+  page = await context.newPage();
   page.setDefaultTimeout(UI_WAIT_MS);
   page.on("pageerror", (error) => pageErrors.push(error.message));
   await mkdir(SCREENSHOTS, { recursive: true });
@@ -102,6 +112,14 @@ afterEach(async (context) => {
 afterAll(async () => {
   await browser?.close();
 });
+
+/** Accessibility problems axe rates serious or critical on the page as it is now. */
+async function seriousA11yViolations(): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations
+    .filter((v) => v.impact === "serious" || v.impact === "critical")
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}
 
 /** A cart line of the first item with options: every required choice, plus one optional extra to show on the ticket. */
 function cartFrom(menu: Menu) {
@@ -121,6 +139,8 @@ describe("restaurant console", () => {
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.locator("#sign-in-error", { hasText: "Email or password is wrong." }).waitFor();
     expect(await page.getByRole("heading", { name: "Sign in to the console" }).isVisible()).toBe(true);
+    expect(await seriousA11yViolations()).toEqual([]);
+    await page.screenshot({ path: `${SCREENSHOTS}sign-in.png` });
   }, 30_000);
 
   it("shows a paid order live on the board, and staff accept it with a prep time", async () => {
@@ -167,8 +187,39 @@ describe("restaurant console", () => {
     expect(after.body.order.prepTimeMinutes).toBe(20);
     expect(after.body.timeline.map((e) => e.type)).toContain("order.accepted");
 
+    expect(await seriousA11yViolations()).toEqual([]);
     await page.screenshot({ path: `${SCREENSHOTS}board.png`, fullPage: true });
   }, 45_000);
+
+  it("speaks Portuguese when asked, and remembers it", async () => {
+    await page.getByRole("combobox", { name: "Language" }).selectOption("pt");
+    await page.getByRole("heading", { name: "Quadro ao vivo" }).waitFor();
+    await page.getByRole("link", { name: "Pedidos anteriores" }).waitFor();
+    await page.locator(`a.order-card[data-order-id="${orderId}"] .badge`, { hasText: "Aceite" }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe("pt");
+    await page.screenshot({ path: `${SCREENSHOTS}board-pt.png`, fullPage: true });
+    await page.reload();
+    await page.getByRole("heading", { name: "Quadro ao vivo" }).waitFor();
+    await page.getByRole("combobox", { name: "Idioma" }).selectOption("en");
+    await page.getByRole("heading", { name: "Live board" }).waitFor();
+  }, 30_000);
+
+  it("fits a phone's screen", async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      await page.locator('.connection[data-state="live"]').waitFor();
+      const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(await overflow()).toBeLessThanOrEqual(0);
+      await page.screenshot({ path: `${SCREENSHOTS}board-phone.png`, fullPage: true });
+      await page.getByRole("link", { name: "Menu" }).click();
+      await page.getByRole("heading", { name: "Menu availability" }).waitFor();
+      await page.getByRole("switch").first().waitFor();
+      expect(await overflow()).toBeLessThanOrEqual(0);
+      await page.screenshot({ path: `${SCREENSHOTS}menu-phone.png` });
+    } finally {
+      await page.setViewportSize({ width: 1440, height: 900 });
+    }
+  }, 30_000);
 
   it("takes an item off the menu with its switch, and changes a price", async () => {
     await page.getByRole("link", { name: "Menu" }).click();
@@ -230,6 +281,8 @@ describe("restaurant console", () => {
     await page.getByLabel("Password").fill("demo-admin-pass");
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByRole("heading", { name: "Dead letters" }).waitFor();
+    // Beside the dead letters, whether Postgres is in step with the Order DOs (no order lags here).
+    await page.locator(".projection-status.in-step", { hasText: "Postgres is in step" }).waitFor();
     await page.getByRole("button", { name: `Replay dead letter ${letter.id}` }).click();
     await page.locator(".toast", { hasText: `Dead letter ${letter.id} sent back` }).waitFor();
     await page.screenshot({ path: `${SCREENSHOTS}dead-letters.png`, fullPage: false });
@@ -240,6 +293,15 @@ describe("restaurant console", () => {
       { token: admin.accessToken },
     );
     expect(all.body.deadLetters.find((d) => d.id === letter.id)?.replayedAt).not.toBeNull();
+  }, 30_000);
+
+  it("turns customers away with a reason", async () => {
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByLabel("Email").fill(CUSTOMER.email);
+    await page.getByLabel("Password").fill(CUSTOMER.password);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.locator("#sign-in-error", { hasText: "This console is for restaurant staff and operators." }).waitFor();
+    expect(await page.evaluate(() => sessionStorage.getItem("edge-delivery.console.session"))).toBeNull();
   }, 30_000);
 
   it("raised no errors in the page", () => {

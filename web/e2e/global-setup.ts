@@ -105,7 +105,8 @@ async function buildApp(config: string, apiBase: string, outDir: string, env: No
     "vite",
     join(BIN_DIR, "vite"),
     ["build", "--config", config, "--outDir", outDir, "--emptyOutDir", "--logLevel", "warn"],
-    { cwd: ROOT, env: { ...env, VITE_API_BASE: apiBase }, prefix: "[web-e2e vite]" },
+    // Vitest sets NODE_ENV=test, which would make Vite build React for development: test what ships.
+    { cwd: ROOT, env: { ...env, NODE_ENV: "production", VITE_API_BASE: apiBase }, prefix: "[web-e2e vite]" },
   );
   await runToEnd(child, `vite build ${config}`, 90_000);
 }
@@ -242,7 +243,7 @@ export default async function setup(project: TestProject) {
     const courierDist = join(state, "courier-dist");
     await Promise.all([
       waitForHealth(`${apiBase}/v1/health`, worker.exited),
-      buildApp(join(WEB, "vite.config.ts"), apiBase, dist, env),
+      buildApp(join(WEB, "console", "vite.config.ts"), apiBase, dist, env),
       buildApp(join(WEB, "courier", "vite.config.ts"), apiBase, courierDist, env),
     ]);
     for (const [dir, port] of [

@@ -1,7 +1,6 @@
 // The API Worker's Hono app: middleware, routes, the OpenAPI 3.1 document and
 // its reference page. Stateless: every request stands alone.
 
-import { swaggerUI } from "@hono/swagger-ui";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
@@ -10,6 +9,8 @@ import type { AppEnv } from "./context.ts";
 import { ApiError, fieldIssuesFromZod, handleError, validationError } from "./http/errors.ts";
 import { database, requestId } from "./http/middleware.ts";
 import { openApiDocument } from "./http/openapi-document.ts";
+import { documentRateLimits, ipRateLimit } from "./http/rate-limits.ts";
+import { securityHeaders } from "./http/security-headers.ts";
 import { registerAdminRoutes } from "./routes/admin.ts";
 import { registerAuthRoutes } from "./routes/auth.ts";
 import { MAX_PHOTO_BYTES, PHOTO_UPLOAD_PATH, registerCourierJobRoutes } from "./routes/courier-jobs.ts";
@@ -21,6 +22,7 @@ import { registerOrderRoutes } from "./routes/orders.ts";
 import { registerRestaurantAdminRoutes } from "./routes/restaurant-admin.ts";
 import { registerRestaurantBoardRoutes } from "./routes/restaurant-board.ts";
 import { registerRestaurantRoutes } from "./routes/restaurants.ts";
+import { registerUserAdminRoutes } from "./routes/users-admin.ts";
 import { registerWebhookRoutes } from "./routes/webhooks.ts";
 import { registerZoneAdminRoutes } from "./routes/zones-admin.ts";
 
@@ -42,6 +44,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   });
 
   app.use("*", requestId);
+  app.use("*", securityHeaders);
   const limitTo = (maxSize: number) =>
     bodyLimit({
       maxSize,
@@ -63,6 +66,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
       maxAge: 600,
     }),
   );
+  app.use("/v1/*", ipRateLimit);
   app.use("/v1/*", database);
 
   app.get("/.well-known/jwks.json", async (c) => {
@@ -83,7 +87,9 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerWebhookRoutes(app);
   registerAdminRoutes(app);
   registerZoneAdminRoutes(app);
+  registerUserAdminRoutes(app);
 
+  documentRateLimits(app.openAPIRegistry as unknown as Parameters<typeof documentRateLimits>[0]);
   registerLiveProtocols(app.openAPIRegistry);
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",
@@ -96,7 +102,6 @@ export function createApp(): OpenAPIHono<AppEnv> {
     document ??= openApiDocument(app);
     return c.json(document);
   });
-  app.get("/v1/docs", swaggerUI({ url: "/v1/openapi.json" }));
 
   app.notFound(() => {
     throw new ApiError(404, "route_not_found", "No such endpoint.");

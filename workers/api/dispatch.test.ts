@@ -351,8 +351,8 @@ describe("dispatch", () => {
       const atRestaurant = { ...restaurant, accuracyM: 10 };
 
       const notYours = await step(orderId, "arrived-at-pickup", other.token, atRestaurant);
-      expect(notYours.status).toBe(403);
-      expect(((await notYours.json()) as { error: { code: string } }).error.code).toBe("not_assigned_courier");
+      expect(notYours.status).toBe(404);
+      expect(((await notYours.json()) as { error: { code: string } }).error.code).toBe("order_not_found");
 
       const early = await step(orderId, "delivered", assignedCourier.token, atRestaurant);
       expect(early.status).toBe(409);

@@ -256,6 +256,74 @@ describe("Stripe webhooks", () => {
     expect((await readOrder(order.id)).order.status).toBe("placed");
   });
 
+  it("a signed success for a PaymentIntent the order never created does not mark it paid", async () => {
+    const order = await place();
+    // Someone with access to the platform's Stripe account (or a bug elsewhere) makes an intent naming this order.
+    const stranger = await testStripe().paymentIntents.create({
+      amount: order.totalMinor,
+      currency: "eur",
+      metadata: { order_id: order.id },
+      automatic_payment_methods: { enabled: true, allow_redirects: "never" },
+    });
+    await testStripe().paymentIntents.confirm(stranger.id, { payment_method: "pm_card_visa" });
+    const [payload] = await eventsFor(stranger.id, "payment_intent.succeeded");
+    const res = await signedWebhook(payload as string);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ applied: false, code: "payment_intent_unknown" });
+    const { order: after, timeline } = await readOrder(order.id);
+    expect(after).toMatchObject({ status: "placed", paidMinor: 0 });
+    expect(eventsOf(timeline, "order.paid")).toHaveLength(0);
+  });
+
+  it("a signed success for another intent after checkout is refused, and a closed order refunds nothing for it", async () => {
+    const order = await place();
+    await command(order.id, "checkout", tokens.customer);
+    const stranger = await testStripe().paymentIntents.create({
+      amount: order.totalMinor,
+      currency: "eur",
+      metadata: { order_id: order.id },
+      automatic_payment_methods: { enabled: true, allow_redirects: "never" },
+    });
+    await testStripe().paymentIntents.confirm(stranger.id, { payment_method: "pm_card_visa" });
+    const [payload] = await eventsFor(stranger.id, "payment_intent.succeeded");
+    const open = await signedWebhook(payload as string);
+    expect(await open.json()).toMatchObject({ applied: false, code: "payment_intent_mismatch" });
+    expect((await readOrder(order.id)).order.status).toBe("placed");
+
+    await commandOk(order.id, "cancel", tokens.customer, { reason: "changed my mind" });
+    expect((await signedWebhook(payload as string)).status).toBe(200);
+    const { timeline } = await readOrder(order.id);
+    expect(eventsOf(timeline, "order.late_payment_refund_requested")).toHaveLength(0);
+    expect(await refundedOnCharge(stranger.id)).toBe(0);
+  });
+
+  it("a signed success for the order's own intent in another currency or amount does not mark it paid", async () => {
+    const order = await place();
+    const checkout = await command(order.id, "checkout", tokens.customer);
+    const { paymentIntentId } = (await checkout.json()) as { paymentIntentId: string };
+    const event = (cents: number, currency: string) =>
+      JSON.stringify({
+        id: `evt_${crypto.randomUUID().slice(0, 12)}`,
+        object: "event",
+        type: "payment_intent.succeeded",
+        data: {
+          object: {
+            id: paymentIntentId,
+            object: "payment_intent",
+            amount: cents,
+            amount_received: cents,
+            currency,
+            metadata: { order_id: order.id },
+          },
+        },
+      });
+    const wrongCurrency = await signedWebhook(event(order.totalMinor, "usd"));
+    expect(await wrongCurrency.json()).toMatchObject({ applied: false, code: "currency_mismatch" });
+    const wrongAmount = await signedWebhook(event(order.totalMinor - 1, "eur"));
+    expect(await wrongAmount.json()).toMatchObject({ applied: false, code: "amount_mismatch" });
+    expect((await readOrder(order.id)).order).toMatchObject({ status: "placed", paidMinor: 0 });
+  });
+
   it("refuses a correctly signed webhook older than five minutes", async () => {
     const order = await placePaid();
     const sixMinutesAgo = Math.floor(Date.now() / 1000) - 6 * 60;
@@ -349,21 +417,27 @@ describe("refunds", () => {
 });
 
 describe("who may do what, and when", () => {
-  it("refuses actors who are not party to the order with 403", async () => {
+  it("refuses a wrong role with 403, and answers 404 to parties of other orders as if the order did not exist", async () => {
     const order = await placePaid();
-    const attempts: Array<[string, string, unknown, string]> = [
-      ["accept", tokens.otherStaff, { prepTimeMinutes: 10 }, "not_restaurant_staff"],
-      ["accept", tokens.courier, { prepTimeMinutes: 10 }, "role_not_allowed"],
-      ["accept", tokens.customer, { prepTimeMinutes: 10 }, "role_not_allowed"],
-      ["cancel", tokens.otherCustomer, { reason: "not mine" }, "not_order_customer"],
-      ["refunds", tokens.customer, { amountMinor: 100, reason: "please" }, "role_not_allowed"],
-      ["reject", tokens.otherStaff, { reason: "not ours" }, "not_restaurant_staff"],
+    const attempts: Array<[string, string, unknown, number, string]> = [
+      ["accept", tokens.otherStaff, { prepTimeMinutes: 10 }, 404, "order_not_found"],
+      ["accept", tokens.courier, { prepTimeMinutes: 10 }, 403, "role_not_allowed"],
+      ["accept", tokens.customer, { prepTimeMinutes: 10 }, 403, "role_not_allowed"],
+      ["cancel", tokens.otherCustomer, { reason: "not mine" }, 404, "order_not_found"],
+      ["cancel", tokens.otherStaff, { reason: "not ours" }, 404, "order_not_found"],
+      ["checkout", tokens.otherCustomer, {}, 404, "order_not_found"],
+      ["refunds", tokens.customer, { amountMinor: 100, reason: "please" }, 403, "role_not_allowed"],
+      ["reject", tokens.otherStaff, { reason: "not ours" }, 404, "order_not_found"],
     ];
-    for (const [path, token, json, code] of attempts) {
-      expect(await refusal(await command(order.id, path, token, json)), `${path} ${code}`).toEqual({
-        status: 403,
-        code,
-      });
+    for (const [path, token, json, status, code] of attempts) {
+      expect(await refusal(await command(order.id, path, token, json)), `${path} ${code}`).toEqual({ status, code });
+    }
+    // The same answer, byte for byte apart from the request id, as for an order that does not exist.
+    const missing = crypto.randomUUID();
+    for (const token of [tokens.otherCustomer, tokens.otherStaff]) {
+      const real = await refusal(await command(order.id, "cancel", token, { reason: "probe" }));
+      const none = await refusal(await command(missing, "cancel", token, { reason: "probe" }));
+      expect(real).toEqual(none);
     }
     const { order: after, timeline } = await readOrder(order.id);
     expect(after.status).toBe("paid");

@@ -80,8 +80,8 @@ describe("authentication refusals", () => {
     const [jwk] = JSON.parse(testEnv.JWT_PRIVATE_KEYS) as JWK[];
     const key = await importJWK(jwk as JWK, "ES256");
     const now = Math.floor(Date.now() / 1000);
-    const token = await new SignJWT({ role: "customer" })
-      .setProtectedHeader({ alg: "ES256", kid: jwk?.kid as string })
+    const token = await new SignJWT({ role: "customer", sid: crypto.randomUUID() })
+      .setProtectedHeader({ alg: "ES256", kid: jwk?.kid as string, typ: "JWT" })
       .setSubject(world.ids.customer)
       .setIssuer(testEnv.JWT_ISSUER)
       .setAudience(testEnv.JWT_AUDIENCE)
@@ -175,15 +175,15 @@ describe("role and ownership", () => {
     expect((await errorOf(res)).code).toBe("role_not_allowed");
   });
 
-  it("refuses staff of another restaurant with 403 and leaves the order unchanged", async () => {
+  it("answers staff of another restaurant 404, as for no such order, and leaves the order unchanged", async () => {
     const orderId = await placeAndPayless();
     const res = await api(`/v1/orders/${orderId}/accept`, {
       method: "POST",
       token: otherStaff,
       json: { prepTimeMinutes: 10 },
     });
-    expect(res.status).toBe(403);
-    expect((await errorOf(res)).code).toBe("not_restaurant_staff");
+    expect(res.status).toBe(404);
+    expect((await errorOf(res)).code).toBe("order_not_found");
     const read = await api(`/v1/orders/${orderId}`, { token: customer });
     expect(((await read.json()) as { order: { status: string; lastSeq: number } }).order).toMatchObject({
       status: "placed",

@@ -58,6 +58,40 @@ describe("delivery zones", () => {
     expect(((await updated.json()) as { perKmFeeMinor: number }).perKmFeeMinor).toBe(350);
   });
 
+  it("a PATCH changes only the fields it names: a deactivated zone stays deactivated", async () => {
+    const created = await api("/v1/admin/zones", {
+      method: "POST",
+      token: admin,
+      json: { ...zoneBody(`Partial ${crypto.randomUUID().slice(0, 8)}`), active: false },
+    });
+    const zone = (await created.json()) as { id: string; active: boolean };
+    expect(zone.active).toBe(false);
+    const updated = await api(`/v1/admin/zones/${zone.id}`, {
+      method: "PATCH",
+      token: admin,
+      json: { taxBps: 600 },
+    });
+    expect(updated.status).toBe(200);
+    const body = (await updated.json()) as { active: boolean; taxBps: number; perKmFeeMinor: number };
+    expect(body).toMatchObject({ active: false, taxBps: 600, perKmFeeMinor: 300 });
+  });
+
+  it("an empty PATCH is a 400 and changes nothing", async () => {
+    const created = await api("/v1/admin/zones", {
+      method: "POST",
+      token: admin,
+      json: { ...zoneBody(`Empty ${crypto.randomUUID().slice(0, 8)}`), active: false },
+    });
+    const zone = (await created.json()) as { id: string };
+    const res = await api(`/v1/admin/zones/${zone.id}`, { method: "PATCH", token: admin, json: {} });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("nothing_to_change");
+    const listed = (await (await api("/v1/admin/zones", { token: admin })).json()) as {
+      zones: Array<{ id: string; active: boolean }>;
+    };
+    expect(listed.zones.find((z) => z.id === zone.id)?.active).toBe(false);
+  });
+
   it("refuses a ring that does not close, with the field named", async () => {
     const body = zoneBody(`Open ring ${crypto.randomUUID().slice(0, 8)}`);
     body.polygon.coordinates[0]?.pop();

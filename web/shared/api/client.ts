@@ -254,14 +254,14 @@ export class ApiClient {
   private async authorised(request: Request): Promise<Response> {
     const path = new URL(request.url).pathname;
     if (NO_BEARER.test(path) || !this.session) return this.send(request);
-    // A body can be read only once, so the retry gets its own copy, made before the first send.
-    // Built from the URL, not new Request(request, ...): browsers mark a Request used once another
-    // is built from it, and fetch() then refuses it ("Request object that has already been used").
-    const body = request.body === null ? null : await request.clone().arrayBuffer();
-    const retry = new Request(request.url, { method: request.method, headers: request.headers, body });
+    // A body can be read only once, and a cloned one goes out as a stream (which
+    // browsers refuse over HTTP/1.1), so both attempts get plain copies of its bytes.
+    const body = request.body === null ? null : await request.arrayBuffer();
+    const first = copyRequest(request, body);
+    const retry = copyRequest(request, body);
     const token = await this.accessToken();
-    request.headers.set("authorization", `Bearer ${token}`);
-    const response = await this.send(request);
+    first.headers.set("authorization", `Bearer ${token}`);
+    const response = await this.send(first);
     // An access token can be revoked or expire early (clock skew): one rotation, one retry.
     const current = this.session;
     if (response.status !== 401 || !current) return response;
@@ -270,4 +270,20 @@ export class ApiClient {
     retry.headers.set("authorization", `Bearer ${fresh}`);
     return this.send(retry);
   }
+}
+
+/** A fresh request to the same place with the same options and these body bytes. */
+function copyRequest(request: Request, body: ArrayBuffer | null): Request {
+  return new Request(request.url, {
+    method: request.method,
+    headers: new Headers(request.headers),
+    body,
+    cache: request.cache,
+    credentials: request.credentials,
+    redirect: request.redirect,
+    referrerPolicy: request.referrerPolicy,
+    integrity: request.integrity,
+    keepalive: request.keepalive,
+    signal: request.signal,
+  });
 }

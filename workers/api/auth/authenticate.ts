@@ -11,6 +11,8 @@ import { loadSigningKeys, TokenError, verifyAccessToken } from "../../../domain/
 import type { Env } from "../../env.ts";
 import type { AppContext, AppEnv } from "../context.ts";
 import { ApiError } from "../http/errors.ts";
+import { userRateLimit } from "../http/rate-limits.ts";
+import { checkSession } from "./sessions.ts";
 
 const oidcKeySets = new Map<string, JWTVerifyGetKey>();
 
@@ -38,11 +40,14 @@ async function principalForOidc(
   name: string | undefined,
 ): Promise<Principal> {
   const found = await db
-    .select({ id: users.id, role: users.role, restaurantId: users.restaurantId })
+    .select({ id: users.id, role: users.role, restaurantId: users.restaurantId, deactivatedAt: users.deactivatedAt })
     .from(users)
     .where(and(eq(users.oidcIssuer, issuer), eq(users.oidcSubject, subject)))
     .limit(1);
-  let row = found[0];
+  const existing = found[0];
+  // Read on every request, so a deactivated account is refused at once.
+  if (existing?.deactivatedAt) throw new TokenError("token_revoked", "This account is deactivated.");
+  let row: { id: string; role: Principal["role"]; restaurantId: string | null } | undefined = existing;
   if (!row) {
     const inserted = await db
       .insert(users)
@@ -74,6 +79,7 @@ export async function authenticateToken(env: Env, db: () => Database, token: str
       try {
         const { payload } = await jwtVerify(token, await oidcKeySet(issuer), {
           issuer,
+          requiredClaims: ["exp"],
           ...(env.OIDC_AUDIENCE ? { audience: env.OIDC_AUDIENCE } : {}),
         });
         if (!payload.sub) throw new TokenError("token_invalid", "The token names no subject.");
@@ -89,7 +95,11 @@ export async function authenticateToken(env: Env, db: () => Database, token: str
     }
   }
   const keys = await loadSigningKeys(env.JWT_PRIVATE_KEYS);
-  return verifyAccessToken(keys, token, { issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE });
+  const claims = await verifyAccessToken(keys, token, { issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE });
+  if ((await checkSession(env, claims)).revoked) {
+    throw new TokenError("token_revoked", "This session was signed out; sign in again.");
+  }
+  return claims.principal;
 }
 
 export function bearerToken(c: AppContext): string | undefined {
@@ -112,6 +122,8 @@ export function requireAuth(...roles: Role[]): MiddlewareHandler<AppEnv> {
       if (err instanceof TokenError) throw new ApiError(401, err.code, err.message);
       throw err;
     }
+    // Before the role check: one budget per user, whatever they try.
+    await userRateLimit(c, principal.userId);
     if (roles.length > 0 && !roles.includes(principal.role)) {
       throw new ApiError(403, "role_not_allowed", `This action needs one of the roles: ${roles.join(", ")}.`);
     }

@@ -85,6 +85,29 @@ export function handleError(err: unknown, c: Context): Response {
       ...(cause ? { cause } : {}),
     });
   }
-  if (apiError.status === 503 || apiError.status === 429) c.header("retry-after", "1");
+  const retryAfter = apiError.extra?.retryAfterSeconds;
+  if (typeof retryAfter === "number") c.header("retry-after", String(Math.max(1, Math.ceil(retryAfter))));
+  else if (apiError.status === 503 || apiError.status === 429) c.header("retry-after", "1");
   return c.json(errorBody(c, apiError), apiError.status);
+}
+
+/**
+ * A Durable Object's answer to a socket upgrade, passed on: the 101 as it is,
+ * any refusal rewritten into the API's error shape (with the request id), so
+ * a client sees one shape whichever layer said no.
+ */
+export async function relayUpgrade(res: Response): Promise<Response> {
+  if (res.status === 101) return res;
+  const text = await res.text();
+  let code = "upgrade_refused";
+  let message = text || "The connection was refused.";
+  try {
+    const body = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
+    if (typeof body.error?.code === "string") code = body.error.code;
+    if (typeof body.error?.message === "string") message = body.error.message;
+  } catch {
+    // plain text: kept as the message
+  }
+  const status = (res.status >= 400 && res.status < 600 ? res.status : 502) as ContentfulStatusCode;
+  throw new ApiError(status, code, message);
 }

@@ -1,7 +1,6 @@
 import type { MiddlewareHandler } from "hono";
 import { openDb } from "../../../db/client.ts";
 import type { AppEnv } from "../context.ts";
-import { ApiError } from "./errors.ts";
 import { log } from "./log.ts";
 
 /** Honours a caller's X-Request-Id when it looks sane, else mints one; echoed on every response. */
@@ -40,15 +39,3 @@ export const database: MiddlewareHandler<AppEnv> = async (c, next) => {
     }
   }
 };
-
-/** Per-key limiter on top of the RATE_LIMITER binding; `key` decides who shares a budget. */
-export function rateLimit(
-  scope: string,
-  keyOf: (c: Parameters<MiddlewareHandler<AppEnv>>[0]) => string,
-): MiddlewareHandler<AppEnv> {
-  return async (c, next) => {
-    const { success } = await c.env.RATE_LIMITER.limit({ key: `${scope}:${keyOf(c)}` });
-    if (!success) throw new ApiError(429, "rate_limited", "Too many requests; slow down and retry shortly.");
-    await next();
-  };
-}

@@ -33,19 +33,6 @@ export function errorResponses(...statuses: Array<400 | 401 | 403 | 404 | 409 | 
 
 export const bearerSecurity = [{ bearerAuth: [] }];
 
-// A point in a query string. Coerced numbers also accept a missing value's
-// `null`, so the generator would call them optional; the server needs both.
-export const QueryLat = z.coerce
-  .number()
-  .min(-90)
-  .max(90)
-  .openapi({ param: { required: true } });
-export const QueryLng = z.coerce
-  .number()
-  .min(-180)
-  .max(180)
-  .openapi({ param: { required: true } });
-
 export function jsonBody<T extends z.ZodType>(schema: T) {
   return { body: { content: { "application/json": { schema } }, required: true } };
 }
@@ -90,3 +77,22 @@ export function switchingProtocols(protocol: LiveProtocol) {
     },
   };
 }
+
+/** A blank query value ("?lat=") is a missing one, not 0 as `z.coerce.number()` would read it (nor is null). */
+const blankIsMissing = (value: unknown) =>
+  value === null || (typeof value === "string" && value.trim() === "") ? undefined : value;
+
+/**
+ * A number read from a query string or path segment: blank is missing, and
+ * it is a finite number within the bounds given. Integers stay within what a
+ * double holds exactly (and so within Postgres' bigint).
+ */
+export function urlNumber(bounds: { min: number; max: number; int?: boolean }) {
+  const base = z.coerce.number().min(bounds.min).max(Math.min(bounds.max, Number.MAX_SAFE_INTEGER));
+  return z.preprocess(blankIsMissing, bounds.int ? base.int() : base);
+}
+
+// A point in a query string. Marked required in the document, which otherwise takes a
+// coercing schema for an optional one.
+export const QueryLat = urlNumber({ min: -90, max: 90 }).openapi({ param: { required: true } });
+export const QueryLng = urlNumber({ min: -180, max: 180 }).openapi({ param: { required: true } });

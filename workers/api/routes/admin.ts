@@ -5,7 +5,7 @@ import { deadLetters } from "../../../db/schema.ts";
 import { requireAuth } from "../auth/authenticate.ts";
 import type { App } from "../context.ts";
 import { ApiError } from "../http/errors.ts";
-import { bearerSecurity, errorResponses, jsonResponse } from "../http/openapi.ts";
+import { bearerSecurity, errorResponses, jsonResponse, urlNumber } from "../http/openapi.ts";
 
 const DeadLetter = z
   .object({
@@ -42,7 +42,7 @@ const replayDeadLetter = createRoute({
   summary: "Send a dead letter back to the events queue (safe: projections are idempotent)",
   security: bearerSecurity,
   middleware: [requireAuth("admin")] as const,
-  request: { params: z.object({ id: z.coerce.number().int().positive() }) },
+  request: { params: z.object({ id: urlNumber({ min: 1, max: Number.MAX_SAFE_INTEGER, int: true }) }) },
   responses: { 200: jsonResponse(DeadLetter, "Replayed"), ...errorResponses(401, 403, 404) },
 });
 

@@ -5,13 +5,14 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Database } from "../../../db/client.ts";
 import { refreshTokens, users } from "../../../db/schema.ts";
-import { hashPassword, verifyPassword } from "../../../domain/auth/password.ts";
+import { DUMMY_PASSWORD_HASH, hashPassword, verifyPassword } from "../../../domain/auth/password.ts";
 import type { Principal } from "../../../domain/auth/principal.ts";
 import { hashRefreshToken, issueAccessToken, loadSigningKeys, newRefreshToken } from "../../../domain/auth/tokens.ts";
 import { principalOf, requireAuth } from "../auth/authenticate.ts";
+import { revokeSession } from "../auth/sessions.ts";
+import { beginSignIn, pruneSignInThrottle, signInSucceeded } from "../auth/sign-in-guard.ts";
 import type { App, AppContext } from "../context.ts";
 import { ApiError } from "../http/errors.ts";
-import { rateLimit } from "../http/middleware.ts";
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "../http/openapi.ts";
 
 const Email = z.string().trim().toLowerCase().email().max(254);
@@ -51,11 +52,13 @@ async function startSession(c: AppContext, user: UserRow, familyId: string = cry
   const ttl = Number(c.env.ACCESS_TOKEN_TTL_SECONDS) || 900;
   const principal: Principal = { userId: user.id, role: user.role, restaurantId: user.restaurantId ?? undefined };
   const nowSeconds = Math.floor(Date.now() / 1000);
+  // The refresh-token family is the session: signing out of it voids its access tokens too.
   const accessToken = await issueAccessToken(
     keys,
     principal,
     { issuer: c.env.JWT_ISSUER, audience: c.env.JWT_AUDIENCE, ttlSeconds: ttl },
     nowSeconds,
+    familyId,
   );
   const refreshToken = newRefreshToken();
   const refreshTtl = Number(c.env.REFRESH_TOKEN_TTL_SECONDS) || 30 * 24 * 3600;
@@ -78,7 +81,7 @@ const userColumns = {
 
 async function findUserByEmail(db: Database, email: string) {
   const rows = await db
-    .select({ ...userColumns, passwordHash: users.passwordHash })
+    .select({ ...userColumns, passwordHash: users.passwordHash, deactivatedAt: users.deactivatedAt })
     .from(users)
     .where(eq(sql`lower(${users.email})`, email))
     .limit(1);
@@ -104,7 +107,9 @@ const signIn = createRoute({
   security: [],
   summary: "Sign in with email and password",
   request: jsonBody(SignInBody),
-  responses: { 200: jsonResponse(Session, "Signed in"), ...errorResponses(400, 401, 429) },
+  description:
+    "A wrong password and an unknown e-mail get the same answer after the same work. After a few failures in a row an account must wait before the next attempt (429 `sign_in_throttled` with Retry-After), doubling each time; the same holds for e-mails without an account.",
+  responses: { 200: jsonResponse(Session, "Signed in"), ...errorResponses(400, 401, 403, 429) },
 });
 
 const refresh = createRoute({
@@ -124,7 +129,7 @@ const signOut = createRoute({
   operationId: "signOut",
   tags: ["auth"],
   security: [],
-  summary: "Revoke a refresh token and every token rotated from it",
+  summary: "Sign out: revoke the session's refresh tokens and, within seconds, its access tokens",
   request: jsonBody(RefreshBody),
   responses: { 204: { description: "Signed out" }, ...errorResponses(400) },
 });
@@ -140,12 +145,10 @@ const me = createRoute({
   responses: { 200: jsonResponse(User, "The user"), ...errorResponses(401, 404) },
 });
 
-const byClientIp = (c: AppContext) => c.req.header("cf-connecting-ip") ?? "local";
+/** One failed sign-in in this many also clears out day-old throttle rows. */
+const PRUNE_ONE_IN = 200;
 
 export function registerAuthRoutes(app: App): void {
-  app.use("/v1/auth/sign-in", rateLimit("sign-in", byClientIp));
-  app.use("/v1/auth/sign-up", rateLimit("sign-up", byClientIp));
-
   app.openapi(signUp, async (c) => {
     const body = c.req.valid("json");
     const passwordHash = await hashPassword(body.password);
@@ -161,11 +164,30 @@ export function registerAuthRoutes(app: App): void {
 
   app.openapi(signIn, async (c) => {
     const body = c.req.valid("json");
-    const found = await findUserByEmail(c.var.db, body.email);
-    // Same answer for unknown email and wrong password, so accounts cannot be enumerated.
-    const ok = found?.passwordHash ? await verifyPassword(body.password, found.passwordHash) : false;
-    if (!found || !ok) throw new ApiError(401, "invalid_credentials", "Email or password is wrong.");
-    const { passwordHash: _hash, ...user } = found;
+    const db = c.var.db;
+    const gate = await beginSignIn(db, body.email);
+    if (!gate.allowed) {
+      const retryAfterSeconds = Math.ceil(gate.retryAfterMs / 1000);
+      throw new ApiError(
+        429,
+        "sign_in_throttled",
+        "Too many failed sign-ins for this account; wait before trying again.",
+        undefined,
+        { retryAfterSeconds },
+      );
+    }
+    const found = await findUserByEmail(db, body.email);
+    // Same answer after the same work for an unknown e-mail and a wrong password: the
+    // check runs against a stand-in hash when there is no real one, so timing tells nothing.
+    const ok = await verifyPassword(body.password, found?.passwordHash ?? DUMMY_PASSWORD_HASH);
+    if (!found?.passwordHash || !ok) {
+      if (Math.random() * PRUNE_ONE_IN < 1) await pruneSignInThrottle(db);
+      throw new ApiError(401, "invalid_credentials", "Email or password is wrong.");
+    }
+    await signInSucceeded(db, gate.accountKey);
+    // Only someone who knows the password learns that the account is deactivated.
+    if (found.deactivatedAt) throw new ApiError(403, "account_deactivated", "This account is deactivated.");
+    const { passwordHash: _hash, deactivatedAt: _deactivated, ...user } = found;
     return c.json(await startSession(c, user), 200);
   });
 
@@ -186,15 +208,21 @@ export function registerAuthRoutes(app: App): void {
       .returning({ id: refreshTokens.id });
     if (rotated.length === 0) {
       await db.update(refreshTokens).set({ revokedAt: new Date() }).where(eq(refreshTokens.familyId, row.familyId));
+      // Whoever holds the family's access tokens (the thief or the owner) loses them too.
+      await revokeSession(c.env, row.userId, row.familyId);
       throw new ApiError(
         401,
         "refresh_token_reused",
         "This refresh token was already used; every session from it is revoked.",
       );
     }
-    const userRows = await db.select(userColumns).from(users).where(eq(users.id, row.userId)).limit(1);
+    const userRows = await db
+      .select(userColumns)
+      .from(users)
+      .where(and(eq(users.id, row.userId), isNull(users.deactivatedAt)))
+      .limit(1);
     const user = userRows[0];
-    if (!user) throw new ApiError(401, "refresh_token_invalid", "The account no longer exists.");
+    if (!user) throw new ApiError(401, "refresh_token_invalid", "The account no longer exists or is deactivated.");
     return c.json(await startSession(c, user, row.familyId), 200);
   });
 
@@ -202,13 +230,16 @@ export function registerAuthRoutes(app: App): void {
     const { refreshToken } = c.req.valid("json");
     const db = c.var.db;
     const rows = await db
-      .select({ familyId: refreshTokens.familyId })
+      .select({ familyId: refreshTokens.familyId, userId: refreshTokens.userId })
       .from(refreshTokens)
       .where(eq(refreshTokens.tokenHash, await hashRefreshToken(refreshToken)))
       .limit(1);
-    const familyId = rows[0]?.familyId;
-    if (familyId)
-      await db.update(refreshTokens).set({ revokedAt: new Date() }).where(eq(refreshTokens.familyId, familyId));
+    const session = rows[0];
+    if (session) {
+      await db.update(refreshTokens).set({ revokedAt: new Date() }).where(eq(refreshTokens.familyId, session.familyId));
+      // A retry after a failure here finds the same family and writes the same revocation.
+      await revokeSession(c.env, session.userId, session.familyId);
+    }
     return c.body(null, 204);
   });
 

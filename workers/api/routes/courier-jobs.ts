@@ -15,6 +15,7 @@ import { principalOf, requireAuth } from "../auth/authenticate.ts";
 import type { App, AppEnv } from "../context.ts";
 import { ApiError, validationError } from "../http/errors.ts";
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "../http/openapi.ts";
+import { enforce, RATE_LIMITS } from "../http/rate-limits.ts";
 import { throwRefusal } from "./orders.ts";
 
 const Uuid = z.string().uuid();
@@ -49,8 +50,7 @@ function orderStub(env: Env, orderId: string): CourierJobRpc {
  * a courier who needs more than this is a script, not a person.
  */
 export const courierWriteLimit: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const { success } = await c.env.COURIER_STEP_LIMITER.limit({ key: `courier:${principalOf(c).userId}` });
-  if (!success) throw new ApiError(429, "rate_limited", "Too many requests for your jobs; wait a minute.");
+  await enforce(c.env, RATE_LIMITS.courierJobWrites, `courier:${principalOf(c).userId}`);
   await next();
 };
 
@@ -180,7 +180,7 @@ const deliveryFailed = createRoute({
   method: "post",
   path: "/v1/couriers/me/orders/{id}/delivery-failed",
   tags: ["couriers"],
-  summary: "After the customer wait, end the order as a failed delivery (no refund: decision 12)",
+  summary: "After the customer wait, end the order as a failed delivery (no refund: decision 15)",
   security: bearerSecurity,
   middleware: [requireAuth("courier"), courierWriteLimit] as const,
   request: {

@@ -12,7 +12,7 @@ import { zoneStub } from "../../../durable-objects/zone/stubs.ts";
 import type { Env } from "../../env.ts";
 import { principalOf, requireAuth } from "../auth/authenticate.ts";
 import type { App } from "../context.ts";
-import { ApiError } from "../http/errors.ts";
+import { ApiError, relayUpgrade } from "../http/errors.ts";
 import {
   bearerSecurity,
   errorResponses,
@@ -115,7 +115,7 @@ export function registerCourierRoutes(app: App): void {
     headers.set("x-principal", JSON.stringify(principal));
     headers.set("x-courier-vehicle", courier.vehicle);
     headers.set("x-zone-cell", cell);
-    return zoneStub(c.env, cell).fetch(new Request(`https://zone/${cell}/live`, { headers }));
+    return relayUpgrade(await zoneStub(c.env, cell).fetch(new Request(`https://zone/${cell}/live`, { headers })));
   });
 
   for (const [path, step] of Object.entries(STEPS)) {

@@ -9,7 +9,7 @@ import { type OrderState, TERMINAL_STATES } from "../../../domain/order/state-ma
 import { principalOf, requireAuth } from "../auth/authenticate.ts";
 import type { App, AppContext } from "../context.ts";
 import { ApiError, validationError } from "../http/errors.ts";
-import { bearerSecurity, errorResponses, jsonResponse, orderTotalsFields } from "../http/openapi.ts";
+import { bearerSecurity, errorResponses, jsonResponse, orderTotalsFields, urlNumber } from "../http/openapi.ts";
 
 const ORDER_STATES = orderStatus.enumValues satisfies readonly OrderState[];
 
@@ -47,7 +47,7 @@ const OrderPage = z
 
 const PageQuery = {
   cursor: z.string().max(200).optional().openapi({ description: "Opaque; from `nextCursor` of the previous page." }),
-  limit: z.coerce.number().int().min(1).max(MAX_PAGE).default(20),
+  limit: urlNumber({ min: 1, max: MAX_PAGE, int: true }).default(20),
 };
 
 const DateBound = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);

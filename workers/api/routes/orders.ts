@@ -14,7 +14,7 @@ import type { OrderDO, Refusal } from "../../../durable-objects/order/order-do.t
 import type { Env } from "../../env.ts";
 import { principalOf, requireAuth } from "../auth/authenticate.ts";
 import type { App, AppContext } from "../context.ts";
-import { ApiError } from "../http/errors.ts";
+import { ApiError, relayUpgrade } from "../http/errors.ts";
 import {
   bearerSecurity,
   errorResponses,
@@ -22,6 +22,7 @@ import {
   jsonResponse,
   orderTotalsFields,
   switchingProtocols,
+  urlNumber,
   webSocketProtocol,
 } from "../http/openapi.ts";
 import { readMenu } from "../menus/menu-cache.ts";
@@ -180,7 +181,10 @@ const watchOrder = createRoute({
     'Upgrade with `Authorization: Bearer` or `?access_token=`. Server sends `{type:"event",event}` for every transition in sequence order and `{type:"courier_position",...}` while a courier is on the way. Send the text `ping` for a `pong` heartbeat.',
   security: bearerSecurity,
   middleware: [requireAuth()] as const,
-  request: { params: z.object({ id: Uuid }), query: z.object({ since: z.coerce.number().int().min(0).optional() }) },
+  request: {
+    params: z.object({ id: Uuid }),
+    query: z.object({ since: urlNumber({ min: 0, max: Number.MAX_SAFE_INTEGER, int: true }).optional() }),
+  },
   ...webSocketProtocol("Order"),
   responses: { ...switchingProtocols("Order"), ...errorResponses(401, 404) },
 });
@@ -381,7 +385,7 @@ export function registerOrderRoutes(app: App): void {
     // Identity is decided here; the DO trusts this header because only the Worker can reach it.
     headers.set("x-principal", JSON.stringify(principalOf(c)));
     const since = c.req.valid("query").since ?? 0;
-    return orderStub(c, id).fetch(new Request(`https://order/live?since=${since}`, { headers }));
+    return relayUpgrade(await orderStub(c, id).fetch(new Request(`https://order/live?since=${since}`, { headers })));
   });
 
   for (const spec of COMMANDS) {

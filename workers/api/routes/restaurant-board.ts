@@ -6,7 +6,7 @@ import type { Principal } from "../../../domain/auth/principal.ts";
 import type { Env } from "../../env.ts";
 import { principalOf, requireAuth } from "../auth/authenticate.ts";
 import type { App } from "../context.ts";
-import { ApiError } from "../http/errors.ts";
+import { ApiError, relayUpgrade } from "../http/errors.ts";
 import {
   bearerSecurity,
   errorResponses,
@@ -86,6 +86,6 @@ export function registerRestaurantBoardRoutes(app: App): void {
     }
     const headers = new Headers(c.req.raw.headers);
     headers.set("x-principal", JSON.stringify(principal));
-    return boardStub(c.env, id).fetch(new Request("https://restaurant/board/live", { headers }));
+    return relayUpgrade(await boardStub(c.env, id).fetch(new Request("https://restaurant/board/live", { headers })));
   });
 }

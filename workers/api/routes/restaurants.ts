@@ -4,7 +4,7 @@ import { discoverRestaurants, rebuildInBackground } from "../../discovery/discov
 import type { App } from "../context.ts";
 import { ApiError } from "../http/errors.ts";
 import { log } from "../http/log.ts";
-import { errorResponses, jsonResponse, QueryLat, QueryLng } from "../http/openapi.ts";
+import { errorResponses, jsonResponse, QueryLat, QueryLng, urlNumber } from "../http/openapi.ts";
 import { readMenu, refreshMenu } from "../menus/menu-cache.ts";
 import { MenuSchema } from "../menus/menu-schema.ts";
 
@@ -32,7 +32,7 @@ const NearQuery = z.strictObject({
   cuisine: z.string().trim().min(1).max(40).optional(),
   q: z.string().trim().min(1).max(80).optional(),
   openNow: z.enum(["true", "false"]).optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
+  limit: urlNumber({ min: 1, max: 100, int: true }).default(50),
 });
 
 const listRestaurants = createRoute({

@@ -11,6 +11,13 @@ import { errorResponses } from "../http/openapi.ts";
 import { orderStubFor } from "./orders.ts";
 
 const TOLERANCE_SECONDS = 300;
+/** Stripe's verifier bounds a signature's age but not how far ahead it is dated; clocks drift by seconds, not minutes. */
+const FUTURE_SKEW_SECONDS = 60;
+
+function signedTooFarAhead(header: string, nowSeconds: number): boolean {
+  const t = Number(/(?:^|,)\s*t=(\d+)/.exec(header)?.[1]);
+  return Number.isFinite(t) && t > nowSeconds + FUTURE_SKEW_SECONDS;
+}
 
 const stripeWebhook = createRoute({
   method: "post",
@@ -28,11 +35,16 @@ export function registerWebhookRoutes(app: App): void {
     const secret = c.env.STRIPE_WEBHOOK_SECRET;
     if (!secret) throw new ApiError(503 as never, "webhooks_not_configured", "STRIPE_WEBHOOK_SECRET is not set.");
     const raw = await c.req.text();
+    const signature = c.req.valid("header")["stripe-signature"];
+    if (signedTooFarAhead(signature, Math.floor(Date.now() / 1000))) {
+      log(c, "warn", "stripe.webhook_refused", { reason: "signed in the future" });
+      throw new ApiError(400, "invalid_signature", "The webhook signature is not valid or too old.");
+    }
     let event: Stripe.Event;
     try {
       event = await stripeClient(c.env).webhooks.constructEventAsync(
         raw,
-        c.req.valid("header")["stripe-signature"],
+        signature,
         secret,
         TOLERANCE_SECONDS,
         webCrypto,
@@ -53,6 +65,7 @@ export function registerWebhookRoutes(app: App): void {
       paymentIntentId: intent.id,
       outcome: event.type === "payment_intent.succeeded" ? "succeeded" : "failed",
       amountMinor: intent.amount_received || intent.amount,
+      currency: intent.currency,
       reason: intent.last_payment_error?.code ?? undefined,
     });
     if (!result.ok) {

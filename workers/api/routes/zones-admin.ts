@@ -8,7 +8,15 @@ import { zoneStub } from "../../../durable-objects/zone/stubs.ts";
 import { requireAuth } from "../auth/authenticate.ts";
 import type { App } from "../context.ts";
 import { ApiError } from "../http/errors.ts";
-import { bearerSecurity, errorResponses, jsonBody, jsonResponse, QueryLat, QueryLng } from "../http/openapi.ts";
+import {
+  bearerSecurity,
+  errorResponses,
+  jsonBody,
+  jsonResponse,
+  QueryLat,
+  QueryLng,
+  urlNumber,
+} from "../http/openapi.ts";
 import { invalidateZones } from "../zones/zone-cache.ts";
 
 const Position = z.tuple([z.number().min(-180).max(180), z.number().min(-90).max(90)]);
@@ -28,18 +36,24 @@ const Polygon = z.strictObject({ type: z.literal("Polygon"), coordinates: z.arra
 const Bps = z.number().int().min(0).max(10_000);
 const Minor = z.number().int().min(0).max(100_000);
 
-const ZoneBody = z
-  .strictObject({
-    name: z.string().trim().min(1).max(100),
-    polygon: Polygon,
-    currency: z.string().regex(/^[A-Z]{3}$/),
-    baseDeliveryFeeMinor: Minor,
-    perKmFeeMinor: Minor,
-    serviceFeeBps: Bps,
-    taxBps: Bps,
-    active: z.boolean().default(true),
-  })
-  .openapi("ZoneInput");
+const zoneFields = {
+  name: z.string().trim().min(1).max(100),
+  polygon: Polygon,
+  currency: z.string().regex(/^[A-Z]{3}$/),
+  baseDeliveryFeeMinor: Minor,
+  perKmFeeMinor: Minor,
+  serviceFeeBps: Bps,
+  taxBps: Bps,
+};
+
+const ZoneBody = z.strictObject({ ...zoneFields, active: z.boolean().default(true) }).openapi("ZoneInput");
+
+// Built from the fields, not from ZoneBody.partial(): a default there would fill in
+// `active: true` on every PATCH that does not name it and re-open a closed zone.
+const ZonePatch = z
+  .strictObject({ ...zoneFields, active: z.boolean() })
+  .partial()
+  .openapi("ZonePatch", { description: "Only the fields named change; at least one is required." });
 
 const Zone = z
   .object({
@@ -86,7 +100,7 @@ const updateZone = createRoute({
   summary: "Change a zone's outline, fees or availability (orders already placed keep their prices)",
   security: bearerSecurity,
   middleware: [requireAuth("admin")] as const,
-  request: { params: z.object({ id: z.string().uuid() }), ...jsonBody(ZoneBody.partial()) },
+  request: { params: z.object({ id: z.string().uuid() }), ...jsonBody(ZonePatch) },
   responses: { 200: jsonResponse(Zone, "Updated"), ...errorResponses(400, 401, 403, 404, 409) },
 });
 
@@ -126,8 +140,8 @@ const nearestCouriers = createRoute({
     query: z.object({
       lat: QueryLat,
       lng: QueryLng,
-      k: z.coerce.number().int().min(1).max(50).default(10),
-      radiusM: z.coerce.number().int().min(1).max(20_000).default(2000),
+      k: urlNumber({ min: 1, max: 50, int: true }).default(10),
+      radiusM: urlNumber({ min: 1, max: 20_000, int: true }).default(2000),
     }),
   },
   responses: {
@@ -172,7 +186,9 @@ export function registerZoneAdminRoutes(app: App): void {
   });
 
   app.openapi(updateZone, async (c) => {
-    const changes = c.req.valid("json");
+    const changes = Object.fromEntries(
+      Object.entries(c.req.valid("json")).filter(([, value]) => value !== undefined),
+    ) as z.infer<typeof ZonePatch>;
     if (Object.keys(changes).length === 0) throw new ApiError(400, "nothing_to_change", "Send at least one field.");
     try {
       const [row] = await c.var.db

@@ -116,6 +116,7 @@ beforeEach(() => {
     onMessage: () => {},
     onAck: () => {},
     batchSize: 3,
+    batchGapMs: 0,
     isOnline: () => online,
   });
 });
@@ -150,6 +151,35 @@ describe("ZoneLink", () => {
     expect(zone.batches().at(-1)).toMatchObject([{ seq: 106 }]);
     expect(store.fixes).toEqual([]);
     expect(states).toContain("live");
+  });
+
+  it("spaces batches out so a long backlog stays under the zone's message rate", async () => {
+    const paced = new ZoneLink({
+      buffer: store,
+      url: async () => "ws://zone/paced",
+      fallbackPosition: () => ({ lat: 38.72, lng: -9.14 }),
+      status: () => "online",
+      onState: () => {},
+      onMessage: () => {},
+      onAck: () => {},
+      batchSize: 1,
+      batchGapMs: 200,
+      isOnline: () => true,
+    });
+    store.add(3, 1);
+    paced.start();
+    await settle();
+    last().open();
+    await settle();
+    const zone = last();
+    zone.reply({ type: "ack", seq: 1, accepted: 1, dropped: 0 });
+    await settle();
+    await settle();
+    expect(zone.batches()).toHaveLength(1);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    await settle();
+    expect(zone.batches()).toHaveLength(2);
+    paced.stop();
   });
 
   it("sends a batch again on the next socket when its ack never came, and trims only what was acknowledged", async () => {

@@ -41,6 +41,8 @@ export interface ZoneLinkOptions {
   onAck(ack: { accepted: number; dropped: number; remaining: number }): void;
   /** Fixes per message; well under the zone's cap and small enough for any frame limit. */
   batchSize?: number;
+  /** Least time between two batches: a long backlog stays under the zone's message rate (5 a second). */
+  batchGapMs?: number;
   ackTimeoutMs?: number;
   heartbeatMs?: number;
   isOnline?: () => boolean;
@@ -69,18 +71,22 @@ export class ZoneLink {
   private attempt = 0;
   private handingOver = false;
   private lastHeard = 0;
+  private lastBatchAt = 0;
+  private paced: ReturnType<typeof setTimeout> | null = null;
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   private ackTimer: ReturnType<typeof setTimeout> | null = null;
   private heartbeatTimer: ReturnType<typeof setInterval> | null = null;
   /** Socket messages, acks and connects run one at a time, in arrival order. */
   private chain: Promise<void> = Promise.resolve();
   private readonly batchSize: number;
+  private readonly batchGapMs: number;
   private readonly ackTimeoutMs: number;
   private readonly heartbeatMs: number;
   private readonly isOnline: () => boolean;
 
   constructor(private readonly options: ZoneLinkOptions) {
     this.batchSize = options.batchSize ?? 100;
+    this.batchGapMs = options.batchGapMs ?? 250;
     this.ackTimeoutMs = options.ackTimeoutMs ?? 15_000;
     this.heartbeatMs = options.heartbeatMs ?? 10_000;
     this.isOnline = options.isOnline ?? (() => navigator.onLine);
@@ -148,8 +154,10 @@ export class ZoneLink {
   private clearTimers(): void {
     if (this.reconnectTimer) clearTimeout(this.reconnectTimer);
     if (this.ackTimer) clearTimeout(this.ackTimer);
+    if (this.paced) clearTimeout(this.paced);
     this.reconnectTimer = null;
     this.ackTimer = null;
+    this.paced = null;
   }
 
   /** Forgets the current socket first, so its close event is not mistaken for the next one's. */
@@ -275,12 +283,21 @@ export class ZoneLink {
   }
 
   private async flush(): Promise<void> {
-    if (!this.connected || this.inFlight !== null) return;
+    if (!this.connected || this.inFlight !== null || this.paced) return;
+    const wait = this.lastBatchAt + this.batchGapMs - Date.now();
+    if (wait > 0) {
+      this.paced = setTimeout(() => {
+        this.paced = null;
+        this.nudge();
+      }, wait);
+      return;
+    }
     const batch = await this.options.buffer.oldest(this.batchSize);
     const ws = this.ws;
     if (batch.length === 0 || !ws || ws.readyState !== WebSocket.OPEN || this.inFlight !== null) return;
     const last = batch[batch.length - 1] as Fix;
     this.inFlight = last.seq;
+    this.lastBatchAt = Date.now();
     ws.send(
       JSON.stringify(
         batch.length === 1

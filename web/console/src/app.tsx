@@ -1,0 +1,167 @@
+// The console's shell: sign-in, then the screens the signed-in role may use,
+// on hash routes (a static Pages site has no server routes):
+//   staff   #/board[/<orderId>]  #/orders[/<orderId>]  #/menu
+//   admin   #/dead-letters
+import { type ReactNode, useEffect, useRef, useState } from "react";
+import { type User, unwrap } from "../../shared/api/index.ts";
+import { useHashRoute, useUser } from "../../shared/ui/hooks.ts";
+import { I18nProvider, LanguageSwitch } from "../../shared/ui/i18n.tsx";
+import { AppShell, type NavItem } from "../../shared/ui/layout.tsx";
+import { NoticesProvider, useNotices } from "../../shared/ui/notices.tsx";
+import { api, type Restaurant } from "./api.ts";
+import { LOCALE_KEY, MESSAGES, type MessageKey, useI18n } from "./i18n.ts";
+import { BoardScreen } from "./screens/board.tsx";
+import { DeadLettersScreen } from "./screens/dead-letters.tsx";
+import { HistoryScreen } from "./screens/history.tsx";
+import { MenuScreen } from "./screens/menu.tsx";
+import { OrderDetail } from "./screens/order-detail.tsx";
+import { SignIn } from "./screens/sign-in.tsx";
+
+export function App() {
+  return (
+    <I18nProvider dictionaries={MESSAGES} storageKey={LOCALE_KEY}>
+      <Session />
+    </I18nProvider>
+  );
+}
+
+const CONSOLE_ROLES: ReadonlySet<User["role"]> = new Set(["restaurant_staff", "admin"]);
+
+function Session() {
+  const { t } = useI18n();
+  const user = useUser(api);
+  const [notice, setNotice] = useState<MessageKey | null>(null);
+  const signingOut = useRef(false);
+
+  useEffect(
+    () =>
+      api.onSessionChange((next) => {
+        if (next) setNotice(null);
+        // Not asked for: the refresh token was refused (expired, or revoked after reuse).
+        else if (!signingOut.current) setNotice("app.sessionEnded");
+      }),
+    [],
+  );
+
+  const signOut = (why: MessageKey | null = null) => {
+    signingOut.current = true;
+    setNotice(why);
+    void api.signOut().finally(() => {
+      signingOut.current = false;
+    });
+  };
+
+  const allowed = user !== null && CONSOLE_ROLES.has(user.role);
+  useEffect(() => {
+    if (user && !CONSOLE_ROLES.has(user.role)) signOut("app.wrongRole");
+  });
+
+  if (!user || !allowed) return <SignIn notice={notice ? t(notice) : undefined} />;
+  // Keyed by user: nothing one person was told is left on screen for the next.
+  return (
+    <NoticesProvider key={user.id} fallbackError={t("app.somethingWrong")}>
+      <Console user={user} onSignOut={() => signOut()} />
+    </NoticesProvider>
+  );
+}
+
+/** Staff work for one restaurant; its name and currency come with its menu. */
+function useRestaurant(user: User): Restaurant | null | undefined {
+  const { t } = useI18n();
+  const [restaurant, setRestaurant] = useState<Restaurant | null | undefined>(undefined);
+  const fallbackName = t("app.yourRestaurant");
+  useEffect(() => {
+    const id = user.role === "restaurant_staff" ? user.restaurantId : null;
+    if (!id) {
+      setRestaurant(null);
+      return;
+    }
+    let current = true;
+    unwrap(api.http.GET("/v1/restaurants/{id}/menu", { params: { path: { id } } }))
+      .then((menu) => ({ id, name: menu.restaurantName, currency: menu.currency }))
+      // The board works without the name; the menu screen will say what is wrong.
+      .catch(() => ({ id, name: fallbackName, currency: "EUR" }))
+      .then((found) => {
+        if (current) setRestaurant(found);
+      });
+    return () => {
+      current = false;
+    };
+  }, [user, fallbackName]);
+  return restaurant;
+}
+
+function Console(props: { user: User; onSignOut(): void }) {
+  const { t, locale, setLocale } = useI18n();
+  const { dismiss } = useNotices();
+  const restaurant = useRestaurant(props.user);
+  const [section = "", param] = useHashRoute();
+
+  const nav: NavItem[] = restaurant
+    ? [
+        { href: "#/board", label: t("nav.board") },
+        { href: "#/orders", label: t("nav.orders") },
+        { href: "#/menu", label: t("nav.menu") },
+      ]
+    : [{ href: "#/dead-letters", label: t("nav.deadLetters") }];
+  const sections = new Set(nav.map((item) => item.href.slice(2)));
+  const known = restaurant !== undefined && sections.has(section);
+
+  useEffect(() => {
+    if (restaurant !== undefined && !known) location.replace(nav[0]?.href ?? "#/");
+  });
+  // A failure belongs to the screen it happened on.
+  const route = `${section}/${param ?? ""}`;
+  const shownRoute = useRef(route);
+  useEffect(() => {
+    if (shownRoute.current === route) return;
+    shownRoute.current = route;
+    dismiss();
+  });
+  useEffect(() => {
+    document.title = `${t("app.brand")} · ${t("app.title")}`;
+  }, [t]);
+
+  let screen: ReactNode = <p className="muted">{t("app.loading")}</p>;
+  if (known && restaurant) {
+    if (section === "board") screen = <BoardScreen restaurant={restaurant} selected={param} />;
+    else if (section === "orders" && param) screen = <StandaloneOrder key={param} orderId={param} />;
+    else if (section === "orders") screen = <HistoryScreen restaurant={restaurant} />;
+    else if (section === "menu") screen = <MenuScreen restaurant={restaurant} />;
+  } else if (known && section === "dead-letters") {
+    screen = <DeadLettersScreen />;
+  }
+
+  return (
+    <AppShell
+      brand={t("app.brand")}
+      place={restaurant === undefined ? undefined : (restaurant?.name ?? t("app.operations"))}
+      nav={nav}
+      currentHref={`#/${section}`}
+      labels={{ skip: t("app.skip"), nav: t("app.nav"), dismiss: t("app.dismiss") }}
+      account={
+        <>
+          <span className="muted email">{props.user.email}</span>
+          <LanguageSwitch locale={locale} onChange={setLocale} label={t("app.language")} />
+          <button type="button" className="ghost" onClick={props.onSignOut}>
+            {t("app.signOut")}
+          </button>
+        </>
+      }
+    >
+      {screen}
+    </AppShell>
+  );
+}
+
+function StandaloneOrder(props: { orderId: string }) {
+  const { t } = useI18n();
+  return (
+    <div className="standalone">
+      <a href="#/orders" className="back">
+        {t("order.backToOrders")}
+      </a>
+      <OrderDetail orderId={props.orderId} />
+    </div>
+  );
+}

@@ -1,0 +1,80 @@
+// The API reference (/v1/docs) in Chromium with the network cut off at the
+// machine's edge: every request to a host other than this one is aborted and
+// recorded. The page must render every operation from what the Worker serves
+// alone, try to reach nothing else, and break none of its own CSP.
+import { mkdir } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { type Browser, chromium } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import committed from "../shared/api/openapi.json";
+
+const apiBase = inject("apiBase");
+const SCREENSHOTS = fileURLToPath(new URL("./screenshots/", import.meta.url));
+const LOCAL_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
+let browser: Browser;
+
+beforeAll(async () => {
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+    timeout: 20_000,
+  });
+  await mkdir(SCREENSHOTS, { recursive: true });
+}, 40_000);
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+describe("the API reference", () => {
+  it("renders the operation list offline, from this Worker alone", async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const offHost: string[] = [];
+    await context.route("**/*", (route) => {
+      const url = new URL(route.request().url());
+      if (LOCAL_HOSTS.has(url.hostname) || url.protocol === "data:") return route.continue();
+      offHost.push(url.href);
+      return route.abort("internetdisconnected");
+    });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+    page.on("console", (message) => {
+      if (message.type() === "error") problems.push(`console: ${message.text()}`);
+    });
+
+    const response = await page.goto(`${apiBase}/v1/docs`);
+    expect(response?.status()).toBe(200);
+    await page
+      .locator(".opblock")
+      .first()
+      .waitFor({ timeout: 20_000 })
+      .catch(async (error: unknown) => {
+        await page.screenshot({ path: `${SCREENSHOTS}failed-api-docs.png` });
+        throw new Error(`${String(error)}\nproblems: ${problems.join("\n")}\noff host: ${offHost.join(", ")}`);
+      });
+
+    const operations = Object.values(committed.paths).flatMap((item) => Object.keys(item));
+    expect(await page.locator(".opblock").count()).toBe(operations.length);
+    await page.getByText("Sign in with email and password").first().waitFor();
+    expect(await page.locator(".info .title").textContent()).toContain("Edge Delivery API");
+
+    // One operation opened: its parameters and responses render too.
+    await page.locator("#operations-discovery-listRestaurants .opblock-summary-control").click();
+    await page.locator("#operations-discovery-listRestaurants .parameters").waitFor();
+    await page.screenshot({ path: `${SCREENSHOTS}api-docs.png` });
+
+    expect(offHost).toEqual([]);
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 60_000);
+});
