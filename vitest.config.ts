@@ -20,6 +20,7 @@ export default defineConfig({
             "scripts/**/*.test.ts",
             "db/**/*.test.ts",
             "bench/**/*.test.ts",
+            "web/courier/src/**/*.test.ts",
             "web/shared/**/*.test.ts",
             // Node-side checks of Worker configuration (wrangler.toml), beside the code they guard.
             "workers/**/*.node.test.ts",

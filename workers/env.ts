@@ -25,6 +25,10 @@ export interface Env {
   RL_WRITE_USER: RateLimit;
   /** Menu photos in fixed widths (`menu/<restaurantId>/<photoId>/<width>`), served by /v1/media. */
   MENU_PHOTOS: R2Bucket;
+  /** Per courier: job-changing requests (steps, the PIN, hand-back, wait, failure). */
+  RL_COURIER_JOB: RateLimit;
+  /** Photos couriers take of the door when a delivery fails, kept as evidence. */
+  DELIVERY_EVIDENCE: R2Bucket;
 
   DATABASE_URL: string;
   NEON_WS_PROXY?: string;

@@ -10,6 +10,7 @@ import {
   onDecline,
   onExpire,
   pinOffer,
+  reopenOffers,
   startOffers,
 } from "./offers.ts";
 
@@ -268,5 +269,34 @@ describe("an operator's offer", () => {
   it("is refused once a courier has the order", () => {
     const state = { ...startOffers("o"), assignedCourierId: "a" };
     expect(pinOffer(state, "b", now + ttl)).toEqual({ ok: false, refused: "already_assigned" });
+  });
+});
+
+describe("reopenOffers", () => {
+  it("starts again from the first radius and never offers the order back to anyone already tried", () => {
+    const assigned = {
+      ...startOffers("o1"),
+      candidatesTried: ["a", "b"],
+      round: 2,
+      radiusM: 7000,
+      assignedCourierId: "b",
+    };
+    const reopened = reopenOffers(assigned);
+    expect(reopened).toMatchObject({
+      round: 0,
+      radiusM: 2000,
+      current: null,
+      assignedCourierId: null,
+      escalated: false,
+    });
+    const decision = nextOffer(
+      reopened,
+      [
+        { courierId: "b", distanceM: 10 },
+        { courierId: "c", distanceM: 500 },
+      ],
+      1000,
+    );
+    expect(decision).toMatchObject({ action: "offer", courierId: "c" });
   });
 });

@@ -178,3 +178,13 @@ export function pinOffer(state: OfferState, courierId: string, expiresAt: number
     },
   };
 }
+
+/**
+ * A new round of offers after the assigned courier left the job (handed it
+ * back, or went dark) before pickup: from the first radius again, with
+ * everyone already tried still skipped, so the courier who left is never
+ * offered it back.
+ */
+export function reopenOffers(state: OfferState, policy: OfferPolicy = DEFAULT_OFFER_POLICY): OfferState {
+  return { ...startOffers(state.orderId, policy), candidatesTried: [...state.candidatesTried] };
+}

@@ -57,6 +57,9 @@ export interface PlacedOrder {
   totalMinor: number;
   deliveryAddress: DeliveryAddressInput;
   restaurantLocation: { lat: number; lng: number };
+  /** For the courier's offer and job screens; absent on orders placed before they were recorded. */
+  restaurantName?: string | undefined;
+  restaurantAddress?: string | undefined;
   placedAt: number;
   /** The prep time the kitchen's load quoted at placement; absent on older orders. */
   quotedPrepMinutes?: number | undefined;

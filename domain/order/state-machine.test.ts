@@ -74,6 +74,10 @@ const COMMANDS: Record<OrderCommandType, OrderCommand> = {
   resolve_exceptions: { type: "resolve_exceptions", note: "sorted" },
   add_note: { type: "add_note", note: "called the customer" },
   release_to_kitchen: { type: "release_to_kitchen" },
+  courier_released: { type: "courier_released", reason: "cannot_find_restaurant" },
+  escalate: { type: "escalate", reason: "courier_dark" },
+  start_customer_wait: { type: "start_customer_wait" },
+  delivery_failed: { type: "delivery_failed", reason: "customer_unreachable" },
 };
 const COMMAND_TYPES = Object.keys(COMMANDS) as OrderCommandType[];
 
@@ -140,6 +144,12 @@ const toPickedUp = [...kitchenPaths.ready, ...dispatchPaths.at_pickup, ["picked_
   [OrderCommandType, ActorRole]
 >;
 
+/** Drives to the door, waits out the customer wait, and fails the delivery. */
+function failedDelivery(): OrderSnapshot {
+  const atDoor = drive([...toPickedUp, ["arrived_at_dropoff", "courier"], ["start_customer_wait", "courier"]]);
+  return step(atDoor, "delivery_failed", "courier", (atDoor.customerWaitUntil ?? 0) + 1);
+}
+
 const SCENARIOS: Record<string, OrderSnapshot> = {
   "placed/none": drive([]),
   "paid/none": drive(toPaid),
@@ -150,6 +160,7 @@ const SCENARIOS: Record<string, OrderSnapshot> = {
   "cancelled/none": drive([...toPaid, ["cancel", "customer"]]),
   "cancelled/assigned": drive([...toAccepted, ...dispatchPaths.assigned, ["cancel", "admin"]]),
   "failed/none": drive([["payment_failed", "system"]]),
+  "failed/failed": failedDelivery(),
 };
 for (const [kitchen, kPath] of Object.entries(kitchenPaths)) {
   for (const [delivery, dPath] of Object.entries(dispatchPaths)) {
@@ -205,7 +216,14 @@ const ALLOWED: Partial<Record<OrderCommandType, Partial<Record<ActorRole, Record
     ),
   },
   refund: {
-    admin: same(["paid/none", ...allKitchen, "picked_up/picked_up", "picked_up/at_dropoff", "delivered/delivered"]),
+    admin: same([
+      "paid/none",
+      ...allKitchen,
+      "picked_up/picked_up",
+      "picked_up/at_dropoff",
+      "delivered/delivered",
+      "failed/failed",
+    ]),
   },
   dispatch_started: { system: withDelivery(inKitchen("none"), "searching") },
   courier_offered: { system: withDelivery(inKitchen("searching"), "offered") },
@@ -226,11 +244,20 @@ const ALLOWED: Partial<Record<OrderCommandType, Partial<Record<ActorRole, Record
   redispatch: { admin: withDelivery(allKitchen, "searching") },
   resolve_exceptions: { admin: same(Object.keys(SCENARIOS)) },
   add_note: { admin: same(Object.keys(SCENARIOS)) },
+  courier_released: { courier: withDelivery([...inKitchen("assigned"), ...inKitchen("at_pickup")], "searching") },
+  escalate: {
+    system: same(["placed/none", "paid/none", ...allKitchen, "picked_up/picked_up", "picked_up/at_dropoff"]),
+  },
+  start_customer_wait: { courier: { "picked_up/at_dropoff": "picked_up/at_dropoff" } },
+  // delivery_failed is allowed only after the wait, which no scenario of the table has started: see below.
 };
 
 // Refusals that are about values rather than state: a fully refunded order has
-// nothing left to refund.
+// nothing left to refund; the system releases a courier only for going dark.
 const VALUE_REFUSALS: Record<string, 422> = {
+  ...Object.fromEntries(
+    [...inKitchen("assigned"), ...inKitchen("at_pickup")].map((k) => [`courier_released|system|${k}`, 422] as const),
+  ),
   "refund|admin|rejected/none": 422,
   "refund|admin|cancelled/none": 422,
   "refund|admin|cancelled/assigned": 422,
@@ -262,7 +289,7 @@ describe("decide: exhaustive state × command × role table", () => {
     const states = new Set(keys.map((k) => k.split("/")[0]));
     const deliveries = new Set(keys.map((k) => k.split("/")[1]));
     expect(states.size).toBe(10);
-    expect(deliveries.size).toBe(8);
+    expect(deliveries.size).toBe(9);
   });
 
   for (const [key, order] of Object.entries(SCENARIOS)) {
@@ -1023,5 +1050,115 @@ describe("newOrderSnapshot", () => {
     expect(() =>
       newOrderSnapshot({ id: "o", customerId: "c", restaurantId: "r", totalMinor: 1.5, currency: "EUR", placedAt: T0 }),
     ).toThrow(RangeError);
+  });
+});
+
+describe("decide: what goes wrong on the road", () => {
+  const atDoor = () => scenario("picked_up/at_dropoff");
+
+  it("lets the assigned courier hand a job back before pickup, with a reason, and searches again", () => {
+    const d = expectOk(
+      decide(
+        scenario("preparing/at_pickup"),
+        { type: "courier_released", reason: "restaurant_closed", note: " shut " },
+        ACTORS.courier,
+        LATE,
+      ),
+    );
+    expect(d.next).toMatchObject({ state: "preparing", delivery: "searching", courierId: null });
+    expect(d.events[0]).toMatchObject({
+      type: "order.courier_released",
+      payload: { courierId: "courier-1", reason: "restaurant_closed", note: "shut", by: { role: "courier" } },
+    });
+  });
+
+  it("refuses a hand-back without a known reason, and the system's release for anything but going dark", () => {
+    const order = scenario("accepted/assigned");
+    expect(decide(order, { type: "courier_released", reason: "bored" }, ACTORS.courier, LATE)).toMatchObject({
+      ok: false,
+      status: 422,
+      code: "invalid_reason",
+    });
+    expect(decide(order, { type: "courier_released", reason: "went_dark" }, ACTORS.courier, LATE)).toMatchObject({
+      ok: false,
+      code: "invalid_reason",
+    });
+    const dark = expectOk(decide(order, { type: "courier_released", reason: "went_dark" }, ACTORS.system, LATE));
+    expect(dark.events[0]?.payload).toMatchObject({ reason: "went_dark", courierId: "courier-1" });
+  });
+
+  it("refuses a hand-back once the food is picked up", () => {
+    const d = decide(scenario("picked_up/picked_up"), COMMANDS.courier_released, ACTORS.courier, LATE);
+    expect(d).toMatchObject({ ok: false, status: 409, code: "invalid_transition" });
+  });
+
+  it("escalates to operators without changing the order", () => {
+    const order = scenario("picked_up/picked_up");
+    const d = expectOk(decide(order, { type: "escalate", reason: "pin_locked" }, ACTORS.system, LATE));
+    expect(d.next).toEqual(order);
+    expect(d.events[0]).toMatchObject({
+      type: "order.escalated",
+      payload: { reason: "pin_locked", courierId: "courier-1" },
+    });
+  });
+
+  it("starts the wait for an unreachable customer once, at the drop-off", () => {
+    const d = expectOk(decide(atDoor(), COMMANDS.start_customer_wait, ACTORS.courier, LATE));
+    expect(d.next.customerWaitUntil).toBe(LATE + DEFAULT_POLICY.customerWaitMs);
+    expect(d.events[0]?.payload).toMatchObject({ waitUntil: LATE + DEFAULT_POLICY.customerWaitMs });
+    expect(decide(d.next, COMMANDS.start_customer_wait, ACTORS.courier, LATE + 1)).toMatchObject({
+      ok: false,
+      status: 409,
+      code: "already_waiting",
+    });
+  });
+
+  it("lets the courier fail the delivery only after the wait, with a known reason", () => {
+    expect(decide(atDoor(), COMMANDS.delivery_failed, ACTORS.courier, LATE)).toMatchObject({
+      ok: false,
+      status: 409,
+      code: "wait_not_started",
+    });
+    const waiting = expectOk(decide(atDoor(), COMMANDS.start_customer_wait, ACTORS.courier, LATE)).next;
+    const until = waiting.customerWaitUntil ?? 0;
+    expect(decide(waiting, COMMANDS.delivery_failed, ACTORS.courier, until - 1)).toMatchObject({
+      ok: false,
+      status: 409,
+      code: "wait_not_over",
+    });
+    expect(decide(waiting, { type: "delivery_failed", reason: "dog ate it" }, ACTORS.courier, until)).toMatchObject({
+      ok: false,
+      status: 422,
+      code: "invalid_reason",
+    });
+    expect(decide(waiting, COMMANDS.delivery_failed, { role: "courier", id: "courier-2" }, until)).toMatchObject({
+      ok: false,
+      status: 403,
+    });
+    // The customer turning up during the wait still gets their food.
+    expect(expectOk(decide(waiting, COMMANDS.delivered, ACTORS.courier, until - 1)).next.state).toBe("delivered");
+  });
+
+  it("ends a failed delivery in failed/failed with no refund: the customer is charged in full", () => {
+    const waiting = expectOk(decide(atDoor(), COMMANDS.start_customer_wait, ACTORS.courier, LATE)).next;
+    const d = expectOk(
+      decide(
+        waiting,
+        { type: "delivery_failed", reason: "customer_unreachable", note: "rang 3 times", photoKey: "k" },
+        ACTORS.courier,
+        waiting.customerWaitUntil ?? 0,
+      ),
+    );
+    expect(d.next).toMatchObject({ state: "failed", delivery: "failed", paidMinor: TOTAL, refundedMinor: 0 });
+    expect(d.events[0]).toMatchObject({
+      type: "order.delivery_failed",
+      payload: { reason: "customer_unreachable", note: "rang 3 times", photoKey: "k", refund: null },
+    });
+    expect(refundOf(d)).toBeNull();
+    // Support may still refund by hand.
+    const refund = expectOk(
+      decide(d.next, { type: "refund", amountMinor: 500, reason: "goodwill" }, ACTORS.admin, LATE),
+    );
+    expect(refund.next.refundedMinor).toBe(500);
   });
 });

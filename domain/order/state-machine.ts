@@ -24,7 +24,9 @@ export type DeliveryState =
   | "at_pickup"
   | "picked_up"
   | "at_dropoff"
-  | "delivered";
+  | "delivered"
+  /** The courier could not hand the order over (customer unreachable after the wait). */
+  | "failed";
 
 export type ActorRole = "customer" | "restaurant_staff" | "courier" | "admin" | "system";
 
@@ -68,6 +70,8 @@ export interface OrderSnapshot {
   releaseAt?: number | null;
   readyBy?: number | null;
   releasedAt?: number | null;
+  /** Set when the courier at the door starts waiting for an unreachable customer. Absent in snapshots stored before it existed. */
+  customerWaitUntil?: number | null;
 }
 
 export type OrderCommand =
@@ -93,6 +97,11 @@ export type OrderCommand =
   | { type: "acceptance_timeout" }
   | { type: "courier_timeout" }
   | { type: "release_to_kitchen" }
+  // What goes wrong on the road (see "courier exceptions" below decide()).
+  | { type: "courier_released"; reason: string; note?: string | undefined }
+  | { type: "escalate"; reason: EscalationReason }
+  | { type: "start_customer_wait" }
+  | { type: "delivery_failed"; reason: string; note?: string | undefined; photoKey?: string | null | undefined }
   | OperatorCommand;
 
 export type OrderCommandType = OrderCommand["type"];
@@ -122,6 +131,10 @@ export const ORDER_EVENT_TYPES = [
   "order.exception_resolved",
   "order.operator_note",
   "order.released",
+  "order.courier_released",
+  "order.escalated",
+  "order.customer_wait_started",
+  "order.delivery_failed",
 ] as const;
 
 export type OrderEventType = (typeof ORDER_EVENT_TYPES)[number];
@@ -156,6 +169,8 @@ export interface OrderPolicy {
   acceptanceTimeoutMs: number;
   readyWithoutCourierMs: number;
   maxPrepTimeMinutes: number;
+  /** How long a courier at the door waits for an unreachable customer before they may fail the delivery. */
+  customerWaitMs: number;
 }
 
 const MINUTE_MS = 60_000;
@@ -165,6 +180,7 @@ export const DEFAULT_POLICY: OrderPolicy = Object.freeze({
   acceptanceTimeoutMs: 5 * MINUTE_MS,
   readyWithoutCourierMs: 10 * MINUTE_MS,
   maxPrepTimeMinutes: 120,
+  customerWaitMs: 5 * MINUTE_MS,
 });
 
 export const TERMINAL_STATES: readonly OrderState[] = ["delivered", "rejected", "cancelled", "failed"];
@@ -202,6 +218,11 @@ export const COMMAND_ROLES: Readonly<Record<OrderCommandType, readonly ActorRole
   resolve_exceptions: ["admin"],
   add_note: ["admin"],
   release_to_kitchen: ["system"],
+  // A courier hands a job back; the system releases one who went dark.
+  courier_released: ["courier", "system"],
+  escalate: ["system"],
+  start_customer_wait: ["courier"],
+  delivery_failed: ["courier"],
 };
 
 // Dispatch runs beside preparation, so courier moves up to pickup are legal in
@@ -254,6 +275,7 @@ export function newOrderSnapshot(init: NewOrderInit): OrderSnapshot {
     releaseAt: init.releaseAt ?? null,
     readyBy: init.readyBy ?? null,
     releasedAt: null,
+    customerWaitUntil: null,
   };
 }
 
@@ -446,7 +468,10 @@ export function decide(
     case "cancel":
       return cancel(ctx, command);
     case "refund": {
-      if (order.state === "placed" || order.state === "failed") return invalidTransition(order, command);
+      // A failed payment has nothing to refund; a failed delivery was paid, and support may refund it by hand.
+      if (order.state === "placed" || (order.state === "failed" && order.delivery !== "failed")) {
+        return invalidTransition(order, command);
+      }
       if (!Number.isSafeInteger(command.amountMinor) || command.amountMinor <= 0) {
         return refuse(422, "invalid_refund_amount", `refund must be a positive integer, got ${command.amountMinor}`);
       }
@@ -548,6 +573,11 @@ export function decide(
       if (!plan.ok) return plan;
       return apply(ctx, plan.changes, plan.eventType as OrderEventType, plan.payload);
     }
+    case "courier_released":
+    case "escalate":
+    case "start_customer_wait":
+    case "delivery_failed":
+      return decideCourierException(ctx, command);
     case "courier_timeout": {
       if (order.state !== "ready" || !UNASSIGNED_DELIVERY.includes(order.delivery)) {
         return invalidTransition(order, command);
@@ -570,6 +600,95 @@ interface Ctx {
   actor: Actor;
   now: number;
   policy: OrderPolicy;
+}
+
+/** Why an order needs a human although nothing else changes about it. */
+export type EscalationReason = "courier_dark" | "pin_locked";
+
+/** Why a courier gives a job back before pickup (or the system takes it back). */
+export const RELEASE_REASONS = [
+  "cannot_find_restaurant",
+  "restaurant_closed",
+  "order_not_ready",
+  "vehicle_problem",
+  "personal_emergency",
+  "other",
+  // Only the system: no position from the courier for too long.
+  "went_dark",
+] as const;
+
+/** Why a courier at the door could not hand the order over. */
+export const FAILED_DELIVERY_REASONS = ["customer_unreachable", "address_not_found"] as const;
+
+/**
+ * The refund rule of a failed delivery: none. The kitchen made the food and
+ * the courier carried it and waited at the door, so the customer is charged in
+ * full, as when a parcel cannot be delivered; operators can still refund by
+ * hand (POST /v1/orders/{id}/refunds) when support finds the platform at fault.
+ * See docs/decisions/0015-courier-app-what-goes-wrong.md.
+ */
+export const FAILED_DELIVERY_REFUND = null;
+
+const PICKUP_PENDING: readonly DeliveryState[] = ["assigned", "at_pickup"];
+
+function decideCourierException(
+  ctx: Ctx,
+  command: Extract<OrderCommand, { type: "courier_released" | "escalate" | "start_customer_wait" | "delivery_failed" }>,
+): Decision {
+  const { order, actor, now, policy } = ctx;
+  switch (command.type) {
+    case "courier_released": {
+      // Only before pickup: after it the food is with the courier and only operators can move it.
+      if (!KITCHEN_STATES.includes(order.state) || !PICKUP_PENDING.includes(order.delivery)) {
+        return invalidTransition(order, command);
+      }
+      const allowed: readonly string[] =
+        actor.role === "system" ? ["went_dark"] : RELEASE_REASONS.filter((r) => r !== "went_dark");
+      if (!allowed.includes(command.reason)) {
+        return refuse(422, "invalid_reason", `reason must be one of: ${allowed.join(", ")}`);
+      }
+      return apply(ctx, { delivery: "searching", courierId: null }, "order.courier_released", {
+        courierId: order.courierId,
+        reason: command.reason,
+        note: command.note?.trim() || null,
+        readyAt: etaFor(order, now).readyAt,
+      });
+    }
+    case "escalate":
+      // Nothing changes but the order's visibility to operators; the adapter escalates each reason once.
+      return apply(ctx, {}, "order.escalated", { reason: command.reason, courierId: order.courierId });
+    case "start_customer_wait": {
+      if (order.state !== "picked_up" || order.delivery !== "at_dropoff") return invalidTransition(order, command);
+      const started = order.customerWaitUntil ?? null;
+      if (started !== null) {
+        return refuse(409, "already_waiting", `the wait for the customer already runs until ${started}`);
+      }
+      const waitUntil = now + policy.customerWaitMs;
+      return apply(ctx, { customerWaitUntil: waitUntil }, "order.customer_wait_started", {
+        courierId: order.courierId,
+        waitUntil,
+      });
+    }
+    case "delivery_failed": {
+      if (order.state !== "picked_up" || order.delivery !== "at_dropoff") return invalidTransition(order, command);
+      const waitUntil = order.customerWaitUntil ?? null;
+      if (waitUntil === null) {
+        return refuse(409, "wait_not_started", "wait for the customer at the door first");
+      }
+      if (now < waitUntil) return refuse(409, "wait_not_over", `the wait for the customer runs until ${waitUntil}`);
+      if (!(FAILED_DELIVERY_REASONS as readonly string[]).includes(command.reason)) {
+        return refuse(422, "invalid_reason", `reason must be one of: ${FAILED_DELIVERY_REASONS.join(", ")}`);
+      }
+      return apply(ctx, { state: "failed", delivery: "failed" }, "order.delivery_failed", {
+        courierId: order.courierId,
+        reason: command.reason,
+        note: command.note?.trim() || null,
+        photoKey: command.photoKey ?? null,
+        waitedUntil: waitUntil,
+        refund: FAILED_DELIVERY_REFUND,
+      });
+    }
+  }
 }
 
 function cancel(ctx: Ctx, command: Extract<OrderCommand, { type: "cancel" }>): Decision {

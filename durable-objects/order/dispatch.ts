@@ -5,9 +5,12 @@
 // customer and the restaurant, and checks the courier's delivery steps
 // against geofences and the hand-off PIN before they reach the state machine.
 import type { Principal } from "../../domain/auth/principal.ts";
+import { DEFAULT_DARK_POLICY } from "../../domain/dispatch/courier-dark.ts";
+import { courierPay } from "../../domain/dispatch/courier-pay.ts";
 import { estimateEta, type Vehicle } from "../../domain/dispatch/eta.ts";
 import type { Fix } from "../../domain/dispatch/fix.ts";
 import { checkGeofence } from "../../domain/dispatch/geofence.ts";
+import { checkHandoffPin, MAX_PIN_FAILURES } from "../../domain/dispatch/handoff-pin.ts";
 import type { LatLng } from "../../domain/geo/distance.ts";
 import { zoneCellOf } from "../../domain/geo/geohash.ts";
 import { dispatchAt } from "../../domain/kitchen/scheduling.ts";
@@ -24,8 +27,11 @@ import {
 } from "../../domain/order/state-machine.ts";
 import { logLine } from "../../workers/api/http/log.ts";
 import type { Env } from "../../workers/env.ts";
+import type { DispatchRequest } from "../zone/protocol.ts";
 import { zoneStub } from "../zone/stubs.ts";
-import type { CommandResult, OrderView, Refusal } from "./order-do.ts";
+import { CourierJob } from "./courier-job.ts";
+import { CourierTrail, TRAIL_RETENTION_MS } from "./courier-trail.ts";
+import type { CommandResult, OrderView, Refusal } from "./order-results.ts";
 import type { Watchers } from "./watchers.ts";
 
 /** A search due sooner than this starts at once rather than through the alarm. */
@@ -47,12 +53,16 @@ export interface StepPosition {
 }
 
 /** Refusals of a courier step; a geofence refusal says how far off the courier is and how close they must get. */
-export type StepResult = CommandResult | (Refusal & { extra?: { distanceM: number; radiusM: number } });
+export type StepResult =
+  | CommandResult
+  | (Refusal & { extra?: { distanceM: number; radiusM: number } | { attemptsLeft: number } });
 
 export interface CourierPositionUpdate {
   courierId: string;
   vehicle: Vehicle;
   fix: Fix;
+  /** Every accepted fix since the zone's last forward for this order (ending with `fix`), for the trail. */
+  trail?: Fix[];
 }
 
 export type PositionResult =
@@ -83,6 +93,9 @@ export interface DispatchHost {
   ): Promise<CommandResult>;
   /** Arms the alarm to start the courier search later (an order for later). */
   deferDispatch(at: number): Promise<void>;
+  view(): OrderView;
+  /** Sets (or clears) one of dispatch's own deadlines; the DO re-arms its alarm after the call that set it. */
+  schedule(kind: "courier_dark" | "trail_purge", at: number | null): void;
 }
 
 const PICKUP_STEPS: readonly CourierStep[] = ["arrived_at_pickup", "picked_up"];
@@ -101,9 +114,30 @@ export class OrderDispatch {
   private lastBroadcastAt = 0;
   /** Where the courier was last seen, to free them in that zone when the order ends. */
   private lastCourierCell: string | null = null;
+  readonly trail: CourierTrail;
+  readonly job: CourierJob;
 
   constructor(private readonly host: DispatchHost) {
     host.ctx.storage.sql.exec("create table if not exists dispatch_meta (key text primary key, value text not null)");
+    this.trail = new CourierTrail(host.ctx.storage.sql);
+    this.job = new CourierJob(host, {
+      trail: this.trail,
+      pinAttemptsLeft: () => Math.max(0, MAX_PIN_FAILURES - this.pinFailures()),
+      meta: (key) => this.meta(key),
+      setMeta: (key, value) => this.setMeta(key, value),
+    });
+  }
+
+  private pinFailures(): number {
+    return Number(this.meta("pin_failures") ?? "0");
+  }
+
+  /** The zone cell the courier was last seen in: remembered in memory, else from the trail after an eviction. */
+  private courierCell(courierId: unknown): string | null {
+    if (this.lastCourierCell !== null) return this.lastCourierCell;
+    if (typeof courierId !== "string") return null;
+    const last = this.trail.lastPosition(courierId);
+    return last ? zoneCellOf(last.lat, last.lng) : null;
   }
 
   private meta(key: string): string | null {
@@ -117,9 +151,9 @@ export class OrderDispatch {
     this.host.ctx.storage.sql.exec("insert or replace into dispatch_meta (key, value) values (?, ?)", key, value);
   }
 
-  /** Where the assigned courier was last seen (memory only: null after the object was evicted). */
-  courierCell(): string | null {
-    return this.lastCourierCell;
+  /** Where the assigned courier was last seen (from the trail after an eviction); null if unknown. */
+  assignedCourierCell(): string | null {
+    return this.courierCell(this.host.snapshot()?.courierId ?? null);
   }
 
   /** The hand-off PIN, for the customer only: the courier must hear it from them at the door. */
@@ -141,12 +175,24 @@ export class OrderDispatch {
           break;
         case "order.courier_assigned":
           this.issuePin();
+          // The accept itself came over the courier's socket: count it as a sighting.
+          this.setMeta("assigned_at", String(event.at));
+          this.host.schedule("courier_dark", event.at + DEFAULT_DARK_POLICY.releaseAfterMs);
+          break;
+        case "order.courier_released":
+          this.host.schedule("courier_dark", null);
+          await this.release(event.payload.courierId, this.courierCell(event.payload.courierId));
+          this.lastCourierCell = null;
+          await this.redispatch();
           break;
         case "order.cancelled":
           await this.stop(event);
+          this.ended(event.at);
           break;
         case "order.delivered":
-          await this.release(event.payload.courierId, this.lastCourierCell);
+        case "order.delivery_failed":
+          await this.release(event.payload.courierId, this.courierCell(event.payload.courierId));
+          this.ended(event.at);
           break;
       }
     }
@@ -175,6 +221,39 @@ export class OrderDispatch {
     await this.start();
   }
 
+  private ended(at: number): void {
+    this.host.schedule("courier_dark", null);
+    this.host.schedule("trail_purge", at + TRAIL_RETENTION_MS);
+  }
+
+  /** What the zone needs to offer this order, the offer card's details included. */
+  private dispatchRequest(order: PlacedOrder, snapshot: OrderSnapshot, now: number): DispatchRequest {
+    return {
+      orderId: order.id,
+      restaurant: order.restaurantLocation,
+      dropoff: dropoffOf(order),
+      foodReadyAt: etaFor(snapshot, now).readyAt,
+      restaurantName: order.restaurantName ?? null,
+      payoutMinor: courierPay(order).totalMinor,
+      currency: order.currency,
+    };
+  }
+
+  /** The courier left before pickup: the restaurant's zone offers the order again, skipping everyone tried. */
+  private async redispatch(): Promise<void> {
+    const order = this.host.placed();
+    const snapshot = this.host.snapshot();
+    if (!order || !snapshot || snapshot.delivery !== "searching") return;
+    const cell = zoneCellOf(order.restaurantLocation.lat, order.restaurantLocation.lng);
+    try {
+      const result = await zoneStub(this.host.env, cell).redispatch(this.dispatchRequest(order, snapshot, Date.now()));
+      if (!result.ok) logLine("warn", "order.redispatch_refused", { orderId: order.id, cell, code: result.code });
+    } catch (err) {
+      // The state machine's courier_timeout still escalates an order nobody is looking for.
+      logLine("error", "order.redispatch_failed", { orderId: order.id, cell, error: String(err) });
+    }
+  }
+
   private async start(): Promise<void> {
     const order = this.host.placed();
     const snapshot = this.host.snapshot();
@@ -185,12 +264,9 @@ export class OrderDispatch {
     const restaurant = order.restaurantLocation;
     const cell = zoneCellOf(restaurant.lat, restaurant.lng);
     try {
-      const result = await zoneStub(this.host.env, cell).requestCourier({
-        orderId: order.id,
-        restaurant,
-        dropoff: dropoffOf(order),
-        foodReadyAt: etaFor(this.host.snapshot() ?? snapshot, now).readyAt,
-      });
+      const result = await zoneStub(this.host.env, cell).requestCourier(
+        this.dispatchRequest(order, this.host.snapshot() ?? snapshot, now),
+      );
       if (!result.ok) logLine("warn", "order.dispatch_refused", { orderId: order.id, cell, code: result.code });
     } catch (err) {
       // The state machine's courier_timeout still escalates an order nobody is looking for.
@@ -224,7 +300,7 @@ export class OrderDispatch {
         logLine("warn", "order.dispatch_cancel_failed", { orderId: order.id, error: String(err) });
       }
     }
-    await this.release(event.payload.courierId, this.lastCourierCell);
+    await this.release(event.payload.courierId, this.courierCell(event.payload.courierId));
   }
 
   /** Best effort: the zone also frees the courier on their next fix, when this order answers not_on_order. */
@@ -249,6 +325,7 @@ export class OrderDispatch {
     const { fix } = update;
     this.lastCourierCell = zoneCellOf(fix.lat, fix.lng);
     const now = Date.now();
+    this.trail.record(update.courierId, update.trail ?? [fix], now);
     if (now - this.lastBroadcastAt < POSITION_EVERY_MS) return { ok: true, broadcast: false };
     this.lastBroadcastAt = now;
     const pickedUp = snapshot.delivery === "picked_up" || snapshot.delivery === "at_dropoff";
@@ -266,6 +343,43 @@ export class OrderDispatch {
       ["customer", "restaurant_staff"],
     );
     return { ok: true, broadcast: true };
+  }
+
+  /**
+   * At most MAX_PIN_FAILURES wrong PINs per order. The count is read and
+   * written with no await in between, so concurrent guesses cannot overrun
+   * it; the last wrong one tells operators.
+   */
+  private async checkPin(given: string | undefined): Promise<StepResult | null> {
+    const verdict = checkHandoffPin(this.pin(), given, this.pinFailures());
+    if (verdict.ok) return null;
+    switch (verdict.code) {
+      case "pin_required":
+        return { ok: false, status: 422, code: "pin_mismatch", message: "Ask the customer for their 4-digit PIN." };
+      case "pin_locked":
+        return {
+          ok: false,
+          status: 409,
+          code: "pin_locked",
+          message: "Too many wrong PINs for this order. Support has been told and will contact you.",
+        };
+      case "pin_mismatch": {
+        this.setMeta("pin_failures", String(verdict.failures));
+        if (verdict.locked) {
+          const escalated = await this.host.system({ type: "escalate", reason: "pin_locked" }, "dispatch");
+          if (!escalated.ok) logLine("warn", "order.pin_escalation_refused", { code: escalated.code });
+        }
+        return {
+          ok: false,
+          status: 422,
+          code: "pin_mismatch",
+          message: verdict.locked
+            ? "That PIN is not this order's. No attempts left: support has been told."
+            : `That PIN is not this order's. ${verdict.attemptsLeft} attempts left.`,
+          extra: { attemptsLeft: verdict.attemptsLeft },
+        };
+      }
+    }
   }
 
   /** The zone ran out of couriers to ask: record it once, so operators and watchers see the order needs a human. */
@@ -332,15 +446,9 @@ export class OrderDispatch {
         extra: { distanceM, radiusM },
       };
     }
-    const pin = this.pin();
-    if (step === "delivered" && pin !== null && position.pin !== pin) {
-      return {
-        ok: false,
-        status: 422,
-        code: "pin_mismatch",
-        message:
-          position.pin === undefined ? "Ask the customer for their 4-digit PIN." : "That PIN is not this order's.",
-      };
+    if (step === "delivered") {
+      const refused = await this.checkPin(position.pin);
+      if (refused) return refused;
     }
     // Set before the command: its delivered event frees the courier in this cell.
     this.lastCourierCell = zoneCellOf(position.lat, position.lng);

@@ -27,6 +27,8 @@ import type { Env } from "../../workers/env.ts";
 import { stripeClient } from "../../workers/payments/stripe-client.ts";
 import type { BoardOrder } from "../restaurant/restaurant-do.ts";
 import { armAlarmAt } from "../shared/alarm.ts";
+import type { CourierJobView, FailDeliveryInput } from "./courier-job.ts";
+import type { TrailPoint, TrailStats } from "./courier-trail.ts";
 import {
   type CourierPositionUpdate,
   type CourierStep,
@@ -39,49 +41,14 @@ import {
 } from "./dispatch.ts";
 import { reportToMap } from "./map-feed.ts";
 import { type OperatorAction, type OperatorResult, OrderOperator } from "./operator.ts";
+import type { CheckoutResult, CommandResult, OrderView, PlaceResult, Refusal } from "./order-results.ts";
 import { OrderStorage } from "./order-storage.ts";
 import { ProjectionOutbox } from "./projection-outbox.ts";
 import { Watchers } from "./watchers.ts";
 
-export type Refusal = { ok: false; status: 400 | 403 | 404 | 409 | 422 | 502; code: string; message: string };
-
-export interface OrderView {
-  id: string;
-  status: OrderSnapshot["state"];
-  delivery: OrderSnapshot["delivery"];
-  customerId: string;
-  restaurantId: string;
-  courierId: string | null;
-  currency: string;
-  lines: PlacedOrder["lines"];
-  subtotalMinor: number;
-  deliveryFeeMinor: number;
-  serviceFeeMinor: number;
-  taxMinor: number;
-  tipMinor: number;
-  totalMinor: number;
-  paidMinor: number;
-  refundedMinor: number;
-  deliveryAddress: PlacedOrder["deliveryAddress"];
-  prepTimeMinutes: number | null;
-  readyAt: string | null;
-  placedAt: string;
-  lastSeq: number;
-  /** The prep time quoted at placement under the kitchen's load. */
-  quotedPrepMinutes: number | null;
-  /** Before acceptance: the planned or quoted ready time; after: readyAt. */
-  estimatedReadyAt: string | null;
-  /** Orders for later: when the customer wants it, and when the kitchen gets it. */
-  scheduledFor: string | null;
-  releaseAt: string | null;
-  deliverySlot: { id: string; startsAt: string; endsAt: string } | null;
-}
-
-export type PlaceResult = { ok: true; created: boolean; order: OrderView } | Refusal;
-export type CommandResult = { ok: true; order: OrderView; events: OrderEvent[] } | Refusal;
-export type CheckoutResult =
-  | { ok: true; paymentIntentId: string; clientSecret: string; amountMinor: number; currency: string }
-  | Refusal;
+// The results of the object's calls live apart, so the helpers it lends
+// itself to (dispatch, the courier's job) can name them without importing it.
+export type { CheckoutResult, CommandResult, OrderView, PlaceResult, Refusal } from "./order-results.ts";
 
 const REFUND_RETRY_MS = [5_000, 30_000, 120_000, 600_000];
 /** After this many failed tries (about 13 minutes) a refund needs a person, though retries go on. */
@@ -112,7 +79,7 @@ export class OrderDO extends DurableObject<Env> {
       view: () => this.view(),
       applyAs: (actor, command, extra) => this.apply(actor, command, extra),
       seenKey: (key) => this.store.eventsAfter(0).some((e) => e.payload.operatorKey === key),
-      courierCell: () => this.dispatch.courierCell(),
+      courierCell: () => this.dispatch.assignedCourierCell(),
     });
     this.outbox = new ProjectionOutbox({
       ctx,
@@ -352,6 +319,8 @@ export class OrderDO extends DurableObject<Env> {
     });
     await this.afterWrite();
     await this.dispatch.afterEvents(events);
+    // Dispatch may have scheduled its own deadlines while reacting.
+    await this.armAlarm();
     // Closed before any money arrived: withdraw the PaymentIntent so a late payment cannot land.
     const next = decision.next;
     if (wasOpen && isTerminal(next.state) && next.paidMinor === 0 && next.paymentIntentId) {
@@ -375,6 +344,43 @@ export class OrderDO extends DurableObject<Env> {
     return this.dispatch.courierStep(actor, step, position);
   }
 
+  /** The assigned courier's view of their job; anyone else is told there is no such order. */
+  async courierJob(actor: Principal): Promise<{ ok: true; job: CourierJobView } | Refusal> {
+    return this.dispatch.job.view(actor);
+  }
+
+  /** Before pickup: the courier gives the job back; it is offered to others, never to them again. */
+  async courierHandBack(actor: Principal, reason: string, note?: string): Promise<CommandResult> {
+    return this.dispatch.job.handBack(actor, reason, note);
+  }
+
+  async courierStartWait(actor: Principal): Promise<CommandResult> {
+    return this.dispatch.job.startWait(actor);
+  }
+
+  async courierFailDelivery(actor: Principal, input: FailDeliveryInput): Promise<CommandResult> {
+    return this.dispatch.job.failDelivery(actor, input);
+  }
+
+  /** May this courier attach evidence (a photo) to a failed delivery right now? */
+  async canAttachFailureEvidence(actor: Principal): Promise<{ ok: true } | Refusal> {
+    const snapshot = this.snapshot;
+    if (!snapshot || actor.role !== "courier" || snapshot.courierId !== actor.userId) return { ...notFound };
+    if (snapshot.state !== "picked_up" || snapshot.delivery !== "at_dropoff") {
+      return { ok: false, status: 409, code: "invalid_transition", message: "Only at the drop-off, before it ends." };
+    }
+    return { ok: true };
+  }
+
+  /** The courier's positions while on this order, for support (admins only at the API). */
+  async courierTrail(
+    limit: number,
+    offset: number,
+  ): Promise<{ ok: true; points: TrailPoint[]; stats: TrailStats } | Refusal> {
+    if (!this.snapshot) return notFound;
+    return { ok: true, points: this.dispatch.trail.list(limit, offset), stats: this.dispatch.trail.stats() };
+  }
+
   private dispatchHost(): DispatchHost {
     return {
       ctx: this.ctx,
@@ -389,6 +395,8 @@ export class OrderDO extends DurableObject<Env> {
         this.store.setDeadline("dispatch_due", at);
         await this.armAlarm();
       },
+      view: () => this.view(),
+      schedule: (kind, at) => this.store.setDeadline(kind, at),
     };
   }
 
@@ -645,6 +653,13 @@ export class OrderDO extends DurableObject<Env> {
         case "dispatch_due":
           this.store.setDeadline("dispatch_due", null);
           await this.dispatch.startNow();
+          break;
+        case "courier_dark":
+          this.store.setDeadline("courier_dark", await this.dispatch.job.onDarkDeadline(now));
+          break;
+        case "trail_purge":
+          this.store.setDeadline("trail_purge", null);
+          this.dispatch.trail.purge();
           break;
         default:
           // A kind this version no longer schedules (the former "outbox_retry", which

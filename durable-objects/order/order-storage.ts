@@ -12,7 +12,10 @@ export type DeadlineKind =
   | "projection_resend"
   | "refund_retry"
   | "release_due"
-  | "dispatch_due";
+  | "dispatch_due"
+  // Dispatch's own: a courier who went dark, and the end of the trail's retention.
+  | "courier_dark"
+  | "trail_purge";
 
 export class OrderStorage {
   constructor(private readonly storage: DurableObjectStorage) {

@@ -19,6 +19,12 @@ export interface OfferMessage {
   foodReadyAt: number | null;
   /** Straight line from the courier to the restaurant when the offer was made. */
   distanceM: number;
+  /** Straight line from the restaurant to the drop-off. */
+  dropoffDistanceM: number;
+  restaurantName: string | null;
+  /** What the courier earns for the job, tip included (domain/dispatch/courier-pay.ts). */
+  payoutMinor: number | null;
+  currency: string | null;
 }
 
 /** An offer the courier is holding, remembered by the zone the courier is in (which may not be the dispatching one). */
@@ -50,6 +56,10 @@ export interface DispatchRequest {
   restaurant: LatLng;
   dropoff: LatLng;
   foodReadyAt: number | null;
+  /** Shown on the offer card; absent in dispatches started before they were sent. */
+  restaurantName?: string | null;
+  payoutMinor?: number | null;
+  currency?: string | null;
 }
 
 /** One order's offer loop, owned by the zone of its restaurant. */

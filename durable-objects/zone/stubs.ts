@@ -13,6 +13,7 @@ export type ZoneRpc = Pick<
   | "candidates"
   | "nearestAvailable"
   | "requestCourier"
+  | "redispatch"
   | "deliverOffer"
   | "offerClosed"
   | "offerResponse"

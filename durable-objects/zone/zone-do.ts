@@ -21,9 +21,11 @@ import {
   onDecline,
   onExpire,
   pinOffer,
+  reopenOffers,
   startOffers,
 } from "../../domain/dispatch/offers.ts";
 import { type RankedCandidate, rankCandidates } from "../../domain/dispatch/scoring.ts";
+import { haversineMeters } from "../../domain/geo/distance.ts";
 import { cellsWithinRadius, decodeGeohashBounds, zoneCellOf } from "../../domain/geo/geohash.ts";
 import { SpatialIndex } from "../../domain/geo/spatial-index.ts";
 import { logLine } from "../../workers/api/http/log.ts";
@@ -58,6 +60,8 @@ export const STALE_AFTER_MS = 60_000;
 export const PERSIST_EVERY_MS = 5_000;
 /** Watchers need smooth movement, not every fix: at most one position per order per second. */
 export const FORWARD_EVERY_MS = 1_000;
+/** Fixes held for an order's trail between forwards; an upload after a dead zone is at most a few hundred. */
+export const MAX_PENDING_TRAIL = 1_000;
 /** How many ranked candidates one search returns beyond those already tried. */
 export const CANDIDATES_K = 10;
 /** One job at a time for now; scoring already prices extra jobs in if batching is switched on. */
@@ -113,6 +117,8 @@ export class ZoneDO extends DurableObject<Env> {
   private readonly index: SpatialIndex<null>;
   private readonly persistedAt = new Map<string, number>();
   private readonly forwardedAt = new Map<string, number>();
+  /** Accepted fixes of couriers on a job not yet forwarded to the order (its trail), per order. */
+  private readonly pendingTrail = new Map<string, Fix[]>();
   /** Couriers between adopt() at the next zone and being forgotten here: offered nothing meanwhile. */
   private readonly handingOver = new Set<string>();
   private readonly locks = new Map<string, Promise<void>>();
@@ -350,7 +356,7 @@ export class ZoneDO extends DurableObject<Env> {
     state.lastFixAt = now;
     const cell = zoneCellOf(latest.lat, latest.lng);
     if (cell !== this.cell) {
-      await this.forwardPosition(state, latest, now);
+      await this.forwardPosition(state, result.accepted, now, true);
       await this.handOver(ws, state, cell);
       await this.mapFeed.changed(true);
       return;
@@ -358,7 +364,7 @@ export class ZoneDO extends DurableObject<Env> {
     this.index.upsert(courierId, latest.lat, latest.lng, null);
     // A first position changes who can get work, so it is written at once; later moves are throttled.
     if (!hadPosition || now - (this.persistedAt.get(courierId) ?? 0) >= PERSIST_EVERY_MS) this.save(state);
-    await this.forwardPosition(state, latest, now);
+    await this.forwardPosition(state, result.accepted, now);
     await this.mapFeed.changed(!hadPosition);
   }
 
@@ -397,15 +403,33 @@ export class ZoneDO extends DurableObject<Env> {
     return { ok: true };
   }
 
-  private async forwardPosition(state: CourierState, fix: Fix, now: number): Promise<void> {
+  /**
+   * Sends an order the courier's newest position, at most once a second, with
+   * every fix accepted since the last send for the delivery's trail; `flush`
+   * ignores the throttle (the courier is leaving this zone).
+   */
+  private async forwardPosition(
+    state: CourierState,
+    accepted: readonly Fix[],
+    now: number,
+    flush = false,
+  ): Promise<void> {
+    const fix = accepted.at(-1);
+    if (!fix) return;
     for (const orderId of [...state.activeOrders]) {
-      if (now - (this.forwardedAt.get(orderId) ?? 0) < FORWARD_EVERY_MS) continue;
+      const pending = [...(this.pendingTrail.get(orderId) ?? []), ...accepted].slice(-MAX_PENDING_TRAIL);
+      if (!flush && now - (this.forwardedAt.get(orderId) ?? 0) < FORWARD_EVERY_MS) {
+        this.pendingTrail.set(orderId, pending);
+        continue;
+      }
       this.forwardedAt.set(orderId, now);
+      this.pendingTrail.delete(orderId);
       try {
         const result = await orderDispatchStub(this.env, orderId).courierPosition({
           courierId: state.courierId,
           vehicle: state.vehicle,
           fix,
+          trail: pending,
         });
         if (!result.ok) {
           this.releaseLocally(state.courierId, orderId);
@@ -422,7 +446,10 @@ export class ZoneDO extends DurableObject<Env> {
     if (!state?.activeOrders.includes(orderId)) return;
     state.activeOrders = state.activeOrders.filter((id) => id !== orderId);
     this.forwardedAt.delete(orderId);
+    this.pendingTrail.delete(orderId);
     this.save(state);
+    // The app learns at once that the job is off its list (delivered, handed back, released).
+    this.sendTo(courierId, { type: "status", status: state.status, cell: this.cell, activeOrders: state.activeOrders });
   }
 
   /** The order is done with this courier (delivered or cancelled); they are free for new work. */
@@ -495,6 +522,28 @@ export class ZoneDO extends DurableObject<Env> {
         };
         this.store.saveDispatch(record);
       }
+      await this.advance(record);
+      await this.armAlarm();
+      return { ok: true, status: dispatchStatus(record) };
+    });
+  }
+
+  /**
+   * The assigned courier left before pickup (handed the job back or went
+   * dark): offer the order again from the first radius, skipping everyone
+   * already tried, the courier who left included.
+   */
+  async redispatch(request: DispatchRequest): Promise<RequestCourierResult> {
+    this.learnCell(zoneCellOf(request.restaurant.lat, request.restaurant.lng));
+    return this.withLock(`order:${request.orderId}`, async () => {
+      const previous = this.store.loadDispatch(request.orderId);
+      const record: DispatchRecord = {
+        request,
+        offers: previous ? reopenOffers(previous.offers, this.policy) : startOffers(request.orderId, this.policy),
+        offeredCell: null,
+        startedAt: Date.now(),
+      };
+      this.store.saveDispatch(record);
       await this.advance(record);
       await this.armAlarm();
       return { ok: true, status: dispatchStatus(record) };
@@ -579,6 +628,10 @@ export class ZoneDO extends DurableObject<Env> {
               expiresAt: decision.expiresAt,
               foodReadyAt: record.request.foodReadyAt,
               distanceM: Math.round(candidate.distanceM),
+              dropoffDistanceM: Math.round(haversineMeters(record.request.restaurant, record.request.dropoff)),
+              restaurantName: record.request.restaurantName ?? null,
+              payoutMinor: record.request.payoutMinor ?? null,
+              currency: record.request.currency ?? null,
             };
             const held: HeldOffer = { orderId, dispatchCell: this.cell, expiresAt: decision.expiresAt, message };
             const delivered = await this.deliverTo(candidate.cell, decision.courierId, held);
@@ -911,6 +964,10 @@ export class ZoneDO extends DurableObject<Env> {
         expiresAt,
         foodReadyAt: request.foodReadyAt,
         distanceM: 0,
+        dropoffDistanceM: Math.round(haversineMeters(request.restaurant, request.dropoff)),
+        restaurantName: request.restaurantName ?? null,
+        payoutMinor: request.payoutMinor ?? null,
+        currency: request.currency ?? null,
       };
       const delivered = await this.deliverTo(courierCell, courierId, {
         orderId: request.orderId,

@@ -181,6 +181,10 @@ describe("Zone DO", () => {
       expiresAt: Date.now() + 30_000,
       foodReadyAt: null,
       distanceM: 0,
+      dropoffDistanceM: 80,
+      restaurantName: "Test Kitchen",
+      payoutMinor: 450,
+      currency: "EUR",
     };
     const held = { orderId, dispatchCell: from, expiresAt: offer.expiresAt, message: offer };
     expect(await zone(from).deliverOffer(socket.id, held)).toEqual({ ok: true });

@@ -99,25 +99,16 @@ async function runToEnd(child: ManagedChild, what: string, limitMs: number): Pro
   if (code !== 0) throw new Error(`${what} exited with code ${code}`);
 }
 
-/** Builds the console for `apiBase` into `outDir`, in a child process as a deploy would. */
-async function buildConsole(apiBase: string, outDir: string, env: NodeJS.ProcessEnv): Promise<void> {
+/** Builds a web app (its vite config) for `apiBase` into `outDir`, in a child process as a deploy would. */
+async function buildApp(config: string, apiBase: string, outDir: string, env: NodeJS.ProcessEnv): Promise<void> {
   const child = spawnManaged(
     "vite",
     join(BIN_DIR, "vite"),
-    [
-      "build",
-      "--config",
-      join(WEB, "console", "vite.config.ts"),
-      "--outDir",
-      outDir,
-      "--emptyOutDir",
-      "--logLevel",
-      "warn",
-    ],
+    ["build", "--config", config, "--outDir", outDir, "--emptyOutDir", "--logLevel", "warn"],
     // Vitest sets NODE_ENV=test, which would make Vite build React for development: test what ships.
-    { cwd: ROOT, env: { ...env, NODE_ENV: "production", VITE_API_BASE: apiBase }, prefix: "[console-e2e vite]" },
+    { cwd: ROOT, env: { ...env, NODE_ENV: "production", VITE_API_BASE: apiBase }, prefix: "[web-e2e vite]" },
   );
-  await runToEnd(child, "vite build", 60_000);
+  await runToEnd(child, `vite build ${config}`, 90_000);
 }
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -126,6 +117,7 @@ const CONTENT_TYPES: Record<string, string> = {
   ".css": "text/css; charset=utf-8",
   ".map": "application/json",
   ".svg": "image/svg+xml",
+  ".webmanifest": "application/manifest+json",
 };
 
 /** Serves the built console the way Pages would for this app: static files, `/` is index.html. */
@@ -179,9 +171,15 @@ export default async function setup(project: TestProject) {
     const { db, close } = openDb({ DATABASE_URL: database.url, NEON_WS_PROXY: wsProxy }, 1);
     await seedDemoCity(db, { passwordIterations: 1000 }).finally(close);
 
-    const [workerPort, inspectorPort, consolePort] = await Promise.all([freePort(), freePort(), freePort()]);
+    const [workerPort, inspectorPort, consolePort, courierPort] = await Promise.all([
+      freePort(),
+      freePort(),
+      freePort(),
+      freePort(),
+    ]);
     const apiBase = `http://${HOST}:${workerPort}`;
     const consoleUrl = `http://${HOST}:${consolePort}`;
+    const courierUrl = `http://${HOST}:${courierPort}`;
 
     const stripeKey = `sk_test_console_e2e_${randomBytes(8).toString("hex")}`;
     const webhookSecret = `whsec_console_e2e_${randomBytes(8).toString("hex")}`;
@@ -205,7 +203,7 @@ export default async function setup(project: TestProject) {
       STRIPE_SECRET_KEY: stripeKey,
       STRIPE_WEBHOOK_SECRET: webhookSecret,
       STRIPE_API_BASE: stripe.url,
-      CONSOLE_ORIGINS: consoleUrl,
+      CONSOLE_ORIGINS: `${consoleUrl},${courierUrl}`,
     };
     const wrangler = join(BIN_DIR, "wrangler");
     const persistTo = join(state, "wrangler");
@@ -240,19 +238,30 @@ export default async function setup(project: TestProject) {
     );
     releases.push(() => worker.stop());
 
-    // Building the console overlaps with wrangler's start-up.
+    // Building the apps overlaps with wrangler's start-up.
     const dist = join(state, "dist");
-    await Promise.all([waitForHealth(`${apiBase}/v1/health`, worker.exited), buildConsole(apiBase, dist, env)]);
-    const consoleServer = await serveStatic(dist, consolePort);
-    releases.push(
-      () =>
-        new Promise<void>((done) => {
-          consoleServer.closeAllConnections();
-          consoleServer.close(() => done());
-        }),
-    );
+    const courierDist = join(state, "courier-dist");
+    await Promise.all([
+      waitForHealth(`${apiBase}/v1/health`, worker.exited),
+      buildApp(join(WEB, "console", "vite.config.ts"), apiBase, dist, env),
+      buildApp(join(WEB, "courier", "vite.config.ts"), apiBase, courierDist, env),
+    ]);
+    for (const [dir, port] of [
+      [dist, consolePort],
+      [courierDist, courierPort],
+    ] as const) {
+      const server = await serveStatic(dir, port);
+      releases.push(
+        () =>
+          new Promise<void>((done) => {
+            server.closeAllConnections();
+            server.close(() => done());
+          }),
+      );
+    }
 
     project.provide("consoleUrl", consoleUrl);
+    project.provide("courierUrl", courierUrl);
     project.provide("apiBase", apiBase);
     project.provide("e2eDatabaseUrl", database.url);
     project.provide("e2eWsProxy", wsProxy);
@@ -266,6 +275,8 @@ export default async function setup(project: TestProject) {
 declare module "vitest" {
   export interface ProvidedContext {
     consoleUrl: string;
+    /** The courier PWA (web/courier), built and served like the console. */
+    courierUrl: string;
     apiBase: string;
     /** For arranging what the API cannot create on demand (a dead letter). */
     e2eDatabaseUrl: string;

@@ -14,6 +14,11 @@ import { securityHeaders } from "./http/security-headers.ts";
 import { registerAdminRoutes } from "./routes/admin.ts";
 import { registerAuditAdminRoutes } from "./routes/audit-admin.ts";
 import { registerAuthRoutes } from "./routes/auth.ts";
+import {
+  MAX_PHOTO_BYTES as FAILURE_PHOTO_BYTES,
+  PHOTO_UPLOAD_PATH as FAILURE_PHOTO_PATH,
+  registerCourierJobRoutes,
+} from "./routes/courier-jobs.ts";
 import { registerCourierRoutes } from "./routes/couriers.ts";
 import { registerExceptionAdminRoutes } from "./routes/exceptions-admin.ts";
 import { registerHealthRoutes } from "./routes/health.ts";
@@ -23,7 +28,11 @@ import { registerLiveMapRoutes } from "./routes/live-map.ts";
 import { registerLiveProtocols } from "./routes/live-protocols.ts";
 import { registerMenuEditorRoutes } from "./routes/menu-editor.ts";
 import { registerMenuModifierRoutes } from "./routes/menu-modifiers.ts";
-import { PHOTO_BODY_BYTES, PHOTO_UPLOAD_PATH, registerMenuPhotoRoutes } from "./routes/menu-photos.ts";
+import {
+  PHOTO_BODY_BYTES as MENU_PHOTO_BYTES,
+  PHOTO_UPLOAD_PATH as MENU_PHOTO_PATH,
+  registerMenuPhotoRoutes,
+} from "./routes/menu-photos.ts";
 import { registerOnboardingCourierRoutes } from "./routes/onboarding-couriers.ts";
 import { registerOnboardingRestaurantRoutes } from "./routes/onboarding-restaurants.ts";
 import { registerOnboardingStaffRoutes } from "./routes/onboarding-staff.ts";
@@ -65,9 +74,15 @@ export function createApp(): OpenAPIHono<AppEnv> {
       },
     });
   const defaultLimit = limitBody(MAX_BODY_BYTES);
-  // Only the menu photo upload carries files; it gets its own, larger limit.
-  const photoLimit = limitBody(PHOTO_BODY_BYTES);
-  app.use("*", (c, next) => (PHOTO_UPLOAD_PATH.test(c.req.path) ? photoLimit(c, next) : defaultLimit(c, next)));
+  // Only photo uploads carry files, each with its own, larger limit: a menu item's photo
+  // (kitchen staff) and a courier's photo of the door when a delivery fails.
+  const menuPhotoLimit = limitBody(MENU_PHOTO_BYTES);
+  const failurePhotoLimit = limitBody(FAILURE_PHOTO_BYTES);
+  app.use("*", (c, next) => {
+    if (MENU_PHOTO_PATH.test(c.req.path)) return menuPhotoLimit(c, next);
+    if (FAILURE_PHOTO_PATH.test(c.req.path)) return failurePhotoLimit(c, next);
+    return defaultLimit(c, next);
+  });
   // The console is a separate Pages origin; only origins named in CONSOLE_ORIGINS may call with credentials.
   app.use(
     "/v1/*",
@@ -100,6 +115,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerOrderReadRoutes(app);
   registerRestaurantBoardRoutes(app);
   registerCourierRoutes(app);
+  registerCourierJobRoutes(app);
   registerWebhookRoutes(app);
   registerAdminRoutes(app);
   registerZoneAdminRoutes(app);

@@ -879,7 +879,7 @@ export interface paths {
         put?: never;
         /**
          * Assigned courier confirms: arrived at pickup
-         * @description Checked against a geofence around the restaurant (pickup steps) or the drop-off (drop-off steps): too far is 422 `outside_geofence` with `distanceM` and `radiusM`. `delivered` needs the customer's PIN when the order has one (422 `pin_mismatch`).
+         * @description Checked against a geofence around the restaurant (pickup steps) or the drop-off (drop-off steps): too far is 422 `outside_geofence` with `distanceM` and `radiusM`. `delivered` needs the customer's PIN when the order has one (422 `pin_mismatch` with `attemptsLeft`); after 5 wrong PINs the step is refused (409 `pin_locked`) and operators are told. Rate-limited per courier (429).
          */
         post: operations["confirmArrivedAtPickup"];
         delete?: never;
@@ -899,7 +899,7 @@ export interface paths {
         put?: never;
         /**
          * Assigned courier confirms: picked up
-         * @description Checked against a geofence around the restaurant (pickup steps) or the drop-off (drop-off steps): too far is 422 `outside_geofence` with `distanceM` and `radiusM`. `delivered` needs the customer's PIN when the order has one (422 `pin_mismatch`).
+         * @description Checked against a geofence around the restaurant (pickup steps) or the drop-off (drop-off steps): too far is 422 `outside_geofence` with `distanceM` and `radiusM`. `delivered` needs the customer's PIN when the order has one (422 `pin_mismatch` with `attemptsLeft`); after 5 wrong PINs the step is refused (409 `pin_locked`) and operators are told. Rate-limited per courier (429).
          */
         post: operations["confirmPickedUp"];
         delete?: never;
@@ -919,7 +919,7 @@ export interface paths {
         put?: never;
         /**
          * Assigned courier confirms: arrived at dropoff
-         * @description Checked against a geofence around the restaurant (pickup steps) or the drop-off (drop-off steps): too far is 422 `outside_geofence` with `distanceM` and `radiusM`. `delivered` needs the customer's PIN when the order has one (422 `pin_mismatch`).
+         * @description Checked against a geofence around the restaurant (pickup steps) or the drop-off (drop-off steps): too far is 422 `outside_geofence` with `distanceM` and `radiusM`. `delivered` needs the customer's PIN when the order has one (422 `pin_mismatch` with `attemptsLeft`); after 5 wrong PINs the step is refused (409 `pin_locked`) and operators are told. Rate-limited per courier (429).
          */
         post: operations["confirmArrivedAtDropoff"];
         delete?: never;
@@ -939,9 +939,134 @@ export interface paths {
         put?: never;
         /**
          * Assigned courier confirms: delivered
-         * @description Checked against a geofence around the restaurant (pickup steps) or the drop-off (drop-off steps): too far is 422 `outside_geofence` with `distanceM` and `radiusM`. `delivered` needs the customer's PIN when the order has one (422 `pin_mismatch`).
+         * @description Checked against a geofence around the restaurant (pickup steps) or the drop-off (drop-off steps): too far is 422 `outside_geofence` with `distanceM` and `radiusM`. `delivered` needs the customer's PIN when the order has one (422 `pin_mismatch` with `attemptsLeft`); after 5 wrong PINs the step is refused (409 `pin_locked`) and operators are told. Rate-limited per courier (429).
          */
         post: operations["confirmDelivered"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/couriers/me/orders/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The assigned courier's view of one job: addresses, items, pay, wait timer, PIN attempts left
+         * @description Straight from the Order DO, so it is current the moment the courier is assigned.
+         */
+        get: operations["getCourierJobByOrder"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/couriers/me/orders/{id}/hand-back": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Before pickup, give the job back with a reason; it is offered to other couriers, never to you again */
+        post: operations["handBackCourierJob"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/couriers/me/orders/{id}/customer-wait": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** At the drop-off, nobody answers: start the wait after which the delivery may be failed */
+        post: operations["startCustomerWait"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/couriers/me/orders/{id}/failure-photo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** At the drop-off, a photo of the door as evidence for a failed delivery (JPEG, PNG or WebP, up to 2 MiB) */
+        put: operations["uploadFailedDeliveryPhoto"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/couriers/me/orders/{id}/delivery-failed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** After the customer wait, end the order as a failed delivery (no refund: decision 15) */
+        post: operations["failDelivery"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/couriers/me/earnings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The signed-in courier's finished jobs and earnings (pay, tips, totals) between two instants
+         * @description `from` is inclusive, `to` exclusive (default: now); at most 31 days. The app sends its local midnight for 'today'.
+         */
+        get: operations["getCourierEarnings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/orders/{id}/trail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The courier's positions while on this order, in the order they arrived (kept 30 days after it ends) */
+        get: operations["getOrderCourierTrail"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1674,7 +1799,14 @@ export interface components {
             expiresAt: number;
             /** @description Milliseconds since the Unix epoch (server clock). */
             foodReadyAt: number | null;
+            /** @description Courier to restaurant, straight line, when offered. */
             distanceM: number;
+            /** @description Restaurant to drop-off, straight line. */
+            dropoffDistanceM: number;
+            restaurantName: string | null;
+            /** @description What the courier earns for the job, tip included, in minor units of `currency`. */
+            payoutMinor: number | null;
+            currency: string | null;
         } | {
             /** @enum {string} */
             type: "offer_withdrawn";
@@ -2180,17 +2312,17 @@ export interface components {
              * Format: binary
              * @description The photo at most 160 px wide.
              */
-            w160?: string;
+            w160?: Blob;
             /**
              * Format: binary
              * @description The photo at most 480 px wide.
              */
-            w480?: string;
+            w480?: Blob;
             /**
              * Format: binary
              * @description The photo at most 960 px wide.
              */
-            w960?: string;
+            w960?: Blob;
         };
         KitchenState: {
             busy: boolean;
@@ -2423,6 +2555,118 @@ export interface components {
             accuracyM: number;
             /** @description The customer's hand-off PIN; required at `delivered` when the order has one. */
             pin?: string;
+        };
+        CourierJobView: {
+            /** Format: uuid */
+            orderId: string;
+            status: string;
+            delivery: string;
+            lastSeq: number;
+            restaurant: {
+                /** Format: uuid */
+                id: string;
+                name: string | null;
+                address: string | null;
+                lat: number;
+                lng: number;
+            };
+            dropoff: {
+                line1: string;
+                line2?: string;
+                city: string;
+                postcode: string;
+                lat: number;
+                lng: number;
+                instructions?: string;
+            };
+            items: {
+                name: string;
+                quantity: number;
+                options: string[];
+            }[];
+            pay: {
+                payMinor: number;
+                tipMinor: number;
+                totalMinor: number;
+                currency: string;
+            };
+            readyAt: string | null;
+            /** @description Epoch ms; null until the wait starts. */
+            customerWaitUntil: number | null;
+            pinAttemptsLeft: number;
+        };
+        CourierJobOrder: {
+            /** Format: uuid */
+            id: string;
+            status: string;
+            delivery: string;
+            /** Format: uuid */
+            courierId: string | null;
+            lastSeq: number;
+        } & {
+            [key: string]: unknown;
+        };
+        HandBack: {
+            /** @enum {string} */
+            reason: "cannot_find_restaurant" | "restaurant_closed" | "order_not_ready" | "vehicle_problem" | "personal_emergency" | "other";
+            note?: string;
+        };
+        StartCustomerWait: Record<string, never>;
+        FailedDeliveryPhoto: {
+            photoKey: string;
+        };
+        FailDelivery: {
+            /** @enum {string} */
+            reason: "customer_unreachable" | "address_not_found";
+            note?: string;
+            photoKey?: string;
+        };
+        CourierEarnings: {
+            from: string;
+            to: string;
+            /**
+             * @description Where the amounts come from; the ledger once it exists.
+             * @enum {string}
+             */
+            source: "orders";
+            jobs: {
+                /** Format: uuid */
+                orderId: string;
+                restaurantName: string;
+                /** @enum {string} */
+                outcome: "delivered" | "failed";
+                endedAt: string;
+                currency: string;
+                payMinor: number;
+                tipMinor: number;
+                totalMinor: number;
+            }[];
+            totals: {
+                currency: string;
+                jobs: number;
+                payMinor: number;
+                tipMinor: number;
+                totalMinor: number;
+            }[];
+        };
+        CourierTrail: {
+            /** Format: uuid */
+            orderId: string;
+            points: {
+                /** Format: uuid */
+                courierId: string;
+                seq: number;
+                lat: number;
+                lng: number;
+                accuracyM: number;
+                at: number;
+                receivedAt: number;
+            }[];
+            stats: {
+                points: number;
+                duplicates: number;
+                overflow: number;
+            };
         };
         DeadLetter: {
             id: number;
@@ -2857,7 +3101,7 @@ export interface components {
         };
     };
     responses: {
-        /** @description Rate limited (rate_limited). Limits: 30 per 60 s: sign-in and sign-up attempts per client IP; 600 per 60 s: every other state-changing request and socket upgrade per client IP; 120 per 60 s: every state-changing request and socket upgrade per signed-in user, across all endpoints; sign-in per account: 5 failures in a row, then a wait of 30 s doubling per failure up to 15 min (429 sign_in_throttled). */
+        /** @description Rate limited (rate_limited). Limits: 30 per 60 s: sign-in and sign-up attempts per client IP; 600 per 60 s: every other state-changing request and socket upgrade per client IP; 120 per 60 s: every state-changing request and socket upgrade per signed-in user, across all endpoints; 60 per 60 s: a courier's job changes (delivery steps with the hand-off PIN, hand-back, wait, failure report) per courier; sign-in per account: 5 failures in a row, then a wait of 30 s doubling per failure up to 15 min (429 sign_in_throttled). */
         RateLimited: {
             headers: {
                 /** @description Seconds to wait before retrying. */
@@ -4880,7 +5124,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "image/webp": string;
+                    "image/webp": Blob;
                 };
             };
             /** @description Not modified */
@@ -6830,6 +7074,501 @@ export interface operations {
                 };
             };
             429: components["responses"]["RateLimited"];
+        };
+    };
+    getCourierJobByOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The job */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CourierJobView"];
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    handBackCourierJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HandBack"];
+            };
+        };
+        responses: {
+            /** @description The order, searching again */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CourierJobOrder"];
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but not acceptable */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    startCustomerWait: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StartCustomerWait"];
+            };
+        };
+        responses: {
+            /** @description The order; the job view carries customerWaitUntil */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CourierJobOrder"];
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    uploadFailedDeliveryPhoto: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "image/jpeg": Blob;
+                "image/png": Blob;
+                "image/webp": Blob;
+            };
+        };
+        responses: {
+            /** @description Stored; pass photoKey to delivery-failed */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FailedDeliveryPhoto"];
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Unsupported media type */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    failDelivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["FailDelivery"];
+            };
+        };
+        responses: {
+            /** @description The order, failed */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CourierJobOrder"];
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but not acceptable */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    getCourierEarnings: {
+        parameters: {
+            query: {
+                from: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Jobs and totals */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CourierEarnings"];
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getOrderCourierTrail: {
+        parameters: {
+            query?: {
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The trail */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CourierTrail"];
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     receiveStripeWebhook: {

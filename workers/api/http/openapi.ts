@@ -14,7 +14,7 @@ export const ErrorResponse = z
 const errorContent = { "application/json": { schema: ErrorResponse } };
 
 /** The error responses most routes share, for the OpenAPI document. */
-export function errorResponses(...statuses: Array<400 | 401 | 403 | 404 | 409 | 413 | 422 | 429>) {
+export function errorResponses(...statuses: Array<400 | 401 | 403 | 404 | 409 | 413 | 415 | 422 | 429>) {
   const descriptions: Record<number, string> = {
     400: "Invalid request (validation_failed, malformed_json)",
     401: "Missing, invalid or expired token",
@@ -22,6 +22,7 @@ export function errorResponses(...statuses: Array<400 | 401 | 403 | 404 | 409 | 
     404: "Not found",
     409: "Conflicts with the current state",
     413: "Body too large",
+    415: "Unsupported media type",
     422: "Well-formed but not acceptable",
     429: "Rate limited",
   };

@@ -13,7 +13,7 @@ import { ApiError } from "./errors.ts";
 export { SIGN_IN_THROTTLE };
 
 export interface RateLimitSpec {
-  binding: "RL_SIGN_IN_IP" | "RL_WRITE_IP" | "RL_WRITE_USER";
+  binding: "RL_SIGN_IN_IP" | "RL_WRITE_IP" | "RL_WRITE_USER" | "RL_COURIER_JOB";
   limit: number;
   /** Seconds; the platform allows 10 or 60. */
   period: 10 | 60;
@@ -39,6 +39,14 @@ export const RATE_LIMITS = {
     limit: 120,
     period: 60,
     appliesTo: "every state-changing request and socket upgrade per signed-in user, across all endpoints",
+  },
+  courierJobWrites: {
+    binding: "RL_COURIER_JOB",
+    // A delivery takes a handful of these; the hand-off PIN is among them, so guessing is slow as well as capped.
+    limit: 60,
+    period: 60,
+    appliesTo:
+      "a courier's job changes (delivery steps with the hand-off PIN, hand-back, wait, failure report) per courier",
   },
 } as const satisfies Record<string, RateLimitSpec>;
 
@@ -75,7 +83,7 @@ export function rateLimitedError(spec: RateLimitSpec): ApiError {
   });
 }
 
-async function enforce(env: Env, spec: RateLimitSpec, key: string): Promise<void> {
+export async function enforce(env: Env, spec: RateLimitSpec, key: string): Promise<void> {
   const { success } = await env[spec.binding].limit({ key });
   if (!success) throw rateLimitedError(spec);
 }

@@ -66,6 +66,8 @@ export interface Menu {
 
 /** What placing an order needs to know about the restaurant besides its menu; cached beside the menu. */
 export interface OrderingProfile {
+  /** Street address, for the courier; absent in cache entries written before it was cached. */
+  address?: string;
   lat: number;
   lng: number;
   deliveryRadiusM: number;
@@ -93,6 +95,7 @@ export async function loadMenuWithProfile(
     .select({
       id: restaurants.id,
       name: restaurants.name,
+      address: restaurants.address,
       version: restaurants.menuVersion,
       currency: restaurants.currency,
       active: restaurants.active,
@@ -186,6 +189,7 @@ export async function loadMenuWithProfile(
     categories: categories.map((cat) => ({ id: cat.id, name: cat.name, items: itemsByCategory.get(cat.id) ?? [] })),
   };
   const ordering: OrderingProfile = {
+    address: restaurant.address,
     lat: restaurant.lat,
     lng: restaurant.lng,
     deliveryRadiusM: restaurant.deliveryRadiusM,

@@ -23,6 +23,7 @@ import {
   switchingProtocols,
   webSocketProtocol,
 } from "../http/openapi.ts";
+import { courierWriteLimit } from "./courier-jobs.ts";
 
 const Uuid = z.string().uuid();
 
@@ -126,13 +127,13 @@ export function registerCourierRoutes(app: App): void {
       tags: ["couriers"],
       summary: `Assigned courier confirms: ${step.replaceAll("_", " ")}`,
       description:
-        "Checked against a geofence around the restaurant (pickup steps) or the drop-off (drop-off steps): too far is 422 `outside_geofence` with `distanceM` and `radiusM`. `delivered` needs the customer's PIN when the order has one (422 `pin_mismatch`).",
+        "Checked against a geofence around the restaurant (pickup steps) or the drop-off (drop-off steps): too far is 422 `outside_geofence` with `distanceM` and `radiusM`. `delivered` needs the customer's PIN when the order has one (422 `pin_mismatch` with `attemptsLeft`); after 5 wrong PINs the step is refused (409 `pin_locked`) and operators are told. Rate-limited per courier (429).",
       security: bearerSecurity,
-      middleware: [requireAuth("courier")] as const,
+      middleware: [requireAuth("courier"), courierWriteLimit] as const,
       request: { params: z.object({ id: Uuid }), ...jsonBody(StepBody) },
       responses: {
         200: jsonResponse(StepOrder, "The order after the step"),
-        ...errorResponses(400, 401, 403, 404, 409, 422),
+        ...errorResponses(400, 401, 403, 404, 409, 422, 429),
       },
     });
     app.openapi(route, async (c) => {

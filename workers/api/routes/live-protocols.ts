@@ -100,7 +100,15 @@ const CourierServerMessage = z
         dropoff: LatLng,
         expiresAt: EpochMs,
         foodReadyAt: EpochMs.nullable(),
-        distanceM: z.number(),
+        distanceM: z.number().openapi({ description: "Courier to restaurant, straight line, when offered." }),
+        dropoffDistanceM: z.number().openapi({ description: "Restaurant to drop-off, straight line." }),
+        restaurantName: z.string().nullable(),
+        payoutMinor: z
+          .number()
+          .int()
+          .nullable()
+          .openapi({ description: "What the courier earns for the job, tip included, in minor units of `currency`." }),
+        currency: z.string().nullable(),
       })
       .openapi({ description: "A delivery offer; answer with `offer_response` before `expiresAt`." }),
     z.object({
@@ -110,9 +118,10 @@ const CourierServerMessage = z
     }),
     z.object({ type: z.literal("assigned"), orderId: z.string() }),
     z.object({ type: z.literal("declined"), orderId: z.string() }),
-    z
-      .object({ type: z.literal("handover"), cell: z.string() })
-      .openapi({ description: "You drove into another cell: reconnect with your current lat/lng." }),
+    z.object({ type: z.literal("handover"), cell: z.string() }).openapi({
+      description:
+        "You drove into `cell`: reconnect there (any point of it, e.g. its centre) and send the rest of your buffer to that zone.",
+    }),
     SocketError,
   ])
   .openapi({ description: "What the courier's zone tells the courier's app." });

@@ -378,6 +378,8 @@ export function registerOrderRoutes(app: App): void {
       totalMinor: priced.totalMinor,
       deliveryAddress: body.deliveryAddress,
       restaurantLocation: { lat: restaurant.lat, lng: restaurant.lng },
+      restaurantName: menu.restaurantName,
+      restaurantAddress: restaurant.address,
       placedAt: Date.now(),
       quotedPrepMinutes: kitchen.quotedPrepMinutes,
       ...(kitchen.schedule && { schedule: kitchen.schedule }),
