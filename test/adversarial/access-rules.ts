@@ -4,12 +4,14 @@
 // compares with these rules; an operation without a rule fails it.
 import Stripe from "stripe";
 import { api, PASSWORD } from "../world.ts";
-import type { Fixtures, Role, Who } from "./fixtures.ts";
+import { type Fixtures, freshMenuBits, freshStaff, liveMenuIds, type Role, type Who } from "./fixtures.ts";
 
 /** allow: reaches the handler; unauthenticated: 401; forbidden: 403; hidden: 404 as for no such resource. */
 export type Outcome = "allow" | "unauthenticated" | "forbidden" | "hidden";
 
 export interface Call {
+  /** A multipart body, built fresh for each send. */
+  form?: () => FormData;
   params?: Record<string, string>;
   query?: Record<string, string>;
   body?: unknown;
@@ -45,6 +47,14 @@ const owned =
   };
 
 const ALL: Role[] = ["customer", "restaurant_staff", "courier", "admin"];
+/** A restaurant's own staff (others 403: restaurants are public, nothing to hide) and admins. */
+const editors = owned(["restaurant_staff", "admin"], ["restaurant_staff"], "forbidden");
+const ALWAYS_OPEN = [0, 1, 2, 3, 4, 5, 6].map((day) => ({ day, open: "00:00", close: "00:00" }));
+/** The smallest PNG there is: 1 × 1 px. */
+const PNG_1PX = Uint8Array.from(
+  atob("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="),
+  (c) => c.charCodeAt(0),
+);
 const unique = () => crypto.randomUUID().slice(0, 8);
 
 const restaurant = (fx: Fixtures) => ({ id: fx.world.restaurantId });
@@ -197,6 +207,213 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
 
   // payments: authorised by Stripe's signature, not by a role
   receiveStripeWebhook: { call: () => signedIgnoredEvent(), expect: open() },
+
+  // opening hours, pause, kitchen, stock and slots: public to read, the restaurant's editors to change
+  getRestaurantHours: { call: (fx) => ({ params: restaurant(fx) }), expect: open() },
+  setRestaurantHours: { call: (fx) => ({ params: restaurant(fx), body: { weekly: ALWAYS_OPEN } }), expect: editors },
+  pauseRestaurant: {
+    call: (fx) => ({ params: restaurant(fx), body: { minutes: 5, reason: "matrix" } }),
+    expect: editors,
+  },
+  resumeRestaurant: { call: (fx) => ({ params: restaurant(fx) }), expect: editors },
+  getKitchenState: { call: (fx) => ({ params: restaurant(fx) }), expect: open() },
+  setKitchenCapacity: {
+    call: (fx) => ({
+      params: restaurant(fx),
+      body: { maxActiveOrders: null, maxOrdersPer15Min: null, whenFull: "quote_longer" },
+    }),
+    expect: editors,
+  },
+  setKitchenBusy: { call: (fx) => ({ params: restaurant(fx), body: { minutes: 5 } }), expect: editors },
+  clearKitchenBusy: { call: (fx) => ({ params: restaurant(fx) }), expect: editors },
+  getStock: { call: (fx) => ({ params: restaurant(fx) }), expect: open() },
+  setStock: {
+    call: (fx) => ({ params: restaurant(fx), body: { items: [{ itemId: fx.world.itemId, remaining: null }] } }),
+    expect: editors,
+  },
+  listDeliverySlots: { call: (fx) => ({ params: restaurant(fx) }), expect: open() },
+  setDeliverySlots: { call: (fx) => ({ params: restaurant(fx), body: { settings: null } }), expect: editors },
+
+  // the menu editor: the restaurant's editors; deletions each get a throwaway category, item, group and option
+  getManagedMenu: { call: (fx) => ({ params: restaurant(fx) }), expect: editors },
+  createMenuCategory: {
+    call: (fx) => ({ params: restaurant(fx), body: { name: `Matrix ${unique()}` } }),
+    expect: editors,
+  },
+  renameMenuCategory: {
+    call: async (fx) => ({
+      params: { ...restaurant(fx), categoryId: (await freshMenuBits(fx)).categoryId },
+      body: { name: `Renamed ${unique()}` },
+    }),
+    expect: editors,
+  },
+  deleteMenuCategory: {
+    call: async (fx) => ({ params: { ...restaurant(fx), categoryId: (await freshMenuBits(fx)).categoryId } }),
+    expect: editors,
+  },
+  reorderMenuCategories: {
+    call: async (fx) => ({ params: restaurant(fx), body: { categoryIds: await liveMenuIds(fx) } }),
+    expect: editors,
+  },
+  reorderMenuItems: {
+    call: async (fx) => ({
+      params: { ...restaurant(fx), categoryId: fx.categoryId },
+      body: { itemIds: await liveMenuIds(fx, fx.categoryId) },
+    }),
+    expect: editors,
+  },
+  deleteMenuItem: {
+    call: async (fx) => ({ params: { ...restaurant(fx), itemId: (await freshMenuBits(fx)).itemId } }),
+    expect: editors,
+  },
+  createModifierGroup: {
+    call: async (fx) => ({
+      params: { ...restaurant(fx), itemId: (await freshMenuBits(fx)).itemId },
+      body: { name: `Size ${unique()}`, options: [{ name: "Small" }, { name: "Large", priceDeltaMinor: 200 }] },
+    }),
+    expect: editors,
+  },
+  updateModifierGroup: {
+    call: async (fx) => ({
+      params: { ...restaurant(fx), groupId: (await freshMenuBits(fx)).groupId },
+      body: { name: `Dip ${unique()}` },
+    }),
+    expect: editors,
+  },
+  deleteModifierGroup: {
+    call: async (fx) => ({ params: { ...restaurant(fx), groupId: (await freshMenuBits(fx)).groupId } }),
+    expect: editors,
+  },
+  createModifierOption: {
+    call: async (fx) => ({
+      params: { ...restaurant(fx), groupId: (await freshMenuBits(fx)).groupId },
+      body: { name: `Pink ${unique()}` },
+    }),
+    expect: editors,
+  },
+  deleteModifierOption: {
+    call: async (fx) => ({ params: { ...restaurant(fx), optionId: (await freshMenuBits(fx)).optionId } }),
+    expect: editors,
+  },
+  uploadMenuItemPhoto: {
+    call: async (fx) => ({
+      params: { ...restaurant(fx), itemId: (await freshMenuBits(fx)).itemId },
+      form: () => {
+        const form = new FormData();
+        form.append("w160", new File([PNG_1PX], "photo.png", { type: "image/png" }));
+        return form;
+      },
+    }),
+    expect: editors,
+  },
+  deleteMenuItemPhoto: {
+    call: async (fx) => ({ params: { ...restaurant(fx), itemId: (await freshMenuBits(fx)).itemId } }),
+    expect: editors,
+    allowedNotFound: ["photo_not_found"],
+  },
+  getMenuPhoto: {
+    call: (fx) => ({ params: { restaurantId: fx.world.restaurantId, photoId: "0".repeat(64) } }),
+    expect: open(),
+    allowedNotFound: ["photo_not_found"],
+  },
+
+  // invitations: the link's token is the authority, not a role (a made-up one is simply not found)
+  lookupInvitation: {
+    call: () => ({ body: { token: `matrix-${crypto.randomUUID()}` } }),
+    expect: open(),
+    allowedNotFound: ["invitation_not_found"],
+  },
+  acceptInvitation: {
+    call: () => ({ body: { token: `matrix-${crypto.randomUUID()}`, password: "a long enough password" } }),
+    expect: open(),
+    allowedNotFound: ["invitation_not_found"],
+  },
+
+  // back office: operators only
+  listAccounts: { call: () => ({}), expect: signedIn("admin") },
+  createAdmin: {
+    call: () => ({ body: { email: `admin-${unique()}@test.local`, name: "Matrix Admin" } }),
+    expect: signedIn("admin"),
+  },
+  reissueInvitation: { call: (fx) => ({ params: { id: fx.ids.otherCourier } }), expect: signedIn("admin") },
+  listManagedRestaurants: { call: () => ({}), expect: signedIn("admin") },
+  createRestaurant: {
+    call: (fx) => ({
+      body: {
+        name: `Matrix Kitchen ${unique()}`,
+        address: "Rua Augusta 2, Lisboa",
+        lat: fx.restaurantAt.lat,
+        lng: fx.restaurantAt.lng,
+        timeZone: "Europe/Lisbon",
+        currency: "EUR",
+        active: false,
+      },
+    }),
+    expect: signedIn("admin"),
+  },
+  getManagedRestaurant: { call: (fx) => ({ params: { id: fx.world.otherRestaurantId } }), expect: signedIn("admin") },
+  updateManagedRestaurant: {
+    call: (fx) => ({ params: { id: fx.world.otherRestaurantId }, body: { description: `Managed ${unique()}` } }),
+    expect: signedIn("admin"),
+  },
+  inviteRestaurantStaff: {
+    call: (fx) => ({
+      params: { id: fx.world.otherRestaurantId },
+      body: { email: `invited-${unique()}@test.local`, name: "Ines Invited" },
+    }),
+    expect: signedIn("admin"),
+  },
+  removeRestaurantStaff: {
+    call: async (fx) => ({ params: { id: fx.world.otherRestaurantId, userId: await freshStaff(fx) } }),
+    expect: signedIn("admin"),
+  },
+  listManagedCouriers: { call: () => ({}), expect: signedIn("admin") },
+  registerCourier: {
+    call: () => ({
+      body: {
+        email: `courier-${unique()}@test.local`,
+        name: "Rui Rider",
+        phone: "+351 910 000 000",
+        vehicle: "bicycle",
+      },
+    }),
+    expect: signedIn("admin"),
+  },
+  getManagedCourier: { call: (fx) => ({ params: { id: fx.ids.otherCourier } }), expect: signedIn("admin") },
+  updateManagedCourier: {
+    call: (fx) => ({ params: { id: fx.ids.otherCourier }, body: { phone: "+351 910 000 001" } }),
+    expect: signedIn("admin"),
+  },
+  listOrderExceptions: { call: () => ({}), expect: signedIn("admin") },
+  offerOrderToCourier: {
+    call: (fx) => ({ params: { id: fx.operatorOrderId }, body: { courierId: fx.ids.otherCourier, reason: "matrix" } }),
+    expect: signedIn("admin"),
+  },
+  assignOrderToCourier: {
+    call: (fx) => ({ params: { id: fx.operatorOrderId }, body: { courierId: fx.ids.otherCourier, reason: "matrix" } }),
+    expect: signedIn("admin"),
+  },
+  redispatchOrder: {
+    call: (fx) => ({ params: { id: fx.operatorOrderId }, body: { reason: "matrix" } }),
+    expect: signedIn("admin"),
+  },
+  cancelOrderWithRefund: {
+    call: (fx) => ({ params: { id: fx.operatorOrderId }, body: { reason: "matrix", refundMinor: 0 } }),
+    expect: signedIn("admin"),
+  },
+  resolveOrderExceptions: {
+    call: (fx) => ({ params: { id: fx.operatorOrderId }, body: { note: "matrix" } }),
+    expect: signedIn("admin"),
+  },
+  addOrderNote: {
+    call: (fx) => ({ params: { id: fx.operatorOrderId }, body: { note: "matrix" } }),
+    expect: signedIn("admin"),
+  },
+  listLiveMapRegions: { call: () => ({}), expect: signedIn("admin") },
+  getLiveMapRegion: { call: (fx) => ({ params: { region: fx.cell.slice(0, 3) } }), expect: signedIn("admin") },
+  watchLiveMapRegion: { call: (fx) => ({ params: { region: fx.cell.slice(0, 3) } }), expect: signedIn("admin") },
+  listAuditEntries: { call: () => ({}), expect: signedIn("admin") },
+  getOperatorOverview: { call: () => ({}), expect: signedIn("admin") },
 
   // health: public liveness; the projection's lag is for operators
   getHealth: { call: () => ({}), expect: open() },

@@ -1,9 +1,19 @@
 // One world for the adversarial suite: a user of every role and a stranger of
 // every role, a restaurant in its own map cell, and an order that is paid,
 // accepted and assigned to a courier through the real dispatch path.
-import { eq } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import { openDb } from "../../db/client.ts";
-import { couriers, deadLetters, menuCategories, restaurants, users, zones } from "../../db/schema.ts";
+import {
+  couriers,
+  deadLetters,
+  menuCategories,
+  menuItems,
+  modifierGroups,
+  modifierOptions,
+  restaurants,
+  users,
+  zones,
+} from "../../db/schema.ts";
 import { hashPassword } from "../../domain/auth/password.ts";
 import { destinationPoint, type LatLng } from "../../domain/geo/distance.ts";
 import { decodeGeohashBounds, zoneCellOf } from "../../domain/geo/geohash.ts";
@@ -27,6 +37,8 @@ export interface Fixtures {
   orderId: string;
   /** Placed by `customer`, not paid yet. */
   unpaidOrderId: string;
+  /** Paid and accepted, for operators' actions. */
+  operatorOrderId: string;
   placeBody(): Record<string, unknown>;
 }
 
@@ -168,6 +180,8 @@ export async function buildFixtures(): Promise<Fixtures> {
     socket.close();
   }
   const unpaidOrderId = await place();
+  const operatorOrderId = await place();
+  await payOrder(operatorOrderId, tokens.customer);
 
   return {
     world,
@@ -180,6 +194,95 @@ export async function buildFixtures(): Promise<Fixtures> {
     deadLetterId,
     orderId,
     unpaidOrderId,
+    operatorOrderId,
     placeBody,
   };
+}
+
+export interface MenuBits {
+  categoryId: string;
+  itemId: string;
+  groupId: string;
+  optionId: string;
+}
+
+/** A category with one item, one modifier group and two options in the world's restaurant, for calls that delete. */
+export async function freshMenuBits(fx: Fixtures): Promise<MenuBits> {
+  const tag = crypto.randomUUID().slice(0, 8);
+  const { db, close } = openDb(testEnv);
+  try {
+    const [category] = await db
+      .insert(menuCategories)
+      .values({ restaurantId: fx.world.restaurantId, name: `Throwaway ${tag}` })
+      .returning({ id: menuCategories.id });
+    const [item] = await db
+      .insert(menuItems)
+      .values({
+        restaurantId: fx.world.restaurantId,
+        categoryId: category?.id as string,
+        name: `Throwaway ${tag}`,
+        priceMinor: 500,
+        currency: "EUR",
+      })
+      .returning({ id: menuItems.id });
+    const [group] = await db
+      .insert(modifierGroups)
+      .values({ itemId: item?.id as string, name: "Sauce", minChoices: 0, maxChoices: 1 })
+      .returning({ id: modifierGroups.id });
+    const [option] = await db
+      .insert(modifierOptions)
+      .values([
+        { groupId: group?.id as string, name: "Red", priceDeltaMinor: 0 },
+        { groupId: group?.id as string, name: "White", priceDeltaMinor: 0 },
+      ])
+      .returning({ id: modifierOptions.id });
+    return {
+      categoryId: category?.id as string,
+      itemId: item?.id as string,
+      groupId: group?.id as string,
+      optionId: option?.id as string,
+    };
+  } finally {
+    await close();
+  }
+}
+
+/** A staff member of the world's other restaurant only, for removal. */
+export async function freshStaff(fx: Fixtures): Promise<string> {
+  const { db, close } = openDb(testEnv);
+  try {
+    const [row] = await db
+      .insert(users)
+      .values({
+        email: `throwaway-staff-${crypto.randomUUID().slice(0, 8)}@test.local`,
+        name: "Tess Temp",
+        role: "restaurant_staff",
+        restaurantId: fx.world.otherRestaurantId,
+      })
+      .returning({ id: users.id });
+    return row?.id as string;
+  } finally {
+    await close();
+  }
+}
+
+/** The restaurant's categories, or one category's items, as they are now (reordering must name each once). */
+export async function liveMenuIds(fx: Fixtures, categoryId?: string): Promise<string[]> {
+  const { db, close } = openDb(testEnv);
+  try {
+    if (categoryId) {
+      const rows = await db
+        .select({ id: menuItems.id })
+        .from(menuItems)
+        .where(and(eq(menuItems.categoryId, categoryId), isNull(menuItems.archivedAt)));
+      return rows.map((r) => r.id).reverse();
+    }
+    const rows = await db
+      .select({ id: menuCategories.id })
+      .from(menuCategories)
+      .where(and(eq(menuCategories.restaurantId, fx.world.restaurantId), isNull(menuCategories.archivedAt)));
+    return rows.map((r) => r.id).reverse();
+  } finally {
+    await close();
+  }
 }

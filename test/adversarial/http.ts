@@ -14,7 +14,10 @@ export async function send(op: Operation, call: Call, token: string | undefined)
   if (op.socket) headers.upgrade = "websocket";
   const init: RequestInit & { token?: string; json?: unknown } = { method: op.method, headers };
   if (token) init.token = token;
-  if (call.rawBody !== undefined) {
+  if (call.form) {
+    // multipart: fetch writes the boundary into the content type itself.
+    init.body = call.form();
+  } else if (call.rawBody !== undefined) {
     init.body = call.rawBody;
     headers["content-type"] ??= "application/json";
   } else if (call.body !== undefined) {
