@@ -3,6 +3,7 @@
 // "idempotency" below: a redelivered event must never create a second row.
 import { sql } from "drizzle-orm";
 import {
+  type AnyPgColumn,
   bigserial,
   boolean,
   char,
@@ -20,6 +21,9 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import type { CapacityPolicy } from "../domain/kitchen/capacity.ts";
+import type { SlotPolicy } from "../domain/kitchen/slots.ts";
+import type { SpecialDay } from "../domain/restaurant/schedule.ts";
 
 export const userRole = pgEnum("user_role", ["customer", "restaurant_staff", "courier", "admin"]);
 export const vehicleType = pgEnum("vehicle_type", ["foot", "bicycle", "scooter", "car"]);
@@ -36,6 +40,8 @@ export const orderStatus = pgEnum("order_status", [
   "failed",
 ]);
 export const paymentKind = pgEnum("payment_kind", ["charge", "refund"]);
+/** How a merchant delivers: as soon as possible (optionally scheduled), or only in delivery slots. */
+export const fulfilmentMode = pgEnum("fulfilment_mode", ["on_demand", "slots"]);
 
 const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
 
@@ -59,16 +65,34 @@ export const restaurants = pgTable(
     /** Bumped on every menu change; orders are priced against one version. */
     menuVersion: integer("menu_version").notNull().default(1),
     active: boolean("active").notNull().default(true),
+    /** The delivery area (zones row) an operator put the restaurant in; null until one is chosen. */
+    deliveryAreaId: uuid("delivery_area_id").references((): AnyPgColumn => zones.id, { onDelete: "set null" }),
+    /** The platform's cut of the food subtotal, in basis points. */
+    commissionBps: integer("commission_bps").notNull().default(1500),
+    /** Dates whose hours replace the weekly ones (empty slots: closed that day). */
+    specialDays: jsonb("special_days").$type<SpecialDay[]>().notNull().default([]),
+    /** A temporary pause: closed to new orders until then, whatever the hours say. */
+    pausedUntil: timestamp("paused_until", { withTimezone: true }),
+    pauseReason: text("pause_reason"),
+    /** What the kitchen can take on; the Restaurant DO applies it at every placement. */
+    capacity: jsonb("capacity").$type<CapacityPolicy>(),
+    fulfilment: fulfilmentMode("fulfilment").notNull().default("on_demand"),
+    /** Delivery-slot templates; set exactly when fulfilment is "slots". */
+    deliverySlots: jsonb("delivery_slots").$type<SlotPolicy>(),
+    /** On-demand restaurants may also take orders for a later time. */
+    acceptsScheduledOrders: boolean("accepts_scheduled_orders").notNull().default(true),
     createdAt: createdAt(),
   },
   (t) => [
     uniqueIndex("restaurants_slug_key").on(t.slug),
+    check("restaurants_commission_range", sql`${t.commissionBps} between 0 and 10000`),
     index("restaurants_lat_lng_idx").on(t.lat, t.lng),
     check("restaurants_lat_range", sql`${t.lat} between -90 and 90`),
     check("restaurants_lng_range", sql`${t.lng} between -180 and 180`),
     check("restaurants_prep_time_positive", sql`${t.prepTimeMinutes} between 1 and 240`),
     check("restaurants_radius_positive", sql`${t.deliveryRadiusM} between 100 and 50000`),
     check("restaurants_currency_upper", sql`${t.currency} ~ '^[A-Z]{3}$'`),
+    check("restaurants_slots_when_slot_based", sql`(${t.fulfilment} = 'slots') = (${t.deliverySlots} is not null)`),
   ],
 );
 
@@ -88,7 +112,7 @@ export const users = pgTable(
     /** `pbkdf2-sha256$iterations$salt$hash`; null for users who only sign in through OIDC. */
     passwordHash: text("password_hash"),
     role: userRole("role").notNull(),
-    /** Set exactly for restaurant staff: the restaurant they act for. */
+    /** Set exactly for restaurant staff: their home restaurant (restaurant_staff lists every one they work for). */
     restaurantId: uuid("restaurant_id").references(() => restaurants.id, { onDelete: "restrict" }),
     oidcIssuer: text("oidc_issuer"),
     oidcSubject: text("oidc_subject"),
@@ -112,6 +136,8 @@ export const refreshTokens = pgTable(
       .references(() => users.id, { onDelete: "cascade" }),
     /** All tokens rotated from one sign-in share a family; reuse of a rotated token revokes the family. */
     familyId: uuid("family_id").notNull(),
+    /** Staff of several restaurants: the one this session acts for (null: the user's home restaurant). */
+    restaurantId: uuid("restaurant_id").references((): AnyPgColumn => restaurants.id, { onDelete: "cascade" }),
     tokenHash: text("token_hash").notNull(),
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
     rotatedAt: timestamp("rotated_at", { withTimezone: true }),
@@ -130,9 +156,25 @@ export const menuCategories = pgTable(
       .references(() => restaurants.id, { onDelete: "cascade" }),
     name: text("name").notNull(),
     position: smallint("position").notNull().default(0),
+    /** Deleted from the menu but kept, because orders name items in it. */
+    archivedAt: timestamp("archived_at", { withTimezone: true }),
   },
-  (t) => [uniqueIndex("menu_categories_restaurant_name_key").on(t.restaurantId, t.name)],
+  (t) => [
+    // A name is taken only by a category still on the menu.
+    uniqueIndex("menu_categories_restaurant_name_key").on(t.restaurantId, t.name).where(sql`${t.archivedAt} is null`),
+  ],
 );
+
+/** A menu photo: the widths stored in R2 under `menu/<restaurantId>/<id>/<width>`. */
+export interface MenuPhoto {
+  /** SHA-256 of the uploaded files: the same upload is the same photo. */
+  id: string;
+  widths: number[];
+  /** Content type per width. */
+  types: Record<string, string>;
+  width: number;
+  height: number;
+}
 
 export const menuItems = pgTable(
   "menu_items",
@@ -150,9 +192,15 @@ export const menuItems = pgTable(
     currency: char("currency", { length: 3 }).notNull(),
     available: boolean("available").notNull().default(true),
     position: smallint("position").notNull().default(0),
+    /** EU allergen names (domain/menu/labels.ts). */
+    allergens: text("allergens").array().notNull().default(sql`'{}'::text[]`),
+    dietaryTags: text("dietary_tags").array().notNull().default(sql`'{}'::text[]`),
+    photo: jsonb("photo").$type<MenuPhoto>(),
+    /** Off the menu but kept: orders placed earlier still name it. */
+    archivedAt: timestamp("archived_at", { withTimezone: true }),
   },
   (t) => [
-    uniqueIndex("menu_items_category_name_key").on(t.categoryId, t.name),
+    uniqueIndex("menu_items_category_name_key").on(t.categoryId, t.name).where(sql`${t.archivedAt} is null`),
     index("menu_items_restaurant_idx").on(t.restaurantId),
     check("menu_items_price_nonnegative", sql`${t.priceMinor} >= 0`),
   ],
@@ -193,7 +241,8 @@ export const modifierOptions = pgTable(
   },
   (t) => [
     uniqueIndex("modifier_options_group_name_key").on(t.groupId, t.name),
-    check("modifier_options_delta_nonnegative", sql`${t.priceDeltaMinor} >= 0`),
+    // Negative deltas are allowed (a smaller size); the API refuses any that could take an item below zero.
+    check("modifier_options_delta_range", sql`${t.priceDeltaMinor} between -10000000 and 10000000`),
   ],
 );
 
@@ -229,6 +278,9 @@ export const couriers = pgTable("couriers", {
   phone: text("phone").notNull(),
   homeZoneId: uuid("home_zone_id").references(() => zones.id, { onDelete: "set null" }),
   active: boolean("active").notNull().default(true),
+  /** An operator saw the courier's licence, insurance and right to work; onboarding activates nobody without it. */
+  documentsChecked: boolean("documents_checked").notNull().default(false),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });
 
 export interface DeliveryAddress {
@@ -266,6 +318,10 @@ export const orders = pgTable(
     totalMinor: integer("total_minor").notNull(),
     deliveryAddress: jsonb("delivery_address").$type<DeliveryAddress>().notNull(),
     prepTimeMinutes: smallint("prep_time_minutes"),
+    /** For an order placed for later: when the customer wants it delivered. */
+    scheduledFor: timestamp("scheduled_for", { withTimezone: true }),
+    /** For a slot-based merchant: the delivery slot's id ("2026-11-30T10:00", local time). */
+    deliverySlot: text("delivery_slot"),
     /** Highest event sequence projected: an older event never overwrites a newer state. */
     lastEventSeq: integer("last_event_seq").notNull(),
     placedAt: timestamp("placed_at", { withTimezone: true }).notNull(),
@@ -279,6 +335,8 @@ export const orders = pgTable(
     index("orders_customer_placed_idx").on(t.customerId, t.placedAt),
     index("orders_restaurant_status_placed_idx").on(t.restaurantId, t.status, t.placedAt),
     index("orders_courier_idx").on(t.courierId),
+    // Operators' overview: orders placed in the last minutes.
+    index("orders_placed_idx").on(t.placedAt),
     // The reconciler walks open orders, least recently checked first.
     index("orders_open_reconciled_idx")
       .on(t.reconciledAt)
@@ -344,6 +402,8 @@ export const orderEvents = pgTable(
   (t) => [
     // idempotency and ordering: one event per (order, sequence)
     uniqueIndex("order_events_order_seq_key").on(t.orderId, t.seq),
+    // Operators' overview: deliveries of the last hour, and the like.
+    index("order_events_type_occurred_idx").on(t.type, t.occurredAt),
     check("order_events_seq_positive", sql`${t.seq} >= 1`),
   ],
 );
@@ -402,4 +462,111 @@ export const deadLetters = pgTable(
     replayedAt: timestamp("replayed_at", { withTimezone: true }),
   },
   (t) => [uniqueIndex("dead_letters_message_key").on(t.queue, t.messageId)],
+);
+
+/**
+ * Which restaurants a staff member works for. users.restaurant_id is their
+ * home restaurant and always one of these; a session may act for any of them.
+ */
+export const restaurantStaff = pgTable(
+  "restaurant_staff",
+  {
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    restaurantId: uuid("restaurant_id")
+      .notNull()
+      .references(() => restaurants.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.userId, t.restaurantId] }),
+    index("restaurant_staff_restaurant_idx").on(t.restaurantId),
+  ],
+);
+
+/**
+ * A link that lets a person an operator registered set their password. Only
+ * the token's hash is stored; the link is shown once, to the operator.
+ */
+export const accountInvitations = pgTable(
+  "account_invitations",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    tokenHash: text("token_hash").notNull(),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    usedAt: timestamp("used_at", { withTimezone: true }),
+    /** A newer invitation for the same person voids this one. */
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("account_invitations_token_key").on(t.tokenHash),
+    index("account_invitations_user_idx").on(t.userId),
+  ],
+);
+
+/**
+ * Who changed what, when, with the values before and after. Append-only: a
+ * trigger (migrations/*_audit_append_only.sql) refuses UPDATE and DELETE. Rows written from order
+ * events carry the event id, so a redelivered event never writes twice.
+ */
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+    actorId: text("actor_id").notNull(),
+    actorRole: text("actor_role").notNull(),
+    /** `<entity>.<verb>`, e.g. `restaurant.update`, `order.refund_requested`. */
+    action: text("action").notNull(),
+    entityType: text("entity_type").notNull(),
+    entityId: text("entity_id").notNull(),
+    before: jsonb("before").$type<Record<string, unknown> | null>(),
+    after: jsonb("after").$type<Record<string, unknown> | null>(),
+    note: text("note"),
+    requestId: text("request_id"),
+    sourceEventId: uuid("source_event_id"),
+  },
+  (t) => [
+    // idempotency: one audit row per order event
+    uniqueIndex("audit_log_source_event_key").on(t.sourceEventId),
+    index("audit_log_at_idx").on(t.at),
+    index("audit_log_entity_idx").on(t.entityType, t.entityId, t.at),
+    index("audit_log_actor_idx").on(t.actorId, t.at),
+  ],
+);
+
+/**
+ * Orders that need a person: derived from the order's events by the
+ * projection (domain/exceptions), so it is rebuilt the same whatever order
+ * the events arrive in. One row per opening event.
+ */
+export const orderExceptions = pgTable(
+  "order_exceptions",
+  {
+    /** The event that opened it (idempotency). */
+    openedEventId: uuid("opened_event_id").primaryKey(),
+    orderId: uuid("order_id")
+      .notNull()
+      .references(() => orders.id, { onDelete: "cascade" }),
+    kind: text("kind").notNull(),
+    reason: text("reason"),
+    openedSeq: integer("opened_seq").notNull(),
+    openedAt: timestamp("opened_at", { withTimezone: true }).notNull(),
+    details: jsonb("details").$type<Record<string, unknown>>().notNull(),
+    resolvedSeq: integer("resolved_seq"),
+    resolvedAt: timestamp("resolved_at", { withTimezone: true }),
+    resolvedBy: text("resolved_by"),
+    resolution: text("resolution"),
+    resolutionNote: text("resolution_note"),
+  },
+  (t) => [
+    index("order_exceptions_open_idx").on(t.openedAt).where(sql`${t.resolvedAt} is null`),
+    index("order_exceptions_order_idx").on(t.orderId),
+  ],
 );

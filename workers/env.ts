@@ -1,3 +1,4 @@
+import type { CityMapDO } from "../durable-objects/city-map/city-map-do.ts";
 import type { OrderDO } from "../durable-objects/order/order-do.ts";
 import type { ProjectionLagDO } from "../durable-objects/projection-lag/projection-lag-do.ts";
 import type { RestaurantDO } from "../durable-objects/restaurant/restaurant-do.ts";
@@ -12,6 +13,8 @@ export interface Env {
   /** One per user: which sessions were signed out, and since when all tokens are void. */
   SESSIONS: DurableObjectNamespace<SessionsDO>;
   PROJECTION_LAG: DurableObjectNamespace<ProjectionLagDO>;
+  /** One per map region (precision-3 geohash): the operators' live city map. */
+  CITY_MAP: DurableObjectNamespace<CityMapDO>;
   EVENTS: Queue<unknown>;
   EVENTS_DLQ: Queue<unknown>;
   MENU_CACHE: KVNamespace;
@@ -20,6 +23,8 @@ export interface Env {
   RL_SIGN_IN_IP: RateLimit;
   RL_WRITE_IP: RateLimit;
   RL_WRITE_USER: RateLimit;
+  /** Menu photos in fixed widths (`menu/<restaurantId>/<photoId>/<width>`), served by /v1/media. */
+  MENU_PHOTOS: R2Bucket;
   /** Per courier: job-changing requests (steps, the PIN, hand-back, wait, failure). */
   RL_COURIER_JOB: RateLimit;
   /** Photos couriers take of the door when a delivery fails, kept as evidence. */

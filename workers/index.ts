@@ -9,6 +9,7 @@ import type { Env } from "./env.ts";
 import { handleQueue } from "./events/consumer.ts";
 import { reconcile } from "./events/reconciler.ts";
 
+export { CityMapDO } from "../durable-objects/city-map/city-map-do.ts";
 export { OrderDO } from "../durable-objects/order/order-do.ts";
 export { ProjectionLagDO } from "../durable-objects/projection-lag/projection-lag-do.ts";
 export { RestaurantDO } from "../durable-objects/restaurant/restaurant-do.ts";

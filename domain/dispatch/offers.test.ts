@@ -9,6 +9,7 @@ import {
   onAccept,
   onDecline,
   onExpire,
+  pinOffer,
   reopenOffers,
   startOffers,
 } from "./offers.ts";
@@ -214,6 +215,60 @@ describe("offer invariants under random event sequences", () => {
     // The random walks must reach both endings for the invariants to have been tested against them.
     expect(outcomes.assigned).toBeGreaterThan(30);
     expect(outcomes.escalated).toBeGreaterThan(30);
+  });
+});
+
+describe("an operator's offer", () => {
+  const now = 1_000_000;
+  const ttl = DEFAULT_OFFER_POLICY.offerTtlMs;
+
+  it("goes to the chosen courier even after they declined, and the search gives up again if it lapses", () => {
+    let state = startOffers("o");
+    const first = nextOffer(state, [{ courierId: "a", distanceM: 100 }], now);
+    if (first.action !== "offer") throw new Error(first.action);
+    state = onDecline(first.state, "a");
+    // Nobody else: widen to the end, then escalate.
+    for (;;) {
+      const d = nextOffer(state, [], now);
+      if (d.action === "escalate") {
+        state = d.state;
+        break;
+      }
+      if (d.action !== "widen") throw new Error(d.action);
+      state = d.state;
+    }
+    const pinned = pinOffer(state, "a", now + ttl);
+    if (!pinned.ok) throw new Error("refused");
+    expect(pinned.state.current).toEqual({ courierId: "a", expiresAt: now + ttl });
+    expect(nextOffer(pinned.state, [], now)).toMatchObject({ action: "wait" });
+    // They accept: assigned like any offer.
+    expect(onAccept(pinned.state, "a", now + 1)).toMatchObject({ ok: true, state: { assignedCourierId: "a" } });
+    // They let it lapse instead: settled as escalated, nobody else is offered it automatically.
+    const lapsed = onExpire(pinned.state, now + ttl);
+    expect(nextOffer(lapsed, [{ courierId: "b", distanceM: 10 }], now + ttl)).toMatchObject({
+      action: "settled",
+      outcome: "escalated",
+      state: { escalated: true },
+    });
+  });
+
+  it("takes over a running search, which carries on if the chosen courier declines", () => {
+    const first = nextOffer(startOffers("o"), [{ courierId: "a", distanceM: 100 }], now);
+    if (first.action !== "offer") throw new Error(first.action);
+    const pinned = pinOffer(first.state, "z", now + ttl);
+    if (!pinned.ok) throw new Error("refused");
+    expect(pinned.state.current?.courierId).toBe("z");
+    expect(onAccept(pinned.state, "a", now + 1)).toMatchObject({ ok: false, refused: "offer_expired" });
+    const declined = onDecline(pinned.state, "z");
+    expect(nextOffer(declined, [{ courierId: "b", distanceM: 100 }], now + 2)).toMatchObject({
+      action: "offer",
+      courierId: "b",
+    });
+  });
+
+  it("is refused once a courier has the order", () => {
+    const state = { ...startOffers("o"), assignedCourierId: "a" };
+    expect(pinOffer(state, "b", now + ttl)).toEqual({ ok: false, refused: "already_assigned" });
   });
 });
 

@@ -37,6 +37,12 @@ export interface OfferState {
   current: LiveOffer | null;
   assignedCourierId: string | null;
   escalated: boolean;
+  /**
+   * An operator's offer interrupted a search that had already given up: when
+   * that offer ends unanswered the search gives up again instead of starting
+   * over. Absent in states stored before operators could offer.
+   */
+  resumeEscalated?: boolean;
 }
 
 /** Candidates in rank order, e.g. the output of rankCandidates. */
@@ -97,6 +103,9 @@ export function nextOffer(
     return { action: "wait", until: state.current.expiresAt, state };
   }
   const base = state.current === null ? state : { ...state, current: null };
+  if (base.resumeEscalated) {
+    return { action: "settled", outcome: "escalated", state: { ...base, escalated: true, resumeEscalated: false } };
+  }
   const tried = new Set(base.candidatesTried);
   const pick = rankedCandidates.find((c) => c.distanceM <= base.radiusM && !tried.has(c.courierId));
   if (pick !== undefined) {
@@ -144,6 +153,30 @@ export function onAccept(state: OfferState, courierId: string, now: number): Acc
   }
   if (state.candidatesTried.includes(courierId)) return { ok: false, refused: "offer_expired" };
   return { ok: false, refused: "offer_not_yours" };
+}
+
+export type PinResult = { ok: true; state: OfferState } | { ok: false; refused: "already_assigned" };
+
+/**
+ * An operator offers the order to one courier, who must accept. It replaces
+ * any live offer and ignores who was tried before: the operator may well have
+ * phoned a courier who declined earlier. The courier counts as tried, so the
+ * search never offers them again by itself.
+ */
+export function pinOffer(state: OfferState, courierId: string, expiresAt: number): PinResult {
+  if (state.assignedCourierId !== null) return { ok: false, refused: "already_assigned" };
+  return {
+    ok: true,
+    state: {
+      ...state,
+      current: { courierId, expiresAt },
+      candidatesTried: state.candidatesTried.includes(courierId)
+        ? state.candidatesTried
+        : [...state.candidatesTried, courierId],
+      escalated: false,
+      resumeEscalated: state.escalated || state.resumeEscalated === true,
+    },
+  };
 }
 
 /**

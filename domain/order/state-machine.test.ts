@@ -8,6 +8,7 @@ import {
   type DeliveryState,
   deadlines,
   decide,
+  estimatedReadyAt,
   etaFor,
   newOrderSnapshot,
   ORDER_EVENT_TYPES,
@@ -62,6 +63,17 @@ const COMMANDS: Record<OrderCommandType, OrderCommand> = {
   arrived_at_dropoff: { type: "arrived_at_dropoff" },
   delivered: { type: "delivered" },
   courier_timeout: { type: "courier_timeout" },
+  operator_offer: {
+    type: "operator_offer",
+    courierId: "courier-3",
+    expiresAt: T0 + 10 * 24 * 60 * MIN,
+    reason: "phoned, on the way",
+  },
+  operator_assign: { type: "operator_assign", courierId: "courier-3", reason: "agreed by phone" },
+  redispatch: { type: "redispatch", reason: "courier stuck in traffic" },
+  resolve_exceptions: { type: "resolve_exceptions", note: "sorted" },
+  add_note: { type: "add_note", note: "called the customer" },
+  release_to_kitchen: { type: "release_to_kitchen" },
   courier_released: { type: "courier_released", reason: "cannot_find_restaurant" },
   escalate: { type: "escalate", reason: "courier_dark" },
   start_customer_wait: { type: "start_customer_wait" },
@@ -225,6 +237,13 @@ const ALLOWED: Partial<Record<OrderCommandType, Partial<Record<ActorRole, Record
   arrived_at_dropoff: { courier: { "picked_up/picked_up": "picked_up/at_dropoff" } },
   delivered: { courier: { "picked_up/at_dropoff": "delivered/delivered" } },
   courier_timeout: { system: same(["ready/none", "ready/searching", "ready/offered"]) },
+  operator_offer: {
+    admin: { ...withDelivery(inKitchen("searching"), "offered"), ...withDelivery(inKitchen("offered"), "offered") },
+  },
+  operator_assign: { admin: withDelivery(allKitchen, "assigned") },
+  redispatch: { admin: withDelivery(allKitchen, "searching") },
+  resolve_exceptions: { admin: same(Object.keys(SCENARIOS)) },
+  add_note: { admin: same(Object.keys(SCENARIOS)) },
   courier_released: { courier: withDelivery([...inKitchen("assigned"), ...inKitchen("at_pickup")], "searching") },
   escalate: {
     system: same(["placed/none", "paid/none", ...allKitchen, "picked_up/picked_up", "picked_up/at_dropoff"]),
@@ -900,7 +919,8 @@ describe("deadlines", () => {
   it("names deadlines that decide accepts exactly at their time", () => {
     for (const order of Object.values(SCENARIOS)) {
       for (const { kind, at } of deadlines(order)) {
-        expect(decide(order, { type: kind }, ACTORS.system, at).ok, `${order.state} ${kind}`).toBe(true);
+        const type = kind === "release_due" ? "release_to_kitchen" : kind;
+        expect(decide(order, { type }, ACTORS.system, at).ok, `${order.state} ${kind}`).toBe(true);
       }
     }
   });
@@ -930,6 +950,88 @@ describe("etaFor", () => {
 
   it("has no estimate for an order cancelled before it was ready", () => {
     expect(etaFor(scenario("cancelled/assigned"), LATE)).toEqual({ readyAt: null });
+  });
+});
+
+describe("orders for later", () => {
+  const releaseAt = T0 + 3 * 60 * MIN;
+  const readyBy = releaseAt + 25 * MIN;
+  function scheduled(): OrderSnapshot {
+    const placed = newOrderSnapshot({
+      id: "ord-1",
+      customerId: "cust-1",
+      restaurantId: "rest-1",
+      totalMinor: TOTAL,
+      currency: "EUR",
+      placedAt: T0,
+      paymentIntentId: "pi_1",
+      releaseAt,
+      readyBy,
+    });
+    return step(placed, "payment_succeeded", "system", T0 + MIN);
+  }
+
+  it("waits, paid, for its release: no acceptance deadline until then, and the kitchen cannot accept early", () => {
+    const order = scheduled();
+    expect(deadlines(order)).toEqual([{ kind: "release_due", at: releaseAt }]);
+    expect(decide(order, COMMANDS.accept, ACTORS.restaurant_staff, T0 + 2 * MIN)).toMatchObject({
+      ok: false,
+      status: 409,
+      code: "not_released_yet",
+    });
+    expect(decide(order, { type: "release_to_kitchen" }, ACTORS.system, releaseAt - 1)).toMatchObject({
+      ok: false,
+      code: "not_due",
+    });
+    expect(decide(order, { type: "acceptance_timeout" }, ACTORS.system, LATE)).toMatchObject({ ok: false });
+  });
+
+  it("is released by the alarm at its time, then runs the usual acceptance deadline from the release", () => {
+    const released = expectOk(decide(scheduled(), { type: "release_to_kitchen" }, ACTORS.system, releaseAt + 5));
+    expect(released.events[0]).toMatchObject({ type: "order.released", payload: { releaseAt, readyBy } });
+    expect(released.next.releasedAt).toBe(releaseAt + 5);
+    expect(deadlines(released.next)).toEqual([
+      { kind: "acceptance_timeout", at: releaseAt + 5 + DEFAULT_POLICY.acceptanceTimeoutMs },
+    ]);
+    expect(decide(released.next, { type: "release_to_kitchen" }, ACTORS.system, LATE)).toMatchObject({
+      ok: false,
+      status: 409,
+    });
+    const accepted = expectOk(decide(released.next, COMMANDS.accept, ACTORS.restaurant_staff, releaseAt + MIN));
+    // Accepted with 20 minutes at release + 1: still due at the planned time, not earlier.
+    expect(etaFor(accepted.next, releaseAt + MIN)).toEqual({ readyAt: readyBy });
+  });
+
+  it("can be cancelled by the customer while it waits, with a full refund", () => {
+    const d = expectOk(decide(scheduled(), COMMANDS.cancel, ACTORS.customer, T0 + 2 * MIN));
+    expect(d.next.state).toBe("cancelled");
+    expect(refundOf(d)?.amountMinor).toBe(TOTAL);
+    expect(deadlines(d.next)).toEqual([]);
+  });
+
+  it("tells the customer the planned time before acceptance, and the quote for an order now", () => {
+    expect(estimatedReadyAt(scheduled(), T0 + 2 * MIN)).toBe(readyBy);
+    const quoted = step(
+      newOrderSnapshot({
+        id: "o",
+        customerId: "cust-1",
+        restaurantId: "rest-1",
+        totalMinor: TOTAL,
+        currency: "EUR",
+        placedAt: T0,
+        paymentIntentId: "pi_1",
+        quotedPrepMinutes: 35,
+      }),
+      "payment_succeeded",
+      "system",
+      T0 + MIN,
+    );
+    expect(estimatedReadyAt(quoted, T0 + 2 * MIN)).toBe(T0 + MIN + 35 * MIN);
+    expect(estimatedReadyAt(scenario("paid/none"), LATE)).toBeNull();
+    const accepted = scenario("accepted/none");
+    expect(estimatedReadyAt(accepted, accepted.acceptedAt ?? 0)).toBe(
+      etaFor(accepted, accepted.acceptedAt ?? 0).readyAt,
+    );
   });
 });
 

@@ -2,6 +2,7 @@
 // snapshot, calls decide(), persists `next`, appends `events` and performs the
 // side effects they describe (Stripe refunds, notifying couriers). Keeping
 // every rule here lets them be tested without a runtime, clock or network.
+import { AFTER_END, type OperatorCommand, planOperatorCommand } from "./operator-commands.ts";
 
 export type OrderState =
   | "placed"
@@ -61,6 +62,14 @@ export interface OrderSnapshot {
   offeredCourierId: string | null;
   offerExpiresAt: number | null;
   escalatedAt: number | null;
+  /** When an operator last restarted the courier search. Absent in snapshots stored before it existed. */
+  redispatchedAt?: number | null;
+  /** Prep time the kitchen's load quoted at placement (domain/kitchen/capacity.ts). Absent on older orders. */
+  quotedPrepMinutes?: number | null;
+  /** For an order placed for later: when it reaches the kitchen, and when its food must be ready. */
+  releaseAt?: number | null;
+  readyBy?: number | null;
+  releasedAt?: number | null;
   /** Set when the courier at the door starts waiting for an unreachable customer. Absent in snapshots stored before it existed. */
   customerWaitUntil?: number | null;
 }
@@ -73,11 +82,12 @@ export type OrderCommand =
   | { type: "start_preparing" }
   | { type: "adjust_prep_time"; prepTimeMinutes: number }
   | { type: "mark_ready" }
-  | { type: "cancel"; reason: string }
+  /** `refundMinor`: admins only; how much goes back (default: everything paid and not yet refunded). */
+  | { type: "cancel"; reason: string; refundMinor?: number | undefined }
   | { type: "refund"; amountMinor: number; reason: string }
   | { type: "dispatch_started" }
   | { type: "courier_offered"; courierId: string; expiresAt: number }
-  | { type: "offer_declined"; courierId: string }
+  | { type: "offer_declined"; courierId: string; reason?: string | undefined }
   | { type: "courier_assigned"; courierId: string }
   | { type: "arrived_at_pickup" }
   | { type: "picked_up" }
@@ -86,11 +96,13 @@ export type OrderCommand =
   | { type: "payment_timeout" }
   | { type: "acceptance_timeout" }
   | { type: "courier_timeout" }
+  | { type: "release_to_kitchen" }
   // What goes wrong on the road (see "courier exceptions" below decide()).
   | { type: "courier_released"; reason: string; note?: string | undefined }
   | { type: "escalate"; reason: EscalationReason }
   | { type: "start_customer_wait" }
-  | { type: "delivery_failed"; reason: string; note?: string | undefined; photoKey?: string | null | undefined };
+  | { type: "delivery_failed"; reason: string; note?: string | undefined; photoKey?: string | null | undefined }
+  | OperatorCommand;
 
 export type OrderCommandType = OrderCommand["type"];
 
@@ -115,6 +127,10 @@ export const ORDER_EVENT_TYPES = [
   "order.courier_at_dropoff",
   "order.delivered",
   "order.courier_escalated",
+  "order.redispatched",
+  "order.exception_resolved",
+  "order.operator_note",
+  "order.released",
   "order.courier_released",
   "order.escalated",
   "order.customer_wait_started",
@@ -196,6 +212,12 @@ export const COMMAND_ROLES: Readonly<Record<OrderCommandType, readonly ActorRole
   arrived_at_dropoff: ["courier"],
   delivered: ["courier"],
   courier_timeout: ["system"],
+  operator_offer: ["admin"],
+  operator_assign: ["admin"],
+  redispatch: ["admin"],
+  resolve_exceptions: ["admin"],
+  add_note: ["admin"],
+  release_to_kitchen: ["system"],
   // A courier hands a job back; the system releases one who went dark.
   courier_released: ["courier", "system"],
   escalate: ["system"],
@@ -217,6 +239,10 @@ export interface NewOrderInit {
   placedAt: number;
   /** Known when the PaymentIntent is created at checkout, before payment. */
   paymentIntentId?: string | null | undefined;
+  quotedPrepMinutes?: number | null | undefined;
+  /** Orders for later: see OrderSnapshot. */
+  releaseAt?: number | null | undefined;
+  readyBy?: number | null | undefined;
 }
 
 export function newOrderSnapshot(init: NewOrderInit): OrderSnapshot {
@@ -245,11 +271,20 @@ export function newOrderSnapshot(init: NewOrderInit): OrderSnapshot {
     offeredCourierId: null,
     offerExpiresAt: null,
     escalatedAt: null,
+    quotedPrepMinutes: init.quotedPrepMinutes ?? null,
+    releaseAt: init.releaseAt ?? null,
+    readyBy: init.readyBy ?? null,
+    releasedAt: null,
     customerWaitUntil: null,
   };
 }
 
-export type DeadlineKind = "payment_timeout" | "acceptance_timeout" | "courier_timeout";
+/** Placed for later and not yet handed to the kitchen. */
+export function awaitingRelease(order: OrderSnapshot): boolean {
+  return (order.releaseAt ?? null) !== null && (order.releasedAt ?? null) === null;
+}
+
+export type DeadlineKind = "payment_timeout" | "acceptance_timeout" | "courier_timeout" | "release_due";
 
 export function deadlines(
   order: OrderSnapshot,
@@ -259,7 +294,7 @@ export function deadlines(
   // when one lapses.
   const due: Array<{ kind: DeadlineKind; at: number }> = [];
   const at = deadlineAt(order, policy);
-  for (const kind of ["payment_timeout", "acceptance_timeout", "courier_timeout"] as const) {
+  for (const kind of ["payment_timeout", "acceptance_timeout", "courier_timeout", "release_due"] as const) {
     const when = at[kind];
     if (when !== null) due.push({ kind, at: when });
   }
@@ -269,14 +304,19 @@ export function deadlines(
 function deadlineAt(order: OrderSnapshot, policy: OrderPolicy): Record<DeadlineKind, number | null> {
   return {
     payment_timeout: order.state === "placed" ? order.placedAt + policy.paymentTimeoutMs : null,
+    // An order for later waits for the kitchen only once it has been handed to it.
     acceptance_timeout:
-      order.state === "paid" && order.paidAt !== null ? order.paidAt + policy.acceptanceTimeoutMs : null,
+      order.state === "paid" && order.paidAt !== null && !awaitingRelease(order)
+        ? Math.max(order.paidAt, order.releasedAt ?? 0) + policy.acceptanceTimeoutMs
+        : null,
+    release_due: order.state === "paid" && awaitingRelease(order) ? (order.releaseAt ?? null) : null,
     courier_timeout:
       order.state === "ready" &&
       order.readyAt !== null &&
       order.escalatedAt === null &&
       UNASSIGNED_DELIVERY.includes(order.delivery)
-        ? order.readyAt + policy.readyWithoutCourierMs
+        ? // After an operator restarts the search, the courier gets the same time again.
+          Math.max(order.readyAt, order.redispatchedAt ?? 0) + policy.readyWithoutCourierMs
         : null,
   };
 }
@@ -286,8 +326,22 @@ export function etaFor(order: OrderSnapshot, now: number): { readyAt: number | n
   if (isTerminal(order.state) || order.acceptedAt === null || order.prepTimeMinutes === null) {
     return { readyAt: null };
   }
-  // A kitchen running late is still "ready any moment", never ready in the past.
-  return { readyAt: Math.max(now, order.acceptedAt + order.prepTimeMinutes * MINUTE_MS) };
+  // A kitchen running late is still "ready any moment", never ready in the past; an order for later is not due before its time.
+  return { readyAt: Math.max(now, order.acceptedAt + order.prepTimeMinutes * MINUTE_MS, order.readyBy ?? 0) };
+}
+
+/**
+ * What the customer is told before the kitchen has accepted: the time the
+ * order is planned for (ordered for later), or the quote given at placement
+ * counted from payment. After acceptance it is etaFor's readyAt.
+ */
+export function estimatedReadyAt(order: OrderSnapshot, now: number): number | null {
+  const eta = etaFor(order, now).readyAt;
+  if (eta !== null || isTerminal(order.state) || order.acceptedAt !== null) return eta;
+  if ((order.readyBy ?? null) !== null) return order.readyBy ?? null;
+  const quoted = order.quotedPrepMinutes ?? null;
+  if (quoted === null) return null;
+  return Math.max(now, (order.paidAt ?? order.placedAt) + quoted * MINUTE_MS);
 }
 
 export function decide(
@@ -300,7 +354,13 @@ export function decide(
   // Permission first: someone without rights learns nothing about the state.
   const denied = checkActor(order, command, actor);
   if (denied) return denied;
-  if (isTerminal(order.state) && command.type !== "refund") return invalidTransition(order, command);
+  if (
+    isTerminal(order.state) &&
+    command.type !== "refund" &&
+    !(AFTER_END as readonly string[]).includes(command.type)
+  ) {
+    return invalidTransition(order, command);
+  }
   const ctx: Ctx = { order, actor, now, policy };
 
   switch (command.type) {
@@ -343,6 +403,13 @@ export function decide(
     }
     case "accept": {
       if (order.state !== "paid") return invalidTransition(order, command);
+      if (awaitingRelease(order)) {
+        return refuse(
+          409,
+          "not_released_yet",
+          `this order is for later; it reaches the kitchen at ${new Date(order.releaseAt ?? 0).toISOString()}`,
+        );
+      }
       const badPrep = checkPrepTime(command.prepTimeMinutes, policy);
       if (badPrep) return badPrep;
       const readyAt = now + command.prepTimeMinutes * MINUTE_MS;
@@ -361,6 +428,16 @@ export function decide(
       const noReason = checkReason(command.reason);
       if (noReason) return noReason;
       return applyWithFullRefund(ctx, "rejected", "order.rejected", command.reason);
+    }
+    case "release_to_kitchen": {
+      if (order.state !== "paid" || !awaitingRelease(order)) return invalidTransition(order, command);
+      const notDue = checkDue(ctx, "release_due");
+      if (notDue) return notDue;
+      return apply(ctx, { releasedAt: now }, "order.released", {
+        releaseAt: order.releaseAt,
+        readyBy: order.readyBy,
+        acceptBy: now + policy.acceptanceTimeoutMs,
+      });
     }
     case "acceptance_timeout": {
       if (order.state !== "paid") return invalidTransition(order, command);
@@ -442,7 +519,8 @@ export function decide(
         "order.offer_declined",
         {
           courierId: command.courierId,
-          expired: actor.role === "system",
+          expired: actor.role === "system" && command.reason === undefined,
+          reason: command.reason ?? null,
         },
       );
     }
@@ -485,6 +563,15 @@ export function decide(
         courierId: order.courierId,
         deliveredAt: now,
       });
+    }
+    case "operator_offer":
+    case "operator_assign":
+    case "redispatch":
+    case "resolve_exceptions":
+    case "add_note": {
+      const plan = planOperatorCommand(order, command, now);
+      if (!plan.ok) return plan;
+      return apply(ctx, plan.changes, plan.eventType as OrderEventType, plan.payload);
     }
     case "courier_released":
     case "escalate":
@@ -617,15 +704,29 @@ function cancel(ctx: Ctx, command: Extract<OrderCommand, { type: "cancel" }>): D
   }
   const noReason = checkReason(command.reason);
   if (noReason) return noReason;
-  return applyWithFullRefund(ctx, "cancelled", "order.cancelled", command.reason, {
-    cancelledBy: actor.role,
-    // Unpaid: the adapter cancels the PaymentIntent; a payment that still lands
-    // is refused here with 409 and must be refunded by the caller.
-    paymentIntentId: order.paymentIntentId,
-    // Couriers to release from the order.
-    courierId: order.courierId,
-    offeredCourierId: order.offeredCourierId,
-  });
+  const remaining = order.paidMinor - order.refundedMinor;
+  if (command.refundMinor !== undefined) {
+    if (actor.role !== "admin") return refuse(403, "role_not_allowed", "only an admin chooses how much to refund");
+    if (!Number.isSafeInteger(command.refundMinor) || command.refundMinor < 0 || command.refundMinor > remaining) {
+      return refuse(422, "invalid_refund_amount", `refund must be a whole amount from 0 to ${remaining}`);
+    }
+  }
+  return applyWithFullRefund(
+    ctx,
+    "cancelled",
+    "order.cancelled",
+    command.reason,
+    {
+      cancelledBy: actor.role,
+      // Unpaid: the adapter cancels the PaymentIntent; a payment that still lands
+      // is refused here with 409 and must be refunded by the caller.
+      paymentIntentId: order.paymentIntentId,
+      // Couriers to release from the order.
+      courierId: order.courierId,
+      offeredCourierId: order.offeredCourierId,
+    },
+    command.refundMinor,
+  );
 }
 
 function applyWithFullRefund(
@@ -634,15 +735,18 @@ function applyWithFullRefund(
   eventType: OrderEventType,
   reason: string,
   extra: Record<string, unknown> = {},
+  /** Less than everything: an admin's partial refund on cancelling. */
+  amountMinor?: number,
 ): Decision {
   const { order } = ctx;
   const remaining = order.paidMinor - order.refundedMinor;
-  const refund = remaining > 0 ? refundRequest(order, remaining, reason) : null;
+  const amount = Math.max(0, Math.min(remaining, amountMinor ?? remaining));
+  const refund = amount > 0 ? refundRequest(order, amount, reason) : null;
   return apply(
     ctx,
     {
       state,
-      refundedMinor: order.refundedMinor + Math.max(0, remaining),
+      refundedMinor: order.refundedMinor + amount,
       offeredCourierId: null,
       offerExpiresAt: null,
     },

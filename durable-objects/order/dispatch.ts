@@ -13,6 +13,7 @@ import { checkGeofence } from "../../domain/dispatch/geofence.ts";
 import { checkHandoffPin, MAX_PIN_FAILURES } from "../../domain/dispatch/handoff-pin.ts";
 import type { LatLng } from "../../domain/geo/distance.ts";
 import { zoneCellOf } from "../../domain/geo/geohash.ts";
+import { dispatchAt } from "../../domain/kitchen/scheduling.ts";
 import type { OrderEvent, PlacedOrder } from "../../domain/order/order-event.ts";
 import {
   type Actor,
@@ -32,6 +33,9 @@ import { CourierJob } from "./courier-job.ts";
 import { CourierTrail, TRAIL_RETENTION_MS } from "./courier-trail.ts";
 import type { CommandResult, OrderView, Refusal } from "./order-results.ts";
 import type { Watchers } from "./watchers.ts";
+
+/** A search due sooner than this starts at once rather than through the alarm. */
+const DEFER_AT_LEAST_MS = 60_000;
 
 /** Watchers see smooth movement at this rate at most, whatever the zone sends. */
 export const POSITION_EVERY_MS = 1_000;
@@ -87,6 +91,8 @@ export interface DispatchHost {
     changes: Partial<OrderSnapshot>,
     actor: Actor,
   ): Promise<CommandResult>;
+  /** Arms the alarm to start the courier search later (an order for later). */
+  deferDispatch(at: number): Promise<void>;
   view(): OrderView;
   /** Sets (or clears) one of dispatch's own deadlines; the DO re-arms its alarm after the call that set it. */
   schedule(kind: "courier_dark" | "trail_purge", at: number | null): void;
@@ -145,6 +151,11 @@ export class OrderDispatch {
     this.host.ctx.storage.sql.exec("insert or replace into dispatch_meta (key, value) values (?, ?)", key, value);
   }
 
+  /** Where the assigned courier was last seen (from the trail after an eviction); null if unknown. */
+  assignedCourierCell(): string | null {
+    return this.courierCell(this.host.snapshot()?.courierId ?? null);
+  }
+
   /** The hand-off PIN, for the customer only: the courier must hear it from them at the door. */
   pin(): string | null {
     return this.meta("pin");
@@ -160,7 +171,7 @@ export class OrderDispatch {
     for (const event of events) {
       switch (event.type) {
         case "order.accepted":
-          await this.start();
+          await this.startOrDefer();
           break;
         case "order.courier_assigned":
           this.issuePin();
@@ -185,6 +196,29 @@ export class OrderDispatch {
           break;
       }
     }
+  }
+
+  /**
+   * An order for later looks for a courier only shortly before its food is
+   * due, so the courier arrives as it is ready rather than waiting an hour.
+   */
+  private async startOrDefer(): Promise<void> {
+    const snapshot = this.host.snapshot();
+    const now = Date.now();
+    const readyBy = snapshot?.readyBy ?? null;
+    if (snapshot && readyBy !== null) {
+      const at = dispatchAt(etaFor(snapshot, now).readyAt ?? readyBy, now);
+      if (at > now + DEFER_AT_LEAST_MS) {
+        await this.host.deferDispatch(at);
+        return;
+      }
+    }
+    await this.start();
+  }
+
+  /** From the Order DO's alarm, when a deferred search is due. */
+  async startNow(): Promise<void> {
+    await this.start();
   }
 
   private ended(at: number): void {

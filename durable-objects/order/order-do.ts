@@ -13,6 +13,7 @@ import {
   type Decision,
   deadlines,
   decide,
+  estimatedReadyAt,
   etaFor,
   isTerminal,
   newOrderSnapshot,
@@ -20,6 +21,7 @@ import {
   type OrderSnapshot,
   type RefundRequest,
 } from "../../domain/order/state-machine.ts";
+import { visibleTo } from "../../domain/order/visibility.ts";
 import { logLine } from "../../workers/api/http/log.ts";
 import type { Env } from "../../workers/env.ts";
 import { stripeClient } from "../../workers/payments/stripe-client.ts";
@@ -37,6 +39,8 @@ import {
   type StepPosition,
   type StepResult,
 } from "./dispatch.ts";
+import { reportToMap } from "./map-feed.ts";
+import { type OperatorAction, type OperatorResult, OrderOperator } from "./operator.ts";
 import type { CheckoutResult, CommandResult, OrderView, PlaceResult, Refusal } from "./order-results.ts";
 import { OrderStorage } from "./order-storage.ts";
 import { ProjectionOutbox } from "./projection-outbox.ts";
@@ -47,6 +51,8 @@ import { Watchers } from "./watchers.ts";
 export type { CheckoutResult, CommandResult, OrderView, PlaceResult, Refusal } from "./order-results.ts";
 
 const REFUND_RETRY_MS = [5_000, 30_000, 120_000, 600_000];
+/** After this many failed tries (about 13 minutes) a refund needs a person, though retries go on. */
+const REFUND_STUCK_AFTER_ATTEMPTS = 4;
 
 const notFound: Refusal = { ok: false, status: 404, code: "order_not_found", message: "No order has this id." };
 
@@ -57,6 +63,7 @@ export class OrderDO extends DurableObject<Env> {
   private snapshot: OrderSnapshot | null;
   private readonly dispatch: OrderDispatch;
   private readonly outbox: ProjectionOutbox;
+  private readonly operator: OrderOperator;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -65,6 +72,15 @@ export class OrderDO extends DurableObject<Env> {
     this.order = this.store.loadOrder();
     this.snapshot = this.store.loadSnapshot();
     this.dispatch = new OrderDispatch(this.dispatchHost());
+    this.operator = new OrderOperator({
+      env,
+      placed: () => this.order,
+      snapshot: () => this.snapshot,
+      view: () => this.view(),
+      applyAs: (actor, command, extra) => this.apply(actor, command, extra),
+      seenKey: (key) => this.store.eventsAfter(0).some((e) => e.payload.operatorKey === key),
+      courierCell: () => this.dispatch.assignedCourierCell(),
+    });
     this.outbox = new ProjectionOutbox({
       ctx,
       env,
@@ -96,6 +112,9 @@ export class OrderDO extends DurableObject<Env> {
       totalMinor: order.totalMinor,
       currency: order.currency,
       placedAt: order.placedAt,
+      quotedPrepMinutes: order.quotedPrepMinutes ?? null,
+      releaseAt: order.schedule?.releaseAt ?? null,
+      readyBy: order.schedule?.readyBy ?? null,
     });
     this.ctx.storage.transactionSync(() => {
       this.store.saveOrder(order);
@@ -119,7 +138,11 @@ export class OrderDO extends DurableObject<Env> {
     if (!this.snapshot) return notFound;
     const denied = this.checkWatcher(actor);
     if (denied) return denied;
-    return { ok: true, order: this.dispatch.viewFor(actor, this.view()), timeline: this.store.eventsAfter(0) };
+    return {
+      ok: true,
+      order: this.dispatch.viewFor(actor, this.view()),
+      timeline: this.store.eventsAfter(0).map((event) => visibleTo(actor.role, event)),
+    };
   }
 
   /** Runs one command through the state machine on behalf of an authenticated principal. */
@@ -270,7 +293,16 @@ export class OrderDO extends DurableObject<Env> {
     );
   }
 
-  private async apply(actor: Actor, command: OrderCommand): Promise<CommandResult> {
+  /** An operator's action on an order that needs a person (see operator.ts). */
+  async operate(actor: Principal, action: OperatorAction, idempotencyKey?: string): Promise<OperatorResult> {
+    return this.operator.act(actor, action, idempotencyKey);
+  }
+
+  private async apply(
+    actor: Actor,
+    command: OrderCommand,
+    extra: Record<string, unknown> = {},
+  ): Promise<CommandResult> {
     if (!this.snapshot) return notFound;
     const wasOpen = !isTerminal(this.snapshot.state);
     const decision: Decision = decide(this.snapshot, command, actor, Date.now(), DEFAULT_POLICY);
@@ -279,7 +311,10 @@ export class OrderDO extends DurableObject<Env> {
     this.ctx.storage.transactionSync(() => {
       this.snapshot = decision.next;
       this.store.saveSnapshot(decision.next);
-      events = this.appendEvents(decision.events, actor);
+      events = this.appendEvents(
+        decision.events.map((e) => ({ ...e, payload: { ...e.payload, ...extra } })),
+        actor,
+      );
       this.syncDeadlines();
     });
     await this.afterWrite();
@@ -356,6 +391,10 @@ export class OrderDO extends DurableObject<Env> {
       system: (command, source) => this.system(command, source),
       command: (actor, command) => this.command(actor, command),
       record: (draft, changes, actor) => this.record(draft, changes, actor),
+      deferDispatch: async (at) => {
+        this.store.setDeadline("dispatch_due", at);
+        await this.armAlarm();
+      },
       view: () => this.view(),
       schedule: (kind, at) => this.store.setDeadline(kind, at),
     };
@@ -415,7 +454,7 @@ export class OrderDO extends DurableObject<Env> {
     const snapshot = this.snapshot;
     if (!snapshot) return;
     const due = new Map(deadlines(snapshot, DEFAULT_POLICY).map((d) => [d.kind, d.at]));
-    for (const kind of ["payment_timeout", "acceptance_timeout", "courier_timeout"] as const) {
+    for (const kind of ["payment_timeout", "acceptance_timeout", "courier_timeout", "release_due"] as const) {
       this.store.setDeadline(kind, due.get(kind) ?? null);
     }
   }
@@ -423,6 +462,7 @@ export class OrderDO extends DurableObject<Env> {
   private async afterWrite(): Promise<void> {
     this.watchers.broadcastEvents(this.store.eventsAfter(this.minWatcherSeq()));
     await this.outbox.flush();
+    if (this.order && this.snapshot) await reportToMap(this.env, this.order, this.snapshot, this.store.lastSeq());
     await this.processRefunds();
     await this.armAlarm();
     await this.notifyBoard();
@@ -461,6 +501,17 @@ export class OrderDO extends DurableObject<Env> {
       prepTimeMinutes: view.prepTimeMinutes,
       readyAt: view.readyAt,
       lastSeq: view.lastSeq,
+      quotedPrepMinutes: view.quotedPrepMinutes,
+      estimatedReadyAt: view.estimatedReadyAt,
+      scheduledFor: view.scheduledFor,
+      releaseAt: view.releaseAt,
+      released: view.releaseAt === null || (this.snapshot?.releasedAt ?? null) !== null,
+      deliverySlot: view.deliverySlot,
+      items: this.order.lines.map((l) => ({
+        name: l.name,
+        quantity: l.quantity,
+        options: l.options.map((o) => o.name),
+      })),
     };
   }
 
@@ -537,6 +588,25 @@ export class OrderDO extends DurableObject<Env> {
           attempts: refund.attempts + 1,
           error: String(err),
         });
+        if (refund.attempts + 1 === REFUND_STUCK_AFTER_ATTEMPTS) {
+          // Still retried on its backoff; operators see it in the exceptions queue from now on.
+          this.ctx.storage.transactionSync(() =>
+            this.appendEvents(
+              [
+                {
+                  type: "order.refund_stuck",
+                  payload: {
+                    requestEventId: refund.event_id,
+                    amountMinor: refund.amount_minor,
+                    attempts: refund.attempts + 1,
+                    error: String(err).slice(0, 300),
+                  },
+                },
+              ],
+              { role: "system", id: "system:stripe" },
+            ),
+          );
+        }
       }
     }
     if (failed) {
@@ -564,8 +634,10 @@ export class OrderDO extends DurableObject<Env> {
       switch (deadline.kind) {
         case "payment_timeout":
         case "acceptance_timeout":
-        case "courier_timeout": {
-          const result = await this.apply({ role: "system", id: "system:alarm" }, { type: deadline.kind });
+        case "courier_timeout":
+        case "release_due": {
+          const type = deadline.kind === "release_due" ? "release_to_kitchen" : deadline.kind;
+          const result = await this.apply({ role: "system", id: "system:alarm" }, { type });
           if (!result.ok) {
             // Stale deadline (state moved on): drop it rather than retry forever.
             this.store.setDeadline(deadline.kind, null);
@@ -577,6 +649,10 @@ export class OrderDO extends DurableObject<Env> {
           break;
         case "refund_retry":
           await this.processRefunds();
+          break;
+        case "dispatch_due":
+          this.store.setDeadline("dispatch_due", null);
+          await this.dispatch.startNow();
           break;
         case "courier_dark":
           this.store.setDeadline("courier_dark", await this.dispatch.job.onDarkDeadline(now));
@@ -674,7 +750,12 @@ export class OrderDO extends DurableObject<Env> {
   private view(): OrderView {
     const order = this.order as PlacedOrder;
     const snapshot = this.snapshot as OrderSnapshot;
-    const readyAt = etaFor(snapshot, Date.now()).readyAt;
+    const now = Date.now();
+    const readyAt = etaFor(snapshot, now).readyAt;
+    const estimated = estimatedReadyAt(snapshot, now);
+    const iso = (ms: number | null | undefined) =>
+      ms === null || ms === undefined ? null : new Date(ms).toISOString();
+    const slot = order.schedule?.slot ?? null;
     return {
       id: order.id,
       status: snapshot.state,
@@ -697,6 +778,11 @@ export class OrderDO extends DurableObject<Env> {
       readyAt: readyAt === null ? null : new Date(readyAt).toISOString(),
       placedAt: new Date(order.placedAt).toISOString(),
       lastSeq: this.store.lastSeq(),
+      quotedPrepMinutes: snapshot.quotedPrepMinutes ?? null,
+      estimatedReadyAt: iso(estimated),
+      scheduledFor: iso(order.schedule?.deliverAt),
+      releaseAt: iso(order.schedule?.releaseAt),
+      deliverySlot: slot && { id: slot.id, startsAt: iso(slot.startsAt) ?? "", endsAt: iso(slot.endsAt) ?? "" },
     };
   }
 }

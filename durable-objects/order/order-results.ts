@@ -28,6 +28,14 @@ export interface OrderView {
   readyAt: string | null;
   placedAt: string;
   lastSeq: number;
+  /** The prep time quoted at placement under the kitchen's load. */
+  quotedPrepMinutes: number | null;
+  /** Before acceptance: the planned or quoted ready time; after: readyAt. */
+  estimatedReadyAt: string | null;
+  /** Orders for later: when the customer wants it, and when the kitchen gets it. */
+  scheduledFor: string | null;
+  releaseAt: string | null;
+  deliverySlot: { id: string; startsAt: string; endsAt: string } | null;
 }
 
 export type PlaceResult = { ok: true; created: boolean; order: OrderView } | Refusal;

@@ -11,6 +11,8 @@ export type DeadlineKind =
   | "courier_timeout"
   | "projection_resend"
   | "refund_retry"
+  | "release_due"
+  | "dispatch_due"
   // Dispatch's own: a courier who went dark, and the end of the trail's retention.
   | "courier_dark"
   | "trail_purge";

@@ -4,6 +4,7 @@
 
 import type { Principal } from "../../domain/auth/principal.ts";
 import type { OrderEvent } from "../../domain/order/order-event.ts";
+import { visibleTo } from "../../domain/order/visibility.ts";
 
 export interface WatcherAttachment {
   userId: string;
@@ -46,7 +47,7 @@ export class Watchers {
       if (event.seq <= last) continue;
       // A gap means the caller handed us a partial list: stop, the next resume fills it.
       if (event.seq !== last + 1) break;
-      this.send(ws, { type: "event", event });
+      this.send(ws, { type: "event", event: visibleTo(attachment.role, event) });
       last = event.seq;
     }
     if (last !== attachment.lastSeq) ws.serializeAttachment({ ...attachment, lastSeq: last });

@@ -22,6 +22,10 @@ export type ZoneRpc = Pick<
   | "courier"
   | "couriersOnMap"
   | "stats"
+  | "disconnectCourier"
+  | "assignDirect"
+  | "operatorOffer"
+  | "restartDispatch"
 >;
 
 export type OrderDispatchRpc = Pick<OrderDO, "system" | "command" | "courierPosition" | "dispatchEscalated">;

@@ -10,6 +10,7 @@
 // Order DO about every offer, decline, assignment and escalation.
 import { DurableObject } from "cloudflare:workers";
 import type { Principal } from "../../domain/auth/principal.ts";
+import type { CourierFacts } from "../../domain/citymap/couriers.ts";
 import type { Vehicle } from "../../domain/dispatch/eta.ts";
 import { applyFixBatch, type Fix, type FixRejectReason, normalizeFix } from "../../domain/dispatch/fix.ts";
 import {
@@ -19,6 +20,7 @@ import {
   onAccept,
   onDecline,
   onExpire,
+  pinOffer,
   reopenOffers,
   startOffers,
 } from "../../domain/dispatch/offers.ts";
@@ -29,6 +31,7 @@ import { SpatialIndex } from "../../domain/geo/spatial-index.ts";
 import { logLine } from "../../workers/api/http/log.ts";
 import type { Env } from "../../workers/env.ts";
 import { armAlarmAt } from "../shared/alarm.ts";
+import { MapFeed } from "./map-feed.ts";
 import {
   CourierMessage,
   type CourierOnMap,
@@ -121,11 +124,17 @@ export class ZoneDO extends DurableObject<Env> {
   private readonly locks = new Map<string, Promise<void>>();
   private readonly dropped: Record<FixRejectReason, number>;
   private readonly policy: OfferPolicy = DEFAULT_OFFER_POLICY;
+  private readonly mapFeed: MapFeed;
   private readonly guard: SocketGuard;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.store = new ZoneStorage(ctx.storage);
+    this.mapFeed = new MapFeed({
+      env,
+      cell: () => ctx.id.name ?? this.store.cell(),
+      facts: (now) => this.mapFacts(now),
+    });
     this.guard = new SocketGuard(messageRate(env.COURIER_MESSAGE_RATE));
     const cell = ctx.id.name ?? this.store.cell();
     const bounds = cell ? decodeGeohashBounds(cell) : null;
@@ -247,6 +256,7 @@ export class ZoneDO extends DurableObject<Env> {
     this.send(server, { type: "status", status: state.status, cell, activeOrders: state.activeOrders });
     // After a hand-over or a dropped connection, a live offer is shown again.
     if (state.offer && state.offer.expiresAt > Date.now()) this.send(server, state.offer.message);
+    await this.mapFeed.changed(true);
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -292,6 +302,7 @@ export class ZoneDO extends DurableObject<Env> {
     switch (message.type) {
       case "status":
         this.setStatus(courierId, message.status);
+        await this.mapFeed.changed(true);
         return;
       case "fix":
         await this.withLock(courierTag(courierId), () => this.ingest(ws, courierId, [message.fix]));
@@ -301,6 +312,7 @@ export class ZoneDO extends DurableObject<Env> {
         return;
       case "offer_response":
         await this.withLock(courierTag(courierId), () => this.answerOffer(courierId, message.orderId, message.accept));
+        await this.mapFeed.changed(true);
         return;
     }
   }
@@ -311,6 +323,8 @@ export class ZoneDO extends DurableObject<Env> {
     } catch {
       // already closed
     }
+    // A courier whose app dropped turns stale on the operators' map.
+    await this.mapFeed.changed(true);
   }
 
   private setStatus(courierId: string, status: CourierStatus): void {
@@ -344,12 +358,14 @@ export class ZoneDO extends DurableObject<Env> {
     if (cell !== this.cell) {
       await this.forwardPosition(state, result.accepted, now, true);
       await this.handOver(ws, state, cell);
+      await this.mapFeed.changed(true);
       return;
     }
     this.index.upsert(courierId, latest.lat, latest.lng, null);
     // A first position changes who can get work, so it is written at once; later moves are throttled.
     if (!hadPosition || now - (this.persistedAt.get(courierId) ?? 0) >= PERSIST_EVERY_MS) this.save(state);
     await this.forwardPosition(state, result.accepted, now);
+    await this.mapFeed.changed(!hadPosition);
   }
 
   /**
@@ -383,6 +399,7 @@ export class ZoneDO extends DurableObject<Env> {
     this.learnCell(cell);
     this.track(state);
     this.save(state);
+    await this.mapFeed.changed(true);
     return { ok: true };
   }
 
@@ -414,7 +431,10 @@ export class ZoneDO extends DurableObject<Env> {
           fix,
           trail: pending,
         });
-        if (!result.ok) this.releaseLocally(state.courierId, orderId);
+        if (!result.ok) {
+          this.releaseLocally(state.courierId, orderId);
+          await this.mapFeed.changed(true);
+        }
       } catch (err) {
         logLine("warn", "zone.position_forward_failed", { orderId, error: String(err) });
       }
@@ -436,6 +456,7 @@ export class ZoneDO extends DurableObject<Env> {
   async releaseOrder(courierId: string, orderId: string): Promise<{ ok: true; released: boolean }> {
     const known = this.couriers.get(courierId)?.activeOrders.includes(orderId) ?? false;
     this.releaseLocally(courierId, orderId);
+    if (known) await this.mapFeed.changed(true);
     return { ok: true, released: known };
   }
 
@@ -675,6 +696,7 @@ export class ZoneDO extends DurableObject<Env> {
     state.recentOffers++;
     this.save(state);
     this.sendTo(courierId, held.message);
+    await this.mapFeed.changed(true);
     return { ok: true };
   }
 
@@ -685,6 +707,7 @@ export class ZoneDO extends DurableObject<Env> {
       state.offer = null;
       this.save(state);
       this.sendTo(courierId, { type: "offer_withdrawn", orderId, reason });
+      await this.mapFeed.changed(true);
     }
     return { ok: true };
   }
@@ -859,6 +882,133 @@ export class ZoneDO extends DurableObject<Env> {
   async courier(courierId: string): Promise<CourierState | null> {
     const state = this.couriers.get(courierId);
     return state ? structuredClone(state) : null;
+  }
+
+  /** What the live city map is told about every courier of this cell. */
+  private mapFacts(now: number): CourierFacts[] {
+    return [...this.couriers.values()]
+      .filter((state) => !this.handingOver.has(state.courierId))
+      .map((state) => ({
+        courierId: state.courierId,
+        vehicle: state.vehicle,
+        status: state.status,
+        lat: state.lastFix?.lat ?? null,
+        lng: state.lastFix?.lng ?? null,
+        lastFixAt: state.lastFixAt,
+        connected: this.isConnected(state.courierId),
+        offerOrderId: state.offer && state.offer.expiresAt > now ? state.offer.orderId : null,
+        activeOrders: [...state.activeOrders],
+      }));
+  }
+
+  // ------------------------------------------------------------- operators
+
+  /**
+   * An operator deactivated the courier: their app is cut off and they get no
+   * more work here. Their account can no longer open a courier socket.
+   */
+  async disconnectCourier(courierId: string, reason: string): Promise<{ ok: true; known: boolean }> {
+    const state = this.couriers.get(courierId);
+    for (const ws of this.ctx.getWebSockets(courierTag(courierId))) {
+      this.send(ws, { type: "error", code: "courier_deactivated", message: reason });
+      ws.close(4003, "deactivated");
+    }
+    if (!state) return { ok: true, known: false };
+    state.status = "offline";
+    state.offer = null;
+    this.save(state);
+    await this.mapFeed.changed(true);
+    return { ok: true, known: true };
+  }
+
+  /** An operator gave this courier an order without an offer: forward their positions to it from now on. */
+  async assignDirect(courierId: string, orderId: string): Promise<{ ok: true; known: boolean }> {
+    const state = this.couriers.get(courierId);
+    if (!state) return { ok: true, known: false };
+    if (state.offer?.orderId === orderId) state.offer = null;
+    if (!state.activeOrders.includes(orderId)) state.activeOrders = [...state.activeOrders, orderId];
+    this.save(state);
+    this.sendTo(courierId, { type: "assigned", orderId });
+    await this.mapFeed.changed(true);
+    return { ok: true, known: true };
+  }
+
+  /**
+   * An operator offers the order to one courier, who must accept (this zone is
+   * the order's dispatch zone; the courier may be anywhere). The Order DO has
+   * already recorded the offer; this withdraws any other live offer, shows the
+   * courier theirs, and lets the usual answer and expiry paths run.
+   */
+  async operatorOffer(
+    request: DispatchRequest,
+    courierId: string,
+    courierCell: string,
+    expiresAt: number,
+  ): Promise<{ ok: true } | { ok: false; code: string; message: string }> {
+    this.learnCell(zoneCellOf(request.restaurant.lat, request.restaurant.lng));
+    const result = await this.withLock(`order:${request.orderId}`, async () => {
+      const now = Date.now();
+      const record: DispatchRecord = this.store.loadDispatch(request.orderId) ?? {
+        request,
+        offers: startOffers(request.orderId, this.policy),
+        offeredCell: null,
+        startedAt: now,
+      };
+      const pinned = pinOffer(record.offers, courierId, expiresAt);
+      if (!pinned.ok) return { ok: false as const, code: "already_assigned", message: "A courier has this order." };
+      const message: OfferMessage = {
+        type: "offer",
+        orderId: request.orderId,
+        restaurant: request.restaurant,
+        dropoff: request.dropoff,
+        expiresAt,
+        foodReadyAt: request.foodReadyAt,
+        distanceM: 0,
+        dropoffDistanceM: Math.round(haversineMeters(request.restaurant, request.dropoff)),
+        restaurantName: request.restaurantName ?? null,
+        payoutMinor: request.payoutMinor ?? null,
+        currency: request.currency ?? null,
+      };
+      const delivered = await this.deliverTo(courierCell, courierId, {
+        orderId: request.orderId,
+        dispatchCell: this.cell,
+        expiresAt,
+        message,
+      });
+      if (!delivered.ok) {
+        const why: Record<typeof delivered.code, string> = {
+          unknown_courier: "The courier is not where the map last saw them; they may have gone offline.",
+          not_connected: "The courier's app is not connected.",
+          busy: "The courier is busy (on a job, holding another offer, on a break or quiet).",
+        };
+        return { ok: false as const, code: `courier_${delivered.code}`, message: why[delivered.code] };
+      }
+      const live = record.offers.current;
+      if (live !== null && live.courierId !== courierId) {
+        await this.closeOfferAt(record.offeredCell, live.courierId, request.orderId, "cancelled");
+      }
+      record.offers = pinned.state;
+      record.offeredCell = courierCell;
+      this.store.saveDispatch(record);
+      this.store.setDeadline(request.orderId, "offer", expiresAt);
+      return { ok: true as const };
+    });
+    await this.armAlarm();
+    return result;
+  }
+
+  /** An operator restarted the search: forget who was tried, withdraw any live offer and start again. */
+  async restartDispatch(request: DispatchRequest): Promise<RequestCourierResult> {
+    this.learnCell(zoneCellOf(request.restaurant.lat, request.restaurant.lng));
+    await this.withLock(`order:${request.orderId}`, async () => {
+      const old = this.store.loadDispatch(request.orderId);
+      const live = old?.offers.current;
+      if (old && live) await this.closeOfferAt(old.offeredCell, live.courierId, request.orderId, "cancelled");
+      this.store.deleteDispatch(request.orderId);
+      this.store.setDeadline(request.orderId, "offer", null);
+      this.store.setDeadline(request.orderId, "retry", null);
+    });
+    return this.requestCourier(request);
   }
 
   /** Every courier this zone knows, for the operators' live map. */

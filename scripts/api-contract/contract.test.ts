@@ -84,6 +84,7 @@ describe("the API contract", () => {
   it("documents each WebSocket's upgrade and both directions of its messages", () => {
     const sockets = operations().filter(([, op]) => "101" in op.responses);
     expect(sockets.map(([name]) => name).sort()).toEqual([
+      "GET /v1/admin/live-map/{region}/live",
       "GET /v1/couriers/live",
       "GET /v1/orders/{id}/live",
       "GET /v1/restaurants/{id}/board/live",

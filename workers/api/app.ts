@@ -12,15 +12,36 @@ import { openApiDocument } from "./http/openapi-document.ts";
 import { documentRateLimits, ipRateLimit } from "./http/rate-limits.ts";
 import { securityHeaders } from "./http/security-headers.ts";
 import { registerAdminRoutes } from "./routes/admin.ts";
+import { registerAuditAdminRoutes } from "./routes/audit-admin.ts";
 import { registerAuthRoutes } from "./routes/auth.ts";
-import { MAX_PHOTO_BYTES, PHOTO_UPLOAD_PATH, registerCourierJobRoutes } from "./routes/courier-jobs.ts";
+import {
+  MAX_PHOTO_BYTES as FAILURE_PHOTO_BYTES,
+  PHOTO_UPLOAD_PATH as FAILURE_PHOTO_PATH,
+  registerCourierJobRoutes,
+} from "./routes/courier-jobs.ts";
 import { registerCourierRoutes } from "./routes/couriers.ts";
+import { registerExceptionAdminRoutes } from "./routes/exceptions-admin.ts";
 import { registerHealthRoutes } from "./routes/health.ts";
+import { registerInvitationRoutes } from "./routes/invitations.ts";
+import { registerKitchenRoutes } from "./routes/kitchen.ts";
+import { registerLiveMapRoutes } from "./routes/live-map.ts";
 import { registerLiveProtocols } from "./routes/live-protocols.ts";
+import { registerMenuEditorRoutes } from "./routes/menu-editor.ts";
+import { registerMenuModifierRoutes } from "./routes/menu-modifiers.ts";
+import {
+  PHOTO_BODY_BYTES as MENU_PHOTO_BYTES,
+  PHOTO_UPLOAD_PATH as MENU_PHOTO_PATH,
+  registerMenuPhotoRoutes,
+} from "./routes/menu-photos.ts";
+import { registerOnboardingCourierRoutes } from "./routes/onboarding-couriers.ts";
+import { registerOnboardingRestaurantRoutes } from "./routes/onboarding-restaurants.ts";
+import { registerOnboardingStaffRoutes } from "./routes/onboarding-staff.ts";
 import { registerOrderReadRoutes } from "./routes/order-reads.ts";
 import { registerOrderRoutes } from "./routes/orders.ts";
+import { registerOverviewRoutes } from "./routes/overview-admin.ts";
 import { registerRestaurantAdminRoutes } from "./routes/restaurant-admin.ts";
 import { registerRestaurantBoardRoutes } from "./routes/restaurant-board.ts";
+import { registerRestaurantHoursRoutes } from "./routes/restaurant-hours.ts";
 import { registerRestaurantRoutes } from "./routes/restaurants.ts";
 import { registerUserAdminRoutes } from "./routes/users-admin.ts";
 import { registerWebhookRoutes } from "./routes/webhooks.ts";
@@ -45,17 +66,23 @@ export function createApp(): OpenAPIHono<AppEnv> {
 
   app.use("*", requestId);
   app.use("*", securityHeaders);
-  const limitTo = (maxSize: number) =>
+  const limitBody = (maxSize: number) =>
     bodyLimit({
       maxSize,
       onError: () => {
         throw new ApiError(413, "body_too_large", `Request bodies are limited to ${maxSize} bytes.`);
       },
     });
-  const defaultLimit = limitTo(MAX_BODY_BYTES);
-  // A courier's photo of the door is the one body allowed to be larger.
-  const photoLimit = limitTo(MAX_PHOTO_BYTES);
-  app.use("*", (c, next) => (PHOTO_UPLOAD_PATH.test(c.req.path) ? photoLimit : defaultLimit)(c, next));
+  const defaultLimit = limitBody(MAX_BODY_BYTES);
+  // Only photo uploads carry files, each with its own, larger limit: a menu item's photo
+  // (kitchen staff) and a courier's photo of the door when a delivery fails.
+  const menuPhotoLimit = limitBody(MENU_PHOTO_BYTES);
+  const failurePhotoLimit = limitBody(FAILURE_PHOTO_BYTES);
+  app.use("*", (c, next) => {
+    if (MENU_PHOTO_PATH.test(c.req.path)) return menuPhotoLimit(c, next);
+    if (FAILURE_PHOTO_PATH.test(c.req.path)) return failurePhotoLimit(c, next);
+    return defaultLimit(c, next);
+  });
   // The console is a separate Pages origin; only origins named in CONSOLE_ORIGINS may call with credentials.
   app.use(
     "/v1/*",
@@ -79,6 +106,11 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerAuthRoutes(app);
   registerRestaurantRoutes(app);
   registerRestaurantAdminRoutes(app);
+  registerRestaurantHoursRoutes(app);
+  registerMenuEditorRoutes(app);
+  registerMenuModifierRoutes(app);
+  registerMenuPhotoRoutes(app);
+  registerKitchenRoutes(app);
   registerOrderRoutes(app);
   registerOrderReadRoutes(app);
   registerRestaurantBoardRoutes(app);
@@ -87,7 +119,15 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerWebhookRoutes(app);
   registerAdminRoutes(app);
   registerZoneAdminRoutes(app);
+  registerInvitationRoutes(app);
   registerUserAdminRoutes(app);
+  registerOnboardingRestaurantRoutes(app);
+  registerOnboardingStaffRoutes(app);
+  registerOnboardingCourierRoutes(app);
+  registerExceptionAdminRoutes(app);
+  registerLiveMapRoutes(app);
+  registerAuditAdminRoutes(app);
+  registerOverviewRoutes(app);
 
   documentRateLimits(app.openAPIRegistry as unknown as Parameters<typeof documentRateLimits>[0]);
   registerLiveProtocols(app.openAPIRegistry);

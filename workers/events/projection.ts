@@ -11,6 +11,7 @@ import { sql } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
 import { orderEvents, orderItems, orders, payments } from "../../db/schema.ts";
 import type { OrderEventMessage } from "../../domain/order/order-event.ts";
+import { projectOperatorViews } from "./operator-views.ts";
 
 type OrderRow = typeof orders.$inferInsert;
 type OrderItemRow = typeof orderItems.$inferInsert;
@@ -57,6 +58,9 @@ function orderRow({ event, order }: OrderEventMessage): OrderRow {
     totalMinor: order.totalMinor,
     deliveryAddress: order.deliveryAddress,
     prepTimeMinutes: order.prepTimeMinutes,
+    // Fixed at placement, so the insert sets them and the upsert never needs to.
+    scheduledFor: order.schedule ? new Date(order.schedule.deliverAt) : null,
+    deliverySlot: order.schedule?.slot?.id ?? null,
     lastEventSeq: event.seq,
     placedAt: new Date(order.placedAt),
     updatedAt: new Date(event.at),
@@ -140,6 +144,7 @@ export async function projectOrderEvent(db: Database, message: OrderEventMessage
     if (charge) await tx.insert(payments).values(charge).onConflictDoUpdate(chargeUpsert);
     const refund = refundRow(message);
     if (refund) await tx.insert(payments).values(refund).onConflictDoNothing();
+    await projectOperatorViews(tx, [message]);
   });
 }
 
@@ -226,5 +231,6 @@ export async function projectOrderEvents(db: Database, messages: readonly OrderE
     await tx.insert(orderEvents).values(rows.events).onConflictDoNothing();
     if (rows.charges.length > 0) await tx.insert(payments).values(rows.charges).onConflictDoUpdate(chargeUpsert);
     if (rows.refunds.length > 0) await tx.insert(payments).values(rows.refunds).onConflictDoNothing();
+    await projectOperatorViews(tx, messages);
   });
 }

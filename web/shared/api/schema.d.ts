@@ -174,7 +174,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Edit a restaurant's profile, hours, prep time, radius or availability (its staff or an admin) */
+        /** Edit a restaurant's profile, weekly hours, prep time, radius or availability (its staff or an admin) */
         patch: operations["updateRestaurant"];
         trace?: never;
     };
@@ -188,10 +188,11 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        delete?: never;
+        /** Delete an item, or archive it when orders name it (new menu version) */
+        delete: operations["deleteMenuItem"];
         options?: never;
         head?: never;
-        /** Change a menu item's price, availability, name or description (new menu version) */
+        /** Change a menu item: price, availability, name, description, labels, category; restore an archived one */
         patch: operations["updateMenuItem"];
         trace?: never;
     };
@@ -205,10 +206,11 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        delete?: never;
+        /** Remove an option from its group (new menu version); a group keeps at least maxChoices options */
+        delete: operations["deleteModifierOption"];
         options?: never;
         head?: never;
-        /** Change a modifier option's availability or price delta (new menu version) */
+        /** Change a modifier option's availability, name or price delta (new menu version) */
         patch: operations["updateMenuOption"];
         trace?: never;
     };
@@ -240,6 +242,325 @@ export interface paths {
         put?: never;
         /** Rebuild the D1 discovery index from Postgres (safe on a live index) */
         post: operations["rebuildDiscoveryIndex"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/restaurants/{id}/hours": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A restaurant's weekly hours, special days, pause, and whether it takes orders now */
+        get: operations["getRestaurantHours"];
+        /**
+         * Replace the weekly hours and special days (its staff or an admin); discovery and placement follow at once
+         * @description Several slots a day are allowed; a slot whose close is before its open runs past midnight, and one whose close equals its open runs 24 hours. Overlapping slots are refused. A special day replaces its date's weekly hours; with no slots it is closed all day. Special days that are over are dropped.
+         */
+        put: operations["setRestaurantHours"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/restaurants/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Stop taking orders for the next N minutes (its staff or an admin); replaces any current pause */
+        put: operations["pauseRestaurant"];
+        post?: never;
+        /** End a pause now (its staff or an admin); nothing to end is not an error */
+        delete: operations["resumeRestaurant"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/restaurants/{id}/menu/manage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The menu as staff edit it: every category and item in order, with archived items (its staff or an admin) */
+        get: operations["getManagedMenu"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/restaurants/{id}/menu/categories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a category at the end of the menu (new menu version) */
+        post: operations["createMenuCategory"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/restaurants/{id}/menu/categories/{categoryId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a category with no items left on the menu (archived if it holds archived items) */
+        delete: operations["deleteMenuCategory"];
+        options?: never;
+        head?: never;
+        /** Rename a category (new menu version) */
+        patch: operations["renameMenuCategory"];
+        trace?: never;
+    };
+    "/v1/restaurants/{id}/menu/categories/order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Put the categories in this order: every category on the menu, each once (new menu version) */
+        put: operations["reorderMenuCategories"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/restaurants/{id}/menu/categories/{categoryId}/order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Put a category's items in this order: every item on the menu in it, each once (new menu version) */
+        put: operations["reorderMenuItems"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/restaurants/{id}/menu/items/{itemId}/groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a modifier group with its options to an item (new menu version) */
+        post: operations["createModifierGroup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/restaurants/{id}/menu/groups/{groupId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a modifier group and its options (new menu version) */
+        delete: operations["deleteModifierGroup"];
+        options?: never;
+        head?: never;
+        /** Rename a modifier group or change its min/max choices (new menu version) */
+        patch: operations["updateModifierGroup"];
+        trace?: never;
+    };
+    "/v1/restaurants/{id}/menu/groups/{groupId}/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add an option at the end of a modifier group (new menu version) */
+        post: operations["createModifierOption"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/restaurants/{id}/menu/items/{itemId}/photo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set an item's photo: multipart parts w160, w480, w960 (JPEG, PNG or WebP, each at most that wide)
+         * @description At least one part. The console sends all three, resized in the browser; any subset works and each request is served the nearest width. The same files give the same photo id, so a retried upload changes nothing. At most 1.5 MiB per part, 3 MiB in all.
+         */
+        put: operations["uploadMenuItemPhoto"];
+        post?: never;
+        /** Remove an item's photo (new menu version) */
+        delete: operations["deleteMenuItemPhoto"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/media/menu/{restaurantId}/{photoId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A menu photo in the stored width nearest to `w` (the smallest at least as wide, else the widest) */
+        get: operations["getMenuPhoto"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/restaurants/{id}/kitchen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Is the kitchen busy, would it take an order now, and with what prep time (for customers and staff) */
+        get: operations["getKitchenState"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/restaurants/{id}/kitchen/capacity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set how many orders the kitchen takes at once or per 15 minutes, and what happens when full */
+        put: operations["setKitchenCapacity"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/restaurants/{id}/kitchen/busy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Switch busy mode on by hand: counts as at capacity (longer quotes, or refusals, per the policy) */
+        put: operations["setKitchenBusy"];
+        post?: never;
+        /** Switch busy mode off */
+        delete: operations["clearKitchenBusy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/restaurants/{id}/stock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Real-time stock of the items that have a count; items not listed are not counted */
+        get: operations["getStock"];
+        /** Set how many units of items are left to sell (restock), or stop counting an item */
+        put: operations["setStock"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/restaurants/{id}/slots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Delivery slots of a slot-based merchant for the coming days, with what is left in each */
+        get: operations["listDeliverySlots"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/restaurants/{id}/delivery-slots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Deliver only in slots (weekly windows with a capacity each), or back to on demand with null */
+        put: operations["setDeliverySlots"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -872,6 +1193,91 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/invitations/lookup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Who an invitation link is for, before they choose a password */
+        post: operations["lookupInvitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/invitations/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Choose a password with an invitation link (once) and start a session */
+        post: operations["acceptInvitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Accounts by role, name or e-mail, and status */
+        get: operations["listAccounts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/admins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create an operator account; they get an invitation link to choose a password */
+        post: operations["createAdmin"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/users/{id}/invitation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new link to choose a password (an earlier unused link stops working); not for customers */
+        post: operations["reissueInvitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/users/{id}/deactivate": {
         parameters: {
             query?: never;
@@ -882,8 +1288,8 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Deactivate an account: sign-in and refresh refused, its access tokens void within seconds
-         * @description Idempotent: deactivating an account twice keeps the first time. An admin cannot deactivate themselves.
+         * Deactivate an account: sign-in and refresh refused at once, a courier's app cut off
+         * @description Idempotent: deactivating an account twice keeps the first time. An admin cannot deactivate themselves. Access tokens already issued stop working within seconds.
          */
         post: operations["deactivateUser"];
         delete?: never;
@@ -903,6 +1309,343 @@ export interface paths {
         put?: never;
         /** Reactivate an account: it may sign in again (tokens issued before deactivation stay void) */
         post: operations["reactivateUser"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/restaurants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Restaurants with their delivery area, commission and flags (e.g. outside every delivery area) */
+        get: operations["listManagedRestaurants"];
+        put?: never;
+        /**
+         * Onboard a restaurant (inactive until an operator activates it)
+         * @description A retry with the same slug is refused with 409 `slug_taken`, naming the restaurant that has it.
+         */
+        post: operations["createRestaurant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/restaurants/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One restaurant with its staff */
+        get: operations["getManagedRestaurant"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Edit anything about a restaurant, including where it is, its delivery area and commission */
+        patch: operations["updateManagedRestaurant"];
+        trace?: never;
+    };
+    "/v1/admin/restaurants/{id}/staff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add a staff member to a restaurant; a new person gets an invitation link to choose a password
+         * @description Someone already on the staff of another restaurant is added to this one too (and can switch between them at sign-in or refresh). Repeating the call changes nothing; a person who has not chosen a password yet gets a fresh link.
+         */
+        post: operations["inviteRestaurantStaff"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/restaurants/{id}/staff/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Take a staff member off a restaurant; sessions acting for it stop refreshing at once */
+        delete: operations["removeRestaurantStaff"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/couriers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Registered couriers */
+        get: operations["listManagedCouriers"];
+        put?: never;
+        /** Register a courier; they get an invitation link to choose a password */
+        post: operations["registerCourier"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/couriers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One courier */
+        get: operations["getManagedCourier"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a courier's details, documents check or activity (inactive: cut off at once) */
+        patch: operations["updateManagedCourier"];
+        trace?: never;
+    };
+    "/v1/admin/exceptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Orders that need a person: open ones oldest first, resolved ones newest first */
+        get: operations["listOrderExceptions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/orders/{id}/offer": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Offer the order to one courier, who must accept (they must be online); replaces any live offer
+         * @description An event on the order with the operator as actor; audited. Refusals come from the order's state machine.
+         */
+        post: operations["offerOrderToCourier"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/orders/{id}/assign": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Give the order to a courier without an offer (agreed by phone); a reason is required
+         * @description An event on the order with the operator as actor; audited. Refusals come from the order's state machine.
+         */
+        post: operations["assignOrderToCourier"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/orders/{id}/redispatch": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start the courier search again (before pickup), dropping any courier who has the order
+         * @description An event on the order with the operator as actor; audited. Refusals come from the order's state machine.
+         */
+        post: operations["redispatchOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/orders/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel the order with a full refund, or the part given in refundMinor (0: none)
+         * @description An event on the order with the operator as actor; audited. Refusals come from the order's state machine.
+         */
+        post: operations["cancelOrderWithRefund"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/orders/{id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark the order's open exceptions (or only the kinds named) as dealt with, with a note
+         * @description An event on the order with the operator as actor; audited. Refusals come from the order's state machine.
+         */
+        post: operations["resolveOrderExceptions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/orders/{id}/notes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Add a contact note to the order (seen by operators only)
+         * @description An event on the order with the operator as actor; audited. Refusals come from the order's state machine.
+         */
+        post: operations["addOrderNote"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/live-map/regions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The map regions covering the active delivery areas (usually one per city); watch each one */
+        get: operations["listLiveMapRegions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/live-map/{region}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every online courier (by state) and every active order of a map region, now */
+        get: operations["getLiveMapRegion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/live-map/{region}/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * WebSocket: the region on connect, then what changed, at most once a second
+         * @description Upgrade with `Authorization: Bearer` or `?access_token=`. The server sends `{type:"snapshot"}` first, then `{type:"changes"}`; a courier going quiet turns `stale` within about 10 s. Send `{"type":"resync"}` for a new snapshot, or the text `ping` for `pong`.
+         */
+        get: operations["watchLiveMapRegion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The audit log, newest first: who changed what, when, with the values before and after */
+        get: operations["listAuditEntries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Health at a glance: lag, dead letters, exceptions, couriers online and busy, order rate and times */
+        get: operations["getOperatorOverview"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1083,6 +1826,69 @@ export interface components {
             type: "handover";
             cell: string;
         } | components["schemas"]["SocketError"];
+        /** @description Asks for the whole region again. */
+        CityMapClientMessage: {
+            /** @enum {string} */
+            type: "resync";
+        };
+        /** @description The operators' live map of one region. */
+        CityMapServerMessage: {
+            /** @enum {string} */
+            type: "snapshot";
+            region: string;
+            /** @description Milliseconds since the Unix epoch (server clock). */
+            at: number;
+            couriers: components["schemas"]["MapCourier"][];
+            orders: components["schemas"]["MapOrder"][];
+        } | {
+            /** @enum {string} */
+            type: "changes";
+            /** @description Milliseconds since the Unix epoch (server clock). */
+            at: number;
+            couriers: components["schemas"]["MapCourier"][];
+            removedCouriers: string[];
+            orders: components["schemas"]["MapOrder"][];
+            removedOrders: string[];
+        } | components["schemas"]["SocketError"];
+        MapCourier: {
+            courierId: string;
+            /** @description The dispatch cell whose zone reported them. */
+            cell: string;
+            /** @enum {string} */
+            state: "available" | "offered" | "on_job" | "stale" | "break";
+            /** @enum {string} */
+            status: "online" | "offline" | "break";
+            vehicle: string;
+            lat: number | null;
+            lng: number | null;
+            /** @description Milliseconds since the Unix epoch (server clock). */
+            lastFixAt: number | null;
+            connected: boolean;
+            offerOrderId: string | null;
+            activeOrders: string[];
+        };
+        MapOrder: {
+            orderId: string;
+            seq: number;
+            state: string;
+            delivery: string;
+            restaurantId: string;
+            restaurantName: string | null;
+            restaurant: {
+                lat: number;
+                lng: number;
+            };
+            dropoff: {
+                lat: number;
+                lng: number;
+            };
+            courierId: string | null;
+            /** @description Milliseconds since the Unix epoch (server clock). */
+            placedAt: number;
+            escalated: boolean;
+            /** @description Milliseconds since the Unix epoch (server clock). */
+            updatedAt: number;
+        };
         Health: {
             /** @enum {string} */
             status: "ok" | "degraded";
@@ -1155,9 +1961,30 @@ export interface components {
             /** Format: email */
             email: string;
             password: string;
+            /**
+             * Format: uuid
+             * @description Staff of several restaurants: the one this session acts for (default: their home restaurant).
+             */
+            restaurantId?: string;
         };
         Refresh: {
             refreshToken: string;
+            /**
+             * Format: uuid
+             * @description Staff of several restaurants: the one this session acts for (default: their home restaurant).
+             */
+            restaurantId?: string;
+        };
+        SignOut: {
+            refreshToken: string;
+        };
+        Me: components["schemas"]["User"] & {
+            /** @description Staff: every restaurant they work for, home first; empty for other roles. */
+            restaurants: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            }[];
         };
         Restaurant: {
             /** Format: uuid */
@@ -1173,7 +2000,21 @@ export interface components {
             prepTimeMinutes: number;
             deliveryRadiusM: number;
             currency: string;
+            /** @description Taking orders now: within its hours (special days included), not paused. */
             openNow: boolean;
+            /** @description When closed: when it takes orders again (within two weeks). */
+            opensAt: string | null;
+            /** @description Set while the restaurant has paused orders. */
+            pausedUntil: string | null;
+            /** @description At capacity or busy by hand: orders take longer, or are refused. */
+            busy: boolean;
+            /** @description An order placed now would be taken (open, and not refused for being busy). */
+            acceptingOrders: boolean;
+            /** @description Prep time the next order would be quoted under the kitchen's load; null when refused. */
+            quotedPrepMinutes: number | null;
+            /** @enum {string} */
+            fulfilment: "on_demand" | "slots";
+            acceptsScheduledOrders: boolean;
         };
         Menu: {
             /** Format: uuid */
@@ -1195,7 +2036,18 @@ export interface components {
             name: string;
             description: string;
             priceMinor: number;
+            /** @description Set by staff. Items with a stock count are also unavailable at zero: see GET /v1/restaurants/{id}/stock. */
             available: boolean;
+            /** @description EU allergens the item contains. */
+            allergens: ("gluten" | "crustaceans" | "eggs" | "fish" | "peanuts" | "soybeans" | "milk" | "nuts" | "celery" | "mustard" | "sesame" | "sulphites" | "lupin" | "molluscs")[];
+            dietaryTags: ("vegetarian" | "vegan" | "gluten_free" | "dairy_free" | "halal" | "kosher" | "spicy")[];
+            photo: {
+                /** @description Relative to the API; append `?w=160|480|960` for a width. */
+                url: string;
+                widths: number[];
+                width: number;
+                height: number;
+            } | null;
             groups: components["schemas"]["MenuGroup"][];
         };
         MenuGroup: {
@@ -1229,12 +2081,34 @@ export interface components {
                 open: string;
                 close: string;
             }[];
+            specialDays: components["schemas"]["SpecialDay"][];
+            pausedUntil: string | null;
+            pauseReason: string | null;
             prepTimeMinutes: number;
             deliveryRadiusM: number;
             currency: string;
             menuVersion: number;
             active: boolean;
+            fulfilment: components["schemas"]["Fulfilment"];
+            acceptsScheduledOrders: boolean;
         };
+        SpecialDay: {
+            /** @description Local date in the restaurant's time zone. */
+            date: string;
+            /** @description Replaces that date's weekly hours; empty: closed all day. */
+            slots: components["schemas"]["DaySlot"][];
+            note?: string;
+        };
+        DaySlot: {
+            open: string;
+            /** @description Before `open`: runs past midnight into the next date. */
+            close: string;
+        };
+        /**
+         * @description on_demand: as soon as possible (or scheduled); slots: only in delivery slots.
+         * @enum {string}
+         */
+        Fulfilment: "on_demand" | "slots";
         RestaurantPatch: {
             name?: string;
             description?: string;
@@ -1243,6 +2117,7 @@ export interface components {
             prepTimeMinutes?: number;
             deliveryRadiusM?: number;
             active?: boolean;
+            acceptsScheduledOrders?: boolean;
         };
         OpeningSlot: {
             /** @description 0 = Sunday */
@@ -1250,16 +2125,6 @@ export interface components {
             open: string;
             /** @description Before `open`: runs past midnight. Equal to `open`: 24 hours. */
             close: string;
-        };
-        MenuItemPatch: {
-            available?: boolean;
-            priceMinor?: number;
-            name?: string;
-            description?: string;
-        };
-        MenuOptionPatch: {
-            available?: boolean;
-            priceDeltaMinor?: number;
         };
         ManagedMenuItem: {
             /** Format: uuid */
@@ -1270,20 +2135,65 @@ export interface components {
             description: string;
             priceMinor: number;
             available: boolean;
-            groups: {
-                /** Format: uuid */
-                id: string;
-                name: string;
-                minChoices: number;
-                maxChoices: number;
-                options: {
-                    /** Format: uuid */
-                    id: string;
-                    name: string;
-                    priceDeltaMinor: number;
-                    available: boolean;
-                }[];
-            }[];
+            position: number;
+            allergens: components["schemas"]["Allergen"][];
+            dietaryTags: components["schemas"]["DietaryTag"][];
+            photo: components["schemas"]["MenuPhoto"];
+            archived: boolean;
+            groups: components["schemas"]["ManagedModifierGroup"][];
+        };
+        /**
+         * @description The 14 allergens EU law requires to be declared.
+         * @enum {string}
+         */
+        Allergen: "gluten" | "crustaceans" | "eggs" | "fish" | "peanuts" | "soybeans" | "milk" | "nuts" | "celery" | "mustard" | "sesame" | "sulphites" | "lupin" | "molluscs";
+        /** @enum {string} */
+        DietaryTag: "vegetarian" | "vegan" | "gluten_free" | "dairy_free" | "halal" | "kosher" | "spicy";
+        MenuPhoto: {
+            /** @description Append `?w=160|480|960`; the nearest stored width is served. */
+            url: string;
+            widths: number[];
+            width: number;
+            height: number;
+        } | null;
+        ManagedModifierGroup: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            minChoices: number;
+            maxChoices: number;
+            options: components["schemas"]["ManagedMenuOption"][];
+        };
+        ManagedMenuOption: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            priceDeltaMinor: number;
+            available: boolean;
+        };
+        MenuItemPatch: {
+            available?: boolean;
+            priceMinor?: number;
+            name?: string;
+            description?: string;
+            allergens?: components["schemas"]["Allergen"][];
+            dietaryTags?: components["schemas"]["DietaryTag"][];
+            /**
+             * Format: uuid
+             * @description Move the item to another of the restaurant's categories.
+             */
+            categoryId?: string;
+            /**
+             * @description false puts an archived item back on the menu (DELETE archives).
+             * @enum {boolean}
+             */
+            archived?: false;
+        };
+        MenuOptionPatch: {
+            available?: boolean;
+            /** @description May be negative (a smaller size costs less), as long as no valid choice costs below zero. */
+            priceDeltaMinor?: number;
+            name?: string;
         };
         NewMenuItem: {
             /** Format: uuid */
@@ -1297,21 +2207,197 @@ export interface components {
             /** @default 0 */
             position: number;
             /** @default [] */
-            groups: {
+            allergens: components["schemas"]["Allergen"][];
+            /** @default [] */
+            dietaryTags: components["schemas"]["DietaryTag"][];
+            /** @default [] */
+            groups: components["schemas"]["NewModifierGroup"][];
+        };
+        NewModifierGroup: {
+            name: string;
+            /** @default 0 */
+            minChoices: number;
+            /** @default 1 */
+            maxChoices: number;
+            options: {
                 name: string;
-                /** @default 0 */
-                minChoices: number;
-                /** @default 1 */
-                maxChoices: number;
-                options: {
-                    name: string;
-                    /** @default 0 */
-                    priceDeltaMinor: number;
-                    /** @default true */
-                    available: boolean;
-                }[];
+                /**
+                 * @description May be negative (a smaller size costs less), as long as no valid choice costs below zero.
+                 * @default 0
+                 */
+                priceDeltaMinor: number;
+                /** @default true */
+                available: boolean;
             }[];
         };
+        RestaurantHours: {
+            timeZone: string;
+            weekly: components["schemas"]["OpeningSlot"][];
+            specialDays: components["schemas"]["SpecialDay"][];
+            pausedUntil: string | null;
+            availability: components["schemas"]["Availability"];
+        };
+        Availability: {
+            open: boolean;
+            /** @enum {string|null} */
+            reason: "paused" | "special_day" | "outside_hours" | null;
+            /** @description When closed: when orders are taken again (within 14 days). */
+            opensAt: string | null;
+            /** @description When open: when this opening ends. */
+            closesAt: string | null;
+        };
+        RestaurantHoursUpdate: {
+            weekly: components["schemas"]["OpeningSlot"][];
+            /** @default [] */
+            specialDays: components["schemas"]["SpecialDay"][];
+        };
+        PauseOrders: {
+            /** @description Closed for this many minutes from now. */
+            minutes: number;
+            reason?: string;
+        };
+        ManagedMenu: {
+            /** Format: uuid */
+            restaurantId: string;
+            menuVersion: number;
+            currency: string;
+            categories: components["schemas"]["ManagedMenuCategory"][];
+            /** @description Off the menu; PATCH archived:false restores one. */
+            archivedItems: components["schemas"]["ManagedMenuItem"][];
+        };
+        ManagedMenuCategory: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            position: number;
+            items: components["schemas"]["ManagedMenuItem"][];
+        };
+        NewMenuCategory: {
+            name: string;
+        };
+        MenuCategoryPatch: {
+            name: string;
+        };
+        MenuDeletion: {
+            menuVersion: number;
+            /**
+             * @description archived: orders name it, so it was taken off the menu and kept (restorable).
+             * @enum {string}
+             */
+            outcome: "deleted" | "archived";
+        };
+        MenuCategoryOrder: {
+            categoryIds: string[];
+        };
+        MenuItemOrder: {
+            itemIds: string[];
+        };
+        ModifierGroupPatch: {
+            name?: string;
+            minChoices?: number;
+            maxChoices?: number;
+        };
+        NewModifierOption: {
+            name: string;
+            /**
+             * @description May be negative (a smaller size costs less), as long as no valid choice costs below zero.
+             * @default 0
+             */
+            priceDeltaMinor: number;
+            /** @default true */
+            available: boolean;
+        };
+        MenuPhotoUpload: {
+            /**
+             * Format: binary
+             * @description The photo at most 160 px wide.
+             */
+            w160?: Blob;
+            /**
+             * Format: binary
+             * @description The photo at most 480 px wide.
+             */
+            w480?: Blob;
+            /**
+             * Format: binary
+             * @description The photo at most 960 px wide.
+             */
+            w960?: Blob;
+        };
+        KitchenState: {
+            busy: boolean;
+            /** @enum {string|null} */
+            reason: "manual" | "at_capacity" | null;
+            /** @description false: placement answers 422 kitchen_busy. */
+            acceptingOrders: boolean;
+            /** @description What the next order would be quoted. */
+            quotedPrepMinutes: number | null;
+            activeOrders: number;
+            startedLast15Min: number;
+            /** @description When busy mode by hand ends; null: until switched off. */
+            busyUntil: string | null;
+            capacity: components["schemas"]["KitchenCapacity"];
+            basePrepMinutes: number;
+        };
+        KitchenCapacity: {
+            /** @description Orders the kitchen can prepare at once; null: no limit. */
+            maxActiveOrders: number | null;
+            /** @description Orders it can start in any 15 minutes; null: no limit. */
+            maxOrdersPer15Min: number | null;
+            /**
+             * @description At capacity (or busy by hand): quote a longer prep time, or refuse new orders.
+             * @enum {string}
+             */
+            whenFull: "quote_longer" | "refuse";
+            /** @default 15 */
+            busyExtraPrepMinutes: number;
+            /**
+             * @description A quote longer than this is refused even when quoting longer.
+             * @default 90
+             */
+            maxQuotedPrepMinutes: number;
+        };
+        KitchenBusy: {
+            /** @description Busy for this many minutes; null: until switched off. */
+            minutes: number | null;
+        };
+        StockLevel: {
+            /** Format: uuid */
+            itemId: string;
+            remaining: number;
+            available: boolean;
+        };
+        StockUpdate: {
+            items: {
+                /** Format: uuid */
+                itemId: string;
+                /** @description Units left to sell (open orders' units are not in it); null stops counting. */
+                remaining: number | null;
+            }[];
+        };
+        DeliverySlot: {
+            /** @description Local date and start, e.g. 2026-11-30T10:00: send it as slotId. */
+            id: string;
+            startsAt: string;
+            endsAt: string;
+            capacity: number;
+            remaining: number;
+            /** @description Before its cut-off and not full. */
+            bookable: boolean;
+        };
+        DeliverySlotSettings: {
+            templates: {
+                /** @description 0 = Sunday */
+                day: number;
+                start: string;
+                end: string;
+                capacity: number;
+            }[];
+            /** @default 60 */
+            cutoffMinutes: number;
+            /** @default 7 */
+            daysAhead: number;
+        } | null;
         Order: {
             /** Format: uuid */
             id: string;
@@ -1354,6 +2440,19 @@ export interface components {
             readyAt: string | null;
             placedAt: string;
             lastSeq: number;
+            /** @description Prep time quoted at placement under the kitchen's load (longer when it is busy). */
+            quotedPrepMinutes: number | null;
+            /** @description Before acceptance: the planned time (ordered for later) or the quote from payment; then readyAt. */
+            estimatedReadyAt: string | null;
+            /** @description Ordered for later: when it should arrive. */
+            scheduledFor: string | null;
+            /** @description Ordered for later: when it reaches the kitchen. */
+            releaseAt: string | null;
+            deliverySlot: {
+                id: string;
+                startsAt: string;
+                endsAt: string;
+            } | null;
         };
         DeliveryAddress: {
             line1: string;
@@ -1377,6 +2476,13 @@ export interface components {
             deliveryAddress: components["schemas"]["DeliveryAddress"];
             /** @default 0 */
             tipMinor: number;
+            /**
+             * Format: date-time
+             * @description Deliver at this time instead of as soon as possible (restaurants that accept scheduled orders; within their hours, up to 7 days ahead).
+             */
+            scheduledFor?: string;
+            /** @description Required for slot-based merchants: the delivery slot. */
+            slotId?: string;
         };
         OrderPage: {
             orders: components["schemas"]["OrderSummary"][];
@@ -1623,13 +2729,375 @@ export interface components {
             taxBps?: number;
             active?: boolean;
         };
-        AccountStatus: {
+        Invitation: {
+            email: string;
+            name: string;
+            /** @enum {string} */
+            role: "customer" | "restaurant_staff" | "courier" | "admin";
+            restaurants: {
+                /** Format: uuid */
+                id: string;
+                name: string;
+            }[];
+            expiresAt: string;
+        };
+        InvitationLookup: {
+            token: string;
+        };
+        InvitationAccept: {
+            token: string;
+            password: string;
+        };
+        Account: {
             /** Format: uuid */
             id: string;
             email: string;
+            name: string;
             /** @enum {string} */
             role: "customer" | "restaurant_staff" | "courier" | "admin";
+            /** Format: uuid */
+            restaurantId: string | null;
             deactivatedAt: string | null;
+            createdAt: string;
+            /** @description Has not chosen a password yet. */
+            invited: boolean;
+        };
+        IssuedInvitation: {
+            /** @description Shown once: the person opens the console's invitation page with it to choose a password. */
+            token: string;
+            expiresAt: string;
+        };
+        NewAdmin: {
+            /** Format: email */
+            email: string;
+            name: string;
+        };
+        ManagedRestaurant: {
+            /** Format: uuid */
+            id: string;
+            slug: string;
+            name: string;
+            description: string;
+            cuisines: string[];
+            address: string;
+            lat: number;
+            lng: number;
+            timeZone: string;
+            currency: string;
+            /** Format: uuid */
+            deliveryAreaId: string | null;
+            deliveryAreaName: string | null;
+            commissionBps: number;
+            prepTimeMinutes: number;
+            deliveryRadiusM: number;
+            openingHours: {
+                day: number;
+                open: string;
+                close: string;
+            }[];
+            active: boolean;
+            menuVersion: number;
+            createdAt: string;
+            flags: components["schemas"]["RestaurantFlags"];
+            staffCount: number;
+        };
+        RestaurantFlags: {
+            outsideEveryDeliveryArea: boolean;
+            outsideOwnDeliveryArea: boolean;
+            noDeliveryArea: boolean;
+        };
+        ManagedRestaurantDetail: components["schemas"]["ManagedRestaurant"] & {
+            staff: components["schemas"]["Account"][];
+        };
+        NewRestaurant: {
+            name: string;
+            /** @description Default: from the name. */
+            slug?: string;
+            /** @default  */
+            description: string;
+            /** @default [] */
+            cuisines: string[];
+            address: string;
+            lat: number;
+            lng: number;
+            /** @example Europe/Lisbon */
+            timeZone: string;
+            currency: string;
+            /**
+             * Format: uuid
+             * @description Default on create: the active delivery area containing the location.
+             */
+            deliveryAreaId?: string | null;
+            /**
+             * @description The platform's cut, in basis points.
+             * @default 1500
+             */
+            commissionBps: number;
+            /** @default 15 */
+            prepTimeMinutes: number;
+            /** @default 3000 */
+            deliveryRadiusM: number;
+            /**
+             * @default [
+             *       {
+             *         "day": 0,
+             *         "open": "11:00",
+             *         "close": "23:00"
+             *       },
+             *       {
+             *         "day": 1,
+             *         "open": "11:00",
+             *         "close": "23:00"
+             *       },
+             *       {
+             *         "day": 2,
+             *         "open": "11:00",
+             *         "close": "23:00"
+             *       },
+             *       {
+             *         "day": 3,
+             *         "open": "11:00",
+             *         "close": "23:00"
+             *       },
+             *       {
+             *         "day": 4,
+             *         "open": "11:00",
+             *         "close": "23:00"
+             *       },
+             *       {
+             *         "day": 5,
+             *         "open": "11:00",
+             *         "close": "23:00"
+             *       },
+             *       {
+             *         "day": 6,
+             *         "open": "11:00",
+             *         "close": "23:00"
+             *       }
+             *     ]
+             */
+            openingHours: components["schemas"]["OpeningSlot"][];
+            /**
+             * @description Default false: the restaurant is listed once its menu is ready and an operator activates it.
+             * @default false
+             */
+            active: boolean;
+            /**
+             * @description The menu's first categories, so staff can add items at once.
+             * @default [
+             *       "Menu"
+             *     ]
+             */
+            menuCategories: string[];
+        };
+        RestaurantChanges: {
+            name?: string;
+            slug?: string;
+            description?: string;
+            cuisines?: string[];
+            address?: string;
+            lat?: number;
+            lng?: number;
+            /** @example Europe/Lisbon */
+            timeZone?: string;
+            currency?: string;
+            /**
+             * Format: uuid
+             * @description Default on create: the active delivery area containing the location.
+             */
+            deliveryAreaId?: string | null;
+            /** @description The platform's cut, in basis points. */
+            commissionBps?: number;
+            prepTimeMinutes?: number;
+            deliveryRadiusM?: number;
+            openingHours?: components["schemas"]["OpeningSlot"][];
+            active?: boolean;
+        };
+        StaffInvite: {
+            /** Format: email */
+            email: string;
+            name: string;
+        };
+        ManagedCourier: {
+            /** Format: uuid */
+            id: string;
+            email: string;
+            name: string;
+            phone: string;
+            /** @enum {string} */
+            vehicle: "foot" | "bicycle" | "scooter" | "car";
+            documentsChecked: boolean;
+            active: boolean;
+            /** Format: uuid */
+            homeDeliveryAreaId: string | null;
+            deactivatedAt: string | null;
+            invited: boolean;
+            createdAt: string;
+        };
+        NewCourier: {
+            /** Format: email */
+            email: string;
+            name: string;
+            phone: string;
+            /** @enum {string} */
+            vehicle: "foot" | "bicycle" | "scooter" | "car";
+            /** @default false */
+            documentsChecked: boolean;
+            /** @description Default: true when the documents were checked. */
+            active?: boolean;
+            /**
+             * Format: uuid
+             * @default null
+             */
+            homeDeliveryAreaId: string | null;
+        };
+        CourierChanges: {
+            name?: string;
+            phone?: string;
+            /** @enum {string} */
+            vehicle?: "foot" | "bicycle" | "scooter" | "car";
+            documentsChecked?: boolean;
+            active?: boolean;
+            /** Format: uuid */
+            homeDeliveryAreaId?: string | null;
+        };
+        OrderException: {
+            /**
+             * Format: uuid
+             * @description The id of the event that opened it.
+             */
+            id: string;
+            /** Format: uuid */
+            orderId: string;
+            /** @enum {string} */
+            kind: "no_courier" | "courier_dark" | "pin_locked" | "delivery_failed" | "refund_stuck";
+            reason: string | null;
+            openedAt: string;
+            /** @description How long it has been open (or was, once resolved). */
+            ageMs: number;
+            details: {
+                [key: string]: unknown;
+            };
+            resolvedAt: string | null;
+            resolvedBy: string | null;
+            resolution: string | null;
+            resolutionNote: string | null;
+            order: {
+                status: string;
+                delivery: string | null;
+                /** Format: uuid */
+                restaurantId: string;
+                restaurantName: string;
+                restaurantLat: number;
+                restaurantLng: number;
+                /** Format: uuid */
+                courierId: string | null;
+                courierName: string | null;
+                courierPhone: string | null;
+                customerName: string;
+                totalMinor: number;
+                currency: string;
+                placedAt: string;
+            };
+        };
+        OperatorOffer: {
+            /** Format: uuid */
+            courierId: string;
+            reason: string;
+        };
+        OperatorAssign: {
+            /** Format: uuid */
+            courierId: string;
+            reason: string;
+        };
+        OperatorRedispatch: {
+            reason: string;
+        };
+        OperatorCancel: {
+            reason: string;
+            refundMinor?: number;
+        };
+        OperatorResolve: {
+            note: string;
+            kinds?: ("no_courier" | "courier_dark" | "pin_locked" | "delivery_failed" | "refund_stuck")[];
+        };
+        OperatorNote: {
+            note: string;
+        };
+        LiveMapRegions: {
+            regions: {
+                region: string;
+                bounds: {
+                    minLat: number;
+                    maxLat: number;
+                    minLng: number;
+                    maxLng: number;
+                };
+            }[];
+        };
+        LiveMapSnapshot: {
+            region: string;
+            at: number;
+            couriers: components["schemas"]["MapCourier"][];
+            orders: components["schemas"]["MapOrder"][];
+        };
+        AuditEntry: {
+            id: number;
+            at: string;
+            actorId: string;
+            actorRole: string;
+            actorName: string | null;
+            actorEmail: string | null;
+            action: string;
+            entityType: string;
+            entityId: string;
+            before: {
+                [key: string]: unknown;
+            } | null;
+            after: {
+                [key: string]: unknown;
+            } | null;
+            note: string | null;
+            requestId: string | null;
+            sourceEventId: string | null;
+        };
+        OperatorOverview: {
+            at: string;
+            projection: {
+                laggingOrders: number;
+                oldestUnacknowledgedAgeMs: number;
+                pendingEvents: number;
+            };
+            deadLetters: {
+                pending: number;
+            };
+            exceptions: {
+                open: number;
+                byKind: {
+                    [key: string]: number;
+                };
+                oldestOpenedAt: string | null;
+            };
+            couriers: {
+                online: number;
+                available: number;
+                offered: number;
+                onJob: number;
+                stale: number;
+                onBreak: number;
+                regions: string[];
+                unreachableRegions: string[];
+            };
+            orders: {
+                /** @description Paid and not yet ended, on the live map. */
+                active: number;
+                placedLastHour: number;
+                /** @description Placed per minute over the last 15 minutes. */
+                perMinute: number;
+                deliveredLastHour: number;
+                placementToDeliveryP50Ms: number | null;
+                placementToDeliveryP95Ms: number | null;
+            };
         };
     };
     responses: {
@@ -1845,6 +3313,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             429: components["responses"]["RateLimited"];
         };
     };
@@ -1857,7 +3334,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["Refresh"];
+                "application/json": components["schemas"]["SignOut"];
             };
         };
         responses: {
@@ -1895,7 +3372,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["User"];
+                    "application/json": components["schemas"]["Me"];
                 };
             };
             /** @description Missing, invalid or expired token */
@@ -1927,6 +3404,10 @@ export interface operations {
                 q?: string;
                 openNow?: "true" | "false";
                 limit?: number;
+                /** @description Only restaurants with an available dish carrying all of these tags. Comma-separated: vegetarian, vegan, gluten_free, dairy_free, halal, kosher, spicy. */
+                dietary?: string;
+                /** @description Only restaurants with an available dish (with the tags above) free of these. Comma-separated: gluten, crustaceans, eggs, fish, peanuts, soybeans, milk, nuts, celery, mustard, sesame, sulphites, lupin, molluscs. */
+                avoidAllergens?: string;
             };
             header?: never;
             path?: never;
@@ -2066,6 +3547,66 @@ export interface operations {
             429: components["responses"]["RateLimited"];
         };
     };
+    deleteMenuItem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                itemId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Gone from the menu */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MenuDeletion"];
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
     updateMenuItem: {
         parameters: {
             query?: never;
@@ -2090,16 +3631,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         menuVersion: number;
-                        item: {
-                            /** Format: uuid */
-                            id: string;
-                            /** Format: uuid */
-                            categoryId: string;
-                            name: string;
-                            description: string;
-                            priceMinor: number;
-                            available: boolean;
-                        };
+                        item: components["schemas"]["ManagedMenuItem"];
                     };
                 };
             };
@@ -2148,10 +3680,19 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Well-formed but not acceptable */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             429: components["responses"]["RateLimited"];
         };
     };
-    updateMenuOption: {
+    deleteModifierOption: {
         parameters: {
             query?: never;
             header?: never;
@@ -2161,13 +3702,9 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["MenuOptionPatch"];
-            };
-        };
+        requestBody?: never;
         responses: {
-            /** @description The option and the new menu version */
+            /** @description The item without the option, and the new menu version */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2175,13 +3712,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         menuVersion: number;
-                        item: {
-                            /** Format: uuid */
-                            id: string;
-                            name: string;
-                            priceDeltaMinor: number;
-                            available: boolean;
-                        };
+                        item: components["schemas"]["ManagedMenuItem"];
                     };
                 };
             };
@@ -2214,6 +3745,109 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but not acceptable */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    updateMenuOption: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                optionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MenuOptionPatch"];
+            };
+        };
+        responses: {
+            /** @description The option and the new menu version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        menuVersion: number;
+                        item: components["schemas"]["ManagedMenuOption"];
+                    };
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but not acceptable */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2296,6 +3930,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Well-formed but not acceptable */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             429: components["responses"]["RateLimited"];
         };
     };
@@ -2332,6 +3975,1617 @@ export interface operations {
             };
             /** @description Authenticated, but not allowed (role or ownership) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    getRestaurantHours: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The hours */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RestaurantHours"];
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    setRestaurantHours: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RestaurantHoursUpdate"];
+            };
+        };
+        responses: {
+            /** @description The restaurant as saved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RestaurantProfile"];
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    pauseRestaurant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PauseOrders"];
+            };
+        };
+        responses: {
+            /** @description The restaurant as saved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RestaurantProfile"];
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    resumeRestaurant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The restaurant as saved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RestaurantProfile"];
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    getManagedMenu: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The menu */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ManagedMenu"];
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createMenuCategory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewMenuCategory"];
+            };
+        };
+        responses: {
+            /** @description The category and the new menu version */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        menuVersion: number;
+                        category: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            position: number;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    deleteMenuCategory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                categoryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Gone from the menu */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MenuDeletion"];
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    renameMenuCategory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                categoryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MenuCategoryPatch"];
+            };
+        };
+        responses: {
+            /** @description The category and the new menu version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        menuVersion: number;
+                        category: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            position: number;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    reorderMenuCategories: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MenuCategoryOrder"];
+            };
+        };
+        responses: {
+            /** @description Reordered */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        menuVersion: number;
+                    };
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    reorderMenuItems: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                categoryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MenuItemOrder"];
+            };
+        };
+        responses: {
+            /** @description Reordered */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        menuVersion: number;
+                    };
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    createModifierGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                itemId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewModifierGroup"];
+            };
+        };
+        responses: {
+            /** @description The item with its groups, and the new menu version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        menuVersion: number;
+                        item: components["schemas"]["ManagedMenuItem"];
+                    };
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but not acceptable */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    deleteModifierGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                groupId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The item without the group, and the new menu version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        menuVersion: number;
+                        item: components["schemas"]["ManagedMenuItem"];
+                    };
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but not acceptable */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    updateModifierGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                groupId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ModifierGroupPatch"];
+            };
+        };
+        responses: {
+            /** @description The item with its groups, and the new menu version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        menuVersion: number;
+                        item: components["schemas"]["ManagedMenuItem"];
+                    };
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but not acceptable */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    createModifierOption: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                groupId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewModifierOption"];
+            };
+        };
+        responses: {
+            /** @description The item with the new option, and the new menu version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        menuVersion: number;
+                        item: components["schemas"]["ManagedMenuItem"];
+                    };
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but not acceptable */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    uploadMenuItemPhoto: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                itemId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["MenuPhotoUpload"];
+            };
+        };
+        responses: {
+            /** @description The item with its photo, and the new menu version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        menuVersion: number;
+                        item: components["schemas"]["ManagedMenuItem"];
+                    };
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    deleteMenuItemPhoto: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                itemId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The item without a photo, and the new menu version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        menuVersion: number;
+                        item: components["schemas"]["ManagedMenuItem"];
+                    };
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    getMenuPhoto: {
+        parameters: {
+            query?: {
+                w?: number;
+            };
+            header?: never;
+            path: {
+                restaurantId: string;
+                photoId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image; cached for a year (a photo id never changes content) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/webp": Blob;
+                };
+            };
+            /** @description Not modified */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getKitchenState: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The kitchen now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KitchenState"];
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    setKitchenCapacity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KitchenCapacity"];
+            };
+        };
+        responses: {
+            /** @description The kitchen now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KitchenState"];
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    setKitchenBusy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KitchenBusy"];
+            };
+        };
+        responses: {
+            /** @description The kitchen now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KitchenState"];
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    clearKitchenBusy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The kitchen now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KitchenState"];
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    getStock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Counts now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["StockLevel"][];
+                    };
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    setStock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StockUpdate"];
+            };
+        };
+        responses: {
+            /** @description Counts now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["StockLevel"][];
+                    };
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    listDeliverySlots: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Slots (empty for a merchant that delivers on demand) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        fulfilment: "on_demand" | "slots";
+                        timeZone: string;
+                        slots: components["schemas"]["DeliverySlot"][];
+                    };
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    setDeliverySlots: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    settings: components["schemas"]["DeliverySlotSettings"];
+                };
+            };
+        };
+        responses: {
+            /** @description The restaurant as saved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RestaurantProfile"];
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2404,6 +5658,15 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4719,6 +7982,326 @@ export interface operations {
             };
         };
     };
+    lookupInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvitationLookup"];
+            };
+        };
+        responses: {
+            /** @description The invitation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Invitation"];
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    acceptInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvitationAccept"];
+            };
+        };
+        responses: {
+            /** @description Password set; signed in */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        accessToken: string;
+                        /** @enum {string} */
+                        tokenType: "Bearer";
+                        expiresIn: number;
+                        refreshToken: string;
+                        user: {
+                            /** Format: uuid */
+                            id: string;
+                            email: string;
+                            name: string;
+                            /** @enum {string} */
+                            role: "customer" | "restaurant_staff" | "courier" | "admin";
+                            /** Format: uuid */
+                            restaurantId: string | null;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    listAccounts: {
+        parameters: {
+            query?: {
+                role?: "customer" | "restaurant_staff" | "courier" | "admin";
+                q?: string;
+                status?: "active" | "deactivated" | "invited";
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accounts */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        users: components["schemas"]["Account"][];
+                        total: number;
+                    };
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createAdmin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewAdmin"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        user: components["schemas"]["Account"];
+                        invitation: components["schemas"]["IssuedInvitation"];
+                    };
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    reissueInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Issued */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        user: components["schemas"]["Account"];
+                        invitation: components["schemas"]["IssuedInvitation"];
+                    };
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
     deactivateUser: {
         parameters: {
             query?: never;
@@ -4736,7 +8319,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AccountStatus"];
+                    "application/json": components["schemas"]["Account"];
                 };
             };
             /** @description Invalid request (validation_failed, malformed_json) */
@@ -4804,7 +8387,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["AccountStatus"];
+                    "application/json": components["schemas"]["Account"];
                 };
             };
             /** @description Invalid request (validation_failed, malformed_json) */
@@ -4844,6 +8427,1490 @@ export interface operations {
                 };
             };
             429: components["responses"]["RateLimited"];
+        };
+    };
+    listManagedRestaurants: {
+        parameters: {
+            query?: {
+                q?: string;
+                active?: "true" | "false";
+                /** @description true: only restaurants outside every delivery area, outside their own, or with none. */
+                flagged?: "true" | "false";
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Restaurants */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        restaurants: components["schemas"]["ManagedRestaurant"][];
+                        total: number;
+                    };
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createRestaurant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewRestaurant"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ManagedRestaurantDetail"];
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but not acceptable */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    getManagedRestaurant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The restaurant */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ManagedRestaurantDetail"];
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateManagedRestaurant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RestaurantChanges"];
+            };
+        };
+        responses: {
+            /** @description The restaurant as saved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ManagedRestaurantDetail"];
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but not acceptable */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    inviteRestaurantStaff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StaffInvite"];
+            };
+        };
+        responses: {
+            /** @description Existing staff member added (or already there) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        staff: components["schemas"]["Account"];
+                        added: boolean;
+                        invitation: components["schemas"]["IssuedInvitation"] & (Record<string, never> | null);
+                    };
+                };
+            };
+            /** @description New person invited */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        staff: components["schemas"]["Account"];
+                        added: boolean;
+                        invitation: components["schemas"]["IssuedInvitation"] & (Record<string, never> | null);
+                    };
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    removeRestaurantStaff: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    listManagedCouriers: {
+        parameters: {
+            query?: {
+                q?: string;
+                active?: "true" | "false";
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Couriers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        couriers: components["schemas"]["ManagedCourier"][];
+                        total: number;
+                    };
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    registerCourier: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewCourier"];
+            };
+        };
+        responses: {
+            /** @description Registered */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        courier: components["schemas"]["ManagedCourier"];
+                        invitation: components["schemas"]["IssuedInvitation"];
+                    };
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but not acceptable */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    getManagedCourier: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The courier */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ManagedCourier"];
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateManagedCourier: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CourierChanges"];
+            };
+        };
+        responses: {
+            /** @description The courier as saved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ManagedCourier"];
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but not acceptable */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    listOrderExceptions: {
+        parameters: {
+            query?: {
+                status?: "open" | "resolved";
+                kind?: "no_courier" | "courier_dark" | "pin_locked" | "delivery_failed" | "refund_stuck";
+                orderId?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Exceptions, and open ones counted by kind */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        exceptions: components["schemas"]["OrderException"][];
+                        counts: {
+                            [key: string]: number;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    offerOrderToCourier: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key changes nothing. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OperatorOffer"];
+            };
+        };
+        responses: {
+            /** @description The order after the action */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but not acceptable */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    assignOrderToCourier: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key changes nothing. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OperatorAssign"];
+            };
+        };
+        responses: {
+            /** @description The order after the action */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but not acceptable */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    redispatchOrder: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key changes nothing. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OperatorRedispatch"];
+            };
+        };
+        responses: {
+            /** @description The order after the action */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but not acceptable */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    cancelOrderWithRefund: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key changes nothing. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OperatorCancel"];
+            };
+        };
+        responses: {
+            /** @description The order after the action */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but not acceptable */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    resolveOrderExceptions: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key changes nothing. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OperatorResolve"];
+            };
+        };
+        responses: {
+            /** @description The order after the action */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but not acceptable */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    addOrderNote: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description A retry with the same key changes nothing. */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OperatorNote"];
+            };
+        };
+        responses: {
+            /** @description The order after the action */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but not acceptable */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    listLiveMapRegions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Regions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LiveMapRegions"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getLiveMapRegion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                region: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The region */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LiveMapSnapshot"];
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    watchLiveMapRegion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                region: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Switching protocols. Then the client sends `CityMapClientMessage` and receives `CityMapServerMessage` as JSON text frames. */
+            101: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    listAuditEntries: {
+        parameters: {
+            query?: {
+                entityType?: string;
+                entityId?: string;
+                actorId?: string;
+                /** @description Exact action, or a prefix ending in `.` (e.g. `restaurant.`, `order.`). */
+                action?: string;
+                from?: string;
+                to?: string;
+                /** @description Page: entries with a smaller id. */
+                before?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of entries */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        entries: components["schemas"]["AuditEntry"][];
+                        nextBefore: number | null;
+                    };
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getOperatorOverview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The overview */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OperatorOverview"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
 }

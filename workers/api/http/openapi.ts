@@ -51,8 +51,8 @@ export const orderTotalsFields = {
   totalMinor: z.number().int(),
 };
 
-/** The three live sockets; each has a `<Name>ClientMessage` and a `<Name>ServerMessage` component. */
-export type LiveProtocol = "Order" | "Board" | "Courier";
+/** The live sockets; each has a `<Name>ClientMessage` and a `<Name>ServerMessage` component. */
+export type LiveProtocol = "Order" | "Board" | "Courier" | "CityMap";
 
 /**
  * Where a WebSocket route's messages are described. OpenAPI has no words for

@@ -11,18 +11,27 @@ import { hashRefreshToken, issueAccessToken, loadSigningKeys, newRefreshToken } 
 import { principalOf, requireAuth } from "../auth/authenticate.ts";
 import { revokeSession } from "../auth/sessions.ts";
 import { beginSignIn, pruneSignInThrottle, signInSucceeded } from "../auth/sign-in-guard.ts";
+import { staffRestaurants } from "../back-office/accounts.ts";
 import type { App, AppContext } from "../context.ts";
 import { ApiError } from "../http/errors.ts";
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "../http/openapi.ts";
 
-const Email = z.string().trim().toLowerCase().email().max(254);
-const Password = z.string().min(10, "Use at least 10 characters.").max(200);
+export const Email = z.string().trim().toLowerCase().email().max(254);
+export const Password = z.string().min(10, "Use at least 10 characters.").max(200);
+const ActAs = z.string().uuid().optional().openapi({
+  description: "Staff of several restaurants: the one this session acts for (default: their home restaurant).",
+});
 
 const SignUpBody = z
   .strictObject({ email: Email, password: Password, name: z.string().trim().min(1).max(100) })
   .openapi("SignUp");
-const SignInBody = z.strictObject({ email: Email, password: z.string().min(1).max(200) }).openapi("SignIn");
-const RefreshBody = z.strictObject({ refreshToken: z.string().min(20).max(200) }).openapi("Refresh");
+const SignInBody = z
+  .strictObject({ email: Email, password: z.string().min(1).max(200), restaurantId: ActAs })
+  .openapi("SignIn");
+const RefreshBody = z
+  .strictObject({ refreshToken: z.string().min(20).max(200), restaurantId: ActAs })
+  .openapi("Refresh");
+const SignOutBody = z.strictObject({ refreshToken: z.string().min(20).max(200) }).openapi("SignOut");
 
 const User = z
   .object({
@@ -44,9 +53,19 @@ const Session = z
   })
   .openapi("Session");
 
+const Me = User.extend({
+  restaurants: z
+    .array(z.object({ id: z.string().uuid(), name: z.string() }))
+    .openapi({ description: "Staff: every restaurant they work for, home first; empty for other roles." }),
+}).openapi("Me");
+
 type UserRow = z.infer<typeof User>;
 
-async function startSession(c: AppContext, user: UserRow, familyId: string = crypto.randomUUID()) {
+/**
+ * Issues an access token and a refresh token. For staff, `user.restaurantId`
+ * is the restaurant the session acts for; the refresh token remembers it.
+ */
+export async function startSession(c: AppContext, user: UserRow, familyId: string = crypto.randomUUID()) {
   const db = c.var.db;
   const keys = await loadSigningKeys(c.env.JWT_PRIVATE_KEYS);
   const ttl = Number(c.env.ACCESS_TOKEN_TTL_SECONDS) || 900;
@@ -65,6 +84,7 @@ async function startSession(c: AppContext, user: UserRow, familyId: string = cry
   await db.insert(refreshTokens).values({
     userId: user.id,
     familyId,
+    restaurantId: user.role === "restaurant_staff" ? user.restaurantId : null,
     tokenHash: await hashRefreshToken(refreshToken),
     expiresAt: new Date(Date.now() + refreshTtl * 1000),
   });
@@ -120,7 +140,7 @@ const refresh = createRoute({
   security: [],
   summary: "Exchange a refresh token for a new session (the old refresh token stops working)",
   request: jsonBody(RefreshBody),
-  responses: { 200: jsonResponse(Session, "Rotated"), ...errorResponses(400, 401) },
+  responses: { 200: jsonResponse(Session, "Rotated"), ...errorResponses(400, 401, 403) },
 });
 
 const signOut = createRoute({
@@ -130,7 +150,7 @@ const signOut = createRoute({
   tags: ["auth"],
   security: [],
   summary: "Sign out: revoke the session's refresh tokens and, within seconds, its access tokens",
-  request: jsonBody(RefreshBody),
+  request: jsonBody(SignOutBody),
   responses: { 204: { description: "Signed out" }, ...errorResponses(400) },
 });
 
@@ -142,8 +162,35 @@ const me = createRoute({
   summary: "The signed-in user",
   security: bearerSecurity,
   middleware: [requireAuth()] as const,
-  responses: { 200: jsonResponse(User, "The user"), ...errorResponses(401, 404) },
+  responses: { 200: jsonResponse(Me, "The user"), ...errorResponses(401, 404) },
 });
+
+/**
+ * The restaurant a staff session acts for: the one asked for (which must be
+ * one of theirs), else the one the session already had if they still work
+ * there, else their home restaurant. Other roles act for none.
+ */
+async function actingRestaurant(
+  db: Database,
+  user: UserRow,
+  wanted: string | undefined,
+  previous: string | null,
+): Promise<string | null> {
+  if (user.role !== "restaurant_staff") {
+    if (wanted !== undefined)
+      throw new ApiError(403, "not_restaurant_staff", "Only restaurant staff act for a restaurant.");
+    return null;
+  }
+  if (wanted === undefined && (previous === null || previous === user.restaurantId)) return user.restaurantId;
+  const mine = await staffRestaurants(db, user.id);
+  if (wanted !== undefined) {
+    if (!mine.some((r) => r.id === wanted)) {
+      throw new ApiError(403, "not_restaurant_staff", "You do not work for this restaurant.");
+    }
+    return wanted;
+  }
+  return mine.some((r) => r.id === previous) ? previous : user.restaurantId;
+}
 
 /** One failed sign-in in this many also clears out day-old throttle rows. */
 const PRUNE_ONE_IN = 200;
@@ -188,11 +235,12 @@ export function registerAuthRoutes(app: App): void {
     // Only someone who knows the password learns that the account is deactivated.
     if (found.deactivatedAt) throw new ApiError(403, "account_deactivated", "This account is deactivated.");
     const { passwordHash: _hash, deactivatedAt: _deactivated, ...user } = found;
-    return c.json(await startSession(c, user), 200);
+    const restaurantId = await actingRestaurant(db, user, body.restaurantId, null);
+    return c.json(await startSession(c, { ...user, restaurantId }), 200);
   });
 
   app.openapi(refresh, async (c) => {
-    const { refreshToken } = c.req.valid("json");
+    const { refreshToken, restaurantId: wanted } = c.req.valid("json");
     const db = c.var.db;
     const tokenHash = await hashRefreshToken(refreshToken);
     const rows = await db.select().from(refreshTokens).where(eq(refreshTokens.tokenHash, tokenHash)).limit(1);
@@ -223,7 +271,8 @@ export function registerAuthRoutes(app: App): void {
       .limit(1);
     const user = userRows[0];
     if (!user) throw new ApiError(401, "refresh_token_invalid", "The account no longer exists or is deactivated.");
-    return c.json(await startSession(c, user, row.familyId), 200);
+    const restaurantId = await actingRestaurant(db, user, wanted, row.restaurantId);
+    return c.json(await startSession(c, { ...user, restaurantId }, row.familyId), 200);
   });
 
   app.openapi(signOut, async (c) => {
@@ -248,6 +297,8 @@ export function registerAuthRoutes(app: App): void {
     const rows = await c.var.db.select(userColumns).from(users).where(eq(users.id, principal.userId)).limit(1);
     const user = rows[0];
     if (!user) throw new ApiError(404, "user_not_found", "The account no longer exists.");
-    return c.json(user, 200);
+    const restaurants = user.role === "restaurant_staff" ? await staffRestaurants(c.var.db, user.id) : [];
+    // The restaurant this session acts for, which may not be the home one.
+    return c.json({ ...user, restaurantId: principal.restaurantId ?? user.restaurantId, restaurants }, 200);
   });
 }

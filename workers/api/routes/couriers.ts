@@ -3,8 +3,8 @@
 // HTTP. Identity and vehicle are decided here; the DOs trust the headers
 // because only this Worker can reach them.
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, eq } from "drizzle-orm";
-import { couriers } from "../../../db/schema.ts";
+import { and, eq, isNull } from "drizzle-orm";
+import { couriers, users } from "../../../db/schema.ts";
 import { zoneCellOf } from "../../../domain/geo/geohash.ts";
 import type { CourierStep, StepResult } from "../../../durable-objects/order/dispatch.ts";
 import type { OrderDO } from "../../../durable-objects/order/order-do.ts";
@@ -107,7 +107,8 @@ export function registerCourierRoutes(app: App): void {
     const [courier] = await c.var.db
       .select({ vehicle: couriers.vehicle })
       .from(couriers)
-      .where(and(eq(couriers.userId, principal.userId), eq(couriers.active, true)))
+      .innerJoin(users, eq(users.id, couriers.userId))
+      .where(and(eq(couriers.userId, principal.userId), eq(couriers.active, true), isNull(users.deactivatedAt)))
       .limit(1);
     if (!courier) throw new ApiError(403, "courier_inactive", "No active courier profile for this account.");
     const cell = zoneCellOf(lat, lng);

@@ -8,6 +8,7 @@
 // TypeScript types; `LiveProtocolChecks` below stops compiling when a Durable
 // Object can send a message these schemas do not describe.
 import { z } from "@hono/zod-openapi";
+import type { CityMapMessage } from "../../../durable-objects/city-map/city-map-do.ts";
 import type { ServerMessage as OrderDOMessage } from "../../../durable-objects/order/watchers.ts";
 import type { BoardMessage } from "../../../durable-objects/restaurant/restaurant-do.ts";
 import { CourierMessage, type ZoneMessage } from "../../../durable-objects/zone/protocol.ts";
@@ -125,7 +126,73 @@ const CourierServerMessage = z
   ])
   .openapi({ description: "What the courier's zone tells the courier's app." });
 
-/** Adds the six message schemas to the document's components. */
+// --- GET /v1/admin/live-map/{region}/live ------------------------------------
+
+export const MapCourier = z
+  .object({
+    courierId: z.string(),
+    cell: z.string().openapi({ description: "The dispatch cell whose zone reported them." }),
+    state: z.enum(["available", "offered", "on_job", "stale", "break"]),
+    status: z.enum(["online", "offline", "break"]),
+    vehicle: z.string(),
+    lat: z.number().nullable(),
+    lng: z.number().nullable(),
+    lastFixAt: EpochMs.nullable(),
+    connected: z.boolean(),
+    offerOrderId: z.string().nullable(),
+    activeOrders: z.array(z.string()),
+  })
+  .openapi("MapCourier");
+
+export const MapOrder = z
+  .object({
+    orderId: z.string(),
+    seq: z.number().int(),
+    state: z.string(),
+    delivery: z.string(),
+    restaurantId: z.string(),
+    restaurantName: z.string().nullable(),
+    restaurant: LatLng,
+    dropoff: LatLng,
+    courierId: z.string().nullable(),
+    placedAt: EpochMs,
+    escalated: z.boolean(),
+    updatedAt: EpochMs,
+  })
+  .openapi("MapOrder");
+
+const CityMapClientMessage = z
+  .strictObject({ type: z.literal("resync") })
+  .openapi({ description: "Asks for the whole region again." });
+
+const CityMapServerMessage = z
+  .discriminatedUnion("type", [
+    z
+      .object({
+        type: z.literal("snapshot"),
+        region: z.string(),
+        at: EpochMs,
+        couriers: z.array(MapCourier),
+        orders: z.array(MapOrder),
+      })
+      .openapi({ description: "The whole region: on connect and after `resync`." }),
+    z
+      .object({
+        type: z.literal("changes"),
+        at: EpochMs,
+        couriers: z.array(MapCourier),
+        removedCouriers: z.array(z.string()),
+        orders: z.array(MapOrder),
+        removedOrders: z.array(z.string()),
+      })
+      .openapi({
+        description: "What changed since the last message: replace these couriers and orders, drop the removed.",
+      }),
+    SocketError,
+  ])
+  .openapi({ description: "The operators' live map of one region." });
+
+/** Adds the message schemas to the document's components. */
 export function registerLiveProtocols(registry: App["openAPIRegistry"]): void {
   registry.register("OrderClientMessage", OrderClientMessage);
   registry.register("OrderServerMessage", OrderServerMessage);
@@ -134,6 +201,8 @@ export function registerLiveProtocols(registry: App["openAPIRegistry"]): void {
   // The Zone DO parses courier messages with this very schema.
   registry.register("CourierClientMessage", CourierMessage);
   registry.register("CourierServerMessage", CourierServerMessage);
+  registry.register("CityMapClientMessage", CityMapClientMessage);
+  registry.register("CityMapServerMessage", CityMapServerMessage);
 }
 
 /** Compiles only while every message `Sent` is one that `Documented` describes. */
@@ -143,4 +212,5 @@ export type LiveProtocolChecks = [
   Describes<z.infer<typeof OrderServerMessage>, OrderDOMessage>,
   Describes<z.infer<typeof BoardServerMessage>, BoardMessage>,
   Describes<z.infer<typeof CourierServerMessage>, ZoneMessage>,
+  Describes<z.infer<typeof CityMapServerMessage>, CityMapMessage>,
 ];

@@ -1,0 +1,17 @@
+import { regionOfCell } from "../../domain/citymap/region.ts";
+import type { Env } from "../../workers/env.ts";
+import type { CityMapDO } from "./city-map-do.ts";
+
+export type CityMapRpc = Pick<
+  CityMapDO,
+  "fetch" | "cellSummary" | "orderChanged" | "locateCourier" | "snapshot" | "counts"
+>;
+
+/** One City Map DO per region; `region` is a precision-3 geohash. */
+export function cityMapStub(env: Env, region: string): CityMapRpc {
+  return env.CITY_MAP.get(env.CITY_MAP.idFromName(`region:${region}`)) as unknown as CityMapRpc;
+}
+
+export function cityMapOfCell(env: Env, cell: string): CityMapRpc {
+  return cityMapStub(env, regionOfCell(cell));
+}

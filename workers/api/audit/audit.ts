@@ -1,0 +1,48 @@
+// Writes audit rows (db/schema.ts auditLog) for changes made through the API.
+// Called inside the change's own transaction wherever the change is a
+// Postgres write, so a change without its audit row cannot commit. Changes
+// decided by an Order DO are audited from their events instead
+// (workers/events/order-audit.ts), which the outbox delivers at least once.
+import type { Database } from "../../../db/client.ts";
+import { auditLog } from "../../../db/schema.ts";
+import { auditable, changedFields, type Fields } from "../../../domain/audit/diff.ts";
+import { principalOf } from "../auth/authenticate.ts";
+import type { AppContext } from "../context.ts";
+
+export type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
+export type Executor = Database | Transaction;
+
+export interface AuditEntry {
+  action: string;
+  entityType: string;
+  entityId: string;
+  before?: Fields | null;
+  after?: Fields | null;
+  note?: string | null;
+}
+
+export async function audit(c: AppContext, executor: Executor, entry: AuditEntry): Promise<void> {
+  const principal = principalOf(c);
+  await executor.insert(auditLog).values({
+    actorId: principal.userId,
+    actorRole: principal.role,
+    action: entry.action,
+    entityType: entry.entityType,
+    entityId: entry.entityId,
+    before: entry.before ? auditable(entry.before) : null,
+    after: entry.after ? auditable(entry.after) : null,
+    note: entry.note ?? null,
+    requestId: c.get("requestId") ?? null,
+  });
+}
+
+/** An update's audit row holds only the fields that changed; nothing is written when nothing did. */
+export async function auditUpdate(
+  c: AppContext,
+  executor: Executor,
+  entry: Omit<AuditEntry, "before" | "after"> & { before: Fields; after: Fields },
+): Promise<void> {
+  const changes = changedFields(auditable(entry.before), auditable(entry.after));
+  if (Object.keys(changes.after).length === 0) return;
+  await audit(c, executor, { ...entry, before: changes.before, after: changes.after });
+}
