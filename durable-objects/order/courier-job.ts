@@ -96,8 +96,12 @@ export class CourierJob {
   async handBack(actor: Principal, reason: string, note: string | undefined): Promise<CommandResult> {
     const snapshot = this.host.snapshot();
     if (!snapshot) return { ...notFound };
-    if (actor.role === "courier" && snapshot.courierId !== actor.userId && this.deps.meta(`released:${actor.userId}`)) {
-      return { ok: true, order: this.host.view(), events: [] };
+    if (!this.assignedCourier(actor)) {
+      // A retry of a hand-back that went through answers as the first call did.
+      if (actor.role === "courier" && this.deps.meta(`released:${actor.userId}`)) {
+        return { ok: true, order: this.host.view(), events: [] };
+      }
+      return { ...notFound };
     }
     const result = await this.host.command(actor, { type: "courier_released", reason, note });
     if (result.ok) this.deps.setMeta(`released:${actor.userId}`, reason);
@@ -106,6 +110,7 @@ export class CourierJob {
 
   /** At the door with nobody answering: the wait starts, and the customer sees the courier is waiting. */
   async startWait(actor: Principal): Promise<CommandResult> {
+    if (!this.assignedCourier(actor)) return { ...notFound };
     const result = await this.host.command(actor, { type: "start_customer_wait" });
     if (!result.ok && result.code === "already_waiting" && this.assignedCourier(actor)) {
       return { ok: true, order: this.host.view(), events: [] };
@@ -114,8 +119,10 @@ export class CourierJob {
   }
 
   async failDelivery(actor: Principal, input: FailDeliveryInput): Promise<CommandResult> {
+    // Someone else's order answers like one that does not exist, so ids cannot be probed.
+    if (!this.assignedCourier(actor)) return { ...notFound };
     const snapshot = this.host.snapshot();
-    if (snapshot?.delivery === "failed" && this.assignedCourier(actor)) {
+    if (snapshot?.delivery === "failed") {
       return { ok: true, order: this.host.view(), events: [] };
     }
     return this.host.command(actor, { type: "delivery_failed", ...input });

@@ -204,6 +204,30 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
   confirmPickedUp: courierStep(),
   confirmArrivedAtDropoff: courierStep(),
   confirmDelivered: courierStep(),
+  getCourierJobByOrder: { call: (fx) => ({ params: order(fx) }), expect: owned(["courier"], ["courier"], "hidden") },
+  startCustomerWait: {
+    call: (fx) => ({ params: order(fx), body: {} }),
+    expect: owned(["courier"], ["courier"], "hidden"),
+  },
+  uploadFailedDeliveryPhoto: {
+    // Ownership and the step are checked before the body is read: the owner is told it is not at the door yet (409).
+    call: (fx) => ({ params: order(fx), rawBody: "not a photo", headers: { "content-type": "image/jpeg" } }),
+    expect: owned(["courier"], ["courier"], "hidden"),
+  },
+  failDelivery: {
+    call: (fx) => ({ params: order(fx), body: { reason: "customer_unreachable" } }),
+    expect: owned(["courier"], ["courier"], "hidden"),
+  },
+  getCourierEarnings: {
+    call: () => ({ query: { from: new Date(Date.now() - 86_400_000).toISOString() } }),
+    expect: signedIn("courier"),
+  },
+  getOrderCourierTrail: { call: (fx) => ({ params: order(fx) }), expect: signedIn("admin") },
+  // Runs after every other courier operation (routes are registered in that order): it releases the order.
+  handBackCourierJob: {
+    call: (fx) => ({ params: order(fx), body: { reason: "other", note: "matrix" } }),
+    expect: owned(["courier"], ["courier"], "hidden"),
+  },
 
   // payments: authorised by Stripe's signature, not by a role
   receiveStripeWebhook: { call: () => signedIgnoredEvent(), expect: open() },

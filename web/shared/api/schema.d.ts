@@ -968,23 +968,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/couriers/me/orders/{id}/hand-back": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /** Before pickup, give the job back with a reason; it is offered to other couriers, never to you again */
-        post: operations["handBackCourierJob"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/couriers/me/orders/{id}/customer-wait": {
         parameters: {
             query?: never;
@@ -1067,6 +1050,23 @@ export interface paths {
         get: operations["getOrderCourierTrail"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/couriers/me/orders/{id}/hand-back": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Before pickup, give the job back with a reason; it is offered to other couriers, never to you again */
+        post: operations["handBackCourierJob"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2606,11 +2606,6 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
-        HandBack: {
-            /** @enum {string} */
-            reason: "cannot_find_restaurant" | "restaurant_closed" | "order_not_ready" | "vehicle_problem" | "personal_emergency" | "other";
-            note?: string;
-        };
         StartCustomerWait: Record<string, never>;
         FailedDeliveryPhoto: {
             photoKey: string;
@@ -2667,6 +2662,11 @@ export interface components {
                 duplicates: number;
                 overflow: number;
             };
+        };
+        HandBack: {
+            /** @enum {string} */
+            reason: "cannot_find_restaurant" | "restaurant_closed" | "order_not_ready" | "vehicle_problem" | "personal_emergency" | "other";
+            note?: string;
         };
         DeadLetter: {
             id: number;
@@ -7134,87 +7134,6 @@ export interface operations {
             };
         };
     };
-    handBackCourierJob: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["HandBack"];
-            };
-        };
-        responses: {
-            /** @description The order, searching again */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CourierJobOrder"];
-                };
-            };
-            /** @description Invalid request (validation_failed, malformed_json) */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, invalid or expired token */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Authenticated, but not allowed (role or ownership) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflicts with the current state */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Well-formed but not acceptable */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            429: components["responses"]["RateLimited"];
-        };
-    };
     startCustomerWait: {
         parameters: {
             query?: never;
@@ -7569,6 +7488,87 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+        };
+    };
+    handBackCourierJob: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HandBack"];
+            };
+        };
+        responses: {
+            /** @description The order, searching again */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CourierJobOrder"];
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but not acceptable */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
         };
     };
     receiveStripeWebhook: {

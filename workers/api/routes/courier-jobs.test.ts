@@ -179,9 +179,10 @@ describe("handing a job back", () => {
     const socket = await online(rider, destinationPoint(dw.restaurant, 90, 100));
     try {
       const orderId = await assignedOrder(dw, socket);
+      // Someone else's order answers like one that does not exist.
       const notYours = await courierPost(orderId, "hand-back", other.token, { reason: "other" });
-      expect(notYours.status).toBe(403);
-      expect(await errorCode(notYours)).toBe("not_assigned_courier");
+      expect(notYours.status).toBe(404);
+      expect(await errorCode(notYours)).toBe("order_not_found");
       const badReason = await courierPost(orderId, "hand-back", rider.token, { reason: "went_dark" });
       expect(badReason.status).toBe(400);
       const extra = await courierPost(orderId, "hand-back", rider.token, { reason: "other", payout: 5 });
@@ -217,7 +218,7 @@ describe("a courier who goes dark", () => {
       expect(released).toMatchObject({ actorRole: "system", payload: { reason: "went_dark", courierId: dark.id } });
       // The courier's own next move is refused: the job is no longer theirs.
       const step = await courierPost(orderId, "arrived-at-pickup", dark.token, { ...dw.restaurant, accuracyM: 10 });
-      expect(step.status).toBe(403);
+      expect(step.status).toBe(404);
     } finally {
       a.close();
       b.close();
@@ -269,7 +270,7 @@ describe("a customer who does not answer the door", () => {
       });
       expect(failedTooSoon.status).toBe(409);
       expect(await errorCode(failedTooSoon)).toBe("wait_not_started");
-      expect((await courierPost(orderId, "customer-wait", other.token, {})).status).toBe(403);
+      expect((await courierPost(orderId, "customer-wait", other.token, {})).status).toBe(404);
       const wait = await courierPost(orderId, "customer-wait", rider.token, {});
       expect(wait.status).toBe(200);
       // Retried: the same answer, one event.

@@ -303,13 +303,6 @@ export function registerCourierJobRoutes(app: App): void {
     return c.json(result.job, 200);
   });
 
-  app.openapi(handBack, async (c) => {
-    const { reason, note } = c.req.valid("json");
-    const result = await orderStub(c.env, c.req.valid("param").id).courierHandBack(principalOf(c), reason, note);
-    if (!result.ok) throwRefusal(result);
-    return c.json(result.order, 200);
-  });
-
   app.openapi(customerWait, async (c) => {
     const result = await orderStub(c.env, c.req.valid("param").id).courierStartWait(principalOf(c));
     if (!result.ok) throwRefusal(result);
@@ -321,6 +314,9 @@ export function registerCourierJobRoutes(app: App): void {
     const type = photoTypeOf(c.req.header("content-type"));
     if (!type)
       throw new ApiError(415, "unsupported_media_type", "Send the photo as image/jpeg, image/png or image/webp.");
+    // Whose order and which step first: nobody else's upload is read or stored.
+    const allowed = await orderStub(c.env, orderId).canAttachFailureEvidence(principalOf(c));
+    if (!allowed.ok) throwRefusal(allowed);
     const bytes = new Uint8Array(await c.req.arrayBuffer());
     if (bytes.byteLength === 0)
       throw validationError([{ path: "body", code: "empty", message: "The photo is empty." }]);
@@ -330,8 +326,6 @@ export function registerCourierJobRoutes(app: App): void {
     if (!PHOTO_TYPES[type].magic.every((b, i) => bytes[i] === b)) {
       throw validationError([{ path: "body", code: "not_an_image", message: `The body is not a ${type} image.` }]);
     }
-    const allowed = await orderStub(c.env, orderId).canAttachFailureEvidence(principalOf(c));
-    if (!allowed.ok) throwRefusal(allowed);
     // Named by content: an upload retried after a dropped response lands on the same object.
     const digest = await crypto.subtle.digest("SHA-256", bytes);
     const hex = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
@@ -435,5 +429,13 @@ export function registerCourierJobRoutes(app: App): void {
     const result = await orderStub(c.env, id).courierTrail(limit, offset);
     if (!result.ok) throwRefusal(result);
     return c.json({ orderId: id, points: result.points, stats: result.stats }, 200);
+  });
+
+  // Last: in the authorization matrix a successful hand-back takes the fixture order off its courier.
+  app.openapi(handBack, async (c) => {
+    const { reason, note } = c.req.valid("json");
+    const result = await orderStub(c.env, c.req.valid("param").id).courierHandBack(principalOf(c), reason, note);
+    if (!result.ok) throwRefusal(result);
+    return c.json(result.order, 200);
   });
 }
