@@ -36,13 +36,22 @@ export async function audit(c: AppContext, executor: Executor, entry: AuditEntry
   });
 }
 
-/** An update's audit row holds only the fields that changed; nothing is written when nothing did. */
+/**
+ * An update's audit row holds only the fields that changed, plus `context`
+ * (e.g. which restaurant a menu item belongs to); nothing is written when
+ * nothing changed.
+ */
 export async function auditUpdate(
   c: AppContext,
   executor: Executor,
-  entry: Omit<AuditEntry, "before" | "after"> & { before: Fields; after: Fields },
+  entry: Omit<AuditEntry, "before" | "after"> & { before: Fields; after: Fields; context?: Fields },
 ): Promise<void> {
   const changes = changedFields(auditable(entry.before), auditable(entry.after));
   if (Object.keys(changes.after).length === 0) return;
-  await audit(c, executor, { ...entry, before: changes.before, after: changes.after });
+  const { context, ...rest } = entry;
+  await audit(c, executor, {
+    ...rest,
+    before: { ...context, ...changes.before },
+    after: { ...context, ...changes.after },
+  });
 }

@@ -14,6 +14,7 @@ import { menuCategories, menuItems, modifierGroups, modifierOptions, restaurants
 import type { Principal } from "../../../domain/auth/principal.ts";
 import { rebuildDiscoveryIndex } from "../../discovery/index-writer.ts";
 import { refreshRestaurantCopies, restaurantChanged } from "../../discovery/restaurant-changed.ts";
+import { audit, auditUpdate } from "../audit/audit.ts";
 import { principalOf, requireAuth } from "../auth/authenticate.ts";
 import type { App, AppContext } from "../context.ts";
 import { ApiError } from "../http/errors.ts";
@@ -322,8 +323,20 @@ export function registerRestaurantAdminRoutes(app: App): void {
       ...(patch.deliveryRadiusM !== undefined && { deliveryRadiusM: patch.deliveryRadiusM }),
       ...(patch.active !== undefined && { active: patch.active }),
     };
-    const [row] = await c.var.db.update(restaurants).set(set).where(eq(restaurants.id, id)).returning();
-    if (!row) throw restaurantNotFound();
+    const row = await c.var.db.transaction(async (tx) => {
+      const [before] = await tx.select().from(restaurants).where(eq(restaurants.id, id)).for("update").limit(1);
+      if (!before) throw restaurantNotFound();
+      const [after] = await tx.update(restaurants).set(set).where(eq(restaurants.id, id)).returning();
+      if (!after) throw restaurantNotFound();
+      await auditUpdate(c, tx, {
+        action: "restaurant.update",
+        entityType: "restaurant",
+        entityId: id,
+        before: { ...before, createdAt: undefined, menuVersion: undefined },
+        after: { ...after, createdAt: undefined, menuVersion: undefined },
+      });
+      return after;
+    });
     await afterCommit(c, id);
     const { createdAt: _createdAt, ...profile } = row;
     return c.json(profile, 200);
@@ -337,12 +350,20 @@ export function registerRestaurantAdminRoutes(app: App): void {
     try {
       result = await c.var.db.transaction(async (tx) => {
         const { menuVersion } = await bumpMenuVersion(tx, id);
-        const [item] = await tx
-          .update(menuItems)
-          .set(patch)
-          .where(and(eq(menuItems.id, itemId), eq(menuItems.restaurantId, id)))
-          .returning();
-        if (!item) throw new ApiError(404, "menu_item_not_found", "This restaurant has no menu item with this id.");
+        const mine = and(eq(menuItems.id, itemId), eq(menuItems.restaurantId, id));
+        const [before] = await tx.select().from(menuItems).where(mine).limit(1);
+        const [item] = await tx.update(menuItems).set(patch).where(mine).returning();
+        if (!item || !before) {
+          throw new ApiError(404, "menu_item_not_found", "This restaurant has no menu item with this id.");
+        }
+        await auditUpdate(c, tx, {
+          action: "menu_item.update",
+          entityType: "menu_item",
+          entityId: itemId,
+          before,
+          after: item,
+          context: { restaurantId: id, name: item.name, menuVersion },
+        });
         return { menuVersion, item };
       });
     } catch (err) {
@@ -380,12 +401,20 @@ export function registerRestaurantAdminRoutes(app: App): void {
         .from(modifierGroups)
         .innerJoin(menuItems, eq(menuItems.id, modifierGroups.itemId))
         .where(eq(menuItems.restaurantId, id));
-      const [option] = await tx
-        .update(modifierOptions)
-        .set(patch)
-        .where(and(eq(modifierOptions.id, optionId), inArray(modifierOptions.groupId, groupsOfRestaurant)))
-        .returning();
-      if (!option) throw new ApiError(404, "menu_option_not_found", "This restaurant has no option with this id.");
+      const mine = and(eq(modifierOptions.id, optionId), inArray(modifierOptions.groupId, groupsOfRestaurant));
+      const [before] = await tx.select().from(modifierOptions).where(mine).limit(1);
+      const [option] = await tx.update(modifierOptions).set(patch).where(mine).returning();
+      if (!option || !before) {
+        throw new ApiError(404, "menu_option_not_found", "This restaurant has no option with this id.");
+      }
+      await auditUpdate(c, tx, {
+        action: "menu_option.update",
+        entityType: "menu_option",
+        entityId: optionId,
+        before,
+        after: option,
+        context: { restaurantId: id, name: option.name, menuVersion },
+      });
       return { menuVersion, option };
     });
     await afterCommit(c, id);
@@ -456,6 +485,12 @@ export function registerRestaurantAdminRoutes(app: App): void {
               .map((o) => ({ id: o.id, name: o.name, priceDeltaMinor: o.priceDeltaMinor, available: o.available })),
           });
         }
+        await audit(c, tx, {
+          action: "menu_item.create",
+          entityType: "menu_item",
+          entityId: item.id,
+          after: { restaurantId: id, menuVersion: bumped.menuVersion, ...body },
+        });
         return {
           menuVersion: bumped.menuVersion,
           created: {
@@ -483,6 +518,12 @@ export function registerRestaurantAdminRoutes(app: App): void {
   app.openapi(rebuildDiscovery, async (c) => {
     const result = await rebuildDiscoveryIndex(c.env.DISCOVERY, c.var.db);
     log(c, "info", "discovery.rebuilt", { trigger: "admin", ...result });
+    await audit(c, c.var.db, {
+      action: "discovery.rebuild",
+      entityType: "discovery_index",
+      entityId: "all",
+      after: { ...result },
+    });
     return c.json(result, 200);
   });
 }
