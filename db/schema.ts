@@ -21,6 +21,9 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import type { CapacityPolicy } from "../domain/kitchen/capacity.ts";
+import type { SlotPolicy } from "../domain/kitchen/slots.ts";
+import type { SpecialDay } from "../domain/restaurant/schedule.ts";
 
 export const userRole = pgEnum("user_role", ["customer", "restaurant_staff", "courier", "admin"]);
 export const vehicleType = pgEnum("vehicle_type", ["foot", "bicycle", "scooter", "car"]);
@@ -37,6 +40,8 @@ export const orderStatus = pgEnum("order_status", [
   "failed",
 ]);
 export const paymentKind = pgEnum("payment_kind", ["charge", "refund"]);
+/** How a merchant delivers: as soon as possible (optionally scheduled), or only in delivery slots. */
+export const fulfilmentMode = pgEnum("fulfilment_mode", ["on_demand", "slots"]);
 
 const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
 
@@ -64,6 +69,18 @@ export const restaurants = pgTable(
     deliveryAreaId: uuid("delivery_area_id").references((): AnyPgColumn => zones.id, { onDelete: "set null" }),
     /** The platform's cut of the food subtotal, in basis points. */
     commissionBps: integer("commission_bps").notNull().default(1500),
+    /** Dates whose hours replace the weekly ones (empty slots: closed that day). */
+    specialDays: jsonb("special_days").$type<SpecialDay[]>().notNull().default([]),
+    /** A temporary pause: closed to new orders until then, whatever the hours say. */
+    pausedUntil: timestamp("paused_until", { withTimezone: true }),
+    pauseReason: text("pause_reason"),
+    /** What the kitchen can take on; the Restaurant DO applies it at every placement. */
+    capacity: jsonb("capacity").$type<CapacityPolicy>(),
+    fulfilment: fulfilmentMode("fulfilment").notNull().default("on_demand"),
+    /** Delivery-slot templates; set exactly when fulfilment is "slots". */
+    deliverySlots: jsonb("delivery_slots").$type<SlotPolicy>(),
+    /** On-demand restaurants may also take orders for a later time. */
+    acceptsScheduledOrders: boolean("accepts_scheduled_orders").notNull().default(true),
     createdAt: createdAt(),
   },
   (t) => [
@@ -75,6 +92,7 @@ export const restaurants = pgTable(
     check("restaurants_prep_time_positive", sql`${t.prepTimeMinutes} between 1 and 240`),
     check("restaurants_radius_positive", sql`${t.deliveryRadiusM} between 100 and 50000`),
     check("restaurants_currency_upper", sql`${t.currency} ~ '^[A-Z]{3}$'`),
+    check("restaurants_slots_when_slot_based", sql`(${t.fulfilment} = 'slots') = (${t.deliverySlots} is not null)`),
   ],
 );
 
@@ -138,9 +156,25 @@ export const menuCategories = pgTable(
       .references(() => restaurants.id, { onDelete: "cascade" }),
     name: text("name").notNull(),
     position: smallint("position").notNull().default(0),
+    /** Deleted from the menu but kept, because orders name items in it. */
+    archivedAt: timestamp("archived_at", { withTimezone: true }),
   },
-  (t) => [uniqueIndex("menu_categories_restaurant_name_key").on(t.restaurantId, t.name)],
+  (t) => [
+    // A name is taken only by a category still on the menu.
+    uniqueIndex("menu_categories_restaurant_name_key").on(t.restaurantId, t.name).where(sql`${t.archivedAt} is null`),
+  ],
 );
+
+/** A menu photo: the widths stored in R2 under `menu/<restaurantId>/<id>/<width>`. */
+export interface MenuPhoto {
+  /** SHA-256 of the uploaded files: the same upload is the same photo. */
+  id: string;
+  widths: number[];
+  /** Content type per width. */
+  types: Record<string, string>;
+  width: number;
+  height: number;
+}
 
 export const menuItems = pgTable(
   "menu_items",
@@ -158,9 +192,15 @@ export const menuItems = pgTable(
     currency: char("currency", { length: 3 }).notNull(),
     available: boolean("available").notNull().default(true),
     position: smallint("position").notNull().default(0),
+    /** EU allergen names (domain/menu/labels.ts). */
+    allergens: text("allergens").array().notNull().default(sql`'{}'::text[]`),
+    dietaryTags: text("dietary_tags").array().notNull().default(sql`'{}'::text[]`),
+    photo: jsonb("photo").$type<MenuPhoto>(),
+    /** Off the menu but kept: orders placed earlier still name it. */
+    archivedAt: timestamp("archived_at", { withTimezone: true }),
   },
   (t) => [
-    uniqueIndex("menu_items_category_name_key").on(t.categoryId, t.name),
+    uniqueIndex("menu_items_category_name_key").on(t.categoryId, t.name).where(sql`${t.archivedAt} is null`),
     index("menu_items_restaurant_idx").on(t.restaurantId),
     check("menu_items_price_nonnegative", sql`${t.priceMinor} >= 0`),
   ],
@@ -201,7 +241,8 @@ export const modifierOptions = pgTable(
   },
   (t) => [
     uniqueIndex("modifier_options_group_name_key").on(t.groupId, t.name),
-    check("modifier_options_delta_nonnegative", sql`${t.priceDeltaMinor} >= 0`),
+    // Negative deltas are allowed (a smaller size); the API refuses any that could take an item below zero.
+    check("modifier_options_delta_range", sql`${t.priceDeltaMinor} between -10000000 and 10000000`),
   ],
 );
 
@@ -277,6 +318,10 @@ export const orders = pgTable(
     totalMinor: integer("total_minor").notNull(),
     deliveryAddress: jsonb("delivery_address").$type<DeliveryAddress>().notNull(),
     prepTimeMinutes: smallint("prep_time_minutes"),
+    /** For an order placed for later: when the customer wants it delivered. */
+    scheduledFor: timestamp("scheduled_for", { withTimezone: true }),
+    /** For a slot-based merchant: the delivery slot's id ("2026-11-30T10:00", local time). */
+    deliverySlot: text("delivery_slot"),
     /** Highest event sequence projected: an older event never overwrites a newer state. */
     lastEventSeq: integer("last_event_seq").notNull(),
     placedAt: timestamp("placed_at", { withTimezone: true }).notNull(),

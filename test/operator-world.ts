@@ -156,16 +156,14 @@ async function createCouriers(n: number): Promise<Courier[]> {
         })),
       )
       .returning({ id: users.id, email: users.email });
-    await db
-      .insert(couriers)
-      .values(
-        rows.map((r) => ({
-          userId: r.id,
-          vehicle: "bicycle" as const,
-          phone: "+351900000009",
-          documentsChecked: true,
-        })),
-      );
+    await db.insert(couriers).values(
+      rows.map((r) => ({
+        userId: r.id,
+        vehicle: "bicycle" as const,
+        phone: "+351900000009",
+        documentsChecked: true,
+      })),
+    );
     return Promise.all(rows.map(async (r) => ({ id: r.id, email: r.email, token: await signIn(r.email) })));
   } finally {
     await close();

@@ -23,6 +23,8 @@ export interface Env {
   RL_SIGN_IN_IP: RateLimit;
   RL_WRITE_IP: RateLimit;
   RL_WRITE_USER: RateLimit;
+  /** Menu photos in fixed widths (`menu/<restaurantId>/<photoId>/<width>`), served by /v1/media. */
+  MENU_PHOTOS: R2Bucket;
 
   DATABASE_URL: string;
   NEON_WS_PROXY?: string;

@@ -58,6 +58,21 @@ export interface PlacedOrder {
   deliveryAddress: DeliveryAddressInput;
   restaurantLocation: { lat: number; lng: number };
   placedAt: number;
+  /** The prep time the kitchen's load quoted at placement; absent on older orders. */
+  quotedPrepMinutes?: number | undefined;
+  /** Set for an order placed for later (a time, or a merchant's delivery slot). */
+  schedule?: OrderSchedule | undefined;
+}
+
+export interface OrderSchedule {
+  /** Epoch ms: when the customer wants it. */
+  deliverAt: number;
+  /** Epoch ms: when the food must be ready for that. */
+  readyBy: number;
+  /** Epoch ms: when the order reaches the kitchen's board. */
+  releaseAt: number;
+  /** The merchant's delivery slot, for slot-based merchants. */
+  slot: { id: string; startsAt: number; endsAt: number } | null;
 }
 
 /** The queue message: the event plus the order it belongs to, so any event can create the row. */

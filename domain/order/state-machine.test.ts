@@ -8,6 +8,7 @@ import {
   type DeliveryState,
   deadlines,
   decide,
+  estimatedReadyAt,
   etaFor,
   newOrderSnapshot,
   ORDER_EVENT_TYPES,
@@ -72,6 +73,7 @@ const COMMANDS: Record<OrderCommandType, OrderCommand> = {
   redispatch: { type: "redispatch", reason: "courier stuck in traffic" },
   resolve_exceptions: { type: "resolve_exceptions", note: "sorted" },
   add_note: { type: "add_note", note: "called the customer" },
+  release_to_kitchen: { type: "release_to_kitchen" },
 };
 const COMMAND_TYPES = Object.keys(COMMANDS) as OrderCommandType[];
 
@@ -890,7 +892,8 @@ describe("deadlines", () => {
   it("names deadlines that decide accepts exactly at their time", () => {
     for (const order of Object.values(SCENARIOS)) {
       for (const { kind, at } of deadlines(order)) {
-        expect(decide(order, { type: kind }, ACTORS.system, at).ok, `${order.state} ${kind}`).toBe(true);
+        const type = kind === "release_due" ? "release_to_kitchen" : kind;
+        expect(decide(order, { type }, ACTORS.system, at).ok, `${order.state} ${kind}`).toBe(true);
       }
     }
   });
@@ -920,6 +923,88 @@ describe("etaFor", () => {
 
   it("has no estimate for an order cancelled before it was ready", () => {
     expect(etaFor(scenario("cancelled/assigned"), LATE)).toEqual({ readyAt: null });
+  });
+});
+
+describe("orders for later", () => {
+  const releaseAt = T0 + 3 * 60 * MIN;
+  const readyBy = releaseAt + 25 * MIN;
+  function scheduled(): OrderSnapshot {
+    const placed = newOrderSnapshot({
+      id: "ord-1",
+      customerId: "cust-1",
+      restaurantId: "rest-1",
+      totalMinor: TOTAL,
+      currency: "EUR",
+      placedAt: T0,
+      paymentIntentId: "pi_1",
+      releaseAt,
+      readyBy,
+    });
+    return step(placed, "payment_succeeded", "system", T0 + MIN);
+  }
+
+  it("waits, paid, for its release: no acceptance deadline until then, and the kitchen cannot accept early", () => {
+    const order = scheduled();
+    expect(deadlines(order)).toEqual([{ kind: "release_due", at: releaseAt }]);
+    expect(decide(order, COMMANDS.accept, ACTORS.restaurant_staff, T0 + 2 * MIN)).toMatchObject({
+      ok: false,
+      status: 409,
+      code: "not_released_yet",
+    });
+    expect(decide(order, { type: "release_to_kitchen" }, ACTORS.system, releaseAt - 1)).toMatchObject({
+      ok: false,
+      code: "not_due",
+    });
+    expect(decide(order, { type: "acceptance_timeout" }, ACTORS.system, LATE)).toMatchObject({ ok: false });
+  });
+
+  it("is released by the alarm at its time, then runs the usual acceptance deadline from the release", () => {
+    const released = expectOk(decide(scheduled(), { type: "release_to_kitchen" }, ACTORS.system, releaseAt + 5));
+    expect(released.events[0]).toMatchObject({ type: "order.released", payload: { releaseAt, readyBy } });
+    expect(released.next.releasedAt).toBe(releaseAt + 5);
+    expect(deadlines(released.next)).toEqual([
+      { kind: "acceptance_timeout", at: releaseAt + 5 + DEFAULT_POLICY.acceptanceTimeoutMs },
+    ]);
+    expect(decide(released.next, { type: "release_to_kitchen" }, ACTORS.system, LATE)).toMatchObject({
+      ok: false,
+      status: 409,
+    });
+    const accepted = expectOk(decide(released.next, COMMANDS.accept, ACTORS.restaurant_staff, releaseAt + MIN));
+    // Accepted with 20 minutes at release + 1: still due at the planned time, not earlier.
+    expect(etaFor(accepted.next, releaseAt + MIN)).toEqual({ readyAt: readyBy });
+  });
+
+  it("can be cancelled by the customer while it waits, with a full refund", () => {
+    const d = expectOk(decide(scheduled(), COMMANDS.cancel, ACTORS.customer, T0 + 2 * MIN));
+    expect(d.next.state).toBe("cancelled");
+    expect(refundOf(d)?.amountMinor).toBe(TOTAL);
+    expect(deadlines(d.next)).toEqual([]);
+  });
+
+  it("tells the customer the planned time before acceptance, and the quote for an order now", () => {
+    expect(estimatedReadyAt(scheduled(), T0 + 2 * MIN)).toBe(readyBy);
+    const quoted = step(
+      newOrderSnapshot({
+        id: "o",
+        customerId: "cust-1",
+        restaurantId: "rest-1",
+        totalMinor: TOTAL,
+        currency: "EUR",
+        placedAt: T0,
+        paymentIntentId: "pi_1",
+        quotedPrepMinutes: 35,
+      }),
+      "payment_succeeded",
+      "system",
+      T0 + MIN,
+    );
+    expect(estimatedReadyAt(quoted, T0 + 2 * MIN)).toBe(T0 + MIN + 35 * MIN);
+    expect(estimatedReadyAt(scenario("paid/none"), LATE)).toBeNull();
+    const accepted = scenario("accepted/none");
+    expect(estimatedReadyAt(accepted, accepted.acceptedAt ?? 0)).toBe(
+      etaFor(accepted, accepted.acceptedAt ?? 0).readyAt,
+    );
   });
 });
 

@@ -62,6 +62,12 @@ export interface OrderSnapshot {
   escalatedAt: number | null;
   /** When an operator last restarted the courier search. Absent in snapshots stored before it existed. */
   redispatchedAt?: number | null;
+  /** Prep time the kitchen's load quoted at placement (domain/kitchen/capacity.ts). Absent on older orders. */
+  quotedPrepMinutes?: number | null;
+  /** For an order placed for later: when it reaches the kitchen, and when its food must be ready. */
+  releaseAt?: number | null;
+  readyBy?: number | null;
+  releasedAt?: number | null;
 }
 
 export type OrderCommand =
@@ -86,6 +92,7 @@ export type OrderCommand =
   | { type: "payment_timeout" }
   | { type: "acceptance_timeout" }
   | { type: "courier_timeout" }
+  | { type: "release_to_kitchen" }
   | OperatorCommand;
 
 export type OrderCommandType = OrderCommand["type"];
@@ -114,6 +121,7 @@ export const ORDER_EVENT_TYPES = [
   "order.redispatched",
   "order.exception_resolved",
   "order.operator_note",
+  "order.released",
 ] as const;
 
 export type OrderEventType = (typeof ORDER_EVENT_TYPES)[number];
@@ -193,6 +201,7 @@ export const COMMAND_ROLES: Readonly<Record<OrderCommandType, readonly ActorRole
   redispatch: ["admin"],
   resolve_exceptions: ["admin"],
   add_note: ["admin"],
+  release_to_kitchen: ["system"],
 };
 
 // Dispatch runs beside preparation, so courier moves up to pickup are legal in
@@ -209,6 +218,10 @@ export interface NewOrderInit {
   placedAt: number;
   /** Known when the PaymentIntent is created at checkout, before payment. */
   paymentIntentId?: string | null | undefined;
+  quotedPrepMinutes?: number | null | undefined;
+  /** Orders for later: see OrderSnapshot. */
+  releaseAt?: number | null | undefined;
+  readyBy?: number | null | undefined;
 }
 
 export function newOrderSnapshot(init: NewOrderInit): OrderSnapshot {
@@ -237,10 +250,19 @@ export function newOrderSnapshot(init: NewOrderInit): OrderSnapshot {
     offeredCourierId: null,
     offerExpiresAt: null,
     escalatedAt: null,
+    quotedPrepMinutes: init.quotedPrepMinutes ?? null,
+    releaseAt: init.releaseAt ?? null,
+    readyBy: init.readyBy ?? null,
+    releasedAt: null,
   };
 }
 
-export type DeadlineKind = "payment_timeout" | "acceptance_timeout" | "courier_timeout";
+/** Placed for later and not yet handed to the kitchen. */
+export function awaitingRelease(order: OrderSnapshot): boolean {
+  return (order.releaseAt ?? null) !== null && (order.releasedAt ?? null) === null;
+}
+
+export type DeadlineKind = "payment_timeout" | "acceptance_timeout" | "courier_timeout" | "release_due";
 
 export function deadlines(
   order: OrderSnapshot,
@@ -250,7 +272,7 @@ export function deadlines(
   // when one lapses.
   const due: Array<{ kind: DeadlineKind; at: number }> = [];
   const at = deadlineAt(order, policy);
-  for (const kind of ["payment_timeout", "acceptance_timeout", "courier_timeout"] as const) {
+  for (const kind of ["payment_timeout", "acceptance_timeout", "courier_timeout", "release_due"] as const) {
     const when = at[kind];
     if (when !== null) due.push({ kind, at: when });
   }
@@ -260,8 +282,12 @@ export function deadlines(
 function deadlineAt(order: OrderSnapshot, policy: OrderPolicy): Record<DeadlineKind, number | null> {
   return {
     payment_timeout: order.state === "placed" ? order.placedAt + policy.paymentTimeoutMs : null,
+    // An order for later waits for the kitchen only once it has been handed to it.
     acceptance_timeout:
-      order.state === "paid" && order.paidAt !== null ? order.paidAt + policy.acceptanceTimeoutMs : null,
+      order.state === "paid" && order.paidAt !== null && !awaitingRelease(order)
+        ? Math.max(order.paidAt, order.releasedAt ?? 0) + policy.acceptanceTimeoutMs
+        : null,
+    release_due: order.state === "paid" && awaitingRelease(order) ? (order.releaseAt ?? null) : null,
     courier_timeout:
       order.state === "ready" &&
       order.readyAt !== null &&
@@ -278,8 +304,22 @@ export function etaFor(order: OrderSnapshot, now: number): { readyAt: number | n
   if (isTerminal(order.state) || order.acceptedAt === null || order.prepTimeMinutes === null) {
     return { readyAt: null };
   }
-  // A kitchen running late is still "ready any moment", never ready in the past.
-  return { readyAt: Math.max(now, order.acceptedAt + order.prepTimeMinutes * MINUTE_MS) };
+  // A kitchen running late is still "ready any moment", never ready in the past; an order for later is not due before its time.
+  return { readyAt: Math.max(now, order.acceptedAt + order.prepTimeMinutes * MINUTE_MS, order.readyBy ?? 0) };
+}
+
+/**
+ * What the customer is told before the kitchen has accepted: the time the
+ * order is planned for (ordered for later), or the quote given at placement
+ * counted from payment. After acceptance it is etaFor's readyAt.
+ */
+export function estimatedReadyAt(order: OrderSnapshot, now: number): number | null {
+  const eta = etaFor(order, now).readyAt;
+  if (eta !== null || isTerminal(order.state) || order.acceptedAt !== null) return eta;
+  if ((order.readyBy ?? null) !== null) return order.readyBy ?? null;
+  const quoted = order.quotedPrepMinutes ?? null;
+  if (quoted === null) return null;
+  return Math.max(now, (order.paidAt ?? order.placedAt) + quoted * MINUTE_MS);
 }
 
 export function decide(
@@ -341,6 +381,13 @@ export function decide(
     }
     case "accept": {
       if (order.state !== "paid") return invalidTransition(order, command);
+      if (awaitingRelease(order)) {
+        return refuse(
+          409,
+          "not_released_yet",
+          `this order is for later; it reaches the kitchen at ${new Date(order.releaseAt ?? 0).toISOString()}`,
+        );
+      }
       const badPrep = checkPrepTime(command.prepTimeMinutes, policy);
       if (badPrep) return badPrep;
       const readyAt = now + command.prepTimeMinutes * MINUTE_MS;
@@ -359,6 +406,16 @@ export function decide(
       const noReason = checkReason(command.reason);
       if (noReason) return noReason;
       return applyWithFullRefund(ctx, "rejected", "order.rejected", command.reason);
+    }
+    case "release_to_kitchen": {
+      if (order.state !== "paid" || !awaitingRelease(order)) return invalidTransition(order, command);
+      const notDue = checkDue(ctx, "release_due");
+      if (notDue) return notDue;
+      return apply(ctx, { releasedAt: now }, "order.released", {
+        releaseAt: order.releaseAt,
+        readyBy: order.readyBy,
+        acceptBy: now + policy.acceptanceTimeoutMs,
+      });
     }
     case "acceptance_timeout": {
       if (order.state !== "paid") return invalidTransition(order, command);

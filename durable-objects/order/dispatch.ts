@@ -10,6 +10,7 @@ import type { Fix } from "../../domain/dispatch/fix.ts";
 import { checkGeofence } from "../../domain/dispatch/geofence.ts";
 import type { LatLng } from "../../domain/geo/distance.ts";
 import { zoneCellOf } from "../../domain/geo/geohash.ts";
+import { dispatchAt } from "../../domain/kitchen/scheduling.ts";
 import type { OrderEvent, PlacedOrder } from "../../domain/order/order-event.ts";
 import {
   type Actor,
@@ -26,6 +27,9 @@ import type { Env } from "../../workers/env.ts";
 import { zoneStub } from "../zone/stubs.ts";
 import type { CommandResult, OrderView, Refusal } from "./order-do.ts";
 import type { Watchers } from "./watchers.ts";
+
+/** A search due sooner than this starts at once rather than through the alarm. */
+const DEFER_AT_LEAST_MS = 60_000;
 
 /** Watchers see smooth movement at this rate at most, whatever the zone sends. */
 export const POSITION_EVERY_MS = 1_000;
@@ -77,6 +81,8 @@ export interface DispatchHost {
     changes: Partial<OrderSnapshot>,
     actor: Actor,
   ): Promise<CommandResult>;
+  /** Arms the alarm to start the courier search later (an order for later). */
+  deferDispatch(at: number): Promise<void>;
 }
 
 const PICKUP_STEPS: readonly CourierStep[] = ["arrived_at_pickup", "picked_up"];
@@ -131,7 +137,7 @@ export class OrderDispatch {
     for (const event of events) {
       switch (event.type) {
         case "order.accepted":
-          await this.start();
+          await this.startOrDefer();
           break;
         case "order.courier_assigned":
           this.issuePin();
@@ -144,6 +150,29 @@ export class OrderDispatch {
           break;
       }
     }
+  }
+
+  /**
+   * An order for later looks for a courier only shortly before its food is
+   * due, so the courier arrives as it is ready rather than waiting an hour.
+   */
+  private async startOrDefer(): Promise<void> {
+    const snapshot = this.host.snapshot();
+    const now = Date.now();
+    const readyBy = snapshot?.readyBy ?? null;
+    if (snapshot && readyBy !== null) {
+      const at = dispatchAt(etaFor(snapshot, now).readyAt ?? readyBy, now);
+      if (at > now + DEFER_AT_LEAST_MS) {
+        await this.host.deferDispatch(at);
+        return;
+      }
+    }
+    await this.start();
+  }
+
+  /** From the Order DO's alarm, when a deferred search is due. */
+  async startNow(): Promise<void> {
+    await this.start();
   }
 
   private async start(): Promise<void> {

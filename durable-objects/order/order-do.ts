@@ -13,6 +13,7 @@ import {
   type Decision,
   deadlines,
   decide,
+  estimatedReadyAt,
   etaFor,
   isTerminal,
   newOrderSnapshot,
@@ -66,6 +67,14 @@ export interface OrderView {
   readyAt: string | null;
   placedAt: string;
   lastSeq: number;
+  /** The prep time quoted at placement under the kitchen's load. */
+  quotedPrepMinutes: number | null;
+  /** Before acceptance: the planned or quoted ready time; after: readyAt. */
+  estimatedReadyAt: string | null;
+  /** Orders for later: when the customer wants it, and when the kitchen gets it. */
+  scheduledFor: string | null;
+  releaseAt: string | null;
+  deliverySlot: { id: string; startsAt: string; endsAt: string } | null;
 }
 
 export type PlaceResult = { ok: true; created: boolean; order: OrderView } | Refusal;
@@ -136,6 +145,9 @@ export class OrderDO extends DurableObject<Env> {
       totalMinor: order.totalMinor,
       currency: order.currency,
       placedAt: order.placedAt,
+      quotedPrepMinutes: order.quotedPrepMinutes ?? null,
+      releaseAt: order.schedule?.releaseAt ?? null,
+      readyBy: order.schedule?.readyBy ?? null,
     });
     this.ctx.storage.transactionSync(() => {
       this.store.saveOrder(order);
@@ -373,6 +385,10 @@ export class OrderDO extends DurableObject<Env> {
       system: (command, source) => this.system(command, source),
       command: (actor, command) => this.command(actor, command),
       record: (draft, changes, actor) => this.record(draft, changes, actor),
+      deferDispatch: async (at) => {
+        this.store.setDeadline("dispatch_due", at);
+        await this.armAlarm();
+      },
     };
   }
 
@@ -430,7 +446,7 @@ export class OrderDO extends DurableObject<Env> {
     const snapshot = this.snapshot;
     if (!snapshot) return;
     const due = new Map(deadlines(snapshot, DEFAULT_POLICY).map((d) => [d.kind, d.at]));
-    for (const kind of ["payment_timeout", "acceptance_timeout", "courier_timeout"] as const) {
+    for (const kind of ["payment_timeout", "acceptance_timeout", "courier_timeout", "release_due"] as const) {
       this.store.setDeadline(kind, due.get(kind) ?? null);
     }
   }
@@ -477,6 +493,17 @@ export class OrderDO extends DurableObject<Env> {
       prepTimeMinutes: view.prepTimeMinutes,
       readyAt: view.readyAt,
       lastSeq: view.lastSeq,
+      quotedPrepMinutes: view.quotedPrepMinutes,
+      estimatedReadyAt: view.estimatedReadyAt,
+      scheduledFor: view.scheduledFor,
+      releaseAt: view.releaseAt,
+      released: view.releaseAt === null || (this.snapshot?.releasedAt ?? null) !== null,
+      deliverySlot: view.deliverySlot,
+      items: this.order.lines.map((l) => ({
+        name: l.name,
+        quantity: l.quantity,
+        options: l.options.map((o) => o.name),
+      })),
     };
   }
 
@@ -599,8 +626,10 @@ export class OrderDO extends DurableObject<Env> {
       switch (deadline.kind) {
         case "payment_timeout":
         case "acceptance_timeout":
-        case "courier_timeout": {
-          const result = await this.apply({ role: "system", id: "system:alarm" }, { type: deadline.kind });
+        case "courier_timeout":
+        case "release_due": {
+          const type = deadline.kind === "release_due" ? "release_to_kitchen" : deadline.kind;
+          const result = await this.apply({ role: "system", id: "system:alarm" }, { type });
           if (!result.ok) {
             // Stale deadline (state moved on): drop it rather than retry forever.
             this.store.setDeadline(deadline.kind, null);
@@ -612,6 +641,10 @@ export class OrderDO extends DurableObject<Env> {
           break;
         case "refund_retry":
           await this.processRefunds();
+          break;
+        case "dispatch_due":
+          this.store.setDeadline("dispatch_due", null);
+          await this.dispatch.startNow();
           break;
         default:
           // A kind this version no longer schedules (the former "outbox_retry", which
@@ -702,7 +735,12 @@ export class OrderDO extends DurableObject<Env> {
   private view(): OrderView {
     const order = this.order as PlacedOrder;
     const snapshot = this.snapshot as OrderSnapshot;
-    const readyAt = etaFor(snapshot, Date.now()).readyAt;
+    const now = Date.now();
+    const readyAt = etaFor(snapshot, now).readyAt;
+    const estimated = estimatedReadyAt(snapshot, now);
+    const iso = (ms: number | null | undefined) =>
+      ms === null || ms === undefined ? null : new Date(ms).toISOString();
+    const slot = order.schedule?.slot ?? null;
     return {
       id: order.id,
       status: snapshot.state,
@@ -725,6 +763,11 @@ export class OrderDO extends DurableObject<Env> {
       readyAt: readyAt === null ? null : new Date(readyAt).toISOString(),
       placedAt: new Date(order.placedAt).toISOString(),
       lastSeq: this.store.lastSeq(),
+      quotedPrepMinutes: snapshot.quotedPrepMinutes ?? null,
+      estimatedReadyAt: iso(estimated),
+      scheduledFor: iso(order.schedule?.deliverAt),
+      releaseAt: iso(order.schedule?.releaseAt),
+      deliverySlot: slot && { id: slot.id, startsAt: iso(slot.startsAt) ?? "", endsAt: iso(slot.endsAt) ?? "" },
     };
   }
 }

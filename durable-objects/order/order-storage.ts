@@ -10,7 +10,9 @@ export type DeadlineKind =
   | "acceptance_timeout"
   | "courier_timeout"
   | "projection_resend"
-  | "refund_retry";
+  | "refund_retry"
+  | "release_due"
+  | "dispatch_due";
 
 export class OrderStorage {
   constructor(private readonly storage: DurableObjectStorage) {

@@ -5,9 +5,13 @@
 // terminal order leaves the board. Staff watch over hibernating WebSockets.
 import { DurableObject } from "cloudflare:workers";
 import type { Principal } from "../../domain/auth/principal.ts";
+import { type CapacityPolicy, type KitchenStatus, WINDOW_MS } from "../../domain/kitchen/capacity.ts";
+import type { DeliverySlot, SlotPolicy } from "../../domain/kitchen/slots.ts";
 import { type DeliveryState, isTerminal, type OrderState } from "../../domain/order/state-machine.ts";
+import type { SpecialDay } from "../../domain/restaurant/schedule.ts";
 import { logLine } from "../../workers/api/http/log.ts";
 import type { Env } from "../../workers/env.ts";
+import { type AdmissionRequest, type AdmissionResult, KitchenLedger } from "./kitchen-ledger.ts";
 
 export interface BoardOrder {
   id: string;
@@ -21,6 +25,16 @@ export interface BoardOrder {
   readyAt: string | null;
   /** The order's event sequence this summary reflects; older summaries are ignored. */
   lastSeq: number;
+  /** Absent in summaries from before these fields existed. */
+  quotedPrepMinutes?: number | null;
+  estimatedReadyAt?: string | null;
+  /** An order for later: when it is for, when it reaches the kitchen, and whether it has. */
+  scheduledFor?: string | null;
+  releaseAt?: string | null;
+  released?: boolean;
+  deliverySlot?: { id: string; startsAt: string; endsAt: string } | null;
+  /** What to cook, for the board's cards and the kitchen ticket. */
+  items?: Array<{ name: string; quantity: number; options: string[] }>;
 }
 
 export type BoardMessage =
@@ -38,10 +52,20 @@ const TOMBSTONE_MS = 24 * 60 * 60_000;
 /** A live order not heard from for this long is re-read from its Order DO, in case a push was lost. */
 export const STALE_AFTER_MS = 10 * 60_000;
 const RECONCILE_EVERY_MS = 5 * 60_000;
+/** An admission whose order has not reported within this long is checked with its Order DO. */
+const UNCONFIRMED_AFTER_MS = 2 * 60_000;
+
+export type KitchenState = KitchenStatus & {
+  capacity: CapacityPolicy;
+  basePrepMinutes: number;
+};
 
 export class RestaurantDO extends DurableObject<Env> {
+  private readonly kitchen: KitchenLedger;
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.kitchen = new KitchenLedger(ctx.storage.sql);
     ctx.storage.sql.exec(`
       create table if not exists orders (
         id text primary key, last_seq integer not null, placed_at text not null,
@@ -56,10 +80,110 @@ export class RestaurantDO extends DurableObject<Env> {
   async orderChanged(order: BoardOrder): Promise<{ applied: boolean }> {
     const applied = this.store(order);
     if (applied) {
+      const moved = this.kitchen.progress(order, Date.now());
       this.broadcast({ type: "order", order });
+      if (moved) await this.publishStatus();
       await this.armReconcile();
     }
     return { applied };
+  }
+
+  /**
+   * Placement asks before creating the order: is there room in the kitchen,
+   * in the slot, on the shelf? Taken in one transaction; a retry of the same
+   * order gets the same answer and takes nothing twice.
+   */
+  async admit(request: AdmissionRequest): Promise<AdmissionResult> {
+    const now = Date.now();
+    this.kitchen.remember(request.restaurantId, request.capacity, request.basePrepMinutes);
+    const result = this.ctx.storage.transactionSync(() => this.kitchen.admit(request, now));
+    if (result.ok) {
+      await this.publishStatus();
+      await this.armReconcile();
+    }
+    return result;
+  }
+
+  /** What the next order would meet; the caller passes the restaurant's current policy. */
+  async kitchenState(restaurantId: string, capacity: CapacityPolicy, basePrepMinutes: number): Promise<KitchenState> {
+    this.kitchen.remember(restaurantId, capacity, basePrepMinutes);
+    await this.publishStatus();
+    return { ...this.kitchen.status(capacity, basePrepMinutes, Date.now()), capacity, basePrepMinutes };
+  }
+
+  /** Busy mode by hand: on until `until` (epoch ms) or until switched off (null); `on: false` ends it. */
+  async setBusy(on: boolean, until: number | null): Promise<void> {
+    this.kitchen.setManualBusy(on ? { until } : null);
+    await this.publishStatus();
+  }
+
+  async setStock(changes: Array<{ itemId: string; remaining: number | null }>): Promise<Record<string, number>> {
+    this.ctx.storage.transactionSync(() => this.kitchen.setStock(changes, Date.now()));
+    return Object.fromEntries(this.kitchen.stockLevels());
+  }
+
+  async stock(): Promise<Record<string, number>> {
+    return Object.fromEntries(this.kitchen.stockLevels());
+  }
+
+  async slots(policy: SlotPolicy, timeZone: string, specialDays: SpecialDay[]): Promise<DeliverySlot[]> {
+    return this.kitchen.upcomingSlots(policy, timeZone, specialDays, Date.now());
+  }
+
+  /** Which of these items orders admitted lately name (the menu editor archives those instead of deleting). */
+  async recentlyOrdered(itemIds: string[]): Promise<string[]> {
+    return this.kitchen.recentlyOrdered(itemIds);
+  }
+
+  /**
+   * Writes the kitchen's state to the discovery index when it changed, so
+   * customers see a busy kitchen without asking this object. Awaited, so a
+   * search right after a placement or a switch already shows it; a failure
+   * is logged and retried on the next change (discovery is a derived copy).
+   */
+  private async publishStatus(): Promise<void> {
+    const remembered = this.kitchen.rememberedPolicy();
+    if (!remembered) return;
+    const now = Date.now();
+    const { restaurantId, capacity, basePrepMinutes } = remembered;
+    const status = this.kitchen.status(capacity, basePrepMinutes, now);
+    const load = this.kitchen.load(now);
+    let validUntil: number | null = null;
+    if (status.reason === "manual") validUntil = status.manualUntil;
+    else if (
+      status.reason === "at_capacity" &&
+      !(capacity.maxActiveOrders !== null && load.activeOrders + 1 > capacity.maxActiveOrders)
+    ) {
+      // Busy only because of the 15-minute window: it lifts when the oldest admission leaves it.
+      validUntil = Math.min(...load.recentAdmissions) + WINDOW_MS;
+    }
+    const row = {
+      busy: status.busy ? 1 : 0,
+      reason: status.reason,
+      accepting: status.acceptingOrders ? 1 : 0,
+      quoted: status.quotedPrepMinutes,
+      validUntil,
+    };
+    const key = JSON.stringify(row);
+    const sql = this.ctx.storage.sql;
+    const last = sql.exec<{ value: string }>("select value from kitchen_meta where key = 'published'").toArray()[0];
+    if (last?.value === key) return;
+    sql.exec("insert or replace into kitchen_meta (key, value) values ('published', ?)", key);
+    await this.env.DISCOVERY.prepare(
+      `INSERT INTO kitchen_status (restaurant_id, busy, reason, accepting_orders, quoted_prep_minutes, valid_until, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (restaurant_id) DO UPDATE SET busy = excluded.busy, reason = excluded.reason,
+           accepting_orders = excluded.accepting_orders, quoted_prep_minutes = excluded.quoted_prep_minutes,
+           valid_until = excluded.valid_until, updated_at = excluded.updated_at
+         WHERE kitchen_status.updated_at <= excluded.updated_at`,
+    )
+      .bind(restaurantId, row.busy, row.reason, row.accepting, row.quoted, row.validUntil, now)
+      .run()
+      .catch((err: unknown) => {
+        // Forget what was published so the next change tries again.
+        sql.exec("delete from kitchen_meta where key = 'published'");
+        logLine("warn", "restaurant.status_publish_failed", { restaurantId, error: String(err) });
+      });
   }
 
   /** The live (non-terminal) orders, oldest first: the order a kitchen works in. */
@@ -119,16 +243,39 @@ export class RestaurantDO extends DurableObject<Env> {
         const summary = await stub.boardSummary();
         if (!summary) {
           this.ctx.storage.sql.exec("delete from orders where id = ?", id);
+          this.kitchen.forget(id, Date.now());
           continue;
         }
         // Heard from it now, even when nothing changed: quiet again only after another interval.
         this.ctx.storage.sql.exec("update orders set updated_at = ? where id = ?", Date.now(), id);
-        if (this.store(summary)) this.broadcast({ type: "order", order: summary });
+        if (this.store(summary)) {
+          this.kitchen.progress(summary, Date.now());
+          this.broadcast({ type: "order", order: summary });
+        }
       } catch (err) {
         logLine("warn", "restaurant.reconcile_failed", { orderId: id, error: String(err) });
       }
     }
+    await this.sweepUnconfirmed();
+    this.kitchen.prune(Date.now());
+    await this.publishStatus();
     await this.armReconcile();
+  }
+
+  /** Admissions whose placement failed after admitting: their order never existed, so what they hold goes back. */
+  private async sweepUnconfirmed(): Promise<void> {
+    const known = (id: string) =>
+      this.ctx.storage.sql.exec<{ n: number }>("select count(*) as n from orders where id = ?", id).toArray()[0]?.n !==
+      0;
+    for (const id of this.kitchen.unconfirmed(Date.now() - UNCONFIRMED_AFTER_MS, known)) {
+      try {
+        const summary = await this.env.ORDER.get(this.env.ORDER.idFromName(id)).boardSummary();
+        if (!summary) this.kitchen.forget(id, Date.now());
+        else if (this.store(summary)) this.kitchen.progress(summary, Date.now());
+      } catch (err) {
+        logLine("warn", "restaurant.unconfirmed_check_failed", { orderId: id, error: String(err) });
+      }
+    }
   }
 
   /** Keeps the newest summary per order; returns whether it changed anything. */
@@ -161,7 +308,7 @@ export class RestaurantDO extends DurableObject<Env> {
     const live =
       this.ctx.storage.sql.exec<{ n: number }>("select count(*) as n from orders where terminal = 0").toArray()[0]?.n ??
       0;
-    if (live === 0) {
+    if (live === 0 && !this.kitchen.hasOpenAdmissions()) {
       await this.ctx.storage.deleteAlarm();
       return;
     }

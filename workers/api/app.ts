@@ -5,6 +5,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { loadSigningKeys } from "../../domain/auth/tokens.ts";
+import { auditUnaudited } from "./audit/request-audit.ts";
 import type { AppEnv } from "./context.ts";
 import { ApiError, fieldIssuesFromZod, handleError, validationError } from "./http/errors.ts";
 import { database, requestId } from "./http/middleware.ts";
@@ -18,8 +19,12 @@ import { registerCourierRoutes } from "./routes/couriers.ts";
 import { registerExceptionAdminRoutes } from "./routes/exceptions-admin.ts";
 import { registerHealthRoutes } from "./routes/health.ts";
 import { registerInvitationRoutes } from "./routes/invitations.ts";
+import { registerKitchenRoutes } from "./routes/kitchen.ts";
 import { registerLiveMapRoutes } from "./routes/live-map.ts";
 import { registerLiveProtocols } from "./routes/live-protocols.ts";
+import { registerMenuEditorRoutes } from "./routes/menu-editor.ts";
+import { registerMenuModifierRoutes } from "./routes/menu-modifiers.ts";
+import { PHOTO_BODY_BYTES, PHOTO_UPLOAD_PATH, registerMenuPhotoRoutes } from "./routes/menu-photos.ts";
 import { registerOnboardingCourierRoutes } from "./routes/onboarding-couriers.ts";
 import { registerOnboardingRestaurantRoutes } from "./routes/onboarding-restaurants.ts";
 import { registerOnboardingStaffRoutes } from "./routes/onboarding-staff.ts";
@@ -28,6 +33,7 @@ import { registerOrderRoutes } from "./routes/orders.ts";
 import { registerOverviewRoutes } from "./routes/overview-admin.ts";
 import { registerRestaurantAdminRoutes } from "./routes/restaurant-admin.ts";
 import { registerRestaurantBoardRoutes } from "./routes/restaurant-board.ts";
+import { registerRestaurantHoursRoutes } from "./routes/restaurant-hours.ts";
 import { registerRestaurantRoutes } from "./routes/restaurants.ts";
 import { registerUserAdminRoutes } from "./routes/users-admin.ts";
 import { registerWebhookRoutes } from "./routes/webhooks.ts";
@@ -52,15 +58,17 @@ export function createApp(): OpenAPIHono<AppEnv> {
 
   app.use("*", requestId);
   app.use("*", securityHeaders);
-  app.use(
-    "*",
+  const limitBody = (maxSize: number) =>
     bodyLimit({
-      maxSize: MAX_BODY_BYTES,
+      maxSize,
       onError: () => {
-        throw new ApiError(413, "body_too_large", `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
+        throw new ApiError(413, "body_too_large", `Request bodies are limited to ${maxSize} bytes.`);
       },
-    }),
-  );
+    });
+  const defaultLimit = limitBody(MAX_BODY_BYTES);
+  // Only the menu photo upload carries files; it gets its own, larger limit.
+  const photoLimit = limitBody(PHOTO_BODY_BYTES);
+  app.use("*", (c, next) => (PHOTO_UPLOAD_PATH.test(c.req.path) ? photoLimit(c, next) : defaultLimit(c, next)));
   // The console is a separate Pages origin; only origins named in CONSOLE_ORIGINS may call with credentials.
   app.use(
     "/v1/*",
@@ -73,6 +81,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   );
   app.use("/v1/*", ipRateLimit);
   app.use("/v1/*", database);
+  app.use("/v1/*", auditUnaudited(app));
 
   app.get("/.well-known/jwks.json", async (c) => {
     const keys = await loadSigningKeys(c.env.JWT_PRIVATE_KEYS);
@@ -84,6 +93,11 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerAuthRoutes(app);
   registerRestaurantRoutes(app);
   registerRestaurantAdminRoutes(app);
+  registerRestaurantHoursRoutes(app);
+  registerMenuEditorRoutes(app);
+  registerMenuModifierRoutes(app);
+  registerMenuPhotoRoutes(app);
+  registerKitchenRoutes(app);
   registerOrderRoutes(app);
   registerOrderReadRoutes(app);
   registerRestaurantBoardRoutes(app);

@@ -516,6 +516,61 @@ describe("admins and deactivation", () => {
   });
 });
 
+describe("changes by restaurant staff", () => {
+  it("are audited with who, what and the values before and after", async () => {
+    const price = await api(`/v1/restaurants/${world.restaurantId}/menu/items/${world.itemId}`, {
+      method: "PATCH",
+      token: tokens.staff,
+      json: { priceMinor: 950 },
+    });
+    expect(price.status).toBe(200);
+    const [priced] = await auditFor(world.itemId);
+    expect(priced).toMatchObject({
+      action: "menu_item.update",
+      actorId: world.ids.staff,
+      actorRole: "restaurant_staff",
+      before: { priceMinor: 900, restaurantId: world.restaurantId },
+      after: { priceMinor: 950, restaurantId: world.restaurantId },
+    });
+
+    const weekly = [1, 2, 3, 4, 5].map((day) => ({ day, open: "12:00", close: "15:00" }));
+    const hours = await api(`/v1/restaurants/${world.restaurantId}/hours`, {
+      method: "PUT",
+      token: tokens.staff,
+      json: { weekly, specialDays: [] },
+    });
+    expect(hours.status).toBe(200);
+    const [set] = await auditFor(world.restaurantId);
+    expect(set).toMatchObject({ action: "restaurant.hours", after: { openingHours: weekly } });
+    expect((set?.before as { openingHours: unknown[] }).openingHours).toHaveLength(7);
+
+    // A change with no hand-written audit row still leaves one: the operation and what was sent.
+    const category = await api(`/v1/restaurants/${world.restaurantId}/menu/categories`, {
+      method: "POST",
+      token: tokens.staff,
+      json: { name: `Sobremesas ${tag()}` },
+    });
+    expect(category.status).toBe(201);
+    const [created] = await auditFor(world.restaurantId);
+    expect(created).toMatchObject({
+      action: "createMenuCategory",
+      actorId: world.ids.staff,
+      entityType: "restaurant",
+      before: null,
+      after: { name: expect.stringMatching(/^Sobremesas/) },
+    });
+    // A refused change leaves nothing.
+    const before = (await auditFor(world.restaurantId)).length;
+    const refused = await api(`/v1/restaurants/${world.restaurantId}/menu/categories`, {
+      method: "POST",
+      token: tokens.otherStaff,
+      json: { name: "Not mine" },
+    });
+    expect(refused.status).toBe(403);
+    expect(await auditFor(world.restaurantId)).toHaveLength(before);
+  });
+});
+
 describe("the audit log", () => {
   it("filters by action prefix and actor, pages by id, and is for admins only", async () => {
     const byPrefix = await api(`/v1/admin/audit?action=restaurant.&actorId=${world.ids.admin}&limit=1`, {

@@ -8,10 +8,11 @@
 // same input leaves the same row. A rebuild never overwrites or sweeps a row
 // that an event refreshed after the rebuild started (updated_at guard): that
 // row was read from Postgres later than the rebuild's own snapshot.
-import { asc, eq, gt, inArray } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, isNull } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
 import { menuItems, restaurants } from "../../db/schema.ts";
 import { encodeGeohash, ZONE_PRECISION } from "../../domain/geo/geohash.ts";
+import { itemProfiles } from "../../domain/menu/labels.ts";
 
 /** One D1 row, in the shape the SQL below reads with json_extract. */
 interface IndexDocument {
@@ -30,9 +31,20 @@ interface IndexDocument {
   currency: string;
   timeZone: string;
   openingHours: string;
+  specialDays: string;
+  pausedUntil: number | null;
+  itemProfiles: string;
+  fulfilment: string;
+  acceptsScheduled: 0 | 1;
   active: 0 | 1;
   dishes: string;
   contentHash: string;
+}
+
+interface MenuFacts {
+  dishes: string[];
+  /** Available items' labels, for the dietary and allergen filters. */
+  labels: Array<{ dietaryTags: string[]; allergens: string[] }>;
 }
 
 type RestaurantRow = typeof restaurants.$inferSelect;
@@ -59,7 +71,7 @@ function searchableDishes(names: readonly string[]): string {
   return cut.slice(0, Math.max(0, cut.lastIndexOf("\n")));
 }
 
-async function documentOf(row: RestaurantRow, dishNames: readonly string[]): Promise<IndexDocument> {
+async function documentOf(row: RestaurantRow, facts: MenuFacts): Promise<IndexDocument> {
   const content = {
     id: row.id,
     slug: row.slug,
@@ -76,45 +88,61 @@ async function documentOf(row: RestaurantRow, dishNames: readonly string[]): Pro
     currency: row.currency,
     timeZone: row.timeZone,
     openingHours: JSON.stringify(row.openingHours),
+    specialDays: JSON.stringify(row.specialDays),
+    pausedUntil: row.pausedUntil?.getTime() ?? null,
+    itemProfiles: JSON.stringify(itemProfiles(facts.labels)),
+    fulfilment: row.fulfilment,
+    acceptsScheduled: row.acceptsScheduledOrders ? (1 as const) : (0 as const),
     active: row.active ? (1 as const) : (0 as const),
-    dishes: searchableDishes(dishNames),
+    dishes: searchableDishes(facts.dishes),
   };
   return { ...content, contentHash: await sha256Hex(JSON.stringify(content)) };
 }
 
-/** Dish names per restaurant, sorted so the same menu always gives the same document. */
-async function dishNamesOf(db: Database, restaurantIds: string[]): Promise<Map<string, string[]>> {
-  const byRestaurant = new Map<string, string[]>();
+/** Dish names (sorted, so the same menu always gives the same document) and labels per restaurant. */
+async function menuFactsOf(db: Database, restaurantIds: string[]): Promise<Map<string, MenuFacts>> {
+  const byRestaurant = new Map<string, MenuFacts>();
   if (restaurantIds.length === 0) return byRestaurant;
   const rows = await db
-    .select({ restaurantId: menuItems.restaurantId, name: menuItems.name })
+    .select({
+      restaurantId: menuItems.restaurantId,
+      name: menuItems.name,
+      available: menuItems.available,
+      dietaryTags: menuItems.dietaryTags,
+      allergens: menuItems.allergens,
+    })
     .from(menuItems)
-    .where(inArray(menuItems.restaurantId, restaurantIds))
+    .where(and(inArray(menuItems.restaurantId, restaurantIds), isNull(menuItems.archivedAt)))
     .orderBy(asc(menuItems.restaurantId), asc(menuItems.name));
   for (const r of rows) {
-    const list = byRestaurant.get(r.restaurantId) ?? [];
-    if (list.at(-1) !== r.name) list.push(r.name);
-    byRestaurant.set(r.restaurantId, list);
+    const facts = byRestaurant.get(r.restaurantId) ?? { dishes: [], labels: [] };
+    if (facts.dishes.at(-1) !== r.name) facts.dishes.push(r.name);
+    if (r.available) facts.labels.push({ dietaryTags: r.dietaryTags, allergens: r.allergens });
+    byRestaurant.set(r.restaurantId, facts);
   }
   return byRestaurant;
 }
 
 async function documentsOf(db: Database, rows: RestaurantRow[]): Promise<IndexDocument[]> {
-  const dishes = await dishNamesOf(
+  const facts = await menuFactsOf(
     db,
     rows.map((r) => r.id),
   );
-  return Promise.all(rows.map((r) => documentOf(r, dishes.get(r.id) ?? [])));
+  return Promise.all(rows.map((r) => documentOf(r, facts.get(r.id) ?? { dishes: [], labels: [] })));
 }
 
 const UPSERT_ROWS = `
 INSERT INTO restaurants (id, slug, name, description, cuisines, address, lat, lng, cell, delivery_radius_m,
-                         prep_time_minutes, currency, time_zone, opening_hours, active, content_hash, updated_at)
+                         prep_time_minutes, currency, time_zone, opening_hours, special_days, paused_until,
+                         item_profiles, fulfilment, accepts_scheduled, active, content_hash, updated_at)
 SELECT json_extract(d.value, '$.id'), json_extract(d.value, '$.slug'), json_extract(d.value, '$.name'),
        json_extract(d.value, '$.description'), json_extract(d.value, '$.cuisines'), json_extract(d.value, '$.address'),
        json_extract(d.value, '$.lat'), json_extract(d.value, '$.lng'), json_extract(d.value, '$.cell'),
        json_extract(d.value, '$.deliveryRadiusM'), json_extract(d.value, '$.prepTimeMinutes'),
        json_extract(d.value, '$.currency'), json_extract(d.value, '$.timeZone'), json_extract(d.value, '$.openingHours'),
+       json_extract(d.value, '$.specialDays'), json_extract(d.value, '$.pausedUntil'),
+       json_extract(d.value, '$.itemProfiles'), json_extract(d.value, '$.fulfilment'),
+       json_extract(d.value, '$.acceptsScheduled'),
        json_extract(d.value, '$.active'), json_extract(d.value, '$.contentHash'), ?2
   FROM json_each(?1) AS d
  WHERE true
@@ -123,7 +151,8 @@ ON CONFLICT (id) DO UPDATE SET
   address = excluded.address, lat = excluded.lat, lng = excluded.lng, cell = excluded.cell,
   delivery_radius_m = excluded.delivery_radius_m, prep_time_minutes = excluded.prep_time_minutes,
   currency = excluded.currency, time_zone = excluded.time_zone, opening_hours = excluded.opening_hours,
-  active = excluded.active, content_hash = excluded.content_hash, updated_at = excluded.updated_at
+  special_days = excluded.special_days, paused_until = excluded.paused_until, item_profiles = excluded.item_profiles,
+  fulfilment = excluded.fulfilment, accepts_scheduled = excluded.accepts_scheduled, active = excluded.active, content_hash = excluded.content_hash, updated_at = excluded.updated_at
 WHERE restaurants.content_hash <> excluded.content_hash AND restaurants.updated_at <= ?3`;
 
 // The text row follows its restaurant row only where that row now holds this

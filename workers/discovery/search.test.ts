@@ -59,6 +59,12 @@ describe("rankCandidates", () => {
     deliveryRadiusM: 5000,
     currency: "EUR",
     timeZone: "UTC",
+    specialDays: [],
+    pausedUntil: null,
+    itemProfiles: [],
+    fulfilment: "on_demand",
+    acceptsScheduledOrders: true,
+    kitchen: null,
   };
   const open = [0, 1, 2, 3, 4, 5, 6].map((day) => ({ day, open: "00:00", close: "00:00" }));
 
@@ -74,5 +80,68 @@ describe("rankCandidates", () => {
     expect(all.map((r) => r.id)).toEqual(["b", "a", "c"]);
     const openOnly = rankCandidates(candidates, { lat: 0, lng: 0, openNow: true, limit: 2 }, now);
     expect(openOnly.map((r) => r.id)).toEqual(["a", "c"]);
+  });
+
+  it("follows a pause and a closed special day at once, and says when each opens again", () => {
+    const now = new Date("2026-01-01T12:00:00Z");
+    const candidates: Candidate[] = [
+      { ...base, id: "paused", lat: 0.001, openingHours: open, pausedUntil: now.getTime() + 30 * 60_000 },
+      { ...base, id: "holiday", lat: 0.002, openingHours: open, specialDays: [{ date: "2026-01-01", slots: [] }] },
+      { ...base, id: "open", lat: 0.003, openingHours: open },
+    ];
+    const all = rankCandidates(candidates, { lat: 0, lng: 0, openNow: false, limit: 10 }, now);
+    expect(all.map((r) => [r.id, r.openNow, r.opensAt, r.pausedUntil])).toEqual([
+      ["paused", false, "2026-01-01T12:30:00.000Z", "2026-01-01T12:30:00.000Z"],
+      ["holiday", false, "2026-01-02T00:00:00.000Z", null],
+      ["open", true, null, null],
+    ]);
+    expect(rankCandidates(candidates, { lat: 0, lng: 0, openNow: true, limit: 10 }, now).map((r) => r.id)).toEqual([
+      "open",
+    ]);
+  });
+
+  it("filters on dietary tags and allergens, and shows the kitchen's live state until it lapses", () => {
+    const now = new Date("2026-01-01T12:00:00Z");
+    const vegan = 1 << 1;
+    const sesame = 1 << 10;
+    const candidates: Candidate[] = [
+      { ...base, id: "vegan-sesame", lat: 0.001, openingHours: open, itemProfiles: [[vegan | 1, sesame]] },
+      {
+        ...base,
+        id: "vegan",
+        lat: 0.002,
+        openingHours: open,
+        itemProfiles: [[vegan | 1, 0]],
+        kitchen: { busy: true, reason: "manual", acceptingOrders: false, quotedPrepMinutes: null, validUntil: null },
+      },
+      {
+        ...base,
+        id: "busy-lapsed",
+        lat: 0.003,
+        openingHours: open,
+        itemProfiles: [[0, 0]],
+        kitchen: {
+          busy: true,
+          reason: "at_capacity",
+          acceptingOrders: true,
+          quotedPrepMinutes: 40,
+          validUntil: now.getTime() - 1,
+        },
+      },
+    ];
+    const q = { lat: 0, lng: 0, openNow: false, limit: 10 };
+    expect(rankCandidates(candidates, { ...q, dietary: ["vegan"] }, now).map((r) => r.id)).toEqual([
+      "vegan-sesame",
+      "vegan",
+    ]);
+    expect(
+      rankCandidates(candidates, { ...q, dietary: ["vegan"], avoidAllergens: ["sesame"] }, now).map((r) => r.id),
+    ).toEqual(["vegan"]);
+    const all = rankCandidates(candidates, q, now);
+    expect(all.map((r) => [r.id, r.busy, r.acceptingOrders, r.quotedPrepMinutes])).toEqual([
+      ["vegan-sesame", false, true, 10],
+      ["vegan", true, false, null],
+      ["busy-lapsed", false, true, 10],
+    ]);
   });
 });

@@ -7,7 +7,17 @@ import { and, asc, between, eq, or, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
 import { menuItems, restaurants } from "../../db/schema.ts";
 import { EARTH_RADIUS_M, haversineMeters } from "../../domain/geo/distance.ts";
-import { isOpenAt, type OpeningSlot } from "../../domain/restaurant/opening-hours.ts";
+import {
+  type Allergen,
+  allergenMask,
+  type DietaryTag,
+  dietaryMask,
+  type ItemProfile,
+  isEmptyFilter,
+  profilesMatch,
+} from "../../domain/menu/labels.ts";
+import type { OpeningSlot } from "../../domain/restaurant/opening-hours.ts";
+import { isTakingOrdersAt, nextOpening, type SpecialDay } from "../../domain/restaurant/schedule.ts";
 
 export interface DiscoveryQuery {
   lat: number;
@@ -16,6 +26,20 @@ export interface DiscoveryQuery {
   q?: string | undefined;
   openNow: boolean;
   limit: number;
+  /** Restaurants with at least one available item carrying all of these tags... */
+  dietary?: DietaryTag[] | undefined;
+  /** ...and none of these allergens. */
+  avoidAllergens?: Allergen[] | undefined;
+}
+
+/** The kitchen's live state as its Restaurant DO last wrote it to D1; absent means not busy. */
+export interface KitchenState {
+  busy: boolean;
+  reason: "manual" | "at_capacity" | null;
+  acceptingOrders: boolean;
+  quotedPrepMinutes: number | null;
+  /** Epoch ms after which the row no longer holds; null: until the next write. */
+  validUntil: number | null;
 }
 
 /** A restaurant as both stores return it, before distance and opening hours are applied. */
@@ -33,6 +57,12 @@ export interface Candidate {
   currency: string;
   timeZone: string;
   openingHours: OpeningSlot[];
+  specialDays: SpecialDay[];
+  pausedUntil: number | null;
+  itemProfiles: ItemProfile[];
+  fulfilment: "on_demand" | "slots";
+  acceptsScheduledOrders: boolean;
+  kitchen: KitchenState | null;
 }
 
 export interface DiscoveredRestaurant {
@@ -49,6 +79,17 @@ export interface DiscoveredRestaurant {
   deliveryRadiusM: number;
   currency: string;
   openNow: boolean;
+  /** ISO 8601: when a closed (or paused) restaurant takes orders again, if within two weeks. */
+  opensAt: string | null;
+  /** ISO 8601 while a temporary pause lasts. */
+  pausedUntil: string | null;
+  /** The kitchen is at capacity or busy by hand: orders take longer, or are refused (acceptingOrders false). */
+  busy: boolean;
+  acceptingOrders: boolean;
+  /** Prep time the next order would be quoted, with the kitchen's current load. */
+  quotedPrepMinutes: number | null;
+  fulfilment: "on_demand" | "slots";
+  acceptsScheduledOrders: boolean;
 }
 
 /** No restaurant delivers further than this (the schema's check); it bounds every scan. */
@@ -139,13 +180,44 @@ export function rankCandidates(
     .map((c) => ({ c, distanceM: haversineMeters(query, c) }))
     .filter(({ c, distanceM }) => distanceM <= c.deliveryRadiusM)
     .sort((a, b) => a.distanceM - b.distanceM || (a.c.id < b.c.id ? -1 : a.c.id > b.c.id ? 1 : 0));
+  const filter = { dietary: query.dietary ?? [], avoidAllergens: query.avoidAllergens ?? [] };
   const out: DiscoveredRestaurant[] = [];
+  const at = now.getTime();
   for (const { c, distanceM } of inRange) {
     if (out.length >= query.limit) break;
-    const openNow = isOpenAt(c.openingHours, c.timeZone, now);
+    if (!isEmptyFilter(filter) && !profilesMatch(c.itemProfiles, filter)) continue;
+    const schedule = {
+      timeZone: c.timeZone,
+      weekly: c.openingHours,
+      specialDays: c.specialDays,
+      pausedUntil: c.pausedUntil,
+    };
+    const openNow = isTakingOrdersAt(schedule, at);
     if (query.openNow && !openNow) continue;
-    const { timeZone: _tz, openingHours: _hours, ...rest } = c;
-    out.push({ ...rest, distanceM: Math.round(distanceM), openNow });
+    const kitchen = c.kitchen && (c.kitchen.validUntil === null || at < c.kitchen.validUntil) ? c.kitchen : null;
+    const opensAt = openNow ? null : nextOpening(schedule, at);
+    out.push({
+      id: c.id,
+      slug: c.slug,
+      name: c.name,
+      description: c.description,
+      cuisines: c.cuisines,
+      address: c.address,
+      lat: c.lat,
+      lng: c.lng,
+      distanceM: Math.round(distanceM),
+      prepTimeMinutes: c.prepTimeMinutes,
+      deliveryRadiusM: c.deliveryRadiusM,
+      currency: c.currency,
+      openNow,
+      opensAt: opensAt === null ? null : new Date(opensAt).toISOString(),
+      pausedUntil: c.pausedUntil !== null && c.pausedUntil > at ? new Date(c.pausedUntil).toISOString() : null,
+      busy: kitchen?.busy ?? false,
+      acceptingOrders: openNow && (kitchen?.acceptingOrders ?? true),
+      quotedPrepMinutes: kitchen ? kitchen.quotedPrepMinutes : c.prepTimeMinutes,
+      fulfilment: c.fulfilment,
+      acceptsScheduledOrders: c.acceptsScheduledOrders,
+    });
   }
   return out;
 }
@@ -164,6 +236,16 @@ interface D1CandidateRow {
   currency: string;
   time_zone: string;
   opening_hours: string;
+  special_days: string;
+  paused_until: number | null;
+  item_profiles: string;
+  fulfilment: string;
+  accepts_scheduled: number;
+  k_busy: number | null;
+  k_reason: string | null;
+  k_accepting: number | null;
+  k_quoted: number | null;
+  k_valid_until: number | null;
 }
 
 export type D1Search = { kind: "rows"; candidates: Candidate[] } | { kind: "empty_index" };
@@ -191,13 +273,26 @@ export async function searchD1(d1: D1Database, query: DiscoveryQuery): Promise<D
     where.push("r.doc_id IN (SELECT rowid FROM restaurants_fts WHERE restaurants_fts MATCH ?)");
     params.push(match);
   }
+  const want = dietaryMask(query.dietary ?? []);
+  const avoid = allergenMask(query.avoidAllergens ?? []);
+  if (want !== 0 || avoid !== 0) {
+    // Some available item with every wanted tag and none of the allergens (profiles are [dietary, allergens]).
+    where.push(
+      "EXISTS (SELECT 1 FROM json_each(r.item_profiles) AS p WHERE (json_extract(p.value, '$[0]') & ?) = ? AND (json_extract(p.value, '$[1]') & ?) = 0)",
+    );
+    params.push(want, want, avoid);
+  }
   const cosLat = Math.cos((query.lat * Math.PI) / 180);
   params.push(query.lat, query.lat, query.lng, query.lng, cosLat * cosLat, CANDIDATE_CAP);
   const { results } = await d1
     .prepare(
       `SELECT r.id, r.slug, r.name, r.description, r.cuisines, r.address, r.lat, r.lng,
-              r.prep_time_minutes, r.delivery_radius_m, r.currency, r.time_zone, r.opening_hours
+              r.prep_time_minutes, r.delivery_radius_m, r.currency, r.time_zone, r.opening_hours,
+              r.special_days, r.paused_until, r.item_profiles, r.fulfilment, r.accepts_scheduled,
+              k.busy AS k_busy, k.reason AS k_reason, k.accepting_orders AS k_accepting,
+              k.quoted_prep_minutes AS k_quoted, k.valid_until AS k_valid_until
          FROM restaurants AS r
+         LEFT JOIN kitchen_status AS k ON k.restaurant_id = r.id
         WHERE ${where.join(" AND ")}
         ORDER BY (r.lat - ?) * (r.lat - ?) + (r.lng - ?) * (r.lng - ?) * ?
         LIMIT ?`,
@@ -224,6 +319,21 @@ export async function searchD1(d1: D1Database, query: DiscoveryQuery): Promise<D
       currency: r.currency,
       timeZone: r.time_zone,
       openingHours: JSON.parse(r.opening_hours) as OpeningSlot[],
+      specialDays: JSON.parse(r.special_days) as SpecialDay[],
+      pausedUntil: r.paused_until,
+      itemProfiles: JSON.parse(r.item_profiles) as ItemProfile[],
+      fulfilment: r.fulfilment === "slots" ? "slots" : "on_demand",
+      acceptsScheduledOrders: r.accepts_scheduled === 1,
+      kitchen:
+        r.k_busy === null
+          ? null
+          : {
+              busy: r.k_busy === 1,
+              reason: r.k_reason === "manual" || r.k_reason === "at_capacity" ? r.k_reason : null,
+              acceptingOrders: r.k_accepting === 1,
+              quotedPrepMinutes: r.k_quoted,
+              validUntil: r.k_valid_until,
+            },
     })),
   };
 }
@@ -231,7 +341,8 @@ export async function searchD1(d1: D1Database, query: DiscoveryQuery): Promise<D
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (ch) => `\\${ch}`);
 
 /**
- * Candidates straight from Postgres, for when the index cannot answer. Text
+ * Candidates straight from Postgres, for when the index cannot answer (the
+ * kitchen's live state lives only in D1, so here nobody is shown busy). Text
  * search here is a substring match of every word on the same fields the FTS
  * index covers: close to, but looser than, the index's word-prefix match.
  */
@@ -254,6 +365,14 @@ export async function searchPostgres(db: Database, query: DiscoveryQuery): Promi
         or exists (select 1 from ${menuItems} where ${menuItems.restaurantId} = ${restaurants.id} and ${menuItems.name} ilike ${pattern}))`);
     }
   }
+  const dietary = query.dietary ?? [];
+  const avoid = query.avoidAllergens ?? [];
+  if (dietary.length > 0 || avoid.length > 0) {
+    conditions.push(sql`exists (select 1 from ${menuItems} where ${menuItems.restaurantId} = ${restaurants.id}
+      and ${menuItems.available} and ${menuItems.archivedAt} is null
+      and ${menuItems.dietaryTags} @> ${sql.param(dietary)}::text[]
+      and not (${menuItems.allergens} && ${sql.param(avoid)}::text[]))`);
+  }
   const cosLat = Math.cos((query.lat * Math.PI) / 180);
   const rows = await db
     .select({
@@ -270,6 +389,10 @@ export async function searchPostgres(db: Database, query: DiscoveryQuery): Promi
       currency: restaurants.currency,
       timeZone: restaurants.timeZone,
       openingHours: restaurants.openingHours,
+      specialDays: restaurants.specialDays,
+      pausedUntil: restaurants.pausedUntil,
+      fulfilment: restaurants.fulfilment,
+      acceptsScheduledOrders: restaurants.acceptsScheduledOrders,
     })
     .from(restaurants)
     .where(and(...conditions))
@@ -279,5 +402,12 @@ export async function searchPostgres(db: Database, query: DiscoveryQuery): Promi
       ),
     )
     .limit(CANDIDATE_CAP);
-  return rows;
+  // The label filter ran in SQL; profiles are only needed to filter again in rankCandidates, so pass a match-all one.
+  const matchAll: ItemProfile[] = [[dietaryMask(dietary), 0]];
+  return rows.map((r) => ({
+    ...r,
+    pausedUntil: r.pausedUntil?.getTime() ?? null,
+    itemProfiles: matchAll,
+    kitchen: null,
+  }));
 }

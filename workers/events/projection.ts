@@ -58,6 +58,9 @@ function orderRow({ event, order }: OrderEventMessage): OrderRow {
     totalMinor: order.totalMinor,
     deliveryAddress: order.deliveryAddress,
     prepTimeMinutes: order.prepTimeMinutes,
+    // Fixed at placement, so the insert sets them and the upsert never needs to.
+    scheduledFor: order.schedule ? new Date(order.schedule.deliverAt) : null,
+    deliverySlot: order.schedule?.slot?.id ?? null,
     lastEventSeq: event.seq,
     placedAt: new Date(order.placedAt),
     updatedAt: new Date(event.at),

@@ -174,7 +174,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Edit a restaurant's profile, hours, prep time, radius or availability (its staff or an admin) */
+        /** Edit a restaurant's profile, weekly hours, prep time, radius or availability (its staff or an admin) */
         patch: operations["updateRestaurant"];
         trace?: never;
     };
@@ -188,10 +188,11 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        delete?: never;
+        /** Delete an item, or archive it when orders name it (new menu version) */
+        delete: operations["deleteMenuItem"];
         options?: never;
         head?: never;
-        /** Change a menu item's price, availability, name or description (new menu version) */
+        /** Change a menu item: price, availability, name, description, labels, category; restore an archived one */
         patch: operations["updateMenuItem"];
         trace?: never;
     };
@@ -205,10 +206,11 @@ export interface paths {
         get?: never;
         put?: never;
         post?: never;
-        delete?: never;
+        /** Remove an option from its group (new menu version); a group keeps at least maxChoices options */
+        delete: operations["deleteModifierOption"];
         options?: never;
         head?: never;
-        /** Change a modifier option's availability or price delta (new menu version) */
+        /** Change a modifier option's availability, name or price delta (new menu version) */
         patch: operations["updateMenuOption"];
         trace?: never;
     };
@@ -240,6 +242,325 @@ export interface paths {
         put?: never;
         /** Rebuild the D1 discovery index from Postgres (safe on a live index) */
         post: operations["rebuildDiscoveryIndex"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/restaurants/{id}/hours": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A restaurant's weekly hours, special days, pause, and whether it takes orders now */
+        get: operations["getRestaurantHours"];
+        /**
+         * Replace the weekly hours and special days (its staff or an admin); discovery and placement follow at once
+         * @description Several slots a day are allowed; a slot whose close is before its open runs past midnight, and one whose close equals its open runs 24 hours. Overlapping slots are refused. A special day replaces its date's weekly hours; with no slots it is closed all day. Special days that are over are dropped.
+         */
+        put: operations["setRestaurantHours"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/restaurants/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Stop taking orders for the next N minutes (its staff or an admin); replaces any current pause */
+        put: operations["pauseRestaurant"];
+        post?: never;
+        /** End a pause now (its staff or an admin); nothing to end is not an error */
+        delete: operations["resumeRestaurant"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/restaurants/{id}/menu/manage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The menu as staff edit it: every category and item in order, with archived items (its staff or an admin) */
+        get: operations["getManagedMenu"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/restaurants/{id}/menu/categories": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a category at the end of the menu (new menu version) */
+        post: operations["createMenuCategory"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/restaurants/{id}/menu/categories/{categoryId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete a category with no items left on the menu (archived if it holds archived items) */
+        delete: operations["deleteMenuCategory"];
+        options?: never;
+        head?: never;
+        /** Rename a category (new menu version) */
+        patch: operations["renameMenuCategory"];
+        trace?: never;
+    };
+    "/v1/restaurants/{id}/menu/categories/order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Put the categories in this order: every category on the menu, each once (new menu version) */
+        put: operations["reorderMenuCategories"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/restaurants/{id}/menu/categories/{categoryId}/order": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Put a category's items in this order: every item on the menu in it, each once (new menu version) */
+        put: operations["reorderMenuItems"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/restaurants/{id}/menu/items/{itemId}/groups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a modifier group with its options to an item (new menu version) */
+        post: operations["createModifierGroup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/restaurants/{id}/menu/groups/{groupId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove a modifier group and its options (new menu version) */
+        delete: operations["deleteModifierGroup"];
+        options?: never;
+        head?: never;
+        /** Rename a modifier group or change its min/max choices (new menu version) */
+        patch: operations["updateModifierGroup"];
+        trace?: never;
+    };
+    "/v1/restaurants/{id}/menu/groups/{groupId}/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add an option at the end of a modifier group (new menu version) */
+        post: operations["createModifierOption"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/restaurants/{id}/menu/items/{itemId}/photo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set an item's photo: multipart parts w160, w480, w960 (JPEG, PNG or WebP, each at most that wide)
+         * @description At least one part. The console sends all three, resized in the browser; any subset works and each request is served the nearest width. The same files give the same photo id, so a retried upload changes nothing. At most 1.5 MiB per part, 3 MiB in all.
+         */
+        put: operations["uploadMenuItemPhoto"];
+        post?: never;
+        /** Remove an item's photo (new menu version) */
+        delete: operations["deleteMenuItemPhoto"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/media/menu/{restaurantId}/{photoId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A menu photo in the stored width nearest to `w` (the smallest at least as wide, else the widest) */
+        get: operations["getMenuPhoto"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/restaurants/{id}/kitchen": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Is the kitchen busy, would it take an order now, and with what prep time (for customers and staff) */
+        get: operations["getKitchenState"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/restaurants/{id}/kitchen/capacity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set how many orders the kitchen takes at once or per 15 minutes, and what happens when full */
+        put: operations["setKitchenCapacity"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/restaurants/{id}/kitchen/busy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Switch busy mode on by hand: counts as at capacity (longer quotes, or refusals, per the policy) */
+        put: operations["setKitchenBusy"];
+        post?: never;
+        /** Switch busy mode off */
+        delete: operations["clearKitchenBusy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/restaurants/{id}/stock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Real-time stock of the items that have a count; items not listed are not counted */
+        get: operations["getStock"];
+        /** Set how many units of items are left to sell (restock), or stop counting an item */
+        put: operations["setStock"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/restaurants/{id}/slots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Delivery slots of a slot-based merchant for the coming days, with what is left in each */
+        get: operations["listDeliverySlots"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/restaurants/{id}/delivery-slots": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Deliver only in slots (weekly windows with a capacity each), or back to on demand with null */
+        put: operations["setDeliverySlots"];
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1547,7 +1868,21 @@ export interface components {
             prepTimeMinutes: number;
             deliveryRadiusM: number;
             currency: string;
+            /** @description Taking orders now: within its hours (special days included), not paused. */
             openNow: boolean;
+            /** @description When closed: when it takes orders again (within two weeks). */
+            opensAt: string | null;
+            /** @description Set while the restaurant has paused orders. */
+            pausedUntil: string | null;
+            /** @description At capacity or busy by hand: orders take longer, or are refused. */
+            busy: boolean;
+            /** @description An order placed now would be taken (open, and not refused for being busy). */
+            acceptingOrders: boolean;
+            /** @description Prep time the next order would be quoted under the kitchen's load; null when refused. */
+            quotedPrepMinutes: number | null;
+            /** @enum {string} */
+            fulfilment: "on_demand" | "slots";
+            acceptsScheduledOrders: boolean;
         };
         Menu: {
             /** Format: uuid */
@@ -1569,7 +1904,18 @@ export interface components {
             name: string;
             description: string;
             priceMinor: number;
+            /** @description Set by staff. Items with a stock count are also unavailable at zero: see GET /v1/restaurants/{id}/stock. */
             available: boolean;
+            /** @description EU allergens the item contains. */
+            allergens: ("gluten" | "crustaceans" | "eggs" | "fish" | "peanuts" | "soybeans" | "milk" | "nuts" | "celery" | "mustard" | "sesame" | "sulphites" | "lupin" | "molluscs")[];
+            dietaryTags: ("vegetarian" | "vegan" | "gluten_free" | "dairy_free" | "halal" | "kosher" | "spicy")[];
+            photo: {
+                /** @description Relative to the API; append `?w=160|480|960` for a width. */
+                url: string;
+                widths: number[];
+                width: number;
+                height: number;
+            } | null;
             groups: components["schemas"]["MenuGroup"][];
         };
         MenuGroup: {
@@ -1603,12 +1949,34 @@ export interface components {
                 open: string;
                 close: string;
             }[];
+            specialDays: components["schemas"]["SpecialDay"][];
+            pausedUntil: string | null;
+            pauseReason: string | null;
             prepTimeMinutes: number;
             deliveryRadiusM: number;
             currency: string;
             menuVersion: number;
             active: boolean;
+            fulfilment: components["schemas"]["Fulfilment"];
+            acceptsScheduledOrders: boolean;
         };
+        SpecialDay: {
+            /** @description Local date in the restaurant's time zone. */
+            date: string;
+            /** @description Replaces that date's weekly hours; empty: closed all day. */
+            slots: components["schemas"]["DaySlot"][];
+            note?: string;
+        };
+        DaySlot: {
+            open: string;
+            /** @description Before `open`: runs past midnight into the next date. */
+            close: string;
+        };
+        /**
+         * @description on_demand: as soon as possible (or scheduled); slots: only in delivery slots.
+         * @enum {string}
+         */
+        Fulfilment: "on_demand" | "slots";
         RestaurantPatch: {
             name?: string;
             description?: string;
@@ -1617,6 +1985,7 @@ export interface components {
             prepTimeMinutes?: number;
             deliveryRadiusM?: number;
             active?: boolean;
+            acceptsScheduledOrders?: boolean;
         };
         OpeningSlot: {
             /** @description 0 = Sunday */
@@ -1624,16 +1993,6 @@ export interface components {
             open: string;
             /** @description Before `open`: runs past midnight. Equal to `open`: 24 hours. */
             close: string;
-        };
-        MenuItemPatch: {
-            available?: boolean;
-            priceMinor?: number;
-            name?: string;
-            description?: string;
-        };
-        MenuOptionPatch: {
-            available?: boolean;
-            priceDeltaMinor?: number;
         };
         ManagedMenuItem: {
             /** Format: uuid */
@@ -1644,20 +2003,65 @@ export interface components {
             description: string;
             priceMinor: number;
             available: boolean;
-            groups: {
-                /** Format: uuid */
-                id: string;
-                name: string;
-                minChoices: number;
-                maxChoices: number;
-                options: {
-                    /** Format: uuid */
-                    id: string;
-                    name: string;
-                    priceDeltaMinor: number;
-                    available: boolean;
-                }[];
-            }[];
+            position: number;
+            allergens: components["schemas"]["Allergen"][];
+            dietaryTags: components["schemas"]["DietaryTag"][];
+            photo: components["schemas"]["MenuPhoto"];
+            archived: boolean;
+            groups: components["schemas"]["ManagedModifierGroup"][];
+        };
+        /**
+         * @description The 14 allergens EU law requires to be declared.
+         * @enum {string}
+         */
+        Allergen: "gluten" | "crustaceans" | "eggs" | "fish" | "peanuts" | "soybeans" | "milk" | "nuts" | "celery" | "mustard" | "sesame" | "sulphites" | "lupin" | "molluscs";
+        /** @enum {string} */
+        DietaryTag: "vegetarian" | "vegan" | "gluten_free" | "dairy_free" | "halal" | "kosher" | "spicy";
+        MenuPhoto: {
+            /** @description Append `?w=160|480|960`; the nearest stored width is served. */
+            url: string;
+            widths: number[];
+            width: number;
+            height: number;
+        } | null;
+        ManagedModifierGroup: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            minChoices: number;
+            maxChoices: number;
+            options: components["schemas"]["ManagedMenuOption"][];
+        };
+        ManagedMenuOption: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            priceDeltaMinor: number;
+            available: boolean;
+        };
+        MenuItemPatch: {
+            available?: boolean;
+            priceMinor?: number;
+            name?: string;
+            description?: string;
+            allergens?: components["schemas"]["Allergen"][];
+            dietaryTags?: components["schemas"]["DietaryTag"][];
+            /**
+             * Format: uuid
+             * @description Move the item to another of the restaurant's categories.
+             */
+            categoryId?: string;
+            /**
+             * @description false puts an archived item back on the menu (DELETE archives).
+             * @enum {boolean}
+             */
+            archived?: false;
+        };
+        MenuOptionPatch: {
+            available?: boolean;
+            /** @description May be negative (a smaller size costs less), as long as no valid choice costs below zero. */
+            priceDeltaMinor?: number;
+            name?: string;
         };
         NewMenuItem: {
             /** Format: uuid */
@@ -1671,21 +2075,197 @@ export interface components {
             /** @default 0 */
             position: number;
             /** @default [] */
-            groups: {
+            allergens: components["schemas"]["Allergen"][];
+            /** @default [] */
+            dietaryTags: components["schemas"]["DietaryTag"][];
+            /** @default [] */
+            groups: components["schemas"]["NewModifierGroup"][];
+        };
+        NewModifierGroup: {
+            name: string;
+            /** @default 0 */
+            minChoices: number;
+            /** @default 1 */
+            maxChoices: number;
+            options: {
                 name: string;
-                /** @default 0 */
-                minChoices: number;
-                /** @default 1 */
-                maxChoices: number;
-                options: {
-                    name: string;
-                    /** @default 0 */
-                    priceDeltaMinor: number;
-                    /** @default true */
-                    available: boolean;
-                }[];
+                /**
+                 * @description May be negative (a smaller size costs less), as long as no valid choice costs below zero.
+                 * @default 0
+                 */
+                priceDeltaMinor: number;
+                /** @default true */
+                available: boolean;
             }[];
         };
+        RestaurantHours: {
+            timeZone: string;
+            weekly: components["schemas"]["OpeningSlot"][];
+            specialDays: components["schemas"]["SpecialDay"][];
+            pausedUntil: string | null;
+            availability: components["schemas"]["Availability"];
+        };
+        Availability: {
+            open: boolean;
+            /** @enum {string|null} */
+            reason: "paused" | "special_day" | "outside_hours" | null;
+            /** @description When closed: when orders are taken again (within 14 days). */
+            opensAt: string | null;
+            /** @description When open: when this opening ends. */
+            closesAt: string | null;
+        };
+        RestaurantHoursUpdate: {
+            weekly: components["schemas"]["OpeningSlot"][];
+            /** @default [] */
+            specialDays: components["schemas"]["SpecialDay"][];
+        };
+        PauseOrders: {
+            /** @description Closed for this many minutes from now. */
+            minutes: number;
+            reason?: string;
+        };
+        ManagedMenu: {
+            /** Format: uuid */
+            restaurantId: string;
+            menuVersion: number;
+            currency: string;
+            categories: components["schemas"]["ManagedMenuCategory"][];
+            /** @description Off the menu; PATCH archived:false restores one. */
+            archivedItems: components["schemas"]["ManagedMenuItem"][];
+        };
+        ManagedMenuCategory: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            position: number;
+            items: components["schemas"]["ManagedMenuItem"][];
+        };
+        NewMenuCategory: {
+            name: string;
+        };
+        MenuCategoryPatch: {
+            name: string;
+        };
+        MenuDeletion: {
+            menuVersion: number;
+            /**
+             * @description archived: orders name it, so it was taken off the menu and kept (restorable).
+             * @enum {string}
+             */
+            outcome: "deleted" | "archived";
+        };
+        MenuCategoryOrder: {
+            categoryIds: string[];
+        };
+        MenuItemOrder: {
+            itemIds: string[];
+        };
+        ModifierGroupPatch: {
+            name?: string;
+            minChoices?: number;
+            maxChoices?: number;
+        };
+        NewModifierOption: {
+            name: string;
+            /**
+             * @description May be negative (a smaller size costs less), as long as no valid choice costs below zero.
+             * @default 0
+             */
+            priceDeltaMinor: number;
+            /** @default true */
+            available: boolean;
+        };
+        MenuPhotoUpload: {
+            /**
+             * Format: binary
+             * @description The photo at most 160 px wide.
+             */
+            w160?: string;
+            /**
+             * Format: binary
+             * @description The photo at most 480 px wide.
+             */
+            w480?: string;
+            /**
+             * Format: binary
+             * @description The photo at most 960 px wide.
+             */
+            w960?: string;
+        };
+        KitchenState: {
+            busy: boolean;
+            /** @enum {string|null} */
+            reason: "manual" | "at_capacity" | null;
+            /** @description false: placement answers 422 kitchen_busy. */
+            acceptingOrders: boolean;
+            /** @description What the next order would be quoted. */
+            quotedPrepMinutes: number | null;
+            activeOrders: number;
+            startedLast15Min: number;
+            /** @description When busy mode by hand ends; null: until switched off. */
+            busyUntil: string | null;
+            capacity: components["schemas"]["KitchenCapacity"];
+            basePrepMinutes: number;
+        };
+        KitchenCapacity: {
+            /** @description Orders the kitchen can prepare at once; null: no limit. */
+            maxActiveOrders: number | null;
+            /** @description Orders it can start in any 15 minutes; null: no limit. */
+            maxOrdersPer15Min: number | null;
+            /**
+             * @description At capacity (or busy by hand): quote a longer prep time, or refuse new orders.
+             * @enum {string}
+             */
+            whenFull: "quote_longer" | "refuse";
+            /** @default 15 */
+            busyExtraPrepMinutes: number;
+            /**
+             * @description A quote longer than this is refused even when quoting longer.
+             * @default 90
+             */
+            maxQuotedPrepMinutes: number;
+        };
+        KitchenBusy: {
+            /** @description Busy for this many minutes; null: until switched off. */
+            minutes: number | null;
+        };
+        StockLevel: {
+            /** Format: uuid */
+            itemId: string;
+            remaining: number;
+            available: boolean;
+        };
+        StockUpdate: {
+            items: {
+                /** Format: uuid */
+                itemId: string;
+                /** @description Units left to sell (open orders' units are not in it); null stops counting. */
+                remaining: number | null;
+            }[];
+        };
+        DeliverySlot: {
+            /** @description Local date and start, e.g. 2026-11-30T10:00: send it as slotId. */
+            id: string;
+            startsAt: string;
+            endsAt: string;
+            capacity: number;
+            remaining: number;
+            /** @description Before its cut-off and not full. */
+            bookable: boolean;
+        };
+        DeliverySlotSettings: {
+            templates: {
+                /** @description 0 = Sunday */
+                day: number;
+                start: string;
+                end: string;
+                capacity: number;
+            }[];
+            /** @default 60 */
+            cutoffMinutes: number;
+            /** @default 7 */
+            daysAhead: number;
+        } | null;
         Order: {
             /** Format: uuid */
             id: string;
@@ -1728,6 +2308,19 @@ export interface components {
             readyAt: string | null;
             placedAt: string;
             lastSeq: number;
+            /** @description Prep time quoted at placement under the kitchen's load (longer when it is busy). */
+            quotedPrepMinutes: number | null;
+            /** @description Before acceptance: the planned time (ordered for later) or the quote from payment; then readyAt. */
+            estimatedReadyAt: string | null;
+            /** @description Ordered for later: when it should arrive. */
+            scheduledFor: string | null;
+            /** @description Ordered for later: when it reaches the kitchen. */
+            releaseAt: string | null;
+            deliverySlot: {
+                id: string;
+                startsAt: string;
+                endsAt: string;
+            } | null;
         };
         DeliveryAddress: {
             line1: string;
@@ -1751,6 +2344,13 @@ export interface components {
             deliveryAddress: components["schemas"]["DeliveryAddress"];
             /** @default 0 */
             tipMinor: number;
+            /**
+             * Format: date-time
+             * @description Deliver at this time instead of as soon as possible (restaurants that accept scheduled orders; within their hours, up to 7 days ahead).
+             */
+            scheduledFor?: string;
+            /** @description Required for slot-based merchants: the delivery slot. */
+            slotId?: string;
         };
         OrderPage: {
             orders: components["schemas"]["OrderSummary"][];
@@ -2560,6 +3160,10 @@ export interface operations {
                 q?: string;
                 openNow?: "true" | "false";
                 limit?: number;
+                /** @description Only restaurants with an available dish carrying all of these tags. Comma-separated: vegetarian, vegan, gluten_free, dairy_free, halal, kosher, spicy. */
+                dietary?: string;
+                /** @description Only restaurants with an available dish (with the tags above) free of these. Comma-separated: gluten, crustaceans, eggs, fish, peanuts, soybeans, milk, nuts, celery, mustard, sesame, sulphites, lupin, molluscs. */
+                avoidAllergens?: string;
             };
             header?: never;
             path?: never;
@@ -2699,6 +3303,66 @@ export interface operations {
             429: components["responses"]["RateLimited"];
         };
     };
+    deleteMenuItem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                itemId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Gone from the menu */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MenuDeletion"];
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
     updateMenuItem: {
         parameters: {
             query?: never;
@@ -2723,16 +3387,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         menuVersion: number;
-                        item: {
-                            /** Format: uuid */
-                            id: string;
-                            /** Format: uuid */
-                            categoryId: string;
-                            name: string;
-                            description: string;
-                            priceMinor: number;
-                            available: boolean;
-                        };
+                        item: components["schemas"]["ManagedMenuItem"];
                     };
                 };
             };
@@ -2781,10 +3436,19 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Well-formed but not acceptable */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             429: components["responses"]["RateLimited"];
         };
     };
-    updateMenuOption: {
+    deleteModifierOption: {
         parameters: {
             query?: never;
             header?: never;
@@ -2794,13 +3458,9 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["MenuOptionPatch"];
-            };
-        };
+        requestBody?: never;
         responses: {
-            /** @description The option and the new menu version */
+            /** @description The item without the option, and the new menu version */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2808,13 +3468,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         menuVersion: number;
-                        item: {
-                            /** Format: uuid */
-                            id: string;
-                            name: string;
-                            priceDeltaMinor: number;
-                            available: boolean;
-                        };
+                        item: components["schemas"]["ManagedMenuItem"];
                     };
                 };
             };
@@ -2847,6 +3501,109 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but not acceptable */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    updateMenuOption: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                optionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MenuOptionPatch"];
+            };
+        };
+        responses: {
+            /** @description The option and the new menu version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        menuVersion: number;
+                        item: components["schemas"]["ManagedMenuOption"];
+                    };
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but not acceptable */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2929,6 +3686,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Well-formed but not acceptable */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             429: components["responses"]["RateLimited"];
         };
     };
@@ -2965,6 +3731,1617 @@ export interface operations {
             };
             /** @description Authenticated, but not allowed (role or ownership) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    getRestaurantHours: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The hours */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RestaurantHours"];
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    setRestaurantHours: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RestaurantHoursUpdate"];
+            };
+        };
+        responses: {
+            /** @description The restaurant as saved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RestaurantProfile"];
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    pauseRestaurant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PauseOrders"];
+            };
+        };
+        responses: {
+            /** @description The restaurant as saved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RestaurantProfile"];
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    resumeRestaurant: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The restaurant as saved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RestaurantProfile"];
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    getManagedMenu: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The menu */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ManagedMenu"];
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createMenuCategory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewMenuCategory"];
+            };
+        };
+        responses: {
+            /** @description The category and the new menu version */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        menuVersion: number;
+                        category: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            position: number;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    deleteMenuCategory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                categoryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Gone from the menu */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MenuDeletion"];
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    renameMenuCategory: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                categoryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MenuCategoryPatch"];
+            };
+        };
+        responses: {
+            /** @description The category and the new menu version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        menuVersion: number;
+                        category: {
+                            /** Format: uuid */
+                            id: string;
+                            name: string;
+                            position: number;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    reorderMenuCategories: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MenuCategoryOrder"];
+            };
+        };
+        responses: {
+            /** @description Reordered */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        menuVersion: number;
+                    };
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    reorderMenuItems: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                categoryId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MenuItemOrder"];
+            };
+        };
+        responses: {
+            /** @description Reordered */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        menuVersion: number;
+                    };
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    createModifierGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                itemId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewModifierGroup"];
+            };
+        };
+        responses: {
+            /** @description The item with its groups, and the new menu version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        menuVersion: number;
+                        item: components["schemas"]["ManagedMenuItem"];
+                    };
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but not acceptable */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    deleteModifierGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                groupId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The item without the group, and the new menu version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        menuVersion: number;
+                        item: components["schemas"]["ManagedMenuItem"];
+                    };
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but not acceptable */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    updateModifierGroup: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                groupId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ModifierGroupPatch"];
+            };
+        };
+        responses: {
+            /** @description The item with its groups, and the new menu version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        menuVersion: number;
+                        item: components["schemas"]["ManagedMenuItem"];
+                    };
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but not acceptable */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    createModifierOption: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                groupId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewModifierOption"];
+            };
+        };
+        responses: {
+            /** @description The item with the new option, and the new menu version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        menuVersion: number;
+                        item: components["schemas"]["ManagedMenuItem"];
+                    };
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but not acceptable */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    uploadMenuItemPhoto: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                itemId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["MenuPhotoUpload"];
+            };
+        };
+        responses: {
+            /** @description The item with its photo, and the new menu version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        menuVersion: number;
+                        item: components["schemas"]["ManagedMenuItem"];
+                    };
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    deleteMenuItemPhoto: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                itemId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The item without a photo, and the new menu version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        menuVersion: number;
+                        item: components["schemas"]["ManagedMenuItem"];
+                    };
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    getMenuPhoto: {
+        parameters: {
+            query?: {
+                w?: number;
+            };
+            header?: never;
+            path: {
+                restaurantId: string;
+                photoId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image; cached for a year (a photo id never changes content) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/webp": string;
+                };
+            };
+            /** @description Not modified */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getKitchenState: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The kitchen now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KitchenState"];
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    setKitchenCapacity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KitchenCapacity"];
+            };
+        };
+        responses: {
+            /** @description The kitchen now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KitchenState"];
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    setKitchenBusy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["KitchenBusy"];
+            };
+        };
+        responses: {
+            /** @description The kitchen now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KitchenState"];
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    clearKitchenBusy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The kitchen now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["KitchenState"];
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    getStock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Counts now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["StockLevel"][];
+                    };
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    setStock: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StockUpdate"];
+            };
+        };
+        responses: {
+            /** @description Counts now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["StockLevel"][];
+                    };
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    listDeliverySlots: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Slots (empty for a merchant that delivers on demand) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        fulfilment: "on_demand" | "slots";
+                        timeZone: string;
+                        slots: components["schemas"]["DeliverySlot"][];
+                    };
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    setDeliverySlots: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    settings: components["schemas"]["DeliverySlotSettings"];
+                };
+            };
+        };
+        responses: {
+            /** @description The restaurant as saved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RestaurantProfile"];
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3037,6 +5414,15 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -22,8 +22,8 @@ const keyOf = (restaurantId: string) => `menu:${restaurantId}`;
 
 export async function readMenu(kv: KVNamespace, db: () => Database, restaurantId: string): Promise<CachedMenu | null> {
   const cached = await kv.get<CachedMenu>(keyOf(restaurantId), "json");
-  // Entries written before the ordering profile was cached count as a miss.
-  if (cached?.ordering) return cached;
+  // Entries written before the ordering profile (or its kitchen fields) was cached count as a miss.
+  if (cached?.ordering && Array.isArray(cached.ordering.specialDays)) return cached;
   return refreshMenu(kv, db(), restaurantId);
 }
 

@@ -1,8 +1,9 @@
 // Reads a restaurant's menu from Postgres (the system of record) in the shape
 // both the menu endpoint and server-side pricing use.
-import { asc, eq, inArray } from "drizzle-orm";
+import { and, asc, eq, inArray, isNull } from "drizzle-orm";
 import type { Database } from "../../../db/client.ts";
 import {
+  type MenuPhoto,
   menuCategories,
   menuItems,
   modifierGroups,
@@ -10,6 +11,10 @@ import {
   type OpeningHours,
   restaurants,
 } from "../../../db/schema.ts";
+import { type CapacityPolicy, DEFAULT_CAPACITY } from "../../../domain/kitchen/capacity.ts";
+import type { SlotPolicy } from "../../../domain/kitchen/slots.ts";
+import type { Allergen, DietaryTag } from "../../../domain/menu/labels.ts";
+import type { SpecialDay } from "../../../domain/restaurant/schedule.ts";
 
 export interface MenuOption {
   id: string;
@@ -24,13 +29,32 @@ export interface MenuGroup {
   maxChoices: number;
   options: MenuOption[];
 }
+/** Where a menu photo is served; `?w=` picks the stored width. */
+export interface MenuPhotoLink {
+  url: string;
+  widths: number[];
+  width: number;
+  height: number;
+}
 export interface MenuItem {
   id: string;
   name: string;
   description: string;
   priceMinor: number;
   available: boolean;
+  allergens: Allergen[];
+  dietaryTags: DietaryTag[];
+  photo: MenuPhotoLink | null;
   groups: MenuGroup[];
+}
+
+export function photoUrl(restaurantId: string, photoId: string): string {
+  return `/v1/media/menu/${restaurantId}/${photoId}`;
+}
+
+export function photoOf(restaurantId: string, photo: MenuPhoto | null): MenuPhotoLink | null {
+  if (!photo) return null;
+  return { url: photoUrl(restaurantId, photo.id), widths: photo.widths, width: photo.width, height: photo.height };
 }
 export interface Menu {
   restaurantId: string;
@@ -47,6 +71,14 @@ export interface OrderingProfile {
   deliveryRadiusM: number;
   timeZone: string;
   openingHours: OpeningHours;
+  specialDays: SpecialDay[];
+  /** Epoch ms, or null. */
+  pausedUntil: number | null;
+  prepTimeMinutes: number;
+  capacity: CapacityPolicy;
+  fulfilment: "on_demand" | "slots";
+  deliverySlots: SlotPolicy | null;
+  acceptsScheduledOrders: boolean;
 }
 
 export async function loadMenu(db: Database, restaurantId: string): Promise<Menu | null> {
@@ -69,6 +101,13 @@ export async function loadMenuWithProfile(
       deliveryRadiusM: restaurants.deliveryRadiusM,
       timeZone: restaurants.timeZone,
       openingHours: restaurants.openingHours,
+      specialDays: restaurants.specialDays,
+      pausedUntil: restaurants.pausedUntil,
+      prepTimeMinutes: restaurants.prepTimeMinutes,
+      capacity: restaurants.capacity,
+      fulfilment: restaurants.fulfilment,
+      deliverySlots: restaurants.deliverySlots,
+      acceptsScheduledOrders: restaurants.acceptsScheduledOrders,
     })
     .from(restaurants)
     .where(eq(restaurants.id, restaurantId))
@@ -80,12 +119,12 @@ export async function loadMenuWithProfile(
     db
       .select()
       .from(menuCategories)
-      .where(eq(menuCategories.restaurantId, restaurantId))
+      .where(and(eq(menuCategories.restaurantId, restaurantId), isNull(menuCategories.archivedAt)))
       .orderBy(asc(menuCategories.position), asc(menuCategories.name)),
     db
       .select()
       .from(menuItems)
-      .where(eq(menuItems.restaurantId, restaurantId))
+      .where(and(eq(menuItems.restaurantId, restaurantId), isNull(menuItems.archivedAt)))
       .orderBy(asc(menuItems.position), asc(menuItems.name)),
   ]);
   const itemIds = items.map((i) => i.id);
@@ -132,6 +171,9 @@ export async function loadMenuWithProfile(
       description: i.description,
       priceMinor: i.priceMinor,
       available: i.available,
+      allergens: i.allergens as Allergen[],
+      dietaryTags: i.dietaryTags as DietaryTag[],
+      photo: photoOf(restaurant.id, i.photo),
       groups: groupsByItem.get(i.id) ?? [],
     });
     itemsByCategory.set(i.categoryId, list);
@@ -149,6 +191,13 @@ export async function loadMenuWithProfile(
     deliveryRadiusM: restaurant.deliveryRadiusM,
     timeZone: restaurant.timeZone,
     openingHours: restaurant.openingHours,
+    specialDays: restaurant.specialDays,
+    pausedUntil: restaurant.pausedUntil?.getTime() ?? null,
+    prepTimeMinutes: restaurant.prepTimeMinutes,
+    capacity: { ...DEFAULT_CAPACITY, ...restaurant.capacity },
+    fulfilment: restaurant.fulfilment,
+    deliverySlots: restaurant.deliverySlots,
+    acceptsScheduledOrders: restaurant.acceptsScheduledOrders,
   };
   return { menu, ordering };
 }

@@ -3,6 +3,7 @@
 // describes it; `MenuSchemaCheck` stops compiling when it and the `Menu` type
 // the cache is built from drift apart.
 import { z } from "@hono/zod-openapi";
+import { ALLERGENS, DIETARY_TAGS } from "../../../domain/menu/labels.ts";
 import type { Menu } from "./menu-repository.ts";
 
 const Uuid = z.string().uuid();
@@ -27,7 +28,20 @@ const MenuItem = z
     name: z.string(),
     description: z.string(),
     priceMinor: z.number().int(),
-    available: z.boolean(),
+    available: z.boolean().openapi({
+      description:
+        "Set by staff. Items with a stock count are also unavailable at zero: see GET /v1/restaurants/{id}/stock.",
+    }),
+    allergens: z.array(z.enum(ALLERGENS)).openapi({ description: "EU allergens the item contains." }),
+    dietaryTags: z.array(z.enum(DIETARY_TAGS)),
+    photo: z
+      .object({
+        url: z.string().openapi({ description: "Relative to the API; append `?w=160|480|960` for a width." }),
+        widths: z.array(z.number().int()),
+        width: z.number().int(),
+        height: z.number().int(),
+      })
+      .nullable(),
     groups: z.array(MenuGroup),
   })
   .openapi("MenuItem");

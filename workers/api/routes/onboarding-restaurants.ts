@@ -21,7 +21,8 @@ import { Account } from "../back-office/schemas.ts";
 import type { App, AppContext } from "../context.ts";
 import { ApiError } from "../http/errors.ts";
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "../http/openapi.ts";
-import { afterCommit, OpeningSlot } from "./restaurant-admin.ts";
+import { afterCommit } from "../restaurants/editing.ts";
+import { OpeningSlot } from "../restaurants/schemas.ts";
 
 const Uuid = z.string().uuid();
 const TimeZone = z

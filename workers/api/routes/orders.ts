@@ -8,7 +8,6 @@ import type { PlacedOrder } from "../../../domain/order/order-event.ts";
 import { orderIdFor, sha256Hex } from "../../../domain/order/order-id.ts";
 import type { OrderCommand } from "../../../domain/order/state-machine.ts";
 import { type MenuForPricing, priceCart } from "../../../domain/pricing/price-cart.ts";
-import { isOpenAt } from "../../../domain/restaurant/opening-hours.ts";
 import { pointInPolygon } from "../../../domain/zones/point-in-polygon.ts";
 import type { OrderDO, Refusal } from "../../../durable-objects/order/order-do.ts";
 import type { Env } from "../../env.ts";
@@ -27,6 +26,7 @@ import {
 } from "../http/openapi.ts";
 import { readMenu } from "../menus/menu-cache.ts";
 import type { Menu } from "../menus/menu-repository.ts";
+import { admitToKitchen, checkTiming } from "../orders/kitchen-admission.ts";
 import { activeZones } from "../zones/zone-cache.ts";
 
 const Uuid = z.string().uuid();
@@ -59,6 +59,15 @@ const PlaceOrderBody = z
       .max(50),
     deliveryAddress: DeliveryAddress,
     tipMinor: z.number().int().min(0).max(100_00).default(0),
+    scheduledFor: z.string().datetime({ offset: true }).optional().openapi({
+      description:
+        "Deliver at this time instead of as soon as possible (restaurants that accept scheduled orders; within their hours, up to 7 days ahead).",
+    }),
+    slotId: z
+      .string()
+      .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, "A slot id from GET /v1/restaurants/{id}/slots, e.g. 2026-11-30T10:00.")
+      .optional()
+      .openapi({ description: "Required for slot-based merchants: the delivery slot." }),
   })
   .openapi("PlaceOrder");
 
@@ -92,6 +101,17 @@ export const Order = z
     readyAt: z.string().nullable(),
     placedAt: z.string(),
     lastSeq: z.number().int(),
+    quotedPrepMinutes: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: "Prep time quoted at placement under the kitchen's load (longer when it is busy)." }),
+    estimatedReadyAt: z.string().nullable().openapi({
+      description: "Before acceptance: the planned time (ordered for later) or the quote from payment; then readyAt.",
+    }),
+    scheduledFor: z.string().nullable().openapi({ description: "Ordered for later: when it should arrive." }),
+    releaseAt: z.string().nullable().openapi({ description: "Ordered for later: when it reaches the kitchen." }),
+    deliverySlot: z.object({ id: z.string(), startsAt: z.string(), endsAt: z.string() }).nullable(),
   })
   .openapi("Order");
 
@@ -129,7 +149,7 @@ const placeOrder = createRoute({
   responses: {
     201: jsonResponse(Order, "Placed"),
     200: jsonResponse(Order, "Already placed with this Idempotency-Key"),
-    ...errorResponses(400, 401, 403, 404, 413, 422),
+    ...errorResponses(400, 401, 403, 404, 409, 413, 422),
   },
 });
 
@@ -311,9 +331,7 @@ export function registerOrderRoutes(app: App): void {
         `The address is ${Math.round(distanceM)} m away; this restaurant delivers within ${restaurant.deliveryRadiusM} m.`,
       );
     }
-    if (!isOpenAt(restaurant.openingHours, restaurant.timeZone, new Date())) {
-      throw new ApiError(422, "restaurant_closed", "The restaurant is closed now.");
-    }
+    const timing = checkTiming(restaurant, body, distanceM, Date.now());
     const zones = await activeZones(c.env.MENU_CACHE, () => c.var.db);
     const zone = zones.find((z) => pointInPolygon(body.deliveryAddress.lat, body.deliveryAddress.lng, z.polygon));
     if (!zone) throw new ApiError(422, "outside_service_area", "We do not deliver to this address yet.");
@@ -335,6 +353,14 @@ export function registerOrderRoutes(app: App): void {
     if (!priced.ok) throw new ApiError(422, "cart_invalid", "Some items cannot be ordered as chosen.", priced.errors);
 
     const orderId = await orderIdFor(principal.userId, idempotencyKey);
+    const kitchen = await admitToKitchen(c.env, {
+      restaurantId: body.restaurantId,
+      orderId,
+      profile: restaurant,
+      timing,
+      lines: body.items,
+      distanceM,
+    });
     const order: PlacedOrder = {
       id: orderId,
       customerId: principal.userId,
@@ -353,6 +379,8 @@ export function registerOrderRoutes(app: App): void {
       deliveryAddress: body.deliveryAddress,
       restaurantLocation: { lat: restaurant.lat, lng: restaurant.lng },
       placedAt: Date.now(),
+      quotedPrepMinutes: kitchen.quotedPrepMinutes,
+      ...(kitchen.schedule && { schedule: kitchen.schedule }),
     };
     const result = await orderStub(c, orderId).place(order, principal);
     if (!result.ok) throwRefusal(result);

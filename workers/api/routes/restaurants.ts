@@ -1,5 +1,6 @@
 // Discovery (restaurants that deliver to a point, from the D1 index) and menus.
 import { createRoute, z } from "@hono/zod-openapi";
+import { ALLERGENS, DIETARY_TAGS } from "../../../domain/menu/labels.ts";
 import { discoverRestaurants, rebuildInBackground } from "../../discovery/discover.ts";
 import type { App } from "../context.ts";
 import { ApiError } from "../http/errors.ts";
@@ -22,9 +23,43 @@ const Restaurant = z
     prepTimeMinutes: z.number().int(),
     deliveryRadiusM: z.number().int(),
     currency: z.string(),
-    openNow: z.boolean(),
+    openNow: z
+      .boolean()
+      .openapi({ description: "Taking orders now: within its hours (special days included), not paused." }),
+    opensAt: z
+      .string()
+      .nullable()
+      .openapi({ description: "When closed: when it takes orders again (within two weeks)." }),
+    pausedUntil: z.string().nullable().openapi({ description: "Set while the restaurant has paused orders." }),
+    busy: z.boolean().openapi({ description: "At capacity or busy by hand: orders take longer, or are refused." }),
+    acceptingOrders: z
+      .boolean()
+      .openapi({ description: "An order placed now would be taken (open, and not refused for being busy)." }),
+    quotedPrepMinutes: z.number().int().nullable().openapi({
+      description: "Prep time the next order would be quoted under the kitchen's load; null when refused.",
+    }),
+    fulfilment: z.enum(["on_demand", "slots"]),
+    acceptsScheduledOrders: z.boolean(),
   })
   .openapi("Restaurant");
+
+/** A comma-separated list of words from a fixed vocabulary, e.g. `vegan,gluten_free`. */
+function wordList<T extends readonly [string, ...string[]]>(vocabulary: T, description: string) {
+  return z
+    .string()
+    .max(300)
+    .transform((s) => [
+      ...new Set(
+        s
+          .split(",")
+          .map((w) => w.trim())
+          .filter(Boolean),
+      ),
+    ])
+    .pipe(z.array(z.enum(vocabulary)).max(vocabulary.length))
+    .optional()
+    .openapi({ description: `${description} Comma-separated: ${vocabulary.join(", ")}.`, type: "string" });
+}
 
 const NearQuery = z.strictObject({
   lat: QueryLat,
@@ -33,6 +68,8 @@ const NearQuery = z.strictObject({
   q: z.string().trim().min(1).max(80).optional(),
   openNow: z.enum(["true", "false"]).optional(),
   limit: urlNumber({ min: 1, max: 100, int: true }).default(50),
+  dietary: wordList(DIETARY_TAGS, "Only restaurants with an available dish carrying all of these tags."),
+  avoidAllergens: wordList(ALLERGENS, "Only restaurants with an available dish (with the tags above) free of these."),
 });
 
 const listRestaurants = createRoute({
