@@ -542,7 +542,7 @@ describe("changes by restaurant staff", () => {
     expect(hours.status).toBe(200);
     const [set] = await auditFor(world.restaurantId);
     expect(set).toMatchObject({ action: "restaurant.hours", after: { openingHours: weekly } });
-    expect((set?.before as { openingHours: unknown[] }).openingHours).toHaveLength(7);
+    expect((set?.before as { openingHours?: unknown[] } | undefined)?.openingHours).toHaveLength(7);
 
     // A change with no hand-written audit row still leaves one: the operation and what was sent.
     const category = await api(`/v1/restaurants/${world.restaurantId}/menu/categories`, {
