@@ -5,6 +5,7 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { loadSigningKeys } from "../../domain/auth/tokens.ts";
+import { auditUnaudited } from "./audit/request-audit.ts";
 import type { AppEnv } from "./context.ts";
 import { ApiError, fieldIssuesFromZod, handleError, validationError } from "./http/errors.ts";
 import { database, requestId } from "./http/middleware.ts";
@@ -95,6 +96,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   );
   app.use("/v1/*", ipRateLimit);
   app.use("/v1/*", database);
+  app.use("/v1/*", auditUnaudited(app));
 
   app.get("/.well-known/jwks.json", async (c) => {
     const keys = await loadSigningKeys(c.env.JWT_PRIVATE_KEYS);

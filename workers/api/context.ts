@@ -8,6 +8,8 @@ export interface AppVariables {
   requestId: string;
   principal: Principal | undefined;
   db: Database;
+  /** Set once the request wrote its own audit row (see audit/request-audit.ts). */
+  audited?: boolean;
 }
 
 export type AppEnv = { Bindings: Env; Variables: AppVariables };

@@ -12,11 +12,19 @@ import type { Env } from "../../env.ts";
 import type { Executor } from "../audit/audit.ts";
 import { logLine } from "../http/log.ts";
 
-/** The map regions covering every active delivery area: where operators look, and where couriers can be. */
+/**
+ * The map regions covering the active delivery areas: where operators look,
+ * and where couriers can be. Area by area, so cities far apart do not make
+ * one box spanning a continent.
+ */
 export async function servedRegions(db: Executor): Promise<string[]> {
   const areas = await db.select({ polygon: zones.polygon }).from(zones).where(eq(zones.active, true));
-  const box = boundingBoxOf(areas.map((a) => a.polygon));
-  return box ? regionsCovering(box) : [];
+  const regions = new Set<string>();
+  for (const area of areas) {
+    const box = boundingBoxOf([area.polygon]);
+    if (box) for (const region of regionsCovering(box)) regions.add(region);
+  }
+  return [...regions].sort();
 }
 
 export async function locateCourier(

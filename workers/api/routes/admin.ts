@@ -2,6 +2,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { deadLetters } from "../../../db/schema.ts";
+import { audit } from "../audit/audit.ts";
 import { requireAuth } from "../auth/authenticate.ts";
 import type { App } from "../context.ts";
 import { ApiError } from "../http/errors.ts";
@@ -73,11 +74,21 @@ export function registerAdminRoutes(app: App): void {
     const row = rows[0];
     if (!row) throw new ApiError(404, "dead_letter_not_found", "No dead letter has this id.");
     await c.env.EVENTS.send(row.body, { contentType: "json" });
-    const updated = await c.var.db
-      .update(deadLetters)
-      .set({ replayedAt: new Date() })
-      .where(and(eq(deadLetters.id, id)))
-      .returning();
+    const updated = await c.var.db.transaction(async (tx) => {
+      const rows = await tx
+        .update(deadLetters)
+        .set({ replayedAt: new Date() })
+        .where(and(eq(deadLetters.id, id)))
+        .returning();
+      await audit(c, tx, {
+        action: "dead_letter.replay",
+        entityType: "dead_letter",
+        entityId: String(id),
+        before: { replayedAt: row.replayedAt },
+        after: { replayedAt: rows[0]?.replayedAt ?? null, messageId: row.messageId },
+      });
+      return rows;
+    });
     const r = updated[0] ?? row;
     return c.json(
       { ...r, receivedAt: r.receivedAt.toISOString(), replayedAt: r.replayedAt?.toISOString() ?? null },

@@ -4,7 +4,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq, isNull, or } from "drizzle-orm";
 import { refreshTokens, restaurantStaff, restaurants, users } from "../../../db/schema.ts";
-import { audit } from "../audit/audit.ts";
+import { audit, auditedNoChange } from "../audit/audit.ts";
 import { principalOf, requireAuth } from "../auth/authenticate.ts";
 import { revokeSession } from "../auth/sessions.ts";
 import { accountOut, findAccountByEmail, issueInvitation } from "../back-office/accounts.ts";
@@ -101,6 +101,7 @@ export function registerOnboardingStaffRoutes(app: App): void {
         .returning({ userId: restaurantStaff.userId });
       const joined = added.length > 0 && (created || account.restaurantId !== id);
       const invitation = account.invited ? await issueInvitation(tx, account.id, admin.userId) : null;
+      if (!joined && !created && !invitation) auditedNoChange(c);
       if (joined || created) {
         await audit(c, tx, {
           action: created ? "staff.invite" : "staff.add",

@@ -10,6 +10,7 @@ import { menuItems, modifierGroups, modifierOptions, restaurants } from "../../.
 import { ALLERGENS, DIETARY_TAGS, normaliseLabels } from "../../../domain/menu/labels.ts";
 import { checkWeeklyHours } from "../../../domain/restaurant/schedule.ts";
 import { rebuildDiscoveryIndex } from "../../discovery/index-writer.ts";
+import { audit, auditUpdate, updateRestaurantAudited } from "../audit/audit.ts";
 import { principalOf, requireAuth } from "../auth/authenticate.ts";
 import type { App } from "../context.ts";
 import { ApiError, validationError } from "../http/errors.ts";
@@ -217,7 +218,7 @@ export function registerRestaurantAdminRoutes(app: App): void {
       ...(patch.active !== undefined && { active: patch.active }),
       ...(patch.acceptsScheduledOrders !== undefined && { acceptsScheduledOrders: patch.acceptsScheduledOrders }),
     };
-    const [row] = await c.var.db.update(restaurants).set(set).where(eq(restaurants.id, id)).returning();
+    const row = await updateRestaurantAudited(c, id, set);
     if (!row) throw restaurantNotFound();
     await afterCommit(c, id, { discoveryNow: true });
     return c.json(profileOf(row), 200);
@@ -232,6 +233,8 @@ export function registerRestaurantAdminRoutes(app: App): void {
       result = await c.var.db.transaction(async (tx) => {
         const { menuVersion } = await bumpMenuVersion(tx, id);
         if (rest.categoryId !== undefined) await categoryOfRestaurant(tx, id, rest.categoryId);
+        const mine = and(eq(menuItems.id, itemId), eq(menuItems.restaurantId, id));
+        const [before] = await tx.select().from(menuItems).where(mine).limit(1);
         const [item] = await tx
           .update(menuItems)
           .set({
@@ -253,6 +256,17 @@ export function registerRestaurantAdminRoutes(app: App): void {
           });
         }
         if (rest.priceMinor !== undefined) await assertPriceFloor(tx, id, itemId);
+        const [after] = await tx.select().from(menuItems).where(mine).limit(1);
+        if (before && after) {
+          await auditUpdate(c, tx, {
+            action: "menu_item.update",
+            entityType: "menu_item",
+            entityId: itemId,
+            before,
+            after,
+            context: { restaurantId: id, name: after.name, menuVersion },
+          });
+        }
         return { menuVersion, item: await loadManagedItem(tx, id, itemId) };
       });
     } catch (err) {
@@ -272,6 +286,7 @@ export function registerRestaurantAdminRoutes(app: App): void {
       result = await c.var.db.transaction(async (tx) => {
         const { menuVersion } = await bumpMenuVersion(tx, id);
         const found = await optionOfRestaurant(tx, id, optionId);
+        const [before] = await tx.select().from(modifierOptions).where(eq(modifierOptions.id, found.optionId)).limit(1);
         const [option] = await tx
           .update(modifierOptions)
           .set(patch)
@@ -279,6 +294,16 @@ export function registerRestaurantAdminRoutes(app: App): void {
           .returning();
         if (!option) throw new Error("option update returned nothing");
         if (patch.priceDeltaMinor !== undefined) await assertPriceFloor(tx, id, found.itemId);
+        if (before) {
+          await auditUpdate(c, tx, {
+            action: "menu_option.update",
+            entityType: "menu_option",
+            entityId: optionId,
+            before,
+            after: option,
+            context: { restaurantId: id, itemId: found.itemId, name: option.name, menuVersion },
+          });
+        }
         return {
           menuVersion,
           item: {
@@ -328,6 +353,12 @@ export function registerRestaurantAdminRoutes(app: App): void {
           await insertGroup(tx, item.id, g, position);
         }
         await assertPriceFloor(tx, id, item.id);
+        await audit(c, tx, {
+          action: "menu_item.create",
+          entityType: "menu_item",
+          entityId: item.id,
+          after: { restaurantId: id, menuVersion: bumped.menuVersion, ...body },
+        });
         return { menuVersion: bumped.menuVersion, item: await loadManagedItem(tx, id, item.id) };
       });
     } catch (err) {
@@ -342,6 +373,12 @@ export function registerRestaurantAdminRoutes(app: App): void {
   app.openapi(rebuildDiscovery, async (c) => {
     const result = await rebuildDiscoveryIndex(c.env.DISCOVERY, c.var.db);
     log(c, "info", "discovery.rebuilt", { trigger: "admin", ...result });
+    await audit(c, c.var.db, {
+      action: "discovery.rebuild",
+      entityType: "discovery_index",
+      entityId: "all",
+      after: { ...result },
+    });
     return c.json(result, 200);
   });
 }

@@ -12,6 +12,7 @@ import {
   currentSpecialDays,
   type Schedule,
 } from "../../../domain/restaurant/schedule.ts";
+import { updateRestaurantAudited } from "../audit/audit.ts";
 import { principalOf, requireAuth } from "../auth/authenticate.ts";
 import type { App } from "../context.ts";
 import { ApiError, validationError } from "../http/errors.ts";
@@ -171,14 +172,15 @@ export function registerRestaurantHoursRoutes(app: App): void {
       .where(eq(restaurants.id, id))
       .limit(1);
     if (!current) throw restaurantNotFound();
-    const [row] = await c.var.db
-      .update(restaurants)
-      .set({
+    const row = await updateRestaurantAudited(
+      c,
+      id,
+      {
         openingHours: body.weekly,
         specialDays: currentSpecialDays(body.specialDays, current.timeZone, Date.now()),
-      })
-      .where(eq(restaurants.id, id))
-      .returning();
+      },
+      "restaurant.hours",
+    );
     if (!row) throw restaurantNotFound();
     await afterCommit(c, id, { discoveryNow: true });
     return c.json(profileOf(row), 200);
@@ -188,11 +190,12 @@ export function registerRestaurantHoursRoutes(app: App): void {
     const { id } = c.req.valid("param");
     assertRestaurantEditor(principalOf(c), id);
     const body = c.req.valid("json");
-    const [row] = await c.var.db
-      .update(restaurants)
-      .set({ pausedUntil: new Date(Date.now() + body.minutes * 60_000), pauseReason: body.reason ?? null })
-      .where(eq(restaurants.id, id))
-      .returning();
+    const row = await updateRestaurantAudited(
+      c,
+      id,
+      { pausedUntil: new Date(Date.now() + body.minutes * 60_000), pauseReason: body.reason ?? null },
+      "restaurant.pause",
+    );
     if (!row) throw restaurantNotFound();
     await afterCommit(c, id, { discoveryNow: true });
     return c.json(profileOf(row), 200);
@@ -201,11 +204,7 @@ export function registerRestaurantHoursRoutes(app: App): void {
   app.openapi(resume, async (c) => {
     const { id } = c.req.valid("param");
     assertRestaurantEditor(principalOf(c), id);
-    const [row] = await c.var.db
-      .update(restaurants)
-      .set({ pausedUntil: null, pauseReason: null })
-      .where(eq(restaurants.id, id))
-      .returning();
+    const row = await updateRestaurantAudited(c, id, { pausedUntil: null, pauseReason: null }, "restaurant.resume");
     if (!row) throw restaurantNotFound();
     await afterCommit(c, id, { discoveryNow: true });
     return c.json(profileOf(row), 200);

@@ -8,7 +8,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, asc, eq, ilike, isNotNull, isNull, or, type SQL, sql } from "drizzle-orm";
 import { accountInvitations, refreshTokens, userRole, users } from "../../../db/schema.ts";
-import { audit } from "../audit/audit.ts";
+import { audit, auditedNoChange } from "../audit/audit.ts";
 import { principalOf, requireAuth } from "../auth/authenticate.ts";
 import { revokeAllSessions } from "../auth/sessions.ts";
 import { accountColumns, accountOut, findAccountByEmail, issueInvitation } from "../back-office/accounts.ts";
@@ -177,7 +177,10 @@ export function registerUserAdminRoutes(app: App): void {
         .set({ deactivatedAt: now })
         .where(and(eq(users.id, id), isNull(users.deactivatedAt)))
         .returning({ id: users.id, role: users.role });
-      if (!updated) return null;
+      if (!updated) {
+        auditedNoChange(c);
+        return null;
+      }
       await tx
         .update(refreshTokens)
         .set({ revokedAt: now })
@@ -220,7 +223,10 @@ export function registerUserAdminRoutes(app: App): void {
         .for("update")
         .limit(1);
       if (!before) throw new ApiError(404, "user_not_found", "No account has this id.");
-      if (!before.deactivatedAt) return;
+      if (!before.deactivatedAt) {
+        auditedNoChange(c);
+        return;
+      }
       await tx.update(users).set({ deactivatedAt: null }).where(eq(users.id, id));
       await audit(c, tx, {
         action: "user.reactivate",

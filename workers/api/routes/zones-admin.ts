@@ -5,6 +5,7 @@ import { asc, eq } from "drizzle-orm";
 import { zones } from "../../../db/schema.ts";
 import { decodeGeohashBounds, ZONE_PRECISION, zoneCellOf } from "../../../domain/geo/geohash.ts";
 import { zoneStub } from "../../../durable-objects/zone/stubs.ts";
+import { audit, auditUpdate } from "../audit/audit.ts";
 import { requireAuth } from "../auth/authenticate.ts";
 import type { App } from "../context.ts";
 import { ApiError } from "../http/errors.ts";
@@ -174,8 +175,18 @@ export function registerZoneAdminRoutes(app: App): void {
 
   app.openapi(createZone, async (c) => {
     try {
-      const [row] = await c.var.db.insert(zones).values(c.req.valid("json")).returning();
-      if (!row) throw new ApiError(500, "internal_error", "The zone was not stored.");
+      const row = await c.var.db.transaction(async (tx) => {
+        const [created] = await tx.insert(zones).values(c.req.valid("json")).returning();
+        if (!created) throw new ApiError(500, "internal_error", "The zone was not stored.");
+        const { createdAt: _created, ...after } = created;
+        await audit(c, tx, {
+          action: "delivery_area.create",
+          entityType: "delivery_area",
+          entityId: created.id,
+          after,
+        });
+        return created;
+      });
       await invalidateZones(c.env.MENU_CACHE);
       const { createdAt: _created, ...zone } = row;
       return c.json(zone, 201);
@@ -190,13 +201,23 @@ export function registerZoneAdminRoutes(app: App): void {
       Object.entries(c.req.valid("json")).filter(([, value]) => value !== undefined),
     ) as z.infer<typeof ZonePatch>;
     if (Object.keys(changes).length === 0) throw new ApiError(400, "nothing_to_change", "Send at least one field.");
+    const id = c.req.valid("param").id;
     try {
-      const [row] = await c.var.db
-        .update(zones)
-        .set(changes)
-        .where(eq(zones.id, c.req.valid("param").id))
-        .returning();
-      if (!row) throw new ApiError(404, "zone_not_found", "No zone has this id.");
+      const row = await c.var.db.transaction(async (tx) => {
+        const [before] = await tx.select().from(zones).where(eq(zones.id, id)).for("update").limit(1);
+        if (!before) throw new ApiError(404, "zone_not_found", "No zone has this id.");
+        const [after] = await tx.update(zones).set(changes).where(eq(zones.id, id)).returning();
+        if (!after) throw new ApiError(404, "zone_not_found", "No zone has this id.");
+        // A redrawn outline or new fees price every order placed from now on: who did it matters.
+        await auditUpdate(c, tx, {
+          action: "delivery_area.update",
+          entityType: "delivery_area",
+          entityId: id,
+          before: { ...before, createdAt: undefined },
+          after: { ...after, createdAt: undefined },
+        });
+        return after;
+      });
       await invalidateZones(c.env.MENU_CACHE);
       const { createdAt: _created, ...zone } = row;
       return c.json(zone, 200);
