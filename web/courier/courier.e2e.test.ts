@@ -12,13 +12,13 @@
 // Portuguese are screenshotted and checked with axe.
 import { mkdir, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import AxeBuilder from "@axe-core/playwright";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { bearingDeg, destinationPoint, haversineMeters, type LatLng } from "../../domain/geo/distance.ts";
 import { decodeGeohashBounds, zoneCellOf } from "../../domain/geo/geohash.ts";
 // The platform boot's provided values (courierUrl, apiBase) are typed there.
 import type {} from "../e2e/global-setup.ts";
+import { seriousA11yViolations } from "../e2e/a11y.ts";
 
 const courierUrl = inject("courierUrl");
 const apiBase = inject("apiBase");
@@ -116,10 +116,7 @@ async function shot(name: string): Promise<void> {
 
 /** axe on the current screen: serious and critical findings are failures, collected and asserted at the end. */
 async function axe(name: string): Promise<void> {
-  const result = await new AxeBuilder({ page }).analyze();
-  axeFindings[name] = result.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  axeFindings[name] = await seriousA11yViolations(page);
 }
 
 async function placeOrder(tipMinor: number): Promise<string> {

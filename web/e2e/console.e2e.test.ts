@@ -5,11 +5,11 @@
 // public menu; a wrong password shows the API's own message.
 import { mkdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
-import AxeBuilder from "@axe-core/playwright";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { openDb } from "../../db/node.ts";
 import { deadLetters } from "../../db/schema.ts";
+import { seriousA11yViolations as axeViolations } from "./a11y.ts";
 import type { components } from "../shared/api/schema";
 
 type Schemas = components["schemas"];
@@ -114,12 +114,7 @@ afterAll(async () => {
 });
 
 /** Accessibility problems axe rates serious or critical on the page as it is now. */
-async function seriousA11yViolations(): Promise<string[]> {
-  const results = await new AxeBuilder({ page }).analyze();
-  return results.violations
-    .filter((v) => v.impact === "serious" || v.impact === "critical")
-    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
-}
+const seriousA11yViolations = (): Promise<string[]> => axeViolations(page);
 
 /** A cart line of the first item with options: every required choice, plus one optional extra to show on the ticket. */
 function cartFrom(menu: Menu) {
