@@ -12,7 +12,8 @@
 //  - queue batches the consumer projected, from the projection's commits.
 // Writes bench/results/lifecycle.json, which bench/events.ts (the events
 // pipeline benchmark) and bench/cost.ts read.
-import { writeFile } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { sql } from "drizzle-orm";
@@ -64,6 +65,10 @@ async function main(): Promise<void> {
     const config = { DATABASE_URL: system.platform.databaseUrl, NEON_WS_PROXY: system.platform.wsProxy };
     await new Promise((r) => setTimeout(r, 3000));
     const before = await stats(config);
+    // The simulator (a child) counts its own HTTP requests and WebSocket frames (bench/lib/count-requests.mjs).
+    const requestsFile = join(tmpdir(), `lifecycle-requests-${process.pid}.json`);
+    process.env.COUNT_REQUESTS_FILE = requestsFile;
+    process.env.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ""} --import=${join(ROOT, "bench", "lib", "count-requests.mjs")}`;
     const report = await simulate(system.platform.apiBase, {
       couriers: args.couriers ?? "10",
       rate: args.rate ?? "0.5",
@@ -71,6 +76,13 @@ async function main(): Promise<void> {
       cook: "2",
       drain: "150",
     });
+    delete process.env.NODE_OPTIONS;
+    const requests = JSON.parse(await readFile(requestsFile, "utf8").catch(() => "{}")) as {
+      http?: Record<string, number>;
+      sockets?: Record<string, number>;
+      framesSent?: number;
+    };
+    await rm(requestsFile, { force: true });
     // Let the queue drain into Postgres.
     await new Promise((r) => setTimeout(r, 5000));
     const after = await stats(config);
@@ -106,6 +118,15 @@ async function main(): Promise<void> {
           perType.rows.map((r) => [r.type, Number(r.n) / Math.max(1, delivered.length)]),
         ),
         allOrders: { orders: totalOrders, events: totalEvents },
+        clientRequests: {
+          note: "every HTTP request and WebSocket the simulator's clients made during the run (sign-ins, menus, couriers' GPS fixes included), and per order placed",
+          ...requests,
+          httpPerOrder:
+            Object.values(requests.http ?? {}).reduce((a, b) => a + b, 0) / Math.max(1, report.orders.length),
+          socketsPerOrder:
+            Object.values(requests.sockets ?? {}).reduce((a, b) => a + b, 0) / Math.max(1, report.orders.length),
+          framesPerOrder: (requests.framesSent ?? 0) / Math.max(1, report.orders.length),
+        },
         postgres: {
           note: "whole database during the run: the projection, the API's reads/writes (sign-ins, checkout, courier rows) and the reconciler",
           commits: after.commits - before.commits,
