@@ -580,8 +580,6 @@ export async function runEvents(h: Harness): Promise<BenchResult> {
   ]);
   const batchRows = results.map((r) => runsRow(`${r.label}`, `closed, c=${r.concurrency} (batches/s)`, r.m.summary));
   const best = (id: string) => Math.max(...results.filter((r) => r.id === id).map((r) => eventsPerS(r.m)));
-  const byC = (id: string, c: number) =>
-    eventsPerS(results.find((r) => r.id === id && r.concurrency === c)?.m as Measured);
   const median = (xs: number[]) => {
     const v = xs.filter(Number.isFinite).sort((a, b) => a - b);
     return v.length ? (v[Math.floor((v.length - 1) / 2)] as number) : Number.NaN;
