@@ -225,7 +225,10 @@ class BatchStream {
     while (out.length < size) {
       while (this.active.length < ORDERS_IN_FLIGHT) {
         const n = this.nextOrder++;
-        this.active.push({ n, messages: orderMessages(this.p, this.prefix, n), next: 0 });
+        // The first orders start at staggered stages (as if their earlier events were projected
+        // before the run), so batches mix stages as at a steady peak instead of moving in lockstep.
+        const next = n < ORDERS_IN_FLIGHT ? n % this.p.sequence.length : 0;
+        this.active.push({ n, messages: orderMessages(this.p, this.prefix, n), next });
       }
       this.turn = this.turn % this.active.length;
       const order = this.active[this.turn] as (typeof this.active)[number];
