@@ -5,9 +5,14 @@
 // settings as `events`. A shard whose binding is missing falls back to
 // `EVENTS`, so a configuration slip delays nothing.
 import { eventQueueBinding, eventShardCount } from "../../domain/projection/event-shards.ts";
-import type { Env } from "../env.ts";
 
-export function eventsQueue(env: Env, orderId: string | undefined): Queue<unknown> {
+/** What it needs of the Worker's env (not `Env` itself, which imports the DO classes that import this). */
+export interface EventQueuesEnv {
+  EVENTS: Queue<unknown>;
+  EVENTS_SHARDS?: string | undefined;
+}
+
+export function eventsQueue(env: EventQueuesEnv, orderId: string | undefined): Queue<unknown> {
   const shards = eventShardCount(env.EVENTS_SHARDS);
   if (shards === 1 || !orderId) return env.EVENTS;
   const binding = (env as unknown as Record<string, Queue<unknown> | undefined>)[eventQueueBinding(orderId, shards)];
