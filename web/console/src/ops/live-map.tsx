@@ -10,7 +10,15 @@ import { shortId } from "../../../shared/ui/format.ts";
 import { api, statusLabel } from "../api.ts";
 import { type MessageKey, useI18n } from "../i18n.ts";
 import { useLoad, useZones } from "./common.tsx";
-import { MapCanvas, type MapCourier, type MapOrder, type Ring, type Selection, stateColour } from "./map-canvas.ts";
+import {
+  areasBounds,
+  MapCanvas,
+  type MapCourier,
+  type MapOrder,
+  type Ring,
+  type Selection,
+  stateColour,
+} from "./map-canvas.ts";
 import { ZoneEditor } from "./zone-editor.tsx";
 
 type ServerMessage = Schemas["CityMapServerMessage"];
@@ -79,9 +87,11 @@ export function LiveMapScreen() {
       canvas.current = null;
     };
   }, []);
+  // Framed on the delivery areas inside the region (a region is a whole geohash cell, ~150 km wide).
   useEffect(() => {
-    if (region) canvas.current?.fit(region.region, region.bounds);
-  }, [region]);
+    if (!region || !zones.data) return;
+    canvas.current?.fit(region.region, areasBounds(zones.data, region.bounds) ?? region.bounds);
+  }, [region, zones.data]);
   useEffect(() => canvas.current?.drawZones(zones.data ?? [], selected, editing), [zones.data, selected, editing]);
   useEffect(() => canvas.current?.drawOrders(orders, selected), [orders, selected]);
   useEffect(() => canvas.current?.drawCouriers(couriers, selected), [couriers, selected]);

@@ -46,6 +46,20 @@ export function ringOf(zone: Zone): Ring {
   return ring;
 }
 
+/** The box around the active areas' corners that lie inside `within`; null when there are none. */
+export function areasBounds(zones: Zone[], within: Bounds): Bounds | null {
+  const inside = zones
+    .filter((zone) => zone.active)
+    .flatMap(ringOf)
+    .filter(
+      ([lng, lat]) => lat >= within.minLat && lat <= within.maxLat && lng >= within.minLng && lng <= within.maxLng,
+    );
+  if (inside.length === 0) return null;
+  const lats = inside.map(([, lat]) => lat);
+  const lngs = inside.map(([lng]) => lng);
+  return { minLat: Math.min(...lats), maxLat: Math.max(...lats), minLng: Math.min(...lngs), maxLng: Math.max(...lngs) };
+}
+
 export class MapCanvas {
   readonly map: L.Map;
   private readonly zones = L.layerGroup();
