@@ -339,6 +339,9 @@ describe("the operator console", () => {
     const before = Number(await row.getAttribute("data-lat"));
     expect(before).toBeCloseTo(FORNO.lat, 4);
     const dot = page.locator(`path.courier-${courier.user.id}`);
+    // Measured once the map has framed the delivery areas it draws.
+    await page.locator("path.zone-outline").first().waitFor();
+    await sleep(500);
     const dotBefore = await dot.boundingBox();
     // Riding north at about 17 m/s (a scooter), a fix a second, as a phone would report it.
     let at = FORNO;
@@ -462,11 +465,13 @@ describe("the operator console", () => {
     await open(`#/audit/order/${escalatedOrderId}`);
     await page.getByRole("heading", { name: "Audit log" }).waitFor();
     await page.locator('tr[data-action="order.courier_assigned"]').waitFor();
-    await page
-      .locator('tr[data-action="order.cancelled"]')
-      .or(page.locator('tr[data-action="order.refunded"]'))
-      .first()
-      .waitFor();
+    // The cancellation reaches the log through the events queue: reload until it is there.
+    const cancelledRow = page.locator('tr[data-action="order.cancelled"]');
+    await eventually("the cancellation in the audit log", async () => {
+      if ((await cancelledRow.count()) > 0) return true;
+      await page.getByRole("button", { name: "Reload" }).click();
+      return undefined;
+    });
     await page.locator("tr", { hasText: "Rang Sara, she will take it" }).first().waitFor();
     await shot(page, "12-audit-order");
     await open("#/audit");
