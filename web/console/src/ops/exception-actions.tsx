@@ -84,6 +84,9 @@ export function ExceptionActions(props: { exception: OrderException; onDone(): v
         </button>
       </header>
       <ul className="facts">
+        {typeof exception.details.note === "string" ? (
+          <li>{t("exc.customerSaid", { note: exception.details.note })}</li>
+        ) : null}
         <li>{t("exc.restaurant", { name: order.restaurantName })}</li>
         <li>{t("exc.customer", { name: order.customerName })}</li>
         <li>

@@ -14,7 +14,14 @@ import { ExceptionActions } from "./exception-actions.tsx";
 
 export type OrderException = Schemas["OrderException"];
 type Kind = OrderException["kind"];
-export const KINDS: Kind[] = ["no_courier", "courier_dark", "pin_locked", "delivery_failed", "refund_stuck"];
+export const KINDS: Kind[] = [
+  "no_courier",
+  "courier_dark",
+  "pin_locked",
+  "delivery_failed",
+  "refund_stuck",
+  "customer_problem",
+];
 export const kindKey = (kind: string) => `exc.kind.${kind}` as MessageKey;
 
 export function ExceptionsScreen(props: { orderId?: string | undefined }) {

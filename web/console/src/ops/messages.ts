@@ -175,6 +175,7 @@ export const OPS_EN = {
   "exc.kind.pin_locked": "PIN lockout",
   "exc.kind.delivery_failed": "Failed delivery",
   "exc.kind.refund_stuck": "Refund stuck",
+  "exc.kind.customer_problem": "Customer reported a problem",
   "exc.age": "Age",
   "exc.order": "Order",
   "exc.empty": "No orders need a person.",
@@ -201,6 +202,7 @@ export const OPS_EN = {
   "exc.needCourier": "Choose a courier first.",
   "exc.resolution": "{resolution} by {who}",
   "exc.nearest": "{distance} m away",
+  "exc.customerSaid": "The customer wrote: “{note}”",
 
   "audit.title": "Audit log",
   "audit.entityType": "Entity type",
@@ -406,6 +408,7 @@ export const OPS_PT: { [K in keyof typeof OPS_EN]: string } = {
   "exc.kind.pin_locked": "PIN bloqueado",
   "exc.kind.delivery_failed": "Entrega falhada",
   "exc.kind.refund_stuck": "Reembolso parado",
+  "exc.kind.customer_problem": "Cliente reportou um problema",
   "exc.age": "Idade",
   "exc.order": "Pedido",
   "exc.empty": "Nenhum pedido precisa de uma pessoa.",
@@ -432,6 +435,7 @@ export const OPS_PT: { [K in keyof typeof OPS_EN]: string } = {
   "exc.needCourier": "Escolha primeiro um estafeta.",
   "exc.resolution": "{resolution} por {who}",
   "exc.nearest": "a {distance} m",
+  "exc.customerSaid": "O cliente escreveu: “{note}”",
 
   "audit.title": "Registo de auditoria",
   "audit.entityType": "Tipo de entidade",

@@ -73,10 +73,12 @@ export function OverviewScreen() {
           <div className="tile">
             <dt>{t("overview.latency")}</dt>
             <dd>
-              {t("overview.latencyValue", {
-                p50: minutes(o.orders.placementToDeliveryP50Ms),
-                p95: minutes(o.orders.placementToDeliveryP95Ms),
-              })}
+              {o.orders.placementToDeliveryP50Ms === null
+                ? t("overview.noData")
+                : t("overview.latencyValue", {
+                    p50: minutes(o.orders.placementToDeliveryP50Ms),
+                    p95: minutes(o.orders.placementToDeliveryP95Ms),
+                  })}
             </dd>
           </div>
         </dl>
