@@ -131,6 +131,8 @@ let courier: Session;
 let phone: CourierPhone | null = null;
 let restaurantId = "";
 let escalatedOrderId = "";
+let newRestaurantOrderId = "";
+let nina: Session;
 const pageErrors: string[] = [];
 const axeFindings: Record<string, string[]> = {};
 
@@ -310,6 +312,32 @@ describe("the operator console", () => {
     });
     expect(signedIn.status).toBe(200);
     expect(signedIn.body.user.restaurantId).toBe(restaurantId);
+    nina = signedIn.body;
+  }, 90_000);
+
+  it("has the new restaurant take an order through the customer's flow once its staff set up a menu", async () => {
+    // Nina opens round the clock and adds a dish, as she would from the menu screens.
+    const hours = await call(`/v1/restaurants/${restaurantId}/hours`, {
+      method: "PUT",
+      token: nina.accessToken,
+      body: { weekly: [0, 1, 2, 3, 4, 5, 6].map((day) => ({ day, open: "00:00", close: "00:00" })) },
+    });
+    expect(hours.status).toBe(200);
+    const managed = await call<{ categories: Array<{ id: string }> }>(`/v1/restaurants/${restaurantId}/menu/manage`, {
+      token: nina.accessToken,
+    });
+    const categoryId = managed.body.categories[0]?.id ?? "";
+    const dish = await call(`/v1/restaurants/${restaurantId}/menu/items`, {
+      method: "POST",
+      token: nina.accessToken,
+      body: { categoryId, name: "Bifana", priceMinor: 450 },
+    });
+    expect(dish.status).toBe(201);
+    newRestaurantOrderId = await placeAndAccept(restaurantId, nina);
+    const view = await call<{ order: { status: string; restaurantId: string } }>(`/v1/orders/${newRestaurantOrderId}`, {
+      token: customer.accessToken,
+    });
+    expect(view.body.order).toMatchObject({ status: "accepted", restaurantId });
   }, 90_000);
 
   it("registers a courier with vehicle and documents check, and shows their invitation link", async () => {
@@ -441,6 +469,46 @@ describe("the operator console", () => {
     });
   }, 180_000);
 
+  it("resolves a customer's problem report from the queue with a note", async () => {
+    const reported = await call(`/v1/orders/${newRestaurantOrderId}/problems`, {
+      method: "POST",
+      token: customer.accessToken,
+      body: { problem: "late", note: "The app says preparing for ages" },
+    });
+    expect(reported.status).toBe(200);
+    await eventually("the report in the queue", async () => {
+      const open = await call<{ exceptions: Schemas["OrderException"][] }>(
+        `/v1/admin/exceptions?orderId=${newRestaurantOrderId}`,
+        { token: admin.accessToken },
+      );
+      return open.body.exceptions.find((e) => e.kind === "customer_problem");
+    });
+    await open(`#/exceptions/${newRestaurantOrderId}`);
+    await page.locator("#exc-kind").selectOption("customer_problem");
+    const panel = page.locator(".exception-detail");
+    await panel.getByText("The customer wrote: “The app says preparing for ages”").waitFor();
+    await axe(page, "exception-customer-problem");
+    await shot(page, "10b-customer-problem");
+    await page.locator("#exc-reason").fill("Called the kitchen: leaving in 5 min; told the customer");
+    await page.getByRole("button", { name: "Resolve with note" }).click();
+    await page.locator(".toast", { hasText: "Resolve with note done." }).waitFor();
+    await eventually("the report resolved", async () => {
+      const open = await call<{ exceptions: Schemas["OrderException"][] }>(
+        `/v1/admin/exceptions?orderId=${newRestaurantOrderId}`,
+        { token: admin.accessToken },
+      );
+      return open.body.exceptions.length === 0 ? true : undefined;
+    });
+    // The order is a test's: cancel it (refunded) so nothing is left for a kitchen.
+    const cancelled = await call(`/v1/admin/orders/${newRestaurantOrderId}/cancel`, {
+      method: "POST",
+      token: admin.accessToken,
+      headers: { "idempotency-key": `operators-e2e-${RUN}-cancel-new` },
+      body: { reason: "Test over" },
+    });
+    expect(cancelled.status).toBe(200);
+  });
+
   it("deactivates the courier: their app is cut off at once", async () => {
     // The assigned order goes back to the kitchen's problem: cancel it with a full refund first.
     const cancelled = await call(`/v1/admin/orders/${escalatedOrderId}/cancel`, {
@@ -533,12 +601,12 @@ describe("the operator console", () => {
   });
 });
 
-/** An order at Forno Napoletano, placed and paid through the API, accepted by its kitchen (which starts dispatch). */
-async function placeAndAccept(): Promise<string> {
+/** An order placed and paid through the API (Forno Napoletano unless named), accepted by its kitchen (which starts dispatch). */
+async function placeAndAccept(at?: string, kitchen: Session = staff): Promise<string> {
   const list = await call<{ restaurants: Array<{ id: string; slug: string }> }>(
     `/v1/restaurants?lat=${FORNO.lat}&lng=${FORNO.lng}&limit=100`,
   );
-  const forno = list.body.restaurants.find((r) => r.slug === "forno-napoletano")?.id;
+  const forno = at ?? list.body.restaurants.find((r) => r.slug === "forno-napoletano")?.id;
   if (!forno) throw new Error("Forno Napoletano is not in discovery");
   const menu = await call<Schemas["Menu"]>(`/v1/restaurants/${forno}/menu`);
   const item = menu.body.categories.flatMap((c) => c.items).find((i) => i.available);
@@ -552,7 +620,7 @@ async function placeAndAccept(): Promise<string> {
   const placed = await call<{ id: string }>("/v1/orders", {
     method: "POST",
     token: customer.accessToken,
-    headers: { "idempotency-key": `operators-e2e-${RUN}-order` },
+    headers: { "idempotency-key": `operators-e2e-${RUN}-order-${forno}` },
     body: {
       restaurantId: forno,
       items: [{ itemId: item.id, quantity: 1, optionIds }],
@@ -568,7 +636,7 @@ async function placeAndAccept(): Promise<string> {
   await eventually("the kitchen's accept", async () => {
     const accepted = await call(`/v1/orders/${orderId}/accept`, {
       method: "POST",
-      token: staff.accessToken,
+      token: kitchen.accessToken,
       body: { prepTimeMinutes: 5 },
     });
     return accepted.status === 200 ? true : undefined;
