@@ -589,6 +589,7 @@ describe("the operator console", () => {
       await shot(mobile, "14-map-390-pt");
       await mobile.goto(`${consoleUrl}/#/exceptions`);
       await mobile.getByRole("heading", { name: "Exceções" }).waitFor();
+      await mobile.locator('.table-wrap[aria-busy="false"]').waitFor();
       await shot(mobile, "15-exceptions-390-pt");
     } finally {
       await phoneContext.close();

@@ -67,7 +67,7 @@ function useRegion(region: string | null) {
 }
 
 export function LiveMapScreen() {
-  const { t, fmt } = useI18n();
+  const { t, fmt, maybe } = useI18n();
   const regions = useLoad(async () => (await unwrap(api.http.GET("/v1/admin/live-map/regions"))).regions, []);
   const zones = useZones();
   const [regionName, setRegionName] = useState<string | null>(null);
@@ -172,7 +172,7 @@ export function LiveMapScreen() {
                 <span className="badge" data-state={courier.state}>
                   {t(`map.state.${courier.state}` as MessageKey)}
                 </span>{" "}
-                {courier.vehicle}
+                {maybe(`cour.vehicle.${courier.vehicle}`) ?? courier.vehicle}
               </p>
               <p className="muted">
                 {courier.lastFixAt ? t("map.lastFix", { time: fmt.relative(courier.lastFixAt) }) : t("map.noFix")}
