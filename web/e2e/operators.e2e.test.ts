@@ -417,6 +417,14 @@ describe("the operator console", () => {
       expect(saved?.baseDeliveryFeeMinor).toBe(zone.baseDeliveryFeeMinor + 10);
       expect(saved?.polygon.coordinates[0]?.length).toBe(corners);
       expect(JSON.stringify(saved?.polygon)).not.toBe(JSON.stringify(zone.polygon));
+
+      // A new area starts as an inactive square in the middle of the view, ready to shape.
+      await page.getByLabel("New area's name").fill(`Test area ${RUN}`);
+      await page.getByRole("button", { name: "Draw a new area" }).click();
+      await page.getByRole("heading", { name: `Edit Test area ${RUN}` }).waitFor();
+      await page.getByTestId("zone-corners").filter({ hasText: "4 corners" }).waitFor();
+      const drawn = await call<{ zones: Schemas["Zone"][] }>("/v1/admin/zones", { token: admin.accessToken });
+      expect(drawn.body.zones.find((z) => z.name === `Test area ${RUN}`)).toMatchObject({ active: false });
     } finally {
       // Put the area back as the seed drew it: the other browser tests price orders in it.
       const restored = await call(`/v1/admin/zones/${zone.id}`, {

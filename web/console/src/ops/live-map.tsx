@@ -16,10 +16,11 @@ import {
   type MapCourier,
   type MapOrder,
   type Ring,
+  ringOf,
   type Selection,
   stateColour,
 } from "./map-canvas.ts";
-import { ZoneEditor } from "./zone-editor.tsx";
+import { NewZoneForm, ZoneEditor } from "./zone-editor.tsx";
 
 type ServerMessage = Schemas["CityMapServerMessage"];
 type ClientMessage = Schemas["CityMapClientMessage"];
@@ -214,6 +215,15 @@ export function LiveMapScreen() {
                 </li>
               ))}
             </ul>
+            <NewZoneForm
+              square={() => canvas.current?.squareAtCentre() ?? []}
+              currency={zones.data?.[0]?.currency ?? "EUR"}
+              onCreated={(created) => {
+                zones.set((list) => [...(list ?? []), created]);
+                setSelected({ kind: "zone", id: created.id });
+                setEditing({ id: created.id, ring: ringOf(created) });
+              }}
+            />
           </details>
           <details className="map-list" open>
             <summary>{t("map.couriersList", { count: couriers.length })}</summary>

@@ -80,6 +80,19 @@ export class MapCanvas {
     this.map.setView([38.72, -9.14], 13);
   }
 
+  /** A square about `sideM` metres across around the middle of the view, as a new area's first outline. */
+  squareAtCentre(sideM = 2000): Ring {
+    const c = this.map.getCenter();
+    const dLat = sideM / 2 / 111_320;
+    const dLng = dLat / Math.cos((c.lat * Math.PI) / 180);
+    return [
+      [round(c.lng - dLng), round(c.lat - dLat)],
+      [round(c.lng + dLng), round(c.lat - dLat)],
+      [round(c.lng + dLng), round(c.lat + dLat)],
+      [round(c.lng - dLng), round(c.lat + dLat)],
+    ];
+  }
+
   destroy(): void {
     this.map.remove();
   }

@@ -164,6 +164,9 @@ export const OPS_EN = {
   "zone.tax": "Tax (basis points)",
   "zone.saved": "{name} saved.",
   "zone.points": "{count} corners",
+  "zone.new": "Draw a new area",
+  "zone.newName": "New area's name",
+  "zone.created": "{name} drawn (inactive): shape its outline, set its fees, then make it active.",
 
   "exc.title": "Exceptions",
   "exc.open": "Open",
@@ -397,6 +400,9 @@ export const OPS_PT: { [K in keyof typeof OPS_EN]: string } = {
   "zone.tax": "Imposto (pontos base)",
   "zone.saved": "{name} guardada.",
   "zone.points": "{count} cantos",
+  "zone.new": "Desenhar uma nova área",
+  "zone.newName": "Nome da nova área",
+  "zone.created": "{name} desenhada (inativa): ajuste o contorno e as taxas, depois ative-a.",
 
   "exc.title": "Exceções",
   "exc.open": "Abertas",

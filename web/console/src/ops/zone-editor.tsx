@@ -10,6 +10,58 @@ import { useI18n } from "../i18n.ts";
 import { Field } from "./common.tsx";
 import { type Ring, ringOf, type Zone } from "./map-canvas.ts";
 
+/**
+ * Draws a new delivery area: a square in the middle of the map, inactive so
+ * nobody is quoted its fees before its outline is right; then it is edited
+ * like any other.
+ */
+export function NewZoneForm(props: { square(): Ring; currency: string; onCreated(zone: Zone): void }) {
+  const { t } = useI18n();
+  const { announce, fail } = useNotices();
+  const [name, setName] = useState("");
+  const [busy, setBusy] = useState(false);
+  async function create(event: FormEvent) {
+    event.preventDefault();
+    const ring = props.square();
+    const first = ring[0];
+    if (!first) return;
+    setBusy(true);
+    try {
+      const zone = await unwrap(
+        api.http.POST("/v1/admin/zones", {
+          body: {
+            name: name.trim(),
+            polygon: { type: "Polygon", coordinates: [[...ring, first]] },
+            currency: props.currency,
+            baseDeliveryFeeMinor: 199,
+            perKmFeeMinor: 50,
+            serviceFeeBps: 500,
+            taxBps: 0,
+            active: false,
+          },
+        }),
+      );
+      announce(t("zone.created", { name: zone.name }));
+      setName("");
+      props.onCreated(zone);
+    } catch (error) {
+      fail(error);
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <form className="inline-form new-zone" onSubmit={(e) => void create(e)}>
+      <Field id="zone-new-name" label={t("zone.newName")}>
+        <input id="zone-new-name" required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} />
+      </Field>
+      <button type="submit" className="small" disabled={busy || name.trim() === ""}>
+        {t("zone.new")}
+      </button>
+    </form>
+  );
+}
+
 export function ZoneEditor(props: {
   zone: Zone;
   outline: Ring | null;
