@@ -1,6 +1,7 @@
 // The console's shell: sign-in, then the screens the signed-in role may use,
 // on hash routes (a static Pages site has no server routes):
-//   staff   #/board[/<orderId>]  #/orders[/<orderId>]  #/menu
+//   staff   #/board[/<orderId>]  #/orders[/<orderId>]  #/menu  #/editor
+//           #/hours  #/kitchen  #/stock
 //   admin   #/dead-letters
 import { type ReactNode, useEffect, useRef, useState } from "react";
 import { type User, unwrap } from "../../shared/api/index.ts";
@@ -13,9 +14,13 @@ import { LOCALE_KEY, MESSAGES, type MessageKey, useI18n } from "./i18n.ts";
 import { BoardScreen } from "./screens/board.tsx";
 import { DeadLettersScreen } from "./screens/dead-letters.tsx";
 import { HistoryScreen } from "./screens/history.tsx";
+import { HoursScreen } from "./screens/hours.tsx";
+import { KitchenScreen } from "./screens/kitchen.tsx";
 import { MenuScreen } from "./screens/menu.tsx";
+import { MenuEditorScreen } from "./screens/menu-editor.tsx";
 import { OrderDetail } from "./screens/order-detail.tsx";
 import { SignIn } from "./screens/sign-in.tsx";
+import { StockScreen } from "./screens/stock.tsx";
 
 export function App() {
   return (
@@ -102,6 +107,10 @@ function Console(props: { user: User; onSignOut(): void }) {
         { href: "#/board", label: t("nav.board") },
         { href: "#/orders", label: t("nav.orders") },
         { href: "#/menu", label: t("nav.menu") },
+        { href: "#/editor", label: t("nav.editor") },
+        { href: "#/hours", label: t("nav.hours") },
+        { href: "#/kitchen", label: t("nav.kitchen") },
+        { href: "#/stock", label: t("nav.stock") },
       ]
     : [{ href: "#/dead-letters", label: t("nav.deadLetters") }];
   const sections = new Set(nav.map((item) => item.href.slice(2)));
@@ -128,6 +137,10 @@ function Console(props: { user: User; onSignOut(): void }) {
     else if (section === "orders" && param) screen = <StandaloneOrder key={param} orderId={param} />;
     else if (section === "orders") screen = <HistoryScreen restaurant={restaurant} />;
     else if (section === "menu") screen = <MenuScreen restaurant={restaurant} />;
+    else if (section === "editor") screen = <MenuEditorScreen restaurant={restaurant} />;
+    else if (section === "hours") screen = <HoursScreen restaurant={restaurant} />;
+    else if (section === "kitchen") screen = <KitchenScreen restaurant={restaurant} />;
+    else if (section === "stock") screen = <StockScreen restaurant={restaurant} />;
   } else if (known && section === "dead-letters") {
     screen = <DeadLettersScreen />;
   }

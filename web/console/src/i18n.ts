@@ -2,8 +2,10 @@
 // Portuguese dictionary is typed from the English one: a missing key does not
 // compile.
 import { defineMessages, type I18n, useI18n as useSharedI18n } from "../../shared/ui/i18n.tsx";
+import { KITCHEN_EN, KITCHEN_PT } from "./i18n-kitchen.ts";
 
 const en = {
+  ...KITCHEN_EN,
   "app.brand": "Edge Delivery",
   "app.operations": "Operations",
   "app.title": "Console",
@@ -228,6 +230,7 @@ const en = {
 } as const;
 
 const pt: { [K in keyof typeof en]: string } = {
+  ...KITCHEN_PT,
   "app.brand": "Edge Delivery",
   "app.operations": "Operações",
   "app.title": "Consola",
