@@ -288,7 +288,11 @@ describe("running a kitchen from the console", () => {
       .getByLabel("Add a photo")
       .setInputFiles({ name: "smash.png", mimeType: "image/png", buffer: Buffer.from(png, "base64") });
     await toast(`Photo of ${NEW_ITEM} saved`);
-    await editor.getByRole("img", { name: `Photo of ${NEW_ITEM}` }).waitFor();
+    // Shown for real: the API lets the console's origin embed it.
+    const shown = editor.getByRole("img", { name: `Photo of ${NEW_ITEM}` });
+    await shown.waitFor();
+    await shown.evaluate((img: HTMLImageElement) => img.decode());
+    expect(await shown.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(480);
     expect(await seriousA11yViolations(page)).toEqual([]);
     await page.screenshot({ path: `${SCREENSHOTS}kitchen-menu-editor.png`, fullPage: false });
     await editor.screenshot({ path: `${SCREENSHOTS}kitchen-item-editor.png` });
