@@ -29,7 +29,8 @@ function png(width: number, height: number): Uint8Array {
 function upload(parts: Record<string, Uint8Array | string>, token = tokens.staff, itemId = world.itemId) {
   const form = new FormData();
   for (const [name, value] of Object.entries(parts)) {
-    form.append(name, typeof value === "string" ? value : new Blob([value], { type: "image/png" }), `${name}.png`);
+    if (typeof value === "string") form.append(name, value);
+    else form.append(name, new Blob([value], { type: "image/png" }), `${name}.png`);
   }
   return api(`/v1/restaurants/${world.restaurantId}/menu/items/${itemId}/photo`, { method: "PUT", token, body: form });
 }
