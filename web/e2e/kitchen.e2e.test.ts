@@ -94,6 +94,14 @@ function lisbonToday(): { date: string; day: number } {
   return { date, day: ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"].indexOf(weekday) };
 }
 
+async function until(check: () => Promise<boolean>, failure: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(failure);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
+}
+
 const DAY_NAMES = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"];
 const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
 const toast = (text: string) => page.locator(".toast", { hasText: text }).first().waitFor();
@@ -424,6 +432,54 @@ describe("running a kitchen from the console", () => {
     expect((await discovered()).fulfilment).toBe("on_demand");
   }, 60_000);
 
+  it("reports the day's sales and top items, and downloads them as CSV", async () => {
+    // An order the kitchen accepts: paid through the Stripe stand-in, accepted by staff.
+    const { body: menu } = await call<Menu>(`/v1/restaurants/${restaurantId}/menu`);
+    const plain = menu.categories
+      .flatMap((c) => c.items)
+      .find((i) => i.available && i.groups.every((g) => g.minChoices === 0));
+    if (!plain) throw new Error("no item without required choices");
+    const placed = await place([{ itemId: plain.id, quantity: 2, optionIds: [] }]);
+    expect(placed.status).toBe(201);
+    const orderId = placed.body.id;
+    await call(`/v1/orders/${orderId}/checkout`, { method: "POST", token: customer.accessToken });
+    await until(async () => {
+      const accepted = await call(`/v1/orders/${orderId}/accept`, {
+        method: "POST",
+        token: staff.accessToken,
+        body: { prepTimeMinutes: 10 },
+      });
+      return accepted.status === 200;
+    }, "the order was never paid");
+    // Reports read Postgres, a queue hop behind the Order DO.
+    const today = lisbonToday().date;
+    await until(async () => {
+      const { body } = await call<Schemas["SalesReport"]>(
+        `/v1/restaurants/${restaurantId}/reports?from=${today}&to=${today}`,
+        { token: staff.accessToken },
+      );
+      return body.totals.orders >= 1;
+    }, "the order never reached the reports");
+
+    await goTo("Reports", "Reports");
+    const totals = page.getByTestId("report-totals");
+    await totals.getByText(/€/).first().waitFor();
+    await page.getByRole("cell", { name: plain.name, exact: true }).waitFor();
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await page.screenshot({ path: `${SCREENSHOTS}kitchen-reports.png`, fullPage: true });
+
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: "Download top items as CSV" }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(/^report-items-\d{4}-\d{2}-\d{2}-\d{4}-\d{2}-\d{2}\.csv$/);
+    const stream = await download.createReadStream();
+    let csv = "";
+    for await (const chunk of stream) csv += chunk;
+    expect(csv.split("\r\n")[0]).toBe("item,quantity,sales");
+    expect(csv).toContain(`${plain.name},2,`);
+  }, 60_000);
+
   it("fits a phone's screen and speaks Portuguese on every new screen", async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     try {
@@ -432,6 +488,7 @@ describe("running a kitchen from the console", () => {
         ["Menu editor", "Menu editor", "menu-editor"],
         ["Kitchen", "Kitchen", "kitchen"],
         ["Stock & slots", "Stock and delivery slots", "stock"],
+        ["Reports", "Reports", "reports"],
       ] as const) {
         await goTo(link, heading);
         await page.locator("main .panel").first().waitFor();
@@ -440,7 +497,7 @@ describe("running a kitchen from the console", () => {
         await page.screenshot({ path: `${SCREENSHOTS}kitchen-${shot}-phone.png`, fullPage: true });
       }
       await page.getByRole("combobox", { name: "Language" }).selectOption("pt");
-      await page.getByRole("heading", { name: "Stock e janelas de entrega", level: 1 }).waitFor();
+      await page.getByRole("heading", { name: "Relatórios", level: 1 }).waitFor();
       await goTo("Horário", "Horário de funcionamento");
       await page.getByRole("heading", { name: "Dias especiais" }).waitFor();
       expect(await overflow()).toBeLessThanOrEqual(0);

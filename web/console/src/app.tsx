@@ -1,7 +1,7 @@
 // The console's shell: sign-in, then the screens the signed-in role may use,
 // on hash routes (a static Pages site has no server routes):
 //   staff   #/board[/<orderId>]  #/orders[/<orderId>]  #/menu  #/editor
-//           #/hours  #/kitchen  #/stock
+//           #/hours  #/kitchen  #/stock  #/reports
 //   admin   #/dead-letters
 import { type ReactNode, useEffect, useRef, useState } from "react";
 import { type User, unwrap } from "../../shared/api/index.ts";
@@ -19,6 +19,7 @@ import { KitchenScreen } from "./screens/kitchen.tsx";
 import { MenuScreen } from "./screens/menu.tsx";
 import { MenuEditorScreen } from "./screens/menu-editor.tsx";
 import { OrderDetail } from "./screens/order-detail.tsx";
+import { ReportsScreen } from "./screens/reports.tsx";
 import { SignIn } from "./screens/sign-in.tsx";
 import { StockScreen } from "./screens/stock.tsx";
 
@@ -111,6 +112,7 @@ function Console(props: { user: User; onSignOut(): void }) {
         { href: "#/hours", label: t("nav.hours") },
         { href: "#/kitchen", label: t("nav.kitchen") },
         { href: "#/stock", label: t("nav.stock") },
+        { href: "#/reports", label: t("nav.reports") },
       ]
     : [{ href: "#/dead-letters", label: t("nav.deadLetters") }];
   const sections = new Set(nav.map((item) => item.href.slice(2)));
@@ -141,6 +143,7 @@ function Console(props: { user: User; onSignOut(): void }) {
     else if (section === "hours") screen = <HoursScreen restaurant={restaurant} />;
     else if (section === "kitchen") screen = <KitchenScreen restaurant={restaurant} />;
     else if (section === "stock") screen = <StockScreen restaurant={restaurant} />;
+    else if (section === "reports") screen = <ReportsScreen restaurant={restaurant} />;
   } else if (known && section === "dead-letters") {
     screen = <DeadLettersScreen />;
   }
