@@ -480,6 +480,49 @@ describe("running a kitchen from the console", () => {
     expect(csv).toContain(`${plain.name},2,`);
   }, 60_000);
 
+  it("shows what to cook on the board's cards, chimes for a new order, and prints a kitchen ticket", async () => {
+    await goTo("Live board", "Live board");
+    await page.locator('.connection[data-state="live"]').waitFor();
+    const alerts = page.getByTestId("order-alerts");
+    await alerts.click();
+    await page.getByRole("button", { name: "Sound and notifications: on" }).waitFor();
+    expect(await alerts.getAttribute("aria-pressed")).toBe("true");
+
+    const { body: menu } = await call<Menu>(`/v1/restaurants/${restaurantId}/menu`);
+    const item = menu.categories.flatMap((c) => c.items).find((i) => i.name === NEW_ITEM);
+    const sauce = item?.groups[0]?.options[0];
+    if (!item || !sauce) throw new Error("the new item is not on the menu");
+    const placed = await place([{ itemId: item.id, quantity: 1, optionIds: [sauce.id] }]);
+    expect(placed.status).toBe(201);
+    await call(`/v1/orders/${placed.body.id}/checkout`, { method: "POST", token: customer.accessToken });
+    const card = page.locator(`a.order-card[data-order-id="${placed.body.id}"][data-status="paid"]`);
+    await card.waitFor({ timeout: 20_000 });
+    await card.locator(".card-items", { hasText: `1× ${NEW_ITEM} (${sauce.name})` }).waitFor();
+    await toast("New order");
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    await page.screenshot({ path: `${SCREENSHOTS}kitchen-board.png`, fullPage: false });
+
+    await card.click();
+    await page.getByRole("button", { name: "Print kitchen ticket" }).waitFor();
+    await page.emulateMedia({ media: "print" });
+    try {
+      const ticket = page.locator(".kitchen-ticket");
+      expect(await ticket.isVisible()).toBe(true);
+      expect(await ticket.textContent()).toContain(`1× ${NEW_ITEM}`);
+      await page.screenshot({ path: `${SCREENSHOTS}kitchen-ticket-print.png`, fullPage: false });
+    } finally {
+      await page.emulateMedia({ media: "screen" });
+    }
+    expect(await page.locator(".kitchen-ticket").isVisible()).toBe(false);
+    // A new, paid order is turned down with a reject, not a cancel.
+    const rejected = await call(`/v1/orders/${placed.body.id}/reject`, {
+      method: "POST",
+      token: staff.accessToken,
+      body: { reason: "kitchen browser test done" },
+    });
+    expect(rejected.status).toBe(200);
+  }, 60_000);
+
   it("fits a phone's screen and speaks Portuguese on every new screen", async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     try {

@@ -1767,6 +1767,24 @@ export interface components {
             prepTimeMinutes: number | null;
             readyAt: string | null;
             lastSeq: number;
+            quotedPrepMinutes?: number | null;
+            estimatedReadyAt?: string | null;
+            /** @description An order for later: when it is to be delivered. */
+            scheduledFor?: string | null;
+            releaseAt?: string | null;
+            /** @description false: not yet released to the kitchen. */
+            released?: boolean;
+            deliverySlot?: {
+                id: string;
+                startsAt: string;
+                endsAt: string;
+            } | null;
+            /** @description What to cook, for the cards and the kitchen ticket. */
+            items?: {
+                name: string;
+                quantity: number;
+                options: string[];
+            }[];
         };
         CourierClientMessage: {
             /** @enum {string} */

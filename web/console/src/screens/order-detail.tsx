@@ -143,7 +143,13 @@ function OrderBody(p: { detail: Detail; reload(): Promise<void> }) {
         <legend className="visually-hidden">{t("order.actions")}</legend>
         <Actions order={order} reload={p.reload} />
       </fieldset>
-      <h3>{t("order.items")}</h3>
+      <div className="items-head">
+        <h3>{t("order.items")}</h3>
+        <button type="button" className="ghost small" onClick={() => window.print()}>
+          {t("order.printTicket")}
+        </button>
+      </div>
+      <KitchenTicket order={order} />
       <ul className="lines">
         {order.lines.map((line) => (
           <li key={line.lineNo} className="line">
@@ -402,6 +408,33 @@ function ReasonField(props: { name: string; orderId: string; label: string; plac
         placeholder={props.placeholder}
         autoComplete="off"
       />
+    </div>
+  );
+}
+
+/** What the kitchen printer gets: reference, time, lines with options, the customer's note. Shown only in print. */
+function KitchenTicket(p: { order: Order }) {
+  const { t, fmt } = useI18n();
+  const { order } = p;
+  const note = order.deliveryAddress.instructions;
+  return (
+    <div className="kitchen-ticket" aria-hidden="true">
+      <p className="ticket-ref">{shortId(order.id)}</p>
+      <p>{t("order.ticketPlaced", { time: fmt.dateTime(order.placedAt) })}</p>
+      {order.scheduledFor ? (
+        <p className="ticket-for">{t("board.scheduledFor", { time: fmt.dateTime(order.scheduledFor) })}</p>
+      ) : null}
+      <ul>
+        {order.lines.map((line) => (
+          <li key={line.lineNo}>
+            <strong>{`${line.quantity}× ${line.name}`}</strong>
+            {line.options.map((o) => (
+              <span key={o.optionId} className="block">{`  + ${o.name}`}</span>
+            ))}
+          </li>
+        ))}
+      </ul>
+      {note ? <p>{`“${note}”`}</p> : null}
     </div>
   );
 }
