@@ -62,10 +62,15 @@ const pageErrors: string[] = [];
 
 /** The restaurant as discovery lists it now. */
 async function discovered(): Promise<Schemas["Restaurant"]> {
-  const { body } = await call<Found>(`/v1/restaurants?lat=${ADDRESS.lat}&lng=${ADDRESS.lng}&limit=50`);
-  const found = body.restaurants.find((r) => r.id === restaurantId);
-  if (!found) throw new Error("the restaurant is not in discovery");
-  return found;
+  // Right after start the index may still be filling (the platform rebuilds it in pages): wait for the row.
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const { body } = await call<Found>(`/v1/restaurants?lat=${ADDRESS.lat}&lng=${ADDRESS.lng}&limit=50`);
+    const found = body.restaurants.find((r) => r.id === restaurantId);
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error("the restaurant is not in discovery");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  }
 }
 
 async function place(items: Array<{ itemId: string; quantity: number; optionIds: string[] }>) {
@@ -112,9 +117,13 @@ async function goTo(link: string, heading: string) {
 }
 
 beforeAll(async () => {
+  const operator = await signIn({ email: "admin@demo.test", password: "demo-admin-pass" });
   [staff, customer] = await Promise.all([signIn(STAFF), signIn(CUSTOMER)]);
   restaurantId = staff.user.restaurantId ?? "";
   expect(restaurantId).not.toBe("");
+  // As `npm start` does after booting: the whole discovery index, not only rows other tests' edits refreshed.
+  const rebuilt = await call("/v1/admin/discovery/rebuild", { method: "POST", token: operator.accessToken });
+  expect(rebuilt.status).toBe(200);
   browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],

@@ -3,6 +3,7 @@
 // the order's current state allows. The server decides; these buttons only
 // offer what it would accept, and show its refusal when it does not.
 import { type FormEvent, type ReactNode, useCallback, useEffect, useRef, useState } from "react";
+import { createPortal } from "react-dom";
 import { type Schemas, unwrap } from "../../../shared/api/index.ts";
 import { shortId } from "../../../shared/ui/format.ts";
 import { useNotices } from "../../../shared/ui/notices.tsx";
@@ -412,12 +413,16 @@ function ReasonField(props: { name: string; orderId: string; label: string; plac
   );
 }
 
-/** What the kitchen printer gets: reference, time, lines with options, the customer's note. Shown only in print. */
+/**
+ * What the kitchen printer gets: reference, time, lines with options, the
+ * customer's note. Shown only in print; kept outside the order panel so the
+ * panel's own text is said (and found) once.
+ */
 function KitchenTicket(p: { order: Order }) {
   const { t, fmt } = useI18n();
   const { order } = p;
   const note = order.deliveryAddress.instructions;
-  return (
+  return createPortal(
     <div className="kitchen-ticket" aria-hidden="true">
       <p className="ticket-ref">{shortId(order.id)}</p>
       <p>{t("order.ticketPlaced", { time: fmt.dateTime(order.placedAt) })}</p>
@@ -435,6 +440,7 @@ function KitchenTicket(p: { order: Order }) {
         ))}
       </ul>
       {note ? <p>{`“${note}”`}</p> : null}
-    </div>
+    </div>,
+    document.body,
   );
 }
