@@ -7,8 +7,7 @@ import { type Schemas, unwrap } from "../../../shared/api/index.ts";
 import { api, type Restaurant } from "../api.ts";
 import { useI18n } from "../i18n.ts";
 import { toMinor } from "./loaded.ts";
-import type { ManagedItem } from "./menu-editor.tsx";
-import type { Run } from "./menu-editor-item.tsx";
+import type { ManagedItem, Run } from "./menu-editor-shared.ts";
 
 type Group = Schemas["ManagedModifierGroup"];
 type Option = Schemas["ManagedMenuOption"];

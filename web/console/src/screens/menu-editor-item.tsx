@@ -7,12 +7,11 @@ import { useNotices } from "../../../shared/ui/notices.tsx";
 import { api, type Restaurant } from "../api.ts";
 import { type MessageKey, useI18n } from "../i18n.ts";
 import { toMinor } from "./loaded.ts";
-import type { ManagedItem } from "./menu-editor.tsx";
 import { GroupsEditor } from "./menu-editor-groups.tsx";
+import type { ManagedItem, Run } from "./menu-editor-shared.ts";
 
 type Allergen = Schemas["Allergen"];
 type DietaryTag = Schemas["DietaryTag"];
-export type Run = (action: () => Promise<unknown>, done: string) => Promise<boolean>;
 
 const ALLERGENS = [
   "gluten",

@@ -12,8 +12,6 @@ import { toMinor, useLoaded } from "./loaded.ts";
 import { ItemEditor } from "./menu-editor-item.tsx";
 import "./kitchen.css";
 
-export type ManagedMenu = Schemas["ManagedMenu"];
-export type ManagedItem = Schemas["ManagedMenuItem"];
 type Category = Schemas["ManagedMenuCategory"];
 
 /** Runs a change, reloads the menu, and says what happened (or the API's reason). */
