@@ -530,7 +530,29 @@ describe("running a kitchen from the console", () => {
       body: { reason: "kitchen browser test done" },
     });
     expect(rejected.status).toBe(200);
-  }, 60_000);
+
+    // An order for later, as the customer places it: on the board with when it is for, before the kitchen starts.
+    const forLater = new Date(Date.now() + 3 * 3600_000);
+    forLater.setSeconds(0, 0);
+    const scheduled = await call<OrderView>("/v1/orders", {
+      method: "POST",
+      token: customer.accessToken,
+      headers: { "idempotency-key": `kitchen-e2e-${crypto.randomUUID()}` },
+      body: {
+        restaurantId,
+        items: [{ itemId: item.id, quantity: 1, optionIds: [sauce.id] }],
+        deliveryAddress: ADDRESS,
+        scheduledFor: forLater.toISOString(),
+      },
+    });
+    expect(scheduled.status, JSON.stringify(scheduled.body)).toBe(201);
+    expect(scheduled.body.scheduledFor).toBe(forLater.toISOString());
+    await call(`/v1/orders/${scheduled.body.id}/checkout`, { method: "POST", token: customer.accessToken });
+    const later = page.locator(`a.order-card[data-order-id="${scheduled.body.id}"]`);
+    await later.locator(".badge.scheduled", { hasText: "For " }).waitFor({ timeout: 20_000 });
+    await page.screenshot({ path: `${SCREENSHOTS}kitchen-board-scheduled.png`, fullPage: false });
+    await cancel(scheduled.body.id);
+  }, 90_000);
 
   it("fits a phone's screen and speaks Portuguese on every new screen", async () => {
     await page.setViewportSize({ width: 390, height: 844 });
