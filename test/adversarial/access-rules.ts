@@ -152,6 +152,14 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
     call: (fx) => ({ params: restaurant(fx) }),
     expect: owned(["restaurant_staff", "admin"], ["restaurant_staff"], "forbidden"),
   },
+  getRestaurantReport: {
+    call: (fx) => ({ params: restaurant(fx), query: { from: "2026-07-01", to: "2026-07-31" } }),
+    expect: owned(["restaurant_staff", "admin"], ["restaurant_staff"], "forbidden"),
+  },
+  exportRestaurantReport: {
+    call: (fx) => ({ params: restaurant(fx), query: { from: "2026-07-01", to: "2026-07-31", table: "items" } }),
+    expect: owned(["restaurant_staff", "admin"], ["restaurant_staff"], "forbidden"),
+  },
   getRestaurantBoard: {
     call: (fx) => ({ params: restaurant(fx) }),
     expect: owned(["restaurant_staff", "admin"], ["restaurant_staff"], "forbidden"),

@@ -206,7 +206,7 @@ describe("restaurant console", () => {
       const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(await overflow()).toBeLessThanOrEqual(0);
       await page.screenshot({ path: `${SCREENSHOTS}board-phone.png`, fullPage: true });
-      await page.getByRole("link", { name: "Menu" }).click();
+      await page.getByRole("link", { name: "Menu", exact: true }).click();
       await page.getByRole("heading", { name: "Menu availability" }).waitFor();
       await page.getByRole("switch").first().waitFor();
       expect(await overflow()).toBeLessThanOrEqual(0);
@@ -217,7 +217,7 @@ describe("restaurant console", () => {
   }, 30_000);
 
   it("takes an item off the menu with its switch, and changes a price", async () => {
-    await page.getByRole("link", { name: "Menu" }).click();
+    await page.getByRole("link", { name: "Menu", exact: true }).click();
     const toggle = page.getByRole("switch", { name: "Tiramisù available" });
     await toggle.waitFor();
     expect(await toggle.isChecked()).toBe(true);

@@ -43,6 +43,7 @@ import { registerOverviewRoutes } from "./routes/overview-admin.ts";
 import { registerRestaurantAdminRoutes } from "./routes/restaurant-admin.ts";
 import { registerRestaurantBoardRoutes } from "./routes/restaurant-board.ts";
 import { registerRestaurantHoursRoutes } from "./routes/restaurant-hours.ts";
+import { registerRestaurantReportRoutes } from "./routes/restaurant-reports.ts";
 import { registerRestaurantRoutes } from "./routes/restaurants.ts";
 import { registerUserAdminRoutes } from "./routes/users-admin.ts";
 import { registerWebhookRoutes } from "./routes/webhooks.ts";
@@ -109,6 +110,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerRestaurantRoutes(app);
   registerRestaurantAdminRoutes(app);
   registerRestaurantHoursRoutes(app);
+  registerRestaurantReportRoutes(app);
   registerMenuEditorRoutes(app);
   registerMenuModifierRoutes(app);
   registerMenuPhotoRoutes(app);

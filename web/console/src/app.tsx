@@ -1,6 +1,7 @@
 // The console's shell: sign-in, then the screens the signed-in role may use,
 // on hash routes (a static Pages site has no server routes):
-//   staff   #/board[/<orderId>]  #/orders[/<orderId>]  #/menu
+//   staff   #/board[/<orderId>]  #/orders[/<orderId>]  #/menu  #/editor
+//           #/hours  #/kitchen  #/stock  #/reports
 //   admin   #/overview  #/map  #/exceptions[/<orderId>]  #/restaurants[/new|/<id>]
 //           #/couriers  #/accounts  #/audit[/<entityType>/<entityId>]  #/dead-letters
 //   anyone  #/invite/<token>   (an invitation link: choose a password)
@@ -24,9 +25,14 @@ import { RestaurantsScreen } from "./ops/restaurants.tsx";
 import { BoardScreen } from "./screens/board.tsx";
 import { DeadLettersScreen } from "./screens/dead-letters.tsx";
 import { HistoryScreen } from "./screens/history.tsx";
+import { HoursScreen } from "./screens/hours.tsx";
+import { KitchenScreen } from "./screens/kitchen.tsx";
 import { MenuScreen } from "./screens/menu.tsx";
+import { MenuEditorScreen } from "./screens/menu-editor.tsx";
 import { OrderDetail } from "./screens/order-detail.tsx";
+import { ReportsScreen } from "./screens/reports.tsx";
 import { SignIn } from "./screens/sign-in.tsx";
+import { StockScreen } from "./screens/stock.tsx";
 
 export function App() {
   return (
@@ -115,6 +121,11 @@ function Console(props: { user: User; onSignOut(): void }) {
         { href: "#/board", label: t("nav.board") },
         { href: "#/orders", label: t("nav.orders") },
         { href: "#/menu", label: t("nav.menu") },
+        { href: "#/editor", label: t("nav.editor") },
+        { href: "#/hours", label: t("nav.hours") },
+        { href: "#/kitchen", label: t("nav.kitchen") },
+        { href: "#/stock", label: t("nav.stock") },
+        { href: "#/reports", label: t("nav.reports") },
       ]
     : [
         { href: "#/overview", label: t("nav.overview") },
@@ -150,6 +161,11 @@ function Console(props: { user: User; onSignOut(): void }) {
     else if (section === "orders" && param) screen = <StandaloneOrder key={param} orderId={param} />;
     else if (section === "orders") screen = <HistoryScreen restaurant={restaurant} />;
     else if (section === "menu") screen = <MenuScreen restaurant={restaurant} />;
+    else if (section === "editor") screen = <MenuEditorScreen restaurant={restaurant} />;
+    else if (section === "hours") screen = <HoursScreen restaurant={restaurant} />;
+    else if (section === "kitchen") screen = <KitchenScreen restaurant={restaurant} />;
+    else if (section === "stock") screen = <StockScreen restaurant={restaurant} />;
+    else if (section === "reports") screen = <ReportsScreen restaurant={restaurant} />;
   } else if (known) {
     screen = operatorScreen(section, param, extra);
   }

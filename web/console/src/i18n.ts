@@ -2,9 +2,11 @@
 // Portuguese dictionary is typed from the English one: a missing key does not
 // compile.
 import { defineMessages, type I18n, useI18n as useSharedI18n } from "../../shared/ui/i18n.tsx";
+import { KITCHEN_EN, KITCHEN_PT } from "./i18n-kitchen.ts";
 import { OPS_EN, OPS_PT } from "./ops/messages.ts";
 
 const en = {
+  ...KITCHEN_EN,
   "app.brand": "Edge Delivery",
   "app.operations": "Operations",
   "app.title": "Console",
@@ -229,6 +231,7 @@ const en = {
 } as const;
 
 const pt: { [K in keyof typeof en]: string } = {
+  ...KITCHEN_PT,
   "app.brand": "Edge Delivery",
   "app.operations": "Operações",
   "app.title": "Consola",

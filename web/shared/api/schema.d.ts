@@ -287,6 +287,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/restaurants/{id}/reports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Sales by day and hour, top items, refunds, acceptance and prep times over a period (its staff or an admin) */
+        get: operations["getRestaurantReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/restaurants/{id}/reports/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One table of the report as CSV: by day, by hour of the day, or items (its staff or an admin) */
+        get: operations["exportRestaurantReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/restaurants/{id}/menu/manage": {
         parameters: {
             query?: never;
@@ -1750,6 +1784,24 @@ export interface components {
             prepTimeMinutes: number | null;
             readyAt: string | null;
             lastSeq: number;
+            quotedPrepMinutes?: number | null;
+            estimatedReadyAt?: string | null;
+            /** @description An order for later: when it is to be delivered. */
+            scheduledFor?: string | null;
+            releaseAt?: string | null;
+            /** @description false: not yet released to the kitchen. */
+            released?: boolean;
+            deliverySlot?: {
+                id: string;
+                startsAt: string;
+                endsAt: string;
+            } | null;
+            /** @description What to cook, for the cards and the kitchen ticket. */
+            items?: {
+                name: string;
+                quantity: number;
+                options: string[];
+            }[];
         };
         CourierClientMessage: {
             /** @enum {string} */
@@ -2272,6 +2324,45 @@ export interface components {
             /** @description Closed for this many minutes from now. */
             minutes: number;
             reason?: string;
+        };
+        SalesReport: {
+            /** Format: uuid */
+            restaurantId: string;
+            currency: string;
+            timeZone: string;
+            from: string;
+            to: string;
+            totals: {
+                /** @description Orders the kitchen accepted and did not cancel or reject. */
+                orders: number;
+                /** @description Their food subtotal (fees, tax and tips excluded). */
+                salesMinor: number;
+                averageOrderMinor: number | null;
+                cancelled: number;
+                rejected: number;
+                /** @description Refunds that succeeded during the period. */
+                refunds: number;
+                refundedMinor: number;
+                /** @description From payment to acceptance. */
+                averageAcceptSeconds: number | null;
+                /** @description From acceptance to ready. */
+                averagePrepMinutes: number | null;
+            };
+            byDay: {
+                date: string;
+                orders: number;
+                salesMinor: number;
+            }[];
+            byHour: {
+                hour: number;
+                orders: number;
+                salesMinor: number;
+            }[];
+            topItems: {
+                name: string;
+                quantity: number;
+                salesMinor: number;
+            }[];
         };
         ManagedMenu: {
             /** Format: uuid */
@@ -4225,6 +4316,133 @@ export interface operations {
                 };
             };
             429: components["responses"]["RateLimited"];
+        };
+    };
+    getRestaurantReport: {
+        parameters: {
+            query: {
+                /** @description First local date of the period (the restaurant's time zone). */
+                from: string;
+                /** @description Last local date, included; at most 92 days after `from`. */
+                to: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SalesReport"];
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    exportRestaurantReport: {
+        parameters: {
+            query: {
+                /** @description First local date of the period (the restaurant's time zone). */
+                from: string;
+                /** @description Last local date, included; at most 92 days after `from`. */
+                to: string;
+                table?: "days" | "hours" | "items";
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV with a header row; money in major units with a dot */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     getManagedMenu: {

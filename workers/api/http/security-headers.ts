@@ -19,6 +19,13 @@ const base = secureHeaders({
   permissionsPolicy: { camera: [], microphone: [], geolocation: [], payment: [] },
 });
 
+/**
+ * Menu photos are for <img> tags on the apps' own origins (the console, the
+ * customer app), which CORP same-origin would blank: the one kind of answer
+ * another origin may embed. They are public and carry nothing of a caller.
+ */
+const EMBEDDABLE = /^\/v1\/media\//;
+
 export const securityHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
   await base(c, async () => {
     await next();
@@ -27,6 +34,7 @@ export const securityHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
   // A 101 carries a socket, not a document; its headers are the runtime's.
   if (res.status === 101) return;
   if (!res.headers.has("content-security-policy")) res.headers.set("content-security-policy", API_CSP);
+  if (EMBEDDABLE.test(new URL(c.req.url).pathname)) res.headers.set("cross-origin-resource-policy", "cross-origin");
   // Answers to signed-in callers are theirs alone: no shared cache may keep them.
   if (c.req.header("authorization") && !res.headers.has("cache-control")) res.headers.set("cache-control", "no-store");
 };

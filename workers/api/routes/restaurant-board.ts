@@ -27,6 +27,20 @@ export const BoardOrder = z
     prepTimeMinutes: z.number().int().nullable(),
     readyAt: z.string().nullable(),
     lastSeq: z.number().int(),
+    quotedPrepMinutes: z.number().int().nullable().optional(),
+    estimatedReadyAt: z.string().nullable().optional(),
+    scheduledFor: z
+      .string()
+      .nullable()
+      .optional()
+      .openapi({ description: "An order for later: when it is to be delivered." }),
+    releaseAt: z.string().nullable().optional(),
+    released: z.boolean().optional().openapi({ description: "false: not yet released to the kitchen." }),
+    deliverySlot: z.object({ id: z.string(), startsAt: z.string(), endsAt: z.string() }).nullable().optional(),
+    items: z
+      .array(z.object({ name: z.string(), quantity: z.number().int(), options: z.array(z.string()) }))
+      .optional()
+      .openapi({ description: "What to cook, for the cards and the kitchen ticket." }),
   })
   .openapi("BoardOrder");
 

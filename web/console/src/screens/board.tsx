@@ -15,6 +15,7 @@ import { navigate, useNow } from "../../../shared/ui/hooks.ts";
 import { useNotices } from "../../../shared/ui/notices.tsx";
 import { api, type Restaurant, statusLabel, TERMINAL_STATES } from "../api.ts";
 import { type MessageKey, useI18n } from "../i18n.ts";
+import { useOrderAlerts } from "./board-alerts.ts";
 import { OrderDetail } from "./order-detail.tsx";
 
 type BoardOrder = Schemas["BoardOrder"];
@@ -46,6 +47,7 @@ export function BoardScreen(props: { restaurant: Restaurant; selected: string | 
   const i18n = useI18n();
   const { t, fmt } = i18n;
   const notices = useNotices();
+  const alerts = useOrderAlerts();
   const now = useNow();
   const [orders, setOrders] = useState<ReadonlyMap<string, BoardOrder>>(new Map());
   const [connection, setConnection] = useState<LiveConnection>({ state: "connecting" });
@@ -54,9 +56,9 @@ export function BoardScreen(props: { restaurant: Restaurant; selected: string | 
   const arrivedAt = useRef(new Map<string, number>());
   const socket = useRef<LiveSocket<BoardServerMessage, BoardClientMessage> | null>(null);
   // The socket lives as long as the screen; it reads the current language and notices through these.
-  const latest = useRef({ i18n, notices });
+  const latest = useRef({ i18n, notices, alerts });
   useEffect(() => {
-    latest.current = { i18n, notices };
+    latest.current = { i18n, notices, alerts };
   });
 
   useEffect(() => {
@@ -65,10 +67,13 @@ export function BoardScreen(props: { restaurant: Restaurant; selected: string | 
     const announceArrival = (order: BoardOrder, previous: BoardOrder | undefined) => {
       if (order.status !== "paid" || previous?.status === "paid") return;
       arrivedAt.current.set(order.id, Date.now());
-      const { i18n: l, notices: n } = latest.current;
-      n.announce(
-        l.t("board.newOrder", { ref: shortId(order.id), total: l.fmt.money(order.totalMinor, restaurant.currency) }),
-      );
+      const { i18n: l, notices: n, alerts: a } = latest.current;
+      const text = l.t("board.newOrder", {
+        ref: shortId(order.id),
+        total: l.fmt.money(order.totalMinor, restaurant.currency),
+      });
+      n.announce(text);
+      a.alert(text, (order.items ?? []).map((i) => `${i.quantity}× ${i.name}`).join(", "));
     };
     const heard = (list: readonly BoardOrder[]) =>
       setSeqs((before) => {
@@ -157,6 +162,22 @@ export function BoardScreen(props: { restaurant: Restaurant; selected: string | 
             <time dateTime={order.placedAt}>{t("board.placed", { time: fmt.clock(order.placedAt) })}</time>
             {` · ${fmt.relative(order.placedAt, now)}`}
           </span>
+          {order.items && order.items.length > 0 ? (
+            <ul className="card-items">
+              {order.items.map((item, i) => (
+                // biome-ignore lint/suspicious/noArrayIndexKey: the same dish may be two lines with other options.
+                <li key={i}>
+                  {`${item.quantity}× ${item.name}`}
+                  {item.options.length > 0 ? <span className="muted">{` (${item.options.join(", ")})`}</span> : null}
+                </li>
+              ))}
+            </ul>
+          ) : null}
+          {order.scheduledFor && order.released === false ? (
+            <span className="badge scheduled">
+              {t("board.scheduledFor", { time: fmt.dateTime(order.scheduledFor) })}
+            </span>
+          ) : null}
           {eta ? (
             <span className="card-eta">
               {eta}
@@ -175,6 +196,15 @@ export function BoardScreen(props: { restaurant: Restaurant; selected: string | 
         <p className="connection" role="status" data-state={connection.state}>
           {connectionText(t, connection)}
         </p>
+        <button
+          type="button"
+          className="ghost"
+          aria-pressed={alerts.on}
+          onClick={() => void alerts.toggle()}
+          data-testid="order-alerts"
+        >
+          {alerts.on ? t("board.alertsOn") : t("board.alertsOff")}
+        </button>
         <button type="button" className="ghost" onClick={() => socket.current?.send({ type: "refresh" })}>
           {t("board.refresh")}
         </button>

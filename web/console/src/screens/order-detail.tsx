@@ -3,6 +3,7 @@
 // the order's current state allows. The server decides; these buttons only
 // offer what it would accept, and show its refusal when it does not.
 import { type FormEvent, type ReactNode, useCallback, useEffect, useRef, useState } from "react";
+import { createPortal } from "react-dom";
 import { type Schemas, unwrap } from "../../../shared/api/index.ts";
 import { shortId } from "../../../shared/ui/format.ts";
 import { useNotices } from "../../../shared/ui/notices.tsx";
@@ -143,7 +144,13 @@ function OrderBody(p: { detail: Detail; reload(): Promise<void> }) {
         <legend className="visually-hidden">{t("order.actions")}</legend>
         <Actions order={order} reload={p.reload} />
       </fieldset>
-      <h3>{t("order.items")}</h3>
+      <div className="items-head">
+        <h3>{t("order.items")}</h3>
+        <button type="button" className="ghost small" onClick={() => window.print()}>
+          {t("order.printTicket")}
+        </button>
+      </div>
+      <KitchenTicket order={order} />
       <ul className="lines">
         {order.lines.map((line) => (
           <li key={line.lineNo} className="line">
@@ -403,5 +410,37 @@ function ReasonField(props: { name: string; orderId: string; label: string; plac
         autoComplete="off"
       />
     </div>
+  );
+}
+
+/**
+ * What the kitchen printer gets: reference, time, lines with options, the
+ * customer's note. Shown only in print; kept outside the order panel so the
+ * panel's own text is said (and found) once.
+ */
+function KitchenTicket(p: { order: Order }) {
+  const { t, fmt } = useI18n();
+  const { order } = p;
+  const note = order.deliveryAddress.instructions;
+  return createPortal(
+    <div className="kitchen-ticket" aria-hidden="true">
+      <p className="ticket-ref">{shortId(order.id)}</p>
+      <p>{t("order.ticketPlaced", { time: fmt.dateTime(order.placedAt) })}</p>
+      {order.scheduledFor ? (
+        <p className="ticket-for">{t("board.scheduledFor", { time: fmt.dateTime(order.scheduledFor) })}</p>
+      ) : null}
+      <ul>
+        {order.lines.map((line) => (
+          <li key={line.lineNo}>
+            <strong>{`${line.quantity}× ${line.name}`}</strong>
+            {line.options.map((o) => (
+              <span key={o.optionId} className="block">{`  + ${o.name}`}</span>
+            ))}
+          </li>
+        ))}
+      </ul>
+      {note ? <p>{`“${note}”`}</p> : null}
+    </div>,
+    document.body,
   );
 }
