@@ -12,6 +12,7 @@ import { database, requestId } from "./http/middleware.ts";
 import { openApiDocument } from "./http/openapi-document.ts";
 import { documentRateLimits, ipRateLimit } from "./http/rate-limits.ts";
 import { securityHeaders } from "./http/security-headers.ts";
+import { registerAccountRoutes } from "./routes/account.ts";
 import { registerAdminRoutes } from "./routes/admin.ts";
 import { registerAuditAdminRoutes } from "./routes/audit-admin.ts";
 import { registerAuthRoutes } from "./routes/auth.ts";
@@ -106,6 +107,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
 
   registerHealthRoutes(app);
   registerAuthRoutes(app);
+  registerAccountRoutes(app);
   registerRestaurantRoutes(app);
   registerRestaurantAdminRoutes(app);
   registerRestaurantHoursRoutes(app);
