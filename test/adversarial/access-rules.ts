@@ -198,6 +198,7 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
     call: (fx) => ({ headers: { "idempotency-key": `matrix-${crypto.randomUUID()}` }, body: fx.placeBody() }),
     expect: signedIn("customer"),
   },
+  quoteOrder: { call: (fx) => ({ body: fx.placeBody() }), expect: signedIn("customer") },
   getOrder: {
     call: (fx) => ({ params: order(fx) }),
     expect: owned(ALL, ["customer", "restaurant_staff", "courier"], "hidden"),

@@ -41,6 +41,7 @@ import { registerOnboardingStaffRoutes } from "./routes/onboarding-staff.ts";
 import { registerOrderReadRoutes } from "./routes/order-reads.ts";
 import { registerOrderRoutes } from "./routes/orders.ts";
 import { registerOverviewRoutes } from "./routes/overview-admin.ts";
+import { registerQuoteRoutes } from "./routes/quotes.ts";
 import { registerRestaurantAdminRoutes } from "./routes/restaurant-admin.ts";
 import { registerRestaurantBoardRoutes } from "./routes/restaurant-board.ts";
 import { registerRestaurantHoursRoutes } from "./routes/restaurant-hours.ts";
@@ -116,6 +117,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerMenuPhotoRoutes(app);
   registerKitchenRoutes(app);
   registerOrderRoutes(app);
+  registerQuoteRoutes(app);
   registerOrderReadRoutes(app);
   registerRestaurantBoardRoutes(app);
   registerCourierRoutes(app);

@@ -815,6 +815,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/quotes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Price a cart as placement would, without placing it
+         * @description Takes the body of POST /v1/orders and answers its lines and totals, or the refusal placement would give (outside the delivery area, closed, an item or option that cannot be ordered).
+         */
+        post: operations["quoteOrder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me/orders": {
         parameters: {
             query?: never;
@@ -2609,6 +2629,33 @@ export interface components {
             scheduledFor?: string;
             /** @description Required for slot-based merchants: the delivery slot. */
             slotId?: string;
+        };
+        Quote: {
+            /** Format: uuid */
+            restaurantId: string;
+            currency: string;
+            menuVersion: number;
+            distanceM: number;
+            lines: {
+                /** Format: uuid */
+                itemId: string;
+                name: string;
+                quantity: number;
+                unitPriceMinor: number;
+                options: {
+                    /** Format: uuid */
+                    optionId: string;
+                    name: string;
+                    priceDeltaMinor: number;
+                }[];
+                lineTotalMinor: number;
+            }[];
+            subtotalMinor: number;
+            deliveryFeeMinor: number;
+            serviceFeeMinor: number;
+            taxMinor: number;
+            tipMinor: number;
+            totalMinor: number;
         };
         OrderPage: {
             orders: components["schemas"]["OrderSummary"][];
@@ -6894,6 +6941,85 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Order"];
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but not acceptable */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
+    quoteOrder: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PlaceOrder"];
+            };
+        };
+        responses: {
+            /** @description The price */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Quote"];
                 };
             };
             /** @description Invalid request (validation_failed, malformed_json) */
