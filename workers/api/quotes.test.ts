@@ -41,6 +41,19 @@ describe("quotes", () => {
     for (const field of TOTALS) expect(order[field], field).toBe(quote[field]);
   });
 
+  it("discovery shows the same delivery fee for that address, and an estimated time", async () => {
+    const { lat, lng } = world.address;
+    const listed = (await (await api(`/v1/restaurants?lat=${lat}&lng=${lng}`)).json()) as {
+      restaurants: { id: string; deliveryFeeMinor: number | null; estimatedDeliveryMinutes: number }[];
+    };
+    const mine = listed.restaurants.find((r) => r.id === world.restaurantId);
+    const quote = (await (await api("/v1/quotes", { method: "POST", token: customer, json: cart() })).json()) as {
+      deliveryFeeMinor: number;
+    };
+    expect(mine?.deliveryFeeMinor).toBe(quote.deliveryFeeMinor);
+    expect(mine?.estimatedDeliveryMinutes).toBeGreaterThan(0);
+  });
+
   it("refuses an address out of reach, a broken cart, and callers who are not customers", async () => {
     const far = await api("/v1/quotes", {
       method: "POST",

@@ -2161,6 +2161,10 @@ export interface components {
             /** @enum {string} */
             fulfilment: "on_demand" | "slots";
             acceptsScheduledOrders: boolean;
+            /** @description The delivery fee to this point, in the currency's minor units, as placement would charge it; null when the point is in no delivery area (placement would refuse). */
+            deliveryFeeMinor: number | null;
+            /** @description From ordering now to the door: the quoted (or usual) prep time plus the planned ride. */
+            estimatedDeliveryMinutes: number;
         };
         Menu: {
             /** Format: uuid */
