@@ -4,4 +4,6 @@
 interface ImportMetaEnv {
   /** The API's origin, e.g. https://api.edge-delivery.example; defaults to the local `npm start` Worker. */
   readonly VITE_API_BASE?: string;
+  /** The customer app's map tiles, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; none: a plain background. */
+  readonly VITE_MAP_TILES?: string;
 }

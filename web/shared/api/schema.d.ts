@@ -2057,6 +2057,8 @@ export interface components {
             refreshToken: string;
         };
         Me: components["schemas"]["User"] & {
+            /** @description Set with PATCH /v1/me. */
+            phone: string | null;
             /** @description Staff: every restaurant they work for, home first; empty for other roles. */
             restaurants: {
                 /** Format: uuid */

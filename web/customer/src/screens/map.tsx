@@ -1,0 +1,109 @@
+// A Leaflet map of points: restaurants (with their delivery radius), the
+// delivery point and the courier. Tiles come from VITE_MAP_TILES when set
+// (e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png); without it, or
+// offline, the points still draw on a plain background. The courier's marker
+// glides from fix to fix instead of jumping.
+import L from "leaflet";
+import "leaflet/dist/leaflet.css";
+import { useEffect, useRef } from "react";
+
+export interface MapPoint {
+  id: string;
+  lat: number;
+  lng: number;
+  kind: "restaurant" | "you" | "courier";
+  label: string;
+  radiusM?: number | undefined;
+  href?: string | undefined;
+}
+
+const TILES = import.meta.env.VITE_MAP_TILES ?? "";
+const COLOURS = { restaurant: "#c2410c", you: "#1a56db", courier: "#146c2e" } as const;
+const GLIDE_MS = 1_000;
+
+function glide(marker: L.CircleMarker, to: L.LatLng): void {
+  const from = marker.getLatLng();
+  const start = performance.now();
+  const step = (now: number) => {
+    const k = Math.min(1, (now - start) / GLIDE_MS);
+    marker.setLatLng([from.lat + (to.lat - from.lat) * k, from.lng + (to.lng - from.lng) * k]);
+    if (k < 1) requestAnimationFrame(step);
+  };
+  requestAnimationFrame(step);
+}
+
+export function PointsMap(props: { points: MapPoint[]; label: string; className?: string; follow?: boolean }) {
+  const box = useRef<HTMLElement>(null);
+  const map = useRef<L.Map | null>(null);
+  const layers = useRef(new Map<string, { marker: L.CircleMarker; area?: L.Circle }>());
+  const fitted = useRef(false);
+
+  useEffect(() => {
+    if (!box.current) return;
+    const created = L.map(box.current, { zoomControl: true, attributionControl: Boolean(TILES) }).setView(
+      [38.7115, -9.1365],
+      13,
+    );
+    if (TILES) L.tileLayer(TILES, { maxZoom: 19, attribution: "© OpenStreetMap contributors" }).addTo(created);
+    map.current = created;
+    const current = layers.current;
+    return () => {
+      created.remove();
+      map.current = null;
+      current.clear();
+      fitted.current = false;
+    };
+  }, []);
+
+  useEffect(() => {
+    const m = map.current;
+    if (!m) return;
+    const seen = new Set<string>();
+    for (const p of props.points) {
+      seen.add(p.id);
+      const at = L.latLng(p.lat, p.lng);
+      const existing = layers.current.get(p.id);
+      if (existing) {
+        if (!existing.marker.getLatLng().equals(at)) {
+          if (p.kind === "courier") glide(existing.marker, at);
+          else existing.marker.setLatLng(at);
+        }
+        continue;
+      }
+      const colour = COLOURS[p.kind];
+      const marker = L.circleMarker(at, {
+        radius: p.kind === "restaurant" ? 9 : 11,
+        color: "#fff",
+        weight: 3,
+        fillColor: colour,
+        fillOpacity: 1,
+      })
+        .bindTooltip(p.label)
+        .addTo(m);
+      if (p.href) {
+        const href = p.href;
+        marker.on("click", () => {
+          location.hash = href;
+        });
+      }
+      const area =
+        p.radiusM !== undefined
+          ? L.circle(at, { radius: p.radiusM, color: colour, weight: 1, opacity: 0.4, fillOpacity: 0.04 }).addTo(m)
+          : undefined;
+      layers.current.set(p.id, area ? { marker, area } : { marker });
+    }
+    for (const [id, layer] of layers.current) {
+      if (seen.has(id)) continue;
+      layer.marker.remove();
+      layer.area?.remove();
+      layers.current.delete(id);
+    }
+    if (props.points.length > 0 && (!fitted.current || props.follow)) {
+      const bounds = L.latLngBounds(props.points.map((p) => [p.lat, p.lng] as [number, number]));
+      m.fitBounds(bounds.pad(0.25), { maxZoom: 16, animate: fitted.current });
+      fitted.current = true;
+    }
+  }, [props.points, props.follow]);
+
+  return <section ref={box} className={`points-map ${props.className ?? ""}`} aria-label={props.label} />;
+}
