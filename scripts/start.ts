@@ -134,6 +134,8 @@ function printBanner(databaseLabel: string, stripeUrl: string, seed: SeedSummary
       `  OpenAPI          ${WORKER_URL}/v1/openapi.json`,
       `  API reference    ${WORKER_URL}/v1/docs`,
       `  Console          npm run web:dev, then http://127.0.0.1:5173`,
+      `  Courier app      npm run courier:dev, then http://127.0.0.1:5174`,
+      `  Customer app     npm run customer:dev, then http://127.0.0.1:5175  (sign in as the customer below)`,
     );
   } else {
     lines.push("  Worker           not started (--no-worker); run `npx wrangler dev` to add it");

@@ -49,7 +49,7 @@ const en = {
   "discover.anyCuisine": "Any cuisine",
   "discover.openNow": "Open now",
   "discover.none": "No restaurant delivers here with these filters.",
-  "discover.count": "{count} restaurants deliver here",
+  "discover.count": "Delivering here: {count}",
   "discover.list": "List",
   "discover.map": "Map",
   "discover.fee": "Delivery {fee}",
@@ -62,6 +62,7 @@ const en = {
 
   "map.label": "Map of restaurants and your delivery point",
   "map.you": "Delivery point",
+  "map.restaurant": "Restaurant",
 
   "menu.back": "← Restaurants",
   "menu.unavailable": "Unavailable",
@@ -218,7 +219,7 @@ const pt: { [K in keyof typeof en]: string } = {
   "discover.anyCuisine": "Qualquer cozinha",
   "discover.openNow": "Aberto agora",
   "discover.none": "Nenhum restaurante entrega aqui com estes filtros.",
-  "discover.count": "{count} restaurantes entregam aqui",
+  "discover.count": "Entregam aqui: {count}",
   "discover.list": "Lista",
   "discover.map": "Mapa",
   "discover.fee": "Entrega {fee}",
@@ -231,6 +232,7 @@ const pt: { [K in keyof typeof en]: string } = {
 
   "map.label": "Mapa dos restaurantes e do ponto de entrega",
   "map.you": "Ponto de entrega",
+  "map.restaurant": "Restaurante",
 
   "menu.back": "← Restaurantes",
   "menu.unavailable": "Indisponível",

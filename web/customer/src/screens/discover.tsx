@@ -125,7 +125,12 @@ export function DiscoverScreen() {
             ))}
           </ul>
         </section>
-        <PointsMap points={points} label={t("map.label")} className="discover-map" />
+        <PointsMap
+          points={points}
+          label={t("map.label")}
+          legend={{ restaurant: t("map.restaurant"), you: t("map.you"), courier: t("order.courier") }}
+          className="discover-map"
+        />
       </div>
     </div>
   );

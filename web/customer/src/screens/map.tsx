@@ -32,11 +32,18 @@ function glide(marker: L.CircleMarker, to: L.LatLng): void {
   requestAnimationFrame(step);
 }
 
-export function PointsMap(props: { points: MapPoint[]; label: string; className?: string; follow?: boolean }) {
+export function PointsMap(props: {
+  points: MapPoint[];
+  label: string;
+  legend: Record<MapPoint["kind"], string>;
+  className?: string;
+  follow?: boolean;
+}) {
   const box = useRef<HTMLElement>(null);
   const map = useRef<L.Map | null>(null);
   const layers = useRef(new Map<string, { marker: L.CircleMarker; area?: L.Circle }>());
-  const fitted = useRef(false);
+  /** What the view was last fitted to: the still points (restaurants, the delivery point). */
+  const fittedTo = useRef("");
 
   useEffect(() => {
     if (!box.current) return;
@@ -51,7 +58,7 @@ export function PointsMap(props: { points: MapPoint[]; label: string; className?
       created.remove();
       map.current = null;
       current.clear();
-      fitted.current = false;
+      fittedTo.current = "";
     };
   }, []);
 
@@ -98,12 +105,30 @@ export function PointsMap(props: { points: MapPoint[]; label: string; className?
       layer.area?.remove();
       layers.current.delete(id);
     }
-    if (props.points.length > 0 && (!fitted.current || props.follow)) {
+    // Refitted when the still points change (a new place, other filters), and to keep a moving courier in view.
+    const still = props.points
+      .filter((p) => p.kind !== "courier")
+      .map((p) => `${p.id}@${p.lat.toFixed(5)},${p.lng.toFixed(5)}`)
+      .join("|");
+    const courierOut = props.points.some((p) => p.kind === "courier" && !m.getBounds().contains([p.lat, p.lng]));
+    if (props.points.length > 0 && (still !== fittedTo.current || (props.follow && courierOut))) {
       const bounds = L.latLngBounds(props.points.map((p) => [p.lat, p.lng] as [number, number]));
-      m.fitBounds(bounds.pad(0.25), { maxZoom: 16, animate: fitted.current });
-      fitted.current = true;
+      m.fitBounds(bounds.pad(0.25), { maxZoom: 16, animate: fittedTo.current !== "" });
+      fittedTo.current = still;
     }
   }, [props.points, props.follow]);
 
-  return <section ref={box} className={`points-map ${props.className ?? ""}`} aria-label={props.label} />;
+  const kinds = [...new Set(props.points.map((p) => p.kind))];
+  return (
+    <figure className={`map-figure ${props.className ?? ""}`}>
+      <section ref={box} className="points-map" aria-label={props.label} />
+      <figcaption className="map-legend">
+        {kinds.map((kind) => (
+          <span key={kind}>
+            <span className="dot" style={{ background: COLOURS[kind] }} aria-hidden="true" /> {props.legend[kind]}
+          </span>
+        ))}
+      </figcaption>
+    </figure>
+  );
 }

@@ -222,7 +222,13 @@ export function TrackScreen(props: { orderId: string }) {
             </button>
           )}
         </div>
-        <PointsMap points={points} label={t("order.mapLabel")} className="track-map" follow />
+        <PointsMap
+          points={points}
+          label={t("order.mapLabel")}
+          legend={{ restaurant: t("map.restaurant"), you: t("map.you"), courier: t("order.courier") }}
+          className="track-map"
+          follow
+        />
       </div>
 
       <section className="receipt" aria-labelledby="receipt-title">
