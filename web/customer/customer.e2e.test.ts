@@ -280,9 +280,12 @@ describe("customer app", () => {
     await page.getByLabel("Postcode").fill("1000-050");
     await page.getByLabel("Instructions for the courier (optional)").fill("Second floor, green door");
     await page.getByLabel("Save this address").check();
-    await page.locator(".tip", { hasText: "15%" }).click();
+    const tip = page.locator(".tip", { hasText: "15%" });
+    await tip.click();
+    // The quote shown is the one for this tip (re-priced by the server).
+    const tipAmount = (await tip.textContent())?.split("·")[1]?.trim() ?? "";
+    await page.getByTestId("quote-tip").filter({ hasText: tipAmount }).waitFor();
     const total = page.getByTestId("quote-total");
-    await total.waitFor();
     const shown = await total.textContent();
     expect(shown).toMatch(/^€\d+\.\d\d$/);
     await axe("cart");

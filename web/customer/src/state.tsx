@@ -8,13 +8,25 @@ import { useI18n } from "./i18n.ts";
 export interface Place {
   lat: number;
   lng: number;
+  /** Where the point came from: named in the current language, whatever it was when chosen. */
+  kind?: "here" | "centre" | "saved";
   label: string;
   /** A saved address carries everything checkout needs. */
   address?: SavedAddress | undefined;
 }
 
 /** The demo city's centre: where the app looks before it knows better. */
-export const CITY_CENTRE: Place = { lat: 38.7115, lng: -9.1365, label: "Baixa, Lisboa" };
+export const CITY_CENTRE: Place = { lat: 38.7115, lng: -9.1365, kind: "centre", label: "Baixa, Lisboa" };
+
+/** The place's name in the current language. */
+export function usePlaceName(): (place: Place) => string {
+  const { t } = useI18n();
+  return useCallback(
+    (place: Place) =>
+      place.kind === "here" ? t("where.myLocation") : place.kind === "centre" ? t("where.centre") : place.label,
+    [t],
+  );
+}
 const PLACE_KEY = "edge-delivery.customer.place";
 
 function loadPlace(): Place {

@@ -7,7 +7,7 @@ import { navigate } from "../../../shared/ui/hooks.ts";
 import { customerApi, type DeliveryAddress, type PlaceOrder, type Quote } from "../api.ts";
 import { cartSubtotal, setQuantity } from "../cart.ts";
 import { useI18n } from "../i18n.ts";
-import { useErrorText, useShared } from "../state.tsx";
+import { useErrorText, usePlaceName, useShared } from "../state.tsx";
 
 const TIP_PERCENTS = [0, 5, 10, 15] as const;
 
@@ -23,6 +23,7 @@ export function CartScreen() {
   const { t, fmt } = useI18n();
   const errorText = useErrorText();
   const { cart, setCart, place } = useShared();
+  const placeName = usePlaceName();
   const saved = place.address;
   const [form, setForm] = useState<AddressForm>(() => ({
     line1: saved?.line1 ?? "",
@@ -73,6 +74,8 @@ export function CartScreen() {
   useEffect(() => {
     if (!body) return;
     let live = true;
+    // A price for another cart or tip is not shown, nor paid: the button waits for this one.
+    setQuote(null);
     setQuoteError(null);
     const timer = setTimeout(() => {
       customerApi
@@ -178,7 +181,7 @@ export function CartScreen() {
 
       <fieldset className="address-form">
         <legend>{t("cart.address")}</legend>
-        <p className="muted small">{place.label}</p>
+        <p className="muted small">{placeName(place)}</p>
         {(
           [
             ["line1", "cart.line1", "address-line1"],
@@ -239,7 +242,7 @@ export function CartScreen() {
             <dt>{t("cart.tax")}</dt>
             <dd>{fmt.money(quote.taxMinor, currency)}</dd>
             <dt>{t("cart.tip")}</dt>
-            <dd>{fmt.money(quote.tipMinor, currency)}</dd>
+            <dd data-testid="quote-tip">{fmt.money(quote.tipMinor, currency)}</dd>
             <dt className="total">{t("cart.total")}</dt>
             <dd className="total" data-testid="quote-total">
               {fmt.money(quote.totalMinor, currency)}

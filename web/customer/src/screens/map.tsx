@@ -21,10 +21,12 @@ const TILES = import.meta.env.VITE_MAP_TILES ?? "";
 const COLOURS = { restaurant: "#c2410c", you: "#1a56db", courier: "#146c2e" } as const;
 const GLIDE_MS = 1_000;
 
-function glide(marker: L.CircleMarker, to: L.LatLng): void {
+function glide(map: L.Map, marker: L.CircleMarker, to: L.LatLng): void {
   const from = marker.getLatLng();
   const start = performance.now();
   const step = (now: number) => {
+    // The page may have moved on: a removed map has no panes to move a marker in.
+    if (!map.hasLayer(marker)) return;
     const k = Math.min(1, (now - start) / GLIDE_MS);
     marker.setLatLng([from.lat + (to.lat - from.lat) * k, from.lng + (to.lng - from.lng) * k]);
     if (k < 1) requestAnimationFrame(step);
@@ -47,10 +49,12 @@ export function PointsMap(props: {
 
   useEffect(() => {
     if (!box.current) return;
-    const created = L.map(box.current, { zoomControl: true, attributionControl: Boolean(TILES) }).setView(
-      [38.7115, -9.1365],
-      13,
-    );
+    const created = L.map(box.current, {
+      zoomControl: true,
+      attributionControl: Boolean(TILES),
+      zoomAnimation: false,
+      markerZoomAnimation: false,
+    }).setView([38.7115, -9.1365], 13);
     if (TILES) L.tileLayer(TILES, { maxZoom: 19, attribution: "© OpenStreetMap contributors" }).addTo(created);
     map.current = created;
     const current = layers.current;
@@ -72,7 +76,7 @@ export function PointsMap(props: {
       const existing = layers.current.get(p.id);
       if (existing) {
         if (!existing.marker.getLatLng().equals(at)) {
-          if (p.kind === "courier") glide(existing.marker, at);
+          if (p.kind === "courier") glide(m, existing.marker, at);
           else existing.marker.setLatLng(at);
         }
         continue;
@@ -95,10 +99,20 @@ export function PointsMap(props: {
       }
       const area =
         p.radiusM !== undefined
-          ? L.circle(at, { radius: p.radiusM, color: colour, weight: 1, opacity: 0.4, fillOpacity: 0.04 }).addTo(m)
+          ? L.circle(at, {
+              radius: p.radiusM,
+              color: colour,
+              weight: 1,
+              opacity: 0.35,
+              dashArray: "4 6",
+              fill: false,
+              interactive: false,
+            }).addTo(m)
           : undefined;
       layers.current.set(p.id, area ? { marker, area } : { marker });
     }
+    // The delivery point and the courier stay on top of the restaurants.
+    for (const p of props.points) if (p.kind !== "restaurant") layers.current.get(p.id)?.marker.bringToFront();
     for (const [id, layer] of layers.current) {
       if (seen.has(id)) continue;
       layer.marker.remove();
@@ -113,7 +127,8 @@ export function PointsMap(props: {
     const courierOut = props.points.some((p) => p.kind === "courier" && !m.getBounds().contains([p.lat, p.lng]));
     if (props.points.length > 0 && (still !== fittedTo.current || (props.follow && courierOut))) {
       const bounds = L.latLngBounds(props.points.map((p) => [p.lat, p.lng] as [number, number]));
-      m.fitBounds(bounds.pad(0.25), { maxZoom: 16, animate: fittedTo.current !== "" });
+      // Not animated: a zoom still running when the screen changes throws inside Leaflet.
+      m.fitBounds(bounds.pad(0.25), { maxZoom: 16, animate: false });
       fittedTo.current = still;
     }
   }, [props.points, props.follow]);

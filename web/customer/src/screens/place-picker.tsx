@@ -36,7 +36,7 @@ export function PlacePicker() {
     navigator.geolocation.getCurrentPosition(
       (position) => {
         setLocating(false);
-        setPlace({ lat: position.coords.latitude, lng: position.coords.longitude, label: t("where.myLocation") });
+        setPlace({ lat: position.coords.latitude, lng: position.coords.longitude, kind: "here", label: "here" });
       },
       () => {
         setLocating(false);
@@ -46,7 +46,7 @@ export function PlacePicker() {
     );
   }
 
-  const selected = place.address ? `saved:${place.address.id}` : place === CITY_CENTRE ? "centre" : "here";
+  const selected = place.address ? `saved:${place.address.id}` : place.kind === "here" ? "here" : "centre";
   return (
     <section className="place-picker" aria-labelledby="where-title">
       <h2 id="where-title" className="visually-hidden">
@@ -59,12 +59,12 @@ export function PlacePicker() {
           value={selected}
           onChange={(event) => {
             const value = event.target.value;
-            if (value === "centre") setPlace({ ...CITY_CENTRE, label: t("where.centre") });
+            if (value === "centre") setPlace(CITY_CENTRE);
             const address = saved.find((a) => `saved:${a.id}` === value);
-            if (address) setPlace({ lat: address.lat, lng: address.lng, label: address.label, address });
+            if (address) setPlace({ lat: address.lat, lng: address.lng, kind: "saved", label: address.label, address });
           }}
         >
-          {selected === "here" && <option value="here">{place.label}</option>}
+          {selected === "here" && <option value="here">{t("where.myLocation")}</option>}
           <option value="centre">{t("where.centre")}</option>
           {saved.length > 0 && (
             <optgroup label={t("where.saved")}>
