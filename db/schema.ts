@@ -382,6 +382,38 @@ export const orders = pgTable(
   ],
 );
 
+/**
+ * A customer's rating of one delivered order (at most one: the key). Not a
+ * foreign key to orders: the projection may trail the Order DO that allowed it.
+ */
+export const orderRatings = pgTable(
+  "order_ratings",
+  {
+    orderId: uuid("order_id").primaryKey(),
+    customerId: uuid("customer_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "restrict" }),
+    restaurantId: uuid("restaurant_id")
+      .notNull()
+      .references(() => restaurants.id, { onDelete: "restrict" }),
+    courierId: uuid("courier_id").references(() => users.id, { onDelete: "restrict" }),
+    restaurantStars: smallint("restaurant_stars").notNull(),
+    restaurantComment: text("restaurant_comment"),
+    courierStars: smallint("courier_stars"),
+    /** Thumbs: true up, false down, null not given. */
+    courierPunctuality: boolean("courier_punctuality"),
+    courierCare: boolean("courier_care"),
+    courierFriendliness: boolean("courier_friendliness"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("order_ratings_restaurant_idx").on(t.restaurantId),
+    index("order_ratings_courier_idx").on(t.courierId),
+    check("order_ratings_restaurant_stars", sql`${t.restaurantStars} between 1 and 5`),
+    check("order_ratings_courier_stars", sql`${t.courierStars} is null or ${t.courierStars} between 1 and 5`),
+  ],
+);
+
 export interface ChosenOption {
   optionId: string;
   groupId: string;

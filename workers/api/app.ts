@@ -42,6 +42,7 @@ import { registerOrderReadRoutes } from "./routes/order-reads.ts";
 import { registerOrderRoutes } from "./routes/orders.ts";
 import { registerOverviewRoutes } from "./routes/overview-admin.ts";
 import { registerQuoteRoutes } from "./routes/quotes.ts";
+import { registerRatingRoutes } from "./routes/ratings.ts";
 import { registerRestaurantAdminRoutes } from "./routes/restaurant-admin.ts";
 import { registerRestaurantBoardRoutes } from "./routes/restaurant-board.ts";
 import { registerRestaurantHoursRoutes } from "./routes/restaurant-hours.ts";
@@ -118,6 +119,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerKitchenRoutes(app);
   registerOrderRoutes(app);
   registerQuoteRoutes(app);
+  registerRatingRoutes(app);
   registerOrderReadRoutes(app);
   registerRestaurantBoardRoutes(app);
   registerCourierRoutes(app);

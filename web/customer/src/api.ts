@@ -18,6 +18,8 @@ export type NewSavedAddress = Schemas["NewSavedAddress"];
 export type Profile = Schemas["Profile"];
 export type DeliveryAddress = Schemas["DeliveryAddress"];
 export type PlaceOrder = Schemas["PlaceOrder"];
+export type Rating = Schemas["Rating"];
+export type RateOrder = Schemas["RateOrder"];
 
 const SESSION_KEY = "edge-delivery.customer.session";
 
@@ -116,6 +118,18 @@ export class CustomerApi {
   async deleteAccount(password: string): Promise<void> {
     await unwrap(this.client.http.DELETE("/v1/me", { body: { password } }));
     await this.client.signOut();
+  }
+
+  rating(id: string): Promise<Rating> {
+    return unwrap(this.client.http.GET("/v1/orders/{id}/rating", { params: { path: { id } } }));
+  }
+
+  rate(id: string, body: RateOrder): Promise<Rating> {
+    return unwrap(this.client.http.POST("/v1/orders/{id}/rating", { params: { path: { id } }, body }));
+  }
+
+  restaurantRatings(id: string) {
+    return unwrap(this.client.http.GET("/v1/restaurants/{id}/ratings", { params: { path: { id } } }));
   }
 
   orderSocketUrl(id: string, since: number): Promise<string> {

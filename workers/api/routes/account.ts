@@ -9,6 +9,7 @@ import {
   customerAddresses,
   orderEvents,
   orderItems,
+  orderRatings,
   orders,
   payments,
   refreshTokens,
@@ -60,6 +61,7 @@ const AccountExport = z
     profile: Profile,
     addresses: z.array(SavedAddress),
     orders: z.array(z.record(z.string(), z.unknown())),
+    ratings: z.array(z.record(z.string(), z.unknown())),
     sessions: z.array(z.object({ createdAt: z.string(), expiresAt: z.string(), revokedAt: z.string().nullable() })),
   })
   .openapi("AccountExport");
@@ -198,7 +200,7 @@ export function registerAccountRoutes(app: App): void {
   app.openapi(exportMe, async (c) => {
     const { userId } = principalOf(c);
     const db = c.var.db;
-    const [profile, addresses, history, sessions] = await Promise.all([
+    const [profile, addresses, history, sessions, ratings] = await Promise.all([
       profileOf(db, userId),
       db
         .select()
@@ -216,6 +218,7 @@ export function registerAccountRoutes(app: App): void {
         .where(eq(refreshTokens.userId, userId))
         .orderBy(desc(refreshTokens.createdAt))
         .limit(200),
+      db.select().from(orderRatings).where(eq(orderRatings.customerId, userId)).orderBy(desc(orderRatings.createdAt)),
     ]);
     c.header("content-disposition", `attachment; filename="edge-delivery-export-${userId}.json"`);
     c.header("cache-control", "no-store");
@@ -229,6 +232,10 @@ export function registerAccountRoutes(app: App): void {
           createdAt: s.createdAt.toISOString(),
           expiresAt: s.expiresAt.toISOString(),
           revokedAt: s.revokedAt?.toISOString() ?? null,
+        })),
+        ratings: ratings.map(({ customerId: _c, courierId: _courier, createdAt, ...r }) => ({
+          ...r,
+          createdAt: createdAt.toISOString(),
         })),
       },
       200,
@@ -262,6 +269,8 @@ export function registerAccountRoutes(app: App): void {
     }
     await db.transaction(async (tx) => {
       await tx.delete(customerAddresses).where(eq(customerAddresses.userId, userId));
+      // Stars stay in the restaurants' and couriers' averages; the words the person wrote go.
+      await tx.update(orderRatings).set({ restaurantComment: null }).where(eq(orderRatings.customerId, userId));
       await tx.update(refreshTokens).set({ revokedAt: new Date() }).where(eq(refreshTokens.userId, userId));
       // Kept for the restaurants' books: what was sold, when, for how much, to which town.
       // The street, the door and the notes for the courier go; the point is blurred to ~1 km.

@@ -14,6 +14,7 @@ export function RestaurantScreen(props: { restaurantId: string }) {
   const [menu, setMenu] = useState<Menu | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [open, setOpen] = useState<MenuItem | null>(null);
+  const [rating, setRating] = useState<{ count: number; average: number | null } | null>(null);
 
   useEffect(() => {
     let live = true;
@@ -25,6 +26,12 @@ export function RestaurantScreen(props: { restaurantId: string }) {
       .catch((err: unknown) => {
         if (live) setError(errorText(err));
       });
+    customerApi
+      .restaurantRatings(props.restaurantId)
+      .then((r) => {
+        if (live) setRating(r);
+      })
+      .catch(() => undefined);
     return () => {
       live = false;
     };
@@ -48,6 +55,9 @@ export function RestaurantScreen(props: { restaurantId: string }) {
         {t("menu.back")}
       </a>
       <h1>{menu.restaurantName}</h1>
+      {rating && rating.average !== null && (
+        <p className="muted">{t("menu.rating", { average: rating.average.toFixed(1), count: rating.count })}</p>
+      )}
       <nav className="category-links" aria-label={menu.restaurantName}>
         {menu.categories.map((c) => (
           <a

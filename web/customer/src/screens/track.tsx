@@ -13,6 +13,7 @@ import type { Cart } from "../cart.ts";
 import { type MessageKey, useI18n } from "../i18n.ts";
 import { useErrorText, useShared } from "../state.tsx";
 import { type MapPoint, PointsMap } from "./map.tsx";
+import { RateOrder } from "./rate.tsx";
 
 const HAPPY_PATH = ["placed", "paid", "accepted", "preparing", "ready", "picked_up", "delivered"] as const;
 const TERMINAL = new Set(["delivered", "rejected", "cancelled", "failed"]);
@@ -230,6 +231,8 @@ export function TrackScreen(props: { orderId: string }) {
           follow
         />
       </div>
+
+      {status === "delivered" && <RateOrder orderId={order.id} hasCourier={order.courierId !== null} />}
 
       <section className="receipt" aria-labelledby="receipt-title">
         <h2 id="receipt-title">{t("order.receipt")}</h2>
