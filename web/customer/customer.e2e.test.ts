@@ -8,7 +8,7 @@
 // through the API, as the courier test drives the customer. The customer
 // watches the timeline, sees the PIN, the courier on the map with an ETA, a
 // reload mid-delivery that resumes without duplicates, and the delivery done
-// with the PIN they were shown. Then reorder, Portuguese and desktop, and the
+// with the PIN they were shown, and rate it. Then reorder, Portuguese and desktop, and the
 // account: profile, export, a refused deletion, and the deletion.
 import { mkdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
@@ -351,8 +351,20 @@ describe("customer app", () => {
     await page.locator(".timeline li.done", { hasText: "Delivered" }).waitFor();
     const steps = await page.locator(".timeline li").allTextContents();
     expect(new Set(steps).size).toBe(steps.length);
+    await page.getByRole("heading", { name: "How was it?" }).waitFor();
     await axe("delivered");
     await shot("07-delivered", true);
+    // Rated once, after delivery: the restaurant and the courier.
+    await page.getByRole("group", { name: "The food" }).getByRole("radio", { name: "4 of 5 stars" }).check();
+    await page.getByLabel("Anything to tell the restaurant? (optional)").fill("Juicy, and still hot");
+    await page.getByRole("group", { name: "The courier" }).getByRole("radio", { name: "5 of 5 stars" }).check();
+    await page.getByLabel("On time").selectOption("up");
+    await page.getByRole("button", { name: "Send rating" }).click();
+    await page.getByRole("heading", { name: "Thanks for rating" }).waitFor();
+    const summary = await call<{ count: number; average: number }>(
+      `/v1/restaurants/${(await call<{ order: { restaurantId: string } }>(`/v1/orders/${orderId}`, { token: staff.accessToken })).body.order.restaurantId}/ratings`,
+    );
+    expect(summary.body.count).toBeGreaterThanOrEqual(1);
   }, 120_000);
 
   it("lists the order in the history and reorders it into the cart", async () => {

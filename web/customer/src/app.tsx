@@ -56,7 +56,7 @@ function Session() {
     });
   };
 
-  if (!user || user.role !== "customer") return <SignIn notice={notice ? t(notice) : undefined} />;
+  if (user?.role !== "customer") return <SignIn notice={notice ? t(notice) : undefined} />;
   return (
     <NoticesProvider key={user.id} fallbackError={t("app.somethingWrong")}>
       <Shop user={user} onSignOut={() => signOut()} onDeleted={() => signOut("account.deleted")} />
