@@ -38,9 +38,14 @@ export class CustomerApi {
   }
 
   async signUp(name: string, email: string, password: string): Promise<User> {
-    await unwrap(this.client.http.POST("/v1/auth/sign-up", { body: { name, email, password } }));
-    // The session the sign-up answered is adopted by signing in, so the client owns its rotation.
-    return this.signIn(email, password);
+    const first = await unwrap(this.client.http.POST("/v1/auth/sign-up", { body: { name, email, password } }));
+    // The client keeps the session it signs in with (and rotates it); the one sign-up
+    // answered is not left valid for a month on the side.
+    const user = await this.signIn(email, password);
+    await this.client.http
+      .POST("/v1/auth/sign-out", { body: { refreshToken: first.refreshToken } })
+      .catch(() => undefined);
+    return user;
   }
 
   restaurants(query: { lat: number; lng: number; cuisine?: string; q?: string; openNow?: boolean }) {

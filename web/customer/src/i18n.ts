@@ -106,7 +106,6 @@ const en = {
   "cart.pay": "Pay {total}",
   "cart.paying": "Paying…",
   "cart.payNote": "Test payments: the local Stripe stand-in confirms the card (4242 4242 4242 4242).",
-  "cart.cardNumber": "Card number",
   "cart.payFailed": "The payment did not go through: {reason}. You can try again.",
 
   "order.title": "Order {ref}",
@@ -292,7 +291,6 @@ const pt: { [K in keyof typeof en]: string } = {
   "cart.pay": "Pagar {total}",
   "cart.paying": "A pagar…",
   "cart.payNote": "Pagamentos de teste: o simulador local do Stripe confirma o cartão (4242 4242 4242 4242).",
-  "cart.cardNumber": "Número do cartão",
   "cart.payFailed": "O pagamento não foi aceite: {reason}. Pode tentar novamente.",
 
   "order.title": "Pedido {ref}",
