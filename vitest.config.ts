@@ -21,6 +21,7 @@ export default defineConfig({
             "db/**/*.test.ts",
             "bench/**/*.test.ts",
             "web/courier/src/**/*.test.ts",
+            "web/customer/src/**/*.test.ts",
             "web/shared/**/*.test.ts",
             // Node-side checks of Worker configuration (wrangler.toml), beside the code they guard.
             "workers/**/*.node.test.ts",

@@ -118,12 +118,42 @@ export const users = pgTable(
     oidcSubject: text("oidc_subject"),
     /** Set by an operator: no sign-in, no refresh, and every access token issued before it is void. */
     deactivatedAt: timestamp("deactivated_at", { withTimezone: true }),
+    /** A customer's contact number for couriers; free text, as people write it. */
+    phone: text("phone"),
+    /** The customer deleted their account: personal data erased, orders kept (docs/decisions/0020). */
+    erasedAt: timestamp("erased_at", { withTimezone: true }),
     createdAt: createdAt(),
   },
   (t) => [
     uniqueIndex("users_email_key").on(sql`lower(${t.email})`),
     uniqueIndex("users_oidc_key").on(t.oidcIssuer, t.oidcSubject),
     check("users_staff_has_restaurant", sql`(${t.role} = 'restaurant_staff') = (${t.restaurantId} is not null)`),
+  ],
+);
+
+/** A customer's saved delivery addresses (the same shape an order's deliveryAddress has). */
+export const customerAddresses = pgTable(
+  "customer_addresses",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    label: text("label").notNull(),
+    line1: text("line1").notNull(),
+    line2: text("line2"),
+    city: text("city").notNull(),
+    postcode: text("postcode").notNull(),
+    lat: doublePrecision("lat").notNull(),
+    lng: doublePrecision("lng").notNull(),
+    instructions: text("instructions"),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index("customer_addresses_user_idx").on(t.userId, t.createdAt),
+    check("customer_addresses_lat_range", sql`${t.lat} between -90 and 90`),
+    check("customer_addresses_lng_range", sql`${t.lng} between -180 and 180`),
   ],
 );
 
@@ -349,6 +379,38 @@ export const orders = pgTable(
       "orders_total_is_sum",
       sql`${t.totalMinor} = ${t.subtotalMinor} + ${t.deliveryFeeMinor} + ${t.serviceFeeMinor} + ${t.taxMinor} + ${t.tipMinor}`,
     ),
+  ],
+);
+
+/**
+ * A customer's rating of one delivered order (at most one: the key). Not a
+ * foreign key to orders: the projection may trail the Order DO that allowed it.
+ */
+export const orderRatings = pgTable(
+  "order_ratings",
+  {
+    orderId: uuid("order_id").primaryKey(),
+    customerId: uuid("customer_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "restrict" }),
+    restaurantId: uuid("restaurant_id")
+      .notNull()
+      .references(() => restaurants.id, { onDelete: "restrict" }),
+    courierId: uuid("courier_id").references(() => users.id, { onDelete: "restrict" }),
+    restaurantStars: smallint("restaurant_stars").notNull(),
+    restaurantComment: text("restaurant_comment"),
+    courierStars: smallint("courier_stars"),
+    /** Thumbs: true up, false down, null not given. */
+    courierPunctuality: boolean("courier_punctuality"),
+    courierCare: boolean("courier_care"),
+    courierFriendliness: boolean("courier_friendliness"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("order_ratings_restaurant_idx").on(t.restaurantId),
+    index("order_ratings_courier_idx").on(t.courierId),
+    check("order_ratings_restaurant_stars", sql`${t.restaurantStars} between 1 and 5`),
+    check("order_ratings_courier_stars", sql`${t.courierStars} is null or ${t.courierStars} between 1 and 5`),
   ],
 );
 

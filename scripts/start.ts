@@ -25,7 +25,7 @@ const RECONCILE_EVERY_MS = 60_000;
 
 const USAGE = `Usage: npm start [-- --no-worker] [-- --no-apps] [-- --reset]
   --no-worker  start the database, proxy, seed and Stripe stand-in, but not wrangler or the apps
-  --no-apps    do not serve the browser apps (console, courier app)
+  --no-apps    do not serve the browser apps (console, courier app, customer app)
   --reset      delete the embedded database (.data/postgres) and the local Durable Object,
                KV, D1 and queue state (.wrangler/state) before starting`;
 

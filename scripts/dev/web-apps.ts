@@ -20,6 +20,7 @@ export interface WebApp {
 export const WEB_APPS: readonly WebApp[] = [
   { label: "Console", config: "web/console/vite.config.ts", port: 5173, who: "restaurant staff and operators" },
   { label: "Courier app", config: "web/courier/vite.config.ts", port: 5174, who: "couriers" },
+  { label: "Customer app", config: "web/customer/vite.config.ts", port: 5175, who: "customers" },
 ];
 
 export interface RunningWebApp {

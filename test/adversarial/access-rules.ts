@@ -83,6 +83,17 @@ async function freshRefreshToken(fx: Fixtures): Promise<string> {
   return ((await res.json()) as { refreshToken: string }).refreshToken;
 }
 
+/** A saved address of the fixtures' customer, new for each send (the owner's delete removes it). */
+async function freshAddress(fx: Fixtures): Promise<string> {
+  const res = await api("/v1/me/addresses", {
+    method: "POST",
+    token: fx.tokens.customer,
+    json: { label: `Matrix ${unique()}`, line1: "Rua 1", city: "Lisboa", postcode: "1100-148", lat: 38.7, lng: -9.1 },
+  });
+  if (res.status !== 201) throw new Error(`fixture address: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { id: string }).id;
+}
+
 async function signedIgnoredEvent(): Promise<Call> {
   const payload = JSON.stringify({
     id: `evt_${unique()}`,
@@ -118,12 +129,34 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
   },
   getMe: { call: () => ({}), expect: signedIn(...ALL) },
 
+  // one's own account: name and phone for everyone; addresses, export and deletion for customers
+  updateMe: { call: () => ({ body: { phone: "+351 912 345 678" } }), expect: signedIn(...ALL) },
+  exportMe: { call: () => ({}), expect: signedIn("customer") },
+  // A wrong password: the customer reaches the handler (422) and nobody's account goes.
+  deleteMe: { call: () => ({ body: { password: "not the password" } }), expect: signedIn("customer") },
+  listMyAddresses: { call: () => ({}), expect: signedIn("customer") },
+  createMyAddress: {
+    call: () => ({
+      body: { label: "Work", line1: "Rua 2", city: "Lisboa", postcode: "1100-148", lat: 38.71, lng: -9.13 },
+    }),
+    expect: signedIn("customer"),
+  },
+  updateMyAddress: {
+    call: async (fx) => ({ params: { id: await freshAddress(fx) }, body: { label: `Renamed ${unique()}` } }),
+    expect: owned(["customer"], ["customer"], "hidden"),
+  },
+  deleteMyAddress: {
+    call: async (fx) => ({ params: { id: await freshAddress(fx) } }),
+    expect: owned(["customer"], ["customer"], "hidden"),
+  },
+
   // discovery and menus: public
   listRestaurants: {
     call: (fx) => ({ query: { lat: String(fx.restaurantAt.lat), lng: String(fx.restaurantAt.lng) } }),
     expect: open(),
   },
   getRestaurantMenu: { call: (fx) => ({ params: restaurant(fx) }), expect: open() },
+  getRestaurantRatings: { call: (fx) => ({ params: restaurant(fx) }), expect: open() },
 
   // restaurant management: its staff (others 403: restaurants are public, nothing to hide) and admins
   updateRestaurant: {
@@ -173,6 +206,17 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
   placeOrder: {
     call: (fx) => ({ headers: { "idempotency-key": `matrix-${crypto.randomUUID()}` }, body: fx.placeBody() }),
     expect: signedIn("customer"),
+  },
+  quoteOrder: { call: (fx) => ({ body: fx.placeBody() }), expect: signedIn("customer") },
+  // The fixtures' order is not delivered yet: its customer is refused for the state (409), a stranger sees no order.
+  rateOrder: {
+    call: (fx) => ({ params: order(fx), body: { restaurant: { stars: 5 } } }),
+    expect: owned(["customer"], ["customer"], "hidden"),
+  },
+  getOrderRating: {
+    call: (fx) => ({ params: order(fx) }),
+    expect: owned(["customer"], ["customer"], "hidden"),
+    allowedNotFound: ["rating_not_found"],
   },
   getOrder: {
     call: (fx) => ({ params: order(fx) }),

@@ -118,6 +118,7 @@ const CONTENT_TYPES: Record<string, string> = {
   ".map": "application/json",
   ".svg": "image/svg+xml",
   ".webmanifest": "application/manifest+json",
+  ".png": "image/png",
 };
 
 /** Serves the built console the way Pages would for this app: static files, `/` is index.html. */
@@ -171,7 +172,8 @@ export default async function setup(project: TestProject) {
     const { db, close } = openDb({ DATABASE_URL: database.url, NEON_WS_PROXY: wsProxy }, 1);
     await seedDemoCity(db, { passwordIterations: 1000 }).finally(close);
 
-    const [workerPort, inspectorPort, consolePort, courierPort] = await Promise.all([
+    const [workerPort, inspectorPort, consolePort, courierPort, customerPort] = await Promise.all([
+      freePort(),
       freePort(),
       freePort(),
       freePort(),
@@ -180,6 +182,7 @@ export default async function setup(project: TestProject) {
     const apiBase = `http://${HOST}:${workerPort}`;
     const consoleUrl = `http://${HOST}:${consolePort}`;
     const courierUrl = `http://${HOST}:${courierPort}`;
+    const customerUrl = `http://${HOST}:${customerPort}`;
 
     const stripeKey = `sk_test_console_e2e_${randomBytes(8).toString("hex")}`;
     const webhookSecret = `whsec_console_e2e_${randomBytes(8).toString("hex")}`;
@@ -203,7 +206,7 @@ export default async function setup(project: TestProject) {
       STRIPE_SECRET_KEY: stripeKey,
       STRIPE_WEBHOOK_SECRET: webhookSecret,
       STRIPE_API_BASE: stripe.url,
-      CONSOLE_ORIGINS: `${consoleUrl},${courierUrl}`,
+      CONSOLE_ORIGINS: `${consoleUrl},${courierUrl},${customerUrl}`,
     };
     const wrangler = join(BIN_DIR, "wrangler");
     const persistTo = join(state, "wrangler");
@@ -241,14 +244,17 @@ export default async function setup(project: TestProject) {
     // Building the apps overlaps with wrangler's start-up.
     const dist = join(state, "dist");
     const courierDist = join(state, "courier-dist");
+    const customerDist = join(state, "customer-dist");
     await Promise.all([
       waitForHealth(`${apiBase}/v1/health`, worker.exited),
       buildApp(join(WEB, "console", "vite.config.ts"), apiBase, dist, env),
       buildApp(join(WEB, "courier", "vite.config.ts"), apiBase, courierDist, env),
+      buildApp(join(WEB, "customer", "vite.config.ts"), apiBase, customerDist, env),
     ]);
     for (const [dir, port] of [
       [dist, consolePort],
       [courierDist, courierPort],
+      [customerDist, customerPort],
     ] as const) {
       const server = await serveStatic(dir, port);
       releases.push(
@@ -262,6 +268,7 @@ export default async function setup(project: TestProject) {
 
     project.provide("consoleUrl", consoleUrl);
     project.provide("courierUrl", courierUrl);
+    project.provide("customerUrl", customerUrl);
     project.provide("apiBase", apiBase);
     project.provide("e2eDatabaseUrl", database.url);
     project.provide("e2eWsProxy", wsProxy);
@@ -277,6 +284,8 @@ declare module "vitest" {
     consoleUrl: string;
     /** The courier PWA (web/courier), built and served like the console. */
     courierUrl: string;
+    /** The customer PWA (web/customer), built and served like the console. */
+    customerUrl: string;
     apiBase: string;
     /** For arranging what the API cannot create on demand (a dead letter). */
     e2eDatabaseUrl: string;

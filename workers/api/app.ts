@@ -12,6 +12,7 @@ import { database, requestId } from "./http/middleware.ts";
 import { openApiDocument } from "./http/openapi-document.ts";
 import { documentRateLimits, ipRateLimit } from "./http/rate-limits.ts";
 import { securityHeaders } from "./http/security-headers.ts";
+import { registerAccountRoutes } from "./routes/account.ts";
 import { registerAdminRoutes } from "./routes/admin.ts";
 import { registerAuditAdminRoutes } from "./routes/audit-admin.ts";
 import { registerAuthRoutes } from "./routes/auth.ts";
@@ -40,6 +41,8 @@ import { registerOnboardingStaffRoutes } from "./routes/onboarding-staff.ts";
 import { registerOrderReadRoutes } from "./routes/order-reads.ts";
 import { registerOrderRoutes } from "./routes/orders.ts";
 import { registerOverviewRoutes } from "./routes/overview-admin.ts";
+import { registerQuoteRoutes } from "./routes/quotes.ts";
+import { registerRatingRoutes } from "./routes/ratings.ts";
 import { registerRestaurantAdminRoutes } from "./routes/restaurant-admin.ts";
 import { registerRestaurantBoardRoutes } from "./routes/restaurant-board.ts";
 import { registerRestaurantHoursRoutes } from "./routes/restaurant-hours.ts";
@@ -107,6 +110,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
 
   registerHealthRoutes(app);
   registerAuthRoutes(app);
+  registerAccountRoutes(app);
   registerRestaurantRoutes(app);
   registerRestaurantAdminRoutes(app);
   registerRestaurantHoursRoutes(app);
@@ -116,6 +120,8 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerMenuPhotoRoutes(app);
   registerKitchenRoutes(app);
   registerOrderRoutes(app);
+  registerQuoteRoutes(app);
+  registerRatingRoutes(app);
   registerOrderReadRoutes(app);
   registerRestaurantBoardRoutes(app);
   registerCourierRoutes(app);

@@ -102,7 +102,11 @@ async function near(
   const search = new URLSearchParams({ lat: String(CENTER.lat), lng: String(CENTER.lng), ...params });
   const res = await api(`/v1/restaurants?${search}`);
   expect(res.status).toBe(200);
-  const { restaurants: list } = (await res.json()) as { restaurants: DiscoveredRestaurant[] };
+  const { restaurants } = (await res.json()) as {
+    restaurants: Array<DiscoveredRestaurant & { deliveryFeeMinor: unknown; estimatedDeliveryMinutes: unknown }>;
+  };
+  // The fee and time for this point are added by the route, not stored in either index.
+  const list = restaurants.map(({ deliveryFeeMinor: _fee, estimatedDeliveryMinutes: _eta, ...r }) => r);
   return { source: res.headers.get("x-discovery-source"), list };
 }
 

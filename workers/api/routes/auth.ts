@@ -54,6 +54,7 @@ const Session = z
   .openapi("Session");
 
 const Me = User.extend({
+  phone: z.string().nullable().openapi({ description: "Set with PATCH /v1/me." }),
   restaurants: z
     .array(z.object({ id: z.string().uuid(), name: z.string() }))
     .openapi({ description: "Staff: every restaurant they work for, home first; empty for other roles." }),
@@ -294,7 +295,11 @@ export function registerAuthRoutes(app: App): void {
 
   app.openapi(me, async (c) => {
     const principal = principalOf(c);
-    const rows = await c.var.db.select(userColumns).from(users).where(eq(users.id, principal.userId)).limit(1);
+    const rows = await c.var.db
+      .select({ ...userColumns, phone: users.phone })
+      .from(users)
+      .where(eq(users.id, principal.userId))
+      .limit(1);
     const user = rows[0];
     if (!user) throw new ApiError(404, "user_not_found", "The account no longer exists.");
     const restaurants = user.role === "restaurant_staff" ? await staffRestaurants(c.var.db, user.id) : [];

@@ -45,7 +45,7 @@ const DeliveryAddress = z
   .openapi("DeliveryAddress");
 
 // Strict: a client that sends prices or totals is told so, not silently ignored.
-const PlaceOrderBody = z
+export const PlaceOrderBody = z
   .strictObject({
     restaurantId: Uuid,
     items: z
@@ -326,44 +326,54 @@ function toPricingMenu(menu: Menu): MenuForPricing {
   };
 }
 
+export type PlaceOrderInput = z.infer<typeof PlaceOrderBody>;
+
+/**
+ * Prices a cart exactly as placement does (a quote uses this too): the menu,
+ * ordering profile and zones all come from KV, so no Postgres on this path.
+ */
+export async function priceForPlacement(c: AppContext, body: PlaceOrderInput) {
+  const cached = await readMenu(c.env.MENU_CACHE, () => c.var.db, body.restaurantId);
+  if (!cached) throw new ApiError(404, "restaurant_not_found", "No active restaurant has this id.");
+  const restaurant = cached.ordering;
+  const distanceM = haversineMeters(restaurant, body.deliveryAddress);
+  if (distanceM > restaurant.deliveryRadiusM) {
+    throw new ApiError(
+      422,
+      "outside_delivery_radius",
+      `The address is ${Math.round(distanceM)} m away; this restaurant delivers within ${restaurant.deliveryRadiusM} m.`,
+    );
+  }
+  const timing = checkTiming(restaurant, body, distanceM, Date.now());
+  const zones = await activeZones(c.env.MENU_CACHE, () => c.var.db);
+  const zone = zones.find((z) => pointInPolygon(body.deliveryAddress.lat, body.deliveryAddress.lng, z.polygon));
+  if (!zone) throw new ApiError(422, "outside_service_area", "We do not deliver to this address yet.");
+
+  const menu = JSON.parse(cached.json) as Menu;
+  const priced = priceCart(
+    toPricingMenu(menu),
+    body.items,
+    {
+      baseDeliveryFeeMinor: zone.baseDeliveryFeeMinor,
+      perKmFeeMinor: zone.perKmFeeMinor,
+      serviceFeeBps: zone.serviceFeeBps,
+      taxBps: zone.taxBps,
+      currency: zone.currency,
+    },
+    distanceM,
+    body.tipMinor,
+  );
+  if (!priced.ok) throw new ApiError(422, "cart_invalid", "Some items cannot be ordered as chosen.", priced.errors);
+  return { restaurant, distanceM, timing, menu, priced };
+}
+
 export function registerOrderRoutes(app: App): void {
   app.openapi(placeOrder, async (c) => {
     const principal = principalOf(c);
     const idempotencyKey = c.req.valid("header")["idempotency-key"];
     const body = c.req.valid("json");
 
-    // Everything placement reads comes from KV (menu, ordering profile, zones): no Postgres on this path.
-    const cached = await readMenu(c.env.MENU_CACHE, () => c.var.db, body.restaurantId);
-    if (!cached) throw new ApiError(404, "restaurant_not_found", "No active restaurant has this id.");
-    const restaurant = cached.ordering;
-    const distanceM = haversineMeters(restaurant, body.deliveryAddress);
-    if (distanceM > restaurant.deliveryRadiusM) {
-      throw new ApiError(
-        422,
-        "outside_delivery_radius",
-        `The address is ${Math.round(distanceM)} m away; this restaurant delivers within ${restaurant.deliveryRadiusM} m.`,
-      );
-    }
-    const timing = checkTiming(restaurant, body, distanceM, Date.now());
-    const zones = await activeZones(c.env.MENU_CACHE, () => c.var.db);
-    const zone = zones.find((z) => pointInPolygon(body.deliveryAddress.lat, body.deliveryAddress.lng, z.polygon));
-    if (!zone) throw new ApiError(422, "outside_service_area", "We do not deliver to this address yet.");
-
-    const menu = JSON.parse(cached.json) as Menu;
-    const priced = priceCart(
-      toPricingMenu(menu),
-      body.items,
-      {
-        baseDeliveryFeeMinor: zone.baseDeliveryFeeMinor,
-        perKmFeeMinor: zone.perKmFeeMinor,
-        serviceFeeBps: zone.serviceFeeBps,
-        taxBps: zone.taxBps,
-        currency: zone.currency,
-      },
-      distanceM,
-      body.tipMinor,
-    );
-    if (!priced.ok) throw new ApiError(422, "cart_invalid", "Some items cannot be ordered as chosen.", priced.errors);
+    const { restaurant, distanceM, timing, menu, priced } = await priceForPlacement(c, body);
 
     const orderId = await orderIdFor(principal.userId, idempotencyKey);
     const kitchen = await admitToKitchen(c.env, {

@@ -1,6 +1,9 @@
 // Discovery (restaurants that deliver to a point, from the D1 index) and menus.
 import { createRoute, z } from "@hono/zod-openapi";
+import { plannedTravelMinutes } from "../../../domain/kitchen/scheduling.ts";
 import { ALLERGENS, DIETARY_TAGS } from "../../../domain/menu/labels.ts";
+import { deliveryFee } from "../../../domain/pricing/price-cart.ts";
+import { pointInPolygon } from "../../../domain/zones/point-in-polygon.ts";
 import { discoverRestaurants, rebuildInBackground } from "../../discovery/discover.ts";
 import type { App } from "../context.ts";
 import { ApiError } from "../http/errors.ts";
@@ -8,6 +11,7 @@ import { log } from "../http/log.ts";
 import { errorResponses, jsonResponse, QueryLat, QueryLng, urlNumber } from "../http/openapi.ts";
 import { readMenu, refreshMenu } from "../menus/menu-cache.ts";
 import { MenuSchema } from "../menus/menu-schema.ts";
+import { activeZones } from "../zones/zone-cache.ts";
 
 const Restaurant = z
   .object({
@@ -40,6 +44,13 @@ const Restaurant = z
     }),
     fulfilment: z.enum(["on_demand", "slots"]),
     acceptsScheduledOrders: z.boolean(),
+    deliveryFeeMinor: z.number().int().nullable().openapi({
+      description:
+        "The delivery fee to this point, in the currency's minor units, as placement would charge it; null when the point is in no delivery area (placement would refuse).",
+    }),
+    estimatedDeliveryMinutes: z.number().int().openapi({
+      description: "From ordering now to the door: the quoted (or usual) prep time plus the planned ride.",
+    }),
   })
   .openapi("Restaurant");
 
@@ -124,7 +135,19 @@ export function registerRestaurantRoutes(app: App): void {
     );
     // Which store answered: Postgres means the index is empty or failing.
     c.header("x-discovery-source", source);
-    return c.json({ restaurants }, 200);
+    // Fees follow the delivery area of the point, as placement prices them (from KV, no Postgres).
+    const zones = restaurants.length > 0 ? await activeZones(c.env.MENU_CACHE, () => c.var.db) : [];
+    const zone = zones.find((z) => pointInPolygon(query.lat, query.lng, z.polygon));
+    return c.json(
+      {
+        restaurants: restaurants.map((r) => ({
+          ...r,
+          deliveryFeeMinor: zone ? deliveryFee(zone, r.distanceM) : null,
+          estimatedDeliveryMinutes: (r.quotedPrepMinutes ?? r.prepTimeMinutes) + plannedTravelMinutes(r.distanceM),
+        })),
+      },
+      200,
+    );
   });
 
   app.openapi(getMenu, async (c) => {

@@ -1,0 +1,78 @@
+// A quote: the cart priced exactly as placement would price it (same menu,
+// zone fees, tax and checks), without creating an order. The customer app
+// shows it before paying and again when the tip changes.
+import { createRoute, z } from "@hono/zod-openapi";
+import { requireAuth } from "../auth/authenticate.ts";
+import type { App } from "../context.ts";
+import { bearerSecurity, errorResponses, jsonBody, jsonResponse, orderTotalsFields } from "../http/openapi.ts";
+import { PlaceOrderBody, priceForPlacement } from "./orders.ts";
+
+const Uuid = z.string().uuid();
+
+const Quote = z
+  .object({
+    restaurantId: Uuid,
+    currency: z.string(),
+    menuVersion: z.number().int(),
+    distanceM: z.number().int(),
+    lines: z.array(
+      z.object({
+        itemId: Uuid,
+        name: z.string(),
+        quantity: z.number().int(),
+        unitPriceMinor: z.number().int(),
+        options: z.array(z.object({ optionId: Uuid, name: z.string(), priceDeltaMinor: z.number().int() })),
+        lineTotalMinor: z.number().int(),
+      }),
+    ),
+    ...orderTotalsFields,
+  })
+  .openapi("Quote");
+
+const quote = createRoute({
+  method: "post",
+  path: "/v1/quotes",
+  operationId: "quoteOrder",
+  tags: ["orders"],
+  summary: "Price a cart as placement would, without placing it",
+  description:
+    "Takes the body of POST /v1/orders and answers its lines and totals, or the refusal placement would give (outside the delivery area, closed, an item or option that cannot be ordered).",
+  security: bearerSecurity,
+  middleware: [requireAuth("customer")] as const,
+  request: jsonBody(PlaceOrderBody),
+  responses: { 200: jsonResponse(Quote, "The price"), ...errorResponses(400, 401, 403, 404, 409, 422) },
+});
+
+export function registerQuoteRoutes(app: App): void {
+  app.openapi(quote, async (c) => {
+    const body = c.req.valid("json");
+    const { distanceM, menu, priced } = await priceForPlacement(c, body);
+    return c.json(
+      {
+        restaurantId: body.restaurantId,
+        currency: priced.currency,
+        menuVersion: menu.version,
+        distanceM: Math.round(distanceM),
+        lines: priced.lines.map((line) => ({
+          itemId: line.itemId,
+          name: line.name,
+          quantity: line.quantity,
+          unitPriceMinor: line.unitPriceMinor,
+          options: line.options.map((o) => ({
+            optionId: o.optionId,
+            name: o.name,
+            priceDeltaMinor: o.priceDeltaMinor,
+          })),
+          lineTotalMinor: line.lineTotalMinor,
+        })),
+        subtotalMinor: priced.subtotalMinor,
+        deliveryFeeMinor: priced.deliveryFeeMinor,
+        serviceFeeMinor: priced.serviceFeeMinor,
+        taxMinor: priced.taxMinor,
+        tipMinor: priced.tipMinor,
+        totalMinor: priced.totalMinor,
+      },
+      200,
+    );
+  });
+}
