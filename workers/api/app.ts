@@ -40,6 +40,7 @@ import { registerOnboardingStaffRoutes } from "./routes/onboarding-staff.ts";
 import { registerOrderReadRoutes } from "./routes/order-reads.ts";
 import { registerOrderRoutes } from "./routes/orders.ts";
 import { registerOverviewRoutes } from "./routes/overview-admin.ts";
+import { registerPayoutRoutes } from "./routes/payouts.ts";
 import { registerRestaurantAdminRoutes } from "./routes/restaurant-admin.ts";
 import { registerRestaurantBoardRoutes } from "./routes/restaurant-board.ts";
 import { registerRestaurantHoursRoutes } from "./routes/restaurant-hours.ts";
@@ -119,6 +120,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerCourierRoutes(app);
   registerCourierJobRoutes(app);
   registerWebhookRoutes(app);
+  registerPayoutRoutes(app);
   registerAdminRoutes(app);
   registerZoneAdminRoutes(app);
   registerInvitationRoutes(app);

@@ -4,6 +4,7 @@
 // disputes are booked in the ledger once per Stripe event id.
 import { createRoute, z } from "@hono/zod-openapi";
 import type Stripe from "stripe";
+import { refreshAccount } from "../../ledger/connect.ts";
 import { bookStripeEvent, isLedgerStripeEvent } from "../../ledger/stripe-webhooks.ts";
 import { stripeClient, webCrypto } from "../../payments/stripe-client.ts";
 import type { App } from "../context.ts";
@@ -56,6 +57,11 @@ export function registerWebhookRoutes(app: App): void {
       throw new ApiError(400, "invalid_signature", "The webhook signature is not valid or too old.");
     }
 
+    if (event.type === "account.updated") {
+      // A connected account finished onboarding (or lost payouts): the payout run reads this.
+      const row = await refreshAccount(c.var.db, event.data.object as Stripe.Account);
+      return c.json({ received: true, applied: row !== undefined }, 200);
+    }
     if (isLedgerStripeEvent(event.type)) {
       // Refunds and disputes Stripe reports after the fact go to the ledger, once per event id.
       try {
