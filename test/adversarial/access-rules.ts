@@ -243,6 +243,9 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
   },
   openCourierPayoutAccount: { call: () => ({ body: ONBOARDING_URLS }), expect: signedIn("courier") },
   runPayouts: { call: () => ({ body: { period: "2000-01-01" } }), expect: signedIn("admin") },
+  getRestaurantStatement: { call: (fx) => ({ params: restaurant(fx) }), expect: editors },
+  getCourierStatement: { call: () => ({}), expect: signedIn("courier") },
+  getReconciliation: { call: () => ({}), expect: signedIn("admin") },
 
   // opening hours, pause, kitchen, stock and slots: public to read, the restaurant's editors to change
   getRestaurantHours: { call: (fx) => ({ params: restaurant(fx) }), expect: open() },

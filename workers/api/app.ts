@@ -45,6 +45,7 @@ import { registerRestaurantAdminRoutes } from "./routes/restaurant-admin.ts";
 import { registerRestaurantBoardRoutes } from "./routes/restaurant-board.ts";
 import { registerRestaurantHoursRoutes } from "./routes/restaurant-hours.ts";
 import { registerRestaurantRoutes } from "./routes/restaurants.ts";
+import { registerStatementRoutes } from "./routes/statements.ts";
 import { registerUserAdminRoutes } from "./routes/users-admin.ts";
 import { registerWebhookRoutes } from "./routes/webhooks.ts";
 import { registerZoneAdminRoutes } from "./routes/zones-admin.ts";
@@ -121,6 +122,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerCourierJobRoutes(app);
   registerWebhookRoutes(app);
   registerPayoutRoutes(app);
+  registerStatementRoutes(app);
   registerAdminRoutes(app);
   registerZoneAdminRoutes(app);
   registerInvitationRoutes(app);

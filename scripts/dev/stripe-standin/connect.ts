@@ -112,6 +112,7 @@ export interface ConnectDeps {
   checkKnown(params: FormObject, allowed: ReadonlySet<string>): void;
   optString(params: FormObject, name: string): string | undefined;
   optInteger(params: FormObject, name: string, min: number): number | undefined;
+  optStringArray(params: FormObject, name: string): string[] | undefined;
   applyMetadata(current: Metadata, params: FormObject): Metadata;
   invalidParam(message: string, param: string, code?: string): Error;
   resourceMissing(kind: string, id: string, param?: string): Error;
@@ -203,16 +204,17 @@ export function createConnect(deps: ConnectDeps) {
       charge.balance_transaction ?? undefined,
     );
     if (testPaymentMethod === DISPUTE_CARD) {
+      const disputeId = newId("dp");
       const fee = balanceTransaction(
         "adjustment",
         -charge.amount,
         DISPUTE_FEE,
         charge.currency,
-        charge.id,
+        disputeId,
         "Chargeback withdrawal",
       );
       const dispute: Dispute = {
-        id: newId("dp"),
+        id: disputeId,
         object: "dispute",
         amount: charge.amount,
         balance_transactions: [fee],
@@ -388,7 +390,7 @@ export function createConnect(deps: ConnectDeps) {
     dispute.status = outcome;
     if (outcome === "won") {
       dispute.balance_transactions.push(
-        balanceTransaction("adjustment", dispute.amount, 0, dispute.currency, dispute.charge, "Chargeback reversal"),
+        balanceTransaction("adjustment", dispute.amount, 0, dispute.currency, dispute.id, "Chargeback reversal"),
       );
     }
     deps.emit("charge.dispute.closed", dispute);
@@ -488,11 +490,19 @@ export function createConnect(deps: ConnectDeps) {
       pattern: /^\/v1\/balance_transactions$/,
       handler: ({ params }: { params: FormObject }) => {
         const type = deps.optString(params, "type");
-        return list(
+        const page = list(
           params,
           balanceTransactions.filter((t) => !type || t.type === type),
           "/v1/balance_transactions",
         );
+        if ((deps.optStringArray(params, "expand") ?? []).includes("data.source")) {
+          // As Stripe expands it: the charge behind a charge's transaction (its payment_intent says which order).
+          for (const t of page.data as Array<{ source: unknown }>) {
+            const charge = typeof t.source === "string" ? deps.charges.get(t.source) : undefined;
+            if (charge) t.source = structuredClone(charge);
+          }
+        }
+        return page;
       },
     },
   ];

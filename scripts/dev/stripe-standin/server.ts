@@ -538,6 +538,7 @@ export async function startStripeStandin(options: StripeStandinOptions): Promise
     checkKnown,
     optString,
     optInteger,
+    optStringArray,
     applyMetadata,
     invalidParam,
     resourceMissing,
