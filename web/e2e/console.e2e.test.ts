@@ -9,8 +9,8 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { openDb } from "../../db/node.ts";
 import { deadLetters } from "../../db/schema.ts";
-import { seriousA11yViolations as axeViolations } from "./a11y.ts";
 import type { components } from "../shared/api/schema";
+import { seriousA11yViolations as axeViolations } from "./a11y.ts";
 
 type Schemas = components["schemas"];
 type Menu = Schemas["Menu"];
@@ -254,6 +254,27 @@ describe("restaurant console", () => {
     await page.getByRole("link", { name: "← Past orders" }).click();
     await page.getByRole("link", { name: ref }).waitFor();
     await page.screenshot({ path: `${SCREENSHOTS}history.png`, fullPage: false });
+  }, 30_000);
+
+  it("shows the restaurant's money, and sends staff through Stripe onboarding and back", async () => {
+    await page.getByRole("link", { name: "Money" }).click();
+    await page.getByRole("heading", { name: "Money", exact: true }).waitFor();
+    await page.getByText("Owed to you").first().waitFor();
+    await page.getByRole("heading", { name: "Payouts" }).waitFor();
+    expect(await seriousA11yViolations()).toEqual([]);
+    await page.screenshot({ path: `${SCREENSHOTS}money.png`, fullPage: false });
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow).toBeLessThanOrEqual(0);
+      await page.screenshot({ path: `${SCREENSHOTS}money-phone.png`, fullPage: true });
+    } finally {
+      await page.setViewportSize({ width: 1440, height: 900 });
+    }
+    // The stand-in's onboarding page finishes at once and sends the browser back to the return URL.
+    await page.getByRole("button", { name: "Set up payouts" }).click();
+    await page.waitForURL(/#\/money$/, { timeout: UI_WAIT_MS });
+    await page.getByRole("heading", { name: "Money", exact: true }).waitFor();
   }, 30_000);
 
   it("lets an operator replay a dead letter", async () => {

@@ -1,6 +1,6 @@
 // The console's shell: sign-in, then the screens the signed-in role may use,
 // on hash routes (a static Pages site has no server routes):
-//   staff   #/board[/<orderId>]  #/orders[/<orderId>]  #/menu
+//   staff   #/board[/<orderId>]  #/orders[/<orderId>]  #/menu  #/money
 //   admin   #/dead-letters
 import { type ReactNode, useEffect, useRef, useState } from "react";
 import { type User, unwrap } from "../../shared/api/index.ts";
@@ -16,6 +16,7 @@ import { HistoryScreen } from "./screens/history.tsx";
 import { MenuScreen } from "./screens/menu.tsx";
 import { OrderDetail } from "./screens/order-detail.tsx";
 import { SignIn } from "./screens/sign-in.tsx";
+import { StatementScreen } from "./screens/statement.tsx";
 
 export function App() {
   return (
@@ -102,6 +103,7 @@ function Console(props: { user: User; onSignOut(): void }) {
         { href: "#/board", label: t("nav.board") },
         { href: "#/orders", label: t("nav.orders") },
         { href: "#/menu", label: t("nav.menu") },
+        { href: "#/money", label: t("nav.money") },
       ]
     : [{ href: "#/dead-letters", label: t("nav.deadLetters") }];
   const sections = new Set(nav.map((item) => item.href.slice(2)));
@@ -128,6 +130,7 @@ function Console(props: { user: User; onSignOut(): void }) {
     else if (section === "orders" && param) screen = <StandaloneOrder key={param} orderId={param} />;
     else if (section === "orders") screen = <HistoryScreen restaurant={restaurant} />;
     else if (section === "menu") screen = <MenuScreen restaurant={restaurant} />;
+    else if (section === "money") screen = <StatementScreen restaurant={restaurant} />;
   } else if (known && section === "dead-letters") {
     screen = <DeadLettersScreen />;
   }
