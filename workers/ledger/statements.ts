@@ -12,6 +12,7 @@ export interface Statement {
   to: string;
   balances: Array<{ currency: string; owedMinor: number; heldForDisputesMinor: number }>;
   lines: Array<{
+    id: number;
     at: string;
     kind: string;
     orderId: string | null;
@@ -43,6 +44,7 @@ export async function statementOf(
     positions(db, [account]),
     db
       .select({
+        id: ledgerEntries.id,
         at: ledgerEntries.occurredAt,
         kind: ledgerTransactions.kind,
         orderId: ledgerTransactions.orderId,
@@ -73,6 +75,7 @@ export async function statementOf(
       heldForDisputesMinor: Math.max(0, -b.disputedMinor),
     })),
     lines: lines.slice(0, limit).map((l) => ({
+      id: l.id,
       at: l.at.toISOString(),
       kind: l.kind,
       orderId: l.orderId,

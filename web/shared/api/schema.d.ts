@@ -2831,6 +2831,7 @@ export interface components {
                 heldForDisputesMinor: number;
             }[];
             lines: {
+                id: number;
                 at: string;
                 kind: string;
                 orderId: string | null;

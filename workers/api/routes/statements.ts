@@ -38,6 +38,7 @@ const Statement = z
     ),
     lines: z.array(
       z.object({
+        id: z.number().int(),
         at: z.string(),
         kind: z.string(),
         orderId: z.string().nullable(),

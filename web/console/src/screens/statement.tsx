@@ -98,8 +98,8 @@ export function StatementScreen(props: { restaurant: Restaurant }) {
                 </tr>
               </thead>
               <tbody>
-                {statement.lines.map((line, i) => (
-                  <tr key={`${line.at}-${i}`}>
+                {statement.lines.map((line) => (
+                  <tr key={line.id}>
                     <td>
                       <time dateTime={line.at}>{fmt.dateTime(line.at)}</time>
                     </td>
