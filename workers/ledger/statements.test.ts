@@ -4,7 +4,7 @@
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { OrderEventMessage } from "../../domain/order/order-event.ts";
-import { testStripe } from "../../test/stripe.ts";
+import { signedWebhook, testStripe } from "../../test/stripe.ts";
 import { api, createWorld, signInAll, testEnv, type World, type WorldTokens } from "../../test/world.ts";
 import worker from "../index.ts";
 
@@ -118,6 +118,37 @@ describe("statements and reconciliation", () => {
     expect(
       (await api(`/v1/restaurants/${world.restaurantId}/statement?limit=100000`, { token: tokens.staff })).status,
     ).toBe(400);
+  });
+
+  it("holds back the restaurant's share of an order under an open dispute, and releases it when the dispute is won", async () => {
+    const intent = await testStripe().paymentIntents.create({
+      amount: 2600,
+      currency: "eur",
+      payment_method: "pm_card_createDispute",
+      confirm: true,
+    });
+    await project(paidAndDelivered(intent.id));
+    const events = await testStripe().events.list({ limit: 100 });
+    const created = events.data.find(
+      (e) =>
+        e.type === "charge.dispute.created" &&
+        (e.data.object as { payment_intent?: string }).payment_intent === intent.id,
+    );
+    if (!created) throw new Error("no dispute event");
+    expect((await signedWebhook(JSON.stringify(created))).status).toBe(200);
+    const held = async () => {
+      const res = await api(`/v1/restaurants/${world.restaurantId}/statement`, { token: tokens.staff });
+      return ((await res.json()) as { balances: Array<{ heldForDisputesMinor: number }> }).balances[0]
+        ?.heldForDisputesMinor;
+    };
+    expect(await held()).toBe(1700);
+    const disputeId = (created.data.object as { id: string }).id;
+    await testStripe().disputes.update(disputeId, { evidence: { uncategorized_text: "winning_evidence" } });
+    const closed = (await testStripe().events.list({ limit: 100 })).data.find(
+      (e) => e.type === "charge.dispute.closed" && (e.data.object as { id: string }).id === disputeId,
+    );
+    expect((await signedWebhook(JSON.stringify(closed))).status).toBe(200);
+    expect(await held()).toBe(0);
   });
 
   it("reconciles: matched items are not differences; a wrong amount, an unbooked refund and a booking Stripe never saw are", async () => {
