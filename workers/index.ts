@@ -2,12 +2,14 @@
 // exports every Durable Object class (see wrangler.toml).
 
 import { openDb } from "../db/client.ts";
+import { payoutPeriod } from "../domain/ledger/payouts.ts";
 import { createApp } from "./api/app.ts";
 import { logLine } from "./api/http/log.ts";
 import { registerDocsRoutes } from "./api/routes/docs.ts";
 import type { Env } from "./env.ts";
 import { handleQueue } from "./events/consumer.ts";
 import { reconcile } from "./events/reconciler.ts";
+import { PAYOUT_CRON, runPayouts } from "./ledger/payouts.ts";
 
 export { CityMapDO } from "../durable-objects/city-map/city-map-do.ts";
 export { OrderDO } from "../durable-objects/order/order-do.ts";
@@ -25,8 +27,18 @@ registerDocsRoutes(app);
 export default {
   fetch: (request, env, ctx) => app.fetch(request, env, ctx),
   queue: (batch, env, _ctx) => handleQueue(batch, env),
-  async scheduled(_controller, env, _ctx) {
+  async scheduled(controller, env, _ctx) {
     const { db, close } = openDb(env, 2);
+    if (controller.cron === PAYOUT_CRON) {
+      try {
+        logLine("info", "payouts.ran", { ...(await runPayouts(env, db, payoutPeriod(controller.scheduledTime))) });
+      } catch (err) {
+        logLine("error", "payouts.failed", { error: String(err) });
+      } finally {
+        await close().catch(() => {});
+      }
+      return;
+    }
     try {
       const report = await reconcile(env, db);
       logLine("info", "reconciler.ran", { ...report });

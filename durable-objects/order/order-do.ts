@@ -184,6 +184,8 @@ export class OrderDO extends DurableObject<Env> {
               metadata: { order_id: order.id, customer_id: order.customerId },
               automatic_payment_methods: { enabled: true, allow_redirects: "never" },
               description: `Order ${order.id}`,
+              // Payouts to the restaurant and courier are transfers Stripe can trace back to this charge.
+              transfer_group: `order_${order.id}`,
             },
             { idempotencyKey: `order:${order.id}:payment_intent` },
           );

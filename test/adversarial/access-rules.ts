@@ -55,6 +55,10 @@ const PNG_1PX = Uint8Array.from(
   atob("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="),
   (c) => c.charCodeAt(0),
 );
+const ONBOARDING_URLS = {
+  returnUrl: "https://app.example/payouts/done",
+  refreshUrl: "https://app.example/payouts/again",
+};
 const unique = () => crypto.randomUUID().slice(0, 8);
 
 const restaurant = (fx: Fixtures) => ({ id: fx.world.restaurantId });
@@ -288,6 +292,17 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
 
   // payments: authorised by Stripe's signature, not by a role
   receiveStripeWebhook: { call: () => signedIgnoredEvent(), expect: open() },
+
+  // payouts: a restaurant's editors or the courier for themselves open a Connect account; admins run payouts
+  openRestaurantPayoutAccount: {
+    call: (fx) => ({ params: restaurant(fx), body: ONBOARDING_URLS }),
+    expect: editors,
+  },
+  openCourierPayoutAccount: { call: () => ({ body: ONBOARDING_URLS }), expect: signedIn("courier") },
+  runPayouts: { call: () => ({ body: { period: "2000-01-01" } }), expect: signedIn("admin") },
+  getRestaurantStatement: { call: (fx) => ({ params: restaurant(fx) }), expect: editors },
+  getCourierStatement: { call: () => ({}), expect: signedIn("courier") },
+  getReconciliation: { call: () => ({}), expect: signedIn("admin") },
 
   // opening hours, pause, kitchen, stock and slots: public to read, the restaurant's editors to change
   getRestaurantHours: { call: (fx) => ({ params: restaurant(fx) }), expect: open() },

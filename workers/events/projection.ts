@@ -11,6 +11,7 @@ import { sql } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
 import { orderEvents, orderItems, orders, payments } from "../../db/schema.ts";
 import type { OrderEventMessage } from "../../domain/order/order-event.ts";
+import { projectLedger } from "./ledger.ts";
 import { projectOperatorViews } from "./operator-views.ts";
 
 type OrderRow = typeof orders.$inferInsert;
@@ -145,6 +146,7 @@ export async function projectOrderEvent(db: Database, message: OrderEventMessage
     const refund = refundRow(message);
     if (refund) await tx.insert(payments).values(refund).onConflictDoNothing();
     await projectOperatorViews(tx, [message]);
+    await projectLedger(tx, [message]);
   });
 }
 
@@ -232,5 +234,6 @@ export async function projectOrderEvents(db: Database, messages: readonly OrderE
     if (rows.charges.length > 0) await tx.insert(payments).values(rows.charges).onConflictDoUpdate(chargeUpsert);
     if (rows.refunds.length > 0) await tx.insert(payments).values(rows.refunds).onConflictDoNothing();
     await projectOperatorViews(tx, messages);
+    await projectLedger(tx, messages);
   });
 }

@@ -5,6 +5,7 @@
 // Dev tooling only: Node APIs, never bundled into a Worker. State is in memory.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import Stripe from "stripe";
+import { type ConnectEventType, type ConnectObject, createConnect, DISPUTE_CARD } from "./connect.ts";
 import { canonicalForm, decodeForm, FormDecodeError, type FormObject, type FormValue } from "./form.ts";
 import {
   buildCharge,
@@ -298,6 +299,8 @@ const TEST_PAYMENT_METHODS: Record<string, () => CardProfile> = {
   pm_card_visa_debit: () => card("visa", "5556", "debit"),
   pm_card_mastercard: () => card("mastercard", "4444"),
   pm_card_amex: () => card("amex", "8431"),
+  // Succeeds, then the cardholder disputes it at once (Stripe's 4000 0000 0000 0259).
+  [DISPUTE_CARD]: () => card("visa", "0259"),
   pm_card_chargeDeclined: () => ({
     ...card("visa", "0002"),
     decline: { code: "card_declined", declineCode: "generic_decline", message: "Your card was declined." },
@@ -491,6 +494,8 @@ export async function startStripeStandin(options: StripeStandinOptions): Promise
   const charges = new Map<string, Charge>();
   const refunds = new Map<string, Refund>();
   const paymentMethods = new Map<string, CardProfile>();
+  /** The test token each resolved payment method came from (`pm_card_visa`...). */
+  const testTokens = new Map<string, string>();
   const events: StripeEvent[] = [];
   const eventsById = new Map<string, StripeEvent>();
   const idempotency = new Map<string, SavedResponse>();
@@ -508,24 +513,39 @@ export async function startStripeStandin(options: StripeStandinOptions): Promise
     log,
   });
 
-  function emit(type: EventType, object: StripeObject, request: RequestRef): void {
+  function emit(type: EventType | ConnectEventType, object: StripeObject | ConnectObject, request: RequestRef): void {
     const event: StripeEvent = {
       id: newId("evt"),
       object: "event",
       api_version: request.apiVersion,
       created: nowSeconds(),
-      data: { object: structuredClone(object) },
+      // Connect objects (connect.ts) travel in the same envelope as the core ones.
+      data: { object: structuredClone(object) as StripeObject },
       livemode: false,
       pending_webhooks: webhookUrl ? 1 : 0,
       request: { id: request.id, idempotency_key: request.idempotencyKey },
-      type,
+      type: type as EventType,
     };
     events.push(event);
     eventsById.set(event.id, event);
     if (webhookUrl) dispatcher.enqueue(event);
   }
 
-  function lookup(id: string): StripeObject | undefined {
+  const connect = createConnect({
+    emit: (type, object) => emit(type, object, { id: null, idempotencyKey: null, apiVersion: Stripe.API_VERSION }),
+    charges,
+    baseUrl: () => baseUrl,
+    checkKnown,
+    optString,
+    optInteger,
+    optStringArray,
+    applyMetadata,
+    invalidParam,
+    resourceMissing,
+    stateError,
+  });
+
+  function lookup(id: string): StripeObject | ConnectObject | undefined {
     if (id.startsWith("pi_")) return intents.get(id);
     if (id.startsWith("ch_")) return charges.get(id);
     if (id.startsWith("re_")) return refunds.get(id);
@@ -562,6 +582,7 @@ export async function startStripeStandin(options: StripeStandinOptions): Promise
     if (factory) {
       const resolved = newId("pm");
       paymentMethods.set(resolved, factory());
+      testTokens.set(resolved, id);
       return resolved;
     }
     if (paymentMethods.has(id)) return id;
@@ -618,6 +639,7 @@ export async function startStripeStandin(options: StripeStandinOptions): Promise
     intent.amount_capturable = 0;
     intent.last_payment_error = null;
     emit("payment_intent.succeeded", intent, request);
+    connect.chargeSucceeded(intent, charge, testTokens.get(paymentMethod));
   }
 
   function scheduleAutoConfirm(id: string): void {
@@ -901,6 +923,7 @@ export async function startStripeStandin(options: StripeStandinOptions): Promise
     charge.refunds.data.unshift(refund);
     emit("charge.refunded", charge, request);
     emit("refund.created", refund, request);
+    connect.refundCreated(refund);
     return render(refund, expand);
   }
 
@@ -980,6 +1003,7 @@ export async function startStripeStandin(options: StripeStandinOptions): Promise
     { method: "GET", pattern: new RegExp(`^/v1/charges/${ID}$`), handler: retrieveCharge },
     { method: "GET", pattern: /^\/v1\/events$/, handler: listEvents },
     { method: "GET", pattern: new RegExp(`^/v1/events/${ID}$`), handler: retrieveEvent },
+    ...connect.routes,
   ];
 
   function execute(method: string, path: string, ctx: Context): { status: number; body: unknown; saved: boolean } {
@@ -1064,6 +1088,18 @@ export async function startStripeStandin(options: StripeStandinOptions): Promise
       send(res, status, JSON.stringify(body, null, 2), { ...baseHeaders, ...extra });
       log(`${method} ${url.pathname} -> ${status}`);
     };
+
+    // The onboarding page an account link opens in the person's browser: no API key, and finishing it enables payouts.
+    const onboarding = /^\/connect\/onboarding\/(acct_[A-Za-z0-9]+)\/[A-Za-z0-9_-]+$/.exec(url.pathname);
+    if (method === "GET" && onboarding) {
+      const done = connect.completeOnboarding(onboarding[1] ?? "");
+      const back = url.searchParams.get("return_url");
+      if (done && back) {
+        res.writeHead(302, { Location: back });
+        res.end();
+      } else reply(done ? 200 : 404, { onboarded: done !== null });
+      return;
+    }
 
     let raw: string;
     try {

@@ -1,7 +1,7 @@
 // The console's shell: sign-in, then the screens the signed-in role may use,
 // on hash routes (a static Pages site has no server routes):
 //   staff   #/board[/<orderId>]  #/orders[/<orderId>]  #/menu  #/editor
-//           #/hours  #/kitchen  #/stock  #/reports
+//           #/hours  #/kitchen  #/stock  #/reports  #/money
 //   admin   #/overview  #/map  #/exceptions[/<orderId>]  #/restaurants[/new|/<id>]
 //           #/couriers  #/accounts  #/audit[/<entityType>/<entityId>]  #/dead-letters
 //   anyone  #/invite/<token>   (an invitation link: choose a password)
@@ -32,6 +32,7 @@ import { MenuEditorScreen } from "./screens/menu-editor.tsx";
 import { OrderDetail } from "./screens/order-detail.tsx";
 import { ReportsScreen } from "./screens/reports.tsx";
 import { SignIn } from "./screens/sign-in.tsx";
+import { StatementScreen } from "./screens/statement.tsx";
 import { StockScreen } from "./screens/stock.tsx";
 
 export function App() {
@@ -126,6 +127,7 @@ function Console(props: { user: User; onSignOut(): void }) {
         { href: "#/kitchen", label: t("nav.kitchen") },
         { href: "#/stock", label: t("nav.stock") },
         { href: "#/reports", label: t("nav.reports") },
+        { href: "#/money", label: t("nav.money") },
       ]
     : [
         { href: "#/overview", label: t("nav.overview") },
@@ -166,6 +168,7 @@ function Console(props: { user: User; onSignOut(): void }) {
     else if (section === "kitchen") screen = <KitchenScreen restaurant={restaurant} />;
     else if (section === "stock") screen = <StockScreen restaurant={restaurant} />;
     else if (section === "reports") screen = <ReportsScreen restaurant={restaurant} />;
+    else if (section === "money") screen = <StatementScreen restaurant={restaurant} />;
   } else if (known) {
     screen = operatorScreen(section, param, extra);
   }

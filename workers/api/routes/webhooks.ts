@@ -1,8 +1,11 @@
 // Stripe webhooks: the signature is verified against the raw body with the
 // SDK's own verifier (5-minute tolerance); forged or stale ones are refused
-// and logged. The Order DO makes duplicates and replays harmless.
+// and logged. The Order DO makes duplicates and replays harmless; refunds and
+// disputes are booked in the ledger once per Stripe event id.
 import { createRoute, z } from "@hono/zod-openapi";
 import type Stripe from "stripe";
+import { refreshAccount } from "../../ledger/connect.ts";
+import { bookStripeEvent, isLedgerStripeEvent } from "../../ledger/stripe-webhooks.ts";
 import { stripeClient, webCrypto } from "../../payments/stripe-client.ts";
 import type { App } from "../context.ts";
 import { ApiError } from "../http/errors.ts";
@@ -54,6 +57,23 @@ export function registerWebhookRoutes(app: App): void {
       throw new ApiError(400, "invalid_signature", "The webhook signature is not valid or too old.");
     }
 
+    if (event.type === "account.updated") {
+      // A connected account finished onboarding (or lost payouts): the payout run reads this.
+      const row = await refreshAccount(c.var.db, event.data.object as Stripe.Account);
+      return c.json({ received: true, applied: row !== undefined }, 200);
+    }
+    if (isLedgerStripeEvent(event.type)) {
+      // Refunds and disputes Stripe reports after the fact go to the ledger, once per event id.
+      try {
+        const result = await bookStripeEvent(c.var.db, event);
+        log(c, "info", "stripe.webhook_booked", { eventId: event.id, type: event.type, ...result });
+        return c.json({ received: true, duplicate: result.duplicate, booked: result.booked }, 200);
+      } catch (err) {
+        log(c, "error", "stripe.webhook_booking_failed", { eventId: event.id, error: String(err) });
+        // Stripe retries a non-2xx delivery with backoff; nothing was booked.
+        throw new ApiError(503 as never, "ledger_unavailable", "The webhook could not be booked; retry later.");
+      }
+    }
     if (event.type !== "payment_intent.succeeded" && event.type !== "payment_intent.payment_failed") {
       return c.json({ received: true, ignored: event.type }, 200);
     }

@@ -1,0 +1,219 @@
+import { describe, expect, it } from "vitest";
+import { pick, seededRandom } from "../random/seeded-random.ts";
+import { courierAccount, PLATFORM, restaurantAccount } from "./accounts.ts";
+import { type Booking, balances, isBalanced } from "./booking.ts";
+import { bookOrder, type LedgerEvent, type LedgerOrder, orderShares } from "./order-rules.ts";
+
+const RESTAURANT = "11111111-1111-4111-8111-111111111111";
+const COURIER = "22222222-2222-4222-8222-222222222222";
+
+const order: LedgerOrder = {
+  id: "33333333-3333-4333-8333-333333333333",
+  restaurantId: RESTAURANT,
+  courierId: COURIER,
+  currency: "EUR",
+  subtotalMinor: 3300,
+  deliveryFeeMinor: 249,
+  serviceFeeMinor: 165,
+  taxMinor: 450,
+  tipMinor: 300,
+  totalMinor: 4464,
+  commissionBps: 1500,
+};
+
+let n = 0;
+function events(...steps: Array<[string, Record<string, unknown>?]>): LedgerEvent[] {
+  return steps.map(([type, payload], i) => ({
+    id: `e${++n}`,
+    seq: i + 1,
+    type,
+    at: 1_000 + i,
+    payload: payload ?? {},
+  }));
+}
+
+const paid: [string, Record<string, unknown>] = ["order.paid", { amountMinor: 4464, state: "paid" }];
+const refunded = (amountMinor: number, refundId: string, state = "delivered"): [string, Record<string, unknown>] => [
+  "order.refunded",
+  { amountMinor, refundId, requestEventId: "x", state },
+];
+
+function balanceOf(bookings: Booking[], account: string): number {
+  return balances(bookings).get(`${account}|EUR`) ?? 0;
+}
+
+describe("bookOrder", () => {
+  it("splits a delivered order: the restaurant's share, courier pay and the whole tip, commission and fees, tax", () => {
+    const shares = orderShares(order);
+    expect(shares).toEqual({
+      restaurantMinor: 2805,
+      commissionMinor: 495,
+      courierPayMinor: 249,
+      tipMinor: 300,
+      platformMinor: 660,
+      taxMinor: 450,
+    });
+    const bookings = bookOrder(order, events(["order.placed"], paid, ["order.accepted"], ["order.delivered"]));
+    expect(bookings.map((b) => b.kind)).toEqual(["order_paid", "order_delivered"]);
+    expect(bookings.every(isBalanced)).toBe(true);
+    expect(balanceOf(bookings, restaurantAccount(RESTAURANT))).toBe(-2805);
+    expect(balanceOf(bookings, courierAccount(COURIER))).toBe(-549);
+    expect(balanceOf(bookings, PLATFORM.revenue)).toBe(-660);
+    expect(balanceOf(bookings, PLATFORM.taxesCollected)).toBe(-450);
+    expect(balanceOf(bookings, PLATFORM.customerFunds)).toBe(0);
+    expect(balanceOf(bookings, PLATFORM.stripeBalance)).toBe(4464);
+    const tip = bookings[1]?.entries.find((e) => e.memo === "tip");
+    expect(tip).toEqual({ account: courierAccount(COURIER), amountMinor: -300, memo: "tip" });
+  });
+
+  it("kitchen rejection: nobody earns, the customer gets everything back, customer funds end at zero", () => {
+    const full = { refund: { amountMinor: 4464 } };
+    const bookings = bookOrder(
+      order,
+      events(
+        ["order.placed"],
+        paid,
+        ["order.rejected", { state: "rejected", ...full }],
+        refunded(4464, "re_1", "rejected"),
+      ),
+    );
+    expect(bookings.map((b) => b.kind)).toEqual(["order_paid", "refund"]);
+    expect(balanceOf(bookings, restaurantAccount(RESTAURANT))).toBe(0);
+    expect(balanceOf(bookings, PLATFORM.customerFunds)).toBe(0);
+    expect(balanceOf(bookings, PLATFORM.stripeBalance)).toBe(0);
+  });
+
+  it("an admin's partial refund on cancelling keeps the rest as platform revenue", () => {
+    const bookings = bookOrder(
+      order,
+      events(
+        paid,
+        ["order.cancelled", { state: "cancelled", refund: { amountMinor: 1000 } }],
+        refunded(1000, "re_2", "cancelled"),
+      ),
+    );
+    expect(balanceOf(bookings, PLATFORM.revenue)).toBe(-3464);
+    expect(balanceOf(bookings, PLATFORM.customerFunds)).toBe(0);
+    expect(balanceOf(bookings, PLATFORM.stripeBalance)).toBe(3464);
+  });
+
+  it("failed delivery at the door: the restaurant and courier are paid as for a delivery", () => {
+    const bookings = bookOrder(order, events(paid, ["order.delivery_failed", { state: "failed", delivery: "failed" }]));
+    expect(bookings.map((b) => b.kind)).toEqual(["order_paid", "delivery_failed"]);
+    expect(balanceOf(bookings, restaurantAccount(RESTAURANT))).toBe(-2805);
+    expect(balanceOf(bookings, courierAccount(COURIER))).toBe(-549);
+  });
+
+  it("a problem report refunded after delivery is borne by the restaurant up to its share, then the platform", () => {
+    const bookings = bookOrder(
+      order,
+      events(paid, ["order.delivered"], refunded(1000, "re_3"), refunded(2464, "re_4"), refunded(1000, "re_5")),
+    );
+    expect(balanceOf(bookings, restaurantAccount(RESTAURANT))).toBe(0);
+    expect(balanceOf(bookings, PLATFORM.customerRefunds)).toBe(4464 - 2805);
+    expect(balanceOf(bookings, courierAccount(COURIER))).toBe(-549);
+    expect(bookings.filter((b) => b.kind === "refund").map((b) => b.key)).toEqual([
+      "refund:re_3",
+      "refund:re_4",
+      "refund:re_5",
+    ]);
+  });
+
+  it("a refund made while the order was in progress is charged like one after delivery when it is delivered", () => {
+    const bookings = bookOrder(
+      order,
+      events(paid, ["order.refund_requested", { refund: { amountMinor: 500 } }], refunded(500, "re_6", "preparing"), [
+        "order.delivered",
+      ]),
+    );
+    expect(balanceOf(bookings, PLATFORM.customerFunds)).toBe(0);
+    expect(balanceOf(bookings, restaurantAccount(RESTAURANT))).toBe(-2305);
+  });
+
+  it("a late payment is held and refunded whole", () => {
+    const evs = events(
+      ["order.payment_expired", { state: "failed" }],
+      ["order.late_payment_refund_requested", { amountMinor: 4464 }],
+    );
+    evs.push({
+      id: "late-r",
+      seq: 3,
+      type: "order.refunded",
+      at: 9,
+      payload: { amountMinor: 4464, refundId: "re_7", requestEventId: evs[1]?.id },
+    });
+    const late = bookOrder(order, evs);
+    expect(late.map((b) => b.kind)).toEqual(["late_payment", "refund"]);
+    expect(balanceOf(late, PLATFORM.customerFunds)).toBe(0);
+    expect(balanceOf(late, PLATFORM.stripeBalance)).toBe(0);
+    expect(balanceOf(late, PLATFORM.customerRefunds)).toBe(0);
+  });
+
+  it("folds only events contiguous from seq 1 and ignores duplicates", () => {
+    const all = events(paid, ["order.accepted"], ["order.delivered"]);
+    const gap = [all[0], all[2]].filter((e): e is LedgerEvent => !!e);
+    expect(bookOrder(order, gap).map((b) => b.kind)).toEqual(["order_paid"]);
+    const dup = [...all, ...all].reverse();
+    expect(bookOrder(order, dup)).toEqual(bookOrder(order, all));
+  });
+});
+
+describe("bookOrder over random histories", () => {
+  it("always balances, sums to zero over all accounts, and is prefix-stable", () => {
+    const random = seededRandom(14);
+    for (let round = 0; round < 500; round++) {
+      const tip = Math.floor(random() * 1000);
+      const o: LedgerOrder = {
+        ...order,
+        id: `order-${round}`,
+        courierId: random() < 0.2 ? null : COURIER,
+        tipMinor: tip,
+        totalMinor: 3300 + 249 + 165 + 450 + tip,
+        commissionBps: Math.floor(random() * 10_001),
+      };
+      const steps: Array<[string, Record<string, unknown>]> = [["order.paid", { amountMinor: o.totalMinor }]];
+      let left = o.totalMinor;
+      let refunds = 0;
+      const ending = pick(random, ["delivered", "failed_delivery", "rejected", "cancelled_partial", "open"]);
+      const refundSome = () => {
+        const amount = Math.min(left, 1 + Math.floor(random() * 2000));
+        if (amount <= 0) return;
+        left -= amount;
+        steps.push(["order.refund_requested", { refund: { amountMinor: amount } }]);
+        steps.push(["order.refunded", { amountMinor: amount, refundId: `re_${round}_${refunds++}` }]);
+      };
+      if (random() < 0.3) refundSome();
+      if (ending === "delivered") steps.push(["order.delivered", { state: "delivered" }]);
+      if (ending === "failed_delivery") steps.push(["order.delivery_failed", { state: "failed", delivery: "failed" }]);
+      if (ending === "rejected" || ending === "cancelled_partial") {
+        const ask = ending === "rejected" ? left : Math.floor(left / 2);
+        steps.push([
+          `order.${ending === "rejected" ? "rejected" : "cancelled"}`,
+          { state: ending === "rejected" ? "rejected" : "cancelled", refund: { amountMinor: ask } },
+        ]);
+        if (ask > 0) steps.push(["order.refunded", { amountMinor: ask, refundId: `re_${round}_${refunds++}` }]);
+        left -= ask;
+      }
+      while (random() < 0.4 && left > 0) refundSome();
+      const evs = events(...steps);
+      const bookings = bookOrder(o, evs);
+      expect(bookings.every(isBalanced)).toBe(true);
+      const total = [...balances(bookings).values()].reduce((a, b) => a + b, 0);
+      expect(total).toBe(0);
+      // What Stripe holds is what was paid less what went back.
+      expect(balanceOf(bookings, PLATFORM.stripeBalance)).toBe(left);
+      if (ending !== "open") expect(balanceOf(bookings, PLATFORM.customerFunds)).toBe(0);
+      // The courier's pay is never taken back.
+      if (ending === "delivered" || ending === "failed_delivery") {
+        expect(balanceOf(bookings, courierAccount(COURIER)) || 0).toBe(o.courierId ? -(249 + tip) : 0);
+      }
+      expect(balanceOf(bookings, restaurantAccount(RESTAURANT))).toBeLessThanOrEqual(0);
+      for (let cut = 0; cut <= evs.length; cut++) {
+        const prefix = bookOrder(o, evs.slice(0, cut));
+        expect(bookings.slice(0, prefix.length)).toEqual(prefix);
+      }
+      const keys = bookings.map((b) => b.key);
+      expect(new Set(keys).size).toBe(keys.length);
+    }
+  });
+});

@@ -1,0 +1,94 @@
+// Connect, transfers, disputes and balance transactions on the stand-in,
+// driven with the real `stripe` SDK as the platform drives them.
+import Stripe from "stripe";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cardFee, DISPUTE_FEE } from "./connect.ts";
+import { type StripeStandin, startStripeStandin } from "./server.ts";
+
+let standin: StripeStandin;
+let stripe: Stripe;
+
+beforeAll(async () => {
+  standin = await startStripeStandin({ webhookSecret: "whsec_connect", apiKey: "sk_test_connect" });
+  const url = new URL(standin.url);
+  stripe = new Stripe("sk_test_connect", { host: url.hostname, port: Number(url.port), protocol: "http" });
+});
+
+afterAll(async () => {
+  await standin.close();
+});
+
+async function pay(amount: number, paymentMethod = "pm_card_visa") {
+  const intent = await stripe.paymentIntents.create({
+    amount,
+    currency: "eur",
+    payment_method: paymentMethod,
+    confirm: true,
+    transfer_group: "order_1",
+    metadata: { order_id: "o1" },
+  });
+  return intent;
+}
+
+describe("stand-in Connect", () => {
+  it("onboards an Express account through its link, then transfers to it with a transfer group", async () => {
+    const account = await stripe.accounts.create({ type: "express", country: "PT", email: "r@example.test" });
+    expect(account).toMatchObject({ object: "account", type: "express", payouts_enabled: false });
+    const link = await stripe.accountLinks.create({
+      account: account.id,
+      type: "account_onboarding",
+      refresh_url: "http://app.test/refresh",
+      return_url: "http://app.test/done",
+    });
+    expect(link.object).toBe("account_link");
+    await expect(
+      stripe.transfers.create({ amount: 100, currency: "eur", destination: account.id }),
+    ).rejects.toMatchObject({ code: "insufficient_capabilities_for_transfer" });
+    const opened = await fetch(link.url, { redirect: "manual" });
+    expect(opened.status).toBe(302);
+    expect(opened.headers.get("location")).toBe("http://app.test/done");
+    expect((await stripe.accounts.retrieve(account.id)).payouts_enabled).toBe(true);
+
+    await pay(5000);
+    const transfer = await stripe.transfers.create(
+      { amount: 2000, currency: "eur", destination: account.id, transfer_group: "order_1" },
+      { idempotencyKey: "payout-1" },
+    );
+    const again = await stripe.transfers.create(
+      { amount: 2000, currency: "eur", destination: account.id, transfer_group: "order_1" },
+      { idempotencyKey: "payout-1" },
+    );
+    expect(again.id).toBe(transfer.id);
+    expect(transfer).toMatchObject({ object: "transfer", amount: 2000, transfer_group: "order_1" });
+    const txns = await stripe.balanceTransactions.list({ limit: 100 });
+    const types = txns.data.map((t) => `${t.type}:${t.amount}:${t.fee}`);
+    expect(types).toContain("transfer:-2000:0");
+    expect(types).toContain(`charge:5000:${cardFee(5000)}`);
+    await expect(
+      stripe.transfers.create({ amount: 10_000_000, currency: "eur", destination: account.id }),
+    ).rejects.toMatchObject({ code: "balance_insufficient" });
+    expect(standin.events.map((e) => e.type)).toContain("account.updated");
+  });
+
+  it("disputes a payment made with the dispute card and closes the dispute by evidence", async () => {
+    const intent = await pay(3000, "pm_card_createDispute");
+    const created = standin.events.filter((e) => e.type === ("charge.dispute.created" as never));
+    const dispute = created.at(-1)?.data.object as unknown as Stripe.Dispute;
+    expect(dispute).toMatchObject({
+      object: "dispute",
+      amount: 3000,
+      payment_intent: intent.id,
+      status: "needs_response",
+    });
+    expect(dispute.balance_transactions[0]).toMatchObject({ amount: -3000, fee: DISPUTE_FEE });
+    const won = await stripe.disputes.update(dispute.id, { evidence: { uncategorized_text: "winning_evidence" } });
+    expect(won.status).toBe("won");
+    await expect(stripe.disputes.close(dispute.id)).rejects.toMatchObject({ code: "dispute_already_closed" });
+    const other = await pay(1000, "pm_card_createDispute");
+    const lost = standin.events.filter((e) => e.type === ("charge.dispute.created" as never)).at(-1)?.data
+      .object as unknown as Stripe.Dispute;
+    expect(lost.payment_intent).toBe(other.id);
+    expect((await stripe.disputes.close(lost.id)).status).toBe("lost");
+    expect(standin.events.filter((e) => e.type === ("charge.dispute.closed" as never))).toHaveLength(2);
+  });
+});

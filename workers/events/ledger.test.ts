@@ -1,0 +1,223 @@
+// The ledger as the queue consumer writes it: duplicated, replayed and
+// reordered order events book each transaction once; an event that arrives
+// before the ones it follows waits for them; what the database holds always
+// balances, and it refuses to change or remove an entry.
+import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
+import { eq, inArray, sql } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { openDb } from "../../db/client.ts";
+import { ledgerEntries, ledgerTransactions } from "../../db/schema-ledger.ts";
+import { courierAccount, PLATFORM, restaurantAccount } from "../../domain/ledger/accounts.ts";
+import type { OrderEventMessage } from "../../domain/order/order-event.ts";
+import type { DeliveryState, OrderState } from "../../domain/order/state-machine.ts";
+import { createWorld, testEnv, type World } from "../../test/world.ts";
+import worker from "../index.ts";
+
+let world: World;
+
+beforeAll(async () => {
+  world = await createWorld();
+});
+
+type Order = OrderEventMessage["order"];
+
+function newOrder(): Order {
+  const id = crypto.randomUUID();
+  return {
+    id,
+    customerId: world.ids.customer,
+    restaurantId: world.restaurantId,
+    idempotencyKey: `ledger-${id}`,
+    fingerprint: "",
+    menuVersion: 1,
+    currency: "EUR",
+    lines: [
+      {
+        lineNo: 1,
+        itemId: world.itemId,
+        name: "Margherita",
+        quantity: 1,
+        unitPriceMinor: 3300,
+        options: [],
+        lineTotalMinor: 3300,
+      },
+    ],
+    subtotalMinor: 3300,
+    deliveryFeeMinor: 249,
+    serviceFeeMinor: 165,
+    taxMinor: 450,
+    tipMinor: 300,
+    totalMinor: 4464,
+    deliveryAddress: world.address,
+    restaurantLocation: { lat: 38.71, lng: -9.137 },
+    placedAt: Date.now() - 60_000,
+    courierId: world.ids.courier,
+    prepTimeMinutes: null,
+  };
+}
+
+function eventsOf(
+  order: Order,
+  steps: Array<{ type: string; state: OrderState; delivery?: DeliveryState; payload?: Record<string, unknown> }>,
+): OrderEventMessage[] {
+  return steps.map((step, i) => ({
+    kind: "order_event",
+    event: {
+      id: crypto.randomUUID(),
+      orderId: order.id,
+      seq: i + 1,
+      type: step.type,
+      actorId: "system",
+      actorRole: "system",
+      at: order.placedAt + (i + 1) * 1000,
+      payload: { state: step.state, delivery: step.delivery ?? "none", ...step.payload },
+      state: step.state,
+      delivery: step.delivery ?? "none",
+    },
+    order,
+  }));
+}
+
+function deliveredLifecycle(order: Order): OrderEventMessage[] {
+  return eventsOf(order, [
+    { type: "order.placed", state: "placed" },
+    { type: "order.paid", state: "paid", payload: { paymentIntentId: `pi_${order.id}`, amountMinor: 4464 } },
+    { type: "order.accepted", state: "accepted" },
+    { type: "order.picked_up", state: "picked_up", delivery: "picked_up" },
+    { type: "order.delivered", state: "delivered", delivery: "delivered" },
+    {
+      type: "order.refund_requested",
+      state: "delivered",
+      delivery: "delivered",
+      payload: { refund: { amountMinor: 500 } },
+    },
+    {
+      type: "order.refunded",
+      state: "delivered",
+      delivery: "delivered",
+      payload: { refundId: `re_${order.id}`, amountMinor: 500, requestEventId: "r", status: "succeeded" },
+    },
+  ]);
+}
+
+let delivery = 0;
+async function deliver(bodies: unknown[]) {
+  const batch = createMessageBatch(
+    "events",
+    bodies.map((body) => ({ id: `ledger-${delivery++}`, timestamp: Date.now(), attempts: 1, body })),
+  );
+  const ctx = createExecutionContext();
+  await worker.queue(batch as MessageBatch<unknown>, testEnv, ctx);
+  return getQueueResult(batch, ctx);
+}
+
+async function ledgerOf(orderIds: string[]) {
+  const { db, close } = openDb(testEnv);
+  try {
+    const txs = await db.select().from(ledgerTransactions).where(inArray(ledgerTransactions.orderId, orderIds));
+    const entries =
+      txs.length === 0
+        ? []
+        : await db
+            .select()
+            .from(ledgerEntries)
+            .where(
+              inArray(
+                ledgerEntries.transactionId,
+                txs.map((t) => t.id),
+              ),
+            );
+    const balance = (account: string) =>
+      entries.filter((e) => e.accountId === account).reduce((sum, e) => sum + e.amountMinor, 0);
+    return { txs, entries, balance };
+  } finally {
+    await close();
+  }
+}
+
+describe("ledger projection", () => {
+  it("books a delivered and refunded order once however often its events are delivered", async () => {
+    const order = newOrder();
+    const events = deliveredLifecycle(order);
+    // One batch with every event twice, reversed, then each event again on its own, then the lot again.
+    const first = await deliver([...events, ...[...events].reverse()]);
+    expect(first.retryMessages).toEqual([]);
+    for (const message of events) await deliver([message]);
+    await deliver(events);
+    const { txs, entries, balance } = await ledgerOf([order.id]);
+    expect(txs.map((t) => t.kind).sort()).toEqual(["order_delivered", "order_paid", "refund"]);
+    expect(entries.reduce((sum, e) => sum + e.amountMinor, 0)).toBe(0);
+    // Subtotal 3300 less 15% commission, less the 500 refund the restaurant bears after delivery.
+    expect(balance(restaurantAccount(world.restaurantId))).toBe(-(2805 - 500));
+    expect(balance(courierAccount(world.ids.courier))).toBe(-(249 + 300));
+    expect(balance(PLATFORM.customerFunds)).toBe(0);
+  });
+
+  it("waits for a missing event before booking what follows it, then books it once", async () => {
+    const order = newOrder();
+    const events = deliveredLifecycle(order);
+    const withoutAccepted = events.filter((m) => m.event.seq !== 3);
+    await deliver(withoutAccepted);
+    expect((await ledgerOf([order.id])).txs.map((t) => t.kind)).toEqual(["order_paid"]);
+    await deliver([events[2]]);
+    await deliver(withoutAccepted);
+    const { txs } = await ledgerOf([order.id]);
+    expect(txs.map((t) => t.kind).sort()).toEqual(["order_delivered", "order_paid", "refund"]);
+  });
+
+  it("concurrent batches of the same events book each transaction once", async () => {
+    const orders = [newOrder(), newOrder(), newOrder()];
+    const all = orders.flatMap(deliveredLifecycle);
+    await Promise.all([deliver(all), deliver([...all].reverse()), deliver(all)]);
+    const { txs, entries } = await ledgerOf(orders.map((o) => o.id));
+    expect(txs).toHaveLength(9);
+    expect(entries.reduce((sum, e) => sum + e.amountMinor, 0)).toBe(0);
+  });
+
+  it("refuses an unbalanced transaction and any change to an entry, whoever writes", async () => {
+    const order = newOrder();
+    await deliver(deliveredLifecycle(order));
+    const { db, close } = openDb(testEnv);
+    try {
+      const [tx] = await db.select().from(ledgerTransactions).where(eq(ledgerTransactions.orderId, order.id)).limit(1);
+      if (!tx) throw new Error("no transaction booked");
+      await expect(
+        db.execute(sql`update ledger_entries set amount_minor = amount_minor + 1 where transaction_id = ${tx.id}`),
+      ).rejects.toThrow();
+      await expect(db.execute(sql`delete from ledger_transactions where id = ${tx.id}`)).rejects.toThrow();
+      await expect(
+        db.transaction(async (t) => {
+          const [row] = await t
+            .insert(ledgerTransactions)
+            .values({ idempotencyKey: `test:${order.id}`, kind: "test", currency: "EUR", occurredAt: new Date() })
+            .returning({ id: ledgerTransactions.id });
+          await t.insert(ledgerEntries).values([
+            {
+              transactionId: row?.id as string,
+              accountId: PLATFORM.revenue,
+              currency: "EUR",
+              amountMinor: 5,
+              memo: "",
+              occurredAt: new Date(),
+            },
+            {
+              transactionId: row?.id as string,
+              accountId: PLATFORM.stripeBalance,
+              currency: "EUR",
+              amountMinor: -4,
+              memo: "",
+              occurredAt: new Date(),
+            },
+          ]);
+        }),
+      ).rejects.toThrow();
+      const [left] = await db
+        .select()
+        .from(ledgerTransactions)
+        .where(eq(ledgerTransactions.idempotencyKey, `test:${order.id}`));
+      expect(left).toBeUndefined();
+    } finally {
+      await close();
+    }
+  });
+});

@@ -1,0 +1,118 @@
+// Stripe's after-the-fact events (refunds made in Stripe, disputes opened and
+// closed) booked in the ledger. Each Stripe event id is remembered in the same
+// transaction as its bookings, so a redelivered or replayed webhook books
+// nothing; the bookings' own keys (refund id, dispute id) also stop a second
+// event about the same thing from booking it twice.
+import { eq } from "drizzle-orm";
+import type Stripe from "stripe";
+import type { Database } from "../../db/client.ts";
+import { orders, payments } from "../../db/schema.ts";
+import { stripeEventsSeen } from "../../db/schema-ledger.ts";
+import type { Booking } from "../../domain/ledger/booking.ts";
+import {
+  bookDisputeClosed,
+  bookDisputeOpened,
+  bookStripeRefund,
+  type DisputeFact,
+} from "../../domain/ledger/stripe-rules.ts";
+import { type Transaction, writeBookings } from "./write.ts";
+
+export const LEDGER_STRIPE_EVENTS = ["charge.refunded", "charge.dispute.created", "charge.dispute.closed"] as const;
+
+export function isLedgerStripeEvent(type: string): boolean {
+  return (LEDGER_STRIPE_EVENTS as readonly string[]).includes(type);
+}
+
+export interface StripeEventResult {
+  duplicate: boolean;
+  booked: number;
+}
+
+const idOf = (v: unknown): string | null =>
+  typeof v === "string" ? v : v && typeof v === "object" && "id" in v ? String((v as { id: unknown }).id) : null;
+
+async function orderOfIntent(tx: Transaction, intentId: string | null): Promise<string | null> {
+  if (!intentId) return null;
+  const [row] = await tx
+    .select({ orderId: payments.orderId })
+    .from(payments)
+    .where(eq(payments.providerRef, intentId))
+    .limit(1);
+  return row?.orderId ?? null;
+}
+
+async function orderExists(tx: Transaction, orderId: string | null): Promise<string | null> {
+  if (!orderId || !/^[0-9a-f-]{36}$/i.test(orderId)) return null;
+  const [row] = await tx.select({ id: orders.id }).from(orders).where(eq(orders.id, orderId)).limit(1);
+  return row?.id ?? null;
+}
+
+async function refundBookings(tx: Transaction, charge: Stripe.Charge, at: number): Promise<Booking[]> {
+  const orderId =
+    (await orderExists(tx, charge.metadata?.order_id ?? null)) ??
+    (await orderOfIntent(tx, idOf(charge.payment_intent)));
+  const out: Booking[] = [];
+  for (const refund of charge.refunds?.data ?? []) {
+    const madeByPlatform = typeof refund.metadata?.event_id === "string";
+    const b = bookStripeRefund({
+      refundId: refund.id,
+      amountMinor: refund.amount,
+      currency: refund.currency,
+      orderId,
+      madeByPlatform,
+      at,
+    });
+    if (!b) continue;
+    out.push(b);
+    if (orderId && refund.status === "succeeded") {
+      // The payment rows show it too, as for a refund the platform made.
+      await tx
+        .insert(payments)
+        .values({
+          orderId,
+          kind: "refund",
+          providerRef: refund.id,
+          status: refund.status,
+          amountMinor: refund.amount,
+          currency: refund.currency.toUpperCase(),
+          idempotencyKey: `stripe:refund:${refund.id}`,
+        })
+        .onConflictDoNothing();
+    }
+  }
+  return out;
+}
+
+async function disputeFact(tx: Transaction, dispute: Stripe.Dispute, at: number): Promise<DisputeFact> {
+  const withdrawal = dispute.balance_transactions.find((t) => t.amount < 0);
+  return {
+    disputeId: dispute.id,
+    amountMinor: dispute.amount,
+    feeMinor: withdrawal?.fee ?? 0,
+    currency: dispute.currency,
+    orderId: await orderOfIntent(tx, idOf(dispute.payment_intent)),
+    status: dispute.status,
+    at,
+  };
+}
+
+export async function bookStripeEvent(db: Database, event: Stripe.Event): Promise<StripeEventResult> {
+  return db.transaction(async (tx) => {
+    const seen = await tx
+      .insert(stripeEventsSeen)
+      .values({ id: event.id, type: event.type })
+      .onConflictDoNothing()
+      .returning({ id: stripeEventsSeen.id });
+    if (seen.length === 0) return { duplicate: true, booked: 0 };
+    const at = event.created * 1000;
+    let bookings: Booking[] = [];
+    if (event.type === "charge.refunded") {
+      bookings = await refundBookings(tx, event.data.object as Stripe.Charge, at);
+    } else if (event.type === "charge.dispute.created" || event.type === "charge.dispute.closed") {
+      const fact = await disputeFact(tx, event.data.object as Stripe.Dispute, at);
+      const b = event.type === "charge.dispute.created" ? bookDisputeOpened(fact) : bookDisputeClosed(fact);
+      if (b) bookings = [b];
+    }
+    return { duplicate: false, booked: await writeBookings(tx, bookings) };
+  });
+}
