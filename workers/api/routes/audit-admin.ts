@@ -5,7 +5,7 @@ import { and, desc, eq, gte, like, lt, lte, type SQL, sql } from "drizzle-orm";
 import { auditLog, users } from "../../../db/schema.ts";
 import { requireAuth } from "../auth/authenticate.ts";
 import type { App } from "../context.ts";
-import { bearerSecurity, errorResponses, jsonResponse } from "../http/openapi.ts";
+import { bearerSecurity, errorResponses, jsonResponse, urlNumber } from "../http/openapi.ts";
 
 export const AuditEntry = z
   .object({
@@ -42,8 +42,10 @@ const AuditQuery = z.object({
   }),
   from: z.string().datetime({ offset: true }).optional(),
   to: z.string().datetime({ offset: true }).optional(),
-  before: z.coerce.number().int().positive().optional().openapi({ description: "Page: entries with a smaller id." }),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  before: urlNumber({ min: 1, max: Number.MAX_SAFE_INTEGER, int: true })
+    .optional()
+    .openapi({ description: "Page: entries with a smaller id." }),
+  limit: urlNumber({ min: 1, max: 200, int: true }).default(50),
 });
 
 const listAudit = createRoute({

@@ -16,7 +16,7 @@ import { principalOf, requireAuth } from "../auth/authenticate.ts";
 import { locateCourier } from "../back-office/courier-presence.ts";
 import type { App, AppContext } from "../context.ts";
 import { ApiError } from "../http/errors.ts";
-import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "../http/openapi.ts";
+import { bearerSecurity, errorResponses, jsonBody, jsonResponse, urlNumber } from "../http/openapi.ts";
 import { Order, throwRefusal } from "./orders.ts";
 
 const Uuid = z.string().uuid();
@@ -68,7 +68,7 @@ const listExceptions = createRoute({
       status: z.enum(["open", "resolved"]).default("open"),
       kind: Kind.optional(),
       orderId: Uuid.optional(),
-      limit: z.coerce.number().int().min(1).max(200).default(100),
+      limit: urlNumber({ min: 1, max: 200, int: true }).default(100),
     }),
   },
   responses: {

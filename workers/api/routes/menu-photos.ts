@@ -19,7 +19,7 @@ import { principalOf, requireAuth } from "../auth/authenticate.ts";
 import type { App, AppContext } from "../context.ts";
 import { ApiError, validationError } from "../http/errors.ts";
 import { log } from "../http/log.ts";
-import { bearerSecurity, errorResponses, jsonResponse } from "../http/openapi.ts";
+import { bearerSecurity, errorResponses, jsonResponse, urlNumber } from "../http/openapi.ts";
 import { afterCommit, assertRestaurantEditor, bumpMenuVersion } from "../restaurants/editing.ts";
 import { itemNotFound, loadManagedItem } from "../restaurants/menu-store.ts";
 import { MenuChange, MenuItemOut, Uuid } from "../restaurants/schemas.ts";
@@ -88,7 +88,7 @@ const getPhoto = createRoute({
   summary: "A menu photo in the stored width nearest to `w` (the smallest at least as wide, else the widest)",
   request: {
     params: z.object({ restaurantId: Uuid, photoId: PhotoId }),
-    query: z.object({ w: z.coerce.number().int().min(1).max(4096).optional() }),
+    query: z.object({ w: urlNumber({ min: 1, max: 4096, int: true }).optional() }),
   },
   responses: {
     200: {

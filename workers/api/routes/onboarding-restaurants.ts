@@ -20,7 +20,7 @@ import { loadDeliveryAreas } from "../back-office/delivery-areas.ts";
 import { Account } from "../back-office/schemas.ts";
 import type { App, AppContext } from "../context.ts";
 import { ApiError } from "../http/errors.ts";
-import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "../http/openapi.ts";
+import { bearerSecurity, errorResponses, jsonBody, jsonResponse, urlNumber } from "../http/openapi.ts";
 import { afterCommit } from "../restaurants/editing.ts";
 import { OpeningSlot } from "../restaurants/schemas.ts";
 
@@ -167,8 +167,8 @@ const listRestaurants = createRoute({
       flagged: z.enum(["true", "false"]).optional().openapi({
         description: "true: only restaurants outside every delivery area, outside their own, or with none.",
       }),
-      limit: z.coerce.number().int().min(1).max(200).default(50),
-      offset: z.coerce.number().int().min(0).max(100_000).default(0),
+      limit: urlNumber({ min: 1, max: 200, int: true }).default(50),
+      offset: urlNumber({ min: 0, max: 100_000, int: true }).default(0),
     }),
   },
   responses: {

@@ -9,7 +9,7 @@ import { principalOf, requireAuth } from "../auth/authenticate.ts";
 import type { App } from "../context.ts";
 import { ApiError, validationError } from "../http/errors.ts";
 import { log } from "../http/log.ts";
-import { bearerSecurity, errorResponses, jsonResponse } from "../http/openapi.ts";
+import { bearerSecurity, errorResponses, jsonResponse, urlNumber } from "../http/openapi.ts";
 import { assertRestaurantEditor } from "../restaurants/editing.ts";
 import { Uuid } from "../restaurants/schemas.ts";
 
@@ -18,7 +18,7 @@ const MAX_WINDOW_DAYS = 92;
 export const StatementQuery = z.object({
   from: z.string().datetime({ offset: true }).optional().openapi({ description: "Default: 30 days before `to`." }),
   to: z.string().datetime({ offset: true }).optional().openapi({ description: "Default: now." }),
-  limit: z.coerce.number().int().min(1).max(STATEMENT_MAX_LINES).default(200),
+  limit: urlNumber({ min: 1, max: STATEMENT_MAX_LINES, int: true }).default(200),
 });
 
 const Statement = z

@@ -16,7 +16,7 @@ import { disconnectCourier } from "../back-office/courier-presence.ts";
 import { Account, IssuedInvitation } from "../back-office/schemas.ts";
 import type { App, AppContext } from "../context.ts";
 import { ApiError } from "../http/errors.ts";
-import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "../http/openapi.ts";
+import { bearerSecurity, errorResponses, jsonBody, jsonResponse, urlNumber } from "../http/openapi.ts";
 import { Email } from "./auth.ts";
 
 const params = z.object({ id: z.string().uuid() });
@@ -34,8 +34,8 @@ const listUsers = createRoute({
       role: z.enum(userRole.enumValues).optional(),
       q: z.string().trim().max(100).optional(),
       status: z.enum(["active", "deactivated", "invited"]).optional(),
-      limit: z.coerce.number().int().min(1).max(200).default(50),
-      offset: z.coerce.number().int().min(0).max(100_000).default(0),
+      limit: urlNumber({ min: 1, max: 200, int: true }).default(50),
+      offset: urlNumber({ min: 0, max: 100_000, int: true }).default(0),
     }),
   },
   responses: {
