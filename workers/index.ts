@@ -8,6 +8,7 @@ import { registerDocsRoutes } from "./api/routes/docs.ts";
 import type { Env } from "./env.ts";
 import { handleQueue } from "./events/consumer.ts";
 import { reconcile } from "./events/reconciler.ts";
+import { sweepDue } from "./notifications/sweep.ts";
 
 export { CityMapDO } from "../durable-objects/city-map/city-map-do.ts";
 export { OrderDO } from "../durable-objects/order/order-do.ts";
@@ -33,6 +34,12 @@ export default {
     } catch (err) {
       // Postgres unreachable: the next run tries again; the Order DOs keep re-sending meanwhile.
       logLine("error", "reconciler.failed", { error: String(err) });
+    }
+    try {
+      const swept = await sweepDue(env, db);
+      logLine("info", "notifications.swept", { ...swept });
+    } catch (err) {
+      logLine("error", "notifications.sweep_failed", { error: String(err) });
     } finally {
       await close().catch(() => {});
     }

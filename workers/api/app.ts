@@ -34,12 +34,14 @@ import {
   PHOTO_UPLOAD_PATH as MENU_PHOTO_PATH,
   registerMenuPhotoRoutes,
 } from "./routes/menu-photos.ts";
+import { registerNotificationPreferenceRoutes } from "./routes/notification-preferences.ts";
 import { registerOnboardingCourierRoutes } from "./routes/onboarding-couriers.ts";
 import { registerOnboardingRestaurantRoutes } from "./routes/onboarding-restaurants.ts";
 import { registerOnboardingStaffRoutes } from "./routes/onboarding-staff.ts";
 import { registerOrderReadRoutes } from "./routes/order-reads.ts";
 import { registerOrderRoutes } from "./routes/orders.ts";
 import { registerOverviewRoutes } from "./routes/overview-admin.ts";
+import { registerPartnerWebhookRoutes } from "./routes/partner-webhooks.ts";
 import { registerRestaurantAdminRoutes } from "./routes/restaurant-admin.ts";
 import { registerRestaurantBoardRoutes } from "./routes/restaurant-board.ts";
 import { registerRestaurantHoursRoutes } from "./routes/restaurant-hours.ts";
@@ -130,6 +132,8 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerLiveMapRoutes(app);
   registerAuditAdminRoutes(app);
   registerOverviewRoutes(app);
+  registerNotificationPreferenceRoutes(app);
+  registerPartnerWebhookRoutes(app);
 
   documentRateLimits(app.openAPIRegistry as unknown as Parameters<typeof documentRateLimits>[0]);
   registerLiveProtocols(app.openAPIRegistry);

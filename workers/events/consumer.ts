@@ -4,7 +4,9 @@
 // workers/discovery/restaurant-changed.ts); a
 // message that keeps failing is retried with backoff and then moved by the
 // platform to "events-dlq", whose consumer parks it in the dead_letters table
-// where operators see it and can replay it (see routes/admin.ts).
+// where operators see it and can replay it (see routes/admin.ts). Projected
+// order events then feed the notification service and partner webhooks
+// (workers/notifications/fanout.ts).
 
 import { eq, sql } from "drizzle-orm";
 import { type Database, openDb } from "../../db/client.ts";
@@ -17,6 +19,7 @@ import {
   type RestaurantChangedMessage,
 } from "../discovery/restaurant-changed.ts";
 import type { Env } from "../env.ts";
+import { notifyProjected } from "../notifications/fanout.ts";
 import { projectOrderEvent, projectOrderEvents } from "./projection.ts";
 
 export const EVENTS_QUEUE = "events";
@@ -74,7 +77,13 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promi
       orderEvents.push(message as Message<OrderEventMessage>);
     }
     const projected = await projectOrderEventMessages(db, orderEvents);
-    await acknowledgeToOrders(env, projected);
+    // Notifications and partner webhooks for what is now stored. An event whose rows could not be
+    // written stays unacknowledged, so its Order DO sends it again (no new coupling in the DO).
+    const unnotified = await notifyProjected(env, db, projected);
+    await acknowledgeToOrders(
+      env,
+      projected.filter((m) => !unnotified.has(m.event.id)),
+    );
     await handleRestaurantChanges(env, db, restaurantChanges);
   } finally {
     await close();

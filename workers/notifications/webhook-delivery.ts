@@ -1,0 +1,162 @@
+// Delivers partner webhooks: the stored body, signed per Standard Webhooks
+// with the endpoint's secret (and the previous one while a rotation
+// overlaps), POSTed without following redirects. Failures back off for about
+// three days; an endpoint failing persistently is disabled, with the reason
+// on the endpoint and an error log line for operators.
+import { and, eq, gt, lt, sql } from "drizzle-orm";
+import type { Database } from "../../db/client.ts";
+import { webhookDeliveries, webhookEndpoints } from "../../db/schema-notifications.ts";
+import { isDelivered, nextWebhookAttempt, shouldDisable } from "../../domain/webhooks/endpoints.ts";
+import { messageIdFor, signDelivery } from "../../domain/webhooks/signature.ts";
+import { logLine } from "../api/http/log.ts";
+import type { Env } from "../env.ts";
+
+type Delivery = typeof webhookDeliveries.$inferSelect;
+type Endpoint = typeof webhookEndpoints.$inferSelect;
+
+const TIMEOUT_MS = 10_000;
+/** A later event of an ordered endpoint waits this long for an earlier one still pending. */
+const ORDERED_WAIT_MS = 5_000;
+
+export function signingSecrets(endpoint: Endpoint, now: number): string[] {
+  const previous =
+    endpoint.previousSecret && endpoint.previousSecretExpiresAt && endpoint.previousSecretExpiresAt.getTime() > now
+      ? [endpoint.previousSecret]
+      : [];
+  return [endpoint.secret, ...previous];
+}
+
+async function post(
+  endpoint: Endpoint,
+  delivery: Delivery,
+  now: number,
+): Promise<{ status: number | null; error: string | null }> {
+  const headers = await signDelivery(
+    signingSecrets(endpoint, now),
+    messageIdFor(delivery.eventId),
+    Math.floor(now / 1000),
+    delivery.body,
+  );
+  try {
+    const res = await fetch(endpoint.url, {
+      method: "POST",
+      headers: { ...headers, "content-type": "application/json", "user-agent": "edge-delivery-webhooks/1" },
+      body: delivery.body,
+      redirect: "manual",
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+    await res.body?.cancel();
+    return { status: res.status, error: isDelivered(res.status) ? null : `answered ${res.status}` };
+  } catch (err) {
+    return { status: null, error: String(err).slice(0, 300) };
+  }
+}
+
+async function earlierPending(db: Database, delivery: Delivery): Promise<boolean> {
+  const rows = await db
+    .select({ id: webhookDeliveries.id })
+    .from(webhookDeliveries)
+    .where(
+      and(
+        eq(webhookDeliveries.endpointId, delivery.endpointId),
+        eq(webhookDeliveries.orderId, delivery.orderId),
+        eq(webhookDeliveries.status, "pending"),
+        lt(webhookDeliveries.seq, delivery.seq),
+      ),
+    )
+    .limit(1);
+  return rows.length > 0;
+}
+
+export async function deliverWebhook(_env: Env, db: Database, delivery: Delivery, now = Date.now()): Promise<void> {
+  const [endpoint] = await db.select().from(webhookEndpoints).where(eq(webhookEndpoints.id, delivery.endpointId));
+  if (!endpoint) return;
+  if (endpoint.disabledAt) {
+    // Kept pending without a time: a re-enabled endpoint's range replay picks it up.
+    await db
+      .update(webhookDeliveries)
+      .set({ nextAttemptAt: null, lastError: "endpoint disabled" })
+      .where(eq(webhookDeliveries.id, delivery.id));
+    return;
+  }
+  if (endpoint.ordered && (await earlierPending(db, delivery))) {
+    await db
+      .update(webhookDeliveries)
+      .set({ nextAttemptAt: new Date(now + ORDERED_WAIT_MS) })
+      .where(eq(webhookDeliveries.id, delivery.id));
+    return;
+  }
+  const { status, error } = await post(endpoint, delivery, now);
+  const attempts = delivery.attempts + 1;
+  const at = Date.now();
+  if (error === null) {
+    await db
+      .update(webhookDeliveries)
+      .set({
+        status: "succeeded",
+        attempts,
+        lastStatus: status,
+        lastError: null,
+        deliveredAt: new Date(at),
+        nextAttemptAt: null,
+      })
+      .where(eq(webhookDeliveries.id, delivery.id));
+    await db
+      .update(webhookEndpoints)
+      .set({ consecutiveFailures: 0, failingSince: null })
+      .where(and(eq(webhookEndpoints.id, endpoint.id), gt(webhookEndpoints.consecutiveFailures, 0)));
+    logLine("info", "webhooks.delivered", {
+      deliveryId: delivery.id,
+      status,
+      latencyMs: at - delivery.eventAt.getTime(),
+    });
+    return;
+  }
+  const next = nextWebhookAttempt(attempts, now);
+  await db
+    .update(webhookDeliveries)
+    .set({
+      status: next === null ? "failed" : "pending",
+      attempts,
+      lastStatus: status,
+      lastError: error,
+      nextAttemptAt: next === null ? null : new Date(next),
+    })
+    .where(eq(webhookDeliveries.id, delivery.id));
+  const [updated] = await db
+    .update(webhookEndpoints)
+    .set({
+      consecutiveFailures: sql`${webhookEndpoints.consecutiveFailures} + 1`,
+      failingSince: sql`coalesce(${webhookEndpoints.failingSince}, now())`,
+    })
+    .where(eq(webhookEndpoints.id, endpoint.id))
+    .returning({ failures: webhookEndpoints.consecutiveFailures, since: webhookEndpoints.failingSince });
+  logLine("warn", "webhooks.delivery_failed", {
+    deliveryId: delivery.id,
+    endpointId: endpoint.id,
+    attempts,
+    status,
+    error,
+  });
+  if (updated && shouldDisable(updated.failures, updated.since?.getTime() ?? null, now)) {
+    const reason = `disabled after ${updated.failures} failed deliveries in a row since ${updated.since?.toISOString()}`;
+    await db
+      .update(webhookEndpoints)
+      .set({ disabledAt: new Date(now), disabledReason: reason })
+      .where(eq(webhookEndpoints.id, endpoint.id));
+    logLine("error", "webhooks.endpoint_disabled", {
+      endpointId: endpoint.id,
+      restaurantId: endpoint.restaurantId,
+      reason,
+    });
+  }
+}
+
+export async function deliverWebhooks(env: Env, db: Database, deliveries: readonly Delivery[]): Promise<void> {
+  // In sequence order, so an ordered endpoint's first event goes before its second.
+  const queue = [...deliveries].sort((a, b) => a.seq - b.seq);
+  const worker = async () => {
+    for (let d = queue.shift(); d; d = queue.shift()) await deliverWebhook(env, db, d);
+  };
+  await Promise.all([worker(), worker(), worker()]);
+}
