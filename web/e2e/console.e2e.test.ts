@@ -9,8 +9,8 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { openDb } from "../../db/node.ts";
 import { deadLetters } from "../../db/schema.ts";
-import { seriousA11yViolations as axeViolations } from "./a11y.ts";
 import type { components } from "../shared/api/schema";
+import { seriousA11yViolations as axeViolations } from "./a11y.ts";
 
 type Schemas = components["schemas"];
 type Menu = Schemas["Menu"];

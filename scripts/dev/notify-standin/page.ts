@@ -1,5 +1,15 @@
 // The mailbox page: every e-mail, SMS and push the stand-in received, newest first.
-import type { StoredMessage } from "./server.ts";
+export type MessageKind = "email" | "sms" | "push";
+
+export interface StoredMessage {
+  id: string;
+  kind: MessageKind;
+  to: string;
+  subject: string;
+  body: string;
+  at: number;
+  meta: Record<string, unknown>;
+}
 
 const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c);

@@ -12,20 +12,10 @@ import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Webhook } from "standardwebhooks";
-import { mailboxPage } from "./page.ts";
+import { mailboxPage, type StoredMessage } from "./page.ts";
 import { PushService } from "./push-service.ts";
 
-export type MessageKind = "email" | "sms" | "push";
-
-export interface StoredMessage {
-  id: string;
-  kind: MessageKind;
-  to: string;
-  subject: string;
-  body: string;
-  at: number;
-  meta: Record<string, unknown>;
-}
+export type { MessageKind, StoredMessage } from "./page.ts";
 
 export interface PartnerDelivery {
   webhookId: string;
