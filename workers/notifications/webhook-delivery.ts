@@ -153,10 +153,18 @@ export async function deliverWebhook(_env: Env, db: Database, delivery: Delivery
 }
 
 export async function deliverWebhooks(env: Env, db: Database, deliveries: readonly Delivery[]): Promise<void> {
-  // In sequence order, so an ordered endpoint's first event goes before its second.
-  const queue = [...deliveries].sort((a, b) => a.seq - b.seq);
+  // One lane per endpoint and order, in sequence order: an ordered endpoint's first event is
+  // answered before its second is tried. Lanes run side by side, a few at a time.
+  const lanes = new Map<string, Delivery[]>();
+  for (const d of [...deliveries].sort((a, b) => a.seq - b.seq)) {
+    const key = `${d.endpointId}:${d.orderId}`;
+    lanes.set(key, [...(lanes.get(key) ?? []), d]);
+  }
+  const queue = [...lanes.values()];
   const worker = async () => {
-    for (let d = queue.shift(); d; d = queue.shift()) await deliverWebhook(env, db, d);
+    for (let lane = queue.shift(); lane; lane = queue.shift()) {
+      for (const d of lane) await deliverWebhook(env, db, d);
+    }
   };
   await Promise.all([worker(), worker(), worker()]);
 }
