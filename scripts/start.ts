@@ -16,7 +16,7 @@ import { createLifecycle, stopWithLaunchers } from "./dev/processes.ts";
 const DATA_DIR = join(ROOT, ".data");
 const POSTGRES_DIR = join(DATA_DIR, "postgres");
 const STATE_DIR = join(ROOT, ".wrangler", "state");
-const PORTS = { postgres: 54329, wsProxy: 18787, stripe: 12111, worker: 8787, inspector: 9229 } as const;
+const PORTS = { postgres: 54329, wsProxy: 18787, stripe: 12111, notify: 12112, worker: 8787, inspector: 9229 } as const;
 const WORKER_URL = `http://127.0.0.1:${PORTS.worker}`;
 /** How often the local platform runs the reconciler, as the cron trigger does once a minute when deployed. */
 const RECONCILE_EVERY_MS = 60_000;
@@ -88,7 +88,7 @@ async function main(): Promise<void> {
       const timer = setInterval(() => void platform.runScheduled(), RECONCILE_EVERY_MS);
       lifecycle.add("reconciler timer", () => clearInterval(timer));
     }
-    printBanner(platform.databaseLabel, platform.stripeUrl, platform.seed, flags.worker);
+    printBanner(platform.databaseLabel, platform.stripeUrl, platform.notifyUrl, platform.seed, flags.worker);
   } catch (error) {
     console.error(`[start] ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     await lifecycle.shutdown("start-up failed", 1);
@@ -119,7 +119,13 @@ async function rebuildDiscoveryIndex(seed: SeedSummary | undefined): Promise<voi
   }
 }
 
-function printBanner(databaseLabel: string, stripeUrl: string, seed: SeedSummary | undefined, worker: boolean): void {
+function printBanner(
+  databaseLabel: string,
+  stripeUrl: string,
+  notifyUrl: string,
+  seed: SeedSummary | undefined,
+  worker: boolean,
+): void {
   const signIns = seed?.signIns ?? [];
   const first = (role: string) => signIns.find((s) => s.role === role);
   const staff = signIns.filter((s) => s.role === "restaurant_staff");
@@ -140,6 +146,7 @@ function printBanner(databaseLabel: string, stripeUrl: string, seed: SeedSummary
   }
   lines.push(
     `  Stripe stand-in  ${stripeUrl}  (auto-confirms payments; webhooks to /v1/webhooks/stripe)`,
+    `  Mailbox          ${notifyUrl}/  (e-mail, SMS and decrypted web pushes the platform sent)`,
     `  Database         ${databaseLabel}`,
     "",
     "  Demo sign-ins",
