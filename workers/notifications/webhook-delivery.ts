@@ -3,8 +3,9 @@
 // overlaps), POSTed without following redirects. Failures back off for about
 // three days; an endpoint failing persistently is disabled, with the reason
 // on the endpoint and an error log line for operators.
-import { and, eq, gt, lt, sql } from "drizzle-orm";
+import { and, count, eq, gt, lt, sql } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
+import { orderEvents } from "../../db/schema.ts";
 import { webhookDeliveries, webhookEndpoints } from "../../db/schema-notifications.ts";
 import { isDelivered, nextWebhookAttempt, shouldDisable } from "../../domain/webhooks/endpoints.ts";
 import { messageIdFor, signDelivery } from "../../domain/webhooks/signature.ts";
@@ -52,7 +53,17 @@ async function post(
   }
 }
 
+/**
+ * Whether an earlier event of the same order may still have to go first: one
+ * of its deliveries is pending, or not every earlier event is projected yet
+ * (sequences are dense, so fewer than seq - 1 rows means one is on its way).
+ */
 async function earlierPending(db: Database, delivery: Delivery): Promise<boolean> {
+  const [projected] = await db
+    .select({ n: count() })
+    .from(orderEvents)
+    .where(and(eq(orderEvents.orderId, delivery.orderId), lt(orderEvents.seq, delivery.seq)));
+  if ((projected?.n ?? 0) < delivery.seq - 1) return true;
   const rows = await db
     .select({ id: webhookDeliveries.id })
     .from(webhookDeliveries)

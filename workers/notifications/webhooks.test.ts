@@ -104,13 +104,18 @@ describe("signed deliveries to a partner", () => {
     });
     expect(accepted.status).toBe(200);
     const got = await eventually(async () => {
+      // A later event that came first waits for the earlier one; the minute's sweep sends it then.
+      const { db, close } = openDb(testEnv);
+      await sweepDue(testEnv, db, Date.now() + 6_000).finally(close);
       const all = await received(partner);
       const types = all.map((r) => r.type);
       return types.includes("order.paid") && types.includes("order.accepted") ? all : undefined;
     }, 15_000);
     const paid = got.find((r) => r.type === "order.paid");
     console.warn(`measured: payment webhook to the partner's verified order.paid in ${(paid?.at ?? 0) - paidAt} ms`);
-    expect(got.every((r) => r.verified && !r.duplicate)).toBe(true);
+    expect(got.map((r) => ({ type: r.type, verified: r.verified, duplicate: r.duplicate, error: r.error }))).toEqual(
+      got.map((r) => ({ type: r.type, verified: true, duplicate: false, error: null })),
+    );
     expect(new Set(got.map((r) => r.webhookId)).size).toBe(got.length);
     // In sequence order, as the endpoint asked.
     const seqs = got.map((r) => (JSON.parse(r.body) as { data: { seq: number } }).data.seq);
@@ -118,7 +123,12 @@ describe("signed deliveries to a partner", () => {
     const body = JSON.parse(paid?.body ?? "{}") as { type: string; data: { orderId: string; restaurantId: string } };
     expect(body.data).toMatchObject({ orderId: order.id, restaurantId: world.restaurantId });
     const entries = await log(endpoint.id);
-    expect(entries.every((d) => d.status === "succeeded" && d.lastStatus === 200)).toBe(true);
+    // Later events (dispatch) may still be on their way; these two have been received.
+    const logged = entries.filter((d) => d.eventType === "order.paid" || d.eventType === "order.accepted");
+    expect(logged.map((d) => `${d.eventType}:${d.status}:${d.lastStatus}`).sort()).toEqual([
+      "order.accepted:succeeded:200",
+      "order.paid:succeeded:200",
+    ]);
 
     // A replay carries the same webhook-id (the partner's dedup key) and a fresh signature.
     const paidEntry = entries.find((d) => d.eventType === "order.paid");
@@ -127,8 +137,11 @@ describe("signed deliveries to a partner", () => {
       token: tokens.staff,
     });
     expect(replay.status).toBe(200);
-    const last = (await received(partner)).at(-1);
-    expect(last).toMatchObject({ webhookId: paid?.webhookId, verified: true, duplicate: true });
+    const copies = (await received(partner)).filter((r) => r.webhookId === paid?.webhookId);
+    expect(copies.map((r) => [r.verified, r.duplicate])).toEqual([
+      [true, false],
+      [true, true],
+    ]);
   }, 40_000);
 
   it("forged and stale deliveries are refused by the library; a rotated secret overlaps", async () => {
