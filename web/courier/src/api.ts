@@ -47,22 +47,6 @@ export class CourierApi {
     return this.client.signOut();
   }
 
-  /** The key PushManager.subscribe needs; null where the platform has no web push. */
-  async vapidKey(): Promise<string | null> {
-    const { data } = await this.client.http.GET("/v1/push/vapid-public-key", {});
-    return data?.publicKey ?? null;
-  }
-
-  /** Offers reach the courier as pushes while the app is in the background (decision 34). */
-  registerPush(subscription: Schemas["PushSubscriptionInput"]): Promise<unknown> {
-    return unwrap(this.client.http.POST("/v1/me/push-subscriptions", { body: subscription }));
-  }
-
-  /** Notifications in the app's language. */
-  setNotificationLanguage(language: "en" | "pt"): Promise<unknown> {
-    return unwrap(this.client.http.PATCH("/v1/me/notification-preferences", { body: { language } }));
-  }
-
   /** The zone socket for a position: the API picks that position's cell. */
   liveUrl(at: { lat: number; lng: number }): Promise<string> {
     return this.client.socketUrl("/v1/couriers/live", { lat: at.lat.toFixed(6), lng: at.lng.toFixed(6) });
