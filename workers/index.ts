@@ -25,7 +25,7 @@ registerDocsRoutes(app);
 
 export default {
   fetch: (request, env, ctx) => app.fetch(request, env, ctx),
-  queue: (batch, env, _ctx) => handleQueue(batch, env),
+  queue: (batch, env, ctx) => handleQueue(batch, env, ctx),
   async scheduled(_controller, env, _ctx) {
     const { db, close } = openDb(env, 2);
     try {

@@ -50,6 +50,16 @@ export const TEMPLATES = {
     en: { title: "Delivery failed", body: "We could not hand over order #{short}. Support will contact you." },
     pt: { title: "Entrega falhada", body: "Não foi possível entregar a encomenda #{short}. O apoio vai contactá-lo." },
   },
+  webhook_disabled: {
+    en: {
+      title: "Webhook endpoint disabled",
+      body: "Deliveries to {url} kept failing ({reason}). Fix it, then re-enable it.",
+    },
+    pt: {
+      title: "Endpoint de webhook desativado",
+      body: "As entregas para {url} falharam repetidamente ({reason}). Corrija-o e volte a ativá-lo.",
+    },
+  },
 } as const satisfies Record<string, Record<Language, { title: string; body: string }>>;
 
 export type TemplateId = keyof typeof TEMPLATES;

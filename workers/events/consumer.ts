@@ -35,7 +35,11 @@ function isOrderEventMessage(body: unknown): body is OrderEventMessage {
   return !!b && b.kind === "order_event" && typeof b.event?.id === "string" && typeof b.order?.id === "string";
 }
 
-export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+export async function handleQueue(
+  batch: MessageBatch<unknown>,
+  env: Env,
+  ctx?: { waitUntil(promise: Promise<unknown>): void },
+): Promise<void> {
   const { db, close } = openDb(env, 2);
   try {
     if (batch.queue === DEAD_LETTER_QUEUE) {
@@ -77,16 +81,34 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promi
       orderEvents.push(message as Message<OrderEventMessage>);
     }
     const projected = await projectOrderEventMessages(db, orderEvents);
-    // Notifications and partner webhooks for what is now stored. An event whose rows could not be
-    // written stays unacknowledged, so its Order DO sends it again (no new coupling in the DO).
+    // Notifications and partner webhooks for what is now stored, after the batch is done so the
+    // projection's pace does not wait on e-mail and push services.
+    const notifying = notifyThenAcknowledge(env, projected);
+    if (ctx) ctx.waitUntil(notifying);
+    else await notifying;
+    await handleRestaurantChanges(env, db, restaurantChanges);
+  } finally {
+    await close();
+  }
+}
+
+/**
+ * An event whose notification rows could not be written stays unacknowledged,
+ * so its Order DO sends it again (no new coupling in the DO): at least once.
+ */
+async function notifyThenAcknowledge(env: Env, projected: readonly OrderEventMessage[]): Promise<void> {
+  if (projected.length === 0) return;
+  const { db, close } = openDb(env, 2);
+  try {
     const unnotified = await notifyProjected(env, db, projected);
     await acknowledgeToOrders(
       env,
       projected.filter((m) => !unnotified.has(m.event.id)),
     );
-    await handleRestaurantChanges(env, db, restaurantChanges);
+  } catch (err) {
+    logLine("warn", "notifications.batch_failed", { error: String(err) });
   } finally {
-    await close();
+    await close().catch(() => {});
   }
 }
 

@@ -76,16 +76,28 @@ async function notificationRows(env: Env, db: Database, message: OrderEventMessa
   return rows;
 }
 
-async function webhookRows(db: Database, message: OrderEventMessage, now: number) {
-  const endpoints = await db
-    .select({ id: webhookEndpoints.id, eventTypes: webhookEndpoints.eventTypes })
-    .from(webhookEndpoints)
-    .where(
-      and(
-        isNull(webhookEndpoints.disabledAt),
-        or(isNull(webhookEndpoints.restaurantId), eq(webhookEndpoints.restaurantId, message.order.restaurantId)),
-      ),
-    );
+type EndpointCache = Map<string, Promise<Array<{ id: string; eventTypes: string[] }>>>;
+
+/** The live endpoints a restaurant's events go to, read once per batch and restaurant. */
+function endpointsFor(db: Database, cache: EndpointCache, restaurantId: string) {
+  let found = cache.get(restaurantId);
+  if (!found) {
+    found = db
+      .select({ id: webhookEndpoints.id, eventTypes: webhookEndpoints.eventTypes })
+      .from(webhookEndpoints)
+      .where(
+        and(
+          isNull(webhookEndpoints.disabledAt),
+          or(isNull(webhookEndpoints.restaurantId), eq(webhookEndpoints.restaurantId, restaurantId)),
+        ),
+      );
+    cache.set(restaurantId, found);
+  }
+  return found;
+}
+
+async function webhookRows(db: Database, cache: EndpointCache, message: OrderEventMessage, now: number) {
+  const endpoints = await endpointsFor(db, cache, message.order.restaurantId);
   const { event } = message;
   const body = JSON.stringify(webhookPayload({ ...event, restaurantId: message.order.restaurantId }));
   return endpoints
@@ -117,6 +129,7 @@ export async function notifyProjected(
   const failed = new Set<string>();
   const newNotifications: Array<typeof notifications.$inferSelect> = [];
   const newDeliveries: Array<typeof webhookDeliveries.$inferSelect> = [];
+  const endpointCache: EndpointCache = new Map();
   for (const message of messages) {
     try {
       const rows = await notificationRows(env, db, message, now);
@@ -124,7 +137,7 @@ export async function notifyProjected(
         const inserted = await db.insert(notifications).values(rows).onConflictDoNothing().returning();
         newNotifications.push(...inserted.filter((r) => r.status === "queued"));
       }
-      const deliveries = await webhookRows(db, message, now);
+      const deliveries = await webhookRows(db, endpointCache, message, now);
       if (deliveries.length > 0) {
         newDeliveries.push(
           ...(await db.insert(webhookDeliveries).values(deliveries).onConflictDoNothing().returning()),

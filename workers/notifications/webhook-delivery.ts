@@ -6,11 +6,14 @@
 import { and, count, eq, gt, lt, sql } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
 import { orderEvents } from "../../db/schema.ts";
-import { webhookDeliveries, webhookEndpoints } from "../../db/schema-notifications.ts";
+import { notifications, webhookDeliveries, webhookEndpoints } from "../../db/schema-notifications.ts";
+import { render } from "../../domain/notifications/templates.ts";
 import { isDelivered, nextWebhookAttempt, shouldDisable } from "../../domain/webhooks/endpoints.ts";
 import { messageIdFor, signDelivery } from "../../domain/webhooks/signature.ts";
 import { logLine } from "../api/http/log.ts";
 import type { Env } from "../env.ts";
+import { deliverNotification } from "./deliver.ts";
+import { loadRecipients } from "./recipients.ts";
 
 type Delivery = typeof webhookDeliveries.$inferSelect;
 type Endpoint = typeof webhookEndpoints.$inferSelect;
@@ -79,7 +82,41 @@ async function earlierPending(db: Database, delivery: Delivery): Promise<boolean
   return rows.length > 0;
 }
 
-export async function deliverWebhook(_env: Env, db: Database, delivery: Delivery, now = Date.now()): Promise<void> {
+/** The notice: an e-mail to whoever registered the endpoint, tracked like any notification. */
+async function noticeOfDisabling(env: Env, db: Database, endpoint: Endpoint, delivery: Delivery, reason: string) {
+  if (!endpoint.createdBy) return;
+  try {
+    const recipient = (await loadRecipients(db, [endpoint.createdBy])).get(endpoint.createdBy);
+    if (!recipient) return;
+    const language = recipient.prefs.language;
+    const text = render("webhook_disabled", language, { url: endpoint.url, reason });
+    const [row] = await db
+      .insert(notifications)
+      .values({
+        // Its own id: the failing event may have notified this person already (a kitchen's new order).
+        eventId: crypto.randomUUID(),
+        orderId: delivery.orderId,
+        recipientId: recipient.userId,
+        channel: "email",
+        template: "webhook_disabled",
+        category: "account",
+        language,
+        title: text.title,
+        body: text.body,
+        url: "/",
+        status: "queued",
+        nextAttemptAt: new Date(Date.now() + 60_000),
+        eventAt: new Date(),
+      })
+      .onConflictDoNothing()
+      .returning();
+    if (row) await deliverNotification(env, db, row);
+  } catch (err) {
+    logLine("warn", "webhooks.disable_notice_failed", { endpointId: endpoint.id, error: String(err) });
+  }
+}
+
+export async function deliverWebhook(env: Env, db: Database, delivery: Delivery, now = Date.now()): Promise<void> {
   const [endpoint] = await db.select().from(webhookEndpoints).where(eq(webhookEndpoints.id, delivery.endpointId));
   if (!endpoint) return;
   if (endpoint.disabledAt) {
@@ -160,6 +197,7 @@ export async function deliverWebhook(_env: Env, db: Database, delivery: Delivery
       restaurantId: endpoint.restaurantId,
       reason,
     });
+    await noticeOfDisabling(env, db, endpoint, delivery, reason);
   }
 }
 

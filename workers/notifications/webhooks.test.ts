@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { openDb } from "../../db/client.ts";
 import { webhookDeliveries, webhookEndpoints } from "../../db/schema-notifications.ts";
 import { generateSecret, signDelivery } from "../../domain/webhooks/signature.ts";
-import { failNext, madeUpEvent, notifyBase } from "../../test/notify-kit.ts";
+import { failNext, madeUpEvent, notifyBase, standinMessages } from "../../test/notify-kit.ts";
 import { payOrder } from "../../test/stripe.ts";
 import { api, createWorld, eventually, signInAll, testEnv, type World, type WorldTokens } from "../../test/world.ts";
 import { notifyProjected } from "./fanout.ts";
@@ -200,6 +200,11 @@ describe("signed deliveries to a partner", () => {
       const [row] = await db.select().from(webhookEndpoints).where(eq(webhookEndpoints.id, endpoint.id));
       expect(row?.disabledAt).not.toBeNull();
       expect(row?.disabledReason).toMatch(/20 failed deliveries/);
+      // Whoever registered it is told by e-mail.
+      const notice = (await standinMessages({ kind: "email", to: world.emails.staff })).find(
+        (m) => m.subject === "Webhook endpoint disabled",
+      );
+      expect(notice?.body).toContain(`/partners/${partner}`);
       // Disabled: new events make no deliveries; replays are refused until it is re-enabled.
       const count = (await db.select().from(webhookDeliveries).where(eq(webhookDeliveries.endpointId, endpoint.id)))
         .length;
