@@ -16,6 +16,8 @@ export interface Env {
   /** One per map region (precision-3 geohash): the operators' live city map. */
   CITY_MAP: DurableObjectNamespace<CityMapDO>;
   EVENTS: Queue<unknown>;
+  /** How many event queues carry order events (EVENTS, EVENTS_1 ...); unset: one (workers/events/event-queues.ts). */
+  EVENTS_SHARDS?: string;
   EVENTS_DLQ: Queue<unknown>;
   MENU_CACHE: KVNamespace;
   DISCOVERY: D1Database;
