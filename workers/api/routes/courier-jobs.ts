@@ -14,7 +14,7 @@ import type { Env } from "../../env.ts";
 import { principalOf, requireAuth } from "../auth/authenticate.ts";
 import type { App, AppEnv } from "../context.ts";
 import { ApiError, validationError } from "../http/errors.ts";
-import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "../http/openapi.ts";
+import { bearerSecurity, errorResponses, jsonBody, jsonResponse, urlNumber } from "../http/openapi.ts";
 import { enforce, RATE_LIMITS } from "../http/rate-limits.ts";
 import { throwRefusal } from "./orders.ts";
 
@@ -272,8 +272,9 @@ const trail = createRoute({
   request: {
     ...idParam,
     query: z.object({
-      limit: z.coerce.number().int().min(1).max(5000).default(1000),
-      offset: z.coerce.number().int().min(0).default(0),
+      // A blank value is refused, not read as 0 (urlNumber).
+      limit: urlNumber({ min: 1, max: 5000, int: true }).default(1000),
+      offset: urlNumber({ min: 0, max: Number.MAX_SAFE_INTEGER, int: true }).default(0),
     }),
   },
   responses: {
