@@ -45,6 +45,18 @@ export default defineConfig({
                 OIDC_TEST_PRIVATE_JWK: inject("oidcPrivateJwk"),
                 STRIPE_SECRET_KEY: "sk_test_platform_tests",
                 STRIPE_WEBHOOK_SECRET: "whsec_platform_tests",
+                // Notifications: e-mail, SMS and web push all go to scripts/dev/notify-standin.
+                EMAIL_API_BASE: inject("notifyStandin"),
+                EMAIL_API_KEY: "SG.platform_tests",
+                EMAIL_FROM: "orders@edge-delivery.test",
+                TWILIO_API_BASE: inject("notifyStandin"),
+                TWILIO_ACCOUNT_SID: "AC0000000000000000000000000000test",
+                TWILIO_AUTH_TOKEN: "twilio_platform_tests",
+                TWILIO_FROM: "+15005550006",
+                VAPID_PRIVATE_JWK: inject("vapidPrivateJwk"),
+                VAPID_SUBJECT: "mailto:ops@edge-delivery.test",
+                WEBHOOK_ALLOW_LOOPBACK: "true",
+                NOTIFY_STANDIN: inject("notifyStandin"),
                 // The adversarial fuzzer's size and seed (test/adversarial/fuzz.test.ts).
                 FUZZ_REQUESTS: process.env.FUZZ_REQUESTS ?? "3000",
                 FUZZ_SEED: process.env.FUZZ_SEED ?? "17",

@@ -4,7 +4,10 @@
 // plain Postgres or the embedded PostgreSQL server.
 import { neonConfig, Pool } from "@neondatabase/serverless";
 import { drizzle, type NeonDatabase } from "drizzle-orm/neon-serverless";
-import * as schema from "./schema.ts";
+import * as mainSchema from "./schema.ts";
+import * as notificationSchema from "./schema-notifications.ts";
+
+const schema = { ...mainSchema, ...notificationSchema };
 
 export type Database = NeonDatabase<typeof schema>;
 

@@ -18,7 +18,7 @@ import { type RunningWebApp, startWebApps } from "./dev/web-apps.ts";
 const DATA_DIR = join(ROOT, ".data");
 const POSTGRES_DIR = join(DATA_DIR, "postgres");
 const STATE_DIR = join(ROOT, ".wrangler", "state");
-const PORTS = { postgres: 54329, wsProxy: 18787, stripe: 12111, worker: 8787, inspector: 9229 } as const;
+const PORTS = { postgres: 54329, wsProxy: 18787, stripe: 12111, notify: 12112, worker: 8787, inspector: 9229 } as const;
 const WORKER_URL = `http://127.0.0.1:${PORTS.worker}`;
 /** How often the local platform runs the reconciler, as the cron trigger does once a minute when deployed. */
 const RECONCILE_EVERY_MS = 60_000;
@@ -98,7 +98,7 @@ async function main(): Promise<void> {
       lifecycle.add("web apps", web.stop);
       apps = web.running;
     }
-    printBanner(platform.databaseLabel, platform.stripeUrl, platform.seed, flags.worker, apps);
+    printBanner(platform.databaseLabel, platform.stripeUrl, platform.notifyUrl, platform.seed, flags.worker, apps);
   } catch (error) {
     console.error(`[start] ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     await lifecycle.shutdown("start-up failed", 1);
@@ -132,6 +132,7 @@ async function rebuildDiscoveryIndex(seed: SeedSummary | undefined): Promise<voi
 function printBanner(
   databaseLabel: string,
   stripeUrl: string,
+  notifyUrl: string,
   seed: SeedSummary | undefined,
   worker: boolean,
   apps: RunningWebApp[],
@@ -156,6 +157,7 @@ function printBanner(
   }
   lines.push(
     `  Stripe stand-in  ${stripeUrl}  (auto-confirms payments; webhooks to /v1/webhooks/stripe)`,
+    `  Mailbox          ${notifyUrl}/  (e-mail, SMS and decrypted web pushes the platform sent)`,
     `  Database         ${databaseLabel}`,
     "",
     "  Demo sign-ins",

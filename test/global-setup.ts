@@ -2,6 +2,7 @@
 // Postgres, a fresh migrated database, signing keys, and the Stripe stand-in.
 import { exportJWK, generateKeyPair } from "jose";
 import type { TestProject } from "vitest/node";
+import { startNotifyStandin } from "../scripts/dev/notify-standin/server.ts";
 import { startStripeStandin } from "../scripts/dev/stripe-standin/server.ts";
 import { startWsProxy } from "../scripts/dev/ws-proxy.ts";
 import { prepareTestDatabase } from "./database.ts";
@@ -9,6 +10,12 @@ import { startOidcIssuer } from "./oidc-issuer.ts";
 
 export const TEST_STRIPE_KEY = "sk_test_platform_tests";
 export const TEST_WEBHOOK_SECRET = "whsec_platform_tests";
+/** Credentials the notification stand-in expects (vitest.config.ts gives the Worker the same). */
+export const TEST_NOTIFY = {
+  emailApiKey: "SG.platform_tests",
+  twilioSid: "AC0000000000000000000000000000test",
+  twilioToken: "twilio_platform_tests",
+};
 
 async function signingKeys(): Promise<string> {
   const { privateKey } = await generateKeyPair("ES256", { extractable: true });
@@ -25,11 +32,16 @@ export default async function setup(project: TestProject) {
   project.provide("databaseUrl", database.url);
   project.provide("jwtPrivateKeys", await signingKeys());
   project.provide("stripeApiBase", stripe.url);
+  const notify = await startNotifyStandin(TEST_NOTIFY);
+  project.provide("notifyStandin", notify.url);
+  const vapid = await generateKeyPair("ES256", { extractable: true });
+  project.provide("vapidPrivateJwk", JSON.stringify(await exportJWK(vapid.privateKey)));
   const oidc = await startOidcIssuer();
   project.provide("oidcIssuer", oidc.issuer);
   project.provide("oidcPrivateJwk", oidc.privateJwk);
   return async () => {
     await oidc.close();
+    await notify.close();
     await stripe.close();
     await database.dispose();
     await proxy.close();
@@ -44,5 +56,7 @@ declare module "vitest" {
     stripeApiBase: string;
     oidcIssuer: string;
     oidcPrivateJwk: string;
+    notifyStandin: string;
+    vapidPrivateJwk: string;
   }
 }

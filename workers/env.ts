@@ -54,4 +54,19 @@ export interface Env {
   COURIER_MESSAGE_RATE?: string;
   /** Local only: base URL of the Stripe stand-in. Empty means api.stripe.com. */
   STRIPE_API_BASE?: string;
+  /** Email through SendGrid's v3 API shape; empty base means api.sendgrid.com. No key: email is not sent. */
+  EMAIL_API_BASE?: string;
+  EMAIL_API_KEY?: string;
+  EMAIL_FROM?: string;
+  /** SMS through Twilio's REST API shape; empty base means api.twilio.com. No credentials: SMS is not sent. */
+  TWILIO_API_BASE?: string;
+  TWILIO_ACCOUNT_SID?: string;
+  TWILIO_AUTH_TOKEN?: string;
+  TWILIO_FROM?: string;
+  /** Web push: the VAPID private key as a JWK (JSON); its public key is served at /v1/push/vapid-public-key. */
+  VAPID_PRIVATE_JWK?: string;
+  /** The VAPID `sub` claim: a mailto: or https: contact for push services. */
+  VAPID_SUBJECT?: string;
+  /** Local only: "true" lets partner webhook endpoints point at the loopback over plain http. */
+  WEBHOOK_ALLOW_LOOPBACK?: string;
 }

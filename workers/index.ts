@@ -10,6 +10,7 @@ import type { Env } from "./env.ts";
 import { handleQueue } from "./events/consumer.ts";
 import { reconcile } from "./events/reconciler.ts";
 import { PAYOUT_CRON, runPayouts } from "./ledger/payouts.ts";
+import { sweepDue } from "./notifications/sweep.ts";
 
 export { CityMapDO } from "../durable-objects/city-map/city-map-do.ts";
 export { OrderDO } from "../durable-objects/order/order-do.ts";
@@ -26,7 +27,7 @@ registerDocsRoutes(app);
 
 export default {
   fetch: (request, env, ctx) => app.fetch(request, env, ctx),
-  queue: (batch, env, _ctx) => handleQueue(batch, env),
+  queue: (batch, env, ctx) => handleQueue(batch, env, ctx),
   async scheduled(controller, env, _ctx) {
     const { db, close } = openDb(env, 2);
     if (controller.cron === PAYOUT_CRON) {
@@ -45,6 +46,12 @@ export default {
     } catch (err) {
       // Postgres unreachable: the next run tries again; the Order DOs keep re-sending meanwhile.
       logLine("error", "reconciler.failed", { error: String(err) });
+    }
+    try {
+      const swept = await sweepDue(env, db);
+      logLine("info", "notifications.swept", { ...swept });
+    } catch (err) {
+      logLine("error", "notifications.sweep_failed", { error: String(err) });
     } finally {
       await close().catch(() => {});
     }

@@ -11,6 +11,8 @@ export interface DevKeys {
   jwtPrivateKeys: string;
   stripeWebhookSecret: string;
   stripeSecretKey: string;
+  /** The VAPID key web pushes are signed with (a private ES256 JWK as JSON). */
+  vapidPrivateJwk: string;
 }
 
 interface StoredDevKeys {
@@ -18,6 +20,8 @@ interface StoredDevKeys {
   jwtPrivateKeys: JWK[];
   stripeWebhookSecret: string;
   stripeSecretKey: string;
+  /** Added with notifications; older key files get one on their next load. */
+  vapidPrivateJwk?: JWK;
 }
 
 const FILE_NAME = "dev-keys.json";
@@ -37,6 +41,11 @@ function isStored(value: unknown): value is StoredDevKeys {
   );
 }
 
+async function vapidKey(): Promise<JWK> {
+  const { privateKey } = await generateKeyPair("ES256", { extractable: true });
+  return exportJWK(privateKey);
+}
+
 async function generate(): Promise<StoredDevKeys> {
   const { privateKey } = await generateKeyPair("ES256", { extractable: true });
   const jwk = await exportJWK(privateKey);
@@ -47,6 +56,7 @@ async function generate(): Promise<StoredDevKeys> {
     // Same shapes as Stripe's, so code that checks prefixes behaves as in production.
     stripeWebhookSecret: `whsec_${randomBytes(24).toString("base64url")}`,
     stripeSecretKey: `sk_test_${randomBytes(24).toString("base64url")}`,
+    vapidPrivateJwk: await vapidKey(),
   };
 }
 
@@ -55,6 +65,7 @@ function toDevKeys(stored: StoredDevKeys): DevKeys {
     jwtPrivateKeys: JSON.stringify(stored.jwtPrivateKeys),
     stripeWebhookSecret: stored.stripeWebhookSecret,
     stripeSecretKey: stored.stripeSecretKey,
+    vapidPrivateJwk: JSON.stringify(stored.vapidPrivateJwk),
   };
 }
 
@@ -72,13 +83,13 @@ export async function loadOrCreateDevKeys(dir = ".data"): Promise<DevKeys> {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT" && !(error instanceof SyntaxError)) throw error;
   }
-  if (!stored) {
-    stored = await generate();
-    await mkdir(dir, { recursive: true });
-    // Write then rename, so a crash mid-write never leaves a truncated key file behind.
-    const temp = `${path}.${process.pid}.tmp`;
-    await writeFile(temp, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
-    await rename(temp, path);
-  }
+  if (stored?.vapidPrivateJwk) return toDevKeys(stored);
+  // A new file, or one written before web push: kept as it was, with a VAPID key added.
+  stored = stored ? { ...stored, vapidPrivateJwk: await vapidKey() } : await generate();
+  await mkdir(dir, { recursive: true });
+  // Write then rename, so a crash mid-write never leaves a truncated key file behind.
+  const temp = `${path}.${process.pid}.tmp`;
+  await writeFile(temp, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
+  await rename(temp, path);
   return toDevKeys(stored);
 }

@@ -15,6 +15,7 @@ import { migrateDatabase, openDb } from "../../db/node.ts";
 import { type SeedSummary, seedDemoCity } from "../../db/seed/index.ts";
 import type { DevKeys } from "./dev-keys.ts";
 import { startEmbeddedPostgres } from "./embedded-postgres.ts";
+import { startNotifyStandin } from "./notify-standin/server.ts";
 import { type ManagedChild, spawnManaged } from "./processes.ts";
 import { startStripeStandin } from "./stripe-standin/server.ts";
 import { startWsProxy } from "./ws-proxy.ts";
@@ -39,7 +40,7 @@ export interface PlatformOptions {
   stateDir: string;
   keys: DevKeys;
   /** 0 or absent: a free port. */
-  ports?: { worker?: number; wsProxy?: number; stripe?: number; inspector?: number };
+  ports?: { worker?: number; wsProxy?: number; stripe?: number; inspector?: number; notify?: number };
   seed?: { passwordIterations?: number } | false;
   /** Start wrangler dev (default true). */
   worker?: boolean;
@@ -77,6 +78,8 @@ export interface Platform {
   databaseLabel: string;
   wsProxy: string;
   stripeUrl: string;
+  /** The notification stand-in: its page is the local mailbox (e-mail, SMS, decrypted web pushes). */
+  notifyUrl: string;
   seed: SeedSummary | undefined;
   worker: LocalWorker | undefined;
   /** Runs the Worker's scheduled handler (the reconciler), as the cron trigger does when deployed. */
@@ -262,6 +265,17 @@ export async function bootPlatform(options: PlatformOptions): Promise<Platform> 
       log: (message) => log(`[stripe] ${message}`),
     });
     releases.push({ name: "Stripe stand-in", release: () => stripe.close() });
+    const notifyCredentials = {
+      emailApiKey: "SG.local-development",
+      twilioSid: "AC00000000000000000000000000000dev",
+      twilioToken: "local-development",
+    };
+    const notify = await startNotifyStandin({
+      port: options.ports?.notify ? await portFor(options.ports.notify, "notification stand-in") : 0,
+      ...notifyCredentials,
+      log: (message) => log(`[notify] ${message}`),
+    });
+    releases.push({ name: "notification stand-in", release: () => notify.close() });
 
     // 5. The Worker: its variables in an env file of this state dir (not the developer's .dev.vars).
     const vars: Record<string, string> = {
@@ -271,6 +285,17 @@ export async function bootPlatform(options: PlatformOptions): Promise<Platform> 
       STRIPE_SECRET_KEY: options.keys.stripeSecretKey,
       STRIPE_WEBHOOK_SECRET: options.keys.stripeWebhookSecret,
       STRIPE_API_BASE: stripe.url,
+      EMAIL_API_BASE: notify.url,
+      EMAIL_API_KEY: notifyCredentials.emailApiKey,
+      EMAIL_FROM: "orders@edge-delivery.local",
+      TWILIO_API_BASE: notify.url,
+      TWILIO_ACCOUNT_SID: notifyCredentials.twilioSid,
+      TWILIO_AUTH_TOKEN: notifyCredentials.twilioToken,
+      TWILIO_FROM: "+15005550006",
+      VAPID_PRIVATE_JWK: options.keys.vapidPrivateJwk,
+      VAPID_SUBJECT: "mailto:ops@edge-delivery.local",
+      // Partners' receivers and push services run on this machine's loopback locally.
+      WEBHOOK_ALLOW_LOOPBACK: "true",
       ...options.vars,
     };
     const envFile = join(options.stateDir, "worker.env");
@@ -298,6 +323,7 @@ export async function bootPlatform(options: PlatformOptions): Promise<Platform> 
       databaseLabel,
       wsProxy: workerWsProxy,
       stripeUrl: stripe.url,
+      notifyUrl: notify.url,
       seed,
       worker,
       runScheduled: () => runScheduled(apiBase),

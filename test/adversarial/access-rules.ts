@@ -5,6 +5,7 @@
 import Stripe from "stripe";
 import { api, PASSWORD } from "../world.ts";
 import { type Fixtures, freshMenuBits, freshStaff, liveMenuIds, type Role, type Who } from "./fixtures.ts";
+import { freshEndpoint, pushSubscriptionBody } from "./notification-fixtures.ts";
 
 /** allow: reaches the handler; unauthenticated: 401; forbidden: 403; hidden: 404 as for no such resource. */
 export type Outcome = "allow" | "unauthenticated" | "forbidden" | "hidden";
@@ -564,6 +565,57 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
   reactivateUser: {
     call: (fx) => ({ params: { id: fx.ids.spare } }),
     expect: signedIn("admin"),
+  },
+
+  // notifications: each user's own preferences, log and push subscriptions (someone else's: 404)
+  getNotificationPreferences: { call: () => ({}), expect: signedIn(...ALL) },
+  updateNotificationPreferences: { call: () => ({ body: { language: "en" } }), expect: signedIn(...ALL) },
+  listMyNotifications: { call: () => ({}), expect: signedIn(...ALL) },
+  registerPushSubscription: { call: () => ({ body: pushSubscriptionBody() }), expect: signedIn(...ALL) },
+  deletePushSubscription: {
+    call: () => ({ params: { id: crypto.randomUUID() } }),
+    expect: signedIn(...ALL),
+    allowedNotFound: ["push_subscription_not_found"],
+  },
+  getVapidPublicKey: { call: () => ({}), expect: open() },
+
+  // partner webhooks: a restaurant's staff for their restaurant (another's endpoint: 404), operators for all
+  createWebhookEndpoint: {
+    call: (fx) => ({
+      body: { url: "https://pos.example.com/hooks", eventTypes: ["order.paid"], restaurantId: fx.world.restaurantId },
+    }),
+    expect: owned(["restaurant_staff", "admin"], ["restaurant_staff"], "forbidden"),
+  },
+  listWebhookEndpoints: { call: () => ({}), expect: signedIn("restaurant_staff", "admin") },
+  updateWebhookEndpoint: {
+    call: async (fx) => ({ params: { id: (await freshEndpoint(fx)).id }, body: { description: "matrix" } }),
+    expect: owned(["restaurant_staff", "admin"], ["restaurant_staff"], "hidden"),
+  },
+  deleteWebhookEndpoint: {
+    call: async (fx) => ({ params: { id: (await freshEndpoint(fx)).id } }),
+    expect: owned(["restaurant_staff", "admin"], ["restaurant_staff"], "hidden"),
+  },
+  rotateWebhookSecret: {
+    call: async (fx) => ({ params: { id: (await freshEndpoint(fx)).id } }),
+    expect: owned(["restaurant_staff", "admin"], ["restaurant_staff"], "hidden"),
+  },
+  listWebhookDeliveries: {
+    call: async (fx) => ({ params: { id: (await freshEndpoint(fx)).id } }),
+    expect: owned(["restaurant_staff", "admin"], ["restaurant_staff"], "hidden"),
+  },
+  replayWebhookDelivery: {
+    call: async (fx) => {
+      const endpoint = await freshEndpoint(fx);
+      return { params: { id: endpoint.id, deliveryId: endpoint.deliveryId } };
+    },
+    expect: owned(["restaurant_staff", "admin"], ["restaurant_staff"], "hidden"),
+  },
+  replayWebhookRange: {
+    call: async (fx) => ({
+      params: { id: (await freshEndpoint(fx)).id },
+      body: { from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date().toISOString() },
+    }),
+    expect: owned(["restaurant_staff", "admin"], ["restaurant_staff"], "hidden"),
   },
 
   // invitation links: the token is the credential (no such token: 404)

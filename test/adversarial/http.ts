@@ -5,7 +5,7 @@ import type { Call, Outcome } from "./access-rules.ts";
 import { fillPath, type Operation } from "./operations.ts";
 
 /** The answer to someone who may not see a resource: the same as for one that does not exist. */
-const HIDDEN_CODES = new Set(["order_not_found", "address_not_found"]);
+const HIDDEN_CODES = new Set(["order_not_found", "address_not_found", "webhook_endpoint_not_found"]);
 
 export async function send(op: Operation, call: Call, token: string | undefined): Promise<Response> {
   const path = fillPath(op.path, call.params ?? {});

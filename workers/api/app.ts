@@ -35,12 +35,14 @@ import {
   PHOTO_UPLOAD_PATH as MENU_PHOTO_PATH,
   registerMenuPhotoRoutes,
 } from "./routes/menu-photos.ts";
+import { registerNotificationPreferenceRoutes } from "./routes/notification-preferences.ts";
 import { registerOnboardingCourierRoutes } from "./routes/onboarding-couriers.ts";
 import { registerOnboardingRestaurantRoutes } from "./routes/onboarding-restaurants.ts";
 import { registerOnboardingStaffRoutes } from "./routes/onboarding-staff.ts";
 import { registerOrderReadRoutes } from "./routes/order-reads.ts";
 import { registerOrderRoutes } from "./routes/orders.ts";
 import { registerOverviewRoutes } from "./routes/overview-admin.ts";
+import { registerPartnerWebhookRoutes } from "./routes/partner-webhooks.ts";
 import { registerPayoutRoutes } from "./routes/payouts.ts";
 import { registerQuoteRoutes } from "./routes/quotes.ts";
 import { registerRatingRoutes } from "./routes/ratings.ts";
@@ -142,6 +144,8 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerLiveMapRoutes(app);
   registerAuditAdminRoutes(app);
   registerOverviewRoutes(app);
+  registerNotificationPreferenceRoutes(app);
+  registerPartnerWebhookRoutes(app);
 
   documentRateLimits(app.openAPIRegistry as unknown as Parameters<typeof documentRateLimits>[0]);
   registerLiveProtocols(app.openAPIRegistry);

@@ -4,7 +4,9 @@
 // workers/discovery/restaurant-changed.ts); a
 // message that keeps failing is retried with backoff and then moved by the
 // platform to "events-dlq", whose consumer parks it in the dead_letters table
-// where operators see it and can replay it (see routes/admin.ts).
+// where operators see it and can replay it (see routes/admin.ts). Projected
+// order events then feed the notification service and partner webhooks
+// (workers/notifications/fanout.ts).
 
 import { eq, sql } from "drizzle-orm";
 import { type Database, openDb } from "../../db/client.ts";
@@ -17,6 +19,7 @@ import {
   type RestaurantChangedMessage,
 } from "../discovery/restaurant-changed.ts";
 import type { Env } from "../env.ts";
+import { notifyProjected } from "../notifications/fanout.ts";
 import { projectOrderEvent, projectOrderEvents } from "./projection.ts";
 
 export const EVENTS_QUEUE = "events";
@@ -32,7 +35,11 @@ function isOrderEventMessage(body: unknown): body is OrderEventMessage {
   return !!b && b.kind === "order_event" && typeof b.event?.id === "string" && typeof b.order?.id === "string";
 }
 
-export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+export async function handleQueue(
+  batch: MessageBatch<unknown>,
+  env: Env,
+  ctx?: { waitUntil(promise: Promise<unknown>): void },
+): Promise<void> {
   const { db, close } = openDb(env, 2);
   try {
     if (batch.queue === DEAD_LETTER_QUEUE) {
@@ -74,10 +81,34 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promi
       orderEvents.push(message as Message<OrderEventMessage>);
     }
     const projected = await projectOrderEventMessages(db, orderEvents);
-    await acknowledgeToOrders(env, projected);
+    // Notifications and partner webhooks for what is now stored, after the batch is done so the
+    // projection's pace does not wait on e-mail and push services.
+    const notifying = notifyThenAcknowledge(env, projected);
+    if (ctx) ctx.waitUntil(notifying);
+    else await notifying;
     await handleRestaurantChanges(env, db, restaurantChanges);
   } finally {
     await close();
+  }
+}
+
+/**
+ * An event whose notification rows could not be written stays unacknowledged,
+ * so its Order DO sends it again (no new coupling in the DO): at least once.
+ */
+async function notifyThenAcknowledge(env: Env, projected: readonly OrderEventMessage[]): Promise<void> {
+  if (projected.length === 0) return;
+  const { db, close } = openDb(env, 2);
+  try {
+    const unnotified = await notifyProjected(env, db, projected);
+    await acknowledgeToOrders(
+      env,
+      projected.filter((m) => !unnotified.has(m.event.id)),
+    );
+  } catch (err) {
+    logLine("warn", "notifications.batch_failed", { error: String(err) });
+  } finally {
+    await close().catch(() => {});
   }
 }
 

@@ -7,6 +7,7 @@
 //   anyone  #/invite/<token>   (an invitation link: choose a password)
 import { type ReactNode, useEffect, useRef, useState } from "react";
 import { type User, unwrap } from "../../shared/api/index.ts";
+import { enableWebPush } from "../../shared/push/web-push.ts";
 import { useHashRoute, useUser } from "../../shared/ui/hooks.ts";
 import { I18nProvider, LanguageSwitch } from "../../shared/ui/i18n.tsx";
 import { AppShell, type NavItem } from "../../shared/ui/layout.tsx";
@@ -156,6 +157,13 @@ function Console(props: { user: User; onSignOut(): void }) {
   useEffect(() => {
     document.title = `${t("app.brand")} · ${t("app.title")}`;
   }, [t]);
+  // A kitchen's new orders as pushes with the tab closed; only where the service worker runs (built console).
+  const staffId = props.user.role === "restaurant_staff" ? props.user.id : null;
+  useEffect(() => {
+    if (staffId && import.meta.env.PROD) {
+      void enableWebPush(api, { app: "console", language: locale.startsWith("pt") ? "pt" : "en" });
+    }
+  }, [staffId, locale]);
 
   let screen: ReactNode = <p className="muted">{t("app.loading")}</p>;
   if (known && restaurant) {

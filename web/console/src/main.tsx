@@ -13,3 +13,10 @@ createRoot(root).render(
     <App />
   </StrictMode>,
 );
+
+// Web push (a kitchen's new orders with the tab closed); not during development, where Vite serves modules.
+if ("serviceWorker" in navigator && import.meta.env.PROD) {
+  window.addEventListener("load", () => {
+    navigator.serviceWorker.register("/sw.js").catch((error: unknown) => console.warn("service worker:", error));
+  });
+}

@@ -2,7 +2,9 @@
 // courier in a basement car park still sees their job and keeps buffering
 // positions). Pages are network-first with the cached shell as fallback;
 // built assets are content-hashed, so cache-first is safe. API calls and
-// WebSockets (another origin) are never touched.
+// WebSockets (another origin) are never touched. Pushes (a delivery offer
+// while the app is in the background) are shown as notifications; a tap
+// opens or focuses the app.
 const CACHE = "courier-shell-v1";
 const SHELL = ["/", "/manifest.webmanifest", "/icon.svg", "/icon-maskable.svg"];
 
@@ -55,4 +57,35 @@ self.addEventListener("fetch", (event) => {
       ),
     );
   }
+});
+
+self.addEventListener("push", (event) => {
+  let message = { title: "Edge Delivery", body: "", url: "/", tag: undefined };
+  try {
+    message = { ...message, ...event.data?.json() };
+  } catch {
+    // A payload that is not JSON: the default title, its text as the body.
+    message.body = event.data?.text() ?? "";
+  }
+  event.waitUntil(
+    self.registration.showNotification(message.title, {
+      body: message.body,
+      tag: message.tag,
+      icon: "/icon.svg",
+      data: { url: message.url },
+      requireInteraction: true,
+    }),
+  );
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  const url = new URL(event.notification.data?.url ?? "/", self.location.origin).href;
+  event.waitUntil(
+    self.clients.matchAll({ type: "window", includeUncontrolled: true }).then((windows) => {
+      const open = windows.find((w) => new URL(w.url).origin === self.location.origin);
+      if (open) return open.focus();
+      return self.clients.openWindow(url);
+    }),
+  );
 });

@@ -2,6 +2,7 @@
 import { useEffect, useMemo, useState } from "react";
 import { CourierApi, type User } from "./api.ts";
 import { I18nContext, initialLang, type Lang, saveLang, translator } from "./i18n.ts";
+import { enablePush } from "./push.ts";
 import { ShiftScreen } from "./screens/shift-screen.tsx";
 import { SignIn } from "./screens/sign-in.tsx";
 
@@ -25,6 +26,10 @@ export function App() {
     saveLang(lang);
   }, [lang]);
   useEffect(() => api.onSignOut(() => setUser(null)), [api]);
+  // Offers as pushes while the app is in the background; only where the service worker runs (built app).
+  useEffect(() => {
+    if (user && import.meta.env.PROD) void enablePush(api, lang === "pt" ? "pt" : "en");
+  }, [api, user, lang]);
 
   return (
     <I18nContext.Provider value={i18n}>

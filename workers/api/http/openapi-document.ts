@@ -15,6 +15,14 @@ const TAGS = [
   { name: "restaurants", description: "Restaurant staff: profile, menu edits and the live board." },
   { name: "couriers", description: "Couriers: the live socket to their zone, and delivery steps." },
   { name: "admin", description: "Operators: delivery zones, dispatch cells, discovery index, dead letters." },
+  {
+    name: "notifications",
+    description: "Your notification preferences, web push subscriptions, and what was sent to you.",
+  },
+  {
+    name: "webhooks",
+    description: "Partner webhooks: endpoints for order events, signed per Standard Webhooks, with a delivery log.",
+  },
 ];
 
 const CONFIG = {

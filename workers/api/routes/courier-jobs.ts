@@ -272,6 +272,7 @@ const trail = createRoute({
   request: {
     ...idParam,
     query: z.object({
+      // A blank value is refused, not read as 0 (urlNumber).
       limit: urlNumber({ min: 1, max: 5000, int: true }).default(1000),
       offset: urlNumber({ min: 0, max: Number.MAX_SAFE_INTEGER, int: true }).default(0),
     }),
