@@ -2,7 +2,8 @@
 // state machine (state-machine.ts) routes these commands here and applies the
 // plan through its own `apply`, so every operator action is an event on the
 // order with the operator as its actor, like any other transition.
-import type { DeliveryState, OrderSnapshot, OrderState } from "./state-machine.ts";
+import type { TransitionDraft } from "./events.ts";
+import type { DeliveryState, OrderSnapshot, OrderState } from "./order-types.ts";
 
 export type OperatorCommand =
   /** Offer the order to one courier, who must accept; replaces any live offer. */
@@ -31,8 +32,16 @@ export const AFTER_END: readonly OperatorCommandType[] = ["resolve_exceptions", 
 
 export const OPERATOR_EVENT_TYPES = ["order.redispatched", "order.exception_resolved", "order.operator_note"] as const;
 
+/** The events an operator's command can record. */
+type OperatorEventType =
+  | "order.courier_offered"
+  | "order.courier_assigned"
+  | "order.redispatched"
+  | "order.exception_resolved"
+  | "order.operator_note";
+
 export type OperatorPlan =
-  | { ok: true; changes: Partial<OrderSnapshot>; eventType: string; payload: Record<string, unknown> }
+  | { ok: true; changes: Partial<OrderSnapshot>; draft: TransitionDraft<OperatorEventType> }
   | { ok: false; status: 409 | 422; code: string; message: string };
 
 const KITCHEN_STATES: readonly OrderState[] = ["accepted", "preparing", "ready"];
@@ -81,13 +90,15 @@ export function planOperatorCommand(order: OrderSnapshot, command: OperatorComma
       return {
         ok: true,
         changes: { delivery: "offered", offeredCourierId: command.courierId, offerExpiresAt: command.expiresAt },
-        eventType: "order.courier_offered",
-        payload: {
-          courierId: command.courierId,
-          expiresAt: command.expiresAt,
-          byOperator: true,
-          reason: command.reason.trim(),
-          replacedOfferTo: order.delivery === "offered" ? order.offeredCourierId : null,
+        draft: {
+          type: "order.courier_offered",
+          payload: {
+            courierId: command.courierId,
+            expiresAt: command.expiresAt,
+            byOperator: true,
+            reason: command.reason.trim(),
+            replacedOfferTo: order.delivery === "offered" ? order.offeredCourierId : null,
+          },
         },
       };
     }
@@ -100,14 +111,16 @@ export function planOperatorCommand(order: OrderSnapshot, command: OperatorComma
       return {
         ok: true,
         changes: { delivery: "assigned", courierId: command.courierId, offeredCourierId: null, offerExpiresAt: null },
-        eventType: "order.courier_assigned",
-        payload: {
-          courierId: command.courierId,
-          forced: true,
-          reason: command.reason.trim(),
-          previousCourierId: order.courierId,
-          withdrawnOfferTo: order.offeredCourierId,
-          readyAt: order.readyAt,
+        draft: {
+          type: "order.courier_assigned",
+          payload: {
+            courierId: command.courierId,
+            forced: true,
+            reason: command.reason.trim(),
+            previousCourierId: order.courierId,
+            withdrawnOfferTo: order.offeredCourierId,
+            readyAt: order.readyAt,
+          },
         },
       };
     }
@@ -124,11 +137,13 @@ export function planOperatorCommand(order: OrderSnapshot, command: OperatorComma
           escalatedAt: null,
           redispatchedAt: now,
         },
-        eventType: "order.redispatched",
-        payload: {
-          reason: command.reason.trim(),
-          previousCourierId: order.courierId,
-          withdrawnOfferTo: order.offeredCourierId,
+        draft: {
+          type: "order.redispatched",
+          payload: {
+            reason: command.reason.trim(),
+            previousCourierId: order.courierId,
+            withdrawnOfferTo: order.offeredCourierId,
+          },
         },
       };
     }
@@ -139,14 +154,13 @@ export function planOperatorCommand(order: OrderSnapshot, command: OperatorComma
       return {
         ok: true,
         changes: {},
-        eventType: "order.exception_resolved",
-        payload: { note: command.note.trim(), kinds },
+        draft: { type: "order.exception_resolved", payload: { note: command.note.trim(), kinds } },
       };
     }
     case "add_note": {
       const bad = text(command.note, "note");
       if (bad) return bad;
-      return { ok: true, changes: {}, eventType: "order.operator_note", payload: { note: command.note.trim() } };
+      return { ok: true, changes: {}, draft: { type: "order.operator_note", payload: { note: command.note.trim() } } };
     }
   }
 }

@@ -6,6 +6,7 @@
 // between the write and the effect loses nothing.
 import { DurableObject } from "cloudflare:workers";
 import type { Principal } from "../../domain/auth/principal.ts";
+import { type AdapterEventDraft, type OrderEventDraft, refundOf, withOperatorKey } from "../../domain/order/events.ts";
 import type { OrderEvent, OrderEventMessage, PlacedOrder } from "../../domain/order/order-event.ts";
 import {
   type Actor,
@@ -77,8 +78,9 @@ export class OrderDO extends DurableObject<Env> {
       placed: () => this.order,
       snapshot: () => this.snapshot,
       view: () => this.view(),
-      applyAs: (actor, command, extra) => this.apply(actor, command, extra),
-      seenKey: (key) => this.store.eventsAfter(0).some((e) => e.payload.operatorKey === key),
+      applyAs: (actor, command, operatorKey) => this.apply(actor, command, operatorKey),
+      seenKey: (key) =>
+        this.store.eventsAfter(0).some((e) => "operatorKey" in e.payload && e.payload.operatorKey === key),
       courierCell: () => this.dispatch.assignedCourierCell(),
     });
     this.outbox = new ProjectionOutbox({
@@ -298,11 +300,7 @@ export class OrderDO extends DurableObject<Env> {
     return this.operator.act(actor, action, idempotencyKey);
   }
 
-  private async apply(
-    actor: Actor,
-    command: OrderCommand,
-    extra: Record<string, unknown> = {},
-  ): Promise<CommandResult> {
+  private async apply(actor: Actor, command: OrderCommand, operatorKey?: string): Promise<CommandResult> {
     if (!this.snapshot) return notFound;
     const wasOpen = !isTerminal(this.snapshot.state);
     const decision: Decision = decide(this.snapshot, command, actor, Date.now(), DEFAULT_POLICY);
@@ -312,7 +310,7 @@ export class OrderDO extends DurableObject<Env> {
       this.snapshot = decision.next;
       this.store.saveSnapshot(decision.next);
       events = this.appendEvents(
-        decision.events.map((e) => ({ ...e, payload: { ...e.payload, ...extra } })),
+        operatorKey === undefined ? decision.events : decision.events.map((e) => withOperatorKey(e, operatorKey)),
         actor,
       );
       this.syncDeadlines();
@@ -390,7 +388,6 @@ export class OrderDO extends DurableObject<Env> {
       snapshot: () => this.snapshot,
       system: (command, source) => this.system(command, source),
       command: (actor, command) => this.command(actor, command),
-      record: (draft, changes, actor) => this.record(draft, changes, actor),
       deferDispatch: async (at) => {
         this.store.setDeadline("dispatch_due", at);
         await this.armAlarm();
@@ -400,9 +397,9 @@ export class OrderDO extends DurableObject<Env> {
     };
   }
 
-  /** Appends an event the adapter decides rather than the state machine (dispatch escalation). */
+  /** Appends an event the adapter decides rather than the state machine (a late payment's refund). */
   private async record(
-    draft: { type: string; payload: Record<string, unknown> },
+    draft: AdapterEventDraft,
     changes: Partial<OrderSnapshot>,
     actor: Actor,
   ): Promise<CommandResult> {
@@ -420,10 +417,7 @@ export class OrderDO extends DurableObject<Env> {
   }
 
   /** Must run inside a storage transaction. */
-  private appendEvents(
-    drafts: ReadonlyArray<{ type: string; payload: Record<string, unknown> }>,
-    actor: Actor,
-  ): OrderEvent[] {
+  private appendEvents(drafts: readonly OrderEventDraft[], actor: Actor): OrderEvent[] {
     const snapshot = this.snapshot as OrderSnapshot;
     let seq = this.store.lastSeq();
     const now = Date.now();
@@ -433,16 +427,15 @@ export class OrderDO extends DurableObject<Env> {
         id: crypto.randomUUID(),
         orderId: snapshot.id,
         seq: ++seq,
-        type: draft.type,
         actorId: actor.id,
         actorRole: actor.role,
         at: now,
-        payload: draft.payload,
         state: snapshot.state,
         delivery: snapshot.delivery,
+        ...draft,
       };
       this.store.appendEvent(event);
-      const refund = draft.payload.refund as RefundRequest | null | undefined;
+      const refund = refundOf(draft);
       if (refund && refund.amountMinor > 0) this.store.addPendingRefund(event.id, refund.amountMinor, refund.reason);
       events.push(event);
     }

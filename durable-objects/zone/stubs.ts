@@ -1,34 +1,12 @@
-// Typed stubs for the calls dispatch makes between Durable Objects. Workers'
-// generated stub types drop results whose payloads are not provably
-// serialisable (Record<string, unknown> in order events), though structured
-// clone carries them fine; these Picks name the real signatures.
+// Stubs for the calls dispatch makes between Durable Objects, typed by the
+// runtime's own DurableObjectStub<T> from the classes themselves.
 import type { Env } from "../../workers/env.ts";
 import type { OrderDO } from "../order/order-do.ts";
 import type { ZoneDO } from "./zone-do.ts";
 
-export type ZoneRpc = Pick<
-  ZoneDO,
-  | "fetch"
-  | "adopt"
-  | "candidates"
-  | "nearestAvailable"
-  | "requestCourier"
-  | "redispatch"
-  | "deliverOffer"
-  | "offerClosed"
-  | "offerResponse"
-  | "cancelDispatch"
-  | "releaseOrder"
-  | "courier"
-  | "couriersOnMap"
-  | "stats"
-  | "disconnectCourier"
-  | "assignDirect"
-  | "operatorOffer"
-  | "restartDispatch"
->;
+export type ZoneRpc = DurableObjectStub<ZoneDO>;
 
-export type OrderDispatchRpc = Pick<OrderDO, "system" | "command" | "courierPosition" | "dispatchEscalated">;
+export type OrderDispatchRpc = DurableObjectStub<OrderDO>;
 
 const LOCATION_HINTS: readonly DurableObjectLocationHint[] = [
   "wnam",
@@ -57,9 +35,9 @@ export function zoneLocationHint(env: Env & ZoneConfig): DurableObjectLocationHi
 
 /** One Zone DO per geohash cell; the hint only matters the first time a cell's object is created. */
 export function zoneStub(env: Env, cell: string): ZoneRpc {
-  return env.ZONE.get(env.ZONE.idFromName(cell), { locationHint: zoneLocationHint(env) }) as unknown as ZoneRpc;
+  return env.ZONE.get(env.ZONE.idFromName(cell), { locationHint: zoneLocationHint(env) });
 }
 
 export function orderDispatchStub(env: Env, orderId: string): OrderDispatchRpc {
-  return env.ORDER.get(env.ORDER.idFromName(orderId)) as unknown as OrderDispatchRpc;
+  return env.ORDER.get(env.ORDER.idFromName(orderId));
 }

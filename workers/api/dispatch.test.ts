@@ -142,7 +142,7 @@ async function timeline(orderId: string, token = customer): Promise<OrderEvent[]
 function dispatchTrail(events: OrderEvent[]): Array<[string, unknown]> {
   return events
     .filter((e) => e.type.startsWith("order.") && /dispatch|courier|offer/.test(e.type))
-    .map((e) => [e.type, e.payload.courierId ?? null]);
+    .map((e) => [e.type, "courierId" in e.payload ? e.payload.courierId : null]);
 }
 
 async function online(courier: Courier, at: LatLng): Promise<CourierSocket> {

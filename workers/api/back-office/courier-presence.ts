@@ -45,10 +45,9 @@ export async function locateCourier(
     }),
   );
   // During a hand-over across a region edge two regions may know them: the newer fix wins.
-  return (
-    sightings.filter((s): s is MapCourier => s !== null).sort((a, b) => (b.lastFixAt ?? 0) - (a.lastFixAt ?? 0))[0] ??
-    null
-  );
+  const seen: MapCourier[] = [];
+  for (const sighting of sightings) if (sighting !== null) seen.push(sighting);
+  return seen.sort((a, b) => (b.lastFixAt ?? 0) - (a.lastFixAt ?? 0))[0] ?? null;
 }
 
 /** Cuts a deactivated courier's app off at their zone. False when the map does not see them online. */

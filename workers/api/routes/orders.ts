@@ -285,15 +285,11 @@ const COMMANDS = [
   }),
 ];
 
-/**
- * The Order DO's RPC surface. Workers' generated stub types drop results whose
- * payloads are `Record<string, unknown>` (not provably serialisable), though
- * structured clone carries them fine; this names the real signatures.
- */
-export type OrderRpc = Pick<OrderDO, "place" | "get" | "command" | "checkout" | "paymentUpdate" | "system" | "fetch">;
+/** The Order DO's RPC surface, as the runtime types its stub. */
+export type OrderRpc = DurableObjectStub<OrderDO>;
 
 export function orderStubFor(env: Env, orderId: string): OrderRpc {
-  return env.ORDER.get(env.ORDER.idFromName(orderId)) as unknown as OrderRpc;
+  return env.ORDER.get(env.ORDER.idFromName(orderId));
 }
 
 function orderStub(c: AppContext, orderId: string): OrderRpc {
