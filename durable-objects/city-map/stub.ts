@@ -1,8 +1,8 @@
 import { regionOfCell } from "../../domain/citymap/region.ts";
-import type { Env } from "../../workers/env.ts";
-import type { CityMapDO } from "./city-map-do.ts";
+import type { Env } from "../../platform/env.ts";
 
-export type CityMapRpc = DurableObjectStub<CityMapDO>;
+/** Typed through the generated Env, so callers need not import the class. */
+export type CityMapRpc = ReturnType<Env["CITY_MAP"]["get"]>;
 
 /** One City Map DO per region; `region` is a precision-3 geohash. */
 export function cityMapStub(env: Env, region: string): CityMapRpc {

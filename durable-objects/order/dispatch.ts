@@ -23,8 +23,8 @@ import {
   type OrderCommand,
   type OrderSnapshot,
 } from "../../domain/order/state-machine.ts";
-import { logLine } from "../../workers/api/http/log.ts";
-import type { Env } from "../../workers/env.ts";
+import type { Env } from "../../platform/env.ts";
+import { logLine } from "../../platform/log.ts";
 import type { DispatchRequest } from "../zone/protocol.ts";
 import { zoneStub } from "../zone/stubs.ts";
 import { CourierJob } from "./courier-job.ts";

@@ -16,12 +16,12 @@ import {
   type OrderCommand,
   type OrderSnapshot,
 } from "../../domain/order/state-machine.ts";
-import { logLine } from "../../workers/api/http/log.ts";
-import type { Env } from "../../workers/env.ts";
+import type { Env } from "../../platform/env.ts";
+import { logLine } from "../../platform/log.ts";
 import { cityMapOfCell } from "../city-map/stub.ts";
 import type { DispatchRequest } from "../zone/protocol.ts";
 import { zoneStub } from "../zone/stubs.ts";
-import type { CommandResult, OrderView, Refusal } from "./order-do.ts";
+import type { CommandResult, OrderView, Refusal } from "./order-results.ts";
 
 export type OperatorAction =
   /** `courierCell`: where the live map last saw the courier; their zone shows them the offer. */

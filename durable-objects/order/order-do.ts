@@ -23,9 +23,9 @@ import {
   type RefundRequest,
 } from "../../domain/order/state-machine.ts";
 import { visibleTo } from "../../domain/order/visibility.ts";
-import { logLine } from "../../workers/api/http/log.ts";
-import type { Env } from "../../workers/env.ts";
-import { stripeClient } from "../../workers/payments/stripe-client.ts";
+import type { Env } from "../../platform/env.ts";
+import { logLine } from "../../platform/log.ts";
+import { stripeClient } from "../../platform/stripe-client.ts";
 import type { BoardOrder } from "../restaurant/restaurant-do.ts";
 import { armAlarmAt } from "../shared/alarm.ts";
 import type { CourierJobView, FailDeliveryInput } from "./courier-job.ts";

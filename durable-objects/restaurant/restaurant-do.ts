@@ -9,8 +9,8 @@ import { type CapacityPolicy, type KitchenStatus, WINDOW_MS } from "../../domain
 import type { DeliverySlot, SlotPolicy } from "../../domain/kitchen/slots.ts";
 import { type DeliveryState, isTerminal, type OrderState } from "../../domain/order/state-machine.ts";
 import type { SpecialDay } from "../../domain/restaurant/schedule.ts";
-import { logLine } from "../../workers/api/http/log.ts";
-import type { Env } from "../../workers/env.ts";
+import type { Env } from "../../platform/env.ts";
+import { logLine } from "../../platform/log.ts";
 import { type AdmissionRequest, type AdmissionResult, KitchenLedger } from "./kitchen-ledger.ts";
 
 export interface BoardOrder {

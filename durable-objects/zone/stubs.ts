@@ -1,12 +1,12 @@
-// Stubs for the calls dispatch makes between Durable Objects, typed by the
-// runtime's own DurableObjectStub<T> from the classes themselves.
-import type { Env } from "../../workers/env.ts";
-import type { OrderDO } from "../order/order-do.ts";
-import type { ZoneDO } from "./zone-do.ts";
+// Stubs for the calls dispatch makes between Durable Objects. Their types are
+// the runtime's DurableObjectStub<T> of each class, read from the generated
+// Env's namespaces rather than by importing the classes, so the objects can
+// call each other without importing each other.
+import type { Env } from "../../platform/env.ts";
 
-export type ZoneRpc = DurableObjectStub<ZoneDO>;
+export type ZoneRpc = ReturnType<Env["ZONE"]["get"]>;
 
-export type OrderDispatchRpc = DurableObjectStub<OrderDO>;
+export type OrderDispatchRpc = ReturnType<Env["ORDER"]["get"]>;
 
 const LOCATION_HINTS: readonly DurableObjectLocationHint[] = [
   "wnam",

@@ -28,8 +28,8 @@ import { type RankedCandidate, rankCandidates } from "../../domain/dispatch/scor
 import { haversineMeters } from "../../domain/geo/distance.ts";
 import { cellsWithinRadius, decodeGeohashBounds, zoneCellOf } from "../../domain/geo/geohash.ts";
 import { SpatialIndex } from "../../domain/geo/spatial-index.ts";
-import { logLine } from "../../workers/api/http/log.ts";
-import type { Env } from "../../workers/env.ts";
+import type { Env } from "../../platform/env.ts";
+import { logLine } from "../../platform/log.ts";
 import { armAlarmAt } from "../shared/alarm.ts";
 import { MapFeed } from "./map-feed.ts";
 import {

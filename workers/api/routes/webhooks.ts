@@ -3,7 +3,7 @@
 // and logged. The Order DO makes duplicates and replays harmless.
 import { createRoute, z } from "@hono/zod-openapi";
 import type Stripe from "stripe";
-import { stripeClient, webCrypto } from "../../payments/stripe-client.ts";
+import { stripeClient, webCrypto } from "../../../platform/stripe-client.ts";
 import type { App } from "../context.ts";
 import { ApiError } from "../http/errors.ts";
 import { log } from "../http/log.ts";
