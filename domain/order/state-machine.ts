@@ -191,15 +191,16 @@ export function awaitingRelease(order: OrderSnapshot): boolean {
   return (order.releaseAt ?? null) !== null && (order.releasedAt ?? null) === null;
 }
 
-export type DeadlineKind = "payment_timeout" | "acceptance_timeout" | "courier_timeout" | "release_due";
+/** The state machine's own deadlines: each is a transition the Order DO's alarm runs when due. */
+export type OrderDeadlineKind = "payment_timeout" | "acceptance_timeout" | "courier_timeout" | "release_due";
 
 export function deadlines(
   order: OrderSnapshot,
   policy: OrderPolicy = DEFAULT_POLICY,
-): Array<{ kind: DeadlineKind; at: number }> {
+): Array<{ kind: OrderDeadlineKind; at: number }> {
   // Offer expiry is not here: the Zone DO runs offers and sends offer_declined
   // when one lapses.
-  const due: Array<{ kind: DeadlineKind; at: number }> = [];
+  const due: Array<{ kind: OrderDeadlineKind; at: number }> = [];
   const at = deadlineAt(order, policy);
   for (const kind of ["payment_timeout", "acceptance_timeout", "courier_timeout", "release_due"] as const) {
     const when = at[kind];
@@ -208,7 +209,7 @@ export function deadlines(
   return due.sort((a, b) => a.at - b.at);
 }
 
-function deadlineAt(order: OrderSnapshot, policy: OrderPolicy): Record<DeadlineKind, number | null> {
+function deadlineAt(order: OrderSnapshot, policy: OrderPolicy): Record<OrderDeadlineKind, number | null> {
   return {
     payment_timeout: order.state === "placed" ? order.placedAt + policy.paymentTimeoutMs : null,
     // An order for later waits for the kitchen only once it has been handed to it.
@@ -838,7 +839,7 @@ function checkPaymentIntent(order: OrderSnapshot, paymentIntentId: string): Refu
   return null;
 }
 
-function checkDue(ctx: Ctx, kind: DeadlineKind): Refusal | null {
+function checkDue(ctx: Ctx, kind: OrderDeadlineKind): Refusal | null {
   // An alarm armed for an earlier state, or fired early, must not act.
   const at = deadlineAt(ctx.order, ctx.policy)[kind];
   if (at === null || ctx.now < at) {

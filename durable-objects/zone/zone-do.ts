@@ -8,11 +8,18 @@
 // Offers follow domain/dispatch/offers.ts; this adapter holds the state in
 // SQLite, sets the one alarm for the earliest offer expiry, and tells the
 // Order DO about every offer, decline, assignment and escalation.
+
 import { DurableObject } from "cloudflare:workers";
 import type { Principal } from "../../domain/auth/principal.ts";
 import type { CourierFacts } from "../../domain/citymap/couriers.ts";
 import type { Vehicle } from "../../domain/dispatch/eta.ts";
-import { applyFixBatch, type Fix, type FixRejectReason, normalizeFix } from "../../domain/dispatch/fix.ts";
+import {
+  applyFixBatch,
+  COURIER_STALE_AFTER_MS,
+  type Fix,
+  type FixRejectReason,
+  normalizeFix,
+} from "../../domain/dispatch/fix.ts";
 import {
   DEFAULT_OFFER_POLICY,
   nextOffer,
@@ -54,8 +61,6 @@ import { messageRate, SocketGuard } from "./socket-guard.ts";
 import { orderDispatchStub, zoneStub } from "./stubs.ts";
 import { ZoneStorage } from "./zone-storage.ts";
 
-/** A courier whose phone has gone quiet this long may be in a tunnel or have quit the app: no new work. */
-export const STALE_AFTER_MS = 60_000;
 /** Plain moves are persisted at most this often per courier; anything that changes who may get work is written at once. */
 export const PERSIST_EVERY_MS = 5_000;
 /** Watchers need smooth movement, not every fix: at most one position per order per second. */
@@ -190,7 +195,7 @@ export class ZoneDO extends DurableObject<Env> {
     return (
       state.status === "online" &&
       state.lastFixAt !== null &&
-      now - state.lastFixAt <= STALE_AFTER_MS &&
+      now - state.lastFixAt <= COURIER_STALE_AFTER_MS &&
       (state.offer === null || state.offer.expiresAt <= now) &&
       state.activeOrders.length < MAX_ACTIVE_JOBS &&
       !this.handingOver.has(state.courierId) &&

@@ -8,7 +8,7 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { openDb } from "../../db/client.ts";
-import { couriers, restaurants, users, zones } from "../../db/schema.ts";
+import { couriers, deliveryAreas, restaurants, users } from "../../db/schema.ts";
 import { hashPassword } from "../../domain/auth/password.ts";
 import { destinationPoint, type LatLng } from "../../domain/geo/distance.ts";
 import { decodeGeohashBounds, zoneCellOf } from "../../domain/geo/geohash.ts";
@@ -79,7 +79,7 @@ beforeAll(async () => {
   try {
     await db.update(restaurants).set(restaurant).where(eq(restaurants.id, world.restaurantId));
     const [w, e, s, n] = [restaurant.lng - 0.2, restaurant.lng + 0.2, restaurant.lat - 0.2, restaurant.lat + 0.2];
-    await db.insert(zones).values({
+    await db.insert(deliveryAreas).values({
       name: `Dispatch test zone ${crypto.randomUUID().slice(0, 8)}`,
       polygon: {
         type: "Polygon",

@@ -66,7 +66,7 @@ interface StripeErrorBody {
   payment_intent?: PaymentIntent;
 }
 
-class ApiError extends Error {
+class StripeApiError extends Error {
   constructor(
     readonly status: number,
     readonly body: StripeErrorBody,
@@ -83,19 +83,19 @@ function docUrl(code: string): string {
   return `https://stripe.com/docs/error-codes/${code.replaceAll("_", "-")}`;
 }
 
-function invalidParam(message: string, param: string, code?: string): ApiError {
+function invalidParam(message: string, param: string, code?: string): StripeApiError {
   const body: StripeErrorBody = { type: "invalid_request_error", message, param };
   if (code) Object.assign(body, { code, doc_url: docUrl(code) });
-  return new ApiError(400, body, false);
+  return new StripeApiError(400, body, false);
 }
 
-function stateError(message: string, code: string, param?: string): ApiError {
+function stateError(message: string, code: string, param?: string): StripeApiError {
   const body: StripeErrorBody = { type: "invalid_request_error", code, doc_url: docUrl(code), message };
   if (param) body.param = param;
-  return new ApiError(400, body);
+  return new StripeApiError(400, body);
 }
 
-function resourceMissing(kind: string, id: string, param?: string): ApiError {
+function resourceMissing(kind: string, id: string, param?: string): StripeApiError {
   const body: StripeErrorBody = {
     type: "invalid_request_error",
     code: "resource_missing",
@@ -103,7 +103,7 @@ function resourceMissing(kind: string, id: string, param?: string): ApiError {
     message: `No such ${kind}: '${id}'`,
   };
   if (param) body.param = param;
-  return new ApiError(404, body);
+  return new StripeApiError(404, body);
 }
 
 // --- parameter reading -------------------------------------------------------
@@ -565,7 +565,7 @@ export async function startStripeStandin(options: StripeStandinOptions): Promise
       return resolved;
     }
     if (paymentMethods.has(id)) return id;
-    throw new ApiError(400, {
+    throw new StripeApiError(400, {
       type: "invalid_request_error",
       code: "resource_missing",
       doc_url: docUrl("resource_missing"),
@@ -603,7 +603,7 @@ export async function startStripeStandin(options: StripeStandinOptions): Promise
         type: "card_error",
       };
       emit("payment_intent.payment_failed", intent, request);
-      throw new ApiError(402, {
+      throw new StripeApiError(402, {
         type: "card_error",
         code: decline.code,
         decline_code: decline.declineCode,
@@ -989,7 +989,7 @@ export async function startStripeStandin(options: StripeStandinOptions): Promise
       try {
         return { status: 200, body: route.handler(ctx, match[1] ?? ""), saved: true };
       } catch (error) {
-        if (error instanceof ApiError)
+        if (error instanceof StripeApiError)
           return { status: error.status, body: { error: error.body }, saved: error.savedForIdempotency };
         if (error instanceof FormDecodeError) {
           return {
@@ -1020,7 +1020,7 @@ export async function startStripeStandin(options: StripeStandinOptions): Promise
     };
   }
 
-  function authenticate(header: string | undefined): string | ApiError {
+  function authenticate(header: string | undefined): string | StripeApiError {
     let key: string | undefined;
     if (header?.startsWith("Bearer ")) key = header.slice(7).trim();
     else if (header?.startsWith("Basic ")) {
@@ -1028,7 +1028,7 @@ export async function startStripeStandin(options: StripeStandinOptions): Promise
       key = Buffer.from(header.slice(6), "base64").toString("utf8").split(":")[0];
     }
     if (!key) {
-      return new ApiError(401, {
+      return new StripeApiError(401, {
         type: "invalid_request_error",
         message:
           "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). See https://stripe.com/docs/api#authentication for details, or we can help at https://support.stripe.com/.",
@@ -1036,7 +1036,7 @@ export async function startStripeStandin(options: StripeStandinOptions): Promise
     }
     const valid = options.apiKey ? key === options.apiKey : /^sk_test_[A-Za-z0-9_]+$/.test(key);
     if (!valid) {
-      return new ApiError(401, {
+      return new StripeApiError(401, {
         type: "invalid_request_error",
         code: "api_key_invalid",
         message: `Invalid API Key provided: ${key.slice(0, 8)}${"*".repeat(Math.max(0, key.length - 12))}${key.slice(-4)}`,
@@ -1073,7 +1073,7 @@ export async function startStripeStandin(options: StripeStandinOptions): Promise
       return;
     }
     const auth = authenticate(headerValue(req, "authorization"));
-    if (auth instanceof ApiError) {
+    if (auth instanceof StripeApiError) {
       reply(auth.status, { error: auth.body });
       return;
     }
