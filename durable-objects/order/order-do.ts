@@ -20,12 +20,10 @@ import {
   newOrderSnapshot,
   type OrderCommand,
   type OrderSnapshot,
-  type RefundRequest,
 } from "../../domain/order/state-machine.ts";
 import { visibleTo } from "../../domain/order/visibility.ts";
 import type { Env } from "../../platform/env.ts";
 import { logLine } from "../../platform/log.ts";
-import { stripeClient } from "../../platform/stripe-client.ts";
 import type { BoardOrder } from "../restaurant/restaurant-do.ts";
 import { armAlarmAt } from "../shared/alarm.ts";
 import type { CourierJobView, FailDeliveryInput } from "./courier-job.ts";
@@ -44,16 +42,13 @@ import { reportToMap } from "./map-feed.ts";
 import { type OperatorAction, type OperatorResult, OrderOperator } from "./operator.ts";
 import type { CheckoutResult, CommandResult, OrderView, PlaceResult, Refusal } from "./order-results.ts";
 import { OrderStorage } from "./order-storage.ts";
+import { OrderPayments, type PaymentsHost, type PaymentUpdate } from "./payments.ts";
 import { ProjectionOutbox } from "./projection-outbox.ts";
 import { Watchers } from "./watchers.ts";
 
 // The results of the object's calls live apart, so the helpers it lends
 // itself to (dispatch, the courier's job) can name them without importing it.
 export type { CheckoutResult, CommandResult, OrderView, PlaceResult, Refusal } from "./order-results.ts";
-
-const REFUND_RETRY_MS = [5_000, 30_000, 120_000, 600_000];
-/** After this many failed tries (about 13 minutes) a refund needs a person, though retries go on. */
-const REFUND_STUCK_AFTER_ATTEMPTS = 4;
 
 const notFound: Refusal = { ok: false, status: 404, code: "order_not_found", message: "No order has this id." };
 
@@ -65,6 +60,7 @@ export class OrderDO extends DurableObject<Env> {
   private readonly dispatch: OrderDispatch;
   private readonly outbox: ProjectionOutbox;
   private readonly operator: OrderOperator;
+  private readonly payments: OrderPayments;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -83,6 +79,7 @@ export class OrderDO extends DurableObject<Env> {
         this.store.eventsAfter(0).some((e) => "operatorKey" in e.payload && e.payload.operatorKey === key),
       courierCell: () => this.dispatch.assignedCourierCell(),
     });
+    this.payments = new OrderPayments(this.paymentsHost());
     this.outbox = new ProjectionOutbox({
       ctx,
       env,
@@ -162,137 +159,17 @@ export class OrderDO extends DurableObject<Env> {
 
   /** Creates (or returns) the order's PaymentIntent; the client gets only its client secret. */
   async checkout(actor: Principal): Promise<CheckoutResult> {
-    const order = this.order;
-    const snapshot = this.snapshot;
-    if (!order || !snapshot) return notFound;
-    // Another customer's order answers like one that does not exist.
-    if (actor.role !== "customer" || actor.userId !== order.customerId) return notFound;
-    if (snapshot.state !== "placed") {
-      return {
-        ok: false,
-        status: 409,
-        code: "already_paid_or_closed",
-        message: `The order is ${snapshot.state}; nothing to pay.`,
-      };
-    }
-    const stripe = stripeClient(this.env);
-    try {
-      const intent = snapshot.paymentIntentId
-        ? await stripe.paymentIntents.retrieve(snapshot.paymentIntentId)
-        : await stripe.paymentIntents.create(
-            {
-              amount: order.totalMinor,
-              currency: order.currency.toLowerCase(),
-              metadata: { order_id: order.id, customer_id: order.customerId },
-              automatic_payment_methods: { enabled: true, allow_redirects: "never" },
-              description: `Order ${order.id}`,
-            },
-            { idempotencyKey: `order:${order.id}:payment_intent` },
-          );
-      if (!snapshot.paymentIntentId && this.snapshot) {
-        const updated: OrderSnapshot = { ...this.snapshot, paymentIntentId: intent.id };
-        this.ctx.storage.transactionSync(() => {
-          this.snapshot = updated;
-          this.store.saveSnapshot(updated);
-          this.appendEvents(
-            [{ type: "order.payment_started", payload: { paymentIntentId: intent.id, amountMinor: order.totalMinor } }],
-            {
-              role: "system",
-              id: "system:stripe",
-            },
-          );
-        });
-        await this.afterWrite();
-      }
-      return {
-        ok: true,
-        paymentIntentId: intent.id,
-        clientSecret: intent.client_secret ?? "",
-        amountMinor: order.totalMinor,
-        currency: order.currency,
-      };
-    } catch (err) {
-      logLine("error", "stripe.payment_intent_failed", { orderId: order.id, error: String(err) });
-      return {
-        ok: false,
-        status: 502,
-        code: "payment_provider_error",
-        message: "The payment provider did not answer; retry.",
-      };
-    }
+    return this.payments.checkout(actor);
   }
 
   /** Payment outcomes from the verified Stripe webhook. Replays and duplicates change nothing. */
-  async paymentUpdate(update: {
-    paymentIntentId: string;
-    outcome: "succeeded" | "failed";
-    amountMinor: number;
-    /** ISO 4217 as Stripe sends it (lower case). */
-    currency: string;
-    reason?: string;
-  }): Promise<CommandResult> {
-    const snapshot = this.snapshot;
-    if (!snapshot) return notFound;
-    if (
-      snapshot.paymentIntentId === update.paymentIntentId &&
-      snapshot.paidAt !== null &&
-      update.outcome === "succeeded"
-    ) {
-      return { ok: true, order: this.view(), events: [] };
-    }
-    // Only money that arrived on our own PaymentIntent goes back; any other intent is refused below.
-    if (
-      update.outcome === "succeeded" &&
-      isTerminal(snapshot.state) &&
-      snapshot.paidMinor === 0 &&
-      snapshot.paymentIntentId === update.paymentIntentId
-    ) {
-      return this.refundLatePayment(update.paymentIntentId, update.amountMinor);
-    }
-    const command: OrderCommand =
-      update.outcome === "succeeded"
-        ? {
-            type: "payment_succeeded",
-            paymentIntentId: update.paymentIntentId,
-            amountMinor: update.amountMinor,
-            currency: update.currency,
-          }
-        : {
-            type: "payment_failed",
-            paymentIntentId: update.paymentIntentId,
-            reason: update.reason ?? "payment_failed",
-          };
-    return this.apply({ role: "system", id: "system:stripe" }, command);
+  async paymentUpdate(update: PaymentUpdate): Promise<CommandResult> {
+    return this.payments.paymentUpdate(update);
   }
 
   /** Commands from other parts of the platform (dispatch, alarms). */
   async system(command: OrderCommand, source: string): Promise<CommandResult> {
     return this.apply({ role: "system", id: `system:${source}` }, command);
-  }
-
-  /**
-   * Money that arrived after the order closed unpaid (the customer paid while
-   * cancelling, or after the payment deadline) goes straight back. Once per
-   * PaymentIntent, however often the webhook is delivered.
-   */
-  private async refundLatePayment(paymentIntentId: string, amountMinor: number): Promise<CommandResult> {
-    const snapshot = this.snapshot as OrderSnapshot;
-    const already = this.store
-      .eventsAfter(0)
-      .some((e) => e.type === "order.late_payment_refund_requested" && e.payload.paymentIntentId === paymentIntentId);
-    if (already) return { ok: true, order: this.view(), events: [] };
-    const refund: RefundRequest = {
-      amountMinor,
-      currency: snapshot.currency,
-      reason: "payment_after_order_closed",
-      paymentIntentId,
-      idempotencyKey: `order:${snapshot.id}:late_payment:${paymentIntentId}`,
-    };
-    return this.record(
-      { type: "order.late_payment_refund_requested", payload: { paymentIntentId, amountMinor, refund } },
-      { paymentIntentId },
-      { role: "system", id: "system:stripe" },
-    );
   }
 
   /** An operator's action on an order that needs a person (see operator.ts). */
@@ -322,7 +199,7 @@ export class OrderDO extends DurableObject<Env> {
     // Closed before any money arrived: withdraw the PaymentIntent so a late payment cannot land.
     const next = decision.next;
     if (wasOpen && isTerminal(next.state) && next.paidMinor === 0 && next.paymentIntentId) {
-      await this.cancelPaymentIntent();
+      await this.payments.cancelPaymentIntent();
     }
     return { ok: true, order: this.view(), events };
   }
@@ -377,6 +254,29 @@ export class OrderDO extends DurableObject<Env> {
   ): Promise<{ ok: true; points: TrailPoint[]; stats: TrailStats } | Refusal> {
     if (!this.snapshot) return notFound;
     return { ok: true, points: this.dispatch.trail.list(limit, offset), stats: this.dispatch.trail.stats() };
+  }
+
+  private paymentsHost(): PaymentsHost {
+    return {
+      ctx: this.ctx,
+      env: this.env,
+      store: this.store,
+      placed: () => this.order,
+      snapshot: () => this.snapshot,
+      saveSnapshot: (next) => {
+        this.snapshot = next;
+        this.store.saveSnapshot(next);
+      },
+      appendEvents: (drafts, actor) => this.appendEvents(drafts, actor),
+      afterWrite: () => this.afterWrite(),
+      publish: async () => {
+        this.watchers.broadcastEvents(this.store.eventsAfter(this.minWatcherSeq()));
+        await this.outbox.flush();
+      },
+      apply: (actor, command) => this.apply(actor, command),
+      record: (draft, changes, actor) => this.record(draft, changes, actor),
+      view: () => this.view(),
+    };
   }
 
   private dispatchHost(): DispatchHost {
@@ -456,7 +356,7 @@ export class OrderDO extends DurableObject<Env> {
     this.watchers.broadcastEvents(this.store.eventsAfter(this.minWatcherSeq()));
     await this.outbox.flush();
     if (this.order && this.snapshot) await reportToMap(this.env, this.order, this.snapshot, this.store.lastSeq());
-    await this.processRefunds();
+    await this.payments.processRefunds();
     await this.armAlarm();
     await this.notifyBoard();
   }
@@ -537,84 +437,6 @@ export class OrderDO extends DurableObject<Env> {
     };
   }
 
-  /** Refunds requested by transitions go to Stripe with the event's idempotency key until one succeeds. */
-  private async processRefunds(): Promise<void> {
-    const pending = this.store.pendingRefunds();
-    if (pending.length === 0) return;
-    const snapshot = this.snapshot as OrderSnapshot;
-    let failed = false;
-    for (const refund of pending) {
-      try {
-        if (!snapshot.paymentIntentId) throw new Error("no payment intent to refund");
-        const result = await stripeClient(this.env).refunds.create(
-          {
-            payment_intent: snapshot.paymentIntentId,
-            amount: refund.amount_minor,
-            metadata: { order_id: snapshot.id, event_id: refund.event_id },
-          },
-          { idempotencyKey: `order:${snapshot.id}:refund:${refund.event_id}` },
-        );
-        this.ctx.storage.transactionSync(() => {
-          this.store.resolveRefund(refund.event_id);
-          this.appendEvents(
-            [
-              {
-                type: "order.refunded",
-                payload: {
-                  refundId: result.id,
-                  amountMinor: refund.amount_minor,
-                  reason: refund.reason,
-                  status: result.status,
-                  requestEventId: refund.event_id,
-                },
-              },
-            ],
-            { role: "system", id: "system:stripe" },
-          );
-        });
-      } catch (err) {
-        failed = true;
-        this.store.bumpRefundAttempt(refund.event_id);
-        logLine("warn", "order.refund_failed", {
-          orderId: snapshot.id,
-          eventId: refund.event_id,
-          attempts: refund.attempts + 1,
-          error: String(err),
-        });
-        if (refund.attempts + 1 === REFUND_STUCK_AFTER_ATTEMPTS) {
-          // Still retried on its backoff; operators see it in the exceptions queue from now on.
-          this.ctx.storage.transactionSync(() =>
-            this.appendEvents(
-              [
-                {
-                  type: "order.refund_stuck",
-                  payload: {
-                    requestEventId: refund.event_id,
-                    amountMinor: refund.amount_minor,
-                    attempts: refund.attempts + 1,
-                    error: String(err).slice(0, 300),
-                  },
-                },
-              ],
-              { role: "system", id: "system:stripe" },
-            ),
-          );
-        }
-      }
-    }
-    if (failed) {
-      const attempt = Math.max(...this.store.pendingRefunds().map((r) => r.attempts), 1) - 1;
-      this.store.setDeadline(
-        "refund_retry",
-        Date.now() + (REFUND_RETRY_MS[Math.min(attempt, REFUND_RETRY_MS.length - 1)] ?? 600_000),
-      );
-    } else {
-      this.store.setDeadline("refund_retry", null);
-    }
-    this.watchers.broadcastEvents(this.store.eventsAfter(this.minWatcherSeq()));
-    await this.outbox.flush();
-  }
-
   private async armAlarm(): Promise<void> {
     await armAlarmAt(this.ctx.storage, this.store.deadlines()[0]?.at);
   }
@@ -641,7 +463,7 @@ export class OrderDO extends DurableObject<Env> {
           await this.outbox.flush();
           break;
         case "refund_retry":
-          await this.processRefunds();
+          await this.payments.processRefunds();
           break;
         case "dispatch_due":
           this.store.setDeadline("dispatch_due", null);
@@ -662,22 +484,6 @@ export class OrderDO extends DurableObject<Env> {
       }
     }
     await this.armAlarm();
-  }
-
-  private async cancelPaymentIntent(): Promise<void> {
-    const id = this.snapshot?.paymentIntentId;
-    if (!id) return;
-    try {
-      await stripeClient(this.env).paymentIntents.cancel(
-        id,
-        {},
-        { idempotencyKey: `order:${this.snapshot?.id}:cancel_intent` },
-      );
-    } catch (err) {
-      // A PaymentIntent that already succeeded cannot be cancelled; its webhook then meets a
-      // closed order and the money goes back through refundLatePayment.
-      logLine("warn", "order.cancel_intent_failed", { orderId: this.snapshot?.id, error: String(err) });
-    }
   }
 
   /** WebSocket upgrade, already authenticated by the API Worker (principal in `x-principal`). */
