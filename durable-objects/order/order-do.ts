@@ -14,8 +14,6 @@ import {
   type Decision,
   deadlines,
   decide,
-  estimatedReadyAt,
-  etaFor,
   isTerminal,
   newOrderSnapshot,
   type OrderCommand,
@@ -42,6 +40,7 @@ import { reportToMap } from "./map-feed.ts";
 import { type OperatorAction, type OperatorResult, OrderOperator } from "./operator.ts";
 import type { CheckoutResult, CommandResult, OrderView, PlaceResult, Refusal } from "./order-results.ts";
 import { OrderStorage } from "./order-storage.ts";
+import { boardOrder, orderView } from "./order-view.ts";
 import { OrderPayments, type PaymentsHost, type PaymentUpdate } from "./payments.ts";
 import { ProjectionOutbox } from "./projection-outbox.ts";
 import { Watchers } from "./watchers.ts";
@@ -384,28 +383,7 @@ export class OrderDO extends DurableObject<Env> {
   /** The order as the restaurant's live board shows it; the Restaurant DO also pulls it to heal a missed push. */
   async boardSummary(): Promise<BoardOrder | null> {
     if (!this.order || !this.snapshot) return null;
-    const view = this.view();
-    return {
-      id: view.id,
-      status: view.status,
-      delivery: view.delivery,
-      totalMinor: view.totalMinor,
-      placedAt: view.placedAt,
-      prepTimeMinutes: view.prepTimeMinutes,
-      readyAt: view.readyAt,
-      lastSeq: view.lastSeq,
-      quotedPrepMinutes: view.quotedPrepMinutes,
-      estimatedReadyAt: view.estimatedReadyAt,
-      scheduledFor: view.scheduledFor,
-      releaseAt: view.releaseAt,
-      released: view.releaseAt === null || (this.snapshot?.releasedAt ?? null) !== null,
-      deliverySlot: view.deliverySlot,
-      items: this.order.lines.map((l) => ({
-        name: l.name,
-        quantity: l.quantity,
-        options: l.options.map((o) => o.name),
-      })),
-    };
+    return boardOrder(this.order, this.snapshot, this.view());
   }
 
   /** Best effort: the full summary goes every time, so the next push repairs a lost one. */
@@ -547,41 +525,6 @@ export class OrderDO extends DurableObject<Env> {
   }
 
   private view(): OrderView {
-    const order = this.order as PlacedOrder;
-    const snapshot = this.snapshot as OrderSnapshot;
-    const now = Date.now();
-    const readyAt = etaFor(snapshot, now).readyAt;
-    const estimated = estimatedReadyAt(snapshot, now);
-    const iso = (ms: number | null | undefined) =>
-      ms === null || ms === undefined ? null : new Date(ms).toISOString();
-    const slot = order.schedule?.slot ?? null;
-    return {
-      id: order.id,
-      status: snapshot.state,
-      delivery: snapshot.delivery,
-      customerId: order.customerId,
-      restaurantId: order.restaurantId,
-      courierId: snapshot.courierId,
-      currency: order.currency,
-      lines: order.lines,
-      subtotalMinor: order.subtotalMinor,
-      deliveryFeeMinor: order.deliveryFeeMinor,
-      serviceFeeMinor: order.serviceFeeMinor,
-      taxMinor: order.taxMinor,
-      tipMinor: order.tipMinor,
-      totalMinor: order.totalMinor,
-      paidMinor: snapshot.paidMinor,
-      refundedMinor: snapshot.refundedMinor,
-      deliveryAddress: order.deliveryAddress,
-      prepTimeMinutes: snapshot.prepTimeMinutes,
-      readyAt: readyAt === null ? null : new Date(readyAt).toISOString(),
-      placedAt: new Date(order.placedAt).toISOString(),
-      lastSeq: this.store.lastSeq(),
-      quotedPrepMinutes: snapshot.quotedPrepMinutes ?? null,
-      estimatedReadyAt: iso(estimated),
-      scheduledFor: iso(order.schedule?.deliverAt),
-      releaseAt: iso(order.schedule?.releaseAt),
-      deliverySlot: slot && { id: slot.id, startsAt: iso(slot.startsAt) ?? "", endsAt: iso(slot.endsAt) ?? "" },
-    };
+    return orderView(this.order as PlacedOrder, this.snapshot as OrderSnapshot, this.store.lastSeq(), Date.now());
   }
 }
