@@ -5,6 +5,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runFanout, runIngest, runKnn } from "./couriers.ts";
+import { runEvents } from "./events.ts";
 import { FULL_PLAN, QUICK_PLAN } from "./lib/measure.ts";
 import { type BenchResult, renderMarkdown, writeReadmeSection, writeResult } from "./lib/results.ts";
 import { describePinning, pinProcess, planPinning, unpinProcess } from "./lib/taskset.ts";
@@ -28,6 +29,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: "menus", title: "(5) menu reads, cached vs uncached", run: runMenus },
   { name: "size", title: "(6) bundle size and start-up", run: runSize },
   { name: "sessions", title: "(7) session revocation check per request", run: runSessions },
+  { name: "events", title: "(8) events pipeline: queue consumer into PostgreSQL", run: runEvents },
 ];
 
 const USAGE = `Usage: npm run bench -- [NAME...] [--quick] [--seed=N] [--no-pin] [--pin-services]

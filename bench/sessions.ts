@@ -1,7 +1,7 @@
 // (7) What the session check costs a request. Every authenticated request
 // asks whether its session was signed out: from the isolate's memo when it
 // asked in the last 5 s, else from the user's SessionsDO
-// (docs/decisions/0011-hardening-session-revocation.md). Three variants of the
+// (docs/decisions/0017-hardening-session-revocation.md). Three variants of the
 // same request, which stops right after authentication (a customer asking for
 // an admin-only list gets 403), so they differ only in what authentication does:
 //   - no token: 401 before any JWT work (the floor);

@@ -3,7 +3,8 @@
 // else the embedded PostgreSQL with its data in .data/postgres.
 //
 //   npm start                 everything
-//   npm start -- --no-worker  everything but wrangler (tests, benchmarks)
+//   npm start -- --no-worker  everything but wrangler and the apps (tests, benchmarks)
+//   npm start -- --no-apps    everything but the browser apps' dev servers
 //   npm start -- --reset      wipe the embedded database and the local Worker state first
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
@@ -12,6 +13,7 @@ import type { SeedSummary } from "../db/seed/index.ts";
 import { loadOrCreateDevKeys } from "./dev/dev-keys.ts";
 import { bootPlatform, type DatabaseChoice, ROOT } from "./dev/platform.ts";
 import { createLifecycle, stopWithLaunchers } from "./dev/processes.ts";
+import { type RunningWebApp, startWebApps } from "./dev/web-apps.ts";
 
 const DATA_DIR = join(ROOT, ".data");
 const POSTGRES_DIR = join(DATA_DIR, "postgres");
@@ -21,18 +23,20 @@ const WORKER_URL = `http://127.0.0.1:${PORTS.worker}`;
 /** How often the local platform runs the reconciler, as the cron trigger does once a minute when deployed. */
 const RECONCILE_EVERY_MS = 60_000;
 
-const USAGE = `Usage: npm start [-- --no-worker] [-- --reset]
-  --no-worker  start the database, proxy, seed and Stripe stand-in, but not wrangler
+const USAGE = `Usage: npm start [-- --no-worker] [-- --no-apps] [-- --reset]
+  --no-worker  start the database, proxy, seed and Stripe stand-in, but not wrangler or the apps
+  --no-apps    do not serve the browser apps (console, courier app)
   --reset      delete the embedded database (.data/postgres) and the local Durable Object,
                KV, D1 and queue state (.wrangler/state) before starting`;
 
 const log = (message: string) => console.log(`[start] ${message}`);
 
-function parseFlags(): { worker: boolean; reset: boolean } {
+function parseFlags(): { worker: boolean; apps: boolean; reset: boolean } {
   try {
     const { values } = parseArgs({
       options: {
         "no-worker": { type: "boolean", default: false },
+        "no-apps": { type: "boolean", default: false },
         reset: { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -42,7 +46,7 @@ function parseFlags(): { worker: boolean; reset: boolean } {
       console.log(USAGE);
       process.exit(0);
     }
-    return { worker: !values["no-worker"], reset: values.reset };
+    return { worker: !values["no-worker"], apps: !values["no-worker"] && !values["no-apps"], reset: values.reset };
   } catch (error) {
     console.error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
     process.exit(2);
@@ -88,7 +92,13 @@ async function main(): Promise<void> {
       const timer = setInterval(() => void platform.runScheduled(), RECONCILE_EVERY_MS);
       lifecycle.add("reconciler timer", () => clearInterval(timer));
     }
-    printBanner(platform.databaseLabel, platform.stripeUrl, platform.seed, flags.worker);
+    let apps: RunningWebApp[] = [];
+    if (flags.apps && !lifecycle.stopping) {
+      const web = await startWebApps(WORKER_URL, log);
+      lifecycle.add("web apps", web.stop);
+      apps = web.running;
+    }
+    printBanner(platform.databaseLabel, platform.stripeUrl, platform.seed, flags.worker, apps);
   } catch (error) {
     console.error(`[start] ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
     await lifecycle.shutdown("start-up failed", 1);
@@ -119,7 +129,13 @@ async function rebuildDiscoveryIndex(seed: SeedSummary | undefined): Promise<voi
   }
 }
 
-function printBanner(databaseLabel: string, stripeUrl: string, seed: SeedSummary | undefined, worker: boolean): void {
+function printBanner(
+  databaseLabel: string,
+  stripeUrl: string,
+  seed: SeedSummary | undefined,
+  worker: boolean,
+  apps: RunningWebApp[],
+): void {
   const signIns = seed?.signIns ?? [];
   const first = (role: string) => signIns.find((s) => s.role === role);
   const staff = signIns.filter((s) => s.role === "restaurant_staff");
@@ -133,8 +149,8 @@ function printBanner(databaseLabel: string, stripeUrl: string, seed: SeedSummary
       `  Health           ${WORKER_URL}/v1/health`,
       `  OpenAPI          ${WORKER_URL}/v1/openapi.json`,
       `  API reference    ${WORKER_URL}/v1/docs`,
-      `  Console          npm run web:dev, then http://127.0.0.1:5173`,
     );
+    for (const { app, url } of apps) lines.push(`  ${app.label.padEnd(17)}${url}  (${app.who})`);
   } else {
     lines.push("  Worker           not started (--no-worker); run `npx wrangler dev` to add it");
   }

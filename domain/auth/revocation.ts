@@ -3,7 +3,7 @@
 // revocation record says which sessions were signed out and since when every
 // token is void (the account was deactivated). The Worker asks the user's
 // SessionsDO for the record and keeps the answer a few seconds per isolate:
-// that is the whole staleness window (docs/decisions/0011-hardening-session-revocation.md).
+// that is the whole staleness window (docs/decisions/0017-hardening-session-revocation.md).
 
 export interface RevocationRecord {
   /** Every token issued at or before this second is void (account deactivated); null if never. */

@@ -107,4 +107,36 @@ describe("deriveExceptions", () => {
     expect(first).toMatchObject({ resolution: "redispatched", resolutionNote: "try again" });
     expect(second).toMatchObject({ reason: "no_courier_in_range", resolution: null });
   });
+
+  it("keeps a customer's problem open through delivery until an operator resolves it", () => {
+    const reported = ev(6, "order.problem_reported", "picked_up", { problem: "late", note: "40 min", actor: "cust" });
+    const delivered = ev(7, "order.delivered", "delivered", { previousState: "picked_up" });
+    const open = deriveExceptions([reported, delivered]);
+    expect(open).toEqual([
+      expect.objectContaining({
+        kind: "customer_problem",
+        reason: "late",
+        details: { problem: "late", note: "40 min" },
+        resolvedAt: null,
+      }),
+    ]);
+    const resolved = deriveExceptions([
+      reported,
+      delivered,
+      ev(8, "order.exception_resolved", "delivered", {
+        note: "voucher sent",
+        kinds: ["customer_problem"],
+        actor: "op",
+      }),
+    ]);
+    expect(resolved[0]).toMatchObject({ resolution: "resolved", resolvedBy: "op", resolutionNote: "voucher sent" });
+  });
+
+  it("settles a customer's problem when the order is cancelled (and so refunded)", () => {
+    const events = [
+      ev(4, "order.problem_reported", "accepted", { problem: "late" }),
+      ev(5, "order.cancelled", "cancelled", { previousState: "accepted", reason: "too late" }),
+    ];
+    expect(deriveExceptions(events)[0]).toMatchObject({ kind: "customer_problem", resolution: "order_cancelled" });
+  });
 });

@@ -4,7 +4,14 @@
 // of its events it has, so the result is the same whatever order the events
 // arrive in and however often they are redelivered.
 
-export const EXCEPTION_KINDS = ["no_courier", "courier_dark", "pin_locked", "delivery_failed", "refund_stuck"] as const;
+export const EXCEPTION_KINDS = [
+  "no_courier",
+  "courier_dark",
+  "pin_locked",
+  "delivery_failed",
+  "refund_stuck",
+  "customer_problem",
+] as const;
 
 export type ExceptionKind = (typeof EXCEPTION_KINDS)[number];
 
@@ -66,6 +73,8 @@ export function opens(event: ExceptionEvent): Pick<DerivedException, "kind" | "r
         reason: "refund_failing",
         details: pick(p, ["requestEventId", "amountMinor", "attempts", "error"]),
       };
+    case "order.problem_reported":
+      return { kind: "customer_problem", reason: str(p.problem), details: pick(p, ["problem", "note"]) };
     default:
       return null;
   }
@@ -100,6 +109,8 @@ export function settles(
         ? { resolution: "refunded", note: null }
         : null;
     default: {
+      // A complaint outlives a delivery or a failed one: only a person, or a cancellation (refunded), settles it.
+      if (open.kind === "customer_problem" && (event.state === "delivered" || event.state === "failed")) return null;
       // The order ended: nothing is left to act on, except what its ending itself opened.
       const ended = TERMINAL.includes(event.state) && !TERMINAL.includes(String(p.previousState ?? event.state));
       return ended ? { resolution: `order_${event.state}`, note: str(p.reason) } : null;
@@ -137,6 +148,7 @@ export const EXCEPTION_EVENT_TYPES: readonly string[] = [
   "order.escalated",
   "order.delivery_failed",
   "order.refund_stuck",
+  "order.problem_reported",
   "order.exception_resolved",
   "order.courier_assigned",
   "order.redispatched",

@@ -82,6 +82,8 @@ export interface TransitionPayloads {
   "order.redispatched": { reason: string; previousCourierId: string | null; withdrawnOfferTo: string | null };
   "order.exception_resolved": { note: string; kinds: string[] | null };
   "order.operator_note": { note: string };
+  /** The customer told operators something is wrong; `problem` is one of CUSTOMER_PROBLEMS (operator-commands.ts). */
+  "order.problem_reported": { problem: string; note: string | null };
   "order.courier_released": { courierId: string | null; reason: string; note: string | null; readyAt: number | null };
   "order.escalated": { reason: EscalationReason; courierId: string | null };
   "order.customer_wait_started": { courierId: string | null; waitUntil: number };
@@ -167,6 +169,7 @@ export const ORDER_EVENT_TYPES = [
   "order.redispatched",
   "order.exception_resolved",
   "order.operator_note",
+  "order.problem_reported",
   "order.released",
   "order.courier_released",
   "order.escalated",

@@ -219,3 +219,35 @@ describe("notes and resolutions", () => {
     expect(decide(cancelled, { type: "add_note", note: "x".repeat(1001) }, admin, T0)).toMatchObject({ status: 422 });
   });
 });
+
+describe("a customer's problem report", () => {
+  const customer: Actor = { role: "customer", id: "cust" };
+  it("is an event on a paid order, during it or after it ended, and only by its own customer", () => {
+    const report = ok(
+      decide(assigned, { type: "report_problem", problem: "late", note: " 40 min late " }, customer, T0),
+    );
+    expect(report.next).toEqual(assigned);
+    expect(report.events[0]).toMatchObject({
+      type: "order.problem_reported",
+      payload: { problem: "late", note: "40 min late" },
+    });
+    const cancelled = ok(decide(assigned, { type: "cancel", reason: "x" }, admin, T0 + 30 * MIN)).next;
+    const after = ok(
+      decide(cancelled, { type: "report_problem", problem: "other", note: "" }, customer, T0 + 31 * MIN),
+    );
+    expect(after.events[0]?.payload).toMatchObject({ problem: "other", note: null });
+  });
+
+  it("is refused before payment, from anyone else, for an unknown problem or an overlong note", () => {
+    const report = { type: "report_problem", problem: "missing_items", note: "no drinks" } as const;
+    expect(decide(placed, report, customer, T0)).toMatchObject({ status: 409 });
+    expect(decide(assigned, report, { role: "customer", id: "someone-else" }, T0)).toMatchObject({ status: 403 });
+    expect(decide(assigned, report, staff, T0)).toMatchObject({ status: 403 });
+    expect(decide(assigned, report, courier, T0)).toMatchObject({ status: 403 });
+    expect(decide(assigned, { ...report, problem: "cold" as unknown as "late" }, customer, T0)).toMatchObject({
+      status: 422,
+      code: "problem_unknown",
+    });
+    expect(decide(assigned, { ...report, note: "x".repeat(1001) }, customer, T0)).toMatchObject({ status: 422 });
+  });
+});

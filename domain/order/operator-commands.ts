@@ -1,4 +1,5 @@
-// What operators may do to an order that needs a person, as pure rules. The
+// What operators may do to an order that needs a person, and the customer's
+// report of a problem that puts it in front of one, as pure rules. The
 // state machine (state-machine.ts) routes these commands here and applies the
 // plan through its own `apply`, so every operator action is an event on the
 // order with the operator as its actor, like any other transition.
@@ -15,7 +16,20 @@ export type OperatorCommand =
   /** The exceptions open on the order are dealt with; `kinds` narrows which. */
   | { type: "resolve_exceptions"; note: string; kinds?: string[] | undefined }
   /** A contact note ("called the customer, no answer"). */
-  | { type: "add_note"; note: string };
+  | { type: "add_note"; note: string }
+  /** The customer tells operators something is wrong (during the order or after it ended). */
+  | { type: "report_problem"; problem: CustomerProblem; note: string };
+
+export const CUSTOMER_PROBLEMS = [
+  "missing_items",
+  "wrong_items",
+  "damaged",
+  "late",
+  "not_received",
+  "courier_conduct",
+  "other",
+] as const;
+export type CustomerProblem = (typeof CUSTOMER_PROBLEMS)[number];
 
 export type OperatorCommandType = OperatorCommand["type"];
 
@@ -25,12 +39,18 @@ export const OPERATOR_COMMAND_TYPES: readonly OperatorCommandType[] = [
   "redispatch",
   "resolve_exceptions",
   "add_note",
+  "report_problem",
 ];
 
 /** Commands an operator may send after the order has ended (a failed delivery still needs its note). */
-export const AFTER_END: readonly OperatorCommandType[] = ["resolve_exceptions", "add_note"];
+export const AFTER_END: readonly OperatorCommandType[] = ["resolve_exceptions", "add_note", "report_problem"];
 
-export const OPERATOR_EVENT_TYPES = ["order.redispatched", "order.exception_resolved", "order.operator_note"] as const;
+export const OPERATOR_EVENT_TYPES = [
+  "order.redispatched",
+  "order.exception_resolved",
+  "order.operator_note",
+  "order.problem_reported",
+] as const;
 
 /** The events an operator's command can record. */
 type OperatorEventType =
@@ -38,7 +58,8 @@ type OperatorEventType =
   | "order.courier_assigned"
   | "order.redispatched"
   | "order.exception_resolved"
-  | "order.operator_note";
+  | "order.operator_note"
+  | "order.problem_reported";
 
 export type OperatorPlan =
   | { ok: true; changes: Partial<OrderSnapshot>; draft: TransitionDraft<OperatorEventType> }
@@ -161,6 +182,25 @@ export function planOperatorCommand(order: OrderSnapshot, command: OperatorComma
       const bad = text(command.note, "note");
       if (bad) return bad;
       return { ok: true, changes: {}, draft: { type: "order.operator_note", payload: { note: command.note.trim() } } };
+    }
+    case "report_problem": {
+      // Nothing was bought before payment: there is nothing for an operator to put right.
+      if (order.state === "placed" || order.paidAt === null) {
+        return refuse(409, "invalid_transition", "a problem can be reported once the order is paid");
+      }
+      if (!(CUSTOMER_PROBLEMS as readonly string[]).includes(command.problem)) {
+        return refuse(422, "problem_unknown", `problem is one of ${CUSTOMER_PROBLEMS.join(", ")}`);
+      }
+      const note = command.note.trim();
+      if (note.length > MAX_NOTE) return refuse(422, "note_too_long", `a note is at most ${MAX_NOTE} characters`);
+      return {
+        ok: true,
+        changes: {},
+        draft: {
+          type: "order.problem_reported",
+          payload: { problem: command.problem, note: note === "" ? null : note },
+        },
+      };
     }
   }
 }

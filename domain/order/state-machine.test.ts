@@ -75,6 +75,7 @@ const COMMANDS: Record<OrderCommandType, OrderCommand> = {
   redispatch: { type: "redispatch", reason: "courier stuck in traffic" },
   resolve_exceptions: { type: "resolve_exceptions", note: "sorted" },
   add_note: { type: "add_note", note: "called the customer" },
+  report_problem: { type: "report_problem", problem: "missing_items", note: "no drinks" },
   release_to_kitchen: { type: "release_to_kitchen" },
   courier_released: { type: "courier_released", reason: "cannot_find_restaurant" },
   escalate: { type: "escalate", reason: "courier_dark" },
@@ -254,6 +255,8 @@ const ALLOWED: Partial<Record<OrderCommandType, Partial<Record<ActorRole, Record
   redispatch: { admin: withDelivery(allKitchen, "searching") },
   resolve_exceptions: { admin: same(Object.keys(SCENARIOS)) },
   add_note: { admin: same(Object.keys(SCENARIOS)) },
+  // Once paid, before or after the end; never for an order nobody paid for.
+  report_problem: { customer: same(Object.keys(SCENARIOS).filter((k) => k !== "placed/none" && k !== "failed/none")) },
   courier_released: { courier: withDelivery([...inKitchen("assigned"), ...inKitchen("at_pickup")], "searching") },
   escalate: {
     system: same(["placed/none", "paid/none", ...allKitchen, "picked_up/picked_up", "picked_up/at_dropoff"]),

@@ -124,6 +124,7 @@ export const COMMAND_ROLES: Readonly<Record<OrderCommandType, readonly ActorRole
   redispatch: ["admin"],
   resolve_exceptions: ["admin"],
   add_note: ["admin"],
+  report_problem: ["customer"],
   release_to_kitchen: ["system"],
   // A courier hands a job back; the system releases one who went dark.
   courier_released: ["courier", "system"],
@@ -549,7 +550,8 @@ export function decide(
     case "operator_assign":
     case "redispatch":
     case "resolve_exceptions":
-    case "add_note": {
+    case "add_note":
+    case "report_problem": {
       const plan = planOperatorCommand(order, command, now);
       if (!plan.ok) return plan;
       return apply(ctx, plan.changes, plan.draft);

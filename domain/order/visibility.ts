@@ -13,6 +13,8 @@ const OPERATOR_ONLY: Readonly<Record<string, readonly string[]>> = {
   "order.operator_note": ["note"],
   "order.exception_resolved": ["note"],
   "order.redispatched": ["reason"],
+  // What a customer wrote about the courier or the kitchen is for the operators who act on it.
+  "order.problem_reported": ["note"],
 };
 
 /** Fields removed from events an operator caused, whatever their type. */

@@ -10,6 +10,7 @@ import type { OrderEvent, OrderEventMessage } from "../../domain/order/order-eve
 import { ACK_WINDOW_MS, dueForSend, nextOutboxDeadline } from "../../domain/projection/resend.ts";
 import type { Env } from "../../platform/env.ts";
 import { logLine } from "../../platform/log.ts";
+import { eventsQueue } from "../../workers/events/event-queues.ts";
 import { projectionLagStub } from "../projection-lag/stub.ts";
 import type { OrderStorage } from "./order-storage.ts";
 
@@ -49,7 +50,9 @@ export class ProjectionOutbox {
         const due = dueForSend(store.outboxEntries(), now).slice(0, SEND_BATCH);
         if (due.length === 0) break;
         const events = store.eventsBySeq(due);
-        await env.EVENTS.sendBatch(events.map((event) => ({ body: this.host.message(event), contentType: "json" })));
+        await eventsQueue(env, this.host.orderId()).sendBatch(
+          events.map((event) => ({ body: this.host.message(event), contentType: "json" })),
+        );
         store.markSent(due, now);
         if (events.some((e) => e.at < now - ACK_WINDOW_MS)) {
           logLine("warn", "order.events_resent", { orderId: this.host.orderId(), seqs: due });

@@ -4,7 +4,7 @@
 // sees it; the Worker memoises answers for a few seconds per isolate
 // (domain/auth/revocation.ts), which bounds how late a revocation bites.
 // Why a Durable Object and not KV, D1 or Postgres:
-// docs/decisions/0011-hardening-session-revocation.md.
+// docs/decisions/0017-hardening-session-revocation.md.
 import { DurableObject } from "cloudflare:workers";
 import type { RevocationRecord } from "../../domain/auth/revocation.ts";
 import type { Env } from "../../platform/env.ts";

@@ -192,6 +192,11 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
     call: (fx) => ({ params: order(fx), body: { amountMinor: 1, reason: "matrix" } }),
     expect: signedIn("admin"),
   },
+  reportOrderProblem: {
+    call: (fx) => ({ params: order(fx), body: { problem: "other", note: "matrix" } }),
+    // Another customer learns nothing about the order; nobody but customers reports problems.
+    expect: owned(["customer"], ["customer"], "hidden"),
+  },
   listMyOrders: { call: () => ({}), expect: signedIn("customer") },
 
   // couriers

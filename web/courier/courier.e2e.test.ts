@@ -16,9 +16,9 @@ import { type Browser, type BrowserContext, chromium, type Page } from "playwrig
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { bearingDeg, destinationPoint, haversineMeters, type LatLng } from "../../domain/geo/distance.ts";
 import { decodeGeohashBounds, zoneCellOf } from "../../domain/geo/geohash.ts";
+import { seriousA11yViolations } from "../e2e/a11y.ts";
 // The platform boot's provided values (courierUrl, apiBase) are typed there.
 import type {} from "../e2e/global-setup.ts";
-import { seriousA11yViolations } from "../e2e/a11y.ts";
 
 const courierUrl = inject("courierUrl");
 const apiBase = inject("apiBase");

@@ -9,8 +9,8 @@ import { type Browser, chromium, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { openDb } from "../../db/node.ts";
 import { deadLetters } from "../../db/schema.ts";
-import { seriousA11yViolations as axeViolations } from "./a11y.ts";
 import type { components } from "../shared/api/schema";
+import { seriousA11yViolations as axeViolations } from "./a11y.ts";
 
 type Schemas = components["schemas"];
 type Menu = Schemas["Menu"];
@@ -275,6 +275,9 @@ describe("restaurant console", () => {
     await page.getByLabel("Email").fill("admin@demo.test");
     await page.getByLabel("Password").fill("demo-admin-pass");
     await page.getByRole("button", { name: "Sign in" }).click();
+    // Operators land on the overview; the dead letters are one of their screens.
+    await page.getByRole("heading", { name: "Health at a glance" }).waitFor();
+    await page.getByRole("navigation").getByRole("link", { name: "Dead letters" }).click();
     await page.getByRole("heading", { name: "Dead letters" }).waitFor();
     // Beside the dead letters, whether Postgres is in step with the Order DOs (no order lags here).
     await page.locator(".projection-status.in-step", { hasText: "Postgres is in step" }).waitFor();

@@ -1,7 +1,9 @@
 // The console's shell: sign-in, then the screens the signed-in role may use,
 // on hash routes (a static Pages site has no server routes):
 //   staff   #/board[/<orderId>]  #/orders[/<orderId>]  #/menu
-//   admin   #/dead-letters
+//   admin   #/overview  #/map  #/exceptions[/<orderId>]  #/restaurants[/new|/<id>]
+//           #/couriers  #/accounts  #/audit[/<entityType>/<entityId>]  #/dead-letters
+//   anyone  #/invite/<token>   (an invitation link: choose a password)
 import { type ReactNode, useEffect, useRef, useState } from "react";
 import { type User, unwrap } from "../../shared/api/index.ts";
 import { useHashRoute, useUser } from "../../shared/ui/hooks.ts";
@@ -10,6 +12,15 @@ import { AppShell, type NavItem } from "../../shared/ui/layout.tsx";
 import { NoticesProvider, useNotices } from "../../shared/ui/notices.tsx";
 import { api, type Restaurant } from "./api.ts";
 import { LOCALE_KEY, MESSAGES, type MessageKey, useI18n } from "./i18n.ts";
+import { AccountsScreen } from "./ops/accounts.tsx";
+import { AuditScreen } from "./ops/audit.tsx";
+import { CouriersScreen } from "./ops/couriers.tsx";
+import { ExceptionsScreen } from "./ops/exceptions.tsx";
+import { InvitationScreen } from "./ops/invitation.tsx";
+import { LiveMapScreen } from "./ops/live-map.tsx";
+import { OverviewScreen } from "./ops/overview.tsx";
+import { RestaurantFormScreen } from "./ops/restaurant-form.tsx";
+import { RestaurantsScreen } from "./ops/restaurants.tsx";
 import { BoardScreen } from "./screens/board.tsx";
 import { DeadLettersScreen } from "./screens/dead-letters.tsx";
 import { HistoryScreen } from "./screens/history.tsx";
@@ -30,6 +41,7 @@ const CONSOLE_ROLES: ReadonlySet<User["role"]> = new Set(["restaurant_staff", "a
 function Session() {
   const { t } = useI18n();
   const user = useUser(api);
+  const [route, token] = useHashRoute();
   const [notice, setNotice] = useState<MessageKey | null>(null);
   const signingOut = useRef(false);
 
@@ -56,6 +68,7 @@ function Session() {
     if (user && !CONSOLE_ROLES.has(user.role)) signOut("app.wrongRole");
   });
 
+  if (route === "invite" && token) return <InvitationScreen token={token} />;
   if (!user || !allowed) return <SignIn notice={notice ? t(notice) : undefined} />;
   // Keyed by user: nothing one person was told is left on screen for the next.
   return (
@@ -95,7 +108,7 @@ function Console(props: { user: User; onSignOut(): void }) {
   const { t, locale, setLocale } = useI18n();
   const { dismiss } = useNotices();
   const restaurant = useRestaurant(props.user);
-  const [section = "", param] = useHashRoute();
+  const [section = "", param, extra] = useHashRoute();
 
   const nav: NavItem[] = restaurant
     ? [
@@ -103,7 +116,16 @@ function Console(props: { user: User; onSignOut(): void }) {
         { href: "#/orders", label: t("nav.orders") },
         { href: "#/menu", label: t("nav.menu") },
       ]
-    : [{ href: "#/dead-letters", label: t("nav.deadLetters") }];
+    : [
+        { href: "#/overview", label: t("nav.overview") },
+        { href: "#/map", label: t("nav.map") },
+        { href: "#/exceptions", label: t("nav.exceptions") },
+        { href: "#/restaurants", label: t("nav.restaurants") },
+        { href: "#/couriers", label: t("nav.couriers") },
+        { href: "#/accounts", label: t("nav.accounts") },
+        { href: "#/audit", label: t("nav.audit") },
+        { href: "#/dead-letters", label: t("nav.deadLetters") },
+      ];
   const sections = new Set(nav.map((item) => item.href.slice(2)));
   const known = restaurant !== undefined && sections.has(section);
 
@@ -128,8 +150,8 @@ function Console(props: { user: User; onSignOut(): void }) {
     else if (section === "orders" && param) screen = <StandaloneOrder key={param} orderId={param} />;
     else if (section === "orders") screen = <HistoryScreen restaurant={restaurant} />;
     else if (section === "menu") screen = <MenuScreen restaurant={restaurant} />;
-  } else if (known && section === "dead-letters") {
-    screen = <DeadLettersScreen />;
+  } else if (known) {
+    screen = operatorScreen(section, param, extra);
   }
 
   return (
@@ -152,6 +174,28 @@ function Console(props: { user: User; onSignOut(): void }) {
       {screen}
     </AppShell>
   );
+}
+
+/** An operator's screen for the route; the sections are those in the nav. */
+function operatorScreen(section: string, param: string | undefined, extra: string | undefined): ReactNode {
+  switch (section) {
+    case "overview":
+      return <OverviewScreen />;
+    case "map":
+      return <LiveMapScreen />;
+    case "exceptions":
+      return <ExceptionsScreen orderId={param} />;
+    case "restaurants":
+      return param ? <RestaurantFormScreen key={param} id={param === "new" ? null : param} /> : <RestaurantsScreen />;
+    case "couriers":
+      return <CouriersScreen />;
+    case "accounts":
+      return <AccountsScreen />;
+    case "audit":
+      return <AuditScreen key={`${param}/${extra}`} entityType={param} entityId={extra} />;
+    default:
+      return <DeadLettersScreen />;
+  }
 }
 
 function StandaloneOrder(props: { orderId: string }) {

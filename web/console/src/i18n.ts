@@ -2,6 +2,7 @@
 // Portuguese dictionary is typed from the English one: a missing key does not
 // compile.
 import { defineMessages, type I18n, useI18n as useSharedI18n } from "../../shared/ui/i18n.tsx";
+import { OPS_EN, OPS_PT } from "./ops/messages.ts";
 
 const en = {
   "app.brand": "Edge Delivery",
@@ -451,9 +452,9 @@ const pt: { [K in keyof typeof en]: string } = {
   "dl.replayed": "Mensagem falhada {id} devolvida à fila {queue}.",
 };
 
-export type MessageKey = keyof typeof en;
+export type MessageKey = keyof typeof en | keyof typeof OPS_EN;
 
-export const MESSAGES = defineMessages(en, pt);
+export const MESSAGES = defineMessages({ ...en, ...OPS_EN }, { ...pt, ...OPS_PT });
 
 export const LOCALE_KEY = "edge-delivery.console.locale";
 

@@ -176,6 +176,12 @@ export class ApiClient {
     return this.adopt(session).user;
   }
 
+  /** Chooses a password with an invitation link and starts the session it opens. */
+  async acceptInvitation(token: string, password: string): Promise<User> {
+    const session = await unwrap(this.http.POST("/v1/invitations/accept", { body: { token, password } }));
+    return this.adopt(session).user;
+  }
+
   async signOut(): Promise<void> {
     const refreshToken = this.session?.refreshToken;
     this.end();

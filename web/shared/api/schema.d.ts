@@ -740,6 +740,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/orders/{id}/problems": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The customer reports a problem (missing or wrong items, late, never arrived…); it joins the operators' exceptions queue */
+        post: operations["reportOrderProblem"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/orders/{id}/refunds": {
         parameters: {
             query?: never;
@@ -2970,7 +2987,7 @@ export interface components {
             /** Format: uuid */
             orderId: string;
             /** @enum {string} */
-            kind: "no_courier" | "courier_dark" | "pin_locked" | "delivery_failed" | "refund_stuck";
+            kind: "no_courier" | "courier_dark" | "pin_locked" | "delivery_failed" | "refund_stuck" | "customer_problem";
             reason: string | null;
             openedAt: string;
             /** @description How long it has been open (or was, once resolved). */
@@ -3019,7 +3036,7 @@ export interface components {
         };
         OperatorResolve: {
             note: string;
-            kinds?: ("no_courier" | "courier_dark" | "pin_locked" | "delivery_failed" | "refund_stuck")[];
+            kinds?: ("no_courier" | "courier_dark" | "pin_locked" | "delivery_failed" | "refund_stuck" | "customer_problem")[];
         };
         OperatorNote: {
             note: string;
@@ -6346,6 +6363,95 @@ export interface operations {
             429: components["responses"]["RateLimited"];
         };
     };
+    reportOrderProblem: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    problem: "missing_items" | "wrong_items" | "damaged" | "late" | "not_received" | "courier_conduct" | "other";
+                    /**
+                     * @description What happened, in the customer's words.
+                     * @default
+                     */
+                    note?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The order after the transition */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Order"];
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but not acceptable */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+        };
+    };
     refundOrder: {
         parameters: {
             query?: never;
@@ -9122,7 +9228,7 @@ export interface operations {
         parameters: {
             query?: {
                 status?: "open" | "resolved";
-                kind?: "no_courier" | "courier_dark" | "pin_locked" | "delivery_failed" | "refund_stuck";
+                kind?: "no_courier" | "courier_dark" | "pin_locked" | "delivery_failed" | "refund_stuck" | "customer_problem";
                 orderId?: string;
                 limit?: number;
             };

@@ -5,6 +5,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Principal } from "../../../domain/auth/principal.ts";
 import { pointInPolygon } from "../../../domain/delivery-areas/point-in-polygon.ts";
 import { haversineMeters } from "../../../domain/geo/distance.ts";
+import { CUSTOMER_PROBLEMS, MAX_NOTE } from "../../../domain/order/operator-commands.ts";
 import type { PlacedOrder } from "../../../domain/order/order-event.ts";
 import { orderIdFor, sha256Hex } from "../../../domain/order/order-id.ts";
 import type { OrderCommand } from "../../../domain/order/state-machine.ts";
@@ -274,6 +275,18 @@ const COMMANDS = [
     roles: ["customer", "restaurant_staff", "admin"],
     body: z.strictObject({ reason: Reason }),
     toCommand: (b) => ({ type: "cancel", reason: b.reason }),
+  }),
+  commandRoute({
+    path: "problems",
+    operationId: "reportOrderProblem",
+    summary:
+      "The customer reports a problem (missing or wrong items, late, never arrived…); it joins the operators' exceptions queue",
+    roles: ["customer"],
+    body: z.strictObject({
+      problem: z.enum(CUSTOMER_PROBLEMS),
+      note: z.string().max(MAX_NOTE).default("").openapi({ description: "What happened, in the customer's words." }),
+    }),
+    toCommand: (b) => ({ type: "report_problem", problem: b.problem, note: b.note }),
   }),
   commandRoute({
     path: "refunds",

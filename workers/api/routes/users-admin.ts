@@ -2,7 +2,7 @@
 // fresh invitation link, and deactivate or reactivate anyone. Deactivation
 // refuses sign-in and refresh at once (refresh tokens are revoked, sign-in
 // checks the flag), voids every access token already issued within seconds
-// through the user's SessionsDO (docs/decisions/0011-hardening-session-revocation.md),
+// through the user's SessionsDO (docs/decisions/0017-hardening-session-revocation.md),
 // and cuts a courier's app off at their zone. Reactivation lets the account
 // sign in again; tokens from before stay void.
 import { createRoute, z } from "@hono/zod-openapi";

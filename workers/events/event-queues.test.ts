@@ -1,0 +1,36 @@
+// The outbox's choice of events queue: one queue unless EVENTS_SHARDS says
+// otherwise, the order's shard when it does, and EVENTS when a shard's
+// binding is missing (a configuration slip must not lose or delay events).
+import { describe, expect, it } from "vitest";
+import { eventQueueBinding } from "../../domain/projection/event-shards.ts";
+import { eventsQueue } from "./event-queues.ts";
+
+const queue = (name: string) => ({ name }) as unknown as Queue<unknown>;
+const orderIds = Array.from({ length: 64 }, () => crypto.randomUUID());
+
+describe("eventsQueue", () => {
+  it("is EVENTS when unsharded, whatever the order", () => {
+    const env = { EVENTS: queue("EVENTS") };
+    for (const id of orderIds) expect(eventsQueue(env, id)).toBe(env.EVENTS);
+    expect(eventsQueue({ ...env, EVENTS_SHARDS: "1" }, orderIds[0])).toBe(env.EVENTS);
+  });
+
+  it("is the order's shard when sharded, and EVENTS for a shard with no binding", () => {
+    const full = {
+      EVENTS: queue("EVENTS"),
+      EVENTS_1: queue("EVENTS_1"),
+      EVENTS_2: queue("EVENTS_2"),
+      EVENTS_3: queue("EVENTS_3"),
+    };
+    const used = new Set<string>();
+    for (const id of orderIds) {
+      const chosen = eventsQueue({ ...full, EVENTS_SHARDS: "4" }, id) as unknown as { name: string };
+      expect(chosen.name).toBe(eventQueueBinding(id, 4));
+      used.add(chosen.name);
+    }
+    expect(used.size).toBe(4);
+    const missing = { EVENTS: full.EVENTS, EVENTS_SHARDS: "4" };
+    for (const id of orderIds) expect(eventsQueue(missing, id)).toBe(full.EVENTS);
+    expect(eventsQueue({ ...full, EVENTS_SHARDS: "4" }, undefined)).toBe(full.EVENTS);
+  });
+});
