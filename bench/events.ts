@@ -179,7 +179,8 @@ function orderMessages(p: Pipeline, prefix: string, n: number): OrderEventMessag
           at,
           ...extra,
         },
-      },
+        // Synthetic events: the shapes the projection reads, not every field a real one has.
+      } as OrderEventMessage["event"],
       order: {
         id: orderId,
         customerId,

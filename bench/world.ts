@@ -4,10 +4,10 @@
 // peer inserts exactly the rows our projection writes).
 import { eq } from "drizzle-orm";
 import { openDb } from "../db/node.ts";
-import { restaurants, zones } from "../db/schema.ts";
+import { deliveryAreas, restaurants } from "../db/schema.ts";
+import { pointInPolygon } from "../domain/delivery-areas/point-in-polygon.ts";
 import { haversineMeters } from "../domain/geo/distance.ts";
 import { type CartLine, type FeePolicy, type PricedCart, priceCart } from "../domain/pricing/price-cart.ts";
-import { pointInPolygon } from "../domain/zones/point-in-polygon.ts";
 import { loadMenu, type Menu } from "../workers/api/menus/menu-repository.ts";
 import { pick, pointNear, seededRandom } from "./lib/rng.ts";
 import type { Database } from "./platform.ts";
@@ -39,7 +39,7 @@ export async function loadWorld(database: Database): Promise<World> {
       const menu = await loadMenu(db, row.id);
       if (menu) list.push({ id: row.id, lat: row.lat, lng: row.lng, deliveryRadiusM: row.r, menu });
     }
-    const [zone] = await db.select().from(zones).where(eq(zones.active, true)).limit(1);
+    const [zone] = await db.select().from(deliveryAreas).where(eq(deliveryAreas.active, true)).limit(1);
     if (!zone) throw new Error("no active zone after seeding");
     return {
       restaurants: list,

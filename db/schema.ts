@@ -66,7 +66,7 @@ export const restaurants = pgTable(
     menuVersion: integer("menu_version").notNull().default(1),
     active: boolean("active").notNull().default(true),
     /** The delivery area (zones row) an operator put the restaurant in; null until one is chosen. */
-    deliveryAreaId: uuid("delivery_area_id").references((): AnyPgColumn => zones.id, { onDelete: "set null" }),
+    deliveryAreaId: uuid("delivery_area_id").references((): AnyPgColumn => deliveryAreas.id, { onDelete: "set null" }),
     /** The platform's cut of the food subtotal, in basis points. */
     commissionBps: integer("commission_bps").notNull().default(1500),
     /** Dates whose hours replace the weekly ones (empty slots: closed that day). */
@@ -276,7 +276,8 @@ export const modifierOptions = pgTable(
   ],
 );
 
-export const zones = pgTable(
+/** Delivery areas: the polygons and fees that price orders. The table keeps its first name (decision 0029). */
+export const deliveryAreas = pgTable(
   "zones",
   {
     id: uuid("id").primaryKey().defaultRandom(),
@@ -306,7 +307,7 @@ export const couriers = pgTable("couriers", {
     .references(() => users.id, { onDelete: "cascade" }),
   vehicle: vehicleType("vehicle").notNull(),
   phone: text("phone").notNull(),
-  homeZoneId: uuid("home_zone_id").references(() => zones.id, { onDelete: "set null" }),
+  homeZoneId: uuid("home_zone_id").references(() => deliveryAreas.id, { onDelete: "set null" }),
   active: boolean("active").notNull().default(true),
   /** An operator saw the courier's licence, insurance and right to work; onboarding activates nobody without it. */
   documentsChecked: boolean("documents_checked").notNull().default(false),

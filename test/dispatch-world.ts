@@ -5,7 +5,7 @@
 import { eq } from "drizzle-orm";
 import { expect } from "vitest";
 import { openDb } from "../db/client.ts";
-import { couriers, restaurants, users, zones } from "../db/schema.ts";
+import { couriers, deliveryAreas, restaurants, users } from "../db/schema.ts";
 import { hashPassword } from "../domain/auth/password.ts";
 import { destinationPoint, type LatLng } from "../domain/geo/distance.ts";
 import { decodeGeohashBounds, zoneCellOf } from "../domain/geo/geohash.ts";
@@ -64,7 +64,7 @@ export async function createDispatchWorld(courierCount: number): Promise<Dispatc
   try {
     await db.update(restaurants).set(restaurant).where(eq(restaurants.id, world.restaurantId));
     const [w, e, s, n] = [restaurant.lng - 0.2, restaurant.lng + 0.2, restaurant.lat - 0.2, restaurant.lat + 0.2];
-    await db.insert(zones).values({
+    await db.insert(deliveryAreas).values({
       name: `Courier test zone ${crypto.randomUUID().slice(0, 8)}`,
       polygon: {
         type: "Polygon",

@@ -1,7 +1,7 @@
 // Helpers for the notification and webhook tests inside workerd: the
 // stand-in's address (scripts/dev/notify-standin), its records, and order
 // event messages made up for one world, fed to the fan-out as the queue would.
-import type { OrderEventMessage } from "../domain/order/order-event.ts";
+import type { OrderEvent, OrderEventMessage } from "../domain/order/order-event.ts";
 import { testEnv, type World } from "./world.ts";
 
 export const notifyBase = (): string => (testEnv as unknown as { NOTIFY_STANDIN: string }).NOTIFY_STANDIN;
@@ -55,7 +55,7 @@ export function madeUpEvent(
       payload,
       state: "paid",
       delivery: "none",
-    },
+    } as OrderEvent,
     order: {
       id: orderId,
       customerId: world.ids.customer,

@@ -5,7 +5,7 @@
 import { eq } from "drizzle-orm";
 import { expect } from "vitest";
 import { openDb } from "../db/client.ts";
-import { couriers, restaurants, users, zones } from "../db/schema.ts";
+import { couriers, deliveryAreas, restaurants, users } from "../db/schema.ts";
 import { hashPassword } from "../domain/auth/password.ts";
 import { destinationPoint, type LatLng } from "../domain/geo/distance.ts";
 import { decodeGeohashBounds, zoneCellOf } from "../domain/geo/geohash.ts";
@@ -47,7 +47,7 @@ export async function createOperatorWorld(anchor: LatLng): Promise<OperatorWorld
     await db.update(restaurants).set(restaurant).where(eq(restaurants.id, world.restaurantId));
     const [w, e, s, n] = [restaurant.lng - 0.05, restaurant.lng + 0.05, restaurant.lat - 0.05, restaurant.lat + 0.05];
     const [area] = await db
-      .insert(zones)
+      .insert(deliveryAreas)
       .values({
         name: `Operator test area ${crypto.randomUUID().slice(0, 8)}`,
         polygon: {
@@ -68,7 +68,7 @@ export async function createOperatorWorld(anchor: LatLng): Promise<OperatorWorld
         serviceFeeBps: 500,
         taxBps: 1300,
       })
-      .returning({ id: zones.id });
+      .returning({ id: deliveryAreas.id });
     deliveryAreaId = area?.id as string;
   } finally {
     await close();

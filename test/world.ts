@@ -5,13 +5,13 @@ import { env, exports } from "cloudflare:workers";
 import { openDb } from "../db/client.ts";
 import {
   couriers,
+  deliveryAreas,
   menuCategories,
   menuItems,
   modifierGroups,
   modifierOptions,
   restaurants,
   users,
-  zones,
 } from "../db/schema.ts";
 import { hashPassword } from "../domain/auth/password.ts";
 import type { Env } from "../workers/env.ts";
@@ -95,7 +95,7 @@ export async function createWorld(): Promise<World> {
         { groupId: extras?.id as string, name: "Extra cheese", priceDeltaMinor: 150 },
       ])
       .returning();
-    await db.insert(zones).values({
+    await db.insert(deliveryAreas).values({
       name: `Test zone ${tag}`,
       polygon: {
         type: "Polygon",

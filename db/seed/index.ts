@@ -11,13 +11,13 @@ import { pick, seededRandom } from "../../domain/random/seeded-random.ts";
 import type { Database } from "../client.ts";
 import {
   couriers,
+  deliveryAreas,
   menuCategories,
   menuItems,
   modifierGroups,
   modifierOptions,
   restaurants,
   users,
-  zones,
 } from "../schema.ts";
 import {
   CITY,
@@ -159,13 +159,13 @@ async function seedInTransaction(tx: Tx, options: SeedOptions): Promise<SeedSumm
 
   // Zone
   const zoneRows = await tx
-    .insert(zones)
+    .insert(deliveryAreas)
     .values({ id: await seedUuid(`zone:${ZONE.name}`), currency: CITY.currency, ...ZONE })
     .onConflictDoNothing()
-    .returning({ id: zones.id });
+    .returning({ id: deliveryAreas.id });
   inserted.zones = zoneRows.length;
   total.zones = 1;
-  const [zone] = await tx.select({ id: zones.id }).from(zones).where(eq(zones.name, ZONE.name));
+  const [zone] = await tx.select({ id: deliveryAreas.id }).from(deliveryAreas).where(eq(deliveryAreas.name, ZONE.name));
   if (!zone) throw new Error(`zone ${ZONE.name} missing after insert`);
 
   // Restaurants

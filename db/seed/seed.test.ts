@@ -2,7 +2,7 @@ import { count, eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { verifyPassword } from "../../domain/auth/password.ts";
 import { openDb } from "../node.ts";
-import { couriers, menuItems, modifierGroups, modifierOptions, restaurants, users, zones } from "../schema.ts";
+import { couriers, deliveryAreas, menuItems, modifierGroups, modifierOptions, restaurants, users } from "../schema.ts";
 import { RESTAURANTS } from "./demo-city.ts";
 import { type SeedSummary, seedDemoCity } from "./index.ts";
 
@@ -20,7 +20,7 @@ describe("seedDemoCity", () => {
       modifierOptions: await rows(db.select({ n: count() }).from(modifierOptions)),
       couriers: await rows(db.select({ n: count() }).from(couriers)),
       users: await rows(db.select({ n: count() }).from(users)),
-      zones: await rows(db.select({ n: count() }).from(zones)),
+      zones: await rows(db.select({ n: count() }).from(deliveryAreas)),
     };
   }
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { COURIER_STALE_AFTER_MS } from "../dispatch/fix.ts";
 import { encodeGeohash } from "../geo/geohash.ts";
 import {
   type CourierFacts,
   countCouriers,
   foldCellSummary,
-  MAP_STALE_AFTER_MS,
   mapStateOf,
   type TrackedCourier,
   toMapCourier,
@@ -39,7 +39,7 @@ describe("courier map state", () => {
   });
 
   it("calls a quiet phone stale, even with food on board", () => {
-    const quiet = { lastFixAt: NOW - MAP_STALE_AFTER_MS - 1 };
+    const quiet = { lastFixAt: NOW - COURIER_STALE_AFTER_MS - 1 };
     expect(mapStateOf(facts("a", quiet), NOW)).toBe("stale");
     expect(mapStateOf(facts("a", { ...quiet, activeOrders: ["o"] }), NOW)).toBe("stale");
     expect(mapStateOf(facts("a", { connected: false }), NOW)).toBe("stale");

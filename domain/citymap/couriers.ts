@@ -2,6 +2,8 @@
 // courier in their dispatch cell; the map decides what state to draw, because
 // "stale" depends on the time of looking, not of reporting.
 
+import { COURIER_STALE_AFTER_MS } from "../dispatch/fix.ts";
+
 export type CourierStatus = "online" | "offline" | "break";
 
 /** What a Zone DO reports about one courier. */
@@ -21,13 +23,10 @@ export interface CourierFacts {
 
 export type CourierMapState = "available" | "offered" | "on_job" | "stale" | "break";
 
-/** Same threshold dispatch uses: a phone quiet this long gets no new work. */
-export const MAP_STALE_AFTER_MS = 60_000;
-
 /** Null: not on the map (signed off). */
 export function mapStateOf(facts: CourierFacts, now: number): CourierMapState | null {
   if (facts.status === "offline" && facts.activeOrders.length === 0) return null;
-  const quiet = facts.lastFixAt === null || now - facts.lastFixAt > MAP_STALE_AFTER_MS || !facts.connected;
+  const quiet = facts.lastFixAt === null || now - facts.lastFixAt > COURIER_STALE_AFTER_MS || !facts.connected;
   // A courier carrying food who goes quiet is exactly who operators must see as stale.
   if (quiet) return "stale";
   if (facts.activeOrders.length > 0) return "on_job";

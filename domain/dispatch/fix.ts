@@ -5,6 +5,13 @@
 
 import { haversineMeters, isValidLatLng } from "../geo/distance.ts";
 
+/**
+ * A courier whose phone has gone quiet this long may be in a tunnel or have
+ * quit the app: dispatch gives them no new work and the city map shows them
+ * stale. One threshold for both, so the map shows what dispatch does.
+ */
+export const COURIER_STALE_AFTER_MS = 60_000;
+
 export interface Fix {
   lat: number;
   lng: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { OrderEventMessage } from "../order/order-event.ts";
+import type { OrderEvent, OrderEventMessage } from "../order/order-event.ts";
 import { DEFAULT_PREFERENCES, decideChannels, inQuietHours, withDefaults } from "./preferences.ts";
 import { nextNotificationAttempt, planNotifications, templateValues } from "./routing.ts";
 import { formatMoney, render, TEMPLATES } from "./templates.ts";
@@ -28,7 +28,7 @@ function message(
       payload,
       state: "paid",
       delivery: "none",
-    },
+    } as OrderEvent,
     order: {
       id: ORDER,
       customerId: CUSTOMER,

@@ -79,7 +79,8 @@ export function planNotifications(message: OrderEventMessage): PlannedNotificati
       url = `/restaurants/${order.restaurantId}/board`;
     }
     if (rule.to === "offered_courier") {
-      const courierId = event.payload.courierId;
+      // Only the offer events name a courier; the rule table sends this audience nothing else.
+      const courierId = "courierId" in event.payload ? event.payload.courierId : undefined;
       if (typeof courierId !== "string") continue;
       audience = { kind: "user", userId: courierId };
       url = "/";

@@ -1,6 +1,6 @@
 // Rules for putting a restaurant on the map, without I/O: its slug, its time
 // zone, which delivery area it belongs to, and whether it can be served at all.
-import { type Polygon, pointInPolygon } from "../zones/point-in-polygon.ts";
+import { type Polygon, pointInPolygon } from "../delivery-areas/point-in-polygon.ts";
 
 export interface DeliveryAreaShape {
   id: string;

@@ -3,7 +3,8 @@
 // state machine (state-machine.ts) routes these commands here and applies the
 // plan through its own `apply`, so every operator action is an event on the
 // order with the operator as its actor, like any other transition.
-import type { DeliveryState, OrderSnapshot, OrderState } from "./state-machine.ts";
+import type { TransitionDraft } from "./events.ts";
+import type { DeliveryState, OrderSnapshot, OrderState } from "./order-types.ts";
 
 export type OperatorCommand =
   /** Offer the order to one courier, who must accept; replaces any live offer. */
@@ -51,8 +52,17 @@ export const OPERATOR_EVENT_TYPES = [
   "order.problem_reported",
 ] as const;
 
+/** The events an operator's command can record. */
+type OperatorEventType =
+  | "order.courier_offered"
+  | "order.courier_assigned"
+  | "order.redispatched"
+  | "order.exception_resolved"
+  | "order.operator_note"
+  | "order.problem_reported";
+
 export type OperatorPlan =
-  | { ok: true; changes: Partial<OrderSnapshot>; eventType: string; payload: Record<string, unknown> }
+  | { ok: true; changes: Partial<OrderSnapshot>; draft: TransitionDraft<OperatorEventType> }
   | { ok: false; status: 409 | 422; code: string; message: string };
 
 const KITCHEN_STATES: readonly OrderState[] = ["accepted", "preparing", "ready"];
@@ -101,13 +111,15 @@ export function planOperatorCommand(order: OrderSnapshot, command: OperatorComma
       return {
         ok: true,
         changes: { delivery: "offered", offeredCourierId: command.courierId, offerExpiresAt: command.expiresAt },
-        eventType: "order.courier_offered",
-        payload: {
-          courierId: command.courierId,
-          expiresAt: command.expiresAt,
-          byOperator: true,
-          reason: command.reason.trim(),
-          replacedOfferTo: order.delivery === "offered" ? order.offeredCourierId : null,
+        draft: {
+          type: "order.courier_offered",
+          payload: {
+            courierId: command.courierId,
+            expiresAt: command.expiresAt,
+            byOperator: true,
+            reason: command.reason.trim(),
+            replacedOfferTo: order.delivery === "offered" ? order.offeredCourierId : null,
+          },
         },
       };
     }
@@ -120,14 +132,16 @@ export function planOperatorCommand(order: OrderSnapshot, command: OperatorComma
       return {
         ok: true,
         changes: { delivery: "assigned", courierId: command.courierId, offeredCourierId: null, offerExpiresAt: null },
-        eventType: "order.courier_assigned",
-        payload: {
-          courierId: command.courierId,
-          forced: true,
-          reason: command.reason.trim(),
-          previousCourierId: order.courierId,
-          withdrawnOfferTo: order.offeredCourierId,
-          readyAt: order.readyAt,
+        draft: {
+          type: "order.courier_assigned",
+          payload: {
+            courierId: command.courierId,
+            forced: true,
+            reason: command.reason.trim(),
+            previousCourierId: order.courierId,
+            withdrawnOfferTo: order.offeredCourierId,
+            readyAt: order.readyAt,
+          },
         },
       };
     }
@@ -144,11 +158,13 @@ export function planOperatorCommand(order: OrderSnapshot, command: OperatorComma
           escalatedAt: null,
           redispatchedAt: now,
         },
-        eventType: "order.redispatched",
-        payload: {
-          reason: command.reason.trim(),
-          previousCourierId: order.courierId,
-          withdrawnOfferTo: order.offeredCourierId,
+        draft: {
+          type: "order.redispatched",
+          payload: {
+            reason: command.reason.trim(),
+            previousCourierId: order.courierId,
+            withdrawnOfferTo: order.offeredCourierId,
+          },
         },
       };
     }
@@ -159,14 +175,13 @@ export function planOperatorCommand(order: OrderSnapshot, command: OperatorComma
       return {
         ok: true,
         changes: {},
-        eventType: "order.exception_resolved",
-        payload: { note: command.note.trim(), kinds },
+        draft: { type: "order.exception_resolved", payload: { note: command.note.trim(), kinds } },
       };
     }
     case "add_note": {
       const bad = text(command.note, "note");
       if (bad) return bad;
-      return { ok: true, changes: {}, eventType: "order.operator_note", payload: { note: command.note.trim() } };
+      return { ok: true, changes: {}, draft: { type: "order.operator_note", payload: { note: command.note.trim() } } };
     }
     case "report_problem": {
       // Nothing was bought before payment: there is nothing for an operator to put right.
@@ -181,8 +196,10 @@ export function planOperatorCommand(order: OrderSnapshot, command: OperatorComma
       return {
         ok: true,
         changes: {},
-        eventType: "order.problem_reported",
-        payload: { problem: command.problem, note: note === "" ? null : note },
+        draft: {
+          type: "order.problem_reported",
+          payload: { problem: command.problem, note: note === "" ? null : note },
+        },
       };
     }
   }

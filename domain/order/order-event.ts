@@ -2,21 +2,24 @@
 // event log, sent through the queue, projected into Postgres and pushed to
 // watchers. `seq` is dense per order (1, 2, 3...), so a watcher or a
 // projection can tell a gap from a duplicate.
-import type { DeliveryState, OrderState } from "./state-machine.ts";
+// `type` and `payload` come from the catalogue in events.ts, so switching on
+// `event.type` narrows the payload.
+import type { OrderEventDraft } from "./events.ts";
+import type { DeliveryState, OrderState } from "./order-types.ts";
 
-export interface OrderEvent {
+export interface OrderEventEnvelope {
   id: string;
   orderId: string;
   seq: number;
-  type: string;
   actorId: string;
   actorRole: string;
   at: number;
-  payload: Record<string, unknown>;
   /** State after this event, so a consumer never has to replay to know it. */
   state: OrderState;
   delivery: DeliveryState;
 }
+
+export type OrderEvent = OrderEventEnvelope & OrderEventDraft;
 
 export interface PricedLine {
   lineNo: number;

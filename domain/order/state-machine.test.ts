@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { refundOf as refundOfEvent } from "./events.ts";
 import {
   type Actor,
   type ActorRole,
@@ -63,6 +64,7 @@ const COMMANDS: Record<OrderCommandType, OrderCommand> = {
   arrived_at_dropoff: { type: "arrived_at_dropoff" },
   delivered: { type: "delivered" },
   courier_timeout: { type: "courier_timeout" },
+  search_exhausted: { type: "search_exhausted", reason: "no_courier_accepted", radiusM: 3000, candidatesTried: 4 },
   operator_offer: {
     type: "operator_offer",
     courierId: "courier-3",
@@ -238,6 +240,14 @@ const ALLOWED: Partial<Record<OrderCommandType, Partial<Record<ActorRole, Record
   arrived_at_dropoff: { courier: { "picked_up/picked_up": "picked_up/at_dropoff" } },
   delivered: { courier: { "picked_up/at_dropoff": "delivered/delivered" } },
   courier_timeout: { system: same(["ready/none", "ready/searching", "ready/offered"]) },
+  // The zone's escalation leaves state alone; only a delivery still without a courier can run out of them.
+  search_exhausted: {
+    system: same([
+      "placed/none",
+      "paid/none",
+      ...K.flatMap((s) => ["none", "searching", "offered"].map((d) => `${s}/${d}`)),
+    ]),
+  },
   operator_offer: {
     admin: { ...withDelivery(inKitchen("searching"), "offered"), ...withDelivery(inKitchen("offered"), "offered") },
   },
@@ -369,7 +379,8 @@ function scenario(key: string): OrderSnapshot {
 }
 
 function refundOf(d: Extract<Decision, { ok: true }>): RefundRequest | null {
-  return (d.events[0]?.payload.refund as RefundRequest | null | undefined) ?? null;
+  const event = d.events[0];
+  return event ? refundOfEvent(event) : null;
 }
 
 describe("decide: actor checks", () => {
@@ -778,7 +789,8 @@ describe("decide: dispatch and delivery", () => {
 
   it("marks a system decline as an expiry", () => {
     const d = expectOk(decide(scenario("accepted/offered"), COMMANDS.offer_declined, ACTORS.system, LATE));
-    expect(d.events[0]?.payload.expired).toBe(true);
+    const event = d.events[0];
+    expect(event?.type === "order.offer_declined" && event.payload.expired).toBe(true);
   });
 
   it("refuses a system expiry for an offer that was replaced with 409 stale_offer", () => {

@@ -2,77 +2,28 @@
 // snapshot, calls decide(), persists `next`, appends `events` and performs the
 // side effects they describe (Stripe refunds, notifying couriers). Keeping
 // every rule here lets them be tested without a runtime, clock or network.
+import { type TransitionDraft, type TransitionEventDraft, withBase } from "./events.ts";
 import { AFTER_END, type OperatorCommand, planOperatorCommand } from "./operator-commands.ts";
+import type {
+  Actor,
+  ActorRole,
+  DeliveryState,
+  EscalationReason,
+  OrderSnapshot,
+  OrderState,
+  RefundRequest,
+} from "./order-types.ts";
 
-export type OrderState =
-  | "placed"
-  | "paid"
-  | "accepted"
-  | "preparing"
-  | "ready"
-  | "picked_up"
-  | "delivered"
-  | "rejected"
-  | "cancelled"
-  | "failed";
-
-export type DeliveryState =
-  | "none"
-  | "searching"
-  | "offered"
-  | "assigned"
-  | "at_pickup"
-  | "picked_up"
-  | "at_dropoff"
-  | "delivered"
-  /** The courier could not hand the order over (customer unreachable after the wait). */
-  | "failed";
-
-export type ActorRole = "customer" | "restaurant_staff" | "courier" | "admin" | "system";
-
-export interface Actor {
-  role: ActorRole;
-  /** For the system, names the source, e.g. "system:alarm", "system:stripe". */
-  id: string;
-  restaurantId?: string | undefined;
-}
-
-export interface OrderSnapshot {
-  id: string;
-  customerId: string;
-  restaurantId: string;
-  courierId: string | null;
-  state: OrderState;
-  delivery: DeliveryState;
-  totalMinor: number;
-  currency: string;
-  paidMinor: number;
-  /** Refunds requested so far. Counted when requested, not when Stripe confirms,
-   * so a second request can never exceed what was paid; the adapter retries the
-   * Stripe call with the event's idempotency key until it succeeds. */
-  refundedMinor: number;
-  paymentIntentId: string | null;
-  prepTimeMinutes: number | null;
-  placedAt: number;
-  paidAt: number | null;
-  acceptedAt: number | null;
-  readyAt: number | null;
-  pickedUpAt: number | null;
-  deliveredAt: number | null;
-  offeredCourierId: string | null;
-  offerExpiresAt: number | null;
-  escalatedAt: number | null;
-  /** When an operator last restarted the courier search. Absent in snapshots stored before it existed. */
-  redispatchedAt?: number | null;
-  /** Prep time the kitchen's load quoted at placement (domain/kitchen/capacity.ts). Absent on older orders. */
-  quotedPrepMinutes?: number | null;
-  /** For an order placed for later: when it reaches the kitchen, and when its food must be ready. */
-  releaseAt?: number | null;
-  readyBy?: number | null;
-  releasedAt?: number | null;
-  /** Set when the courier at the door starts waiting for an unreachable customer. Absent in snapshots stored before it existed. */
-  customerWaitUntil?: number | null;
-}
+export { ORDER_EVENT_TYPES, type OrderEventDraft, type OrderEventType } from "./events.ts";
+export type {
+  Actor,
+  ActorRole,
+  DeliveryState,
+  EscalationReason,
+  OrderSnapshot,
+  OrderState,
+  RefundRequest,
+} from "./order-types.ts";
 
 export type OrderCommand =
   | { type: "payment_succeeded"; paymentIntentId: string; amountMinor: number; currency: string }
@@ -96,6 +47,13 @@ export type OrderCommand =
   | { type: "payment_timeout" }
   | { type: "acceptance_timeout" }
   | { type: "courier_timeout" }
+  /** The restaurant's Zone DO asked everyone in range, or nobody came in range for too long. */
+  | {
+      type: "search_exhausted";
+      reason: "no_courier_accepted" | "no_courier_in_range";
+      radiusM: number;
+      candidatesTried: number;
+    }
   | { type: "release_to_kitchen" }
   // What goes wrong on the road (see "courier exceptions" below decide()).
   | { type: "courier_released"; reason: string; note?: string | undefined }
@@ -106,61 +64,8 @@ export type OrderCommand =
 
 export type OrderCommandType = OrderCommand["type"];
 
-export const ORDER_EVENT_TYPES = [
-  "order.paid",
-  "order.payment_failed",
-  "order.payment_expired",
-  "order.accepted",
-  "order.rejected",
-  "order.acceptance_expired",
-  "order.preparing",
-  "order.prep_time_adjusted",
-  "order.ready",
-  "order.cancelled",
-  "order.refund_requested",
-  "order.dispatch_started",
-  "order.courier_offered",
-  "order.offer_declined",
-  "order.courier_assigned",
-  "order.courier_at_pickup",
-  "order.picked_up",
-  "order.courier_at_dropoff",
-  "order.delivered",
-  "order.courier_escalated",
-  "order.redispatched",
-  "order.exception_resolved",
-  "order.operator_note",
-  "order.problem_reported",
-  "order.released",
-  "order.courier_released",
-  "order.escalated",
-  "order.customer_wait_started",
-  "order.delivery_failed",
-] as const;
-
-export type OrderEventType = (typeof ORDER_EVENT_TYPES)[number];
-
-/** Every payload also carries orderId, state, delivery, previousState,
- * previousDelivery, by and at, so a projection or watcher never needs the
- * snapshot to render an event. */
-export interface OrderEventDraft {
-  type: string;
-  payload: Record<string, unknown>;
-}
-
-/** Present in an event payload as `refund` whenever money must go back. */
-export interface RefundRequest {
-  amountMinor: number;
-  currency: string;
-  reason: string;
-  paymentIntentId: string | null;
-  /** Unique per order and refund: refundedMinor only grows, so its value
-   * before this refund identifies the refund. */
-  idempotencyKey: string;
-}
-
 export type Decision =
-  | { ok: true; next: OrderSnapshot; events: OrderEventDraft[] }
+  | { ok: true; next: OrderSnapshot; events: TransitionEventDraft[] }
   | { ok: false; status: 403 | 409 | 422; code: string; message: string };
 
 type Refusal = Extract<Decision, { ok: false }>;
@@ -213,6 +118,7 @@ export const COMMAND_ROLES: Readonly<Record<OrderCommandType, readonly ActorRole
   arrived_at_dropoff: ["courier"],
   delivered: ["courier"],
   courier_timeout: ["system"],
+  search_exhausted: ["system"],
   operator_offer: ["admin"],
   operator_assign: ["admin"],
   redispatch: ["admin"],
@@ -286,15 +192,16 @@ export function awaitingRelease(order: OrderSnapshot): boolean {
   return (order.releaseAt ?? null) !== null && (order.releasedAt ?? null) === null;
 }
 
-export type DeadlineKind = "payment_timeout" | "acceptance_timeout" | "courier_timeout" | "release_due";
+/** The state machine's own deadlines: each is a transition the Order DO's alarm runs when due. */
+export type OrderDeadlineKind = "payment_timeout" | "acceptance_timeout" | "courier_timeout" | "release_due";
 
 export function deadlines(
   order: OrderSnapshot,
   policy: OrderPolicy = DEFAULT_POLICY,
-): Array<{ kind: DeadlineKind; at: number }> {
+): Array<{ kind: OrderDeadlineKind; at: number }> {
   // Offer expiry is not here: the Zone DO runs offers and sends offer_declined
   // when one lapses.
-  const due: Array<{ kind: DeadlineKind; at: number }> = [];
+  const due: Array<{ kind: OrderDeadlineKind; at: number }> = [];
   const at = deadlineAt(order, policy);
   for (const kind of ["payment_timeout", "acceptance_timeout", "courier_timeout", "release_due"] as const) {
     const when = at[kind];
@@ -303,7 +210,7 @@ export function deadlines(
   return due.sort((a, b) => a.at - b.at);
 }
 
-function deadlineAt(order: OrderSnapshot, policy: OrderPolicy): Record<DeadlineKind, number | null> {
+function deadlineAt(order: OrderSnapshot, policy: OrderPolicy): Record<OrderDeadlineKind, number | null> {
   return {
     payment_timeout: order.state === "placed" ? order.placedAt + policy.paymentTimeoutMs : null,
     // An order for later waits for the kitchen only once it has been handed to it.
@@ -380,28 +287,44 @@ export function decide(
       return apply(
         ctx,
         { state: "paid", paidMinor: command.amountMinor, paymentIntentId: command.paymentIntentId, paidAt: now },
-        "order.paid",
-        { paymentIntentId: command.paymentIntentId, amountMinor: command.amountMinor, acceptBy },
+        {
+          type: "order.paid",
+          payload: { paymentIntentId: command.paymentIntentId, amountMinor: command.amountMinor, acceptBy },
+        },
       );
     }
     case "payment_failed": {
       if (order.state !== "placed") return invalidTransition(order, command);
       const mismatch = checkPaymentIntent(order, command.paymentIntentId);
       if (mismatch) return mismatch;
-      return apply(ctx, { state: "failed", paymentIntentId: command.paymentIntentId }, "order.payment_failed", {
-        paymentIntentId: command.paymentIntentId,
-        reason: command.reason,
-      });
+      return apply(
+        ctx,
+        { state: "failed", paymentIntentId: command.paymentIntentId },
+        {
+          type: "order.payment_failed",
+          payload: {
+            paymentIntentId: command.paymentIntentId,
+            reason: command.reason,
+          },
+        },
+      );
     }
     case "payment_timeout": {
       if (order.state !== "placed") return invalidTransition(order, command);
       const notDue = checkDue(ctx, "payment_timeout");
       if (notDue) return notDue;
       // The adapter cancels the PaymentIntent so a late payment cannot land.
-      return apply(ctx, { state: "failed" }, "order.payment_expired", {
-        paymentIntentId: order.paymentIntentId,
-        reason: "payment_timeout",
-      });
+      return apply(
+        ctx,
+        { state: "failed" },
+        {
+          type: "order.payment_expired",
+          payload: {
+            paymentIntentId: order.paymentIntentId,
+            reason: "payment_timeout",
+          },
+        },
+      );
     }
     case "accept": {
       if (order.state !== "paid") return invalidTransition(order, command);
@@ -418,10 +341,12 @@ export function decide(
       return apply(
         ctx,
         { state: "accepted", prepTimeMinutes: command.prepTimeMinutes, acceptedAt: now },
-        "order.accepted",
         {
-          prepTimeMinutes: command.prepTimeMinutes,
-          readyAt,
+          type: "order.accepted",
+          payload: {
+            prepTimeMinutes: command.prepTimeMinutes,
+            readyAt,
+          },
         },
       );
     }
@@ -429,27 +354,40 @@ export function decide(
       if (order.state !== "paid") return invalidTransition(order, command);
       const noReason = checkReason(command.reason);
       if (noReason) return noReason;
-      return applyWithFullRefund(ctx, "rejected", "order.rejected", command.reason);
+      const closing = fullRefund(ctx, "rejected", command.reason);
+      return apply(ctx, closing.changes, { type: "order.rejected", payload: closing.refund });
     }
     case "release_to_kitchen": {
       if (order.state !== "paid" || !awaitingRelease(order)) return invalidTransition(order, command);
       const notDue = checkDue(ctx, "release_due");
       if (notDue) return notDue;
-      return apply(ctx, { releasedAt: now }, "order.released", {
-        releaseAt: order.releaseAt,
-        readyBy: order.readyBy,
-        acceptBy: now + policy.acceptanceTimeoutMs,
-      });
+      return apply(
+        ctx,
+        { releasedAt: now },
+        {
+          type: "order.released",
+          payload: {
+            releaseAt: order.releaseAt ?? null,
+            readyBy: order.readyBy ?? null,
+            acceptBy: now + policy.acceptanceTimeoutMs,
+          },
+        },
+      );
     }
     case "acceptance_timeout": {
       if (order.state !== "paid") return invalidTransition(order, command);
       const notDue = checkDue(ctx, "acceptance_timeout");
       if (notDue) return notDue;
-      return applyWithFullRefund(ctx, "rejected", "order.acceptance_expired", "acceptance_timeout");
+      const closing = fullRefund(ctx, "rejected", "acceptance_timeout");
+      return apply(ctx, closing.changes, { type: "order.acceptance_expired", payload: closing.refund });
     }
     case "start_preparing": {
       if (order.state !== "accepted") return invalidTransition(order, command);
-      return apply(ctx, { state: "preparing" }, "order.preparing", { readyAt: etaFor(order, now).readyAt });
+      return apply(
+        ctx,
+        { state: "preparing" },
+        { type: "order.preparing", payload: { readyAt: etaFor(order, now).readyAt } },
+      );
     }
     case "adjust_prep_time": {
       if (order.state !== "accepted" && order.state !== "preparing") return invalidTransition(order, command);
@@ -457,15 +395,18 @@ export function decide(
       if (badPrep) return badPrep;
       const changes = { prepTimeMinutes: command.prepTimeMinutes };
       const readyAt = etaFor({ ...order, ...changes }, now).readyAt;
-      return apply(ctx, changes, "order.prep_time_adjusted", {
-        prepTimeMinutes: command.prepTimeMinutes,
-        previousPrepTimeMinutes: order.prepTimeMinutes,
-        readyAt,
+      return apply(ctx, changes, {
+        type: "order.prep_time_adjusted",
+        payload: {
+          prepTimeMinutes: command.prepTimeMinutes,
+          previousPrepTimeMinutes: order.prepTimeMinutes,
+          readyAt,
+        },
       });
     }
     case "mark_ready": {
       if (order.state !== "preparing") return invalidTransition(order, command);
-      return apply(ctx, { state: "ready", readyAt: now }, "order.ready", { readyAt: now });
+      return apply(ctx, { state: "ready", readyAt: now }, { type: "order.ready", payload: { readyAt: now } });
     }
     case "cancel":
       return cancel(ctx, command);
@@ -483,16 +424,30 @@ export function decide(
       }
       const noReason = checkReason(command.reason);
       if (noReason) return noReason;
-      return apply(ctx, { refundedMinor: order.refundedMinor + command.amountMinor }, "order.refund_requested", {
-        refund: refundRequest(order, command.amountMinor, command.reason),
-      });
+      return apply(
+        ctx,
+        { refundedMinor: order.refundedMinor + command.amountMinor },
+        {
+          type: "order.refund_requested",
+          payload: {
+            refund: refundRequest(order, command.amountMinor, command.reason),
+          },
+        },
+      );
     }
     case "dispatch_started": {
       if (!KITCHEN_STATES.includes(order.state) || order.delivery !== "none") return invalidTransition(order, command);
-      return apply(ctx, { delivery: "searching" }, "order.dispatch_started", {
-        restaurantId: order.restaurantId,
-        readyAt: etaFor(order, now).readyAt,
-      });
+      return apply(
+        ctx,
+        { delivery: "searching" },
+        {
+          type: "order.dispatch_started",
+          payload: {
+            restaurantId: order.restaurantId,
+            readyAt: etaFor(order, now).readyAt,
+          },
+        },
+      );
     }
     case "courier_offered": {
       if (!KITCHEN_STATES.includes(order.state) || order.delivery !== "searching") {
@@ -504,8 +459,7 @@ export function decide(
       return apply(
         ctx,
         { delivery: "offered", offeredCourierId: command.courierId, offerExpiresAt: command.expiresAt },
-        "order.courier_offered",
-        { courierId: command.courierId, expiresAt: command.expiresAt },
+        { type: "order.courier_offered", payload: { courierId: command.courierId, expiresAt: command.expiresAt } },
       );
     }
     case "offer_declined": {
@@ -518,11 +472,13 @@ export function decide(
       return apply(
         ctx,
         { delivery: "searching", offeredCourierId: null, offerExpiresAt: null },
-        "order.offer_declined",
         {
-          courierId: command.courierId,
-          expired: actor.role === "system" && command.reason === undefined,
-          reason: command.reason ?? null,
+          type: "order.offer_declined",
+          payload: {
+            courierId: command.courierId,
+            expired: actor.role === "system" && command.reason === undefined,
+            reason: command.reason ?? null,
+          },
         },
       );
     }
@@ -535,14 +491,20 @@ export function decide(
       return apply(
         ctx,
         { delivery: "assigned", courierId: command.courierId, offeredCourierId: null, offerExpiresAt: null },
-        "order.courier_assigned",
-        { courierId: command.courierId, readyAt: etaFor(order, now).readyAt },
+        {
+          type: "order.courier_assigned",
+          payload: { courierId: command.courierId, readyAt: etaFor(order, now).readyAt },
+        },
       );
     }
     case "arrived_at_pickup": {
       if (!KITCHEN_STATES.includes(order.state) || order.delivery !== "assigned")
         return invalidTransition(order, command);
-      return apply(ctx, { delivery: "at_pickup" }, "order.courier_at_pickup", { courierId: order.courierId });
+      return apply(
+        ctx,
+        { delivery: "at_pickup" },
+        { type: "order.courier_at_pickup", payload: { courierId: order.courierId } },
+      );
     }
     case "picked_up": {
       if (!KITCHEN_STATES.includes(order.state) || order.delivery !== "at_pickup")
@@ -550,21 +512,39 @@ export function decide(
       if (order.state !== "ready") {
         return refuse(409, "order_not_ready", `cannot pick up an order that is ${order.state}`);
       }
-      return apply(ctx, { state: "picked_up", delivery: "picked_up", pickedUpAt: now }, "order.picked_up", {
-        courierId: order.courierId,
-        pickedUpAt: now,
-      });
+      return apply(
+        ctx,
+        { state: "picked_up", delivery: "picked_up", pickedUpAt: now },
+        {
+          type: "order.picked_up",
+          payload: {
+            courierId: order.courierId,
+            pickedUpAt: now,
+          },
+        },
+      );
     }
     case "arrived_at_dropoff": {
       if (order.state !== "picked_up" || order.delivery !== "picked_up") return invalidTransition(order, command);
-      return apply(ctx, { delivery: "at_dropoff" }, "order.courier_at_dropoff", { courierId: order.courierId });
+      return apply(
+        ctx,
+        { delivery: "at_dropoff" },
+        { type: "order.courier_at_dropoff", payload: { courierId: order.courierId } },
+      );
     }
     case "delivered": {
       if (order.state !== "picked_up" || order.delivery !== "at_dropoff") return invalidTransition(order, command);
-      return apply(ctx, { state: "delivered", delivery: "delivered", deliveredAt: now }, "order.delivered", {
-        courierId: order.courierId,
-        deliveredAt: now,
-      });
+      return apply(
+        ctx,
+        { state: "delivered", delivery: "delivered", deliveredAt: now },
+        {
+          type: "order.delivered",
+          payload: {
+            courierId: order.courierId,
+            deliveredAt: now,
+          },
+        },
+      );
     }
     case "operator_offer":
     case "operator_assign":
@@ -574,13 +554,33 @@ export function decide(
     case "report_problem": {
       const plan = planOperatorCommand(order, command, now);
       if (!plan.ok) return plan;
-      return apply(ctx, plan.changes, plan.eventType as OrderEventType, plan.payload);
+      return apply(ctx, plan.changes, plan.draft);
     }
     case "courier_released":
     case "escalate":
     case "start_customer_wait":
     case "delivery_failed":
       return decideCourierException(ctx, command);
+    case "search_exhausted": {
+      // Any kitchen state: the zone may give up before the food is ready.
+      if (!UNASSIGNED_DELIVERY.includes(order.delivery)) return invalidTransition(order, command);
+      if (order.escalatedAt !== null) {
+        return refuse(409, "already_escalated", `courier search already escalated at ${order.escalatedAt}`);
+      }
+      return apply(
+        ctx,
+        { escalatedAt: now },
+        {
+          type: "order.courier_escalated",
+          payload: {
+            reason: command.reason,
+            radiusM: command.radiusM,
+            candidatesTried: command.candidatesTried,
+            readyAt: etaFor(order, now).readyAt,
+          },
+        },
+      );
+    }
     case "courier_timeout": {
       if (order.state !== "ready" || !UNASSIGNED_DELIVERY.includes(order.delivery)) {
         return invalidTransition(order, command);
@@ -590,10 +590,17 @@ export function decide(
       }
       const notDue = checkDue(ctx, "courier_timeout");
       if (notDue) return notDue;
-      return apply(ctx, { escalatedAt: now }, "order.courier_escalated", {
-        readyAt: order.readyAt,
-        waitingMs: order.readyAt === null ? null : now - order.readyAt,
-      });
+      return apply(
+        ctx,
+        { escalatedAt: now },
+        {
+          type: "order.courier_escalated",
+          payload: {
+            readyAt: order.readyAt,
+            waitingMs: order.readyAt === null ? null : now - order.readyAt,
+          },
+        },
+      );
     }
   }
 }
@@ -604,9 +611,6 @@ interface Ctx {
   now: number;
   policy: OrderPolicy;
 }
-
-/** Why an order needs a human although nothing else changes about it. */
-export type EscalationReason = "courier_dark" | "pin_locked";
 
 /** Why a courier gives a job back before pickup (or the system takes it back). */
 export const RELEASE_REASONS = [
@@ -650,16 +654,27 @@ function decideCourierException(
       if (!allowed.includes(command.reason)) {
         return refuse(422, "invalid_reason", `reason must be one of: ${allowed.join(", ")}`);
       }
-      return apply(ctx, { delivery: "searching", courierId: null }, "order.courier_released", {
-        courierId: order.courierId,
-        reason: command.reason,
-        note: command.note?.trim() || null,
-        readyAt: etaFor(order, now).readyAt,
-      });
+      return apply(
+        ctx,
+        { delivery: "searching", courierId: null },
+        {
+          type: "order.courier_released",
+          payload: {
+            courierId: order.courierId,
+            reason: command.reason,
+            note: command.note?.trim() || null,
+            readyAt: etaFor(order, now).readyAt,
+          },
+        },
+      );
     }
     case "escalate":
       // Nothing changes but the order's visibility to operators; the adapter escalates each reason once.
-      return apply(ctx, {}, "order.escalated", { reason: command.reason, courierId: order.courierId });
+      return apply(
+        ctx,
+        {},
+        { type: "order.escalated", payload: { reason: command.reason, courierId: order.courierId } },
+      );
     case "start_customer_wait": {
       if (order.state !== "picked_up" || order.delivery !== "at_dropoff") return invalidTransition(order, command);
       const started = order.customerWaitUntil ?? null;
@@ -667,10 +682,17 @@ function decideCourierException(
         return refuse(409, "already_waiting", `the wait for the customer already runs until ${started}`);
       }
       const waitUntil = now + policy.customerWaitMs;
-      return apply(ctx, { customerWaitUntil: waitUntil }, "order.customer_wait_started", {
-        courierId: order.courierId,
-        waitUntil,
-      });
+      return apply(
+        ctx,
+        { customerWaitUntil: waitUntil },
+        {
+          type: "order.customer_wait_started",
+          payload: {
+            courierId: order.courierId,
+            waitUntil,
+          },
+        },
+      );
     }
     case "delivery_failed": {
       if (order.state !== "picked_up" || order.delivery !== "at_dropoff") return invalidTransition(order, command);
@@ -682,14 +704,21 @@ function decideCourierException(
       if (!(FAILED_DELIVERY_REASONS as readonly string[]).includes(command.reason)) {
         return refuse(422, "invalid_reason", `reason must be one of: ${FAILED_DELIVERY_REASONS.join(", ")}`);
       }
-      return apply(ctx, { state: "failed", delivery: "failed" }, "order.delivery_failed", {
-        courierId: order.courierId,
-        reason: command.reason,
-        note: command.note?.trim() || null,
-        photoKey: command.photoKey ?? null,
-        waitedUntil: waitUntil,
-        refund: FAILED_DELIVERY_REFUND,
-      });
+      return apply(
+        ctx,
+        { state: "failed", delivery: "failed" },
+        {
+          type: "order.delivery_failed",
+          payload: {
+            courierId: order.courierId,
+            reason: command.reason,
+            note: command.note?.trim() || null,
+            photoKey: command.photoKey ?? null,
+            waitedUntil: waitUntil,
+            refund: FAILED_DELIVERY_REFUND,
+          },
+        },
+      );
     }
   }
 }
@@ -714,12 +743,11 @@ function cancel(ctx: Ctx, command: Extract<OrderCommand, { type: "cancel" }>): D
       return refuse(422, "invalid_refund_amount", `refund must be a whole amount from 0 to ${remaining}`);
     }
   }
-  return applyWithFullRefund(
-    ctx,
-    "cancelled",
-    "order.cancelled",
-    command.reason,
-    {
+  const closing = fullRefund(ctx, "cancelled", command.reason, command.refundMinor);
+  return apply(ctx, closing.changes, {
+    type: "order.cancelled",
+    payload: {
+      ...closing.refund,
       cancelledBy: actor.role,
       // Unpaid: the adapter cancels the PaymentIntent; a payment that still lands
       // is refused here with 409 and must be refunded by the caller.
@@ -728,34 +756,24 @@ function cancel(ctx: Ctx, command: Extract<OrderCommand, { type: "cancel" }>): D
       courierId: order.courierId,
       offeredCourierId: order.offeredCourierId,
     },
-    command.refundMinor,
-  );
+  });
 }
 
-function applyWithFullRefund(
+/** A closing transition that returns what was paid and is not yet refunded (or `amountMinor` of it). */
+function fullRefund(
   ctx: Ctx,
   state: OrderState,
-  eventType: OrderEventType,
   reason: string,
-  extra: Record<string, unknown> = {},
-  /** Less than everything: an admin's partial refund on cancelling. */
   amountMinor?: number,
-): Decision {
+): { changes: Partial<OrderSnapshot>; refund: { reason: string; refund: RefundRequest | null } } {
   const { order } = ctx;
   const remaining = order.paidMinor - order.refundedMinor;
   const amount = Math.max(0, Math.min(remaining, amountMinor ?? remaining));
   const refund = amount > 0 ? refundRequest(order, amount, reason) : null;
-  return apply(
-    ctx,
-    {
-      state,
-      refundedMinor: order.refundedMinor + amount,
-      offeredCourierId: null,
-      offerExpiresAt: null,
-    },
-    eventType,
-    { reason, refund, ...extra },
-  );
+  return {
+    changes: { state, refundedMinor: order.refundedMinor + amount, offeredCourierId: null, offerExpiresAt: null },
+    refund: { reason, refund },
+  };
 }
 
 function refundRequest(order: OrderSnapshot, amountMinor: number, reason: string): RefundRequest {
@@ -768,33 +786,19 @@ function refundRequest(order: OrderSnapshot, amountMinor: number, reason: string
   };
 }
 
-function apply(
-  ctx: Ctx,
-  changes: Partial<OrderSnapshot>,
-  eventType: OrderEventType,
-  payload: Record<string, unknown>,
-): Decision {
+function apply(ctx: Ctx, changes: Partial<OrderSnapshot>, draft: TransitionDraft): Decision {
   const { order, actor, now } = ctx;
   const next: OrderSnapshot = { ...order, ...changes };
-  return {
-    ok: true,
-    next,
-    events: [
-      {
-        type: eventType,
-        payload: {
-          orderId: order.id,
-          state: next.state,
-          delivery: next.delivery,
-          previousState: order.state,
-          previousDelivery: order.delivery,
-          by: { role: actor.role, id: actor.id },
-          at: now,
-          ...payload,
-        },
-      },
-    ],
+  const base = {
+    orderId: order.id,
+    state: next.state,
+    delivery: next.delivery,
+    previousState: order.state,
+    previousDelivery: order.delivery,
+    by: { role: actor.role, id: actor.id },
+    at: now,
   };
+  return { ok: true, next, events: [withBase(draft, base)] };
 }
 
 function checkActor(order: OrderSnapshot, command: OrderCommand, actor: Actor): Refusal | null {
@@ -837,7 +841,7 @@ function checkPaymentIntent(order: OrderSnapshot, paymentIntentId: string): Refu
   return null;
 }
 
-function checkDue(ctx: Ctx, kind: DeadlineKind): Refusal | null {
+function checkDue(ctx: Ctx, kind: OrderDeadlineKind): Refusal | null {
   // An alarm armed for an earlier state, or fired early, must not act.
   const at = deadlineAt(ctx.order, ctx.policy)[kind];
   if (at === null || ctx.now < at) {

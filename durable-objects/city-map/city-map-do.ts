@@ -17,7 +17,7 @@ import {
   toMapCourier,
 } from "../../domain/citymap/couriers.ts";
 import { foldOrder, type MapOrder } from "../../domain/citymap/orders.ts";
-import type { Env } from "../../workers/env.ts";
+import type { Env } from "../../platform/env.ts";
 
 /** Operators see changes at most this often; enough to follow a courier across a street. */
 export const BROADCAST_EVERY_MS = 1_000;

@@ -1,15 +1,12 @@
 import { regionOfCell } from "../../domain/citymap/region.ts";
-import type { Env } from "../../workers/env.ts";
-import type { CityMapDO } from "./city-map-do.ts";
+import type { Env } from "../../platform/env.ts";
 
-export type CityMapRpc = Pick<
-  CityMapDO,
-  "fetch" | "cellSummary" | "orderChanged" | "locateCourier" | "snapshot" | "counts"
->;
+/** Typed through the generated Env, so callers need not import the class. */
+export type CityMapRpc = ReturnType<Env["CITY_MAP"]["get"]>;
 
 /** One City Map DO per region; `region` is a precision-3 geohash. */
 export function cityMapStub(env: Env, region: string): CityMapRpc {
-  return env.CITY_MAP.get(env.CITY_MAP.idFromName(`region:${region}`)) as unknown as CityMapRpc;
+  return env.CITY_MAP.get(env.CITY_MAP.idFromName(`region:${region}`));
 }
 
 export function cityMapOfCell(env: Env, cell: string): CityMapRpc {

@@ -9,7 +9,7 @@ import { DEFAULT_DARK_POLICY, darkVerdict } from "../../domain/dispatch/courier-
 import { type CourierPay, courierPay } from "../../domain/dispatch/courier-pay.ts";
 import type { DeliveryAddressInput, PlacedOrder } from "../../domain/order/order-event.ts";
 import { etaFor, isTerminal, type OrderCommand, type OrderSnapshot } from "../../domain/order/state-machine.ts";
-import { logLine } from "../../workers/api/http/log.ts";
+import { logLine } from "../../platform/log.ts";
 import type { CourierTrail } from "./courier-trail.ts";
 import type { CommandResult, OrderView, Refusal } from "./order-results.ts";
 

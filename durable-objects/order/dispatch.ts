@@ -16,17 +16,15 @@ import { zoneCellOf } from "../../domain/geo/geohash.ts";
 import { dispatchAt } from "../../domain/kitchen/scheduling.ts";
 import type { OrderEvent, PlacedOrder } from "../../domain/order/order-event.ts";
 import {
-  type Actor,
   DEFAULT_POLICY,
   type DeliveryState,
   decide,
   etaFor,
-  isTerminal,
   type OrderCommand,
   type OrderSnapshot,
 } from "../../domain/order/state-machine.ts";
-import { logLine } from "../../workers/api/http/log.ts";
-import type { Env } from "../../workers/env.ts";
+import type { Env } from "../../platform/env.ts";
+import { logLine } from "../../platform/log.ts";
 import type { DispatchRequest } from "../zone/protocol.ts";
 import { zoneStub } from "../zone/stubs.ts";
 import { CourierJob } from "./courier-job.ts";
@@ -41,7 +39,7 @@ const DEFER_AT_LEAST_MS = 60_000;
 export const POSITION_EVERY_MS = 1_000;
 
 const EN_ROUTE: readonly DeliveryState[] = ["assigned", "at_pickup", "picked_up", "at_dropoff"];
-const SEARCHING: readonly DeliveryState[] = ["none", "searching", "offered"];
+const _SEARCHING: readonly DeliveryState[] = ["none", "searching", "offered"];
 
 export type CourierStep = "arrived_at_pickup" | "picked_up" | "arrived_at_dropoff" | "delivered";
 
@@ -85,12 +83,6 @@ export interface DispatchHost {
   snapshot(): OrderSnapshot | null;
   system(command: OrderCommand, source: string): Promise<CommandResult>;
   command(actor: Principal, command: OrderCommand): Promise<CommandResult>;
-  /** Appends an event the adapter decides (not a state-machine transition) with its snapshot changes, in one write. */
-  record(
-    draft: { type: string; payload: Record<string, unknown> },
-    changes: Partial<OrderSnapshot>,
-    actor: Actor,
-  ): Promise<CommandResult>;
   /** Arms the alarm to start the courier search later (an order for later). */
   deferDispatch(at: number): Promise<void>;
   view(): OrderView;
@@ -288,10 +280,10 @@ export class OrderDispatch {
     }
   }
 
-  private async stop(event: OrderEvent): Promise<void> {
+  private async stop(event: Extract<OrderEvent, { type: "order.cancelled" }>): Promise<void> {
     const order = this.host.placed();
     if (!order) return;
-    const previous = event.payload.previousDelivery as DeliveryState | undefined;
+    const previous = event.payload.previousDelivery;
     if (previous === "searching" || previous === "offered") {
       const restaurant = order.restaurantLocation;
       try {
@@ -304,9 +296,9 @@ export class OrderDispatch {
   }
 
   /** Best effort: the zone also frees the courier on their next fix, when this order answers not_on_order. */
-  private async release(courierId: unknown, cell: string | null): Promise<void> {
+  private async release(courierId: string | null, cell: string | null): Promise<void> {
     const order = this.host.placed();
-    if (typeof courierId !== "string" || cell === null || !order) return;
+    if (courierId === null || cell === null || !order) return;
     try {
       await zoneStub(this.host.env, cell).releaseOrder(courierId, order.id);
     } catch (err) {
@@ -382,37 +374,19 @@ export class OrderDispatch {
     }
   }
 
-  /** The zone ran out of couriers to ask: record it once, so operators and watchers see the order needs a human. */
+  /**
+   * The zone ran out of couriers to ask. The state machine records it once
+   * (search_exhausted), so operators and watchers see the order needs a human.
+   */
   async escalated(info: EscalationInfo): Promise<CommandResult> {
-    const snapshot = this.host.snapshot();
-    if (!snapshot) return { ok: false, status: 404, code: "order_not_found", message: "No order has this id." };
-    if (isTerminal(snapshot.state) || !SEARCHING.includes(snapshot.delivery)) {
-      return { ok: false, status: 409, code: "invalid_transition", message: "The order is not looking for a courier." };
-    }
-    if (snapshot.escalatedAt !== null) {
-      return { ok: false, status: 409, code: "already_escalated", message: "The courier search is already escalated." };
-    }
-    const now = Date.now();
-    const actor: Actor = { role: "system", id: `system:zone:${info.cell}` };
-    return this.host.record(
+    return this.host.system(
       {
-        type: "order.courier_escalated",
-        payload: {
-          orderId: snapshot.id,
-          state: snapshot.state,
-          delivery: snapshot.delivery,
-          previousState: snapshot.state,
-          previousDelivery: snapshot.delivery,
-          by: { role: actor.role, id: actor.id },
-          at: now,
-          reason: info.candidatesTried > 0 ? "no_courier_accepted" : "no_courier_in_range",
-          radiusM: info.radiusM,
-          candidatesTried: info.candidatesTried,
-          readyAt: etaFor(snapshot, now).readyAt,
-        },
+        type: "search_exhausted",
+        reason: info.candidatesTried > 0 ? "no_courier_accepted" : "no_courier_in_range",
+        radiusM: info.radiusM,
+        candidatesTried: info.candidatesTried,
       },
-      { escalatedAt: now },
-      actor,
+      `zone:${info.cell}`,
     );
   }
 

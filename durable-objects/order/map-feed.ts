@@ -5,8 +5,8 @@ import type { MapOrder } from "../../domain/citymap/orders.ts";
 import { zoneCellOf } from "../../domain/geo/geohash.ts";
 import type { PlacedOrder } from "../../domain/order/order-event.ts";
 import { isTerminal, type OrderSnapshot } from "../../domain/order/state-machine.ts";
-import { logLine } from "../../workers/api/http/log.ts";
-import type { Env } from "../../workers/env.ts";
+import type { Env } from "../../platform/env.ts";
+import { logLine } from "../../platform/log.ts";
 import { cityMapOfCell } from "../city-map/stub.ts";
 
 export function mapOrderOf(order: PlacedOrder, snapshot: OrderSnapshot, seq: number, now: number): MapOrder {

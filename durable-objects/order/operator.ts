@@ -16,12 +16,12 @@ import {
   type OrderCommand,
   type OrderSnapshot,
 } from "../../domain/order/state-machine.ts";
-import { logLine } from "../../workers/api/http/log.ts";
-import type { Env } from "../../workers/env.ts";
+import type { Env } from "../../platform/env.ts";
+import { logLine } from "../../platform/log.ts";
 import { cityMapOfCell } from "../city-map/stub.ts";
 import type { DispatchRequest } from "../zone/protocol.ts";
 import { zoneStub } from "../zone/stubs.ts";
-import type { CommandResult, OrderView, Refusal } from "./order-do.ts";
+import type { CommandResult, OrderView, Refusal } from "./order-results.ts";
 
 export type OperatorAction =
   /** `courierCell`: where the live map last saw the courier; their zone shows them the offer. */
@@ -40,7 +40,7 @@ export interface OperatorHost {
   snapshot(): OrderSnapshot | null;
   view(): OrderView;
   /** The state machine's path, with fields added to the events' payloads. */
-  applyAs(actor: Actor, command: OrderCommand, extra: Record<string, unknown>): Promise<CommandResult>;
+  applyAs(actor: Actor, command: OrderCommand, operatorKey: string | undefined): Promise<CommandResult>;
   /** Has an event already recorded this Idempotency-Key? */
   seenKey(key: string): boolean;
   /** Where the assigned courier was last seen, if the order knows. */
@@ -63,7 +63,7 @@ export class OrderOperator {
       return { ok: true, order: this.host.view(), events: [], replayed: true };
     }
     const actor: Actor = { role: "admin", id: principal.userId };
-    const extra = idempotencyKey !== undefined ? { operatorKey: idempotencyKey } : {};
+    const extra = idempotencyKey;
     switch (action.type) {
       case "offer":
         return this.offer(actor, order, snapshot, action, extra);
@@ -107,7 +107,7 @@ export class OrderOperator {
     order: PlacedOrder,
     snapshot: OrderSnapshot,
     action: Extract<OperatorAction, { type: "offer" }>,
-    extra: Record<string, unknown>,
+    extra: string | undefined,
   ): Promise<OperatorResult> {
     const expiresAt = Date.now() + DEFAULT_OFFER_POLICY.offerTtlMs;
     const command: OrderCommand = {
@@ -139,7 +139,7 @@ export class OrderOperator {
     order: PlacedOrder,
     snapshot: OrderSnapshot,
     action: Extract<OperatorAction, { type: "assign" }>,
-    extra: Record<string, unknown>,
+    extra: string | undefined,
   ): Promise<OperatorResult> {
     const result = await this.host.applyAs(
       actor,
@@ -165,7 +165,7 @@ export class OrderOperator {
     order: PlacedOrder,
     snapshot: OrderSnapshot,
     reason: string,
-    extra: Record<string, unknown>,
+    extra: string | undefined,
   ): Promise<OperatorResult> {
     const result = await this.host.applyAs(actor, { type: "redispatch", reason }, extra);
     if (!result.ok) return result;

@@ -6,6 +6,7 @@
 // between the write and the effect loses nothing.
 import { DurableObject } from "cloudflare:workers";
 import type { Principal } from "../../domain/auth/principal.ts";
+import { type AdapterEventDraft, type OrderEventDraft, refundOf, withOperatorKey } from "../../domain/order/events.ts";
 import type { OrderEvent, OrderEventMessage, PlacedOrder } from "../../domain/order/order-event.ts";
 import {
   type Actor,
@@ -13,18 +14,14 @@ import {
   type Decision,
   deadlines,
   decide,
-  estimatedReadyAt,
-  etaFor,
   isTerminal,
   newOrderSnapshot,
   type OrderCommand,
   type OrderSnapshot,
-  type RefundRequest,
 } from "../../domain/order/state-machine.ts";
 import { visibleTo } from "../../domain/order/visibility.ts";
-import { logLine } from "../../workers/api/http/log.ts";
-import type { Env } from "../../workers/env.ts";
-import { stripeClient } from "../../workers/payments/stripe-client.ts";
+import type { Env } from "../../platform/env.ts";
+import { logLine } from "../../platform/log.ts";
 import type { BoardOrder } from "../restaurant/restaurant-do.ts";
 import { armAlarmAt } from "../shared/alarm.ts";
 import type { CourierJobView, FailDeliveryInput } from "./courier-job.ts";
@@ -43,16 +40,14 @@ import { reportToMap } from "./map-feed.ts";
 import { type OperatorAction, type OperatorResult, OrderOperator } from "./operator.ts";
 import type { CheckoutResult, CommandResult, OrderView, PlaceResult, Refusal } from "./order-results.ts";
 import { OrderStorage } from "./order-storage.ts";
+import { boardOrder, orderView } from "./order-view.ts";
+import { OrderPayments, type PaymentsHost, type PaymentUpdate } from "./payments.ts";
 import { ProjectionOutbox } from "./projection-outbox.ts";
 import { Watchers } from "./watchers.ts";
 
 // The results of the object's calls live apart, so the helpers it lends
 // itself to (dispatch, the courier's job) can name them without importing it.
 export type { CheckoutResult, CommandResult, OrderView, PlaceResult, Refusal } from "./order-results.ts";
-
-const REFUND_RETRY_MS = [5_000, 30_000, 120_000, 600_000];
-/** After this many failed tries (about 13 minutes) a refund needs a person, though retries go on. */
-const REFUND_STUCK_AFTER_ATTEMPTS = 4;
 
 const notFound: Refusal = { ok: false, status: 404, code: "order_not_found", message: "No order has this id." };
 
@@ -64,6 +59,7 @@ export class OrderDO extends DurableObject<Env> {
   private readonly dispatch: OrderDispatch;
   private readonly outbox: ProjectionOutbox;
   private readonly operator: OrderOperator;
+  private readonly payments: OrderPayments;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -77,10 +73,12 @@ export class OrderDO extends DurableObject<Env> {
       placed: () => this.order,
       snapshot: () => this.snapshot,
       view: () => this.view(),
-      applyAs: (actor, command, extra) => this.apply(actor, command, extra),
-      seenKey: (key) => this.store.eventsAfter(0).some((e) => e.payload.operatorKey === key),
+      applyAs: (actor, command, operatorKey) => this.apply(actor, command, operatorKey),
+      seenKey: (key) =>
+        this.store.eventsAfter(0).some((e) => "operatorKey" in e.payload && e.payload.operatorKey === key),
       courierCell: () => this.dispatch.assignedCourierCell(),
     });
+    this.payments = new OrderPayments(this.paymentsHost());
     this.outbox = new ProjectionOutbox({
       ctx,
       env,
@@ -160,109 +158,12 @@ export class OrderDO extends DurableObject<Env> {
 
   /** Creates (or returns) the order's PaymentIntent; the client gets only its client secret. */
   async checkout(actor: Principal): Promise<CheckoutResult> {
-    const order = this.order;
-    const snapshot = this.snapshot;
-    if (!order || !snapshot) return notFound;
-    // Another customer's order answers like one that does not exist.
-    if (actor.role !== "customer" || actor.userId !== order.customerId) return notFound;
-    if (snapshot.state !== "placed") {
-      return {
-        ok: false,
-        status: 409,
-        code: "already_paid_or_closed",
-        message: `The order is ${snapshot.state}; nothing to pay.`,
-      };
-    }
-    const stripe = stripeClient(this.env);
-    try {
-      const intent = snapshot.paymentIntentId
-        ? await stripe.paymentIntents.retrieve(snapshot.paymentIntentId)
-        : await stripe.paymentIntents.create(
-            {
-              amount: order.totalMinor,
-              currency: order.currency.toLowerCase(),
-              metadata: { order_id: order.id, customer_id: order.customerId },
-              automatic_payment_methods: { enabled: true, allow_redirects: "never" },
-              description: `Order ${order.id}`,
-              // Payouts to the restaurant and courier are transfers Stripe can trace back to this charge.
-              transfer_group: `order_${order.id}`,
-            },
-            { idempotencyKey: `order:${order.id}:payment_intent` },
-          );
-      if (!snapshot.paymentIntentId && this.snapshot) {
-        const updated: OrderSnapshot = { ...this.snapshot, paymentIntentId: intent.id };
-        this.ctx.storage.transactionSync(() => {
-          this.snapshot = updated;
-          this.store.saveSnapshot(updated);
-          this.appendEvents(
-            [{ type: "order.payment_started", payload: { paymentIntentId: intent.id, amountMinor: order.totalMinor } }],
-            {
-              role: "system",
-              id: "system:stripe",
-            },
-          );
-        });
-        await this.afterWrite();
-      }
-      return {
-        ok: true,
-        paymentIntentId: intent.id,
-        clientSecret: intent.client_secret ?? "",
-        amountMinor: order.totalMinor,
-        currency: order.currency,
-      };
-    } catch (err) {
-      logLine("error", "stripe.payment_intent_failed", { orderId: order.id, error: String(err) });
-      return {
-        ok: false,
-        status: 502,
-        code: "payment_provider_error",
-        message: "The payment provider did not answer; retry.",
-      };
-    }
+    return this.payments.checkout(actor);
   }
 
   /** Payment outcomes from the verified Stripe webhook. Replays and duplicates change nothing. */
-  async paymentUpdate(update: {
-    paymentIntentId: string;
-    outcome: "succeeded" | "failed";
-    amountMinor: number;
-    /** ISO 4217 as Stripe sends it (lower case). */
-    currency: string;
-    reason?: string;
-  }): Promise<CommandResult> {
-    const snapshot = this.snapshot;
-    if (!snapshot) return notFound;
-    if (
-      snapshot.paymentIntentId === update.paymentIntentId &&
-      snapshot.paidAt !== null &&
-      update.outcome === "succeeded"
-    ) {
-      return { ok: true, order: this.view(), events: [] };
-    }
-    // Only money that arrived on our own PaymentIntent goes back; any other intent is refused below.
-    if (
-      update.outcome === "succeeded" &&
-      isTerminal(snapshot.state) &&
-      snapshot.paidMinor === 0 &&
-      snapshot.paymentIntentId === update.paymentIntentId
-    ) {
-      return this.refundLatePayment(update.paymentIntentId, update.amountMinor);
-    }
-    const command: OrderCommand =
-      update.outcome === "succeeded"
-        ? {
-            type: "payment_succeeded",
-            paymentIntentId: update.paymentIntentId,
-            amountMinor: update.amountMinor,
-            currency: update.currency,
-          }
-        : {
-            type: "payment_failed",
-            paymentIntentId: update.paymentIntentId,
-            reason: update.reason ?? "payment_failed",
-          };
-    return this.apply({ role: "system", id: "system:stripe" }, command);
+  async paymentUpdate(update: PaymentUpdate): Promise<CommandResult> {
+    return this.payments.paymentUpdate(update);
   }
 
   /** Commands from other parts of the platform (dispatch, alarms). */
@@ -270,41 +171,12 @@ export class OrderDO extends DurableObject<Env> {
     return this.apply({ role: "system", id: `system:${source}` }, command);
   }
 
-  /**
-   * Money that arrived after the order closed unpaid (the customer paid while
-   * cancelling, or after the payment deadline) goes straight back. Once per
-   * PaymentIntent, however often the webhook is delivered.
-   */
-  private async refundLatePayment(paymentIntentId: string, amountMinor: number): Promise<CommandResult> {
-    const snapshot = this.snapshot as OrderSnapshot;
-    const already = this.store
-      .eventsAfter(0)
-      .some((e) => e.type === "order.late_payment_refund_requested" && e.payload.paymentIntentId === paymentIntentId);
-    if (already) return { ok: true, order: this.view(), events: [] };
-    const refund: RefundRequest = {
-      amountMinor,
-      currency: snapshot.currency,
-      reason: "payment_after_order_closed",
-      paymentIntentId,
-      idempotencyKey: `order:${snapshot.id}:late_payment:${paymentIntentId}`,
-    };
-    return this.record(
-      { type: "order.late_payment_refund_requested", payload: { paymentIntentId, amountMinor, refund } },
-      { paymentIntentId },
-      { role: "system", id: "system:stripe" },
-    );
-  }
-
   /** An operator's action on an order that needs a person (see operator.ts). */
   async operate(actor: Principal, action: OperatorAction, idempotencyKey?: string): Promise<OperatorResult> {
     return this.operator.act(actor, action, idempotencyKey);
   }
 
-  private async apply(
-    actor: Actor,
-    command: OrderCommand,
-    extra: Record<string, unknown> = {},
-  ): Promise<CommandResult> {
+  private async apply(actor: Actor, command: OrderCommand, operatorKey?: string): Promise<CommandResult> {
     if (!this.snapshot) return notFound;
     const wasOpen = !isTerminal(this.snapshot.state);
     const decision: Decision = decide(this.snapshot, command, actor, Date.now(), DEFAULT_POLICY);
@@ -314,7 +186,7 @@ export class OrderDO extends DurableObject<Env> {
       this.snapshot = decision.next;
       this.store.saveSnapshot(decision.next);
       events = this.appendEvents(
-        decision.events.map((e) => ({ ...e, payload: { ...e.payload, ...extra } })),
+        operatorKey === undefined ? decision.events : decision.events.map((e) => withOperatorKey(e, operatorKey)),
         actor,
       );
       this.syncDeadlines();
@@ -326,7 +198,7 @@ export class OrderDO extends DurableObject<Env> {
     // Closed before any money arrived: withdraw the PaymentIntent so a late payment cannot land.
     const next = decision.next;
     if (wasOpen && isTerminal(next.state) && next.paidMinor === 0 && next.paymentIntentId) {
-      await this.cancelPaymentIntent();
+      await this.payments.cancelPaymentIntent();
     }
     return { ok: true, order: this.view(), events };
   }
@@ -383,6 +255,29 @@ export class OrderDO extends DurableObject<Env> {
     return { ok: true, points: this.dispatch.trail.list(limit, offset), stats: this.dispatch.trail.stats() };
   }
 
+  private paymentsHost(): PaymentsHost {
+    return {
+      ctx: this.ctx,
+      env: this.env,
+      store: this.store,
+      placed: () => this.order,
+      snapshot: () => this.snapshot,
+      saveSnapshot: (next) => {
+        this.snapshot = next;
+        this.store.saveSnapshot(next);
+      },
+      appendEvents: (drafts, actor) => this.appendEvents(drafts, actor),
+      afterWrite: () => this.afterWrite(),
+      publish: async () => {
+        this.watchers.broadcastEvents(this.store.eventsAfter(this.minWatcherSeq()));
+        await this.outbox.flush();
+      },
+      apply: (actor, command) => this.apply(actor, command),
+      record: (draft, changes, actor) => this.record(draft, changes, actor),
+      view: () => this.view(),
+    };
+  }
+
   private dispatchHost(): DispatchHost {
     return {
       ctx: this.ctx,
@@ -392,7 +287,6 @@ export class OrderDO extends DurableObject<Env> {
       snapshot: () => this.snapshot,
       system: (command, source) => this.system(command, source),
       command: (actor, command) => this.command(actor, command),
-      record: (draft, changes, actor) => this.record(draft, changes, actor),
       deferDispatch: async (at) => {
         this.store.setDeadline("dispatch_due", at);
         await this.armAlarm();
@@ -402,9 +296,9 @@ export class OrderDO extends DurableObject<Env> {
     };
   }
 
-  /** Appends an event the adapter decides rather than the state machine (dispatch escalation). */
+  /** Appends an event the adapter decides rather than the state machine (a late payment's refund). */
   private async record(
-    draft: { type: string; payload: Record<string, unknown> },
+    draft: AdapterEventDraft,
     changes: Partial<OrderSnapshot>,
     actor: Actor,
   ): Promise<CommandResult> {
@@ -422,10 +316,7 @@ export class OrderDO extends DurableObject<Env> {
   }
 
   /** Must run inside a storage transaction. */
-  private appendEvents(
-    drafts: ReadonlyArray<{ type: string; payload: Record<string, unknown> }>,
-    actor: Actor,
-  ): OrderEvent[] {
+  private appendEvents(drafts: readonly OrderEventDraft[], actor: Actor): OrderEvent[] {
     const snapshot = this.snapshot as OrderSnapshot;
     let seq = this.store.lastSeq();
     const now = Date.now();
@@ -435,16 +326,15 @@ export class OrderDO extends DurableObject<Env> {
         id: crypto.randomUUID(),
         orderId: snapshot.id,
         seq: ++seq,
-        type: draft.type,
         actorId: actor.id,
         actorRole: actor.role,
         at: now,
-        payload: draft.payload,
         state: snapshot.state,
         delivery: snapshot.delivery,
+        ...draft,
       };
       this.store.appendEvent(event);
-      const refund = draft.payload.refund as RefundRequest | null | undefined;
+      const refund = refundOf(draft);
       if (refund && refund.amountMinor > 0) this.store.addPendingRefund(event.id, refund.amountMinor, refund.reason);
       events.push(event);
     }
@@ -465,7 +355,7 @@ export class OrderDO extends DurableObject<Env> {
     this.watchers.broadcastEvents(this.store.eventsAfter(this.minWatcherSeq()));
     await this.outbox.flush();
     if (this.order && this.snapshot) await reportToMap(this.env, this.order, this.snapshot, this.store.lastSeq());
-    await this.processRefunds();
+    await this.payments.processRefunds();
     await this.armAlarm();
     await this.notifyBoard();
   }
@@ -493,28 +383,7 @@ export class OrderDO extends DurableObject<Env> {
   /** The order as the restaurant's live board shows it; the Restaurant DO also pulls it to heal a missed push. */
   async boardSummary(): Promise<BoardOrder | null> {
     if (!this.order || !this.snapshot) return null;
-    const view = this.view();
-    return {
-      id: view.id,
-      status: view.status,
-      delivery: view.delivery,
-      totalMinor: view.totalMinor,
-      placedAt: view.placedAt,
-      prepTimeMinutes: view.prepTimeMinutes,
-      readyAt: view.readyAt,
-      lastSeq: view.lastSeq,
-      quotedPrepMinutes: view.quotedPrepMinutes,
-      estimatedReadyAt: view.estimatedReadyAt,
-      scheduledFor: view.scheduledFor,
-      releaseAt: view.releaseAt,
-      released: view.releaseAt === null || (this.snapshot?.releasedAt ?? null) !== null,
-      deliverySlot: view.deliverySlot,
-      items: this.order.lines.map((l) => ({
-        name: l.name,
-        quantity: l.quantity,
-        options: l.options.map((o) => o.name),
-      })),
-    };
+    return boardOrder(this.order, this.snapshot, this.view());
   }
 
   /** Best effort: the full summary goes every time, so the next push repairs a lost one. */
@@ -546,84 +415,6 @@ export class OrderDO extends DurableObject<Env> {
     };
   }
 
-  /** Refunds requested by transitions go to Stripe with the event's idempotency key until one succeeds. */
-  private async processRefunds(): Promise<void> {
-    const pending = this.store.pendingRefunds();
-    if (pending.length === 0) return;
-    const snapshot = this.snapshot as OrderSnapshot;
-    let failed = false;
-    for (const refund of pending) {
-      try {
-        if (!snapshot.paymentIntentId) throw new Error("no payment intent to refund");
-        const result = await stripeClient(this.env).refunds.create(
-          {
-            payment_intent: snapshot.paymentIntentId,
-            amount: refund.amount_minor,
-            metadata: { order_id: snapshot.id, event_id: refund.event_id },
-          },
-          { idempotencyKey: `order:${snapshot.id}:refund:${refund.event_id}` },
-        );
-        this.ctx.storage.transactionSync(() => {
-          this.store.resolveRefund(refund.event_id);
-          this.appendEvents(
-            [
-              {
-                type: "order.refunded",
-                payload: {
-                  refundId: result.id,
-                  amountMinor: refund.amount_minor,
-                  reason: refund.reason,
-                  status: result.status,
-                  requestEventId: refund.event_id,
-                },
-              },
-            ],
-            { role: "system", id: "system:stripe" },
-          );
-        });
-      } catch (err) {
-        failed = true;
-        this.store.bumpRefundAttempt(refund.event_id);
-        logLine("warn", "order.refund_failed", {
-          orderId: snapshot.id,
-          eventId: refund.event_id,
-          attempts: refund.attempts + 1,
-          error: String(err),
-        });
-        if (refund.attempts + 1 === REFUND_STUCK_AFTER_ATTEMPTS) {
-          // Still retried on its backoff; operators see it in the exceptions queue from now on.
-          this.ctx.storage.transactionSync(() =>
-            this.appendEvents(
-              [
-                {
-                  type: "order.refund_stuck",
-                  payload: {
-                    requestEventId: refund.event_id,
-                    amountMinor: refund.amount_minor,
-                    attempts: refund.attempts + 1,
-                    error: String(err).slice(0, 300),
-                  },
-                },
-              ],
-              { role: "system", id: "system:stripe" },
-            ),
-          );
-        }
-      }
-    }
-    if (failed) {
-      const attempt = Math.max(...this.store.pendingRefunds().map((r) => r.attempts), 1) - 1;
-      this.store.setDeadline(
-        "refund_retry",
-        Date.now() + (REFUND_RETRY_MS[Math.min(attempt, REFUND_RETRY_MS.length - 1)] ?? 600_000),
-      );
-    } else {
-      this.store.setDeadline("refund_retry", null);
-    }
-    this.watchers.broadcastEvents(this.store.eventsAfter(this.minWatcherSeq()));
-    await this.outbox.flush();
-  }
-
   private async armAlarm(): Promise<void> {
     await armAlarmAt(this.ctx.storage, this.store.deadlines()[0]?.at);
   }
@@ -650,7 +441,7 @@ export class OrderDO extends DurableObject<Env> {
           await this.outbox.flush();
           break;
         case "refund_retry":
-          await this.processRefunds();
+          await this.payments.processRefunds();
           break;
         case "dispatch_due":
           this.store.setDeadline("dispatch_due", null);
@@ -671,22 +462,6 @@ export class OrderDO extends DurableObject<Env> {
       }
     }
     await this.armAlarm();
-  }
-
-  private async cancelPaymentIntent(): Promise<void> {
-    const id = this.snapshot?.paymentIntentId;
-    if (!id) return;
-    try {
-      await stripeClient(this.env).paymentIntents.cancel(
-        id,
-        {},
-        { idempotencyKey: `order:${this.snapshot?.id}:cancel_intent` },
-      );
-    } catch (err) {
-      // A PaymentIntent that already succeeded cannot be cancelled; its webhook then meets a
-      // closed order and the money goes back through refundLatePayment.
-      logLine("warn", "order.cancel_intent_failed", { orderId: this.snapshot?.id, error: String(err) });
-    }
   }
 
   /** WebSocket upgrade, already authenticated by the API Worker (principal in `x-principal`). */
@@ -750,41 +525,6 @@ export class OrderDO extends DurableObject<Env> {
   }
 
   private view(): OrderView {
-    const order = this.order as PlacedOrder;
-    const snapshot = this.snapshot as OrderSnapshot;
-    const now = Date.now();
-    const readyAt = etaFor(snapshot, now).readyAt;
-    const estimated = estimatedReadyAt(snapshot, now);
-    const iso = (ms: number | null | undefined) =>
-      ms === null || ms === undefined ? null : new Date(ms).toISOString();
-    const slot = order.schedule?.slot ?? null;
-    return {
-      id: order.id,
-      status: snapshot.state,
-      delivery: snapshot.delivery,
-      customerId: order.customerId,
-      restaurantId: order.restaurantId,
-      courierId: snapshot.courierId,
-      currency: order.currency,
-      lines: order.lines,
-      subtotalMinor: order.subtotalMinor,
-      deliveryFeeMinor: order.deliveryFeeMinor,
-      serviceFeeMinor: order.serviceFeeMinor,
-      taxMinor: order.taxMinor,
-      tipMinor: order.tipMinor,
-      totalMinor: order.totalMinor,
-      paidMinor: snapshot.paidMinor,
-      refundedMinor: snapshot.refundedMinor,
-      deliveryAddress: order.deliveryAddress,
-      prepTimeMinutes: snapshot.prepTimeMinutes,
-      readyAt: readyAt === null ? null : new Date(readyAt).toISOString(),
-      placedAt: new Date(order.placedAt).toISOString(),
-      lastSeq: this.store.lastSeq(),
-      quotedPrepMinutes: snapshot.quotedPrepMinutes ?? null,
-      estimatedReadyAt: iso(estimated),
-      scheduledFor: iso(order.schedule?.deliverAt),
-      releaseAt: iso(order.schedule?.releaseAt),
-      deliverySlot: slot && { id: slot.id, startsAt: iso(slot.startsAt) ?? "", endsAt: iso(slot.endsAt) ?? "" },
-    };
+    return orderView(this.order as PlacedOrder, this.snapshot as OrderSnapshot, this.store.lastSeq(), Date.now());
   }
 }

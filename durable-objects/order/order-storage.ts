@@ -2,16 +2,14 @@
 // append-only event log, the outbox of events Postgres has not yet
 // acknowledged, and the schedule of deadlines the single alarm serves.
 import type { OrderEvent, PlacedOrder } from "../../domain/order/order-event.ts";
-import type { OrderSnapshot } from "../../domain/order/state-machine.ts";
+import type { OrderDeadlineKind, OrderSnapshot } from "../../domain/order/state-machine.ts";
 import type { OutboxEntry } from "../../domain/projection/resend.ts";
 
-export type DeadlineKind =
-  | "payment_timeout"
-  | "acceptance_timeout"
-  | "courier_timeout"
+/** Everything the Order DO's one alarm serves: the state machine's deadlines and the adapter's own. */
+export type AlarmKind =
+  | OrderDeadlineKind
   | "projection_resend"
   | "refund_retry"
-  | "release_due"
   | "dispatch_due"
   // Dispatch's own: a courier who went dark, and the end of the trail's retention.
   | "courier_dark"
@@ -146,14 +144,14 @@ export class OrderStorage {
     return this.storage.sql.exec<{ n: number }>("select count(*) as n from outbox").toArray()[0]?.n ?? 0;
   }
 
-  setDeadline(kind: DeadlineKind, at: number | null): void {
+  setDeadline(kind: AlarmKind, at: number | null): void {
     if (at === null) this.storage.sql.exec("delete from deadlines where kind = ?", kind);
     else this.storage.sql.exec("insert or replace into deadlines (kind, at) values (?, ?)", kind, at);
   }
 
-  deadlines(): Array<{ kind: DeadlineKind; at: number }> {
+  deadlines(): Array<{ kind: AlarmKind; at: number }> {
     return this.storage.sql
-      .exec<{ kind: DeadlineKind; at: number }>("select kind, at from deadlines order by at")
+      .exec<{ kind: AlarmKind; at: number }>("select kind, at from deadlines order by at")
       .toArray();
   }
 

@@ -8,8 +8,8 @@
 // reports itself to the projection-lag monitor, which /v1/health reads.
 import type { OrderEvent, OrderEventMessage } from "../../domain/order/order-event.ts";
 import { ACK_WINDOW_MS, dueForSend, nextOutboxDeadline } from "../../domain/projection/resend.ts";
-import { logLine } from "../../workers/api/http/log.ts";
-import type { Env } from "../../workers/env.ts";
+import type { Env } from "../../platform/env.ts";
+import { logLine } from "../../platform/log.ts";
 import { eventsQueue } from "../../workers/events/event-queues.ts";
 import { projectionLagStub } from "../projection-lag/stub.ts";
 import type { OrderStorage } from "./order-storage.ts";

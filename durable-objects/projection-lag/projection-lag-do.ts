@@ -4,7 +4,7 @@
 // /v1/health and the operators' console read it, and the reconciler asks the
 // lagging orders to re-send at once.
 import { DurableObject } from "cloudflare:workers";
-import type { Env } from "../../workers/env.ts";
+import type { Env } from "../../platform/env.ts";
 
 /** An entry not refreshed for this long is dropped: a lagging order re-reports at every re-send (at most 5 min apart). */
 const FORGET_AFTER_MS = 15 * 60_000;

@@ -1,4 +1,4 @@
-import type { Env } from "../../workers/env.ts";
+import type { Env } from "../../platform/env.ts";
 
 /** The platform's one lag monitor. */
 export function projectionLagStub(env: Env) {

@@ -5,7 +5,7 @@ import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "c
 import { beforeAll, describe, expect, it } from "vitest";
 import { payOrder } from "../../test/stripe.ts";
 import { api, createWorld, eventually, signIn, testEnv, type World } from "../../test/world.ts";
-import { type BoardMessage, type BoardOrder, STALE_AFTER_MS } from "./restaurant-do.ts";
+import { BOARD_RECHECK_AFTER_MS, type BoardMessage, type BoardOrder } from "./restaurant-do.ts";
 
 let world: World;
 const tokens = { customer: "", staff: "", otherStaff: "", admin: "" };
@@ -151,13 +151,13 @@ describe("the board kept from Order DO pushes", () => {
     await runInDurableObject(stub, async (_instance, state) => {
       state.storage.sql.exec(
         "update orders set terminal = 0, last_seq = 3, updated_at = ?, body = ? where id = ?",
-        Date.now() - STALE_AFTER_MS - 1,
+        Date.now() - BOARD_RECHECK_AFTER_MS - 1,
         JSON.stringify(stale),
         orderId,
       );
       state.storage.sql.exec(
         "update orders set updated_at = ? where id = ?",
-        Date.now() - STALE_AFTER_MS - 1,
+        Date.now() - BOARD_RECHECK_AFTER_MS - 1,
         stillPlaced,
       );
       await state.storage.setAlarm(Date.now() + 60_000);

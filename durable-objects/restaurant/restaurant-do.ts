@@ -9,8 +9,8 @@ import { type CapacityPolicy, type KitchenStatus, WINDOW_MS } from "../../domain
 import type { DeliverySlot, SlotPolicy } from "../../domain/kitchen/slots.ts";
 import { type DeliveryState, isTerminal, type OrderState } from "../../domain/order/state-machine.ts";
 import type { SpecialDay } from "../../domain/restaurant/schedule.ts";
-import { logLine } from "../../workers/api/http/log.ts";
-import type { Env } from "../../workers/env.ts";
+import type { Env } from "../../platform/env.ts";
+import { logLine } from "../../platform/log.ts";
 import { type AdmissionRequest, type AdmissionResult, KitchenLedger } from "./kitchen-ledger.ts";
 
 export interface BoardOrder {
@@ -50,7 +50,7 @@ export interface BoardWatcher {
 /** Terminal orders are kept this long as tombstones, so a late, older summary cannot resurrect them. */
 const TOMBSTONE_MS = 24 * 60 * 60_000;
 /** A live order not heard from for this long is re-read from its Order DO, in case a push was lost. */
-export const STALE_AFTER_MS = 10 * 60_000;
+export const BOARD_RECHECK_AFTER_MS = 10 * 60_000;
 const RECONCILE_EVERY_MS = 5 * 60_000;
 /** An admission whose order has not reported within this long is checked with its Order DO. */
 const UNCONFIRMED_AFTER_MS = 2 * 60_000;
@@ -233,7 +233,7 @@ export class RestaurantDO extends DurableObject<Env> {
 
   /** Re-reads live orders that have been quiet for long, so a lost push (even the terminal one) heals. */
   override async alarm(): Promise<void> {
-    const quietSince = Date.now() - STALE_AFTER_MS;
+    const quietSince = Date.now() - BOARD_RECHECK_AFTER_MS;
     const quiet = this.ctx.storage.sql
       .exec<{ id: string }>("select id from orders where terminal = 0 and updated_at <= ?", quietSince)
       .toArray();

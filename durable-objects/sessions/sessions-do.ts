@@ -7,7 +7,7 @@
 // docs/decisions/0017-hardening-session-revocation.md.
 import { DurableObject } from "cloudflare:workers";
 import type { RevocationRecord } from "../../domain/auth/revocation.ts";
-import type { Env } from "../../workers/env.ts";
+import type { Env } from "../../platform/env.ts";
 
 export class SessionsDO extends DurableObject<Env> {
   private readonly sql: SqlStorage;

@@ -4,8 +4,8 @@
 // so the last move of a burst is not lost. One report in flight at a time;
 // changes during it are folded into the next.
 import type { CourierFacts } from "../../domain/citymap/couriers.ts";
-import { logLine } from "../../workers/api/http/log.ts";
-import type { Env } from "../../workers/env.ts";
+import type { Env } from "../../platform/env.ts";
+import { logLine } from "../../platform/log.ts";
 import { cityMapOfCell } from "../city-map/stub.ts";
 
 /** Plain moves reach the map at most this often per cell. */

@@ -1,45 +1,23 @@
-// Typed stubs for the calls dispatch makes between Durable Objects. Workers'
-// generated stub types drop results whose payloads are not provably
-// serialisable (Record<string, unknown> in order events), though structured
-// clone carries them fine; these Picks name the real signatures.
+// Stubs for the calls dispatch makes between Durable Objects. Their types are
+// the runtime's DurableObjectStub<T> of each class, read from the generated
+// Env's namespaces rather than by importing the classes, so the objects can
+// call each other without importing each other.
 import {
   isLocationHint,
   type LocationHint,
   locationHintForCell,
   parseLocationHints,
-} from "../../domain/zones/location-hints.ts";
-import type { Env } from "../../workers/env.ts";
-import type { OrderDO } from "../order/order-do.ts";
-import type { ZoneDO } from "./zone-do.ts";
+} from "../../domain/dispatch/location-hints.ts";
+import type { Env } from "../../platform/env.ts";
 
-export type ZoneRpc = Pick<
-  ZoneDO,
-  | "fetch"
-  | "adopt"
-  | "candidates"
-  | "nearestAvailable"
-  | "requestCourier"
-  | "redispatch"
-  | "deliverOffer"
-  | "offerClosed"
-  | "offerResponse"
-  | "cancelDispatch"
-  | "releaseOrder"
-  | "courier"
-  | "couriersOnMap"
-  | "stats"
-  | "disconnectCourier"
-  | "assignDirect"
-  | "operatorOffer"
-  | "restartDispatch"
->;
+export type ZoneRpc = ReturnType<Env["ZONE"]["get"]>;
 
-export type OrderDispatchRpc = Pick<OrderDO, "system" | "command" | "courierPosition" | "dispatchEscalated">;
+export type OrderDispatchRpc = ReturnType<Env["ORDER"]["get"]>;
 
 /** Where new Zone DOs are created unless ZONE_LOCATION_HINT(S) say otherwise; couriers of one city share a region. */
 export const DEFAULT_ZONE_LOCATION_HINT: DurableObjectLocationHint = "weur";
 
-/** Optional variables: one hint for every cell, and a per-city table by geohash prefix (domain/zones/location-hints.ts). */
+/** Optional variables: one hint for every cell, and a per-city table by geohash prefix (domain/dispatch/location-hints.ts). */
 export interface ZoneConfig {
   ZONE_LOCATION_HINT?: string;
   ZONE_LOCATION_HINTS?: string;
@@ -62,9 +40,9 @@ const parsedHints = new Map<string, Map<string, LocationHint>>();
 
 /** One Zone DO per geohash cell; the hint only matters the first time a cell's object is created (Miniflare ignores hints). */
 export function zoneStub(env: Env, cell: string): ZoneRpc {
-  return env.ZONE.get(env.ZONE.idFromName(cell), { locationHint: zoneLocationHint(env, cell) }) as unknown as ZoneRpc;
+  return env.ZONE.get(env.ZONE.idFromName(cell), { locationHint: zoneLocationHint(env, cell) });
 }
 
 export function orderDispatchStub(env: Env, orderId: string): OrderDispatchRpc {
-  return env.ORDER.get(env.ORDER.idFromName(orderId)) as unknown as OrderDispatchRpc;
+  return env.ORDER.get(env.ORDER.idFromName(orderId));
 }

@@ -5,44 +5,38 @@
 // Couriers stream fixes over a hibernating WebSocket. A fix that lands in
 // another cell hands the courier over: the new zone adopts them before this
 // one forgets them, so there is never a moment when no zone knows a courier.
-// Offers follow domain/dispatch/offers.ts; this adapter holds the state in
-// SQLite, sets the one alarm for the earliest offer expiry, and tells the
-// Order DO about every offer, decline, assignment and escalation.
+// Offers follow domain/dispatch/offers.ts; the loop that runs them for this
+// cell's orders is offer-loop.ts. This adapter holds the state in SQLite,
+// sets the one alarm for the earliest offer expiry, shows offers to its own
+// couriers and passes their answers to the order's dispatching zone.
+
 import { DurableObject } from "cloudflare:workers";
 import type { Principal } from "../../domain/auth/principal.ts";
 import type { CourierFacts } from "../../domain/citymap/couriers.ts";
 import type { Vehicle } from "../../domain/dispatch/eta.ts";
-import { applyFixBatch, type Fix, type FixRejectReason, normalizeFix } from "../../domain/dispatch/fix.ts";
 import {
-  DEFAULT_OFFER_POLICY,
-  nextOffer,
-  type OfferPolicy,
-  onAccept,
-  onDecline,
-  onExpire,
-  pinOffer,
-  reopenOffers,
-  startOffers,
-} from "../../domain/dispatch/offers.ts";
-import { type RankedCandidate, rankCandidates } from "../../domain/dispatch/scoring.ts";
-import { haversineMeters } from "../../domain/geo/distance.ts";
+  applyFixBatch,
+  COURIER_STALE_AFTER_MS,
+  type Fix,
+  type FixRejectReason,
+  normalizeFix,
+} from "../../domain/dispatch/fix.ts";
+import { DEFAULT_OFFER_POLICY, type OfferPolicy } from "../../domain/dispatch/offers.ts";
 import { cellsWithinRadius, decodeGeohashBounds, zoneCellOf } from "../../domain/geo/geohash.ts";
 import { SpatialIndex } from "../../domain/geo/spatial-index.ts";
-import { logLine } from "../../workers/api/http/log.ts";
-import type { Env } from "../../workers/env.ts";
+import type { Env } from "../../platform/env.ts";
+import { logLine } from "../../platform/log.ts";
 import { armAlarmAt } from "../shared/alarm.ts";
 import { MapFeed } from "./map-feed.ts";
+import { OfferLoop } from "./offer-loop.ts";
 import {
   CourierMessage,
   type CourierOnMap,
   type CourierState,
   type CourierStatus,
   type DeliverOfferResult,
-  type DispatchRecord,
   type DispatchRequest,
-  type DispatchStatus,
   type HeldOffer,
-  type OfferMessage,
   type OfferResponseResult,
   type RequestCourierResult,
   type SocketAttachment,
@@ -54,25 +48,14 @@ import { messageRate, SocketGuard } from "./socket-guard.ts";
 import { orderDispatchStub, zoneStub } from "./stubs.ts";
 import { ZoneStorage } from "./zone-storage.ts";
 
-/** A courier whose phone has gone quiet this long may be in a tunnel or have quit the app: no new work. */
-export const STALE_AFTER_MS = 60_000;
 /** Plain moves are persisted at most this often per courier; anything that changes who may get work is written at once. */
 export const PERSIST_EVERY_MS = 5_000;
 /** Watchers need smooth movement, not every fix: at most one position per order per second. */
 export const FORWARD_EVERY_MS = 1_000;
 /** Fixes held for an order's trail between forwards; an upload after a dead zone is at most a few hundred. */
 export const MAX_PENDING_TRAIL = 1_000;
-/** How many ranked candidates one search returns beyond those already tried. */
-export const CANDIDATES_K = 10;
 /** One job at a time for now; scoring already prices extra jobs in if batching is switched on. */
 export const MAX_ACTIVE_JOBS = 1;
-/** Back-off when a step of an offer loop failed (a zone or order unreachable); the alarm retries it. */
-const RETRY_MS = 5_000;
-/** While nobody at all is in range, the widest search is repeated this often for couriers coming online. */
-export const RESCAN_MS = 20_000;
-/** How long an order may wait with nobody in range before the zone escalates it anyway. */
-export const MAX_SEARCH_MS = 60 * 60_000;
-
 const VEHICLES: readonly Vehicle[] = ["foot", "bicycle", "scooter", "car"];
 
 function emptyDropped(): Record<FixRejectReason, number> {
@@ -105,12 +88,6 @@ function courierTag(courierId: string): string {
   return `courier:${courierId}`;
 }
 
-function dispatchStatus(record: DispatchRecord): DispatchStatus {
-  if (record.offers.assignedCourierId !== null) return "assigned";
-  if (record.offers.escalated) return "escalated";
-  return record.offers.current !== null ? "offered" : "searching";
-}
-
 export class ZoneDO extends DurableObject<Env> {
   private readonly store: ZoneStorage;
   private readonly couriers = new Map<string, CourierState>();
@@ -126,6 +103,7 @@ export class ZoneDO extends DurableObject<Env> {
   private readonly policy: OfferPolicy = DEFAULT_OFFER_POLICY;
   private readonly mapFeed: MapFeed;
   private readonly guard: SocketGuard;
+  private readonly offers: OfferLoop;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -136,6 +114,18 @@ export class ZoneDO extends DurableObject<Env> {
       facts: (now) => this.mapFacts(now),
     });
     this.guard = new SocketGuard(messageRate(env.COURIER_MESSAGE_RATE));
+    this.offers = new OfferLoop({
+      env,
+      store: this.store,
+      policy: this.policy,
+      cell: () => this.cell,
+      learnCell: (cell) => this.learnCell(cell),
+      withLock: (key, fn) => this.withLock(key, fn),
+      armAlarm: () => this.armAlarm(),
+      nearestAvailable: (lat, lng, k, radiusM) => this.nearestAvailable(lat, lng, k, radiusM),
+      deliverOffer: (courierId, held) => this.deliverOffer(courierId, held),
+      offerClosed: (courierId, orderId, reason) => this.offerClosed(courierId, orderId, reason),
+    });
     const cell = ctx.id.name ?? this.store.cell();
     const bounds = cell ? decodeGeohashBounds(cell) : null;
     this.index = new SpatialIndex({ referenceLat: bounds ? (bounds.minLat + bounds.maxLat) / 2 : 0 });
@@ -190,7 +180,7 @@ export class ZoneDO extends DurableObject<Env> {
     return (
       state.status === "online" &&
       state.lastFixAt !== null &&
-      now - state.lastFixAt <= STALE_AFTER_MS &&
+      now - state.lastFixAt <= COURIER_STALE_AFTER_MS &&
       (state.offer === null || state.offer.expiresAt <= now) &&
       state.activeOrders.length < MAX_ACTIVE_JOBS &&
       !this.handingOver.has(state.courierId) &&
@@ -507,183 +497,41 @@ export class ZoneDO extends DurableObject<Env> {
   }
 
   // --------------------------------------------------------------- offers
+  // The dispatching side lives in offer-loop.ts; these are its RPC entry points.
 
   /** Starts (or, if already running, reports) the offer loop for one order whose restaurant is in this cell. */
   async requestCourier(request: DispatchRequest): Promise<RequestCourierResult> {
-    this.learnCell(zoneCellOf(request.restaurant.lat, request.restaurant.lng));
-    return this.withLock(`order:${request.orderId}`, async () => {
-      let record = this.store.loadDispatch(request.orderId);
-      if (!record) {
-        record = {
-          request,
-          offers: startOffers(request.orderId, this.policy),
-          offeredCell: null,
-          startedAt: Date.now(),
-        };
-        this.store.saveDispatch(record);
-      }
-      await this.advance(record);
-      await this.armAlarm();
-      return { ok: true, status: dispatchStatus(record) };
-    });
+    return this.offers.requestCourier(request);
   }
 
-  /**
-   * The assigned courier left before pickup (handed the job back or went
-   * dark): offer the order again from the first radius, skipping everyone
-   * already tried, the courier who left included.
-   */
+  /** The assigned courier left before pickup: offer the order again, skipping everyone already tried. */
   async redispatch(request: DispatchRequest): Promise<RequestCourierResult> {
-    this.learnCell(zoneCellOf(request.restaurant.lat, request.restaurant.lng));
-    return this.withLock(`order:${request.orderId}`, async () => {
-      const previous = this.store.loadDispatch(request.orderId);
-      const record: DispatchRecord = {
-        request,
-        offers: previous ? reopenOffers(previous.offers, this.policy) : startOffers(request.orderId, this.policy),
-        offeredCell: null,
-        startedAt: Date.now(),
-      };
-      this.store.saveDispatch(record);
-      await this.advance(record);
-      await this.armAlarm();
-      return { ok: true, status: dispatchStatus(record) };
-    });
+    return this.offers.redispatch(request);
   }
 
-  private async rankedFor(record: DispatchRecord, now: number): Promise<RankedCandidate<ZoneCandidate>[]> {
-    const { restaurant, foodReadyAt } = record.request;
-    const found = await this.nearestAvailable(
-      restaurant.lat,
-      restaurant.lng,
-      CANDIDATES_K + record.offers.candidatesTried.length,
-      record.offers.radiusM,
-    );
-    return rankCandidates(found, { foodReadyInMs: (foodReadyAt ?? now) - now });
+  /** The single place an order's offer is answered, serialised per order. */
+  async offerResponse(orderId: string, courierId: string, accept: boolean): Promise<OfferResponseResult> {
+    return this.offers.offerResponse(orderId, courierId, accept);
   }
 
-  /**
-   * Runs the loop until it has to wait: offer the best untried courier, widen
-   * the radius when none is left, escalate after the last step. Caller holds
-   * the order's lock, so the courier's answer is only handled after the order
-   * has recorded the offer.
-   */
-  private async advance(record: DispatchRecord): Promise<void> {
-    const orderId = record.request.orderId;
-    const order = orderDispatchStub(this.env, orderId);
-    const unreachable = new Set<string>();
-    let ranked: RankedCandidate<ZoneCandidate>[] | null = null;
-    let rankedRadius = -1;
-    try {
-      for (let step = 0; step < 100; step++) {
-        const now = Date.now();
-        if (ranked === null || rankedRadius !== record.offers.radiusM) {
-          ranked = await this.rankedFor(record, now);
-          rankedRadius = record.offers.radiusM;
-        }
-        const decision = nextOffer(
-          record.offers,
-          ranked.filter((c) => !unreachable.has(c.courierId)),
-          now,
-          this.policy,
-        );
-        switch (decision.action) {
-          case "wait":
-            this.store.setDeadline(orderId, "offer", decision.until);
-            return;
-          case "settled":
-            this.store.setDeadline(orderId, "offer", null);
-            return;
-          case "widen":
-            record.offers = decision.state;
-            this.store.saveDispatch(record);
-            continue;
-          case "escalate": {
-            // Escalating an order nobody was ever offered gives operators no one to call, and at
-            // acceptance the food is usually many minutes away: keep watching for couriers coming
-            // online. The order's own courier_timeout still escalates food left waiting too long.
-            if (decision.state.candidatesTried.length === 0 && now - record.startedAt < MAX_SEARCH_MS) {
-              this.store.saveDispatch(record);
-              this.store.setDeadline(orderId, "retry", now + RESCAN_MS);
-              return;
-            }
-            record.offers = decision.state;
-            record.offeredCell = null;
-            this.store.saveDispatch(record);
-            this.store.setDeadline(orderId, "offer", null);
-            const result = await order.dispatchEscalated({
-              cell: this.cell,
-              radiusM: record.offers.radiusM,
-              candidatesTried: record.offers.candidatesTried.length,
-            });
-            if (!result.ok) logLine("warn", "zone.escalation_refused", { orderId, code: result.code });
-            return;
-          }
-          case "offer": {
-            const candidate = ranked.find((c) => c.courierId === decision.courierId) as RankedCandidate<ZoneCandidate>;
-            const message: OfferMessage = {
-              type: "offer",
-              orderId,
-              restaurant: record.request.restaurant,
-              dropoff: record.request.dropoff,
-              expiresAt: decision.expiresAt,
-              foodReadyAt: record.request.foodReadyAt,
-              distanceM: Math.round(candidate.distanceM),
-              dropoffDistanceM: Math.round(haversineMeters(record.request.restaurant, record.request.dropoff)),
-              restaurantName: record.request.restaurantName ?? null,
-              payoutMinor: record.request.payoutMinor ?? null,
-              currency: record.request.currency ?? null,
-            };
-            const held: HeldOffer = { orderId, dispatchCell: this.cell, expiresAt: decision.expiresAt, message };
-            const delivered = await this.deliverTo(candidate.cell, decision.courierId, held);
-            if (!delivered.ok) {
-              // Went offline or got another offer since the search: not a decline, just skip them this time.
-              unreachable.add(decision.courierId);
-              continue;
-            }
-            record.offers = decision.state;
-            record.offeredCell = candidate.cell;
-            this.store.saveDispatch(record);
-            this.store.setDeadline(orderId, "offer", decision.expiresAt);
-            const recorded = await order.system(
-              { type: "courier_offered", courierId: decision.courierId, expiresAt: decision.expiresAt },
-              `zone:${this.cell}`,
-            );
-            if (!recorded.ok) {
-              // The order moved on (cancelled, or assigned by an operator): stop offering it.
-              logLine("warn", "zone.offer_not_recorded", { orderId, code: recorded.code });
-              await this.closeOfferAt(candidate.cell, decision.courierId, orderId, "cancelled");
-              this.store.deleteDispatch(orderId);
-            }
-            return;
-          }
-        }
-      }
-    } catch (err) {
-      logLine("error", "zone.dispatch_step_failed", { orderId, error: String(err) });
-      this.store.setDeadline(orderId, "retry", Date.now() + RETRY_MS);
-    }
+  /** The order was cancelled or rejected while searching: withdraw any live offer and stop. */
+  async cancelDispatch(orderId: string): Promise<{ ok: true; cancelled: boolean }> {
+    return this.offers.cancelDispatch(orderId);
   }
 
-  private deliverTo(cell: string, courierId: string, held: HeldOffer): Promise<DeliverOfferResult> {
-    return cell === this.cell
-      ? this.deliverOffer(courierId, held)
-      : zoneStub(this.env, cell).deliverOffer(courierId, held);
-  }
-
-  private async closeOfferAt(
-    cell: string | null,
+  /** An operator offers the order to one courier, who must accept. */
+  async operatorOffer(
+    request: DispatchRequest,
     courierId: string,
-    orderId: string,
-    reason: "expired" | "cancelled",
-  ): Promise<void> {
-    if (cell === null) return;
-    try {
-      if (cell === this.cell) await this.offerClosed(courierId, orderId, reason);
-      else await zoneStub(this.env, cell).offerClosed(courierId, orderId, reason);
-    } catch (err) {
-      // The courier's own zone also lets an expired offer lapse by its expiry time.
-      logLine("warn", "zone.offer_close_failed", { orderId, courierId, error: String(err) });
-    }
+    courierCell: string,
+    expiresAt: number,
+  ): Promise<{ ok: true } | { ok: false; code: string; message: string }> {
+    return this.offers.operatorOffer(request, courierId, courierCell, expiresAt);
+  }
+
+  /** An operator restarted the search: forget who was tried, withdraw any live offer and start again. */
+  async restartDispatch(request: DispatchRequest): Promise<RequestCourierResult> {
+    return this.offers.restartDispatch(request);
   }
 
   /** Shows an offer to a courier of this cell, if they can take it right now. */
@@ -761,82 +609,6 @@ export class ZoneDO extends DurableObject<Env> {
     else this.sendTo(courierId, { type: "error", code: result.code, message: result.message, orderId });
   }
 
-  /**
-   * The single place an order's offer is answered. Serialised per order, so of
-   * two couriers accepting at once exactly one is assigned (offers.ts refuses
-   * everyone but the live offer's holder, and anyone once assigned).
-   */
-  async offerResponse(orderId: string, courierId: string, accept: boolean): Promise<OfferResponseResult> {
-    const result = await this.withLock(`order:${orderId}`, () => this.decideResponse(orderId, courierId, accept));
-    await this.armAlarm();
-    return result;
-  }
-
-  private async decideResponse(orderId: string, courierId: string, accept: boolean): Promise<OfferResponseResult> {
-    const record = this.store.loadDispatch(orderId);
-    if (!record) return { ok: false, code: "offer_not_yours", message: "This order has no open offers." };
-    const order = orderDispatchStub(this.env, orderId);
-    const courier = { userId: courierId, role: "courier" as const };
-    const now = Date.now();
-    if (!accept) {
-      const live = record.offers.current;
-      if (live === null || live.courierId !== courierId) {
-        return { ok: false, code: "offer_not_yours", message: "You hold no live offer for this order." };
-      }
-      record.offers = onDecline(record.offers, courierId);
-      record.offeredCell = null;
-      this.store.saveDispatch(record);
-      this.store.setDeadline(orderId, "offer", null);
-      const declined = await order.command(courier, { type: "offer_declined", courierId });
-      if (!declined.ok) logLine("warn", "zone.decline_not_recorded", { orderId, code: declined.code });
-      await this.advance(record);
-      return { ok: true, outcome: "declined" };
-    }
-    const verdict = onAccept(record.offers, courierId, now);
-    if (!verdict.ok) {
-      const message =
-        verdict.refused === "already_assigned"
-          ? "Another courier has this order."
-          : verdict.refused === "offer_expired"
-            ? "The offer has expired."
-            : "This offer is not yours.";
-      return { ok: false, code: verdict.refused, message };
-    }
-    if (record.offers.assignedCourierId === courierId) return { ok: true, outcome: "assigned" };
-    const assigned = await order.command(courier, { type: "courier_assigned", courierId });
-    if (!assigned.ok) {
-      // The order's own clock says the offer lapsed, or the order was closed meanwhile.
-      if (assigned.code === "offer_expired") {
-        record.offers = onExpire(record.offers, Number.POSITIVE_INFINITY);
-        record.offeredCell = null;
-        this.store.saveDispatch(record);
-        await this.advance(record);
-        return { ok: false, code: "offer_expired", message: assigned.message };
-      }
-      this.store.deleteDispatch(orderId);
-      return { ok: false, code: "order_closed", message: assigned.message };
-    }
-    record.offers = verdict.state;
-    record.offeredCell = null;
-    this.store.saveDispatch(record);
-    this.store.setDeadline(orderId, "offer", null);
-    return { ok: true, outcome: "assigned" };
-  }
-
-  /** The order was cancelled or rejected while searching: withdraw any live offer and stop. */
-  async cancelDispatch(orderId: string): Promise<{ ok: true; cancelled: boolean }> {
-    const cancelled = await this.withLock(`order:${orderId}`, async () => {
-      const record = this.store.loadDispatch(orderId);
-      if (!record) return false;
-      const live = record.offers.current;
-      if (live) await this.closeOfferAt(record.offeredCell, live.courierId, orderId, "cancelled");
-      this.store.deleteDispatch(orderId);
-      return true;
-    });
-    await this.armAlarm();
-    return { ok: true, cancelled };
-  }
-
   private async armAlarm(): Promise<void> {
     await armAlarmAt(this.ctx.storage, this.store.deadlines()[0]?.at);
   }
@@ -847,35 +619,9 @@ export class ZoneDO extends DurableObject<Env> {
     for (const deadline of this.store.deadlines()) {
       if (deadline.at > now) break;
       this.store.setDeadline(deadline.orderId, deadline.kind, null);
-      await this.withLock(`order:${deadline.orderId}`, () => this.onDeadline(deadline.orderId));
+      await this.withLock(`order:${deadline.orderId}`, () => this.offers.onDeadline(deadline.orderId));
     }
     await this.armAlarm();
-  }
-
-  private async onDeadline(orderId: string): Promise<void> {
-    const record = this.store.loadDispatch(orderId);
-    if (!record) return;
-    const live = record.offers.current;
-    if (live !== null) {
-      const now = Date.now();
-      // Deadlines are only a wake-up call; the offer's own expiry decides.
-      if (now < live.expiresAt) {
-        this.store.setDeadline(orderId, "offer", live.expiresAt);
-        return;
-      }
-      const offeredCell = record.offeredCell;
-      record.offers = onExpire(record.offers, now);
-      record.offeredCell = null;
-      this.store.saveDispatch(record);
-      await this.closeOfferAt(offeredCell, live.courierId, orderId, "expired");
-      // A system decline is how the order records an expiry.
-      const recorded = await orderDispatchStub(this.env, orderId).system(
-        { type: "offer_declined", courierId: live.courierId },
-        `zone:${this.cell}`,
-      );
-      if (!recorded.ok) logLine("warn", "zone.expiry_not_recorded", { orderId, code: recorded.code });
-    }
-    await this.advance(record);
   }
 
   /** What this zone knows about one courier, or null if they are not in this cell (for operators and tests). */
@@ -931,84 +677,6 @@ export class ZoneDO extends DurableObject<Env> {
     this.sendTo(courierId, { type: "assigned", orderId });
     await this.mapFeed.changed(true);
     return { ok: true, known: true };
-  }
-
-  /**
-   * An operator offers the order to one courier, who must accept (this zone is
-   * the order's dispatch zone; the courier may be anywhere). The Order DO has
-   * already recorded the offer; this withdraws any other live offer, shows the
-   * courier theirs, and lets the usual answer and expiry paths run.
-   */
-  async operatorOffer(
-    request: DispatchRequest,
-    courierId: string,
-    courierCell: string,
-    expiresAt: number,
-  ): Promise<{ ok: true } | { ok: false; code: string; message: string }> {
-    this.learnCell(zoneCellOf(request.restaurant.lat, request.restaurant.lng));
-    const result = await this.withLock(`order:${request.orderId}`, async () => {
-      const now = Date.now();
-      const record: DispatchRecord = this.store.loadDispatch(request.orderId) ?? {
-        request,
-        offers: startOffers(request.orderId, this.policy),
-        offeredCell: null,
-        startedAt: now,
-      };
-      const pinned = pinOffer(record.offers, courierId, expiresAt);
-      if (!pinned.ok) return { ok: false as const, code: "already_assigned", message: "A courier has this order." };
-      const message: OfferMessage = {
-        type: "offer",
-        orderId: request.orderId,
-        restaurant: request.restaurant,
-        dropoff: request.dropoff,
-        expiresAt,
-        foodReadyAt: request.foodReadyAt,
-        distanceM: 0,
-        dropoffDistanceM: Math.round(haversineMeters(request.restaurant, request.dropoff)),
-        restaurantName: request.restaurantName ?? null,
-        payoutMinor: request.payoutMinor ?? null,
-        currency: request.currency ?? null,
-      };
-      const delivered = await this.deliverTo(courierCell, courierId, {
-        orderId: request.orderId,
-        dispatchCell: this.cell,
-        expiresAt,
-        message,
-      });
-      if (!delivered.ok) {
-        const why: Record<typeof delivered.code, string> = {
-          unknown_courier: "The courier is not where the map last saw them; they may have gone offline.",
-          not_connected: "The courier's app is not connected.",
-          busy: "The courier is busy (on a job, holding another offer, on a break or quiet).",
-        };
-        return { ok: false as const, code: `courier_${delivered.code}`, message: why[delivered.code] };
-      }
-      const live = record.offers.current;
-      if (live !== null && live.courierId !== courierId) {
-        await this.closeOfferAt(record.offeredCell, live.courierId, request.orderId, "cancelled");
-      }
-      record.offers = pinned.state;
-      record.offeredCell = courierCell;
-      this.store.saveDispatch(record);
-      this.store.setDeadline(request.orderId, "offer", expiresAt);
-      return { ok: true as const };
-    });
-    await this.armAlarm();
-    return result;
-  }
-
-  /** An operator restarted the search: forget who was tried, withdraw any live offer and start again. */
-  async restartDispatch(request: DispatchRequest): Promise<RequestCourierResult> {
-    this.learnCell(zoneCellOf(request.restaurant.lat, request.restaurant.lng));
-    await this.withLock(`order:${request.orderId}`, async () => {
-      const old = this.store.loadDispatch(request.orderId);
-      const live = old?.offers.current;
-      if (old && live) await this.closeOfferAt(old.offeredCell, live.courierId, request.orderId, "cancelled");
-      this.store.deleteDispatch(request.orderId);
-      this.store.setDeadline(request.orderId, "offer", null);
-      this.store.setDeadline(request.orderId, "retry", null);
-    });
-    return this.requestCourier(request);
   }
 
   /** Every courier this zone knows, for the operators' live map. */

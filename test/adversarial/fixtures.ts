@@ -6,13 +6,13 @@ import { openDb } from "../../db/client.ts";
 import {
   couriers,
   deadLetters,
+  deliveryAreas,
   menuCategories,
   menuItems,
   modifierGroups,
   modifierOptions,
   restaurants,
   users,
-  zones,
 } from "../../db/schema.ts";
 import { hashPassword } from "../../domain/auth/password.ts";
 import { destinationPoint, type LatLng } from "../../domain/geo/distance.ts";
@@ -86,7 +86,7 @@ export async function buildFixtures(): Promise<Fixtures> {
       restaurantAt.lat + 0.2,
     ];
     const [zone] = await db
-      .insert(zones)
+      .insert(deliveryAreas)
       .values({
         name: `Adversarial zone ${tag}`,
         polygon: {
@@ -107,7 +107,7 @@ export async function buildFixtures(): Promise<Fixtures> {
         serviceFeeBps: 500,
         taxBps: 1300,
       })
-      .returning({ id: zones.id });
+      .returning({ id: deliveryAreas.id });
     zoneId = zone?.id as string;
     const passwordHash = await hashPassword(PASSWORD, 1000);
     const extra = await db

@@ -8,7 +8,7 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { openDb } from "../../db/client.ts";
-import { couriers, restaurants, users, zones } from "../../db/schema.ts";
+import { couriers, deliveryAreas, restaurants, users } from "../../db/schema.ts";
 import { hashPassword } from "../../domain/auth/password.ts";
 import { destinationPoint, type LatLng } from "../../domain/geo/distance.ts";
 import { decodeGeohashBounds, zoneCellOf } from "../../domain/geo/geohash.ts";
@@ -79,7 +79,7 @@ beforeAll(async () => {
   try {
     await db.update(restaurants).set(restaurant).where(eq(restaurants.id, world.restaurantId));
     const [w, e, s, n] = [restaurant.lng - 0.2, restaurant.lng + 0.2, restaurant.lat - 0.2, restaurant.lat + 0.2];
-    await db.insert(zones).values({
+    await db.insert(deliveryAreas).values({
       name: `Dispatch test zone ${crypto.randomUUID().slice(0, 8)}`,
       polygon: {
         type: "Polygon",
@@ -142,7 +142,7 @@ async function timeline(orderId: string, token = customer): Promise<OrderEvent[]
 function dispatchTrail(events: OrderEvent[]): Array<[string, unknown]> {
   return events
     .filter((e) => e.type.startsWith("order.") && /dispatch|courier|offer/.test(e.type))
-    .map((e) => [e.type, e.payload.courierId ?? null]);
+    .map((e) => [e.type, "courierId" in e.payload ? e.payload.courierId : null]);
 }
 
 async function online(courier: Courier, at: LatLng): Promise<CourierSocket> {

@@ -3,7 +3,7 @@
 import { eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { openDb } from "../../db/client.ts";
-import { auditLog, restaurants, zones } from "../../db/schema.ts";
+import { auditLog, deliveryAreas, restaurants } from "../../db/schema.ts";
 import { api, createWorld, PASSWORD, signInAll, testEnv, type World, type WorldTokens } from "../../test/world.ts";
 
 let world: World;
@@ -53,7 +53,7 @@ beforeAll(async () => {
   const { db, close } = openDb(testEnv);
   try {
     const [area] = await db
-      .insert(zones)
+      .insert(deliveryAreas)
       .values({
         name: `Onboarding Lisboa ${tag()}`,
         polygon: {
@@ -74,7 +74,7 @@ beforeAll(async () => {
         serviceFeeBps: 500,
         taxBps: 1300,
       })
-      .returning({ id: zones.id });
+      .returning({ id: deliveryAreas.id });
     lisbonAreaId = area?.id as string;
   } finally {
     await close();

@@ -110,8 +110,11 @@ async function backdate(orderId: string, ms: number): Promise<void> {
   await evictDurableObject(stub);
 }
 
-function eventsOf(timeline: OrderEvent[], type: string): OrderEvent[] {
-  return timeline.filter((e) => e.type === type);
+function eventsOf<K extends OrderEvent["type"]>(
+  timeline: OrderEvent[],
+  type: K,
+): Array<Extract<OrderEvent, { type: K }>> {
+  return timeline.filter((e): e is Extract<OrderEvent, { type: K }> => e.type === type);
 }
 
 async function refundedOnCharge(paymentIntentId: string): Promise<number> {
@@ -198,7 +201,8 @@ describe("timeouts fire through the order's alarm", () => {
     expect(after.status).toBe("ready");
     const escalations = eventsOf(timeline, "order.courier_escalated");
     expect(escalations).toHaveLength(1);
-    expect(escalations[0]?.payload.waitingMs).toBeGreaterThanOrEqual(10 * MINUTE);
+    const escalation = escalations[0]?.payload;
+    expect(escalation && "waitingMs" in escalation ? escalation.waitingMs : null).toBeGreaterThanOrEqual(10 * MINUTE);
     // Escalated once: a later alarm (the outbox re-sending what the projection has
     // not yet acknowledged, if anything) escalates nothing more.
     await runDurableObjectAlarm(orderStub(order.id));

@@ -43,7 +43,7 @@ function orphanPlacement(restaurantId: string): OrderEventMessage {
       actorId: world.ids.customer,
       actorRole: "customer",
       at: placedAt,
-      payload: {},
+      payload: { totalMinor: 4164, currency: "EUR" },
       state: "placed",
       delivery: "none",
     },

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { openDb } from "../../db/client.ts";
 import { ledgerEntries, ledgerTransactions } from "../../db/schema-ledger.ts";
 import { courierAccount, PLATFORM, restaurantAccount } from "../../domain/ledger/accounts.ts";
-import type { OrderEventMessage } from "../../domain/order/order-event.ts";
+import type { OrderEvent, OrderEventMessage } from "../../domain/order/order-event.ts";
 import type { DeliveryState, OrderState } from "../../domain/order/state-machine.ts";
 import { createWorld, testEnv, type World } from "../../test/world.ts";
 import worker from "../index.ts";
@@ -73,7 +73,7 @@ function eventsOf(
       payload: { state: step.state, delivery: step.delivery ?? "none", ...step.payload },
       state: step.state,
       delivery: step.delivery ?? "none",
-    },
+    } as OrderEvent,
     order,
   }));
 }

@@ -33,9 +33,15 @@ function auditRow({ event }: OrderEventMessage): typeof auditLog.$inferInsert {
     action: event.type,
     entityType: "order",
     entityId: event.orderId,
-    before: { state: p.previousState ?? null, delivery: p.previousDelivery ?? null },
+    before:
+      "previousState" in p ? { state: p.previousState, delivery: p.previousDelivery } : { state: null, delivery: null },
     after: { state: event.state, delivery: event.delivery, ...details },
-    note: typeof p.note === "string" ? p.note : typeof p.reason === "string" ? p.reason : null,
+    note:
+      "note" in p && typeof p.note === "string"
+        ? p.note
+        : "reason" in p && typeof p.reason === "string"
+          ? p.reason
+          : null,
     sourceEventId: event.id,
   };
 }

@@ -96,10 +96,8 @@ function eventRow({ event }: OrderEventMessage): OrderEventRow {
 
 /** The charge row an event upserts: from `order.payment_started` / `order.paid` with an intent id. */
 function chargeRow({ event, order }: OrderEventMessage): PaymentRow | null {
+  if (event.type !== "order.payment_started" && event.type !== "order.paid") return null;
   const intentId = event.payload.paymentIntentId;
-  if ((event.type !== "order.payment_started" && event.type !== "order.paid") || typeof intentId !== "string") {
-    return null;
-  }
   return {
     orderId: order.id,
     kind: "charge",
@@ -114,22 +112,16 @@ function chargeRow({ event, order }: OrderEventMessage): PaymentRow | null {
 
 /** The refund row an `order.refunded` event inserts once. */
 function refundRow({ event, order }: OrderEventMessage): PaymentRow | null {
+  if (event.type !== "order.refunded") return null;
   const payload = event.payload;
-  if (
-    event.type !== "order.refunded" ||
-    typeof payload.refundId !== "string" ||
-    typeof payload.amountMinor !== "number"
-  ) {
-    return null;
-  }
   return {
     orderId: order.id,
     kind: "refund",
     providerRef: payload.refundId,
-    status: typeof payload.status === "string" ? payload.status : "succeeded",
+    status: payload.status ?? "succeeded",
     amountMinor: payload.amountMinor,
     currency: order.currency,
-    idempotencyKey: `order:${order.id}:refund:${String(payload.requestEventId)}`,
+    idempotencyKey: `order:${order.id}:refund:${payload.requestEventId}`,
     updatedAt: new Date(event.at),
   };
 }

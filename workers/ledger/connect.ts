@@ -6,7 +6,7 @@ import { eq, sql } from "drizzle-orm";
 import type Stripe from "stripe";
 import type { Database } from "../../db/client.ts";
 import { connectedAccounts } from "../../db/schema-ledger.ts";
-import { type StripeConfig, stripeClient } from "../payments/stripe-client.ts";
+import { type StripeConfig, stripeClient } from "../../platform/stripe-client.ts";
 
 export interface PayoutAccount {
   stripeAccountId: string;

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { openDb } from "../../db/client.ts";
 import { payouts } from "../../db/schema-ledger.ts";
 import { courierAccount, restaurantAccount } from "../../domain/ledger/accounts.ts";
-import type { OrderEventMessage } from "../../domain/order/order-event.ts";
+import type { OrderEvent, OrderEventMessage } from "../../domain/order/order-event.ts";
 import { testStripe } from "../../test/stripe.ts";
 import { api, createWorld, signInAll, testEnv, type World, type WorldTokens } from "../../test/world.ts";
 import worker from "../index.ts";
@@ -75,7 +75,7 @@ function deliveredOrder(): OrderEventMessage[] {
       payload: { state, delivery: state === "delivered" ? "delivered" : "none", ...payload },
       state: state as "placed",
       delivery: state === "delivered" ? "delivered" : "none",
-    },
+    } as OrderEvent,
     order,
   }));
 }

@@ -9,8 +9,8 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
 import { connectedAccounts, ledgerEntries, ledgerTransactions, payouts } from "../../db/schema-ledger.ts";
 import { type AccountPosition, bookPayout, type PlannedPayout, planPayouts } from "../../domain/ledger/payouts.ts";
+import { type StripeConfig, stripeClient } from "../../platform/stripe-client.ts";
 import { logLine } from "../api/http/log.ts";
-import { type StripeConfig, stripeClient } from "../payments/stripe-client.ts";
 import { writeBookings } from "./write.ts";
 
 /** The daily payout run's cron (wrangler.toml [triggers]); every other cron is the projection reconciler. */

@@ -9,7 +9,7 @@ import { payments } from "../../db/schema.ts";
 import { ledgerEntries, ledgerTransactions, payouts } from "../../db/schema-ledger.ts";
 import { PLATFORM } from "../../domain/ledger/accounts.ts";
 import { type Difference, type ReconItem, reconcile } from "../../domain/ledger/reconcile.ts";
-import { type StripeConfig, stripeClient } from "../payments/stripe-client.ts";
+import { type StripeConfig, stripeClient } from "../../platform/stripe-client.ts";
 
 /** Bookings a little outside the window still match Stripe items inside it. */
 const MARGIN_MS = 60 * 60 * 1000;

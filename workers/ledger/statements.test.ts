@@ -3,7 +3,7 @@
 // agree and names each injected difference.
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { OrderEventMessage } from "../../domain/order/order-event.ts";
+import type { OrderEvent, OrderEventMessage } from "../../domain/order/order-event.ts";
 import { signedWebhook, testStripe } from "../../test/stripe.ts";
 import { api, createWorld, signInAll, testEnv, type World, type WorldTokens } from "../../test/world.ts";
 import worker from "../index.ts";
@@ -71,7 +71,7 @@ function paidAndDelivered(intentId: string, totalMinor = 2600): OrderEventMessag
       },
       state: state as "placed",
       delivery: state === "delivered" ? "delivered" : "none",
-    },
+    } as OrderEvent,
     order,
   }));
 }

@@ -5,23 +5,55 @@
 // Dev tooling only: Node APIs, never bundled into a Worker. State is in memory.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import Stripe from "stripe";
-import { type ConnectEventType, type ConnectObject, createConnect, DISPUTE_CARD } from "./connect.ts";
+import { type ConnectEventType, type ConnectObject, createConnect } from "./connect.ts";
 import { canonicalForm, decodeForm, FormDecodeError, type FormObject, type FormValue } from "./form.ts";
 import {
   buildCharge,
   type CardProfile,
   type Charge,
   type EventType,
-  type Metadata,
   newId,
   nowSeconds,
   type PaymentIntent,
   type Refund,
   randomToken,
-  type Shipping,
   type StripeEvent,
   type StripeObject,
 } from "./objects.ts";
+import {
+  applyMetadata,
+  CANCELABLE,
+  CONFIRMABLE,
+  checkAmount,
+  checkKnown,
+  docUrl,
+  EVENT_LIST_PARAMS,
+  EXPANDABLE,
+  formatAmount,
+  invalidParam,
+  optBoolean,
+  optEnum,
+  optInteger,
+  optNullableString,
+  optObject,
+  optString,
+  optStringArray,
+  PI_CANCEL_PARAMS,
+  PI_CONFIRM_PARAMS,
+  PI_CREATE_PARAMS,
+  PI_RETRIEVE_PARAMS,
+  PI_UPDATABLE_WHEN_FINAL,
+  PI_UPDATE_PARAMS,
+  REFUND_CREATE_PARAMS,
+  RETRIEVE_PARAMS,
+  readCurrency,
+  readShipping,
+  required,
+  resourceMissing,
+  StripeApiError,
+  stateError,
+  TEST_PAYMENT_METHODS,
+} from "./params.ts";
 import { WebhookDispatcher } from "./webhooks.ts";
 
 export type { Charge, PaymentIntent, Refund, StripeEvent } from "./objects.ts";
@@ -53,415 +85,6 @@ export interface StripeStandin {
   // Resolves once every queued webhook delivery has finished or given up.
   webhooksIdle(): Promise<void>;
 }
-
-type ErrorType = "api_error" | "card_error" | "idempotency_error" | "invalid_request_error";
-
-interface StripeErrorBody {
-  type: ErrorType;
-  message: string;
-  code?: string;
-  decline_code?: string;
-  param?: string;
-  doc_url?: string;
-  charge?: string;
-  payment_intent?: PaymentIntent;
-}
-
-class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly body: StripeErrorBody,
-    // Stripe saves an idempotent result only once the endpoint started
-    // executing; a request rejected by parameter validation is not saved, so
-    // the same key can be retried with corrected params.
-    readonly savedForIdempotency = true,
-  ) {
-    super(body.message);
-  }
-}
-
-function docUrl(code: string): string {
-  return `https://stripe.com/docs/error-codes/${code.replaceAll("_", "-")}`;
-}
-
-function invalidParam(message: string, param: string, code?: string): ApiError {
-  const body: StripeErrorBody = { type: "invalid_request_error", message, param };
-  if (code) Object.assign(body, { code, doc_url: docUrl(code) });
-  return new ApiError(400, body, false);
-}
-
-function stateError(message: string, code: string, param?: string): ApiError {
-  const body: StripeErrorBody = { type: "invalid_request_error", code, doc_url: docUrl(code), message };
-  if (param) body.param = param;
-  return new ApiError(400, body);
-}
-
-function resourceMissing(kind: string, id: string, param?: string): ApiError {
-  const body: StripeErrorBody = {
-    type: "invalid_request_error",
-    code: "resource_missing",
-    doc_url: docUrl("resource_missing"),
-    message: `No such ${kind}: '${id}'`,
-  };
-  if (param) body.param = param;
-  return new ApiError(404, body);
-}
-
-// --- parameter reading -------------------------------------------------------
-
-function checkKnown(params: FormObject, allowed: ReadonlySet<string>): void {
-  for (const key of Object.keys(params)) {
-    if (!allowed.has(key)) {
-      throw invalidParam(`Received unknown parameter: ${key}`, key, "parameter_unknown");
-    }
-  }
-}
-
-function optString(params: FormObject, name: string): string | undefined {
-  const value = params[name];
-  if (value === undefined) return undefined;
-  if (typeof value !== "string") throw invalidParam(`Invalid string: ${JSON.stringify(value)}`, name);
-  return value;
-}
-
-// Stripe treats an empty string as "unset" for nullable fields.
-function optNullableString(params: FormObject, name: string): string | null | undefined {
-  const value = optString(params, name);
-  return value === "" ? null : value;
-}
-
-function optInteger(params: FormObject, name: string, min: number): number | undefined {
-  const value = optString(params, name);
-  if (value === undefined) return undefined;
-  if (!/^-?\d+$/.test(value)) throw invalidParam(`Invalid integer: ${value}`, name, "parameter_invalid_integer");
-  const parsed = Number(value);
-  if (!Number.isSafeInteger(parsed)) throw invalidParam(`Invalid integer: ${value}`, name, "parameter_invalid_integer");
-  if (parsed < min) {
-    throw invalidParam(`This value must be greater than or equal to ${min}.`, name, "parameter_invalid_integer");
-  }
-  return parsed;
-}
-
-function optBoolean(params: FormObject, name: string): boolean | undefined {
-  const value = optString(params, name);
-  if (value === undefined) return undefined;
-  if (value !== "true" && value !== "false") throw invalidParam(`Invalid boolean: ${value}`, name);
-  return value === "true";
-}
-
-function optEnum<const T extends string>(params: FormObject, name: string, values: readonly T[]): T | undefined {
-  const value = optString(params, name);
-  if (value === undefined) return undefined;
-  if (!(values as readonly string[]).includes(value)) {
-    throw invalidParam(`Invalid ${name}: must be one of ${values.join(", ")}`, name);
-  }
-  return value as T;
-}
-
-function optStringArray(params: FormObject, name: string): string[] | undefined {
-  const value = params[name];
-  if (value === undefined) return undefined;
-  if (!Array.isArray(value) || !value.every((v): v is string => typeof v === "string")) {
-    throw invalidParam(`Invalid array: ${name}`, name);
-  }
-  return value;
-}
-
-function optObject(params: FormObject, name: string): FormObject | undefined {
-  const value = params[name];
-  if (value === undefined || value === "") return undefined;
-  if (typeof value !== "object" || Array.isArray(value)) throw invalidParam(`Invalid object: ${name}`, name);
-  return value;
-}
-
-function required<T>(value: T | undefined, name: string): T {
-  if (value === undefined) throw invalidParam(`Missing required param: ${name}.`, name, "parameter_missing");
-  return value;
-}
-
-// `metadata=` clears every key and `metadata[k]=` deletes one key, as on Stripe.
-function applyMetadata(current: Metadata, params: FormObject): Metadata {
-  const value = params.metadata;
-  if (value === undefined) return current;
-  if (value === "") return {};
-  if (typeof value !== "object" || Array.isArray(value))
-    throw invalidParam("Invalid metadata: must be a hash", "metadata");
-  const next: Metadata = { ...current };
-  for (const [key, raw] of Object.entries(value)) {
-    if (typeof raw !== "string") throw invalidParam(`Invalid value for metadata[${key}]: must be a string`, "metadata");
-    if (key.length > 40) throw invalidParam("Metadata keys can have a maximum length of 40 characters.", "metadata");
-    if (raw.length > 500)
-      throw invalidParam("Metadata values can have a maximum length of 500 characters.", "metadata");
-    if (raw === "") delete next[key];
-    else next[key] = raw;
-  }
-  if (Object.keys(next).length > 50) throw invalidParam("Metadata can have a maximum of 50 keys.", "metadata");
-  return next;
-}
-
-function readShipping(params: FormObject): Shipping | null | undefined {
-  if (params.shipping === "") return null;
-  const shipping = optObject(params, "shipping");
-  if (!shipping) return undefined;
-  const address = optObject(shipping, "address") ?? {};
-  const field = (source: FormObject, name: string): string | null => {
-    const value = source[name];
-    return typeof value === "string" && value !== "" ? value : null;
-  };
-  return {
-    address: {
-      city: field(address, "city"),
-      country: field(address, "country"),
-      line1: field(address, "line1"),
-      line2: field(address, "line2"),
-      postal_code: field(address, "postal_code"),
-      state: field(address, "state"),
-    },
-    carrier: field(shipping, "carrier"),
-    name: required(field(shipping, "name") ?? undefined, "shipping[name]"),
-    phone: field(shipping, "phone"),
-    tracking_number: field(shipping, "tracking_number"),
-  };
-}
-
-// Minimum charge amounts from Stripe's docs, in the currency's minor unit.
-const MINIMUM_AMOUNTS: Record<string, number> = {
-  usd: 50,
-  aed: 200,
-  aud: 50,
-  bgn: 100,
-  brl: 50,
-  cad: 50,
-  chf: 50,
-  czk: 1500,
-  dkk: 250,
-  eur: 50,
-  gbp: 30,
-  hkd: 400,
-  huf: 17500,
-  inr: 50,
-  jpy: 50,
-  mxn: 1000,
-  myr: 200,
-  nok: 300,
-  nzd: 50,
-  pln: 200,
-  ron: 200,
-  sek: 300,
-  sgd: 50,
-  thb: 1000,
-};
-const MAX_AMOUNT = 99_999_999;
-
-function readCurrency(params: FormObject): string | undefined {
-  const raw = optString(params, "currency");
-  if (raw === undefined) return undefined;
-  // Stripe accepts any case and answers in lowercase.
-  const currency = raw.toLowerCase();
-  if (!/^[a-z]{3}$/.test(currency) || !(currency in MINIMUM_AMOUNTS)) {
-    throw invalidParam(
-      `Invalid currency: ${raw}. Stripe currently supports these currencies: ${Object.keys(MINIMUM_AMOUNTS).join(", ")}`,
-      "currency",
-    );
-  }
-  return currency;
-}
-
-function checkAmount(amount: number, currency: string): void {
-  const minimum = MINIMUM_AMOUNTS[currency] ?? 50;
-  if (amount < minimum) {
-    throw invalidParam(`Amount must be at least ${formatAmount(minimum, currency)}`, "amount", "amount_too_small");
-  }
-  if (amount > MAX_AMOUNT) {
-    throw invalidParam(
-      `Amount must be no more than ${formatAmount(MAX_AMOUNT, currency)}`,
-      "amount",
-      "amount_too_large",
-    );
-  }
-}
-
-function formatAmount(amount: number, currency: string): string {
-  const value = currency === "jpy" ? String(amount) : (amount / 100).toFixed(2);
-  return `${value} ${currency}`;
-}
-
-// --- test payment methods ----------------------------------------------------
-
-function card(brand: string, last4: string, funding: "credit" | "debit" = "credit"): CardProfile {
-  return { brand, last4, funding, country: "US", fingerprint: randomToken(16) };
-}
-
-// Stripe's test PaymentMethod tokens; confirming with one resolves it to a
-// fresh `pm_...` id, as Stripe does.
-const TEST_PAYMENT_METHODS: Record<string, () => CardProfile> = {
-  pm_card_visa: () => card("visa", "4242"),
-  pm_card_visa_debit: () => card("visa", "5556", "debit"),
-  pm_card_mastercard: () => card("mastercard", "4444"),
-  pm_card_amex: () => card("amex", "8431"),
-  // Succeeds, then the cardholder disputes it at once (Stripe's 4000 0000 0000 0259).
-  [DISPUTE_CARD]: () => card("visa", "0259"),
-  pm_card_chargeDeclined: () => ({
-    ...card("visa", "0002"),
-    decline: { code: "card_declined", declineCode: "generic_decline", message: "Your card was declined." },
-  }),
-  pm_card_chargeDeclinedInsufficientFunds: () => ({
-    ...card("visa", "9995"),
-    decline: { code: "card_declined", declineCode: "insufficient_funds", message: "Your card has insufficient funds." },
-  }),
-  pm_card_chargeDeclinedExpiredCard: () => ({
-    ...card("visa", "0069"),
-    decline: { code: "expired_card", declineCode: "expired_card", message: "Your card has expired." },
-  }),
-  pm_card_chargeDeclinedIncorrectCvc: () => ({
-    ...card("visa", "0127"),
-    decline: {
-      code: "incorrect_cvc",
-      declineCode: "incorrect_cvc",
-      message: "Your card's security code is incorrect.",
-    },
-  }),
-};
-
-// --- endpoint parameter allow-lists (top level, from the SDK's param types) ---
-
-const PI_CREATE_PARAMS = new Set([
-  "amount",
-  "currency",
-  "allowed_payment_method_types",
-  "amount_details",
-  "application_fee_amount",
-  "automatic_payment_methods",
-  "capture_method",
-  "confirm",
-  "confirmation_method",
-  "confirmation_token",
-  "customer",
-  "customer_account",
-  "description",
-  "error_on_requires_action",
-  "excluded_payment_method_types",
-  "expand",
-  "hooks",
-  "mandate",
-  "mandate_data",
-  "metadata",
-  "off_session",
-  "on_behalf_of",
-  "payment_details",
-  "payment_method",
-  "payment_method_configuration",
-  "payment_method_data",
-  "payment_method_options",
-  "payment_method_types",
-  "radar_options",
-  "receipt_email",
-  "return_url",
-  "setup_future_usage",
-  "shipping",
-  "statement_descriptor",
-  "statement_descriptor_suffix",
-  "transfer_data",
-  "transfer_group",
-  "use_stripe_sdk",
-]);
-const PI_UPDATE_PARAMS = new Set([
-  "allowed_payment_method_types",
-  "amount",
-  "amount_details",
-  "application_fee_amount",
-  "capture_method",
-  "currency",
-  "customer",
-  "customer_account",
-  "description",
-  "excluded_payment_method_types",
-  "expand",
-  "hooks",
-  "metadata",
-  "payment_details",
-  "payment_method",
-  "payment_method_configuration",
-  "payment_method_data",
-  "payment_method_options",
-  "payment_method_types",
-  "receipt_email",
-  "setup_future_usage",
-  "shipping",
-  "statement_descriptor",
-  "statement_descriptor_suffix",
-  "transfer_data",
-  "transfer_group",
-]);
-// What Stripe still lets you change once a PaymentIntent is final.
-const PI_UPDATABLE_WHEN_FINAL = new Set(["description", "expand", "metadata", "receipt_email", "shipping"]);
-const PI_CONFIRM_PARAMS = new Set([
-  "allowed_payment_method_types",
-  "amount_details",
-  "amount_to_confirm",
-  "capture_method",
-  "confirmation_token",
-  "error_on_requires_action",
-  "excluded_payment_method_types",
-  "expand",
-  "hooks",
-  "mandate",
-  "mandate_data",
-  "off_session",
-  "payment_details",
-  "payment_method",
-  "payment_method_data",
-  "payment_method_options",
-  "payment_method_types",
-  "radar_options",
-  "receipt_email",
-  "return_url",
-  "setup_future_usage",
-  "shipping",
-  "use_stripe_sdk",
-]);
-const PI_CANCEL_PARAMS = new Set(["cancellation_reason", "expand"]);
-const PI_RETRIEVE_PARAMS = new Set(["client_secret", "expand"]);
-const REFUND_CREATE_PARAMS = new Set([
-  "amount",
-  "charge",
-  "currency",
-  "customer",
-  "expand",
-  "instructions_email",
-  "metadata",
-  "origin",
-  "payment_intent",
-  "reason",
-  "refund_application_fee",
-  "reverse_transfer",
-]);
-const RETRIEVE_PARAMS = new Set(["expand"]);
-const EVENT_LIST_PARAMS = new Set([
-  "created",
-  "delivery_success",
-  "ending_before",
-  "expand",
-  "limit",
-  "starting_after",
-  "type",
-  "types",
-]);
-
-const EXPANDABLE: Record<StripeObject["object"], readonly string[]> = {
-  payment_intent: ["latest_charge"],
-  charge: ["payment_intent"],
-  refund: ["charge", "payment_intent"],
-};
-
-const CONFIRMABLE = ["requires_payment_method", "requires_confirmation", "requires_action"] as const;
-const CANCELABLE = [
-  "requires_payment_method",
-  "requires_capture",
-  "requires_confirmation",
-  "requires_action",
-  "processing",
-];
 
 // --- server ------------------------------------------------------------------
 
@@ -586,7 +209,7 @@ export async function startStripeStandin(options: StripeStandinOptions): Promise
       return resolved;
     }
     if (paymentMethods.has(id)) return id;
-    throw new ApiError(400, {
+    throw new StripeApiError(400, {
       type: "invalid_request_error",
       code: "resource_missing",
       doc_url: docUrl("resource_missing"),
@@ -624,7 +247,7 @@ export async function startStripeStandin(options: StripeStandinOptions): Promise
         type: "card_error",
       };
       emit("payment_intent.payment_failed", intent, request);
-      throw new ApiError(402, {
+      throw new StripeApiError(402, {
         type: "card_error",
         code: decline.code,
         decline_code: decline.declineCode,
@@ -1013,7 +636,7 @@ export async function startStripeStandin(options: StripeStandinOptions): Promise
       try {
         return { status: 200, body: route.handler(ctx, match[1] ?? ""), saved: true };
       } catch (error) {
-        if (error instanceof ApiError)
+        if (error instanceof StripeApiError)
           return { status: error.status, body: { error: error.body }, saved: error.savedForIdempotency };
         if (error instanceof FormDecodeError) {
           return {
@@ -1044,7 +667,7 @@ export async function startStripeStandin(options: StripeStandinOptions): Promise
     };
   }
 
-  function authenticate(header: string | undefined): string | ApiError {
+  function authenticate(header: string | undefined): string | StripeApiError {
     let key: string | undefined;
     if (header?.startsWith("Bearer ")) key = header.slice(7).trim();
     else if (header?.startsWith("Basic ")) {
@@ -1052,7 +675,7 @@ export async function startStripeStandin(options: StripeStandinOptions): Promise
       key = Buffer.from(header.slice(6), "base64").toString("utf8").split(":")[0];
     }
     if (!key) {
-      return new ApiError(401, {
+      return new StripeApiError(401, {
         type: "invalid_request_error",
         message:
           "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). See https://stripe.com/docs/api#authentication for details, or we can help at https://support.stripe.com/.",
@@ -1060,7 +683,7 @@ export async function startStripeStandin(options: StripeStandinOptions): Promise
     }
     const valid = options.apiKey ? key === options.apiKey : /^sk_test_[A-Za-z0-9_]+$/.test(key);
     if (!valid) {
-      return new ApiError(401, {
+      return new StripeApiError(401, {
         type: "invalid_request_error",
         code: "api_key_invalid",
         message: `Invalid API Key provided: ${key.slice(0, 8)}${"*".repeat(Math.max(0, key.length - 12))}${key.slice(-4)}`,
@@ -1109,7 +732,7 @@ export async function startStripeStandin(options: StripeStandinOptions): Promise
       return;
     }
     const auth = authenticate(headerValue(req, "authorization"));
-    if (auth instanceof ApiError) {
+    if (auth instanceof StripeApiError) {
       reply(auth.status, { error: auth.body });
       return;
     }

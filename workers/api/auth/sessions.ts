@@ -6,12 +6,12 @@ import type { AccessClaims } from "../../../domain/auth/tokens.ts";
 import type { SessionsDO } from "../../../durable-objects/sessions/sessions-do.ts";
 import type { Env } from "../../env.ts";
 
-type SessionsRpc = Pick<SessionsDO, "revokeSession" | "revokeAllBefore" | "record">;
+type SessionsRpc = DurableObjectStub<SessionsDO>;
 
 const cache = new RevocationCache();
 
 function sessionsOf(env: Env, userId: string): SessionsRpc {
-  return env.SESSIONS.get(env.SESSIONS.idFromName(`user:${userId}`)) as unknown as SessionsRpc;
+  return env.SESSIONS.get(env.SESSIONS.idFromName(`user:${userId}`));
 }
 
 export interface SessionCheck {

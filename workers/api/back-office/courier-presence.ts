@@ -3,7 +3,7 @@
 // the platform serves (those covering the active delivery areas) instead of
 // any cell by name.
 import { eq } from "drizzle-orm";
-import { zones } from "../../../db/schema.ts";
+import { deliveryAreas } from "../../../db/schema.ts";
 import type { MapCourier } from "../../../domain/citymap/couriers.ts";
 import { boundingBoxOf, regionOf, regionsCovering } from "../../../domain/citymap/region.ts";
 import { cityMapStub } from "../../../durable-objects/city-map/stub.ts";
@@ -18,7 +18,10 @@ import { logLine } from "../http/log.ts";
  * one box spanning a continent.
  */
 export async function servedRegions(db: Executor): Promise<string[]> {
-  const areas = await db.select({ polygon: zones.polygon }).from(zones).where(eq(zones.active, true));
+  const areas = await db
+    .select({ polygon: deliveryAreas.polygon })
+    .from(deliveryAreas)
+    .where(eq(deliveryAreas.active, true));
   const regions = new Set<string>();
   for (const area of areas) {
     const box = boundingBoxOf([area.polygon]);
@@ -45,10 +48,9 @@ export async function locateCourier(
     }),
   );
   // During a hand-over across a region edge two regions may know them: the newer fix wins.
-  return (
-    sightings.filter((s): s is MapCourier => s !== null).sort((a, b) => (b.lastFixAt ?? 0) - (a.lastFixAt ?? 0))[0] ??
-    null
-  );
+  const seen: MapCourier[] = [];
+  for (const sighting of sightings) if (sighting !== null) seen.push(sighting);
+  return seen.sort((a, b) => (b.lastFixAt ?? 0) - (a.lastFixAt ?? 0))[0] ?? null;
 }
 
 /** Cuts a deactivated courier's app off at their zone. False when the map does not see them online. */

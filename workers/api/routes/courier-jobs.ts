@@ -31,18 +31,10 @@ const PHOTO_TYPES = {
   "image/webp": { ext: "webp", magic: [0x52, 0x49, 0x46, 0x46] },
 } as const;
 
-type CourierJobRpc = Pick<
-  OrderDO,
-  | "courierJob"
-  | "courierHandBack"
-  | "courierStartWait"
-  | "courierFailDelivery"
-  | "canAttachFailureEvidence"
-  | "courierTrail"
->;
+type CourierJobRpc = DurableObjectStub<OrderDO>;
 
 function orderStub(env: Env, orderId: string): CourierJobRpc {
-  return env.ORDER.get(env.ORDER.idFromName(orderId)) as unknown as CourierJobRpc;
+  return env.ORDER.get(env.ORDER.idFromName(orderId));
 }
 
 /**

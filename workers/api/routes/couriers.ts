@@ -86,10 +86,10 @@ const StepOrder = z
   .passthrough()
   .openapi("CourierStepOrder");
 
-type StepRpc = { courierStep: OrderDO["courierStep"] };
+type StepRpc = DurableObjectStub<OrderDO>;
 
 function orderSteps(env: Env, orderId: string): StepRpc {
-  return env.ORDER.get(env.ORDER.idFromName(orderId)) as unknown as StepRpc;
+  return env.ORDER.get(env.ORDER.idFromName(orderId));
 }
 
 function throwStepRefusal(result: Extract<StepResult, { ok: false }>): never {

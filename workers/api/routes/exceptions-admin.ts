@@ -11,7 +11,6 @@ import { alias } from "drizzle-orm/pg-core";
 import { couriers, orderExceptions, orders, restaurants, users } from "../../../db/schema.ts";
 import { EXCEPTION_KINDS } from "../../../domain/exceptions/derive.ts";
 import type { OperatorAction } from "../../../durable-objects/order/operator.ts";
-import type { OrderDO } from "../../../durable-objects/order/order-do.ts";
 import { principalOf, requireAuth } from "../auth/authenticate.ts";
 import { locateCourier } from "../back-office/courier-presence.ts";
 import type { App, AppContext } from "../context.ts";
@@ -112,8 +111,6 @@ const spec = <B extends z.ZodType>(s: ActionSpec<B>): Action => ({
   ...s,
   toAction: (c, body, orderId) => s.toAction(c, body as z.infer<B>, orderId),
 });
-
-type OperatorRpc = Pick<OrderDO, "operate">;
 
 /** The courier must be a courier, active, and (for an offer) online, where the live map sees them. */
 async function checkedCourier(c: AppContext, courierId: string) {
@@ -299,7 +296,7 @@ export function registerExceptionAdminRoutes(app: App): void {
       const key = c.req.valid("header")["idempotency-key"];
       const body: unknown = c.req.valid("json" as never);
       const operatorAction = await action.toAction(c, body, id);
-      const stub = c.env.ORDER.get(c.env.ORDER.idFromName(id)) as unknown as OperatorRpc;
+      const stub = c.env.ORDER.get(c.env.ORDER.idFromName(id));
       const result = await stub.operate(principalOf(c), operatorAction, key);
       if (!result.ok) throwRefusal(result);
       if (result.replayed) c.header("idempotent-replayed", "true");

@@ -5,7 +5,7 @@
 // off at once.
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, asc, eq, ilike, isNull, or, type SQL, sql } from "drizzle-orm";
-import { couriers, users, vehicleType, zones } from "../../../db/schema.ts";
+import { couriers, deliveryAreas, users, vehicleType } from "../../../db/schema.ts";
 import { audit, auditUpdate } from "../audit/audit.ts";
 import { principalOf, requireAuth } from "../auth/authenticate.ts";
 import { findAccountByEmail, issueInvitation } from "../back-office/accounts.ts";
@@ -183,7 +183,11 @@ function refuseUnchecked(active: boolean, documentsChecked: boolean): void {
 
 async function checkArea(c: AppContext, id: string | null | undefined): Promise<void> {
   if (!id) return;
-  const [row] = await c.var.db.select({ id: zones.id }).from(zones).where(eq(zones.id, id)).limit(1);
+  const [row] = await c.var.db
+    .select({ id: deliveryAreas.id })
+    .from(deliveryAreas)
+    .where(eq(deliveryAreas.id, id))
+    .limit(1);
   if (!row) throw new ApiError(404, "delivery_area_not_found", "No delivery area has this id.");
 }
 

@@ -3,17 +3,18 @@
 // this layer validates, authenticates and translates.
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Principal } from "../../../domain/auth/principal.ts";
+import { pointInPolygon } from "../../../domain/delivery-areas/point-in-polygon.ts";
 import { haversineMeters } from "../../../domain/geo/distance.ts";
 import { CUSTOMER_PROBLEMS, MAX_NOTE } from "../../../domain/order/operator-commands.ts";
 import type { PlacedOrder } from "../../../domain/order/order-event.ts";
 import { orderIdFor, sha256Hex } from "../../../domain/order/order-id.ts";
 import type { OrderCommand } from "../../../domain/order/state-machine.ts";
 import { type MenuForPricing, priceCart } from "../../../domain/pricing/price-cart.ts";
-import { pointInPolygon } from "../../../domain/zones/point-in-polygon.ts";
 import type { OrderDO, Refusal } from "../../../durable-objects/order/order-do.ts";
 import type { Env } from "../../env.ts";
 import { principalOf, requireAuth } from "../auth/authenticate.ts";
 import type { App, AppContext } from "../context.ts";
+import { activeDeliveryAreas } from "../delivery-areas/area-cache.ts";
 import { ApiError, relayUpgrade } from "../http/errors.ts";
 import {
   bearerSecurity,
@@ -28,7 +29,6 @@ import {
 import { readMenu } from "../menus/menu-cache.ts";
 import type { Menu } from "../menus/menu-repository.ts";
 import { admitToKitchen, checkTiming } from "../orders/kitchen-admission.ts";
-import { activeZones } from "../zones/zone-cache.ts";
 
 const Uuid = z.string().uuid();
 
@@ -298,15 +298,11 @@ const COMMANDS = [
   }),
 ];
 
-/**
- * The Order DO's RPC surface. Workers' generated stub types drop results whose
- * payloads are `Record<string, unknown>` (not provably serialisable), though
- * structured clone carries them fine; this names the real signatures.
- */
-export type OrderRpc = Pick<OrderDO, "place" | "get" | "command" | "checkout" | "paymentUpdate" | "system" | "fetch">;
+/** The Order DO's RPC surface, as the runtime types its stub. */
+export type OrderRpc = DurableObjectStub<OrderDO>;
 
 export function orderStubFor(env: Env, orderId: string): OrderRpc {
-  return env.ORDER.get(env.ORDER.idFromName(orderId)) as unknown as OrderRpc;
+  return env.ORDER.get(env.ORDER.idFromName(orderId));
 }
 
 function orderStub(c: AppContext, orderId: string): OrderRpc {
@@ -345,20 +341,20 @@ export async function priceForPlacement(c: AppContext, body: PlaceOrderInput) {
     );
   }
   const timing = checkTiming(restaurant, body, distanceM, Date.now());
-  const zones = await activeZones(c.env.MENU_CACHE, () => c.var.db);
-  const zone = zones.find((z) => pointInPolygon(body.deliveryAddress.lat, body.deliveryAddress.lng, z.polygon));
-  if (!zone) throw new ApiError(422, "outside_service_area", "We do not deliver to this address yet.");
+  const areas = await activeDeliveryAreas(c.env.MENU_CACHE, () => c.var.db);
+  const area = areas.find((a) => pointInPolygon(body.deliveryAddress.lat, body.deliveryAddress.lng, a.polygon));
+  if (!area) throw new ApiError(422, "outside_service_area", "We do not deliver to this address yet.");
 
   const menu = JSON.parse(cached.json) as Menu;
   const priced = priceCart(
     toPricingMenu(menu),
     body.items,
     {
-      baseDeliveryFeeMinor: zone.baseDeliveryFeeMinor,
-      perKmFeeMinor: zone.perKmFeeMinor,
-      serviceFeeBps: zone.serviceFeeBps,
-      taxBps: zone.taxBps,
-      currency: zone.currency,
+      baseDeliveryFeeMinor: area.baseDeliveryFeeMinor,
+      perKmFeeMinor: area.perKmFeeMinor,
+      serviceFeeBps: area.serviceFeeBps,
+      taxBps: area.taxBps,
+      currency: area.currency,
     },
     distanceM,
     body.tipMinor,

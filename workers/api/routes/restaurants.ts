@@ -1,17 +1,17 @@
 // Discovery (restaurants that deliver to a point, from the D1 index) and menus.
 import { createRoute, z } from "@hono/zod-openapi";
+import { pointInPolygon } from "../../../domain/delivery-areas/point-in-polygon.ts";
 import { plannedTravelMinutes } from "../../../domain/kitchen/scheduling.ts";
 import { ALLERGENS, DIETARY_TAGS } from "../../../domain/menu/labels.ts";
 import { deliveryFee } from "../../../domain/pricing/price-cart.ts";
-import { pointInPolygon } from "../../../domain/zones/point-in-polygon.ts";
 import { discoverRestaurants, rebuildInBackground } from "../../discovery/discover.ts";
 import type { App } from "../context.ts";
+import { activeDeliveryAreas } from "../delivery-areas/area-cache.ts";
 import { ApiError } from "../http/errors.ts";
 import { log } from "../http/log.ts";
 import { errorResponses, jsonResponse, QueryLat, QueryLng, urlNumber } from "../http/openapi.ts";
 import { readMenu, refreshMenu } from "../menus/menu-cache.ts";
 import { MenuSchema } from "../menus/menu-schema.ts";
-import { activeZones } from "../zones/zone-cache.ts";
 
 const Restaurant = z
   .object({
@@ -136,13 +136,13 @@ export function registerRestaurantRoutes(app: App): void {
     // Which store answered: Postgres means the index is empty or failing.
     c.header("x-discovery-source", source);
     // Fees follow the delivery area of the point, as placement prices them (from KV, no Postgres).
-    const zones = restaurants.length > 0 ? await activeZones(c.env.MENU_CACHE, () => c.var.db) : [];
-    const zone = zones.find((z) => pointInPolygon(query.lat, query.lng, z.polygon));
+    const areas = restaurants.length > 0 ? await activeDeliveryAreas(c.env.MENU_CACHE, () => c.var.db) : [];
+    const area = areas.find((a) => pointInPolygon(query.lat, query.lng, a.polygon));
     return c.json(
       {
         restaurants: restaurants.map((r) => ({
           ...r,
-          deliveryFeeMinor: zone ? deliveryFee(zone, r.distanceM) : null,
+          deliveryFeeMinor: area ? deliveryFee(area, r.distanceM) : null,
           estimatedDeliveryMinutes: (r.quotedPrepMinutes ?? r.prepTimeMinutes) + plannedTravelMinutes(r.distanceM),
         })),
       },

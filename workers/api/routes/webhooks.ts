@@ -4,9 +4,9 @@
 // disputes are booked in the ledger once per Stripe event id.
 import { createRoute, z } from "@hono/zod-openapi";
 import type Stripe from "stripe";
+import { stripeClient, webCrypto } from "../../../platform/stripe-client.ts";
 import { refreshAccount } from "../../ledger/connect.ts";
 import { bookStripeEvent, isLedgerStripeEvent } from "../../ledger/stripe-webhooks.ts";
-import { stripeClient, webCrypto } from "../../payments/stripe-client.ts";
 import type { App } from "../context.ts";
 import { ApiError } from "../http/errors.ts";
 import { log } from "../http/log.ts";

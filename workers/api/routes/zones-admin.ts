@@ -2,12 +2,13 @@
 // live state of a dispatch cell (couriers on the map, offer loops, dropped fixes).
 import { createRoute, z } from "@hono/zod-openapi";
 import { asc, eq } from "drizzle-orm";
-import { zones } from "../../../db/schema.ts";
+import { deliveryAreas } from "../../../db/schema.ts";
 import { decodeGeohashBounds, ZONE_PRECISION, zoneCellOf } from "../../../domain/geo/geohash.ts";
 import { zoneStub } from "../../../durable-objects/zone/stubs.ts";
 import { audit, auditUpdate } from "../audit/audit.ts";
 import { requireAuth } from "../auth/authenticate.ts";
 import type { App } from "../context.ts";
+import { invalidateDeliveryAreas } from "../delivery-areas/area-cache.ts";
 import { ApiError } from "../http/errors.ts";
 import {
   bearerSecurity,
@@ -18,7 +19,6 @@ import {
   QueryLng,
   urlNumber,
 } from "../http/openapi.ts";
-import { invalidateZones } from "../zones/zone-cache.ts";
 
 const Position = z.tuple([z.number().min(-180).max(180), z.number().min(-90).max(90)]);
 
@@ -169,14 +169,14 @@ function nameTaken(err: unknown): boolean {
 
 export function registerZoneAdminRoutes(app: App): void {
   app.openapi(listZones, async (c) => {
-    const rows = await c.var.db.select().from(zones).orderBy(asc(zones.name));
+    const rows = await c.var.db.select().from(deliveryAreas).orderBy(asc(deliveryAreas.name));
     return c.json({ zones: rows.map(({ createdAt: _created, ...zone }) => zone) }, 200);
   });
 
   app.openapi(createZone, async (c) => {
     try {
       const row = await c.var.db.transaction(async (tx) => {
-        const [created] = await tx.insert(zones).values(c.req.valid("json")).returning();
+        const [created] = await tx.insert(deliveryAreas).values(c.req.valid("json")).returning();
         if (!created) throw new ApiError(500, "internal_error", "The zone was not stored.");
         const { createdAt: _created, ...after } = created;
         await audit(c, tx, {
@@ -187,7 +187,7 @@ export function registerZoneAdminRoutes(app: App): void {
         });
         return created;
       });
-      await invalidateZones(c.env.MENU_CACHE);
+      await invalidateDeliveryAreas(c.env.MENU_CACHE);
       const { createdAt: _created, ...zone } = row;
       return c.json(zone, 201);
     } catch (err) {
@@ -204,9 +204,9 @@ export function registerZoneAdminRoutes(app: App): void {
     const id = c.req.valid("param").id;
     try {
       const row = await c.var.db.transaction(async (tx) => {
-        const [before] = await tx.select().from(zones).where(eq(zones.id, id)).for("update").limit(1);
+        const [before] = await tx.select().from(deliveryAreas).where(eq(deliveryAreas.id, id)).for("update").limit(1);
         if (!before) throw new ApiError(404, "zone_not_found", "No zone has this id.");
-        const [after] = await tx.update(zones).set(changes).where(eq(zones.id, id)).returning();
+        const [after] = await tx.update(deliveryAreas).set(changes).where(eq(deliveryAreas.id, id)).returning();
         if (!after) throw new ApiError(404, "zone_not_found", "No zone has this id.");
         // A redrawn outline or new fees price every order placed from now on: who did it matters.
         await auditUpdate(c, tx, {
@@ -218,7 +218,7 @@ export function registerZoneAdminRoutes(app: App): void {
         });
         return after;
       });
-      await invalidateZones(c.env.MENU_CACHE);
+      await invalidateDeliveryAreas(c.env.MENU_CACHE);
       const { createdAt: _created, ...zone } = row;
       return c.json(zone, 200);
     } catch (err) {

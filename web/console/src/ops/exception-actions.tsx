@@ -3,14 +3,16 @@
 // cancel with a full or partial refund, resolve with a note, or write down a
 // contact. Each call carries an idempotency key so a double click acts once.
 import { type FormEvent, useState } from "react";
-import { unwrap } from "../../../shared/api/index.ts";
+import { type Schemas, unwrap } from "../../../shared/api/index.ts";
 import { shortId } from "../../../shared/ui/format.ts";
 import { navigate } from "../../../shared/ui/hooks.ts";
 import { useNotices } from "../../../shared/ui/notices.tsx";
 import { api } from "../api.ts";
 import { type MessageKey, useI18n } from "../i18n.ts";
 import { useLoad } from "./common.tsx";
-import type { OrderException } from "./exceptions.tsx";
+
+// Named from the contract here rather than imported from exceptions.tsx, which imports this file.
+type OrderException = Schemas["OrderException"];
 
 type Action = "offer" | "assign" | "redispatch" | "cancelFull" | "cancelPartial" | "resolve" | "note";
 

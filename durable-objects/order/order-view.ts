@@ -1,0 +1,67 @@
+// The order as callers see it (OrderView) and as the restaurant's live board
+// shows it, computed from what was placed and the current snapshot. Pure, so
+// the Order DO and anything lent its state render it the same way.
+import type { PlacedOrder } from "../../domain/order/order-event.ts";
+import { estimatedReadyAt, etaFor, type OrderSnapshot } from "../../domain/order/state-machine.ts";
+import type { BoardOrder } from "../restaurant/restaurant-do.ts";
+import type { OrderView } from "./order-results.ts";
+
+export function orderView(order: PlacedOrder, snapshot: OrderSnapshot, lastSeq: number, now: number): OrderView {
+  const readyAt = etaFor(snapshot, now).readyAt;
+  const estimated = estimatedReadyAt(snapshot, now);
+  const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
+  const slot = order.schedule?.slot ?? null;
+  return {
+    id: order.id,
+    status: snapshot.state,
+    delivery: snapshot.delivery,
+    customerId: order.customerId,
+    restaurantId: order.restaurantId,
+    courierId: snapshot.courierId,
+    currency: order.currency,
+    lines: order.lines,
+    subtotalMinor: order.subtotalMinor,
+    deliveryFeeMinor: order.deliveryFeeMinor,
+    serviceFeeMinor: order.serviceFeeMinor,
+    taxMinor: order.taxMinor,
+    tipMinor: order.tipMinor,
+    totalMinor: order.totalMinor,
+    paidMinor: snapshot.paidMinor,
+    refundedMinor: snapshot.refundedMinor,
+    deliveryAddress: order.deliveryAddress,
+    prepTimeMinutes: snapshot.prepTimeMinutes,
+    readyAt: readyAt === null ? null : new Date(readyAt).toISOString(),
+    placedAt: new Date(order.placedAt).toISOString(),
+    lastSeq,
+    quotedPrepMinutes: snapshot.quotedPrepMinutes ?? null,
+    estimatedReadyAt: iso(estimated),
+    scheduledFor: iso(order.schedule?.deliverAt),
+    releaseAt: iso(order.schedule?.releaseAt),
+    deliverySlot: slot && { id: slot.id, startsAt: iso(slot.startsAt) ?? "", endsAt: iso(slot.endsAt) ?? "" },
+  };
+}
+
+/** The order as the restaurant's live board shows it; the Restaurant DO also pulls it to heal a missed push. */
+export function boardOrder(order: PlacedOrder, snapshot: OrderSnapshot, view: OrderView): BoardOrder {
+  return {
+    id: view.id,
+    status: view.status,
+    delivery: view.delivery,
+    totalMinor: view.totalMinor,
+    placedAt: view.placedAt,
+    prepTimeMinutes: view.prepTimeMinutes,
+    readyAt: view.readyAt,
+    lastSeq: view.lastSeq,
+    quotedPrepMinutes: view.quotedPrepMinutes,
+    estimatedReadyAt: view.estimatedReadyAt,
+    scheduledFor: view.scheduledFor,
+    releaseAt: view.releaseAt,
+    released: view.releaseAt === null || (snapshot.releasedAt ?? null) !== null,
+    deliverySlot: view.deliverySlot,
+    items: order.lines.map((l) => ({
+      name: l.name,
+      quantity: l.quantity,
+      options: l.options.map((o) => o.name),
+    })),
+  };
+}

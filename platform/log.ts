@@ -1,0 +1,12 @@
+// Structured JSON logs, one object per line: the Worker, the Durable Objects
+// and the queue consumer all write them. Request handlers add the request id
+// through workers/api/http/log.ts.
+
+export type LogLevel = "debug" | "info" | "warn" | "error";
+
+export function logLine(level: LogLevel, event: string, fields: Record<string, unknown>): void {
+  const line = JSON.stringify({ level, event, time: new Date().toISOString(), ...fields });
+  if (level === "error") console.error(line);
+  else if (level === "warn") console.warn(line);
+  else console.log(line);
+}
