@@ -14,6 +14,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: "node",
+          sequence: { groupOrder: 0 },
           environment: "node",
           include: [
             "domain/**/*.test.ts",
@@ -68,6 +69,7 @@ export default defineConfig({
         ],
         test: {
           name: "workers",
+          sequence: { groupOrder: 0 },
           include: ["workers/**/*.test.ts", "durable-objects/**/*.test.ts", "test/adversarial/**/*.test.ts"],
           exclude: ["**/*.node.test.ts"],
           setupFiles: ["./test/apply-d1-migrations.ts"],
@@ -79,6 +81,9 @@ export default defineConfig({
         extends: false,
         test: {
           name: "system",
+          // Last and alone: the crash and outage tests measure recovery times and count
+          // refused placements, which a machine busy with the browser tests distorts.
+          sequence: { groupOrder: 2 },
           environment: "node",
           include: ["test/system/**/*.system.test.ts"],
           env: { SYSTEM_DATABASE: "embedded" },
@@ -92,6 +97,8 @@ export default defineConfig({
         extends: false,
         test: {
           name: "system-server",
+          // After the rest (see "system" below).
+          sequence: { groupOrder: 1 },
           environment: "node",
           include: ["test/system/journey.system.test.ts"],
           env: { SYSTEM_DATABASE: "server" },
@@ -105,6 +112,7 @@ export default defineConfig({
         extends: false,
         test: {
           name: "web-e2e",
+          sequence: { groupOrder: 0 },
           environment: "node",
           include: ["web/**/*.e2e.test.ts"],
           globalSetup: ["./web/e2e/global-setup.ts"],

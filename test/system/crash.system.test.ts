@@ -54,9 +54,15 @@ async function steadyLoad(
   perSecond: number,
   seconds: number,
   fault: { atSecond: number; run: () => Promise<void> },
-): Promise<{ acknowledged: string[]; refused: number }> {
+): Promise<{ acknowledged: string[]; refused: number; why: Record<string, number> }> {
   const acknowledged: string[] = [];
   let refused = 0;
+  // What each refusal was, so a failure names its cause.
+  const why: Record<string, number> = {};
+  const refuse = (reason: string) => {
+    refused++;
+    why[reason] = (why[reason] ?? 0) + 1;
+  };
   const inflight: Promise<void>[] = [];
   const started = Date.now();
   let faulted: Promise<void> | undefined;
@@ -70,16 +76,14 @@ async function steadyLoad(
       placeOrder(base, customer, restaurant)
         .then((r) => {
           if (r.status === 201 && r.id) acknowledged.push(r.id);
-          else refused++;
+          else refuse(`placement answered ${r.status}`);
         })
-        .catch(() => {
-          refused++;
-        }),
+        .catch((error: unknown) => refuse(String(error).slice(0, 160))),
     );
   }
   await Promise.all(inflight);
   await faulted;
-  return { acknowledged, refused };
+  return { acknowledged, refused, why };
 }
 
 async function converged(ids: string[]): Promise<number> {
@@ -135,8 +139,9 @@ describe("faults on the embedded PostgreSQL", () => {
     // previous test (whose runtime kill can lose cache writes, and on a loaded machine leaves
     // little time after the restart) happened to read.
     for (const r of restaurants) await call(base, "GET", `/v1/restaurants/${r.id}/menu`);
-    const { acknowledged, refused } = await steadyLoad(2, 70, { atSecond: 5, run: outage });
-    // Placement needs no Postgres (restaurant, menu and zones come from KV): nothing refused.
+    const { acknowledged, refused, why } = await steadyLoad(2, 70, { atSecond: 5, run: outage });
+    // Placement needs no Postgres (restaurant, menu and delivery areas come from KV): nothing refused.
+    expect(why).toEqual({});
     expect(refused).toBe(0);
     expect(acknowledged.length).toBe(140);
     const health = await fetch(`${base}/v1/health`).then((r) => r.json() as Promise<{ status: string }>);

@@ -64,7 +64,8 @@ describe("the API reference", () => {
       });
 
     const operations = Object.values(committed.paths).flatMap((item) => Object.keys(item));
-    expect(await page.locator(".opblock").count()).toBe(operations.length);
+    // Swagger UI renders the list in several passes after the first operation appears.
+    await expect.poll(() => page.locator(".opblock").count(), { timeout: 20_000 }).toBe(operations.length);
     await page.getByText("Sign in with email and password").first().waitFor();
     expect(await page.locator(".info .title").textContent()).toContain("Edge Delivery API");
 
