@@ -81,8 +81,9 @@ export default defineConfig({
         extends: false,
         test: {
           name: "system",
-          // Last and alone: the crash and outage tests measure recovery times and count
-          // refused placements, which a machine busy with the browser tests distorts.
+          // A sequence group of its own, so the crash and outage tests do not share the
+          // machine with the workerd and browser tests: they measure recovery times and
+          // count refused placements, which a loaded 2-core machine distorts.
           sequence: { groupOrder: 2 },
           environment: "node",
           include: ["test/system/**/*.system.test.ts"],
@@ -97,7 +98,7 @@ export default defineConfig({
         extends: false,
         test: {
           name: "system-server",
-          // After the rest (see "system" below).
+          // A sequence group of its own too (see "system" above).
           sequence: { groupOrder: 1 },
           environment: "node",
           include: ["test/system/journey.system.test.ts"],
