@@ -2,7 +2,7 @@
 // menus as the API serves them, the zone's fees, and carts that the API
 // accepts (each is priced here with the same domain code, so the raw-Postgres
 // peer inserts exactly the rows our projection writes).
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { openDb } from "../db/node.ts";
 import { deliveryAreas, restaurants } from "../db/schema.ts";
 import { pointInPolygon } from "../domain/delivery-areas/point-in-polygon.ts";
@@ -32,7 +32,8 @@ export async function loadWorld(database: Database): Promise<World> {
     const rows = await db
       .select({ id: restaurants.id, lat: restaurants.lat, lng: restaurants.lng, r: restaurants.deliveryRadiusM })
       .from(restaurants)
-      .where(eq(restaurants.active, true))
+      // Slot-based merchants (the grocery) refuse orders for now, which is all the benchmarks place.
+      .where(and(eq(restaurants.active, true), eq(restaurants.fulfilment, "on_demand")))
       .orderBy(restaurants.slug);
     const list: BenchRestaurant[] = [];
     for (const row of rows) {

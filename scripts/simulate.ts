@@ -113,6 +113,7 @@ interface Restaurant {
   lng: number;
   deliveryRadiusM: number;
   openNow: boolean;
+  fulfilment?: "on_demand" | "slots";
 }
 
 interface MenuItem {
@@ -427,7 +428,8 @@ async function main(): Promise<void> {
     "GET",
     `/v1/restaurants?lat=${CITY.lat}&lng=${CITY.lng}&openNow=true&limit=100`,
   );
-  const open = near.body.restaurants;
+  // Slot-based merchants (the grocery) take orders only for a slot hours ahead; the simulator orders for now.
+  const open = near.body.restaurants.filter((r) => r.fulfilment !== "slots");
   if (open.length === 0) {
     console.error("No restaurant delivering to the city centre is open right now.");
     process.exit(2);

@@ -31,6 +31,11 @@ import {
   type RestaurantSpec,
   ZONE,
 } from "./demo-city.ts";
+import { SLOT_MERCHANTS, type SlotMerchantSpec } from "./grocery.ts";
+
+/** Every merchant the seed writes: the restaurants, then the slot-based grocery. */
+export const MERCHANTS: readonly RestaurantSpec[] = [...RESTAURANTS, ...SLOT_MERCHANTS];
+const slotSettings = (r: RestaurantSpec) => (r as Partial<SlotMerchantSpec>).deliverySlots;
 
 export interface SeedOptions {
   /** PBKDF2 iterations for demo passwords; tests lower it for speed. */
@@ -170,7 +175,7 @@ async function seedInTransaction(tx: Tx, options: SeedOptions): Promise<SeedSumm
 
   // Restaurants
   const restaurantRows = await Promise.all(
-    RESTAURANTS.map(async (r) => ({
+    MERCHANTS.map(async (r) => ({
       id: await seedUuid(`restaurant:${r.slug}`),
       slug: r.slug,
       name: r.name,
@@ -184,6 +189,9 @@ async function seedInTransaction(tx: Tx, options: SeedOptions): Promise<SeedSumm
       prepTimeMinutes: r.prepTimeMinutes,
       deliveryRadiusM: r.deliveryRadiusM,
       currency: CITY.currency,
+      ...(slotSettings(r)
+        ? { fulfilment: "slots" as const, deliverySlots: slotSettings(r), acceptsScheduledOrders: false }
+        : {}),
     })),
   );
   for (const batch of chunks(restaurantRows)) {
@@ -199,7 +207,7 @@ async function seedInTransaction(tx: Tx, options: SeedOptions): Promise<SeedSumm
         .where(
           inArray(
             restaurants.slug,
-            RESTAURANTS.map((r) => r.slug),
+            MERCHANTS.map((r) => r.slug),
           ),
         )
     ).map((r) => [r.slug, r.id]),
@@ -213,7 +221,7 @@ async function seedInTransaction(tx: Tx, options: SeedOptions): Promise<SeedSumm
 
   // Categories
   const categoryRows: (typeof menuCategories.$inferInsert & { id: string })[] = [];
-  for (const r of RESTAURANTS) {
+  for (const r of MERCHANTS) {
     const restaurantId = restaurantIdOf(r);
     for (const [position, category] of r.menu.entries()) {
       categoryRows.push({
@@ -244,7 +252,7 @@ async function seedInTransaction(tx: Tx, options: SeedOptions): Promise<SeedSumm
 
   // Items
   const itemRows: (typeof menuItems.$inferInsert & { id: string })[] = [];
-  for (const r of RESTAURANTS) {
+  for (const r of MERCHANTS) {
     const restaurantId = restaurantIdOf(r);
     for (const category of r.menu) {
       const categoryId = categoryIds.get(key(restaurantId, category.name));
@@ -280,7 +288,7 @@ async function seedInTransaction(tx: Tx, options: SeedOptions): Promise<SeedSumm
   // Modifier groups
   const groupRows: (typeof modifierGroups.$inferInsert & { id: string })[] = [];
   const groupOptions = new Map<string, readonly (readonly [string, number])[]>();
-  for (const r of RESTAURANTS) {
+  for (const r of MERCHANTS) {
     const restaurantId = restaurantIdOf(r);
     for (const category of r.menu) {
       const categoryId = categoryIds.get(key(restaurantId, category.name)) ?? "";
@@ -355,7 +363,7 @@ async function seedInTransaction(tx: Tx, options: SeedOptions): Promise<SeedSumm
   const demoUsers: DemoUser[] = [
     { email: DEMO_ADMIN.email, name: DEMO_ADMIN.name, role: "admin", restaurantId: null },
     ...DEMO_CUSTOMERS.map((c) => ({ email: c.email, name: c.name, role: "customer" as const, restaurantId: null })),
-    ...RESTAURANTS.map((r) => ({
+    ...MERCHANTS.map((r) => ({
       email: staffEmail(r.slug),
       name: `${r.name} team`,
       role: "restaurant_staff" as const,

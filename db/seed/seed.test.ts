@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { verifyPassword } from "../../domain/auth/password.ts";
 import { openDb } from "../node.ts";
 import { couriers, deliveryAreas, menuItems, modifierGroups, modifierOptions, restaurants, users } from "../schema.ts";
-import { RESTAURANTS } from "./demo-city.ts";
-import { type SeedSummary, seedDemoCity } from "./index.ts";
+import { GROCERY } from "./grocery.ts";
+import { MERCHANTS, type SeedSummary, seedDemoCity } from "./index.ts";
 
 describe("seedDemoCity", () => {
   const { db, close } = openDb({ DATABASE_URL: inject("databaseUrl"), NEON_WS_PROXY: inject("wsProxy") }, 2);
@@ -50,12 +50,34 @@ describe("seedDemoCity", () => {
     expect(roles.get("customer")).toBeGreaterThanOrEqual(1);
     expect(roles.get("admin")).toBeGreaterThanOrEqual(1);
     expect(roles.get("courier")).toBeGreaterThanOrEqual(50);
-    expect(roles.get("restaurant_staff")).toBeGreaterThanOrEqual(RESTAURANTS.length);
+    expect(roles.get("restaurant_staff")).toBeGreaterThanOrEqual(MERCHANTS.length);
     for (const role of ["customer", "restaurant_staff", "courier", "admin"] as const) {
       expect(first.signIns.some((s) => s.role === role)).toBe(true);
     }
     const staff = first.signIns.filter((s) => s.role === "restaurant_staff");
-    expect(new Set(staff.map((s) => s.restaurantId)).size).toBe(RESTAURANTS.length);
+    expect(new Set(staff.map((s) => s.restaurantId)).size).toBe(MERCHANTS.length);
+  });
+
+  it("includes a slot-based grocery with its delivery windows, and counts on its stock list", async () => {
+    const [grocery] = await db
+      .select({ fulfilment: restaurants.fulfilment, slots: restaurants.deliverySlots, id: restaurants.id })
+      .from(restaurants)
+      .where(eq(restaurants.slug, GROCERY.slug));
+    expect(grocery?.fulfilment).toBe("slots");
+    expect(grocery?.slots?.templates.length).toBe(GROCERY.deliverySlots.templates.length);
+    expect(grocery?.slots?.templates.every((t) => t.capacity > 0)).toBe(true);
+    const names = new Set(
+      (
+        await db
+          .select({ name: menuItems.name })
+          .from(menuItems)
+          .where(eq(menuItems.restaurantId, grocery?.id ?? ""))
+      ).map((i) => i.name),
+    );
+    // Every counted item exists under that name, or seedMerchantStock would silently skip it.
+    for (const name of Object.keys(GROCERY.stock)) expect(names.has(name), name).toBe(true);
+    const others = await db.select({ n: count() }).from(restaurants).where(eq(restaurants.fulfilment, "slots"));
+    expect(others[0]?.n).toBe(1);
   });
 
   it("stores passwords that verify", async () => {

@@ -17,6 +17,7 @@ import type { DevKeys } from "./dev-keys.ts";
 import { startEmbeddedPostgres } from "./embedded-postgres.ts";
 import { startNotifyStandin } from "./notify-standin/server.ts";
 import { type ManagedChild, spawnManaged } from "./processes.ts";
+import { seedMerchantStock } from "./seed-stock.ts";
 import { startStripeStandin } from "./stripe-standin/server.ts";
 import { startWsProxy } from "./ws-proxy.ts";
 
@@ -314,6 +315,14 @@ export async function bootPlatform(options: PlatformOptions): Promise<Platform> 
       worker = localWorker({ port: workerPort, inspectorPort, persistTo, envFile, options });
       releases.push({ name: "wrangler", release: () => worker?.stop() ?? Promise.resolve() });
       await worker.start();
+      if (seed) {
+        // Live stock is the Restaurant DO's: only a running Worker can take it.
+        const stocked = await seedMerchantStock(apiBase).catch((error: unknown) => {
+          log(`opening stock not set: ${error instanceof Error ? error.message : String(error)}`);
+          return [];
+        });
+        if (stocked.length > 0) log(`opening stock set for ${stocked.join(", ")}`);
+      }
     }
 
     return {
