@@ -13,6 +13,7 @@ import { checkGeofence } from "../../domain/dispatch/geofence.ts";
 import { checkHandoffPin, MAX_PIN_FAILURES } from "../../domain/dispatch/handoff-pin.ts";
 import type { LatLng } from "../../domain/geo/distance.ts";
 import { zoneCellOf } from "../../domain/geo/geohash.ts";
+import { arrivalAt, type BoardCourier, boardShouldHear } from "../../domain/kitchen/board-courier.ts";
 import { dispatchAt } from "../../domain/kitchen/scheduling.ts";
 import type { OrderEvent, PlacedOrder } from "../../domain/order/order-event.ts";
 import {
@@ -58,6 +59,8 @@ export type StepResult =
 export interface CourierPositionUpdate {
   courierId: string;
   vehicle: Vehicle;
+  /** Short display name, for the kitchen's board. */
+  courierName?: string;
   fix: Fix;
   /** Every accepted fix since the zone's last forward for this order (ending with `fix`), for the trail. */
   trail?: Fix[];
@@ -86,6 +89,8 @@ export interface DispatchHost {
   /** Arms the alarm to start the courier search later (an order for later). */
   deferDispatch(at: number): Promise<void>;
   view(): OrderView;
+  /** The board's summary changed without an event (the courier's estimate): push it to the Restaurant DO. */
+  boardChanged(): Promise<void>;
   /** Sets (or clears) one of dispatch's own deadlines; the DO re-arms its alarm after the call that set it. */
   schedule(kind: "courier_dark" | "trail_purge", at: number | null): void;
 }
@@ -334,7 +339,31 @@ export class OrderDispatch {
       { type: "courier_position", lat: fix.lat, lng: fix.lng, headingDeg: fix.headingDeg ?? null, at: fix.at, eta },
       ["customer", "restaurant_staff"],
     );
+    await this.tellBoard(update, order.restaurantLocation, snapshot.delivery === "assigned", now);
     return { ok: true, broadcast: true };
+  }
+
+  /** The courier as the kitchen's board shows them, while they are the one on this order. */
+  boardCourier(): BoardCourier | null {
+    const raw = this.meta("board_courier");
+    const courierId = this.host.snapshot()?.courierId ?? null;
+    if (!raw || courierId === null) return null;
+    const info = JSON.parse(raw) as BoardCourier;
+    return info.courierId === courierId ? info : null;
+  }
+
+  private async tellBoard(update: CourierPositionUpdate, restaurant: LatLng, toPickup: boolean, now: number) {
+    const previous = this.boardCourier();
+    const next: BoardCourier = {
+      courierId: update.courierId,
+      name: update.courierName ?? (previous?.courierId === update.courierId ? previous.name : null),
+      vehicle: update.vehicle,
+      arrivesAt: arrivalAt(update.fix, restaurant, update.vehicle, toPickup, now),
+      at: now,
+    };
+    if (!boardShouldHear(previous, next)) return;
+    this.setMeta("board_courier", JSON.stringify(next));
+    await this.host.boardChanged();
   }
 
   /**

@@ -292,6 +292,7 @@ export class OrderDO extends DurableObject<Env> {
         await this.armAlarm();
       },
       view: () => this.view(),
+      boardChanged: () => this.notifyBoard(),
       schedule: (kind, at) => this.store.setDeadline(kind, at),
     };
   }
@@ -383,7 +384,7 @@ export class OrderDO extends DurableObject<Env> {
   /** The order as the restaurant's live board shows it; the Restaurant DO also pulls it to heal a missed push. */
   async boardSummary(): Promise<BoardOrder | null> {
     if (!this.order || !this.snapshot) return null;
-    return boardOrder(this.order, this.snapshot, this.view());
+    return boardOrder(this.order, this.snapshot, this.view(), this.dispatch.boardCourier());
   }
 
   /** Best effort: the full summary goes every time, so the next push repairs a lost one. */

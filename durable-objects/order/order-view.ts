@@ -1,6 +1,7 @@
 // The order as callers see it (OrderView) and as the restaurant's live board
 // shows it, computed from what was placed and the current snapshot. Pure, so
 // the Order DO and anything lent its state render it the same way.
+import type { BoardCourier } from "../../domain/kitchen/board-courier.ts";
 import type { PlacedOrder } from "../../domain/order/order-event.ts";
 import { estimatedReadyAt, etaFor, type OrderSnapshot } from "../../domain/order/state-machine.ts";
 import type { BoardOrder } from "../restaurant/restaurant-do.ts";
@@ -42,7 +43,13 @@ export function orderView(order: PlacedOrder, snapshot: OrderSnapshot, lastSeq: 
 }
 
 /** The order as the restaurant's live board shows it; the Restaurant DO also pulls it to heal a missed push. */
-export function boardOrder(order: PlacedOrder, snapshot: OrderSnapshot, view: OrderView): BoardOrder {
+export function boardOrder(
+  order: PlacedOrder,
+  snapshot: OrderSnapshot,
+  view: OrderView,
+  courier: BoardCourier | null = null,
+): BoardOrder {
+  const iso = (ms: number) => new Date(ms).toISOString();
   return {
     id: view.id,
     status: view.status,
@@ -58,6 +65,12 @@ export function boardOrder(order: PlacedOrder, snapshot: OrderSnapshot, view: Or
     releaseAt: view.releaseAt,
     released: view.releaseAt === null || (snapshot.releasedAt ?? null) !== null,
     deliverySlot: view.deliverySlot,
+    courier: courier && {
+      name: courier.name,
+      vehicle: courier.vehicle,
+      arrivesAt: courier.arrivesAt === null ? null : iso(courier.arrivesAt),
+      at: iso(courier.at),
+    },
     items: order.lines.map((l) => ({
       name: l.name,
       quantity: l.quantity,

@@ -3,8 +3,10 @@
 // write, so the board needs no history: the newest summary wins (by the
 // order's event sequence), a missed push is repaired by the next one, and a
 // terminal order leaves the board. Staff watch over hibernating WebSockets.
+
 import { DurableObject } from "cloudflare:workers";
 import type { Principal } from "../../domain/auth/principal.ts";
+import { boardSummaryIsNewer } from "../../domain/kitchen/board-courier.ts";
 import { type CapacityPolicy, type KitchenStatus, WINDOW_MS } from "../../domain/kitchen/capacity.ts";
 import type { DeliverySlot, SlotPolicy } from "../../domain/kitchen/slots.ts";
 import { type DeliveryState, isTerminal, type OrderState } from "../../domain/order/state-machine.ts";
@@ -35,6 +37,8 @@ export interface BoardOrder {
   deliverySlot?: { id: string; startsAt: string; endsAt: string } | null;
   /** What to cook, for the board's cards and the kitchen ticket. */
   items?: Array<{ name: string; quantity: number; options: string[] }>;
+  /** The courier on the order, while one is: short name and when they reach the counter (ISO 8601). */
+  courier?: { name: string | null; vehicle: string; arrivesAt: string | null; at: string } | null;
 }
 
 export type BoardMessage =
@@ -281,8 +285,8 @@ export class RestaurantDO extends DurableObject<Env> {
   /** Keeps the newest summary per order; returns whether it changed anything. */
   private store(order: BoardOrder): boolean {
     const sql = this.ctx.storage.sql;
-    const existing = sql.exec<{ last_seq: number }>("select last_seq from orders where id = ?", order.id).toArray()[0];
-    if (existing && existing.last_seq >= order.lastSeq) return false;
+    const existing = sql.exec<{ body: string }>("select body from orders where id = ?", order.id).toArray()[0];
+    if (existing && !boardSummaryIsNewer(JSON.parse(existing.body) as BoardOrder, order)) return false;
     const now = Date.now();
     sql.exec(
       "insert or replace into orders (id, last_seq, placed_at, terminal, updated_at, body) values (?, ?, ?, ?, ?, ?)",

@@ -40,6 +40,8 @@ export interface HeldOffer {
 export interface CourierState {
   courierId: string;
   vehicle: Vehicle;
+  /** Short display name for the kitchen's board ("Ana S."); absent in states saved before it was kept. */
+  name?: string;
   status: CourierStatus;
   /** Last accepted fix: the next one is checked against it, and it is the courier's position. */
   lastFix: Fix | null;
@@ -183,5 +185,6 @@ export type ZoneMessage =
 export interface SocketAttachment {
   courierId: string;
   vehicle: Vehicle;
+  name?: string;
   cell: string;
 }

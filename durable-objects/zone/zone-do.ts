@@ -70,6 +70,17 @@ function emptyDropped(): Record<FixRejectReason, number> {
   };
 }
 
+/** The API Worker sends the courier's short name URI-encoded (headers are bytes); anything odd is no name. */
+function courierNameOf(header: string | null): string | undefined {
+  if (!header) return undefined;
+  try {
+    const name = decodeURIComponent(header).trim();
+    return name.length > 0 && name.length <= 60 ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function newCourier(courierId: string, vehicle: Vehicle): CourierState {
   return {
     courierId,
@@ -135,7 +146,10 @@ export class ZoneDO extends DurableObject<Env> {
     for (const ws of ctx.getWebSockets()) {
       const attachment = ws.deserializeAttachment() as SocketAttachment | null;
       if (attachment && !this.couriers.has(attachment.courierId)) {
-        this.track(newCourier(attachment.courierId, attachment.vehicle));
+        this.track({
+          ...newCourier(attachment.courierId, attachment.vehicle),
+          ...(attachment.name ? { name: attachment.name } : {}),
+        });
       }
     }
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
@@ -229,19 +243,21 @@ export class ZoneDO extends DurableObject<Env> {
     if (!vehicle) return new Response("unknown vehicle", { status: 400 });
     const cell = request.headers.get("x-zone-cell") ?? this.cell;
     this.learnCell(cell);
+    const name = courierNameOf(request.headers.get("x-courier-name"));
 
     const courierId = principal.userId;
     // The app reconnecting replaces its old socket, so offers go to exactly one place.
     for (const old of this.ctx.getWebSockets(courierTag(courierId))) old.close(4009, "replaced by a newer connection");
     const state = this.couriers.get(courierId) ?? newCourier(courierId, vehicle);
     state.vehicle = vehicle;
+    if (name) state.name = name;
     this.track(state);
     this.save(state);
 
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     this.ctx.acceptWebSocket(server, [courierTag(courierId)]);
-    const attachment: SocketAttachment = { courierId, vehicle, cell };
+    const attachment: SocketAttachment = { courierId, vehicle, cell, ...(name ? { name } : {}) };
     server.serializeAttachment(attachment);
     this.send(server, { type: "status", status: state.status, cell, activeOrders: state.activeOrders });
     // After a hand-over or a dropped connection, a live offer is shown again.
@@ -418,6 +434,7 @@ export class ZoneDO extends DurableObject<Env> {
         const result = await orderDispatchStub(this.env, orderId).courierPosition({
           courierId: state.courierId,
           vehicle: state.vehicle,
+          ...(state.name ? { courierName: state.name } : {}),
           fix,
           trail: pending,
         });

@@ -442,6 +442,16 @@ describe("dispatch", () => {
       expect(toPickup).toMatchObject({ lat: nearer.lat, lng: nearer.lng });
       expect(toPickup.eta?.pickupAt).toBeGreaterThan(Date.now());
       expect(toPickup.eta?.dropoffAt).toBeGreaterThan(toPickup.eta?.pickupAt ?? 0);
+      // The kitchen's board names the courier (short form) and when they reach the counter.
+      const board = async () => {
+        const res = await api(`/v1/restaurants/${world.restaurantId}/board`, { token: staff });
+        const { orders } = (await res.json()) as { orders: Array<{ id: string; courier?: Record<string, unknown> }> };
+        return orders.find((o) => o.id === orderId)?.courier ?? undefined;
+      };
+      const coming = await eventually(board);
+      expect(coming).toMatchObject({ name: expect.stringMatching(/^Courier \d+\.$/), vehicle: "bicycle" });
+      expect(Date.parse(String(coming.arrivesAt))).toBeGreaterThan(Date.now());
+      expect(Date.parse(String(coming.arrivesAt))).toBeLessThan(toPickup.eta?.pickupAt ?? 0);
 
       const atRestaurant = { ...restaurant, accuracyM: 10 };
       expect((await step(orderId, "arrived-at-pickup", rider.token, atRestaurant)).status).toBe(200);

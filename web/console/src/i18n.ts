@@ -3,6 +3,7 @@
 // compile.
 import { defineMessages, type I18n, useI18n as useSharedI18n } from "../../shared/ui/i18n.tsx";
 import { KITCHEN_EN, KITCHEN_PT } from "./i18n-kitchen.ts";
+import { PARTNERS_EN, PARTNERS_PT } from "./i18n-partners.ts";
 import { OPS_EN, OPS_PT } from "./ops/messages.ts";
 
 const en = {
@@ -503,9 +504,9 @@ const pt: { [K in keyof typeof en]: string } = {
   "dl.replayed": "Mensagem falhada {id} devolvida à fila {queue}.",
 };
 
-export type MessageKey = keyof typeof en | keyof typeof OPS_EN;
+export type MessageKey = keyof typeof en | keyof typeof OPS_EN | keyof typeof PARTNERS_EN;
 
-export const MESSAGES = defineMessages({ ...en, ...OPS_EN }, { ...pt, ...OPS_PT });
+export const MESSAGES = defineMessages({ ...en, ...OPS_EN, ...PARTNERS_EN }, { ...pt, ...OPS_PT, ...PARTNERS_PT });
 
 export const LOCALE_KEY = "edge-delivery.console.locale";
 

@@ -2216,6 +2216,16 @@ export interface components {
                 quantity: number;
                 options: string[];
             }[];
+            /** @description The courier on the order, while one is. */
+            courier?: {
+                /** @description Short name ("Ana S."); null until their zone named them. */
+                name: string | null;
+                vehicle: string;
+                /** @description When they reach the restaurant, from their last position; null once there. */
+                arrivesAt: string | null;
+                /** @description When this estimate was made; a later one replaces it. */
+                at: string;
+            } | null;
         };
         CourierClientMessage: {
             /** @enum {string} */

@@ -2,10 +2,12 @@
 // delivery steps (arrived, picked up, arrived, delivered) they confirm over
 // HTTP. Identity and vehicle are decided here; the DOs trust the headers
 // because only this Worker can reach them.
+
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq, isNull } from "drizzle-orm";
 import { couriers, users } from "../../../db/schema.ts";
 import { zoneCellOf } from "../../../domain/geo/geohash.ts";
+import { shortName } from "../../../domain/kitchen/board-courier.ts";
 import type { CourierStep, StepResult } from "../../../durable-objects/order/dispatch.ts";
 import type { OrderDO } from "../../../durable-objects/order/order-do.ts";
 import { zoneStub } from "../../../durable-objects/zone/stubs.ts";
@@ -105,7 +107,7 @@ export function registerCourierRoutes(app: App): void {
     const principal = principalOf(c);
     const { lat, lng } = c.req.valid("query");
     const [courier] = await c.var.db
-      .select({ vehicle: couriers.vehicle })
+      .select({ vehicle: couriers.vehicle, name: users.name })
       .from(couriers)
       .innerJoin(users, eq(users.id, couriers.userId))
       .where(and(eq(couriers.userId, principal.userId), eq(couriers.active, true), isNull(users.deactivatedAt)))
@@ -115,6 +117,8 @@ export function registerCourierRoutes(app: App): void {
     const headers = new Headers(c.req.raw.headers);
     headers.set("x-principal", JSON.stringify(principal));
     headers.set("x-courier-vehicle", courier.vehicle);
+    // The kitchen's board names the courier coming for an order; only the short form leaves here.
+    headers.set("x-courier-name", encodeURIComponent(shortName(courier.name)));
     headers.set("x-zone-cell", cell);
     return relayUpgrade(await zoneStub(c.env, cell).fetch(new Request(`https://zone/${cell}/live`, { headers })));
   });

@@ -41,6 +41,22 @@ export const BoardOrder = z
       .array(z.object({ name: z.string(), quantity: z.number().int(), options: z.array(z.string()) }))
       .optional()
       .openapi({ description: "What to cook, for the cards and the kitchen ticket." }),
+    courier: z
+      .object({
+        name: z
+          .string()
+          .nullable()
+          .openapi({ description: 'Short name ("Ana S."); null until their zone named them.' }),
+        vehicle: z.string(),
+        arrivesAt: z
+          .string()
+          .nullable()
+          .openapi({ description: "When they reach the restaurant, from their last position; null once there." }),
+        at: z.string().openapi({ description: "When this estimate was made; a later one replaces it." }),
+      })
+      .nullable()
+      .optional()
+      .openapi({ description: "The courier on the order, while one is." }),
   })
   .openapi("BoardOrder");
 

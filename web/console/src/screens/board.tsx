@@ -16,6 +16,7 @@ import { useNotices } from "../../../shared/ui/notices.tsx";
 import { api, type Restaurant, statusLabel, TERMINAL_STATES } from "../api.ts";
 import { type MessageKey, useI18n } from "../i18n.ts";
 import { useOrderAlerts } from "./board-alerts.ts";
+import { CourierLine, summaryIsNewer } from "./board-courier.tsx";
 import { OrderDetail } from "./order-detail.tsx";
 
 type BoardOrder = Schemas["BoardOrder"];
@@ -99,8 +100,8 @@ export function BoardScreen(props: { restaurant: Restaurant; selected: string | 
       } else {
         const order = message.order;
         const previous = current.get(order.id);
-        // Pushes can overtake each other; the order's event sequence says which is newer.
-        if (previous && previous.lastSeq >= order.lastSeq) return;
+        // Pushes can overtake each other; the order's event sequence (then the courier estimate) says which is newer.
+        if (previous && !summaryIsNewer(previous, order)) return;
         current = new Map(current);
         if (TERMINAL_STATES.has(order.status)) current.delete(order.id);
         else current.set(order.id, order);
@@ -178,6 +179,7 @@ export function BoardScreen(props: { restaurant: Restaurant; selected: string | 
               {t("board.scheduledFor", { time: fmt.dateTime(order.scheduledFor) })}
             </span>
           ) : null}
+          <CourierLine order={order} now={now} />
           {eta ? (
             <span className="card-eta">
               {eta}
