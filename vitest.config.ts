@@ -21,6 +21,7 @@ export default defineConfig({
             "scripts/**/*.test.ts",
             "db/**/*.test.ts",
             "bench/**/*.test.ts",
+            "web/console/src/**/*.test.ts",
             "web/courier/src/**/*.test.ts",
             "web/customer/src/**/*.test.ts",
             "web/shared/**/*.test.ts",

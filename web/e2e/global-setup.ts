@@ -207,6 +207,8 @@ export default async function setup(project: TestProject) {
       STRIPE_WEBHOOK_SECRET: webhookSecret,
       STRIPE_API_BASE: stripe.url,
       CONSOLE_ORIGINS: `${consoleUrl},${courierUrl},${customerUrl}`,
+      // The partner-webhook test's receiver listens on this machine's loopback.
+      WEBHOOK_ALLOW_LOOPBACK: "true",
     };
     const wrangler = join(BIN_DIR, "wrangler");
     const persistTo = join(state, "wrangler");

@@ -1,9 +1,10 @@
 // The console's shell: sign-in, then the screens the signed-in role may use,
 // on hash routes (a static Pages site has no server routes):
 //   staff   #/board[/<orderId>]  #/orders[/<orderId>]  #/menu  #/editor
-//           #/hours  #/kitchen  #/stock  #/reports  #/money
+//           #/hours  #/kitchen  #/stock  #/reports  #/money  #/webhooks[/<endpointId>]
 //   admin   #/overview  #/map  #/exceptions[/<orderId>]  #/restaurants[/new|/<id>]
 //           #/couriers  #/accounts  #/audit[/<entityType>/<entityId>]  #/dead-letters
+//           #/webhooks[/<endpointId>]
 //   anyone  #/invite/<token>   (an invitation link: choose a password)
 import { type ReactNode, useEffect, useRef, useState } from "react";
 import { type User, unwrap } from "../../shared/api/index.ts";
@@ -35,6 +36,7 @@ import { ReportsScreen } from "./screens/reports.tsx";
 import { SignIn } from "./screens/sign-in.tsx";
 import { StatementScreen } from "./screens/statement.tsx";
 import { StockScreen } from "./screens/stock.tsx";
+import { WebhooksScreen } from "./screens/webhooks.tsx";
 
 export function App() {
   return (
@@ -129,6 +131,7 @@ function Console(props: { user: User; onSignOut(): void }) {
         { href: "#/stock", label: t("nav.stock") },
         { href: "#/reports", label: t("nav.reports") },
         { href: "#/money", label: t("nav.money") },
+        { href: "#/webhooks", label: t("nav.webhooks") },
       ]
     : [
         { href: "#/overview", label: t("nav.overview") },
@@ -139,6 +142,7 @@ function Console(props: { user: User; onSignOut(): void }) {
         { href: "#/accounts", label: t("nav.accounts") },
         { href: "#/audit", label: t("nav.audit") },
         { href: "#/dead-letters", label: t("nav.deadLetters") },
+        { href: "#/webhooks", label: t("nav.webhooks") },
       ];
   const sections = new Set(nav.map((item) => item.href.slice(2)));
   const known = restaurant !== undefined && sections.has(section);
@@ -177,6 +181,7 @@ function Console(props: { user: User; onSignOut(): void }) {
     else if (section === "stock") screen = <StockScreen restaurant={restaurant} />;
     else if (section === "reports") screen = <ReportsScreen restaurant={restaurant} />;
     else if (section === "money") screen = <StatementScreen restaurant={restaurant} />;
+    else if (section === "webhooks") screen = <WebhooksScreen restaurant={restaurant} endpointId={param} />;
   } else if (known) {
     screen = operatorScreen(section, param, extra);
   }
@@ -218,6 +223,8 @@ function operatorScreen(section: string, param: string | undefined, extra: strin
       return <CouriersScreen />;
     case "accounts":
       return <AccountsScreen />;
+    case "webhooks":
+      return <WebhooksScreen restaurant={null} endpointId={param} />;
     case "audit":
       return <AuditScreen key={`${param}/${extra}`} entityType={param} entityId={extra} />;
     default:
