@@ -262,7 +262,9 @@ describe("partner webhooks and the courier on the board", () => {
     await page.getByRole("link", { name: "Webhooks" }).click();
     await page.getByRole("link", { name: "Delivery log" }).click();
     await page.getByRole("heading", { name: "Delivery log" }).waitFor();
-    const paid = page.locator("tr", { hasText: "order.paid" }).filter({ hasText: orderId.slice(0, 8) });
+    const paid = page
+      .locator("tr", { hasText: "order.paid" })
+      .filter({ hasText: `#${orderId.replace(/-/g, "").slice(0, 6).toUpperCase()}` });
     await paid.getByText("HTTP 503").waitFor();
     await paid.getByText("Pending").waitFor();
     await shot("webhooks-02-log-failing");
@@ -306,14 +308,18 @@ describe("partner webhooks and the courier on the board", () => {
     await shot("webhooks-06-list-390");
     await page.setViewportSize({ width: 1440, height: 900 });
     await card.getByRole("button", { name: "Enable" }).click();
-    await card.getByText("Enabled").waitFor();
-    const listed = await call<{ endpoints: Array<{ url: string; disabledAt: string | null }> }>(
-      "/v1/webhook-endpoints",
-      {
-        token: staff.accessToken,
+    await card.getByText("Enabled", { exact: true }).waitFor();
+    await eventually(
+      "the endpoint enabled in the API",
+      async () => {
+        const listed = await call<{ endpoints: Array<{ url: string; disabledAt: string | null }> }>(
+          "/v1/webhook-endpoints",
+          { token: staff.accessToken },
+        );
+        return listed.body.endpoints.find((e) => e.url === receiverUrl)?.disabledAt === null ? true : undefined;
       },
+      10_000,
     );
-    expect(listed.body.endpoints.find((e) => e.url === receiverUrl)?.disabledAt).toBeNull();
     expect(pageErrors).toEqual([]);
   });
 });

@@ -148,7 +148,9 @@ function DeliveryRow(props: { endpointId: string; delivery: Delivery; onReplayed
       <td className="num">{delivery.attempts}</td>
       <td>
         {delivery.lastStatus !== null ? <code>HTTP {delivery.lastStatus}</code> : null}
-        {delivery.lastError ? <div className="error small">{delivery.lastError}</div> : null}
+        {delivery.lastError && delivery.lastStatus === null ? (
+          <div className="error small">{delivery.lastError}</div>
+        ) : null}
         {delivery.lastStatus === null && !delivery.lastError ? <span className="muted">—</span> : null}
       </td>
       <td>
