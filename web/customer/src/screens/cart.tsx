@@ -8,6 +8,7 @@ import { customerApi, type DeliveryAddress, type PlaceOrder, type Quote } from "
 import { cartSubtotal, setQuantity } from "../cart.ts";
 import { useI18n } from "../i18n.ts";
 import { useErrorText, usePlaceName, useShared } from "../state.tsx";
+import { type DeliveryTime, DeliveryTimePicker, timingFields } from "./delivery-time.tsx";
 
 const TIP_PERCENTS = [0, 5, 10, 15] as const;
 
@@ -40,6 +41,10 @@ export function CartScreen() {
   const [paying, setPaying] = useState(false);
   // One key per checkout attempt: a retried click after a dropped answer finds the same order.
   const [attemptKey, setAttemptKey] = useState(() => crypto.randomUUID());
+  // When it is to arrive: now, a time later, or a slot (slot merchants); the picker says which applies.
+  const [when, setWhen] = useState<DeliveryTime>({ kind: "now" });
+  const [fulfilment, setFulfilment] = useState<"on_demand" | "slots" | null>(null);
+  const [slotsRefresh, setSlotsRefresh] = useState(0);
 
   const subtotal = cart ? cartSubtotal(cart) : 0;
   const tipMinor = Math.round((subtotal * tipPercent) / 100);
@@ -63,16 +68,20 @@ export function CartScreen() {
             items: cart.lines.map((l) => ({ itemId: l.itemId, quantity: l.quantity, optionIds: l.optionIds })),
             deliveryAddress: address,
             tipMinor,
+            ...timingFields(when),
           }
         : null,
-    [cart, address, tipMinor],
+    [cart, address, tipMinor, when],
   );
 
   // Re-quoted when what changes the price changes (not on every keystroke of the street).
-  const priceKey = body ? JSON.stringify([body.items, body.tipMinor, place.lat, place.lng, body.restaurantId]) : "";
+  const priceKey = body
+    ? JSON.stringify([body.items, body.tipMinor, place.lat, place.lng, body.restaurantId, when])
+    : "";
   // biome-ignore lint/correctness/useExhaustiveDependencies: priceKey stands for the body's priced parts.
   useEffect(() => {
-    if (!body) return;
+    // A slot merchant is quoted once a slot is chosen (a quote without one is refused).
+    if (!body || fulfilment === null || (fulfilment === "slots" && when.kind !== "slot")) return;
     let live = true;
     // A price for another cart or tip is not shown, nor paid: the button waits for this one.
     setQuote(null);
@@ -93,7 +102,7 @@ export function CartScreen() {
       live = false;
       clearTimeout(timer);
     };
-  }, [priceKey, errorText]);
+  }, [priceKey, errorText, fulfilment]);
 
   if (!cart) {
     return (
@@ -137,6 +146,7 @@ export function CartScreen() {
       navigate(`#/orders/${order.id}`);
     } catch (err) {
       setPayError(t("cart.payFailed", { reason: errorText(err) }));
+      setSlotsRefresh((n) => n + 1);
       setAttemptKey(crypto.randomUUID());
     } finally {
       setPaying(false);
@@ -208,6 +218,14 @@ export function CartScreen() {
           </label>
         )}
       </fieldset>
+
+      <DeliveryTimePicker
+        restaurantId={cart.restaurantId}
+        value={when}
+        onChange={setWhen}
+        onFulfilment={setFulfilment}
+        refresh={slotsRefresh}
+      />
 
       <fieldset className="tips">
         <legend>{t("cart.tip")}</legend>
