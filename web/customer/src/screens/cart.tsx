@@ -145,7 +145,8 @@ export function CartScreen() {
       setCart(null);
       navigate(`#/orders/${order.id}`);
     } catch (err) {
-      setPayError(t("cart.payFailed", { reason: errorText(err) }));
+      // The reason is a sentence of its own; the template adds the full stop.
+      setPayError(t("cart.payFailed", { reason: errorText(err).replace(/\.$/, "") }));
       setSlotsRefresh((n) => n + 1);
       setAttemptKey(crypto.randomUUID());
     } finally {
