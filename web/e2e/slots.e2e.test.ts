@@ -183,6 +183,12 @@ describe("a slot order from the customer app", () => {
     await page.getByRole("button", { name: /^Pay / }).click();
     await page.waitForURL(/#\/orders\/[0-9a-f-]{36}$/);
     const orderId = page.url().split("/").at(-1) ?? "";
+    // The order's page says which slot it is for.
+    await page
+      .getByTestId("order-when")
+      .filter({ hasText: /^Delivery slot .+, \d\d:\d\d–\d\d:\d\d$/ })
+      .waitFor();
+    await shot("slots-05-order-for-a-slot-390");
 
     // The grocery's board has it, for that slot, not yet released to the shop floor.
     const board = await call<{ orders: Schemas["BoardOrder"][] }>(`/v1/restaurants/${groceryId}/board`, {

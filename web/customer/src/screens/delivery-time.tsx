@@ -6,7 +6,7 @@
 // listing and paying is refused by the server with its own message.
 import { useEffect, useState } from "react";
 import { type Schemas, unwrap } from "../../../shared/api/index.ts";
-import { api } from "../api.ts";
+import { api, type Order } from "../api.ts";
 import { useI18n } from "../i18n.ts";
 import "./delivery-time.css";
 
@@ -184,4 +184,30 @@ export function DeliveryTimePicker(props: {
       ) : null}
     </fieldset>
   );
+}
+
+/** On the order's page: the slot or the time it was ordered for, when it is not "as soon as possible". */
+export function OrderWhen(props: { order: Pick<Order, "scheduledFor" | "deliverySlot"> }) {
+  const { t, fmt, locale } = useI18n();
+  const { deliverySlot, scheduledFor } = props.order;
+  if (deliverySlot) {
+    const day = new Intl.DateTimeFormat(locale === "pt" ? "pt-PT" : "en-GB", {
+      weekday: "long",
+      day: "numeric",
+      month: "long",
+    }).format(Date.parse(deliverySlot.startsAt));
+    return (
+      <p className="order-when" data-testid="order-when">
+        {t("when.inSlot", { day, from: fmt.clock(deliverySlot.startsAt), to: fmt.clock(deliverySlot.endsAt) })}
+      </p>
+    );
+  }
+  if (scheduledFor) {
+    return (
+      <p className="order-when" data-testid="order-when">
+        {t("when.scheduledFor", { time: fmt.dateTime(scheduledFor) })}
+      </p>
+    );
+  }
+  return null;
 }

@@ -12,6 +12,7 @@ import { customerApi, type Order, type OrderEvent, type Restaurant } from "../ap
 import type { Cart } from "../cart.ts";
 import { type MessageKey, useI18n } from "../i18n.ts";
 import { useErrorText, useShared } from "../state.tsx";
+import { OrderWhen } from "./delivery-time.tsx";
 import { type MapPoint, PointsMap } from "./map.tsx";
 import { RateOrder } from "./rate.tsx";
 
@@ -179,6 +180,7 @@ export function TrackScreen(props: { orderId: string }) {
         )}
       </div>
       <p className="muted">{restaurant?.name}</p>
+      <OrderWhen order={order} />
 
       <div className="track-body">
         <div className="track-info">
