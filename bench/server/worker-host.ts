@@ -98,7 +98,8 @@ function bundleModules(bundlePath: string, textGlobs: readonly string[]) {
   // The main module first: Miniflare takes the first as the entry point.
   return [...modules.filter((m) => m.path === bundlePath), ...modules.filter((m) => m.path !== bundlePath)];
 }
-const textGlobs = (wranglerConfig.rules ?? []).filter((r) => r.type === "Text").flatMap((r) => r.globs);
+const rules: { type: string; globs: string[] }[] = wranglerConfig.rules ?? [];
+const textGlobs = rules.filter((r) => r.type === "Text").flatMap((r) => r.globs);
 
 let infoLogs = 0;
 const mf = new Miniflare(
