@@ -23,6 +23,13 @@ export const PERSIST_EVERY_MS = 5_000;
 export const FORWARD_EVERY_MS = 1_000;
 /** Fixes held for an order's trail between forwards; an upload after a dead zone is at most a few hundred. */
 export const MAX_PENDING_TRAIL = 1_000;
+/**
+ * Plain moves due for writing wait this long and go in one transaction with
+ * every other courier's: one commit a second for the cell instead of one per
+ * courier every PERSIST_EVERY_MS. A crash loses at most PERSIST_EVERY_MS plus
+ * this of movement, never who is online (those writes stay immediate).
+ */
+export const PERSIST_BATCH_MS = 1_000;
 
 /** What the ingest needs from its Zone DO. */
 export interface IngestHost {
@@ -33,6 +40,8 @@ export interface IngestHost {
   place(courierId: string, lat: number, lng: number): void;
   /** Writes the courier's row at once. */
   save(state: CourierState): void;
+  /** Writes these couriers' rows in one transaction. */
+  saveAll(states: readonly CourierState[]): void;
   /** When the courier's row was last written (0 if never by this instance). */
   savedAt(courierId: string): number;
   /** Couriers between adopt() at the next zone and being forgotten here. */
@@ -48,10 +57,16 @@ export class ZoneIngest {
   private readonly forwardedAt = new Map<string, number>();
   /** Accepted fixes of couriers on a job not yet forwarded to the order (its trail), per order. */
   private readonly pendingTrail = new Map<string, Fix[]>();
+  /** Couriers whose move is due for writing with the next batch. */
+  private readonly unsaved = new Set<string>();
+  private batchTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(private readonly host: IngestHost) {}
 
-  /** Applies fixes and acks them; runs under the courier's lock (it may await forwarding or a hand-over). */
+  /**
+   * Applies fixes and acks them. Runs under the courier's lock when it may
+   * await (forwarding, hand-over); see `trySingle` for the path that never does.
+   */
   async ingest(ws: WebSocket, courierId: string, fixes: readonly Fix[]): Promise<void> {
     const state = this.host.courier(courierId);
     if (!state) return;
@@ -77,6 +92,30 @@ export class ZoneIngest {
     await this.host.mapChanged(!hadPosition);
   }
 
+  /**
+   * One fix from a courier on no job, staying in this cell: everything is
+   * synchronous up to the map feed, so no lock is needed (nothing can run in
+   * between). Returns false, having changed nothing, when the fix needs the
+   * locked path (a job to forward to, a cell change, another message of this
+   * courier still in flight).
+   */
+  trySingle(ws: WebSocket, courierId: string, fix: Fix, locked: boolean): Promise<void> | false {
+    const state = this.host.courier(courierId);
+    if (!state || locked || state.activeOrders.length > 0) return false;
+    const now = Date.now();
+    const result = applyFixBatch(state.lastFix ?? undefined, [normalizeFix(fix)], now);
+    const latest = result.latest;
+    if (result.accepted.length > 0 && latest && zoneCellOf(latest.lat, latest.lng) !== this.host.cell()) return false;
+    this.ack(ws, [fix], result);
+    if (result.accepted.length === 0 || !latest) return Promise.resolve();
+    const hadPosition = state.lastFix !== null;
+    state.lastFix = latest;
+    state.lastFixAt = now;
+    this.host.place(courierId, latest.lat, latest.lng);
+    this.persistMove(state, hadPosition, now);
+    return this.host.mapChanged(!hadPosition);
+  }
+
   private ack(ws: WebSocket, fixes: readonly Fix[], result: FixBatchResult): void {
     let droppedHere = 0;
     for (const reason of Object.keys(result.dropped) as FixRejectReason[]) droppedHere += result.dropped[reason];
@@ -85,9 +124,28 @@ export class ZoneIngest {
     this.host.send(ws, { type: "ack", seq, accepted: result.accepted.length, dropped: droppedHere });
   }
 
-  /** A first position changes who can get work, so it is written at once; later moves are throttled. */
+  /** A first position changes who can get work, so it is written at once; later moves are throttled and batched. */
   private persistMove(state: CourierState, hadPosition: boolean, now: number): void {
-    if (!hadPosition || now - this.host.savedAt(state.courierId) >= PERSIST_EVERY_MS) this.host.save(state);
+    if (!hadPosition) {
+      this.host.save(state);
+      return;
+    }
+    if (now - this.host.savedAt(state.courierId) < PERSIST_EVERY_MS) return;
+    this.unsaved.add(state.courierId);
+    this.batchTimer ??= setTimeout(() => this.flushMoves(), PERSIST_BATCH_MS);
+  }
+
+  /** Writes every move due, in one transaction (also called before the object is asked to persist all). */
+  flushMoves(): void {
+    if (this.batchTimer) clearTimeout(this.batchTimer);
+    this.batchTimer = null;
+    const states: CourierState[] = [];
+    for (const courierId of this.unsaved) {
+      const state = this.host.courier(courierId);
+      if (state) states.push(state);
+    }
+    this.unsaved.clear();
+    if (states.length > 0) this.host.saveAll(states);
   }
 
   /**

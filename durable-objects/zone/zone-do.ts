@@ -35,6 +35,7 @@ import {
   type OfferResponseResult,
   type RequestCourierResult,
   type SocketAttachment,
+  singleFix,
   type ZoneCandidate,
   type ZoneMessage,
   type ZoneStats,
@@ -147,6 +148,11 @@ export class ZoneDO extends DurableObject<Env> {
       courier: (courierId) => this.couriers.get(courierId),
       place: (courierId, lat, lng) => this.index.upsert(courierId, lat, lng, null),
       save: (state) => this.save(state),
+      saveAll: (states) => {
+        this.ctx.storage.transactionSync(() => {
+          for (const state of states) this.save(state);
+        });
+      },
       savedAt: (courierId) => this.persistedAt.get(courierId) ?? 0,
       handingOver: this.handingOver,
       forget: (courierId) => this.forget(courierId),
@@ -281,6 +287,16 @@ export class ZoneDO extends DurableObject<Env> {
       this.send(ws, { type: "error", code: "malformed_message", message: "Messages are JSON text." });
       return;
     }
+    const courierId = attachment.courierId;
+    const single = singleFix(json);
+    if (single) {
+      if (!this.couriers.has(courierId)) return this.unknownCourier(ws);
+      const locked = this.locks.has(courierTag(courierId));
+      const done = this.positions.trySingle(ws, courierId, single, locked);
+      if (done) await done;
+      else await this.withLock(courierTag(courierId), () => this.positions.ingest(ws, courierId, [single]));
+      return;
+    }
     const parsed = CourierMessage.safeParse(json);
     if (!parsed.success) {
       this.send(ws, {
@@ -291,13 +307,7 @@ export class ZoneDO extends DurableObject<Env> {
       return;
     }
     const message = parsed.data;
-    const courierId = attachment.courierId;
-    if (!this.couriers.has(courierId)) {
-      // Handed over (or never known): the socket belongs elsewhere now.
-      this.send(ws, { type: "error", code: "unknown_courier", message: "Reconnect: this zone no longer has you." });
-      ws.close(4001, "unknown courier");
-      return;
-    }
+    if (!this.couriers.has(courierId)) return this.unknownCourier(ws);
     switch (message.type) {
       case "status":
         this.setStatus(courierId, message.status);
@@ -314,6 +324,12 @@ export class ZoneDO extends DurableObject<Env> {
         await this.mapFeed.changed(true);
         return;
     }
+  }
+
+  /** Handed over (or never known): the socket belongs elsewhere now. */
+  private unknownCourier(ws: WebSocket): void {
+    this.send(ws, { type: "error", code: "unknown_courier", message: "Reconnect: this zone no longer has you." });
+    ws.close(4001, "unknown courier");
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
