@@ -38,7 +38,8 @@ import type { Pinning } from "./lib/taskset.ts";
 export const ROOT = fileURLToPath(new URL("..", import.meta.url));
 export const BIN_DIR = join(ROOT, "node_modules", ".bin");
 const TSX = join(BIN_DIR, "tsx");
-export const DATABASE_NAME = "delivery_bench";
+// BENCH_DATABASE_NAME: engineers sharing one PostgreSQL server must not drop each other's database mid-run.
+export const DATABASE_NAME = process.env.BENCH_DATABASE_NAME ?? "delivery_bench";
 export const BENCH_CUSTOMERS = 200;
 const JWT = { issuer: "https://api.edge-delivery.local", audience: "edge-delivery" };
 
@@ -205,7 +206,9 @@ export function buildBundle(h: Harness, configPath = join(ROOT, "wrangler.toml")
         throw new Error(`wrangler ${args.join(" ")} failed:\n${result.stdout}\n${result.stderr}`);
       const summary = /Total Upload:[^\n]*/.exec(result.stdout)?.[0] ?? "";
       // The main module keeps its entry point's base name (index.js for workers/index.ts).
-      const main = readdirSync(outDir).find((f) => f.endsWith(".js")) ?? "index.js";
+      // Modules wrangler writes beside it (`<hash>-swagger-ui-bundle.js`) sort before it: prefer the entry's own name.
+      const files = readdirSync(outDir);
+      const main = files.includes("index.js") ? "index.js" : (files.find((f) => f.endsWith(".js")) ?? "index.js");
       return { configPath, outDir, mainPath: join(outDir, main), formPath, wranglerSummary: summary.trim(), buildMs };
     })();
     bundles.set(key, bundle);

@@ -11,6 +11,7 @@ import { type BenchResult, renderMarkdown, writeReadmeSection, writeResult } fro
 import { describePinning, pinProcess, planPinning, unpinProcess } from "./lib/taskset.ts";
 import { runMenus } from "./menus.ts";
 import { runOrders } from "./orders.ts";
+import { runPlacement } from "./placement.ts";
 import type { Harness } from "./platform.ts";
 import { runSessions } from "./sessions.ts";
 import { runSize } from "./size.ts";
@@ -30,6 +31,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: "size", title: "(6) bundle size and start-up", run: runSize },
   { name: "sessions", title: "(7) session revocation check per request", run: runSessions },
   { name: "events", title: "(8) events pipeline: queue consumer into PostgreSQL", run: runEvents },
+  { name: "placement", title: "(9) order placement CPU: this branch vs baseline, disk vs tmpfs", run: runPlacement },
 ];
 
 const USAGE = `Usage: npm run bench -- [NAME...] [--quick] [--seed=N] [--no-pin] [--pin-services]

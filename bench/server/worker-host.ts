@@ -5,10 +5,10 @@
 // `wrangler dev` would use. Durable Objects, KV and D1 persist to disk under
 // a fresh directory, like `wrangler dev` does. Unlike `wrangler dev`, no
 // secrets are read from `.dev.vars`/`.env` (see below).
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { unstable_getMiniflareWorkerOptions, unstable_readConfig } from "wrangler";
@@ -74,6 +74,33 @@ const vars: Record<string, unknown> = {};
 for (const [name, value] of Object.entries(workerOptions.bindings ?? {})) {
   if (typeof value === "string" && declaredVars.has(name)) vars[name] = value;
 }
+/**
+ * The bundle's modules, typed: the main ES module plus the files wrangler wrote
+ * beside it for its module rules (the API docs' Swagger UI script and style,
+ * imported as text). Miniflare v5 takes no module rules, only a typed list;
+ * left to itself it finds no module for the style and loads the script as code.
+ */
+function bundleModules(bundlePath: string, textGlobs: readonly string[]) {
+  const dir = dirname(bundlePath);
+  // wrangler names an extra module `<hash>-<original name>`: the rules' globs are matched on that name.
+  const textNames = textGlobs.map((glob) => basename(glob));
+  const modules = readdirSync(dir)
+    .filter((file) => /\.(m?js|css|txt|html|wasm|bin)$/.test(file))
+    .map((file) => {
+      const path = join(dir, file);
+      if (path === bundlePath) return { type: "ESModule", path };
+      const original = file.replace(/^[0-9a-f]{40}-/, "");
+      if (file.endsWith(".wasm")) return { type: "CompiledWasm", path };
+      if (file.endsWith(".bin")) return { type: "Data", path };
+      if (!/\.m?js$/.test(file) || textNames.includes(original)) return { type: "Text", path };
+      return { type: "ESModule", path };
+    });
+  // The main module first: Miniflare takes the first as the entry point.
+  return [...modules.filter((m) => m.path === bundlePath), ...modules.filter((m) => m.path !== bundlePath)];
+}
+const rules: { type: string; globs: string[] }[] = wranglerConfig.rules ?? [];
+const textGlobs = rules.filter((r) => r.type === "Text").flatMap((r) => r.globs);
+
 let infoLogs = 0;
 const mf = new Miniflare(
   convertV4MiniflareOptions({
@@ -90,10 +117,9 @@ const mf = new Miniflare(
       {
         ...workerOptions,
         name: "bench-worker",
-        modules: true,
+        modules: bundleModules(config.bundlePath, textGlobs),
         // The bundle lives in a temp directory: module names are relative to it.
         modulesRoot: dirname(config.bundlePath),
-        scriptPath: config.bundlePath,
         bindings: { ...vars, ...config.bindings },
       },
       ...(config.probe

@@ -157,6 +157,41 @@ export const COURIER_MESSAGE_RATE = { capacity: 30, perSecond: 5 } as const;
 /** Close codes a courier app sees from its zone. */
 export const CLOSE_CODES = { frameTooLarge: 1009, rateLimited: 1008 } as const;
 
+const FIX_KEYS = new Set(["lat", "lng", "accuracyM", "headingDeg", "speedMps", "at", "seq"]);
+
+/**
+ * The frame an app sends most (one fix, `{type:"fix",fix:{…}}`), checked by
+ * hand: the schema parse costs more than the rest of ingesting it. Accepts
+ * only what CourierMessage accepts; anything else (null) goes through the
+ * schema, which also words the error.
+ */
+export function singleFix(json: unknown): Fix | null {
+  if (typeof json !== "object" || json === null) return null;
+  const message = json as Record<string, unknown>;
+  if (message.type !== "fix") return null;
+  let keys = 0;
+  for (const _ in message) keys++;
+  if (keys !== 2) return null;
+  const fix = message.fix;
+  if (typeof fix !== "object" || fix === null || Array.isArray(fix)) return null;
+  const f = fix as Record<string, unknown>;
+  for (const key in f) if (!FIX_KEYS.has(key) || typeof f[key] !== "number") return null;
+  const { lat, lng, accuracyM, at, seq, headingDeg, speedMps } = f;
+  if (
+    typeof lat !== "number" ||
+    typeof lng !== "number" ||
+    typeof accuracyM !== "number" ||
+    typeof at !== "number" ||
+    typeof seq !== "number"
+  ) {
+    return null;
+  }
+  const out: Fix = { lat, lng, accuracyM, at, seq };
+  if (typeof headingDeg === "number") out.headingDeg = headingDeg;
+  if (typeof speedMps === "number") out.speedMps = speedMps;
+  return out;
+}
+
 export const CourierMessage = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("status"), status: z.enum(["online", "offline", "break"]) }),
   z.strictObject({ type: z.literal("fix"), fix: FixBody }),

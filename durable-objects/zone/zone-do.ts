@@ -14,19 +14,14 @@ import { DurableObject } from "cloudflare:workers";
 import type { Principal } from "../../domain/auth/principal.ts";
 import type { CourierFacts } from "../../domain/citymap/couriers.ts";
 import type { Vehicle } from "../../domain/dispatch/eta.ts";
-import {
-  applyFixBatch,
-  COURIER_STALE_AFTER_MS,
-  type Fix,
-  type FixRejectReason,
-  normalizeFix,
-} from "../../domain/dispatch/fix.ts";
+import { COURIER_STALE_AFTER_MS, type FixRejectReason } from "../../domain/dispatch/fix.ts";
 import { DEFAULT_OFFER_POLICY, type OfferPolicy } from "../../domain/dispatch/offers.ts";
-import { cellsWithinRadius, decodeGeohashBounds, zoneCellOf } from "../../domain/geo/geohash.ts";
+import { cellsWithinRadius, decodeGeohashBounds } from "../../domain/geo/geohash.ts";
 import { SpatialIndex } from "../../domain/geo/spatial-index.ts";
 import type { Env } from "../../platform/env.ts";
 import { logLine } from "../../platform/log.ts";
 import { armAlarmAt } from "../shared/alarm.ts";
+import { type IngestHost, ZoneIngest } from "./ingest.ts";
 import { MapFeed } from "./map-feed.ts";
 import { OfferLoop } from "./offer-loop.ts";
 import {
@@ -40,20 +35,16 @@ import {
   type OfferResponseResult,
   type RequestCourierResult,
   type SocketAttachment,
+  singleFix,
   type ZoneCandidate,
   type ZoneMessage,
   type ZoneStats,
 } from "./protocol.ts";
 import { messageRate, SocketGuard } from "./socket-guard.ts";
-import { orderDispatchStub, zoneStub } from "./stubs.ts";
+import { zoneStub } from "./stubs.ts";
 import { ZoneStorage } from "./zone-storage.ts";
 
-/** Plain moves are persisted at most this often per courier; anything that changes who may get work is written at once. */
-export const PERSIST_EVERY_MS = 5_000;
-/** Watchers need smooth movement, not every fix: at most one position per order per second. */
-export const FORWARD_EVERY_MS = 1_000;
-/** Fixes held for an order's trail between forwards; an upload after a dead zone is at most a few hundred. */
-export const MAX_PENDING_TRAIL = 1_000;
+export { FORWARD_EVERY_MS, MAX_PENDING_TRAIL, PERSIST_EVERY_MS } from "./ingest.ts";
 /** One job at a time for now; scoring already prices extra jobs in if batching is switched on. */
 export const MAX_ACTIVE_JOBS = 1;
 const VEHICLES: readonly Vehicle[] = ["foot", "bicycle", "scooter", "car"];
@@ -104,9 +95,6 @@ export class ZoneDO extends DurableObject<Env> {
   private readonly couriers = new Map<string, CourierState>();
   private readonly index: SpatialIndex<null>;
   private readonly persistedAt = new Map<string, number>();
-  private readonly forwardedAt = new Map<string, number>();
-  /** Accepted fixes of couriers on a job not yet forwarded to the order (its trail), per order. */
-  private readonly pendingTrail = new Map<string, Fix[]>();
   /** Couriers between adopt() at the next zone and being forgotten here: offered nothing meanwhile. */
   private readonly handingOver = new Set<string>();
   private readonly locks = new Map<string, Promise<void>>();
@@ -115,6 +103,7 @@ export class ZoneDO extends DurableObject<Env> {
   private readonly mapFeed: MapFeed;
   private readonly guard: SocketGuard;
   private readonly offers: OfferLoop;
+  private readonly positions: ZoneIngest;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -137,6 +126,7 @@ export class ZoneDO extends DurableObject<Env> {
       deliverOffer: (courierId, held) => this.deliverOffer(courierId, held),
       offerClosed: (courierId, orderId, reason) => this.offerClosed(courierId, orderId, reason),
     });
+    this.positions = new ZoneIngest(this.ingestHost());
     const cell = ctx.id.name ?? this.store.cell();
     const bounds = cell ? decodeGeohashBounds(cell) : null;
     this.index = new SpatialIndex({ referenceLat: bounds ? (bounds.minLat + bounds.maxLat) / 2 : 0 });
@@ -163,6 +153,31 @@ export class ZoneDO extends DurableObject<Env> {
 
   private learnCell(cell: string): void {
     if (this.store.cell() !== cell) this.store.setCell(cell);
+  }
+
+  private ingestHost(): IngestHost {
+    return {
+      env: this.env,
+      cell: () => this.cell,
+      courier: (courierId) => this.couriers.get(courierId),
+      place: (courierId, lat, lng) => this.index.upsert(courierId, lat, lng, null),
+      save: (state) => this.save(state),
+      saveAll: (states) => {
+        this.ctx.storage.transactionSync(() => {
+          for (const state of states) this.save(state);
+        });
+      },
+      savedAt: (courierId) => this.persistedAt.get(courierId) ?? 0,
+      handingOver: this.handingOver,
+      forget: (courierId) => this.forget(courierId),
+      addDropped: (dropped) => {
+        for (const reason of Object.keys(dropped) as FixRejectReason[]) this.dropped[reason] += dropped[reason];
+        this.store.addDropped(dropped);
+      },
+      send: (ws, message) => this.send(ws, message),
+      sendTo: (courierId, message) => this.sendTo(courierId, message),
+      mapChanged: (force) => this.mapFeed.changed(force),
+    };
   }
 
   // ---------------------------------------------------------------- couriers
@@ -288,6 +303,16 @@ export class ZoneDO extends DurableObject<Env> {
       this.send(ws, { type: "error", code: "malformed_message", message: "Messages are JSON text." });
       return;
     }
+    const courierId = attachment.courierId;
+    const single = singleFix(json);
+    if (single) {
+      if (!this.couriers.has(courierId)) return this.unknownCourier(ws);
+      const locked = this.locks.has(courierTag(courierId));
+      const done = this.positions.trySingle(ws, courierId, single, locked);
+      if (done) await done;
+      else await this.withLock(courierTag(courierId), () => this.positions.ingest(ws, courierId, [single]));
+      return;
+    }
     const parsed = CourierMessage.safeParse(json);
     if (!parsed.success) {
       this.send(ws, {
@@ -298,29 +323,29 @@ export class ZoneDO extends DurableObject<Env> {
       return;
     }
     const message = parsed.data;
-    const courierId = attachment.courierId;
-    if (!this.couriers.has(courierId)) {
-      // Handed over (or never known): the socket belongs elsewhere now.
-      this.send(ws, { type: "error", code: "unknown_courier", message: "Reconnect: this zone no longer has you." });
-      ws.close(4001, "unknown courier");
-      return;
-    }
+    if (!this.couriers.has(courierId)) return this.unknownCourier(ws);
     switch (message.type) {
       case "status":
         this.setStatus(courierId, message.status);
         await this.mapFeed.changed(true);
         return;
       case "fix":
-        await this.withLock(courierTag(courierId), () => this.ingest(ws, courierId, [message.fix]));
+        await this.withLock(courierTag(courierId), () => this.positions.ingest(ws, courierId, [message.fix]));
         return;
       case "fixes":
-        await this.withLock(courierTag(courierId), () => this.ingest(ws, courierId, message.fixes));
+        await this.withLock(courierTag(courierId), () => this.positions.ingest(ws, courierId, message.fixes));
         return;
       case "offer_response":
         await this.withLock(courierTag(courierId), () => this.answerOffer(courierId, message.orderId, message.accept));
         await this.mapFeed.changed(true);
         return;
     }
+  }
+
+  /** Handed over (or never known): the socket belongs elsewhere now. */
+  private unknownCourier(ws: WebSocket): void {
+    this.send(ws, { type: "error", code: "unknown_courier", message: "Reconnect: this zone no longer has you." });
+    ws.close(4001, "unknown courier");
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
@@ -341,65 +366,6 @@ export class ZoneDO extends DurableObject<Env> {
     this.sendTo(courierId, { type: "status", status, cell: this.cell, activeOrders: state.activeOrders });
   }
 
-  private async ingest(ws: WebSocket, courierId: string, fixes: readonly Fix[]): Promise<void> {
-    const state = this.couriers.get(courierId);
-    if (!state) return;
-    const now = Date.now();
-    const result = applyFixBatch(state.lastFix ?? undefined, fixes.map(normalizeFix), now);
-    let droppedHere = 0;
-    for (const reason of Object.keys(result.dropped) as FixRejectReason[]) {
-      this.dropped[reason] += result.dropped[reason];
-      droppedHere += result.dropped[reason];
-    }
-    if (droppedHere > 0) this.store.addDropped(result.dropped);
-    const seq = fixes.reduce((max, f) => (Number.isFinite(f.seq) ? Math.max(max, f.seq) : max), -1);
-    this.send(ws, { type: "ack", seq, accepted: result.accepted.length, dropped: droppedHere });
-    const latest = result.latest;
-    if (result.accepted.length === 0 || !latest) return;
-
-    const hadPosition = state.lastFix !== null;
-    state.lastFix = latest;
-    state.lastFixAt = now;
-    const cell = zoneCellOf(latest.lat, latest.lng);
-    if (cell !== this.cell) {
-      await this.forwardPosition(state, result.accepted, now, true);
-      await this.handOver(ws, state, cell);
-      await this.mapFeed.changed(true);
-      return;
-    }
-    this.index.upsert(courierId, latest.lat, latest.lng, null);
-    // A first position changes who can get work, so it is written at once; later moves are throttled.
-    if (!hadPosition || now - (this.persistedAt.get(courierId) ?? 0) >= PERSIST_EVERY_MS) this.save(state);
-    await this.forwardPosition(state, result.accepted, now);
-    await this.mapFeed.changed(!hadPosition);
-  }
-
-  /**
-   * Adopt first, forget second: if the call fails the courier simply stays
-   * here (and is retried on the next fix), so at every instant at least one
-   * zone knows them. For the moment both do, the old one offers them nothing.
-   */
-  private async handOver(ws: WebSocket, state: CourierState, cell: string): Promise<void> {
-    this.handingOver.add(state.courierId);
-    try {
-      await zoneStub(this.env, cell).adopt(cell, structuredClone(state));
-    } catch (err) {
-      logLine("warn", "zone.handover_failed", {
-        from: this.cell,
-        to: cell,
-        courierId: state.courierId,
-        error: String(err),
-      });
-      this.handingOver.delete(state.courierId);
-      this.save(state);
-      return;
-    }
-    this.forget(state.courierId);
-    this.handingOver.delete(state.courierId);
-    this.send(ws, { type: "handover", cell });
-    ws.close(4001, "handover");
-  }
-
   /** Receives a courier who drove into this cell; their socket follows shortly. */
   async adopt(cell: string, state: CourierState): Promise<{ ok: true }> {
     this.learnCell(cell);
@@ -409,60 +375,10 @@ export class ZoneDO extends DurableObject<Env> {
     return { ok: true };
   }
 
-  /**
-   * Sends an order the courier's newest position, at most once a second, with
-   * every fix accepted since the last send for the delivery's trail; `flush`
-   * ignores the throttle (the courier is leaving this zone).
-   */
-  private async forwardPosition(
-    state: CourierState,
-    accepted: readonly Fix[],
-    now: number,
-    flush = false,
-  ): Promise<void> {
-    const fix = accepted.at(-1);
-    if (!fix) return;
-    for (const orderId of [...state.activeOrders]) {
-      const pending = [...(this.pendingTrail.get(orderId) ?? []), ...accepted].slice(-MAX_PENDING_TRAIL);
-      if (!flush && now - (this.forwardedAt.get(orderId) ?? 0) < FORWARD_EVERY_MS) {
-        this.pendingTrail.set(orderId, pending);
-        continue;
-      }
-      this.forwardedAt.set(orderId, now);
-      this.pendingTrail.delete(orderId);
-      try {
-        const result = await orderDispatchStub(this.env, orderId).courierPosition({
-          courierId: state.courierId,
-          vehicle: state.vehicle,
-          ...(state.name ? { courierName: state.name } : {}),
-          fix,
-          trail: pending,
-        });
-        if (!result.ok) {
-          this.releaseLocally(state.courierId, orderId);
-          await this.mapFeed.changed(true);
-        }
-      } catch (err) {
-        logLine("warn", "zone.position_forward_failed", { orderId, error: String(err) });
-      }
-    }
-  }
-
-  private releaseLocally(courierId: string, orderId: string): void {
-    const state = this.couriers.get(courierId);
-    if (!state?.activeOrders.includes(orderId)) return;
-    state.activeOrders = state.activeOrders.filter((id) => id !== orderId);
-    this.forwardedAt.delete(orderId);
-    this.pendingTrail.delete(orderId);
-    this.save(state);
-    // The app learns at once that the job is off its list (delivered, handed back, released).
-    this.sendTo(courierId, { type: "status", status: state.status, cell: this.cell, activeOrders: state.activeOrders });
-  }
-
   /** The order is done with this courier (delivered or cancelled); they are free for new work. */
   async releaseOrder(courierId: string, orderId: string): Promise<{ ok: true; released: boolean }> {
     const known = this.couriers.get(courierId)?.activeOrders.includes(orderId) ?? false;
-    this.releaseLocally(courierId, orderId);
+    this.positions.releaseLocally(courierId, orderId);
     if (known) await this.mapFeed.changed(true);
     return { ok: true, released: known };
   }

@@ -7,7 +7,8 @@ import { createRemoteJWKSet, decodeJwt, type JWTVerifyGetKey, jwtVerify } from "
 import type { Database } from "../../../db/client.ts";
 import { users } from "../../../db/schema.ts";
 import type { Principal, Role } from "../../../domain/auth/principal.ts";
-import { loadSigningKeys, TokenError, verifyAccessToken } from "../../../domain/auth/tokens.ts";
+import { type AccessClaims, loadSigningKeys, TokenError, verifyAccessToken } from "../../../domain/auth/tokens.ts";
+import { VerifiedTokens } from "../../../domain/auth/verified-tokens.ts";
 import type { Env } from "../../env.ts";
 import type { AppContext, AppEnv } from "../context.ts";
 import { ApiError } from "../http/errors.ts";
@@ -66,6 +67,23 @@ async function principalForOidc(
   return { userId: row.id, role: row.role, restaurantId: row.restaurantId ?? undefined };
 }
 
+// Per isolate and per key set: a rotated JWT_PRIVATE_KEYS starts from nothing.
+const verified = new WeakMap<object, VerifiedTokens>();
+
+async function verifiedClaims(env: Env, token: string): Promise<AccessClaims> {
+  const keys = await loadSigningKeys(env.JWT_PRIVATE_KEYS);
+  let tokens = verified.get(keys);
+  if (!tokens) {
+    tokens = new VerifiedTokens();
+    verified.set(keys, tokens);
+  }
+  const known = tokens.get(token, Date.now());
+  if (known) return known;
+  const claims = await verifyAccessToken(keys, token, { issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE });
+  tokens.set(token, claims);
+  return claims;
+}
+
 export async function authenticateToken(env: Env, db: () => Database, token: string): Promise<Principal> {
   const issuer = env.OIDC_ISSUER;
   if (issuer) {
@@ -94,8 +112,7 @@ export async function authenticateToken(env: Env, db: () => Database, token: str
       }
     }
   }
-  const keys = await loadSigningKeys(env.JWT_PRIVATE_KEYS);
-  const claims = await verifyAccessToken(keys, token, { issuer: env.JWT_ISSUER, audience: env.JWT_AUDIENCE });
+  const claims = await verifiedClaims(env, token);
   if ((await checkSession(env, claims)).revoked) {
     throw new TokenError("token_revoked", "This session was signed out; sign in again.");
   }

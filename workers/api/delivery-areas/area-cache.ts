@@ -4,6 +4,7 @@ import { eq } from "drizzle-orm";
 import type { Database } from "../../../db/client.ts";
 import { deliveryAreas } from "../../../db/schema.ts";
 import type { Polygon } from "../../../domain/delivery-areas/point-in-polygon.ts";
+import { IsolateMemo } from "../cache/isolate-memo.ts";
 
 export interface DeliveryArea {
   id: string;
@@ -19,9 +20,16 @@ const KEY = "delivery-areas:active";
 // Edits invalidate at once; the TTL only bounds how long a missed invalidation could last.
 const TTL_SECONDS = 300;
 
+// Every placement, quote and search reads the same list: parsed once per isolate while unchanged.
+const memo = new IsolateMemo<DeliveryArea[]>();
+
+/** Shared by every request of this isolate while unchanged: callers must not modify it. */
 export async function activeDeliveryAreas(kv: KVNamespace, db: () => Database): Promise<DeliveryArea[]> {
-  const cached = await kv.get<DeliveryArea[]>(KEY, "json");
-  if (cached) return cached;
+  const now = Date.now();
+  const fresh = memo.fresh(KEY, now);
+  if (fresh) return fresh;
+  const raw = await kv.get(KEY, "text");
+  if (raw !== null) return memo.resolve(KEY, raw, now, (text) => JSON.parse(text) as DeliveryArea[]);
   const rows = await db()
     .select({
       id: deliveryAreas.id,
@@ -34,10 +42,13 @@ export async function activeDeliveryAreas(kv: KVNamespace, db: () => Database): 
     })
     .from(deliveryAreas)
     .where(eq(deliveryAreas.active, true));
-  await kv.put(KEY, JSON.stringify(rows), { expirationTtl: TTL_SECONDS });
+  const text = JSON.stringify(rows);
+  await kv.put(KEY, text, { expirationTtl: TTL_SECONDS });
+  memo.set(KEY, text, rows, Date.now());
   return rows;
 }
 
 export async function invalidateDeliveryAreas(kv: KVNamespace): Promise<void> {
+  memo.forget(KEY);
   await kv.delete(KEY);
 }

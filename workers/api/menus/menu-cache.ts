@@ -4,6 +4,7 @@
 // the restaurant's ordering profile (location, radius, hours), so placing an
 // order needs no Postgres read at all.
 import type { Database } from "../../../db/client.ts";
+import { IsolateMemo } from "../cache/isolate-memo.ts";
 import { loadMenuWithProfile, type Menu, type OrderingProfile } from "./menu-repository.ts";
 
 export interface CachedMenu {
@@ -20,11 +21,53 @@ export function menuEtag(menu: Pick<Menu, "restaurantId" | "version">): string {
 
 const keyOf = (restaurantId: string) => `menu:${restaurantId}`;
 
-export async function readMenu(kv: KVNamespace, db: () => Database, restaurantId: string): Promise<CachedMenu | null> {
-  const cached = await kv.get<CachedMenu>(keyOf(restaurantId), "json");
+/** A KV entry as this isolate keeps it: the menu itself is parsed only when pricing asks for it. */
+interface MemoEntry {
+  entry: CachedMenu;
+  menu: Menu | null;
+}
+
+// Every placement, quote and menu read of a restaurant reads the same entry; the memo spares
+// the KV read within its fresh window and both JSON parses while the entry is unchanged.
+const memo = new IsolateMemo<MemoEntry>();
+
+function usable(cached: CachedMenu | null): cached is CachedMenu {
   // Entries written before the ordering profile (or its kitchen fields) was cached count as a miss.
-  if (cached?.ordering && Array.isArray(cached.ordering.specialDays)) return cached;
-  return refreshMenu(kv, db(), restaurantId);
+  return !!cached?.ordering && Array.isArray(cached.ordering.specialDays);
+}
+
+async function readMemo(kv: KVNamespace, db: () => Database, restaurantId: string): Promise<MemoEntry | null> {
+  const key = keyOf(restaurantId);
+  const now = Date.now();
+  const fresh = memo.fresh(key, now);
+  if (fresh) return fresh;
+  const raw = await kv.get(key, "text");
+  if (raw !== null) {
+    const value = memo.resolve(key, raw, now, (text) => ({ entry: JSON.parse(text) as CachedMenu, menu: null }));
+    if (usable(value.entry)) return value;
+    memo.forget(key);
+  }
+  const entry = await refreshMenu(kv, db(), restaurantId);
+  return entry ? (memo.fresh(key, Date.now()) ?? { entry, menu: null }) : null;
+}
+
+export async function readMenu(kv: KVNamespace, db: () => Database, restaurantId: string): Promise<CachedMenu | null> {
+  return (await readMemo(kv, db, restaurantId))?.entry ?? null;
+}
+
+/**
+ * The entry with its menu parsed, for pricing. Shared by every request of this
+ * isolate while the entry is unchanged: callers must not modify either object.
+ */
+export async function readMenuForPricing(
+  kv: KVNamespace,
+  db: () => Database,
+  restaurantId: string,
+): Promise<{ entry: CachedMenu; menu: Menu } | null> {
+  const value = await readMemo(kv, db, restaurantId);
+  if (!value) return null;
+  value.menu ??= JSON.parse(value.entry.json) as Menu;
+  return { entry: value.entry, menu: value.menu };
 }
 
 /**
@@ -34,6 +77,8 @@ export async function readMenu(kv: KVNamespace, db: () => Database, restaurantId
  * after each edit, and it always reads the newest committed menu.
  */
 export async function refreshMenu(kv: KVNamespace, db: Database, restaurantId: string): Promise<CachedMenu | null> {
+  // Forgotten first: if the refresh fails half-way, the next read goes back to KV, as without a memo.
+  memo.forget(keyOf(restaurantId));
   const loaded = await loadMenuWithProfile(db, restaurantId);
   if (!loaded) {
     await invalidateMenu(kv, restaurantId);
@@ -44,10 +89,13 @@ export async function refreshMenu(kv: KVNamespace, db: Database, restaurantId: s
     json: JSON.stringify(loaded.menu),
     ordering: loaded.ordering,
   };
-  await kv.put(keyOf(restaurantId), JSON.stringify(entry), { expirationTtl: TTL_SECONDS });
+  const raw = JSON.stringify(entry);
+  await kv.put(keyOf(restaurantId), raw, { expirationTtl: TTL_SECONDS });
+  memo.set(keyOf(restaurantId), raw, { entry, menu: null }, Date.now());
   return entry;
 }
 
 export async function invalidateMenu(kv: KVNamespace, restaurantId: string): Promise<void> {
+  memo.forget(keyOf(restaurantId));
   await kv.delete(keyOf(restaurantId));
 }

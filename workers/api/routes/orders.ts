@@ -26,7 +26,7 @@ import {
   urlNumber,
   webSocketProtocol,
 } from "../http/openapi.ts";
-import { readMenu } from "../menus/menu-cache.ts";
+import { readMenuForPricing } from "../menus/menu-cache.ts";
 import type { Menu } from "../menus/menu-repository.ts";
 import { admitToKitchen, checkTiming } from "../orders/kitchen-admission.ts";
 
@@ -313,13 +313,21 @@ export function throwRefusal(refusal: Refusal): never {
   throw new ApiError(refusal.status, refusal.code, refusal.message);
 }
 
+// Keyed by the isolate's shared parsed menu (menu-cache.ts): rebuilt only when the menu changes.
+const pricingMenus = new WeakMap<Menu, MenuForPricing>();
+
 function toPricingMenu(menu: Menu): MenuForPricing {
-  return {
-    restaurantId: menu.restaurantId,
-    version: menu.version,
-    currency: menu.currency,
-    items: menu.categories.flatMap((cat) => cat.items),
-  };
+  let pricing = pricingMenus.get(menu);
+  if (!pricing) {
+    pricing = {
+      restaurantId: menu.restaurantId,
+      version: menu.version,
+      currency: menu.currency,
+      items: menu.categories.flatMap((cat) => cat.items),
+    };
+    pricingMenus.set(menu, pricing);
+  }
+  return pricing;
 }
 
 export type PlaceOrderInput = z.infer<typeof PlaceOrderBody>;
@@ -329,9 +337,9 @@ export type PlaceOrderInput = z.infer<typeof PlaceOrderBody>;
  * ordering profile and zones all come from KV, so no Postgres on this path.
  */
 export async function priceForPlacement(c: AppContext, body: PlaceOrderInput) {
-  const cached = await readMenu(c.env.MENU_CACHE, () => c.var.db, body.restaurantId);
+  const cached = await readMenuForPricing(c.env.MENU_CACHE, () => c.var.db, body.restaurantId);
   if (!cached) throw new ApiError(404, "restaurant_not_found", "No active restaurant has this id.");
-  const restaurant = cached.ordering;
+  const restaurant = cached.entry.ordering;
   const distanceM = haversineMeters(restaurant, body.deliveryAddress);
   if (distanceM > restaurant.deliveryRadiusM) {
     throw new ApiError(
@@ -345,7 +353,7 @@ export async function priceForPlacement(c: AppContext, body: PlaceOrderInput) {
   const area = areas.find((a) => pointInPolygon(body.deliveryAddress.lat, body.deliveryAddress.lng, a.polygon));
   if (!area) throw new ApiError(422, "outside_service_area", "We do not deliver to this address yet.");
 
-  const menu = JSON.parse(cached.json) as Menu;
+  const { menu } = cached;
   const priced = priceCart(
     toPricingMenu(menu),
     body.items,

@@ -1,0 +1,86 @@
+// Courier rows: a first position is written at once; later moves due for
+// writing wait for the next batch and go in one transaction for the cell.
+import { runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { destinationPoint, type LatLng } from "../../domain/geo/distance.ts";
+import { decodeGeohashBounds, zoneCellOf } from "../../domain/geo/geohash.ts";
+import { testEnv } from "../../test/world.ts";
+import { PERSIST_BATCH_MS } from "./ingest.ts";
+import type { CourierState } from "./protocol.ts";
+import type { ZoneDO } from "./zone-do.ts";
+import { courierSocket, fixAt, goOnline } from "./zone-test-kit.ts";
+
+function zone(cell: string): DurableObjectStub<ZoneDO> {
+  return testEnv.ZONE.get(testEnv.ZONE.idFromName(cell));
+}
+
+/** The centre of a random cell far from other tests' fixtures. */
+function randomCellCentre(): LatLng {
+  const p = { lat: 46 + Math.random() * 6, lng: 6 + Math.random() * 16 };
+  const b = decodeGeohashBounds(zoneCellOf(p.lat, p.lng));
+  return { lat: (b.minLat + b.maxLat) / 2, lng: (b.minLng + b.maxLng) / 2 };
+}
+
+async function connect(cell: string) {
+  const id = crypto.randomUUID();
+  const res = await zone(cell).fetch(
+    new Request("https://zone/live", {
+      headers: {
+        upgrade: "websocket",
+        "x-principal": JSON.stringify({ userId: id, role: "courier" }),
+        "x-courier-vehicle": "bicycle",
+        "x-zone-cell": cell,
+      },
+    }),
+  );
+  return courierSocket(id, res);
+}
+
+async function rows(cell: string): Promise<Map<string, CourierState>> {
+  return runInDurableObject(zone(cell), (_instance: ZoneDO, state) => {
+    const out = new Map<string, CourierState>();
+    for (const r of state.storage.sql.exec<{ body: string }>("select body from couriers").toArray()) {
+      const courier = JSON.parse(r.body) as CourierState;
+      out.set(courier.courierId, courier);
+    }
+    return out;
+  });
+}
+
+describe("Zone ingest persistence", () => {
+  it("writes a first position at once and later moves of several couriers together in the next batch", async () => {
+    const at = randomCellCentre();
+    const cell = zoneCellOf(at.lat, at.lng);
+    const a = await connect(cell);
+    const b = await connect(cell);
+    await goOnline(a, at);
+    await goOnline(b, destinationPoint(at, 90, 200));
+    const first = await rows(cell);
+    expect(first.get(a.id)?.lastFix?.lat).toBeCloseTo(at.lat, 6);
+    expect(first.get(b.id)?.lastFix).not.toBeNull();
+
+    // As if both were last written more than PERSIST_EVERY_MS ago: their next move is due.
+    await runInDurableObject(zone(cell), (instance: ZoneDO) => {
+      // biome-ignore lint/complexity/useLiteralKeys: a private field, reached on purpose (bracket access) from its test
+      const persistedAt = instance["persistedAt"];
+      persistedAt.set(a.id, 0);
+      persistedAt.set(b.id, 0);
+    });
+    const movedA = destinationPoint(at, 0, 20);
+    const movedB = destinationPoint(at, 90, 220);
+    a.send({ type: "fix", fix: fixAt(movedA) });
+    b.send({ type: "fix", fix: fixAt(movedB) });
+    expect(await a.next("ack")).toMatchObject({ accepted: 1 });
+    expect(await b.next("ack")).toMatchObject({ accepted: 1 });
+
+    // Acked and in the index, not yet written: they wait for the batch.
+    const before = await rows(cell);
+    expect(before.get(a.id)?.lastFix?.lat).toBeCloseTo(at.lat, 6);
+    await new Promise((resolve) => setTimeout(resolve, PERSIST_BATCH_MS + 500));
+    const after = await rows(cell);
+    expect(after.get(a.id)?.lastFix?.lat).toBeCloseTo(movedA.lat, 6);
+    expect(after.get(b.id)?.lastFix?.lng).toBeCloseTo(movedB.lng, 6);
+    a.close();
+    b.close();
+  });
+});
