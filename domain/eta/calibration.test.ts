@@ -58,7 +58,13 @@ describe("ETA calibration", () => {
 
   it("a thin cell leans on the city-wide fit instead of following one odd ride", () => {
     const rides = syntheticRides(2000, 3);
-    const odd: RideSample = { areaId: "new", localHour: 20, vehicle: "bicycle", distanceM: 2000, rideMs: 2 * 3_600_000 };
+    const odd: RideSample = {
+      areaId: "new",
+      localHour: 20,
+      vehicle: "bicycle",
+      distanceM: 2000,
+      rideMs: 2 * 3_600_000,
+    };
     const model = calibrate([...rides, odd], NOW);
     const thin = model.cells["new|dinner"];
     expect(thin?.samples).toBe(1);

@@ -202,7 +202,11 @@ export function deliveryWindow(
     earliest = Math.max(1, earliest - Math.floor(pad / 2));
     latest = earliest + 10;
   }
-  return { earliestMinutes: Math.max(1, earliest), latestMinutes: Math.max(latest, expected), expectedMinutes: expected };
+  return {
+    earliestMinutes: Math.max(1, earliest),
+    latestMinutes: Math.max(latest, expected),
+    expectedMinutes: expected,
+  };
 }
 
 export interface ErrorStats {

@@ -317,6 +317,8 @@ function assertFeePolicy(fees: FeePolicy): void {
   }
   const surge = fees.deliveryFeeMultiplierBps;
   if (surge !== undefined && !(Number.isInteger(surge) && surge >= NO_SURGE_BPS && surge <= PLATFORM_MAX_SURGE_BPS)) {
-    throw new RangeError(`fee policy deliveryFeeMultiplierBps must be ${NO_SURGE_BPS}..${PLATFORM_MAX_SURGE_BPS}, got ${surge}`);
+    throw new RangeError(
+      `fee policy deliveryFeeMultiplierBps must be ${NO_SURGE_BPS}..${PLATFORM_MAX_SURGE_BPS}, got ${surge}`,
+    );
   }
 }

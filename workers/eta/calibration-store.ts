@@ -5,8 +5,8 @@
 // to the fixed model, so nothing waits on Postgres to show an ETA.
 import { sql } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
-import type { Vehicle } from "../../domain/dispatch/eta.ts";
 import { type Polygon, pointInPolygon } from "../../domain/delivery-areas/point-in-polygon.ts";
+import type { Vehicle } from "../../domain/dispatch/eta.ts";
 import { calibrate, type EtaCalibration, parseCalibration, type RideSample } from "../../domain/eta/calibration.ts";
 import { haversineMeters } from "../../domain/geo/distance.ts";
 
