@@ -109,7 +109,9 @@ export function targetBps(load: SurgeLoad, policy: SurgePolicy): number {
 export function nextState(prev: SurgeState | null, load: SurgeLoad, policy: SurgePolicy, now: number): SurgeState {
   const target = targetBps(load, policy);
   if (!policy.enabled) return { levelBps: NO_SURGE_BPS, at: now, load };
-  if (!prev || policy.halfLifeSeconds === 0) return { levelBps: prev ? target : NO_SURGE_BPS, at: now, load };
+  // No smoothing follows the load at once; otherwise a first reading starts from no surge and rises.
+  if (policy.halfLifeSeconds === 0) return { levelBps: target, at: now, load };
+  if (!prev) return { levelBps: NO_SURGE_BPS, at: now, load };
   const dt = Math.max(0, now - prev.at) / 1000;
   const keep = 0.5 ** (dt / policy.halfLifeSeconds);
   const level = target + (prev.levelBps - target) * keep;
