@@ -28,6 +28,8 @@ export interface ScenarioOptions {
   seed: number;
   /** Which model quotes the customer's window: the fixed one or the learned one. */
   eta: "fixed" | "learned";
+  /** Fault injection for the monitor's own test: the projection drops every n-th event. */
+  loseEventEvery?: number;
 }
 
 // Sized so the evening is tight at the peak but clears (about 2.5 k deliveries in flight at 20:30):
@@ -96,7 +98,6 @@ interface SimCourier {
   id: number;
   vehicle: Vehicle;
   at: LatLng;
-  area: string;
   /** Orders being carried or fetched right now (more than one only once stacking dispatch exists). */
   jobs: SimOrder[];
   offered: boolean;
@@ -141,6 +142,19 @@ export function runScenario(opts: ScenarioOptions): ScenarioReport {
   // The learned model is fitted on last Friday: rides of the same city, another seed.
   const learned: EtaCalibration = calibrate(syntheticRides(8000, opts.seed + 1), 0);
   const hourAt = (t: number) => START_HOUR + t / 3_600_000;
+  /** The delivery area a point is in: the nearest centre (the three areas tile the city). */
+  const areaOf = (p: LatLng) => {
+    let best = areas[0] as string;
+    let bestD = Number.POSITIVE_INFINITY;
+    for (const a of areas) {
+      const d = haversineMeters(p, CENTRES[a] as LatLng);
+      if (d < bestD) {
+        bestD = d;
+        best = a;
+      }
+    }
+    return best;
+  };
 
   const kitchens: Kitchen[] = Array.from({ length: opts.kitchens }, (_, id) => {
     const area = pickArea();
@@ -161,7 +175,6 @@ export function runScenario(opts: ScenarioOptions): ScenarioReport {
       id,
       vehicle: vehicles[Math.floor(random() * vehicles.length)] as Vehicle,
       at: near(area, 2000),
-      area,
       jobs: [],
       offered: false,
       busyMs: 0,
@@ -179,11 +192,14 @@ export function runScenario(opts: ScenarioOptions): ScenarioReport {
   // Every event goes out at least once, maybe twice, in any order; the projection keeps the highest seq.
   const projection = new Map<number, { seq: number; state: OrderState }>();
   const seen = new Map<number, Set<number>>();
+  let emitted = 0;
   function emit(order: SimOrder, state: OrderState, now: number) {
     order.state = state;
     order.events.push(state);
     const seq = order.events.length;
-    const copies = random() < 0.05 ? 2 : 1;
+    emitted++;
+    const lose = opts.loseEventEvery !== undefined && emitted % opts.loseEventEvery === 0;
+    const copies = lose ? 0 : random() < 0.05 ? 2 : 1;
     for (let i = 0; i < copies; i++) {
       queue.at(now + 200 + random() * 5000, () => {
         const got = seen.get(order.id) ?? new Set<number>();
@@ -357,7 +373,7 @@ export function runScenario(opts: ScenarioOptions): ScenarioReport {
         let waitingOrders = 0;
         for (const o of waiting) if (o.area === area) waitingOrders++;
         let availableCouriers = 0;
-        for (const c of couriers) if (c.area === area && c.jobs.length === 0 && !c.offered) availableCouriers++;
+        for (const c of couriers) if (c.jobs.length === 0 && !c.offered && areaOf(c.at) === area) availableCouriers++;
         const s = nextState(surge.get(area) ?? null, { waitingOrders, availableCouriers }, SURGE_POLICY, t);
         surge.set(area, s);
         if (surgeOf(s, SURGE_POLICY).multiplierBps > 10_000) surgeMs.set(area, (surgeMs.get(area) ?? 0) + 30_000);
