@@ -2617,7 +2617,6 @@ export interface components {
             /** @description The restaurant's IANA time zone (its hours are local to it). */
             timeZone: string;
         };
-        /** @description Surge on delivery fees at this point, with its reason (already in each deliveryFeeMinor); null when the point is in no delivery area. */
         Surge: {
             /** @description The delivery fee is multiplied by this, in basis points (10000 = 1.00×); already in deliveryFeeMinor. */
             multiplierBps: number;
@@ -2636,7 +2635,7 @@ export interface components {
              * @description On a quote: placing the order before this time charges at most this multiplier, whatever surge does meanwhile.
              */
             validUntil: string | null;
-        } | null;
+        };
         Menu: {
             /** Format: uuid */
             restaurantId: string;
@@ -3171,9 +3170,9 @@ export interface components {
             tipMinor: number;
             totalMinor: number;
             surge: components["schemas"]["Surge"];
-            deliveryWindow: components["schemas"]["DeliveryWindow"];
+            deliveryWindow: components["schemas"]["DeliveryWindow"] | null;
         };
-        /** @description Null for an order for later or for a delivery slot: the time chosen is the promise. */
+        /** @description When the order should arrive if placed now: prep, then a ride timed by the model learned from this area's deliveries at this time of day. */
         DeliveryWindow: {
             /** Format: date-time */
             earliestAt: string;
@@ -3181,7 +3180,7 @@ export interface components {
             latestAt: string;
             /** Format: date-time */
             expectedAt: string;
-        } | null;
+        };
         Rating: {
             /** Format: uuid */
             orderId: string;
@@ -4813,7 +4812,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         restaurants: components["schemas"]["Restaurant"][];
-                        surge: components["schemas"]["Surge"];
+                        surge: components["schemas"]["Surge"] | null;
                     };
                 };
             };

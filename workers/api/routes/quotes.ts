@@ -29,9 +29,8 @@ const Quote = z
     ),
     ...orderTotalsFields,
     surge: SurgeInfo,
-    deliveryWindow: DeliveryWindowInfo.nullable().openapi({
-      description: "Null for an order for later or for a delivery slot: the time chosen is the promise.",
-    }),
+    // Null for an order for later or for a delivery slot: the time chosen is the promise.
+    deliveryWindow: z.union([DeliveryWindowInfo, z.null()]),
   })
   .openapi("Quote");
 

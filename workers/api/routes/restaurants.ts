@@ -105,10 +105,8 @@ const listRestaurants = createRoute({
     200: jsonResponse(
       z.object({
         restaurants: z.array(Restaurant),
-        surge: SurgeInfo.nullable().openapi({
-          description:
-            "Surge on delivery fees at this point, with its reason (already in each deliveryFeeMinor); null when the point is in no delivery area.",
-        }),
+        // Null when the point is in no delivery area; otherwise already in each deliveryFeeMinor.
+        surge: z.union([SurgeInfo, z.null()]),
       }),
       "Restaurants",
     ),
