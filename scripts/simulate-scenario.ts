@@ -363,7 +363,12 @@ export function runScenario(opts: ScenarioOptions): ScenarioReport {
   const arrival = () => {
     const rate = demandRate(opts.peakRate, hourAt(next));
     next += (-Math.log(1 - random()) / rate) * 1000;
-    if (next < endMs) queue.at(next, () => (place(next), arrival()));
+    if (next < endMs) {
+      queue.at(next, () => {
+        place(next);
+        arrival();
+      });
+    }
   };
   arrival();
   // Surge is re-read every 30 s per area, as the API would on a busy evening.
