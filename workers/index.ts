@@ -4,9 +4,11 @@
 import { openDb } from "../db/client.ts";
 import { payoutPeriod } from "../domain/ledger/payouts.ts";
 import { createApp } from "./api/app.ts";
+import { activeDeliveryAreas } from "./api/delivery-areas/area-cache.ts";
 import { logLine } from "./api/http/log.ts";
 import { registerDocsRoutes } from "./api/routes/docs.ts";
 import type { Env } from "./env.ts";
+import { refreshCalibration } from "./eta/calibration-store.ts";
 import { handleQueue } from "./events/consumer.ts";
 import { reconcile } from "./events/reconciler.ts";
 import { PAYOUT_CRON, runPayouts } from "./ledger/payouts.ts";
@@ -46,6 +48,20 @@ export default {
     } catch (err) {
       // Postgres unreachable: the next run tries again; the Order DOs keep re-sending meanwhile.
       logLine("error", "reconciler.failed", { error: String(err) });
+    }
+    try {
+      // Every minute it only reads KV; the model is refitted from Postgres once it is 15 minutes old.
+      const areas = await activeDeliveryAreas(env.MENU_CACHE, () => db);
+      const { calibration, refreshed } = await refreshCalibration(env.MENU_CACHE, db, areas, Date.now());
+      if (refreshed) {
+        logLine("info", "eta.calibrated", {
+          rides: calibration.global.samples,
+          cells: Object.keys(calibration.cells).length,
+          roadFactor: calibration.global.roadFactor,
+        });
+      }
+    } catch (err) {
+      logLine("error", "eta.calibration_failed", { error: String(err) });
     }
     try {
       const swept = await sweepDue(env, db);

@@ -329,6 +329,15 @@ describe("priceCart: fees and tax", () => {
     expect(ok(priceCart(MENU, [cola()], FEES, 0, 0)).deliveryFeeMinor).toBe(199);
   });
 
+  it("multiplies the whole delivery fee by surge, and taxes the surged fee", () => {
+    const surged = ok(priceCart(MENU, [cola()], { ...FEES, deliveryFeeMultiplierBps: 15_000 }, 2_300, 0));
+    expect(surged.deliveryFeeMinor).toBe(Math.floor(((199 + 3 * 50) * 15_000 + 5_000) / 10_000));
+    const plain = ok(priceCart(MENU, [cola()], FEES, 2_300, 0));
+    expect(surged.serviceFeeMinor).toBe(plain.serviceFeeMinor);
+    expect(surged.taxMinor).toBeGreaterThan(plain.taxMinor);
+    expect(() => priceCart(MENU, [cola()], { ...FEES, deliveryFeeMultiplierBps: 9_000 }, 0, 0)).toThrow(RangeError);
+  });
+
   it.each([
     [1000, 500, 50],
     [10, 500, 1], // 0.5 rounds up

@@ -4,6 +4,7 @@
 //
 // Money is integer minor units throughout. Percentages are basis points and
 // are rounded half-up with integer division, never through floating point.
+import { NO_SURGE_BPS, PLATFORM_MAX_SURGE_BPS, surgedFeeMinor } from "../surge/surge.ts";
 
 export interface MenuOptionForPricing {
   id: string;
@@ -48,6 +49,8 @@ export interface FeePolicy {
   serviceFeeBps: number;
   taxBps: number;
   currency: string;
+  /** Surge on the delivery fee (domain/surge), in bps of it; absent means none. */
+  deliveryFeeMultiplierBps?: number | undefined;
 }
 
 export interface PricedOption {
@@ -289,7 +292,9 @@ export function billableKm(distanceM: number): number {
 }
 
 export function deliveryFee(fees: FeePolicy, distanceM: number): number {
-  return fees.baseDeliveryFeeMinor + fees.perKmFeeMinor * billableKm(distanceM);
+  const fee = fees.baseDeliveryFeeMinor + fees.perKmFeeMinor * billableKm(distanceM);
+  // Surge applies here and only here, so every price shown or charged carries the same multiplier.
+  return fees.deliveryFeeMultiplierBps === undefined ? fee : surgedFeeMinor(fee, fees.deliveryFeeMultiplierBps);
 }
 
 /** amount × bps / 10000, rounded half-up, for non-negative integers. */
@@ -309,5 +314,11 @@ function assertFeePolicy(fees: FeePolicy): void {
     if (!Number.isSafeInteger(value) || value < 0) {
       throw new RangeError(`fee policy ${key} must be a non-negative integer, got ${value}`);
     }
+  }
+  const surge = fees.deliveryFeeMultiplierBps;
+  if (surge !== undefined && !(Number.isInteger(surge) && surge >= NO_SURGE_BPS && surge <= PLATFORM_MAX_SURGE_BPS)) {
+    throw new RangeError(
+      `fee policy deliveryFeeMultiplierBps must be ${NO_SURGE_BPS}..${PLATFORM_MAX_SURGE_BPS}, got ${surge}`,
+    );
   }
 }

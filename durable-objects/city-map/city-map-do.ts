@@ -17,6 +17,9 @@ import {
   toMapCourier,
 } from "../../domain/citymap/couriers.ts";
 import { foldOrder, type MapOrder } from "../../domain/citymap/orders.ts";
+import type { Polygon } from "../../domain/delivery-areas/point-in-polygon.ts";
+import { countAreaLoad } from "../../domain/surge/area-load.ts";
+import type { SurgeLoad } from "../../domain/surge/surge.ts";
 import type { Env } from "../../platform/env.ts";
 
 /** Operators see changes at most this often; enough to follow a courier across a street. */
@@ -172,6 +175,11 @@ export class CityMapDO extends DurableObject<Env> {
       activeOrders: orders.length,
       escalatedOrders: orders.filter((o) => o.escalated).length,
     };
+  }
+
+  /** Surge's inputs for one delivery area: counted here so the whole map never crosses the wire. */
+  async areaLoad(polygon: Polygon): Promise<SurgeLoad> {
+    return countAreaLoad(polygon, this.mapCouriers(Date.now()), [...this.orders.values()]);
   }
 
   private mapCouriers(now: number): MapCourier[] {

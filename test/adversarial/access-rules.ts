@@ -553,6 +553,14 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
     call: (fx) => ({ params: { id: fx.zoneId }, body: { taxBps: 1300 } }),
     expect: signedIn("admin"),
   },
+  listSurge: { call: () => ({}), expect: signedIn("admin") },
+  setSurgePolicy: {
+    call: (fx) => ({
+      params: { id: fx.zoneId },
+      body: { enabled: false, startRatio: 1.5, fullRatio: 4, capBps: 15_000, halfLifeSeconds: 120 },
+    }),
+    expect: signedIn("admin"),
+  },
   findNearestCouriers: {
     call: (fx) => ({ query: { lat: String(fx.restaurantAt.lat), lng: String(fx.restaurantAt.lng) } }),
     expect: signedIn("admin"),

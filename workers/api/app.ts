@@ -52,6 +52,7 @@ import { registerRestaurantHoursRoutes } from "./routes/restaurant-hours.ts";
 import { registerRestaurantReportRoutes } from "./routes/restaurant-reports.ts";
 import { registerRestaurantRoutes } from "./routes/restaurants.ts";
 import { registerStatementRoutes } from "./routes/statements.ts";
+import { registerSurgeAdminRoutes } from "./routes/surge-admin.ts";
 import { registerUserAdminRoutes } from "./routes/users-admin.ts";
 import { registerWebhookRoutes } from "./routes/webhooks.ts";
 import { registerZoneAdminRoutes } from "./routes/zones-admin.ts";
@@ -135,6 +136,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerStatementRoutes(app);
   registerAdminRoutes(app);
   registerZoneAdminRoutes(app);
+  registerSurgeAdminRoutes(app);
   registerInvitationRoutes(app);
   registerUserAdminRoutes(app);
   registerOnboardingRestaurantRoutes(app);

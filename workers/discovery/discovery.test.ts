@@ -103,10 +103,18 @@ async function near(
   const res = await api(`/v1/restaurants?${search}`);
   expect(res.status).toBe(200);
   const { restaurants } = (await res.json()) as {
-    restaurants: Array<DiscoveredRestaurant & { deliveryFeeMinor: unknown; estimatedDeliveryMinutes: unknown }>;
+    restaurants: Array<
+      DiscoveredRestaurant & {
+        deliveryFeeMinor: unknown;
+        estimatedDeliveryMinutes: unknown;
+        deliveryWindowMinutes: unknown;
+      }
+    >;
   };
   // The fee and time for this point are added by the route, not stored in either index.
-  const list = restaurants.map(({ deliveryFeeMinor: _fee, estimatedDeliveryMinutes: _eta, ...r }) => r);
+  const list = restaurants.map(
+    ({ deliveryFeeMinor: _fee, estimatedDeliveryMinutes: _eta, deliveryWindowMinutes: _window, ...r }) => r,
+  );
   return { source: res.headers.get("x-discovery-source"), list };
 }
 

@@ -90,6 +90,8 @@ export interface DiscoveredRestaurant {
   quotedPrepMinutes: number | null;
   fulfilment: "on_demand" | "slots";
   acceptsScheduledOrders: boolean;
+  /** IANA zone of the restaurant: its hours, and the time of day its delivery times are learned for. */
+  timeZone: string;
 }
 
 /** No restaurant delivers further than this (the schema's check); it bounds every scan. */
@@ -217,6 +219,7 @@ export function rankCandidates(
       quotedPrepMinutes: kitchen ? kitchen.quotedPrepMinutes : c.prepTimeMinutes,
       fulfilment: c.fulfilment,
       acceptsScheduledOrders: c.acceptsScheduledOrders,
+      timeZone: c.timeZone,
     });
   }
   return out;

@@ -3,7 +3,7 @@
 //   staff   #/board[/<orderId>]  #/orders[/<orderId>]  #/menu  #/editor
 //           #/hours  #/kitchen  #/stock  #/reports  #/money  #/webhooks[/<endpointId>]
 //   admin   #/overview  #/map  #/exceptions[/<orderId>]  #/restaurants[/new|/<id>]
-//           #/couriers  #/accounts  #/audit[/<entityType>/<entityId>]  #/dead-letters
+//           #/couriers  #/accounts  #/surge  #/audit[/<entityType>/<entityId>]  #/dead-letters
 //           #/webhooks[/<endpointId>]
 //   anyone  #/invite/<token>   (an invitation link: choose a password)
 import { type ReactNode, useEffect, useRef, useState } from "react";
@@ -24,6 +24,7 @@ import { LiveMapScreen } from "./ops/live-map.tsx";
 import { OverviewScreen } from "./ops/overview.tsx";
 import { RestaurantFormScreen } from "./ops/restaurant-form.tsx";
 import { RestaurantsScreen } from "./ops/restaurants.tsx";
+import { SurgeScreen } from "./ops/surge.tsx";
 import { BoardScreen } from "./screens/board.tsx";
 import { DeadLettersScreen } from "./screens/dead-letters.tsx";
 import { HistoryScreen } from "./screens/history.tsx";
@@ -140,6 +141,7 @@ function Console(props: { user: User; onSignOut(): void }) {
         { href: "#/restaurants", label: t("nav.restaurants") },
         { href: "#/couriers", label: t("nav.couriers") },
         { href: "#/accounts", label: t("nav.accounts") },
+        { href: "#/surge", label: t("nav.surge") },
         { href: "#/audit", label: t("nav.audit") },
         { href: "#/dead-letters", label: t("nav.deadLetters") },
         { href: "#/webhooks", label: t("nav.webhooks") },
@@ -225,6 +227,8 @@ function operatorScreen(section: string, param: string | undefined, extra: strin
       return <AccountsScreen />;
     case "webhooks":
       return <WebhooksScreen restaurant={null} endpointId={param} />;
+    case "surge":
+      return <SurgeScreen />;
     case "audit":
       return <AuditScreen key={`${param}/${extra}`} entityType={param} entityId={extra} />;
     default:

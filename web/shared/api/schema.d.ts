@@ -1459,6 +1459,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/surge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every delivery area's surge settings and its surge now, with the counts behind it */
+        get: operations["listSurge"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/zones/{id}/surge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Set a delivery area's surge settings (quotes already given keep their fee until they expire) */
+        put: operations["setSurgePolicy"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/invitations/lookup": {
         parameters: {
             query?: never;
@@ -2583,8 +2617,34 @@ export interface components {
             acceptsScheduledOrders: boolean;
             /** @description The delivery fee to this point, in the currency's minor units, as placement would charge it; null when the point is in no delivery area (placement would refuse). */
             deliveryFeeMinor: number | null;
-            /** @description From ordering now to the door: the quoted (or usual) prep time plus the planned ride. */
+            /** @description From ordering now to the door: the quoted (or usual) prep time plus the ride, timed by the model learned from this area's deliveries at this time of day. */
             estimatedDeliveryMinutes: number;
+            /** @description The window the order should arrive in, in minutes from ordering now. */
+            deliveryWindowMinutes: {
+                earliest: number;
+                latest: number;
+            };
+            /** @description The restaurant's IANA time zone (its hours are local to it). */
+            timeZone: string;
+        };
+        Surge: {
+            /** @description The delivery fee is multiplied by this, in basis points (10000 = 1.00×); already in deliveryFeeMinor. */
+            multiplierBps: number;
+            reason: {
+                /** @enum {string} */
+                code: "high_demand" | "normal_demand" | "surge_off";
+                /** @description Orders in the area waiting for a courier. */
+                waitingOrders: number;
+                /** @description Couriers in the area free to take one. */
+                availableCouriers: number;
+                /** @description In English; the apps word it from code and the counts. */
+                message: string;
+            };
+            /**
+             * Format: date-time
+             * @description On a quote: placing the order before this time charges at most this multiplier, whatever surge does meanwhile.
+             */
+            validUntil: string | null;
         };
         Menu: {
             /** Format: uuid */
@@ -3119,6 +3179,17 @@ export interface components {
             taxMinor: number;
             tipMinor: number;
             totalMinor: number;
+            surge: components["schemas"]["Surge"];
+            deliveryWindow: components["schemas"]["DeliveryWindow"] | null;
+        };
+        /** @description When the order should arrive if placed now: prep, then a ride timed by the model learned from this area's deliveries at this time of day. */
+        DeliveryWindow: {
+            /** Format: date-time */
+            earliestAt: string;
+            /** Format: date-time */
+            latestAt: string;
+            /** Format: date-time */
+            expectedAt: string;
         };
         Rating: {
             /** Format: uuid */
@@ -3485,6 +3556,26 @@ export interface components {
             serviceFeeBps?: number;
             taxBps?: number;
             active?: boolean;
+        };
+        AreaSurge: {
+            /** Format: uuid */
+            zoneId: string;
+            name: string;
+            active: boolean;
+            policy: components["schemas"]["SurgePolicy"];
+            configured: boolean;
+            surge: components["schemas"]["Surge"];
+        };
+        SurgePolicy: {
+            enabled: boolean;
+            /** @description Waiting orders per free courier at which surge starts. */
+            startRatio: number;
+            /** @description Ratio at which the cap is reached. */
+            fullRatio: number;
+            /** @description Highest multiplier, in bps (15000 = 1.5×). */
+            capBps: number;
+            /** @description Smoothing: half of a change in load shows in the price after this long. */
+            halfLifeSeconds: number;
         };
         Invitation: {
             email: string;
@@ -4731,6 +4822,7 @@ export interface operations {
                 content: {
                     "application/json": {
                         restaurants: components["schemas"]["Restaurant"][];
+                        surge: components["schemas"]["Surge"] | null;
                     };
                 };
             };
@@ -10080,6 +10172,118 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+        };
+    };
+    listSurge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Areas by name */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        areas: components["schemas"]["AreaSurge"][];
+                    };
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    setSurgePolicy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SurgePolicy"];
+            };
+        };
+        responses: {
+            /** @description Stored */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SurgePolicy"];
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Well-formed but not acceptable */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
         };
     };
     lookupInvitation: {

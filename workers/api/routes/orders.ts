@@ -28,6 +28,7 @@ import {
 } from "../http/openapi.ts";
 import { readMenuForPricing } from "../menus/menu-cache.ts";
 import type { Menu } from "../menus/menu-repository.ts";
+import { type SurgeMode, surgeFor } from "../orders/delivery-terms.ts";
 import { admitToKitchen, checkTiming } from "../orders/kitchen-admission.ts";
 
 const Uuid = z.string().uuid();
@@ -336,7 +337,7 @@ export type PlaceOrderInput = z.infer<typeof PlaceOrderBody>;
  * Prices a cart exactly as placement does (a quote uses this too): the menu,
  * ordering profile and zones all come from KV, so no Postgres on this path.
  */
-export async function priceForPlacement(c: AppContext, body: PlaceOrderInput) {
+export async function priceForPlacement(c: AppContext, body: PlaceOrderInput, mode: SurgeMode) {
   const cached = await readMenuForPricing(c.env.MENU_CACHE, () => c.var.db, body.restaurantId);
   if (!cached) throw new ApiError(404, "restaurant_not_found", "No active restaurant has this id.");
   const restaurant = cached.entry.ordering;
@@ -352,6 +353,7 @@ export async function priceForPlacement(c: AppContext, body: PlaceOrderInput) {
   const areas = await activeDeliveryAreas(c.env.MENU_CACHE, () => c.var.db);
   const area = areas.find((a) => pointInPolygon(body.deliveryAddress.lat, body.deliveryAddress.lng, a.polygon));
   if (!area) throw new ApiError(422, "outside_service_area", "We do not deliver to this address yet.");
+  const surge = await surgeFor(c, area, mode);
 
   const { menu } = cached;
   const priced = priceCart(
@@ -363,12 +365,13 @@ export async function priceForPlacement(c: AppContext, body: PlaceOrderInput) {
       serviceFeeBps: area.serviceFeeBps,
       taxBps: area.taxBps,
       currency: area.currency,
+      deliveryFeeMultiplierBps: surge.multiplierBps,
     },
     distanceM,
     body.tipMinor,
   );
   if (!priced.ok) throw new ApiError(422, "cart_invalid", "Some items cannot be ordered as chosen.", priced.errors);
-  return { restaurant, distanceM, timing, menu, priced };
+  return { restaurant, distanceM, timing, menu, priced, area, surge };
 }
 
 export function registerOrderRoutes(app: App): void {
@@ -377,7 +380,10 @@ export function registerOrderRoutes(app: App): void {
     const idempotencyKey = c.req.valid("header")["idempotency-key"];
     const body = c.req.valid("json");
 
-    const { restaurant, distanceM, timing, menu, priced } = await priceForPlacement(c, body);
+    const { restaurant, distanceM, timing, menu, priced } = await priceForPlacement(c, body, {
+      kind: "place",
+      customerId: principal.userId,
+    });
 
     const orderId = await orderIdFor(principal.userId, idempotencyKey);
     const kitchen = await admitToKitchen(c.env, {

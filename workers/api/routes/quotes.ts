@@ -2,9 +2,11 @@
 // zone fees, tax and checks), without creating an order. The customer app
 // shows it before paying and again when the tip changes.
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireAuth } from "../auth/authenticate.ts";
+import { principalOf, requireAuth } from "../auth/authenticate.ts";
 import type { App } from "../context.ts";
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse, orderTotalsFields } from "../http/openapi.ts";
+import { windowFor } from "../orders/delivery-terms.ts";
+import { DeliveryWindowInfo, SurgeInfo } from "../orders/delivery-terms-schemas.ts";
 import { PlaceOrderBody, priceForPlacement } from "./orders.ts";
 
 const Uuid = z.string().uuid();
@@ -26,6 +28,9 @@ const Quote = z
       }),
     ),
     ...orderTotalsFields,
+    surge: SurgeInfo,
+    // Null for an order for later or for a delivery slot: the time chosen is the promise.
+    deliveryWindow: z.union([DeliveryWindowInfo, z.null()]),
   })
   .openapi("Quote");
 
@@ -46,7 +51,19 @@ const quote = createRoute({
 export function registerQuoteRoutes(app: App): void {
   app.openapi(quote, async (c) => {
     const body = c.req.valid("json");
-    const { distanceM, menu, priced } = await priceForPlacement(c, body);
+    const { distanceM, menu, priced, restaurant, area, surge, timing } = await priceForPlacement(c, body, {
+      kind: "quote",
+      customerId: principalOf(c).userId,
+    });
+    const now = Date.now();
+    const window = await windowFor(c.env, {
+      areaId: area.id,
+      timeZone: restaurant.timeZone,
+      distanceM,
+      prepMinutes: restaurant.prepTimeMinutes,
+      now,
+    });
+    const at = (minutes: number) => new Date(now + minutes * 60_000).toISOString();
     return c.json(
       {
         restaurantId: body.restaurantId,
@@ -71,6 +88,19 @@ export function registerQuoteRoutes(app: App): void {
         taxMinor: priced.taxMinor,
         tipMinor: priced.tipMinor,
         totalMinor: priced.totalMinor,
+        surge: {
+          multiplierBps: surge.multiplierBps,
+          reason: surge.reason,
+          validUntil: surge.validUntil === null ? null : new Date(surge.validUntil).toISOString(),
+        },
+        deliveryWindow:
+          timing.kind === "now"
+            ? {
+                earliestAt: at(window.earliestMinutes),
+                latestAt: at(window.latestMinutes),
+                expectedAt: at(window.expectedMinutes),
+              }
+            : null,
       },
       200,
     );

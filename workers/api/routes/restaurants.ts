@@ -1,10 +1,11 @@
 // Discovery (restaurants that deliver to a point, from the D1 index) and menus.
 import { createRoute, z } from "@hono/zod-openapi";
 import { pointInPolygon } from "../../../domain/delivery-areas/point-in-polygon.ts";
-import { plannedTravelMinutes } from "../../../domain/kitchen/scheduling.ts";
+import { deliveryWindow } from "../../../domain/eta/calibration.ts";
 import { ALLERGENS, DIETARY_TAGS } from "../../../domain/menu/labels.ts";
 import { deliveryFee } from "../../../domain/pricing/price-cart.ts";
 import { discoverRestaurants, rebuildInBackground } from "../../discovery/discover.ts";
+import { localHour, readCalibration } from "../../eta/calibration-store.ts";
 import type { App } from "../context.ts";
 import { activeDeliveryAreas } from "../delivery-areas/area-cache.ts";
 import { ApiError } from "../http/errors.ts";
@@ -12,6 +13,8 @@ import { log } from "../http/log.ts";
 import { errorResponses, jsonResponse, QueryLat, QueryLng, urlNumber } from "../http/openapi.ts";
 import { readMenu, refreshMenu } from "../menus/menu-cache.ts";
 import { MenuSchema } from "../menus/menu-schema.ts";
+import { surgeFor } from "../orders/delivery-terms.ts";
+import { SurgeInfo } from "../orders/delivery-terms-schemas.ts";
 
 const Restaurant = z
   .object({
@@ -49,8 +52,13 @@ const Restaurant = z
         "The delivery fee to this point, in the currency's minor units, as placement would charge it; null when the point is in no delivery area (placement would refuse).",
     }),
     estimatedDeliveryMinutes: z.number().int().openapi({
-      description: "From ordering now to the door: the quoted (or usual) prep time plus the planned ride.",
+      description:
+        "From ordering now to the door: the quoted (or usual) prep time plus the ride, timed by the model learned from this area's deliveries at this time of day.",
     }),
+    deliveryWindowMinutes: z
+      .object({ earliest: z.number().int(), latest: z.number().int() })
+      .openapi({ description: "The window the order should arrive in, in minutes from ordering now." }),
+    timeZone: z.string().openapi({ description: "The restaurant's IANA time zone (its hours are local to it)." }),
   })
   .openapi("Restaurant");
 
@@ -94,7 +102,14 @@ const listRestaurants = createRoute({
     "Served from the D1 discovery index (`q` is a word-prefix search over names, cuisines, descriptions and dishes). The `x-discovery-source` header says which store answered.",
   request: { query: NearQuery },
   responses: {
-    200: jsonResponse(z.object({ restaurants: z.array(Restaurant) }), "Restaurants"),
+    200: jsonResponse(
+      z.object({
+        restaurants: z.array(Restaurant),
+        // Null when the point is in no delivery area; otherwise already in each deliveryFeeMinor.
+        surge: z.union([SurgeInfo, z.null()]),
+      }),
+      "Restaurants",
+    ),
     ...errorResponses(400),
   },
 });
@@ -138,13 +153,32 @@ export function registerRestaurantRoutes(app: App): void {
     // Fees follow the delivery area of the point, as placement prices them (from KV, no Postgres).
     const areas = restaurants.length > 0 ? await activeDeliveryAreas(c.env.MENU_CACHE, () => c.var.db) : [];
     const area = areas.find((a) => pointInPolygon(query.lat, query.lng, a.polygon));
+    const surge = area ? await surgeFor(c, area, { kind: "browse" }) : null;
+    const calibration = restaurants.length > 0 ? await readCalibration(c.env.MENU_CACHE) : null;
+    const now = Date.now();
     return c.json(
       {
-        restaurants: restaurants.map((r) => ({
-          ...r,
-          deliveryFeeMinor: area ? deliveryFee(area, r.distanceM) : null,
-          estimatedDeliveryMinutes: (r.quotedPrepMinutes ?? r.prepTimeMinutes) + plannedTravelMinutes(r.distanceM),
-        })),
+        restaurants: restaurants.map((r) => {
+          const window = deliveryWindow(calibration, {
+            areaId: area?.id ?? null,
+            localHour: localHour(now, r.timeZone),
+            distanceM: r.distanceM,
+            prepMinutes: r.quotedPrepMinutes ?? r.prepTimeMinutes,
+          });
+          return {
+            ...r,
+            deliveryFeeMinor: area
+              ? deliveryFee({ ...area, deliveryFeeMultiplierBps: surge?.multiplierBps }, r.distanceM)
+              : null,
+            estimatedDeliveryMinutes: window.expectedMinutes,
+            deliveryWindowMinutes: { earliest: window.earliestMinutes, latest: window.latestMinutes },
+          };
+        }),
+        surge: surge && {
+          multiplierBps: surge.multiplierBps,
+          reason: surge.reason,
+          validUntil: null,
+        },
       },
       200,
     );

@@ -255,7 +255,7 @@ export function CartScreen() {
             <dt>{t("cart.subtotal")}</dt>
             <dd>{fmt.money(quote.subtotalMinor, currency)}</dd>
             <dt>{t("cart.deliveryFee")}</dt>
-            <dd>{fmt.money(quote.deliveryFeeMinor, currency)}</dd>
+            <dd data-testid="quote-delivery-fee">{fmt.money(quote.deliveryFeeMinor, currency)}</dd>
             <dt>{t("cart.serviceFee")}</dt>
             <dd>{fmt.money(quote.serviceFeeMinor, currency)}</dd>
             <dt>{t("cart.tax")}</dt>
@@ -267,6 +267,24 @@ export function CartScreen() {
               {fmt.money(quote.totalMinor, currency)}
             </dd>
           </dl>
+        )}
+        {quote?.surge.reason.code === "high_demand" && (
+          <p className="notice" data-testid="quote-surge">
+            {t("cart.surgeHigh", {
+              waiting: quote.surge.reason.waitingOrders,
+              couriers: quote.surge.reason.availableCouriers,
+              multiplier: `${(quote.surge.multiplierBps / 10_000).toFixed(2)}×`,
+              until: quote.surge.validUntil ? fmt.clock(quote.surge.validUntil) : "…",
+            })}
+          </p>
+        )}
+        {quote?.deliveryWindow && (
+          <p className="muted" data-testid="quote-window">
+            {t("cart.window", {
+              from: fmt.clock(quote.deliveryWindow.earliestAt),
+              to: fmt.clock(quote.deliveryWindow.latestAt),
+            })}
+          </p>
         )}
       </section>
 

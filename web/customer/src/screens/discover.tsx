@@ -106,7 +106,12 @@ export function DiscoverScreen() {
                   <span className="restaurant-name">{r.name}</span>
                   <span className="muted">{r.cuisines.join(" · ")}</span>
                   <span className="facts">
-                    <span>{t("discover.eta", { minutes: r.estimatedDeliveryMinutes })}</span>
+                    <span>
+                      {t("discover.eta", {
+                        from: r.deliveryWindowMinutes.earliest,
+                        to: r.deliveryWindowMinutes.latest,
+                      })}
+                    </span>
                     <span>
                       {r.deliveryFeeMinor === null
                         ? t("discover.noFee")
