@@ -19,7 +19,8 @@ export interface StripeErrorBody {
   param?: string;
   doc_url?: string;
   charge?: string;
-  payment_intent?: PaymentIntent;
+  // The whole object to a secret key; the publishable-key view (browser.ts) to Stripe.js.
+  payment_intent?: PaymentIntent | Record<string, unknown>;
 }
 
 export class StripeApiError extends Error {

@@ -20,6 +20,18 @@ export type DeliveryAddress = Schemas["DeliveryAddress"];
 export type PlaceOrder = Schemas["PlaceOrder"];
 export type Rating = Schemas["Rating"];
 export type RateOrder = Schemas["RateOrder"];
+export type ReportProblem = { problem: (typeof CUSTOMER_PROBLEMS)[number]; note?: string };
+
+/** The kinds of problem the API takes (POST /v1/orders/{id}/problems), in the order the form lists them. */
+export const CUSTOMER_PROBLEMS = [
+  "missing_items",
+  "wrong_items",
+  "damaged",
+  "late",
+  "not_received",
+  "courier_conduct",
+  "other",
+] as const;
 
 const SESSION_KEY = "edge-delivery.customer.session";
 
@@ -135,6 +147,10 @@ export class CustomerApi {
 
   restaurantRatings(id: string) {
     return unwrap(this.client.http.GET("/v1/restaurants/{id}/ratings", { params: { path: { id } } }));
+  }
+
+  reportProblem(id: string, body: ReportProblem): Promise<Order> {
+    return unwrap(this.client.http.POST("/v1/orders/{id}/problems", { params: { path: { id } }, body }));
   }
 
   orderSocketUrl(id: string, since: number): Promise<string> {

@@ -11,6 +11,8 @@ import { useNotices } from "../../../shared/ui/notices.tsx";
 import { customerApi, type Order, type OrderEvent, type Restaurant } from "../api.ts";
 import type { Cart } from "../cart.ts";
 import { type MessageKey, useI18n } from "../i18n.ts";
+import { PayPrompt } from "../payment/pay-prompt.tsx";
+import { ProblemStatus } from "../problems/problem-status.tsx";
 import { useErrorText, useShared } from "../state.tsx";
 import { type MapPoint, PointsMap } from "./map.tsx";
 import { RateOrder } from "./rate.tsx";
@@ -200,6 +202,7 @@ export function TrackScreen(props: { orderId: string }) {
               <p className="muted small">{t("order.pinHelp")}</p>
             </section>
           )}
+          {status === "placed" && <PayPrompt orderId={order.id} events={events} />}
           <h2>{t("order.timeline")}</h2>
           <ol className="timeline">
             {HAPPY_PATH.filter((step) => !failedState || reached.has(step)).map((step) => {
@@ -233,6 +236,7 @@ export function TrackScreen(props: { orderId: string }) {
       </div>
 
       {status === "delivered" && <RateOrder orderId={order.id} hasCourier={order.courierId !== null} />}
+      <ProblemStatus order={order} events={events} />
 
       <section className="receipt" aria-labelledby="receipt-title">
         <h2 id="receipt-title">{t("order.receipt")}</h2>
