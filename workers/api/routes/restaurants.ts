@@ -5,6 +5,7 @@ import { plannedTravelMinutes } from "../../../domain/kitchen/scheduling.ts";
 import { ALLERGENS, DIETARY_TAGS } from "../../../domain/menu/labels.ts";
 import { deliveryFee } from "../../../domain/pricing/price-cart.ts";
 import { discoverRestaurants, rebuildInBackground } from "../../discovery/discover.ts";
+import { restaurantRatings } from "../../discovery/ratings-cache.ts";
 import type { App } from "../context.ts";
 import { activeDeliveryAreas } from "../delivery-areas/area-cache.ts";
 import { ApiError } from "../http/errors.ts";
@@ -44,6 +45,11 @@ const Restaurant = z
     }),
     fulfilment: z.enum(["on_demand", "slots"]),
     acceptsScheduledOrders: z.boolean(),
+    ratingAverage: z
+      .number()
+      .nullable()
+      .openapi({ description: "Customers' mean restaurant stars (1 to 5, one decimal); null before any rating." }),
+    ratingCount: z.number().int(),
     deliveryFeeMinor: z.number().int().nullable().openapi({
       description:
         "The delivery fee to this point, in the currency's minor units, as placement would charge it; null when the point is in no delivery area (placement would refuse).",
@@ -81,6 +87,9 @@ const NearQuery = z.strictObject({
   limit: urlNumber({ min: 1, max: 100, int: true }).default(50),
   dietary: wordList(DIETARY_TAGS, "Only restaurants with an available dish carrying all of these tags."),
   avoidAllergens: wordList(ALLERGENS, "Only restaurants with an available dish (with the tags above) free of these."),
+  minRating: urlNumber({ min: 1, max: 5 })
+    .optional()
+    .openapi({ description: "Only restaurants customers rate at least this (1 to 5); unrated ones are left out." }),
 });
 
 const listRestaurants = createRoute({
@@ -89,7 +98,7 @@ const listRestaurants = createRoute({
   operationId: "listRestaurants",
   tags: ["discovery"],
   security: [],
-  summary: "Restaurants that deliver to a point, nearest first",
+  summary: "Restaurants that deliver to a point, best first (customers' ratings against distance)",
   description:
     "Served from the D1 discovery index (`q` is a word-prefix search over names, cuisines, descriptions and dishes). The `x-discovery-source` header says which store answered.",
   request: { query: NearQuery },
@@ -131,6 +140,12 @@ export function registerRestaurantRoutes(app: App): void {
           c.executionCtx.waitUntil(rebuildInBackground(c.env));
         },
         onIndexError: (err) => log(c, "error", "discovery.index_failed", { error: String(err) }),
+        // A ranking signal, not a reason to fail the listing: unreadable, every restaurant is unrated.
+        ratings: () =>
+          restaurantRatings(c.env.MENU_CACHE, () => c.var.db).catch((err: unknown) => {
+            log(c, "error", "discovery.ratings_failed", { error: String(err) });
+            return new Map();
+          }),
       },
     );
     // Which store answered: Postgres means the index is empty or failing.
