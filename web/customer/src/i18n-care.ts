@@ -49,7 +49,7 @@ export const CARE_EN = {
   "discover.rating": "{average}★ ({count})",
   "discover.ratingLabel": "Rated {average} out of 5 by {count} customers",
   "discover.new": "New",
-  "map.area": "Delivery area of {name}",
+  "map.areas": "Delivery areas",
 } as const;
 
 export const CARE_PT: { [K in keyof typeof CARE_EN]: string } = {
@@ -99,5 +99,5 @@ export const CARE_PT: { [K in keyof typeof CARE_EN]: string } = {
   "discover.rating": "{average}★ ({count})",
   "discover.ratingLabel": "Avaliado com {average} em 5 por {count} clientes",
   "discover.new": "Novo",
-  "map.area": "Área de entrega de {name}",
+  "map.areas": "Áreas de entrega",
 };

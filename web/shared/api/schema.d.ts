@@ -2579,6 +2579,12 @@ export interface components {
             /** @description From ordering now to the door: the quoted (or usual) prep time plus the planned ride. */
             estimatedDeliveryMinutes: number;
         };
+        DeliveryAreaOutline: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            coordinates: number[][][];
+        };
         Menu: {
             /** Format: uuid */
             restaurantId: string;
@@ -4726,6 +4732,8 @@ export interface operations {
                 content: {
                     "application/json": {
                         restaurants: components["schemas"]["Restaurant"][];
+                        /** @description The platform's active delivery areas (polygons), for drawing where it delivers. */
+                        deliveryAreas: components["schemas"]["DeliveryAreaOutline"][];
                     };
                 };
             };

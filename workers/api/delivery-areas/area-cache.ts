@@ -7,6 +7,8 @@ import type { Polygon } from "../../../domain/delivery-areas/point-in-polygon.ts
 
 export interface DeliveryArea {
   id: string;
+  /** The operators' name for it; shown on the customer's map. */
+  name?: string;
   polygon: Polygon;
   currency: string;
   baseDeliveryFeeMinor: number;
@@ -25,6 +27,7 @@ export async function activeDeliveryAreas(kv: KVNamespace, db: () => Database): 
   const rows = await db()
     .select({
       id: deliveryAreas.id,
+      name: deliveryAreas.name,
       polygon: deliveryAreas.polygon,
       currency: deliveryAreas.currency,
       baseDeliveryFeeMinor: deliveryAreas.baseDeliveryFeeMinor,

@@ -78,6 +78,15 @@ function wordList<T extends readonly [string, ...string[]]>(vocabulary: T, descr
     .openapi({ description: `${description} Comma-separated: ${vocabulary.join(", ")}.`, type: "string" });
 }
 
+const DeliveryAreaOutline = z
+  .object({
+    id: z.string().uuid(),
+    name: z.string(),
+    /** GeoJSON Polygon rings of [lng, lat]. */
+    coordinates: z.array(z.array(z.array(z.number()))),
+  })
+  .openapi("DeliveryAreaOutline");
+
 const NearQuery = z.strictObject({
   lat: QueryLat,
   lng: QueryLng,
@@ -103,7 +112,15 @@ const listRestaurants = createRoute({
     "Served from the D1 discovery index (`q` is a word-prefix search over names, cuisines, descriptions and dishes). The `x-discovery-source` header says which store answered.",
   request: { query: NearQuery },
   responses: {
-    200: jsonResponse(z.object({ restaurants: z.array(Restaurant) }), "Restaurants"),
+    200: jsonResponse(
+      z.object({
+        restaurants: z.array(Restaurant),
+        deliveryAreas: z.array(DeliveryAreaOutline).openapi({
+          description: "The platform's active delivery areas (polygons), for drawing where it delivers.",
+        }),
+      }),
+      "Restaurants",
+    ),
     ...errorResponses(400),
   },
 });
@@ -151,7 +168,7 @@ export function registerRestaurantRoutes(app: App): void {
     // Which store answered: Postgres means the index is empty or failing.
     c.header("x-discovery-source", source);
     // Fees follow the delivery area of the point, as placement prices them (from KV, no Postgres).
-    const areas = restaurants.length > 0 ? await activeDeliveryAreas(c.env.MENU_CACHE, () => c.var.db) : [];
+    const areas = await activeDeliveryAreas(c.env.MENU_CACHE, () => c.var.db);
     const area = areas.find((a) => pointInPolygon(query.lat, query.lng, a.polygon));
     return c.json(
       {
@@ -160,6 +177,8 @@ export function registerRestaurantRoutes(app: App): void {
           deliveryFeeMinor: area ? deliveryFee(area, r.distanceM) : null,
           estimatedDeliveryMinutes: (r.quotedPrepMinutes ?? r.prepTimeMinutes) + plannedTravelMinutes(r.distanceM),
         })),
+        // Outlines only: fees and tax rates stay out of a public, cacheable answer.
+        deliveryAreas: areas.map((a) => ({ id: a.id, name: a.name ?? "", coordinates: a.polygon.coordinates })),
       },
       200,
     );

@@ -124,14 +124,12 @@ export function PayScreen(props: { orderId: string }) {
         {t("pay.amount", { total: amount })}
       </p>
       <p className="muted small">{t("pay.window")}</p>
-      <div className="field">
-        <span className="label" id="card-label">
-          {t("pay.card")}
-        </span>
+      <fieldset className="card-fieldset">
+        <legend>{t("pay.card")}</legend>
         {/* Stripe.js owns this element's children: React renders none into it. */}
-        <div ref={cardHost} className="card-field" role="group" aria-labelledby="card-label" data-testid="card-field" />
+        <div ref={cardHost} className="card-field" data-testid="card-field" />
         {stage === "loading" && <p className="muted small">{t("app.loading")}</p>}
-      </div>
+      </fieldset>
       {failure && (
         <p className="error" role="alert" data-testid="pay-failure">
           {failure}
