@@ -70,20 +70,26 @@ async function serve(dir: string): Promise<{ server: Server; url: string }> {
 
 /** Chromium's own verdict: an empty list means it would offer to install the app. */
 async function installabilityErrors(url: string): Promise<string[]> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox", "--headless=new"] });
+  // A persistent profile: Chromium never offers to install from an incognito window.
+  const profile = await mkdtemp(join(tmpdir(), "customer-install-"));
+  const browser = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    args: ["--no-sandbox", "--headless=new"],
+  });
   try {
     const page = await browser.newPage();
     await page.goto(url);
     // The service worker registers on load; installability wants it controlling a fetch handler.
     // (A string: this file is type-checked for Node, where `navigator` has no serviceWorker.)
     await page.waitForFunction("navigator.serviceWorker.ready.then(() => true)", null, { timeout: 15_000 });
-    const cdp = await page.context().newCDPSession(page);
+    const cdp = await browser.newCDPSession(page);
     const result = (await cdp.send("Page.getInstallabilityErrors")) as {
       installabilityErrors: Array<{ errorId: string }>;
     };
     return result.installabilityErrors.map((e) => e.errorId);
   } finally {
     await browser.close();
+    await rm(profile, { recursive: true, force: true });
   }
 }
 

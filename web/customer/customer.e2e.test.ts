@@ -302,7 +302,10 @@ describe("customer app", () => {
     await page.getByRole("button", { name: `Pay ${shown}` }).click();
     await page.waitForURL(/#\/pay\/[0-9a-f-]{36}$/);
     orderId = page.url().split("/").at(-1) ?? "";
-    await page.getByTestId("pay-amount").filter({ hasText: shown ?? "" }).waitFor();
+    await page
+      .getByTestId("pay-amount")
+      .filter({ hasText: shown ?? "" })
+      .waitFor();
     const card = async (number: string) => {
       await page.getByLabel("Card number").fill(number);
       await page.getByLabel("Expiry (MM / YY)").fill("12 / 34");
@@ -310,7 +313,10 @@ describe("customer app", () => {
       await page.getByRole("button", { name: `Pay ${shown}` }).click();
     };
     await card("4000 0000 0000 0002");
-    await page.getByTestId("pay-failure").filter({ hasText: "The card was declined: Your card was declined." }).waitFor();
+    await page
+      .getByTestId("pay-failure")
+      .filter({ hasText: "The card was declined: Your card was declined." })
+      .waitFor();
     await axe("pay-declined");
     await shot("05b-pay-declined", true);
     // Declined is not failed: the order still waits for a payment.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { OrderEvent } from "../api.ts";
-import { problemOutcomes } from "./outcome.ts";
+import { awaitsSupport, problemOutcomes } from "./outcome.ts";
 
 let seq = 0;
 function event(type: string, payload: Record<string, unknown> = {}): OrderEvent {
@@ -59,5 +59,14 @@ describe("problemOutcomes", () => {
       event("order.refunded", {}),
     ];
     expect(problemOutcomes(events).map((r) => r.state)).toEqual(["refunded", "refunded"]);
+  });
+
+  it("awaits support while a report is open or its refund unconfirmed", () => {
+    const report = event("order.problem_reported", { problem: "late" });
+    expect(awaitsSupport([event("order.delivered")])).toBe(false);
+    expect(awaitsSupport([report])).toBe(true);
+    const requested = event("order.refund_requested", { refund: { amountMinor: 100 } });
+    expect(awaitsSupport([report, requested])).toBe(true);
+    expect(awaitsSupport([report, requested, event("order.refunded", {})])).toBe(false);
   });
 });

@@ -61,3 +61,8 @@ export function problemOutcomes(events: readonly OrderEvent[]): ProblemOutcome[]
   }
   return reports;
 }
+
+/** A report support has not settled yet (no refund confirmed, no resolution). */
+export function awaitsSupport(events: readonly OrderEvent[]): boolean {
+  return problemOutcomes(events).some((r) => r.state === "open" || r.state === "refund_pending");
+}

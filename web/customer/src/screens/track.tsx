@@ -12,6 +12,7 @@ import { customerApi, type Order, type OrderEvent, type Restaurant } from "../ap
 import type { Cart } from "../cart.ts";
 import { type MessageKey, useI18n } from "../i18n.ts";
 import { PayPrompt } from "../payment/pay-prompt.tsx";
+import { awaitsSupport } from "../problems/outcome.ts";
 import { ProblemStatus } from "../problems/problem-status.tsx";
 import { useErrorText, useShared } from "../state.tsx";
 import { type MapPoint, PointsMap } from "./map.tsx";
@@ -46,14 +47,14 @@ export function TrackScreen(props: { orderId: string }) {
     setOrder(fresh);
     setEvents((known) => mergeEvents(known, timeline));
     lastSeq.current = Math.max(lastSeq.current, ...timeline.map((e) => e.seq));
-    return fresh;
+    return { fresh, timeline };
   }, [props.orderId]);
 
   useEffect(() => {
     let live = true;
     let socket: LiveSocket<OrderServerMessage> | null = null;
     refresh()
-      .then((fresh) => {
+      .then(({ fresh, timeline }) => {
         if (!live) return;
         customerApi
           .restaurants({ lat: fresh.deliveryAddress.lat, lng: fresh.deliveryAddress.lng })
@@ -61,7 +62,8 @@ export function TrackScreen(props: { orderId: string }) {
             if (live) setRestaurant(list.find((r) => r.id === fresh.restaurantId) ?? null);
           })
           .catch(() => undefined);
-        if (TERMINAL.has(fresh.status)) {
+        // An ended order stays live while a problem report awaits support, so its outcome shows up.
+        if (TERMINAL.has(fresh.status) && !awaitsSupport(timeline)) {
           setConnection("stopped");
           return;
         }
