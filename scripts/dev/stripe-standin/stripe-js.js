@@ -97,7 +97,7 @@
       input.setAttribute("inputmode", "numeric");
       input.setAttribute("data-stripe-standin", name);
       input.placeholder = placeholder;
-      input.style.cssText = `flex:${width};min-width:0;border:0;outline:none;font:inherit;padding:0.55rem 0.4rem;background:transparent;color:inherit`;
+      input.style.cssText = `flex:${width};min-width:0;width:0;border:0;outline:none;font:inherit;padding:0.55rem 0.4rem;background:transparent;color:inherit`;
       input.addEventListener("input", () => {
         state[name] = input.value;
         const v = validity();
@@ -182,13 +182,13 @@
     return new Promise((resolve) => {
       const overlay = document.createElement("div");
       overlay.style.cssText =
-        "position:fixed;inset:0;background:rgba(15,23,42,0.55);display:flex;align-items:center;justify-content:center;z-index:2147483647;padding:1rem";
+        "position:fixed;inset:0;box-sizing:border-box;background:rgba(15,23,42,0.55);display:flex;align-items:center;justify-content:center;z-index:2147483647;padding:1rem";
       const dialog = document.createElement("div");
       dialog.setAttribute("role", "dialog");
       dialog.setAttribute("aria-modal", "true");
       dialog.setAttribute("aria-labelledby", "stripe-standin-3ds-title");
       dialog.style.cssText =
-        "background:#fff;color:#1e293b;border-radius:12px;padding:1.25rem;max-width:22rem;width:100%;font:16px/1.4 system-ui,sans-serif;box-shadow:0 10px 40px rgba(0,0,0,0.3)";
+        "box-sizing:border-box;background:#fff;color:#1e293b;border-radius:12px;padding:1.25rem;max-width:22rem;width:100%;font:16px/1.4 system-ui,sans-serif;box-shadow:0 10px 40px rgba(0,0,0,0.3)";
       const title = document.createElement("h2");
       title.id = "stripe-standin-3ds-title";
       title.textContent = "3D Secure 2 Test Page";

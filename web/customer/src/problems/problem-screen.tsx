@@ -52,7 +52,15 @@ export function ProblemScreen(props: { orderId: string }) {
         <legend>{t("problem.kind")}</legend>
         {CUSTOMER_PROBLEMS.map((kind) => (
           <label key={kind} className={problem === kind ? "choice chosen" : "choice"}>
-            <input type="radio" name="problem" checked={problem === kind} onChange={() => setProblem(kind)} />
+            <input
+              type="radio"
+              name="problem"
+              checked={problem === kind}
+              onChange={() => {
+                setProblem(kind);
+                setError(null);
+              }}
+            />
             {t(`problem.${kind}`)}
           </label>
         ))}
