@@ -45,9 +45,8 @@ export function RatingChip(props: { restaurant: Restaurant }) {
   if (ratingAverage === null || ratingCount === 0) return <span className="tag new">{t("discover.new")}</span>;
   const average = stars(ratingAverage);
   return (
-    <span className="rating" title={t("discover.ratingLabel", { average, count: ratingCount })}>
-      <span aria-hidden="true">{t("discover.rating", { average, count: ratingCount })}</span>
-      <span className="visually-hidden">{t("discover.ratingLabel", { average, count: ratingCount })}</span>
+    <span className="rating" role="img" aria-label={t("discover.ratingLabel", { average, count: ratingCount })}>
+      {t("discover.rating", { average, count: ratingCount })}
     </span>
   );
 }
