@@ -45,7 +45,7 @@ export function RatingChip(props: { restaurant: Restaurant }) {
   if (ratingAverage === null || ratingCount === 0) return <span className="tag new">{t("discover.new")}</span>;
   const average = stars(ratingAverage);
   return (
-    <span className="rating" role="img" aria-label={t("discover.ratingLabel", { average, count: ratingCount })}>
+    <span className="rating-chip" role="img" aria-label={t("discover.ratingLabel", { average, count: ratingCount })}>
       {t("discover.rating", { average, count: ratingCount })}
     </span>
   );
