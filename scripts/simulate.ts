@@ -189,7 +189,7 @@ function followOrder(track: OrderTrack): void {
     if (!track.events.has(msg.event.type)) track.events.set(msg.event.type, msg.event.at);
     if (msg.event.type === "order.courier_offered") track.offers += 1;
     if (
-      ["order.delivered", "order.cancelled", "order.rejected", "order.failed", "order.payment_failed"].includes(
+      ["order.delivered", "order.cancelled", "order.rejected", "order.failed", "order.payment_expired"].includes(
         msg.event.type,
       )
     ) {

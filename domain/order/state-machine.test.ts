@@ -162,7 +162,7 @@ const SCENARIOS: Record<string, OrderSnapshot> = {
   "rejected/none": drive([...toPaid, ["reject", "restaurant_staff"]]),
   "cancelled/none": drive([...toPaid, ["cancel", "customer"]]),
   "cancelled/assigned": drive([...toAccepted, ...dispatchPaths.assigned, ["cancel", "admin"]]),
-  "failed/none": drive([["payment_failed", "system"]]),
+  "failed/none": step(drive([]), "payment_timeout", "system", T0 + DEFAULT_POLICY.paymentTimeoutMs),
   "failed/failed": failedDelivery(),
 };
 for (const [kitchen, kPath] of Object.entries(kitchenPaths)) {
@@ -187,7 +187,7 @@ const withDelivery = (keys: string[], delivery: DeliveryState) =>
 // Anything not listed here must be refused.
 const ALLOWED: Partial<Record<OrderCommandType, Partial<Record<ActorRole, Record<string, string>>>>> = {
   payment_succeeded: { system: { "placed/none": "paid/none" } },
-  payment_failed: { system: { "placed/none": "failed/none" } },
+  payment_failed: { system: { "placed/none": "placed/none" } },
   payment_timeout: { system: { "placed/none": "failed/none" } },
   accept: { restaurant_staff: { "paid/none": "accepted/none" } },
   reject: { restaurant_staff: { "paid/none": "rejected/none" } },
@@ -494,11 +494,39 @@ describe("decide: payment", () => {
     expect(!d.ok && d.message).toContain("paid");
   });
 
-  it("fails a placed order when payment fails, with no refund", () => {
+  it("keeps a declined order placed (payable again), records the decline, and refunds nothing", () => {
     const d = expectOk(decide(fresh(), COMMANDS.payment_failed, ACTORS.system, T0));
-    expect(d.next.state).toBe("failed");
-    expect(d.events[0]).toMatchObject({ type: "order.payment_failed", payload: { reason: "card_declined" } });
+    expect(d.next.state).toBe("placed");
+    expect(d.events[0]).toMatchObject({
+      type: "order.payment_failed",
+      payload: { reason: "card_declined", state: "placed", previousState: "placed" },
+    });
     expect(refundOf(d)).toBeNull();
+  });
+
+  it("takes a payment after a decline on the same PaymentIntent, within the payment window", () => {
+    const declined = expectOk(decide(fresh(), COMMANDS.payment_failed, ACTORS.system, T0 + 1_000)).next;
+    const twice = expectOk(decide(declined, COMMANDS.payment_failed, ACTORS.system, T0 + 2_000)).next;
+    const paid = expectOk(decide(twice, COMMANDS.payment_succeeded, ACTORS.system, T0 + 3_000));
+    expect(paid.next.state).toBe("paid");
+    expect(paid.events[0]).toMatchObject({ type: "order.paid", payload: { previousState: "placed" } });
+  });
+
+  it("keeps the payment deadline after a decline: not due early, fails the order when due", () => {
+    const declined = expectOk(decide(fresh(), COMMANDS.payment_failed, ACTORS.system, T0 + 1_000)).next;
+    expect(deadlines(declined)).toEqual([{ kind: "payment_timeout", at: T0 + DEFAULT_POLICY.paymentTimeoutMs }]);
+    expect(decide(declined, COMMANDS.payment_timeout, ACTORS.system, T0 + 2_000)).toMatchObject({ ok: false });
+    const expired = expectOk(
+      decide(declined, COMMANDS.payment_timeout, ACTORS.system, T0 + DEFAULT_POLICY.paymentTimeoutMs),
+    );
+    expect(expired.next.state).toBe("failed");
+  });
+
+  it("refuses a decline for another PaymentIntent after a first decline", () => {
+    const declined = expectOk(decide(fresh(), COMMANDS.payment_failed, ACTORS.system, T0)).next;
+    expect(
+      decide(declined, { type: "payment_failed", paymentIntentId: "pi_other", reason: "x" }, ACTORS.system, T0),
+    ).toMatchObject({ ok: false, status: 422, code: "payment_intent_mismatch" });
   });
 
   it("expires an unpaid order at the payment deadline with order.payment_expired", () => {

@@ -297,9 +297,12 @@ export function decide(
       if (order.state !== "placed") return invalidTransition(order, command);
       const mismatch = checkPaymentIntent(order, command.paymentIntentId);
       if (mismatch) return mismatch;
+      // A decline is one attempt, not the order's end: Stripe leaves the PaymentIntent awaiting
+      // another payment method, so the customer may try again until the payment deadline
+      // (payment_timeout) fails the order.
       return apply(
         ctx,
-        { state: "failed", paymentIntentId: command.paymentIntentId },
+        { paymentIntentId: command.paymentIntentId },
         {
           type: "order.payment_failed",
           payload: {

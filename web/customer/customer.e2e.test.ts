@@ -3,12 +3,14 @@
 // emulated. A new customer is refused with a wrong password, signs up, finds
 // Burguer da Esquina from their location (list and map), builds a burger with
 // modifiers (the group's maximum enforced), checks out with a tip against the
-// server's quote and pays through the Stripe stand-in. The kitchen (staff) and
+// server's quote and pays with the stand-in's Stripe.js: declined, then a
+// failed 3-D Secure step, then paid on the same order. The kitchen (staff) and
 // a courier (a WebSocket to their zone, and the step endpoints) are driven
 // through the API, as the courier test drives the customer. The customer
 // watches the timeline, sees the PIN, the courier on the map with an ETA, a
 // reload mid-delivery that resumes without duplicates, and the delivery done
-// with the PIN they were shown, and rate it. Then reorder, Portuguese and desktop, and the
+// with the PIN they were shown, and rate it, and report a problem that an
+// operator refunds. Then reorder, Portuguese and desktop, and the
 // account: profile, export, a refused deletion, and the deletion.
 import { mkdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
@@ -23,6 +25,7 @@ import type {} from "../e2e/global-setup.ts";
 
 const customerUrl = inject("customerUrl");
 const apiBase = inject("apiBase");
+const stripeUrl = inject("stripeUrl");
 const SCREENSHOTS = fileURLToPath(new URL("./screenshots/", import.meta.url));
 
 const COURIER = { email: "courier11@demo.test", password: "demo-courier-pass" };
@@ -272,7 +275,7 @@ describe("customer app", () => {
     await shot("04-menu");
   }, 60_000);
 
-  it("quotes on the server, keeps the cart across a reload, and pays through the Stripe stand-in", async () => {
+  it("quotes on the server, keeps the cart across a reload, and pays: declined, 3-D Secure failed, then paid", async () => {
     await page.reload();
     await page.getByRole("link", { name: "Cart (2)" }).click();
     await page.getByRole("heading", { name: "Your cart" }).waitFor();
@@ -290,14 +293,44 @@ describe("customer app", () => {
     expect(shown).toMatch(/^€\d+\.\d\d$/);
     await axe("cart");
     await shot("05-cart", true);
+    const token = await page.evaluate(
+      () => JSON.parse(localStorage.getItem("edge-delivery.customer.session") ?? "{}").accessToken as string,
+    );
+    // This customer's card outcomes are chosen in the browser, not by the stand-in's auto-confirm.
+    const me = await call<{ id: string }>("/v1/me", { token });
+    await fetch(`${stripeUrl}/_standin/manual-payers`, { method: "POST", body: `customer=${me.body.id}` });
     await page.getByRole("button", { name: `Pay ${shown}` }).click();
-    await page.waitForURL(/#\/orders\/[0-9a-f-]{36}$/);
+    await page.waitForURL(/#\/pay\/[0-9a-f-]{36}$/);
     orderId = page.url().split("/").at(-1) ?? "";
-    const order = await call<{ order: { totalMinor: number; tipMinor: number } }>(`/v1/orders/${orderId}`, {
-      token: await page.evaluate(
-        () => JSON.parse(localStorage.getItem("edge-delivery.customer.session") ?? "{}").accessToken as string,
-      ),
-    });
+    await page
+      .getByTestId("pay-amount")
+      .filter({ hasText: shown ?? "" })
+      .waitFor();
+    const card = async (number: string) => {
+      await page.getByLabel("Card number").fill(number);
+      await page.getByLabel("Expiry (MM / YY)").fill("12 / 34");
+      await page.getByLabel("CVC").fill("123");
+      await page.getByRole("button", { name: `Pay ${shown}` }).click();
+    };
+    await card("4000 0000 0000 0002");
+    await page
+      .getByTestId("pay-failure")
+      .filter({ hasText: "The card was declined: Your card was declined." })
+      .waitFor();
+    await axe("pay-declined");
+    await shot("05b-pay-declined", true);
+    // Declined is not failed: the order still waits for a payment.
+    const waiting = await call<{ order: { status: string } }>(`/v1/orders/${orderId}`, { token });
+    expect(waiting.body.order.status).toBe("placed");
+    await card("4000 0027 6000 3184");
+    const challenge = page.getByRole("dialog", { name: "3D Secure 2 Test Page" });
+    await challenge.waitFor();
+    await shot("05c-pay-3ds");
+    await challenge.getByRole("button", { name: "Fail authentication" }).click();
+    await page.getByTestId("pay-failure").filter({ hasText: "Your bank could not confirm it was you." }).waitFor();
+    await card("4242 4242 4242 4242");
+    await page.waitForURL(/#\/orders\/[0-9a-f-]{36}$/);
+    const order = await call<{ order: { totalMinor: number; tipMinor: number } }>(`/v1/orders/${orderId}`, { token });
     // Charged exactly what the quote said.
     expect(`€${(order.body.order.totalMinor / 100).toFixed(2)}`).toBe(shown);
     expect(order.body.order.tipMinor).toBeGreaterThan(0);
@@ -305,6 +338,8 @@ describe("customer app", () => {
   }, 90_000);
 
   it("follows the order live: accepted, courier assigned with a PIN, the courier on the map with an ETA", async () => {
+    // A fresh fix: dispatch skips a courier silent for a minute (COURIER_STALE_AFTER_MS), and paying took a while.
+    courier.fix();
     const deadline = Date.now() + 20_000;
     for (;;) {
       const accepted = await call(`/v1/orders/${orderId}/accept`, {
@@ -365,7 +400,34 @@ describe("customer app", () => {
       `/v1/restaurants/${(await call<{ order: { restaurantId: string } }>(`/v1/orders/${orderId}`, { token: staff.accessToken })).body.order.restaurantId}/ratings`,
     );
     expect(summary.body.count).toBeGreaterThanOrEqual(1);
-  }, 120_000);
+
+    // Something was missing: reported, then refunded by an operator; the customer sees the outcome.
+    await page.getByRole("link", { name: "Report a problem" }).click();
+    await page.getByRole("heading", { name: "What went wrong?" }).waitFor();
+    await page.getByRole("button", { name: "Send report" }).click();
+    await page.getByText("Choose what went wrong.").waitFor();
+    await page.getByLabel("Something was missing").check();
+    await page.getByLabel("Details (optional)").fill("No fries in the bag");
+    await axe("problem");
+    await shot("07b-problem", true);
+    await page.getByRole("button", { name: "Send report" }).click();
+    const outcomes = page.getByTestId("problem-outcomes");
+    await outcomes.filter({ hasText: "Support is looking at it" }).waitFor();
+    const admin = await signIn({ email: "admin@demo.test", password: "demo-admin-pass" });
+    const refund = await call(`/v1/orders/${orderId}/refunds`, {
+      method: "POST",
+      token: admin.accessToken,
+      body: { amountMinor: 250, reason: "missing fries" },
+    });
+    expect(refund.status).toBe(200);
+    await call(`/v1/admin/orders/${orderId}/resolve`, {
+      method: "POST",
+      token: admin.accessToken,
+      body: { note: "Refunded the fries" },
+    });
+    await outcomes.filter({ hasText: /Refund(ed €2\.50| of €2\.50 on its way)/ }).waitFor({ timeout: 30_000 });
+    await shot("07c-problem-refunded", true);
+  }, 150_000);
 
   it("lists the order in the history and reorders it into the cart", async () => {
     await page.getByRole("link", { name: "Orders", exact: true }).click();

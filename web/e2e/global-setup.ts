@@ -100,13 +100,19 @@ async function runToEnd(child: ManagedChild, what: string, limitMs: number): Pro
 }
 
 /** Builds a web app (its vite config) for `apiBase` into `outDir`, in a child process as a deploy would. */
-async function buildApp(config: string, apiBase: string, outDir: string, env: NodeJS.ProcessEnv): Promise<void> {
+async function buildApp(
+  config: string,
+  apiBase: string,
+  outDir: string,
+  env: NodeJS.ProcessEnv,
+  extra: Record<string, string> = {},
+): Promise<void> {
   const child = spawnManaged(
     "vite",
     join(BIN_DIR, "vite"),
     ["build", "--config", config, "--outDir", outDir, "--emptyOutDir", "--logLevel", "warn"],
     // Vitest sets NODE_ENV=test, which would make Vite build React for development: test what ships.
-    { cwd: ROOT, env: { ...env, NODE_ENV: "production", VITE_API_BASE: apiBase }, prefix: "[web-e2e vite]" },
+    { cwd: ROOT, env: { ...env, NODE_ENV: "production", VITE_API_BASE: apiBase, ...extra }, prefix: "[web-e2e vite]" },
   );
   await runToEnd(child, `vite build ${config}`, 90_000);
 }
@@ -190,7 +196,8 @@ export default async function setup(project: TestProject) {
       webhookUrl: `${apiBase}/v1/webhooks/stripe`,
       webhookSecret,
       apiKey: stripeKey,
-      // Nothing runs Stripe.js here, so the stand-in confirms payments itself.
+      // Orders placed through the API have no browser to pay them, so the stand-in confirms them
+      // itself; the customer app pays in the browser (the stand-in's Stripe.js, decision 0043).
       autoConfirm: true,
       autoConfirmDelayMs: 50,
     });
@@ -251,7 +258,10 @@ export default async function setup(project: TestProject) {
       waitForHealth(`${apiBase}/v1/health`, worker.exited),
       buildApp(join(WEB, "console", "vite.config.ts"), apiBase, dist, env),
       buildApp(join(WEB, "courier", "vite.config.ts"), apiBase, courierDist, env),
-      buildApp(join(WEB, "customer", "vite.config.ts"), apiBase, customerDist, env),
+      buildApp(join(WEB, "customer", "vite.config.ts"), apiBase, customerDist, env, {
+        VITE_STRIPE_PUBLISHABLE_KEY: "pk_test_customer_e2e",
+        VITE_STRIPE_JS_URL: `${stripe.url}/v3/`,
+      }),
     ]);
     for (const [dir, port] of [
       [dist, consolePort],
@@ -272,6 +282,7 @@ export default async function setup(project: TestProject) {
     project.provide("courierUrl", courierUrl);
     project.provide("customerUrl", customerUrl);
     project.provide("apiBase", apiBase);
+    project.provide("stripeUrl", stripe.url);
     project.provide("e2eDatabaseUrl", database.url);
     project.provide("e2eWsProxy", wsProxy);
   } catch (error) {
@@ -289,6 +300,8 @@ declare module "vitest" {
     /** The customer PWA (web/customer), built and served like the console. */
     customerUrl: string;
     apiBase: string;
+    /** The Stripe stand-in (its Stripe.js, and the control that leaves a customer's payments to the browser). */
+    stripeUrl: string;
     /** For arranging what the API cannot create on demand (a dead letter). */
     e2eDatabaseUrl: string;
     e2eWsProxy: string;

@@ -8,4 +8,8 @@ interface ImportMetaEnv {
   readonly VITE_MAP_TILES?: string;
   /** Credit line the tile provider requires. */
   readonly VITE_MAP_ATTRIBUTION?: string;
+  /** The customer app pays through Stripe.js with this key (pk_live_/pk_test_); unset, the local Stripe stand-in confirms payments itself. */
+  readonly VITE_STRIPE_PUBLISHABLE_KEY?: string;
+  /** Where Stripe.js is loaded from; defaults to https://js.stripe.com/v3/ (the Stripe stand-in serves one at /v3/). */
+  readonly VITE_STRIPE_JS_URL?: string;
 }

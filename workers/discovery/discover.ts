@@ -2,6 +2,7 @@
 // index is empty (a fresh database, or after it was dropped) or failing, and
 // an empty index is rebuilt in the background so the next request uses it.
 import { type Database, openDb } from "../../db/client.ts";
+import type { RatingSummary } from "../../domain/discovery/rating-rank.ts";
 import { logLine } from "../api/http/log.ts";
 import type { Env } from "../env.ts";
 import { rebuildDiscoveryIndex } from "./index-writer.ts";
@@ -23,6 +24,8 @@ export interface DiscoverOptions {
   /** Called once when the index turns out to be empty; schedules a rebuild. */
   onEmptyIndex: () => void;
   onIndexError: (error: unknown) => void;
+  /** Customers' ratings per restaurant, a ranking signal; none when they cannot be read. */
+  ratings?: () => Promise<ReadonlyMap<string, RatingSummary>>;
 }
 
 export async function discoverRestaurants(
@@ -30,17 +33,19 @@ export async function discoverRestaurants(
   options: DiscoverOptions,
 ): Promise<{ restaurants: DiscoveredRestaurant[]; source: DiscoverySource }> {
   let found: D1Search | undefined;
+  const ratingsRead = options.ratings ? options.ratings() : Promise.resolve(new Map<string, RatingSummary>());
   try {
     found = await searchD1(options.d1, query);
   } catch (err) {
     // The index is a cache: when D1 fails the request is still answered, more slowly.
     options.onIndexError(err);
   }
+  const ratings = await ratingsRead;
   if (found?.kind === "rows")
-    return { restaurants: rankCandidates(found.candidates, query, options.now), source: "d1" };
+    return { restaurants: rankCandidates(found.candidates, query, options.now, ratings), source: "d1" };
   if (found?.kind === "empty_index") options.onEmptyIndex();
   const candidates = await searchPostgres(options.db(), query);
-  return { restaurants: rankCandidates(candidates, query, options.now), source: "postgres" };
+  return { restaurants: rankCandidates(candidates, query, options.now, ratings), source: "postgres" };
 }
 
 /** KV marker that damps a burst of requests on an empty index into (about) one rebuild. */

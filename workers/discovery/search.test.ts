@@ -82,6 +82,40 @@ describe("rankCandidates", () => {
     expect(openOnly.map((r) => r.id)).toEqual(["a", "c"]);
   });
 
+  it("ranks by customers' ratings against distance, filters by a minimum rating, and limits after ranking", () => {
+    // 0.001° of latitude is about 111 m.
+    const candidates: Candidate[] = [
+      { ...base, id: "near-poor", lat: 0.001, openingHours: open },
+      { ...base, id: "mid-unrated", lat: 0.005, openingHours: open },
+      { ...base, id: "further-loved", lat: 0.01, openingHours: open },
+    ];
+    const ratings = new Map([
+      ["near-poor", { average: 2.2, count: 30 }],
+      ["further-loved", { average: 4.86, count: 50 }],
+    ]);
+    const now = new Date("2026-01-01T12:00:00Z");
+    const query = { lat: 0, lng: 0, openNow: false, limit: 10 };
+    const ranked = rankCandidates(candidates, query, now, ratings);
+    expect(ranked.map((r) => r.id)).toEqual(["further-loved", "mid-unrated", "near-poor"]);
+    expect(ranked[0]).toMatchObject({ ratingAverage: 4.9, ratingCount: 50 });
+    expect(ranked[1]).toMatchObject({ ratingAverage: null, ratingCount: 0 });
+    // The limit keeps the best, not the nearest.
+    expect(rankCandidates(candidates, { ...query, limit: 1 }, now, ratings).map((r) => r.id)).toEqual([
+      "further-loved",
+    ]);
+    // A minimum leaves out the poorly rated and the unrated.
+    expect(rankCandidates(candidates, { ...query, minRating: 4 }, now, ratings).map((r) => r.id)).toEqual([
+      "further-loved",
+    ]);
+    expect(rankCandidates(candidates, { ...query, minRating: 2 }, now, ratings)).toHaveLength(2);
+    // Without ratings the order is the old one: nearest first.
+    expect(rankCandidates(candidates, query, now).map((r) => r.id)).toEqual([
+      "near-poor",
+      "mid-unrated",
+      "further-loved",
+    ]);
+  });
+
   it("follows a pause and a closed special day at once, and says when each opens again", () => {
     const now = new Date("2026-01-01T12:00:00Z");
     const candidates: Candidate[] = [

@@ -6,6 +6,13 @@
 import { and, asc, between, eq, or, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
 import { menuItems, restaurants } from "../../db/schema.ts";
+import {
+  compareRanked,
+  displayAverage,
+  meetsMinRating,
+  type RatingSummary,
+  rankingScore,
+} from "../../domain/discovery/rating-rank.ts";
 import { EARTH_RADIUS_M, haversineMeters } from "../../domain/geo/distance.ts";
 import {
   type Allergen,
@@ -30,6 +37,8 @@ export interface DiscoveryQuery {
   dietary?: DietaryTag[] | undefined;
   /** ...and none of these allergens. */
   avoidAllergens?: Allergen[] | undefined;
+  /** Only restaurants whose customers rate them at least this (1..5); unrated ones do not pass. */
+  minRating?: number | undefined;
 }
 
 /** The kitchen's live state as its Restaurant DO last wrote it to D1; absent means not busy. */
@@ -92,6 +101,9 @@ export interface DiscoveredRestaurant {
   acceptsScheduledOrders: boolean;
   /** IANA zone of the restaurant: its hours, and the time of day its delivery times are learned for. */
   timeZone: string;
+  /** Customers' mean restaurant stars (one decimal); null before the first rating. */
+  ratingAverage: number | null;
+  ratingCount: number;
 }
 
 /** No restaurant delivers further than this (the schema's check); it bounds every scan. */
@@ -177,16 +189,20 @@ export function rankCandidates(
   candidates: readonly Candidate[],
   query: DiscoveryQuery,
   now: Date,
+  ratings: ReadonlyMap<string, RatingSummary> = new Map(),
 ): DiscoveredRestaurant[] {
   const inRange = candidates
     .map((c) => ({ c, distanceM: haversineMeters(query, c) }))
     .filter(({ c, distanceM }) => distanceM <= c.deliveryRadiusM)
     .sort((a, b) => a.distanceM - b.distanceM || (a.c.id < b.c.id ? -1 : a.c.id > b.c.id ? 1 : 0));
   const filter = { dietary: query.dietary ?? [], avoidAllergens: query.avoidAllergens ?? [] };
-  const out: DiscoveredRestaurant[] = [];
+  const out: Array<DiscoveredRestaurant & { score: number }> = [];
   const at = now.getTime();
+  // Every candidate in range is scored (CANDIDATE_CAP bounds them), then the best `limit` kept:
+  // a well-rated restaurant a little further away may rank above the nearest ones.
   for (const { c, distanceM } of inRange) {
-    if (out.length >= query.limit) break;
+    const rating = ratings.get(c.id);
+    if (!meetsMinRating(rating, query.minRating)) continue;
     if (!isEmptyFilter(filter) && !profilesMatch(c.itemProfiles, filter)) continue;
     const schedule = {
       timeZone: c.timeZone,
@@ -220,9 +236,15 @@ export function rankCandidates(
       fulfilment: c.fulfilment,
       acceptsScheduledOrders: c.acceptsScheduledOrders,
       timeZone: c.timeZone,
+      ratingAverage: rating && rating.count > 0 ? displayAverage(rating.average) : null,
+      ratingCount: rating?.count ?? 0,
+      score: rankingScore(distanceM, rating),
     });
   }
-  return out;
+  return out
+    .sort(compareRanked)
+    .slice(0, query.limit)
+    .map(({ score: _score, ...restaurant }) => restaurant);
 }
 
 interface D1CandidateRow {

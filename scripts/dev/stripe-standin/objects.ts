@@ -86,7 +86,7 @@ export interface PaymentIntent {
   livemode: false;
   managed_payments: { enabled: boolean };
   metadata: Metadata;
-  next_action: { type: string } | null;
+  next_action: { type: string; use_stripe_sdk?: Record<string, unknown> } | null;
   on_behalf_of: string | null;
   payment_method: string | null;
   payment_method_configuration_details: { id: string; parent: string | null } | null;
@@ -113,6 +113,8 @@ export interface CardProfile {
   fingerprint: string;
   // Present for Stripe's test cards that always decline.
   decline?: { code: string; declineCode: string; message: string };
+  // Stripe's 3-D Secure test cards: confirming asks the cardholder to authenticate first.
+  authentication?: true;
 }
 
 export interface ListObject<T> {
@@ -232,6 +234,7 @@ export interface Refund {
 export type EventType =
   | "payment_intent.succeeded"
   | "payment_intent.payment_failed"
+  | "payment_intent.requires_action"
   | "payment_intent.canceled"
   | "charge.refunded"
   | "refund.created";

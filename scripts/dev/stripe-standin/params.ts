@@ -19,7 +19,8 @@ export interface StripeErrorBody {
   param?: string;
   doc_url?: string;
   charge?: string;
-  payment_intent?: PaymentIntent;
+  // The whole object to a secret key; the publishable-key view (browser.ts) to Stripe.js.
+  payment_intent?: PaymentIntent | Record<string, unknown>;
 }
 
 export class StripeApiError extends Error {
@@ -256,6 +257,9 @@ export const TEST_PAYMENT_METHODS: Record<string, () => CardProfile> = {
   pm_card_amex: () => card("amex", "8431"),
   // Succeeds, then the cardholder disputes it at once (Stripe's 4000 0000 0000 0259).
   [DISPUTE_CARD]: () => card("visa", "0259"),
+  // 3-D Secure 2 (4000 0027 6000 3184) and "authentication required" (4000 0025 0000 3155).
+  pm_card_threeDSecure2Required: () => ({ ...card("visa", "3184"), authentication: true }),
+  pm_card_authenticationRequired: () => ({ ...card("visa", "3155"), authentication: true }),
   pm_card_chargeDeclined: () => ({
     ...card("visa", "0002"),
     decline: { code: "card_declined", declineCode: "generic_decline", message: "Your card was declined." },

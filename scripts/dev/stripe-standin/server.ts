@@ -5,6 +5,7 @@
 // Dev tooling only: Node APIs, never bundled into a Worker. State is in memory.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import Stripe from "stripe";
+import { createBrowserSide } from "./browser.ts";
 import { type ConnectEventType, type ConnectObject, createConnect } from "./connect.ts";
 import { canonicalForm, decodeForm, FormDecodeError, type FormObject, type FormValue } from "./form.ts";
 import {
@@ -123,6 +124,8 @@ export async function startStripeStandin(options: StripeStandinOptions): Promise
   const eventsById = new Map<string, StripeEvent>();
   const idempotency = new Map<string, SavedResponse>();
   const autoConfirmTimers = new Set<NodeJS.Timeout>();
+  /** Payment methods whose cardholder passed the 3-D Secure step. */
+  const authenticated = new Set<string>();
   // One per server, like an account's default payment method configuration.
   const paymentMethodConfiguration = newId("pmc");
   let baseUrl = "";
@@ -228,6 +231,18 @@ export async function startStripeStandin(options: StripeStandinOptions): Promise
     }
     const profile = paymentMethods.get(paymentMethod);
     if (!profile) throw resourceMissing("PaymentMethod", paymentMethod, "payment_method");
+    if (profile.authentication && !authenticated.has(paymentMethod)) {
+      // As Stripe does for its 3-D Secure test cards: no charge until the cardholder authenticates
+      // (Stripe.js shows the bank's step; browser.ts's stand-in script shows ours).
+      intent.status = "requires_action";
+      intent.next_action = {
+        type: "use_stripe_sdk",
+        use_stripe_sdk: { type: "three_d_secure_redirect", source: `src_standin_${intent.id}` },
+      };
+      intent.last_payment_error = null;
+      emit("payment_intent.requires_action", intent, request);
+      return;
+    }
     const charge = buildCharge({ intent, paymentMethod, card: profile, receiptBaseUrl: baseUrl });
     charges.set(charge.id, charge);
     intent.latest_charge = charge.id;
@@ -265,11 +280,53 @@ export async function startStripeStandin(options: StripeStandinOptions): Promise
     connect.chargeSucceeded(intent, charge, testTokens.get(paymentMethod));
   }
 
+  /** The cardholder's answer to the 3-D Secure step: pays, or fails like Stripe's authentication failure. */
+  function finishAuthentication(intent: PaymentIntent, passed: boolean, request: RequestRef): void {
+    const paymentMethod = intent.payment_method;
+    if (intent.status !== "requires_action" || !paymentMethod) {
+      throw stateError(
+        `This PaymentIntent has a status of ${intent.status}; there is no authentication to finish.`,
+        "payment_intent_unexpected_state",
+      );
+    }
+    if (passed) {
+      authenticated.add(paymentMethod);
+      confirmIntent(intent, request);
+      return;
+    }
+    intent.status = "requires_payment_method";
+    intent.payment_method = null;
+    intent.next_action = null;
+    intent.last_payment_error = {
+      code: "payment_intent_authentication_failure",
+      doc_url: docUrl("payment_intent_authentication_failure"),
+      message:
+        "The provided PaymentMethod has failed authentication. You can provide payment_method_data or a new PaymentMethod to attempt to fulfill this PaymentIntent again.",
+      type: "invalid_request_error",
+    };
+    emit("payment_intent.payment_failed", intent, request);
+  }
+
+  const browser = createBrowserSide({
+    intents,
+    baseUrl: () => baseUrl,
+    confirm(intent, paymentMethod, request) {
+      intent.payment_method = resolvePaymentMethod(paymentMethod);
+      confirmIntent(intent, { id: request, idempotencyKey: null, apiVersion: Stripe.API_VERSION });
+    },
+    authenticate(intent, passed, request) {
+      finishAuthentication(intent, passed, { id: request, idempotencyKey: null, apiVersion: Stripe.API_VERSION });
+    },
+    log,
+  });
+
   function scheduleAutoConfirm(id: string): void {
     const timer = setTimeout(() => {
       autoConfirmTimers.delete(timer);
       const intent = intents.get(id);
       if (!intent || (intent.status !== "requires_payment_method" && intent.status !== "requires_confirmation")) return;
+      // A customer paying in the browser (through the stand-in Stripe.js) chooses the outcome.
+      if (browser.paysInBrowser(intent)) return;
       try {
         intent.payment_method ??= resolvePaymentMethod("pm_card_visa");
         // No API request caused this, as with a customer paying in the browser.
@@ -724,6 +781,9 @@ export async function startStripeStandin(options: StripeStandinOptions): Promise
       return;
     }
 
+    // Stripe.js's side (publishable key and client secret) and the stand-in's own controls.
+    if (await browser.handle(req, res, url, requestId)) return;
+
     let raw: string;
     try {
       raw = await readBody(req);
@@ -836,6 +896,7 @@ export async function startStripeStandin(options: StripeStandinOptions): Promise
     webhooksIdle: () => dispatcher.idle(),
     async close() {
       for (const timer of autoConfirmTimers) clearTimeout(timer);
+      browser.close();
       autoConfirmTimers.clear();
       await dispatcher.close();
       await new Promise<void>((resolve) => {

@@ -20,6 +20,27 @@ export type DeliveryAddress = Schemas["DeliveryAddress"];
 export type PlaceOrder = Schemas["PlaceOrder"];
 export type Rating = Schemas["Rating"];
 export type RateOrder = Schemas["RateOrder"];
+export type DeliveryAreaOutline = Schemas["DeliveryAreaOutline"];
+interface NearQuery {
+  lat: number;
+  lng: number;
+  cuisine?: string;
+  q?: string;
+  openNow?: boolean;
+  minRating?: number | undefined;
+}
+export type ReportProblem = { problem: (typeof CUSTOMER_PROBLEMS)[number]; note?: string };
+
+/** The kinds of problem the API takes (POST /v1/orders/{id}/problems), in the order the form lists them. */
+export const CUSTOMER_PROBLEMS = [
+  "missing_items",
+  "wrong_items",
+  "damaged",
+  "late",
+  "not_received",
+  "courier_conduct",
+  "other",
+] as const;
 
 const SESSION_KEY = "edge-delivery.customer.session";
 
@@ -48,7 +69,12 @@ export class CustomerApi {
     return user;
   }
 
-  restaurants(query: { lat: number; lng: number; cuisine?: string; q?: string; openNow?: boolean }) {
+  restaurants(query: NearQuery) {
+    return this.nearby(query).then((r) => r.restaurants);
+  }
+
+  /** The restaurants delivering to a point, and the delivery areas to draw around it. */
+  nearby(query: NearQuery) {
     return unwrap(
       this.client.http.GET("/v1/restaurants", {
         params: {
@@ -58,10 +84,11 @@ export class CustomerApi {
             ...(query.cuisine ? { cuisine: query.cuisine } : {}),
             ...(query.q ? { q: query.q } : {}),
             ...(query.openNow ? { openNow: "true" as const } : {}),
+            ...(query.minRating ? { minRating: query.minRating } : {}),
           },
         },
       }),
-    ).then((r) => r.restaurants);
+    );
   }
 
   menu(id: string): Promise<Menu> {
@@ -135,6 +162,10 @@ export class CustomerApi {
 
   restaurantRatings(id: string) {
     return unwrap(this.client.http.GET("/v1/restaurants/{id}/ratings", { params: { path: { id } } }));
+  }
+
+  reportProblem(id: string, body: ReportProblem): Promise<Order> {
+    return unwrap(this.client.http.POST("/v1/orders/{id}/problems", { params: { path: { id } }, body }));
   }
 
   orderSocketUrl(id: string, since: number): Promise<string> {

@@ -3,7 +3,9 @@
 //   #/                restaurants near the delivery point (list and map)
 //   #/r/<id>          a restaurant's menu
 //   #/cart            cart, address, tip, quote and payment
+//   #/pay/<id>        paying an order through Stripe.js (retried after a decline)
 //   #/orders[/<id>]   past orders; one order live (timeline, map, ETA, PIN)
+//   #/problem/<id>    reporting a problem with an order
 //   #/account         profile, saved addresses, export, deletion
 import { type ReactNode, useEffect, useRef, useState } from "react";
 import { useHashRoute, useUser } from "../../shared/ui/hooks.ts";
@@ -13,6 +15,8 @@ import { NoticesProvider } from "../../shared/ui/notices.tsx";
 import { api, type User } from "./api.ts";
 import { cartCount } from "./cart.ts";
 import { LOCALE_KEY, MESSAGES, type MessageKey, useI18n } from "./i18n.ts";
+import { PayScreen } from "./payment/pay.tsx";
+import { ProblemScreen } from "./problems/problem-screen.tsx";
 import { AccountScreen } from "./screens/account.tsx";
 import { CartScreen } from "./screens/cart.tsx";
 import { DiscoverScreen } from "./screens/discover.tsx";
@@ -85,6 +89,12 @@ function Shop(props: { user: User; onSignOut(): void; onDeleted(): void }) {
   else if (section === "cart") {
     screen = <CartScreen />;
     current = "#/cart";
+  } else if (section === "pay" && param) {
+    screen = <PayScreen key={param} orderId={param} />;
+    current = "#/orders";
+  } else if (section === "problem" && param) {
+    screen = <ProblemScreen key={param} orderId={param} />;
+    current = "#/orders";
   } else if (section === "orders" && param) {
     screen = <TrackScreen key={param} orderId={param} />;
     current = "#/orders";

@@ -3,6 +3,7 @@ import { createRoot } from "react-dom/client";
 import "../../shared/ui/base.css";
 import "../../shared/ui/shell.css";
 import "./styles.css";
+import "./care.css";
 import { App } from "./app.tsx";
 
 const root = document.getElementById("root");

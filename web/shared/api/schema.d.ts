@@ -190,7 +190,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Restaurants that deliver to a point, nearest first
+         * Restaurants that deliver to a point, best first (customers' ratings against distance)
          * @description Served from the D1 discovery index (`q` is a word-prefix search over names, cuisines, descriptions and dishes). The `x-discovery-source` header says which store answered.
          */
         get: operations["listRestaurants"];
@@ -2615,6 +2615,9 @@ export interface components {
             /** @enum {string} */
             fulfilment: "on_demand" | "slots";
             acceptsScheduledOrders: boolean;
+            /** @description Customers' mean restaurant stars (1 to 5, one decimal); null before any rating. */
+            ratingAverage: number | null;
+            ratingCount: number;
             /** @description The delivery fee to this point, in the currency's minor units, as placement would charge it; null when the point is in no delivery area (placement would refuse). */
             deliveryFeeMinor: number | null;
             /** @description From ordering now to the door: the quoted (or usual) prep time plus the ride, timed by the model learned from this area's deliveries at this time of day. */
@@ -2645,6 +2648,12 @@ export interface components {
              * @description On a quote: placing the order before this time charges at most this multiplier, whatever surge does meanwhile.
              */
             validUntil: string | null;
+        };
+        DeliveryAreaOutline: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            coordinates: number[][][];
         };
         Menu: {
             /** Format: uuid */
@@ -4807,6 +4816,8 @@ export interface operations {
                 dietary?: string;
                 /** @description Only restaurants with an available dish (with the tags above) free of these. Comma-separated: gluten, crustaceans, eggs, fish, peanuts, soybeans, milk, nuts, celery, mustard, sesame, sulphites, lupin, molluscs. */
                 avoidAllergens?: string;
+                /** @description Only restaurants customers rate at least this (1 to 5); unrated ones are left out. */
+                minRating?: number;
             };
             header?: never;
             path?: never;
@@ -4823,6 +4834,8 @@ export interface operations {
                     "application/json": {
                         restaurants: components["schemas"]["Restaurant"][];
                         surge: components["schemas"]["Surge"] | null;
+                        /** @description The platform's active delivery areas (polygons), for drawing where it delivers. */
+                        deliveryAreas: components["schemas"]["DeliveryAreaOutline"][];
                     };
                 };
             };

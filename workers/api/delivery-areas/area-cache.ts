@@ -8,6 +8,8 @@ import { IsolateMemo } from "../cache/isolate-memo.ts";
 
 export interface DeliveryArea {
   id: string;
+  /** The operators' name for it; shown on the customer's map. */
+  name?: string;
   polygon: Polygon;
   currency: string;
   baseDeliveryFeeMinor: number;
@@ -33,6 +35,7 @@ export async function activeDeliveryAreas(kv: KVNamespace, db: () => Database): 
   const rows = await db()
     .select({
       id: deliveryAreas.id,
+      name: deliveryAreas.name,
       polygon: deliveryAreas.polygon,
       currency: deliveryAreas.currency,
       baseDeliveryFeeMinor: deliveryAreas.baseDeliveryFeeMinor,

@@ -6,6 +6,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, avg, count, eq } from "drizzle-orm";
 import { orderRatings } from "../../../db/schema.ts";
+import { invalidateRestaurantRatings } from "../../discovery/ratings-cache.ts";
 import { principalOf, requireAuth } from "../auth/authenticate.ts";
 import type { App } from "../context.ts";
 import { ApiError } from "../http/errors.ts";
@@ -141,6 +142,8 @@ export function registerRatingRoutes(app: App): void {
       .onConflictDoNothing()
       .returning();
     if (!row) throw new ApiError(409, "already_rated", "You have already rated this order.");
+    // Discovery ranks by ratings: the next listing reads the new average.
+    c.executionCtx.waitUntil(invalidateRestaurantRatings(c.env.MENU_CACHE).catch(() => undefined));
     return c.json(ratingView(row), 201);
   });
 

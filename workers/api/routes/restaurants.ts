@@ -5,6 +5,7 @@ import { deliveryWindow } from "../../../domain/eta/calibration.ts";
 import { ALLERGENS, DIETARY_TAGS } from "../../../domain/menu/labels.ts";
 import { deliveryFee } from "../../../domain/pricing/price-cart.ts";
 import { discoverRestaurants, rebuildInBackground } from "../../discovery/discover.ts";
+import { restaurantRatings } from "../../discovery/ratings-cache.ts";
 import { localHour, readCalibration } from "../../eta/calibration-store.ts";
 import type { App } from "../context.ts";
 import { activeDeliveryAreas } from "../delivery-areas/area-cache.ts";
@@ -47,6 +48,11 @@ const Restaurant = z
     }),
     fulfilment: z.enum(["on_demand", "slots"]),
     acceptsScheduledOrders: z.boolean(),
+    ratingAverage: z
+      .number()
+      .nullable()
+      .openapi({ description: "Customers' mean restaurant stars (1 to 5, one decimal); null before any rating." }),
+    ratingCount: z.number().int(),
     deliveryFeeMinor: z.number().int().nullable().openapi({
       description:
         "The delivery fee to this point, in the currency's minor units, as placement would charge it; null when the point is in no delivery area (placement would refuse).",
@@ -80,6 +86,15 @@ function wordList<T extends readonly [string, ...string[]]>(vocabulary: T, descr
     .openapi({ description: `${description} Comma-separated: ${vocabulary.join(", ")}.`, type: "string" });
 }
 
+const DeliveryAreaOutline = z
+  .object({
+    id: z.string().uuid(),
+    name: z.string(),
+    /** GeoJSON Polygon rings of [lng, lat]. */
+    coordinates: z.array(z.array(z.array(z.number()))),
+  })
+  .openapi("DeliveryAreaOutline");
+
 const NearQuery = z.strictObject({
   lat: QueryLat,
   lng: QueryLng,
@@ -89,6 +104,9 @@ const NearQuery = z.strictObject({
   limit: urlNumber({ min: 1, max: 100, int: true }).default(50),
   dietary: wordList(DIETARY_TAGS, "Only restaurants with an available dish carrying all of these tags."),
   avoidAllergens: wordList(ALLERGENS, "Only restaurants with an available dish (with the tags above) free of these."),
+  minRating: urlNumber({ min: 1, max: 5 })
+    .optional()
+    .openapi({ description: "Only restaurants customers rate at least this (1 to 5); unrated ones are left out." }),
 });
 
 const listRestaurants = createRoute({
@@ -97,7 +115,7 @@ const listRestaurants = createRoute({
   operationId: "listRestaurants",
   tags: ["discovery"],
   security: [],
-  summary: "Restaurants that deliver to a point, nearest first",
+  summary: "Restaurants that deliver to a point, best first (customers' ratings against distance)",
   description:
     "Served from the D1 discovery index (`q` is a word-prefix search over names, cuisines, descriptions and dishes). The `x-discovery-source` header says which store answered.",
   request: { query: NearQuery },
@@ -107,6 +125,9 @@ const listRestaurants = createRoute({
         restaurants: z.array(Restaurant),
         // Null when the point is in no delivery area; otherwise already in each deliveryFeeMinor.
         surge: z.union([SurgeInfo, z.null()]),
+        deliveryAreas: z.array(DeliveryAreaOutline).openapi({
+          description: "The platform's active delivery areas (polygons), for drawing where it delivers.",
+        }),
       }),
       "Restaurants",
     ),
@@ -146,12 +167,18 @@ export function registerRestaurantRoutes(app: App): void {
           c.executionCtx.waitUntil(rebuildInBackground(c.env));
         },
         onIndexError: (err) => log(c, "error", "discovery.index_failed", { error: String(err) }),
+        // A ranking signal, not a reason to fail the listing: unreadable, every restaurant is unrated.
+        ratings: () =>
+          restaurantRatings(c.env.MENU_CACHE, () => c.var.db).catch((err: unknown) => {
+            log(c, "error", "discovery.ratings_failed", { error: String(err) });
+            return new Map();
+          }),
       },
     );
     // Which store answered: Postgres means the index is empty or failing.
     c.header("x-discovery-source", source);
     // Fees follow the delivery area of the point, as placement prices them (from KV, no Postgres).
-    const areas = restaurants.length > 0 ? await activeDeliveryAreas(c.env.MENU_CACHE, () => c.var.db) : [];
+    const areas = await activeDeliveryAreas(c.env.MENU_CACHE, () => c.var.db);
     const area = areas.find((a) => pointInPolygon(query.lat, query.lng, a.polygon));
     const surge = area ? await surgeFor(c, area, { kind: "browse" }) : null;
     const calibration = restaurants.length > 0 ? await readCalibration(c.env.MENU_CACHE) : null;
@@ -179,6 +206,8 @@ export function registerRestaurantRoutes(app: App): void {
           reason: surge.reason,
           validUntil: null,
         },
+        // Outlines only: fees and tax rates stay out of a public, cacheable answer.
+        deliveryAreas: areas.map((a) => ({ id: a.id, name: a.name ?? "", coordinates: a.polygon.coordinates })),
       },
       200,
     );

@@ -7,6 +7,7 @@ import { navigate } from "../../../shared/ui/hooks.ts";
 import { customerApi, type DeliveryAddress, type PlaceOrder, type Quote } from "../api.ts";
 import { cartSubtotal, setQuantity } from "../cart.ts";
 import { useI18n } from "../i18n.ts";
+import { STRIPE_PUBLISHABLE_KEY } from "../payment/stripe-js.ts";
 import { useErrorText, usePlaceName, useShared } from "../state.tsx";
 import { type DeliveryTime, DeliveryTimePicker, timingFields } from "./delivery-time.tsx";
 
@@ -141,9 +142,10 @@ export function CartScreen() {
           .catch(() => undefined);
       }
       const order = await customerApi.place(body, `web-${attemptKey}`);
-      await customerApi.checkout(order.id);
+      // The payment step (payment/pay.tsx) asks for the card; without Stripe.js the stand-in pays.
+      if (!STRIPE_PUBLISHABLE_KEY) await customerApi.checkout(order.id);
       setCart(null);
-      navigate(`#/orders/${order.id}`);
+      navigate(STRIPE_PUBLISHABLE_KEY ? `#/pay/${order.id}` : `#/orders/${order.id}`);
     } catch (err) {
       // The reason is a sentence of its own; the template adds the full stop.
       setPayError(t("cart.payFailed", { reason: errorText(err).replace(/\.$/, "") }));
@@ -288,7 +290,7 @@ export function CartScreen() {
         )}
       </section>
 
-      <p className="muted small">{t("cart.payNote")}</p>
+      {!STRIPE_PUBLISHABLE_KEY && <p className="muted small">{t("cart.payNote")}</p>}
       {payError && (
         <p className="error" role="alert" id="pay-error">
           {payError}

@@ -3,8 +3,9 @@
 import { useEffect, useMemo, useState } from "react";
 import { customerApi, type Restaurant } from "../api.ts";
 import { useI18n } from "../i18n.ts";
+import { RatingChip, RatingFilter } from "../ratings/rating-filter.tsx";
 import { useErrorText, useShared } from "../state.tsx";
-import { type MapPoint, PointsMap } from "./map.tsx";
+import { type MapArea, type MapPoint, PointsMap } from "./map.tsx";
 import { PlacePicker } from "./place-picker.tsx";
 
 function useDebounced<T>(value: T, ms: number): T {
@@ -23,7 +24,9 @@ export function DiscoverScreen() {
   const [text, setText] = useState("");
   const [cuisine, setCuisine] = useState("");
   const [openNow, setOpenNow] = useState(false);
+  const [minRating, setMinRating] = useState<number | undefined>(undefined);
   const [restaurants, setRestaurants] = useState<Restaurant[] | null>(null);
+  const [areas, setAreas] = useState<MapArea[]>([]);
   const [cuisines, setCuisines] = useState<string[]>([]);
   const [error, setError] = useState<string | null>(null);
   const q = useDebounced(text.trim(), 300);
@@ -32,10 +35,11 @@ export function DiscoverScreen() {
     let live = true;
     setError(null);
     customerApi
-      .restaurants({ lat: place.lat, lng: place.lng, cuisine, q, openNow })
-      .then((list) => {
+      .nearby({ lat: place.lat, lng: place.lng, cuisine, q, openNow, minRating })
+      .then(({ restaurants: list, deliveryAreas }) => {
         if (!live) return;
         setRestaurants(list);
+        setAreas(deliveryAreas.map((a) => ({ id: a.id, label: a.name, coordinates: a.coordinates })));
         // The cuisine choices grow with what has been seen, so picking one does not hide the others.
         setCuisines((known) => [...new Set([...known, ...list.flatMap((r) => r.cuisines)])].sort());
       })
@@ -45,7 +49,7 @@ export function DiscoverScreen() {
     return () => {
       live = false;
     };
-  }, [place.lat, place.lng, cuisine, q, openNow, errorText]);
+  }, [place.lat, place.lng, cuisine, q, openNow, minRating, errorText]);
 
   const points = useMemo<MapPoint[]>(
     () => [
@@ -83,6 +87,7 @@ export function DiscoverScreen() {
             ))}
           </select>
         </div>
+        <RatingFilter value={minRating} onChange={setMinRating} />
         <label className="check">
           <input type="checkbox" checked={openNow} onChange={(e) => setOpenNow(e.target.checked)} />
           {t("discover.openNow")}
@@ -106,6 +111,7 @@ export function DiscoverScreen() {
                   <span className="restaurant-name">{r.name}</span>
                   <span className="muted">{r.cuisines.join(" · ")}</span>
                   <span className="facts">
+                    <RatingChip restaurant={r} />
                     <span>
                       {t("discover.eta", {
                         from: r.deliveryWindowMinutes.earliest,
@@ -135,6 +141,8 @@ export function DiscoverScreen() {
           label={t("map.label")}
           legend={{ restaurant: t("map.restaurant"), you: t("map.you"), courier: t("order.courier") }}
           className="discover-map"
+          areas={areas}
+          areaLegend={t("map.areas")}
         />
       </div>
     </div>

@@ -2,7 +2,8 @@
 // delivery point and the courier. Tiles come from VITE_MAP_TILES when set
 // (e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png); without it, or
 // offline, the points still draw on a plain background. The courier's marker
-// glides from fix to fix instead of jumping.
+// glides from fix to fix instead of jumping. The platform's delivery areas
+// (polygons) are drawn under the points, tiles or not.
 import L from "leaflet";
 import "leaflet/dist/leaflet.css";
 import { useEffect, useRef } from "react";
@@ -17,7 +18,15 @@ export interface MapPoint {
   href?: string | undefined;
 }
 
+/** A delivery area's outline: GeoJSON rings of [lng, lat]. */
+export interface MapArea {
+  id: string;
+  label: string;
+  coordinates: number[][][];
+}
+
 const TILES = import.meta.env.VITE_MAP_TILES ?? "";
+const AREA_COLOUR = "#7c3aed";
 const COLOURS = { restaurant: "#c2410c", you: "#1a56db", courier: "#146c2e" } as const;
 const GLIDE_MS = 1_000;
 
@@ -40,12 +49,15 @@ export function PointsMap(props: {
   legend: Record<MapPoint["kind"], string>;
   className?: string;
   follow?: boolean;
+  areas?: MapArea[] | undefined;
+  areaLegend?: string | undefined;
 }) {
   const box = useRef<HTMLElement>(null);
   const map = useRef<L.Map | null>(null);
   const layers = useRef(new Map<string, { marker: L.CircleMarker; area?: L.Circle }>());
   /** What the view was last fitted to: the still points (restaurants, the delivery point). */
   const fittedTo = useRef("");
+  const areaLayer = useRef<L.LayerGroup | null>(null);
 
   useEffect(() => {
     if (!box.current) return;
@@ -57,10 +69,12 @@ export function PointsMap(props: {
     }).setView([38.7115, -9.1365], 13);
     if (TILES) L.tileLayer(TILES, { maxZoom: 19, attribution: "© OpenStreetMap contributors" }).addTo(created);
     map.current = created;
+    areaLayer.current = L.layerGroup().addTo(created);
     const current = layers.current;
     return () => {
       created.remove();
       map.current = null;
+      areaLayer.current = null;
       current.clear();
       fittedTo.current = "";
     };
@@ -133,6 +147,27 @@ export function PointsMap(props: {
     }
   }, [props.points, props.follow]);
 
+  // Areas redrawn only when their outlines change; under the points (added to their own group first).
+  const areaKey = (props.areas ?? []).map((a) => `${a.id}:${a.coordinates.flat().length}`).join("|");
+  // biome-ignore lint/correctness/useExhaustiveDependencies: areaKey stands for the outlines.
+  useEffect(() => {
+    const group = areaLayer.current;
+    if (!group) return;
+    group.clearLayers();
+    for (const area of props.areas ?? []) {
+      const rings = area.coordinates.map((ring) => ring.map(([lng = 0, lat = 0]) => L.latLng(lat, lng)));
+      L.polygon(rings, {
+        color: AREA_COLOUR,
+        weight: 2,
+        opacity: 0.7,
+        fillColor: AREA_COLOUR,
+        fillOpacity: 0.06,
+        interactive: false,
+      }).addTo(group);
+    }
+    group.eachLayer((layer) => (layer as L.Polygon).bringToBack());
+  }, [areaKey]);
+
   const kinds = [...new Set(props.points.map((p) => p.kind))];
   return (
     <figure className={`map-figure ${props.className ?? ""}`}>
@@ -143,6 +178,11 @@ export function PointsMap(props: {
             <span className="dot" style={{ background: COLOURS[kind] }} aria-hidden="true" /> {props.legend[kind]}
           </span>
         ))}
+        {props.areas && props.areas.length > 0 && props.areaLegend && (
+          <span>
+            <span className="area-swatch" style={{ borderColor: AREA_COLOUR }} aria-hidden="true" /> {props.areaLegend}
+          </span>
+        )}
       </figcaption>
     </figure>
   );

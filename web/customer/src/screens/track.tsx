@@ -11,6 +11,9 @@ import { useNotices } from "../../../shared/ui/notices.tsx";
 import { customerApi, type Order, type OrderEvent, type Restaurant } from "../api.ts";
 import type { Cart } from "../cart.ts";
 import { type MessageKey, useI18n } from "../i18n.ts";
+import { PayPrompt } from "../payment/pay-prompt.tsx";
+import { awaitsSupport } from "../problems/outcome.ts";
+import { ProblemStatus } from "../problems/problem-status.tsx";
 import { useErrorText, useShared } from "../state.tsx";
 import { OrderWhen } from "./delivery-time.tsx";
 import { type MapPoint, PointsMap } from "./map.tsx";
@@ -45,14 +48,14 @@ export function TrackScreen(props: { orderId: string }) {
     setOrder(fresh);
     setEvents((known) => mergeEvents(known, timeline));
     lastSeq.current = Math.max(lastSeq.current, ...timeline.map((e) => e.seq));
-    return fresh;
+    return { fresh, timeline };
   }, [props.orderId]);
 
   useEffect(() => {
     let live = true;
     let socket: LiveSocket<OrderServerMessage> | null = null;
     refresh()
-      .then((fresh) => {
+      .then(({ fresh, timeline }) => {
         if (!live) return;
         customerApi
           .restaurants({ lat: fresh.deliveryAddress.lat, lng: fresh.deliveryAddress.lng })
@@ -60,7 +63,8 @@ export function TrackScreen(props: { orderId: string }) {
             if (live) setRestaurant(list.find((r) => r.id === fresh.restaurantId) ?? null);
           })
           .catch(() => undefined);
-        if (TERMINAL.has(fresh.status)) {
+        // An ended order stays live while a problem report awaits support, so its outcome shows up.
+        if (TERMINAL.has(fresh.status) && !awaitsSupport(timeline)) {
           setConnection("stopped");
           return;
         }
@@ -202,6 +206,7 @@ export function TrackScreen(props: { orderId: string }) {
               <p className="muted small">{t("order.pinHelp")}</p>
             </section>
           )}
+          {status === "placed" && <PayPrompt orderId={order.id} events={events} />}
           <h2>{t("order.timeline")}</h2>
           <ol className="timeline">
             {HAPPY_PATH.filter((step) => !failedState || reached.has(step)).map((step) => {
@@ -235,6 +240,7 @@ export function TrackScreen(props: { orderId: string }) {
       </div>
 
       {status === "delivered" && <RateOrder orderId={order.id} hasCourier={order.courierId !== null} />}
+      <ProblemStatus order={order} events={events} />
 
       <section className="receipt" aria-labelledby="receipt-title">
         <h2 id="receipt-title">{t("order.receipt")}</h2>
