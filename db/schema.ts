@@ -347,6 +347,11 @@ export const orders = pgTable(
     taxMinor: integer("tax_minor").notNull(),
     tipMinor: integer("tip_minor").notNull().default(0),
     totalMinor: integer("total_minor").notNull(),
+    /** A promotion's discount, already taken off total_minor (db/schema-promotions.ts). */
+    discountMinor: integer("discount_minor").notNull().default(0),
+    promotionId: uuid("promotion_id"),
+    /** Who pays the discount: 'platform' or 'restaurant'; fixed at placement, read by the ledger. */
+    promotionFundedBy: text("promotion_funded_by"),
     deliveryAddress: jsonb("delivery_address").$type<DeliveryAddress>().notNull(),
     prepTimeMinutes: smallint("prep_time_minutes"),
     /** For an order placed for later: when the customer wants it delivered. */
