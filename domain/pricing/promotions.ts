@@ -93,7 +93,10 @@ export function evaluatePromotion(promo: Promotion, facts: PromotionFacts): Prom
     return refuse("promotion_other_restaurant", `${promo.code} is for another restaurant.`);
   }
   if (promo.currency !== facts.currency) {
-    return refuse("promotion_currency_mismatch", `${promo.code} is in ${promo.currency}, this order in ${facts.currency}.`);
+    return refuse(
+      "promotion_currency_mismatch",
+      `${promo.code} is in ${promo.currency}, this order in ${facts.currency}.`,
+    );
   }
   if (facts.subtotalMinor < promo.minOrderMinor) {
     return refuse("promotion_min_order", `${promo.code} needs an order of at least ${promo.minOrderMinor}.`);
@@ -112,7 +115,10 @@ export function evaluatePromotion(promo: Promotion, facts: PromotionFacts): Prom
 }
 
 /** The amount off a subtotal: never negative, never more than the subtotal. */
-export function discountFor(promo: Pick<Promotion, "kind" | "percentBps" | "amountMinor" | "maxDiscountMinor">, subtotalMinor: number): number {
+export function discountFor(
+  promo: Pick<Promotion, "kind" | "percentBps" | "amountMinor" | "maxDiscountMinor">,
+  subtotalMinor: number,
+): number {
   const raw =
     promo.kind === "percent"
       ? Math.min(percentOf(subtotalMinor, promo.percentBps ?? 0), promo.maxDiscountMinor ?? Number.MAX_SAFE_INTEGER)
@@ -179,7 +185,11 @@ export function checkDraft(draft: PromotionDraft): DraftProblem[] {
     problems.push({ path: "endsAt", code: "invalid_window", message: "endsAt must be after startsAt" });
   }
   if (draft.fundedBy === "restaurant" && draft.restaurantId === null) {
-    problems.push({ path: "restaurantId", code: "required", message: "a restaurant-funded promotion names its restaurant" });
+    problems.push({
+      path: "restaurantId",
+      code: "required",
+      message: "a restaurant-funded promotion names its restaurant",
+    });
   }
   return problems;
 }

@@ -2,7 +2,7 @@
 // zone fees, tax and checks), without creating an order. The customer app
 // shows it before paying and again when the tip changes.
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireAuth } from "../auth/authenticate.ts";
+import { principalOf, requireAuth } from "../auth/authenticate.ts";
 import type { App } from "../context.ts";
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse, orderTotalsFields } from "../http/openapi.ts";
 import { PlaceOrderBody, priceForPlacement } from "./orders.ts";
@@ -26,6 +26,7 @@ const Quote = z
       }),
     ),
     ...orderTotalsFields,
+    promotionCode: z.string().nullable(),
   })
   .openapi("Quote");
 
@@ -46,7 +47,8 @@ const quote = createRoute({
 export function registerQuoteRoutes(app: App): void {
   app.openapi(quote, async (c) => {
     const body = c.req.valid("json");
-    const { distanceM, menu, priced } = await priceForPlacement(c, body);
+    const customerId = principalOf(c).userId;
+    const { distanceM, menu, priced } = await priceForPlacement(c, body, { customerId, orderId: null });
     return c.json(
       {
         restaurantId: body.restaurantId,
@@ -71,6 +73,8 @@ export function registerQuoteRoutes(app: App): void {
         taxMinor: priced.taxMinor,
         tipMinor: priced.tipMinor,
         totalMinor: priced.totalMinor,
+        discountMinor: priced.discountMinor,
+        promotionCode: priced.promotion?.code ?? null,
       },
       200,
     );
