@@ -383,8 +383,10 @@ export const orders = pgTable(
     ),
     check(
       "orders_total_is_sum",
-      sql`${t.totalMinor} = ${t.subtotalMinor} + ${t.deliveryFeeMinor} + ${t.serviceFeeMinor} + ${t.taxMinor} + ${t.tipMinor}`,
+      sql`${t.totalMinor} = ${t.subtotalMinor} + ${t.deliveryFeeMinor} + ${t.serviceFeeMinor} + ${t.taxMinor} + ${t.tipMinor} - ${t.discountMinor}`,
     ),
+    // A promotion's discount comes off the food only (domain/pricing/promotions.ts).
+    check("orders_discount_within_subtotal", sql`${t.discountMinor} >= 0 and ${t.discountMinor} <= ${t.subtotalMinor}`),
   ],
 );
 

@@ -44,6 +44,7 @@ CREATE TABLE "promotions" (
 	CONSTRAINT "promotions_spent_nonnegative" CHECK ("promotions"."spent_minor" >= 0 and "promotions"."redemptions" >= 0)
 );
 --> statement-breakpoint
+ALTER TABLE "orders" DROP CONSTRAINT "orders_total_is_sum";--> statement-breakpoint
 ALTER TABLE "orders" ADD COLUMN "discount_minor" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
 ALTER TABLE "orders" ADD COLUMN "promotion_id" uuid;--> statement-breakpoint
 ALTER TABLE "orders" ADD COLUMN "promotion_funded_by" text;--> statement-breakpoint
@@ -53,4 +54,6 @@ ALTER TABLE "promotions" ADD CONSTRAINT "promotions_created_by_users_id_fk" FORE
 CREATE INDEX "promotion_redemptions_customer_idx" ON "promotion_redemptions" USING btree ("promotion_id","customer_id");--> statement-breakpoint
 CREATE INDEX "promotion_redemptions_customer_any_idx" ON "promotion_redemptions" USING btree ("customer_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "promotions_code_key" ON "promotions" USING btree ("code");--> statement-breakpoint
-CREATE INDEX "promotions_restaurant_idx" ON "promotions" USING btree ("restaurant_id");
+CREATE INDEX "promotions_restaurant_idx" ON "promotions" USING btree ("restaurant_id");--> statement-breakpoint
+ALTER TABLE "orders" ADD CONSTRAINT "orders_discount_within_subtotal" CHECK ("orders"."discount_minor" >= 0 and "orders"."discount_minor" <= "orders"."subtotal_minor");--> statement-breakpoint
+ALTER TABLE "orders" ADD CONSTRAINT "orders_total_is_sum" CHECK ("orders"."total_minor" = "orders"."subtotal_minor" + "orders"."delivery_fee_minor" + "orders"."service_fee_minor" + "orders"."tax_minor" + "orders"."tip_minor" - "orders"."discount_minor");
