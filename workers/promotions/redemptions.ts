@@ -64,7 +64,7 @@ export type RedeemResult = Redeemed | Extract<PromotionResult, { ok: false }>;
 
 const CALLED_OFF = ["rejected", "cancelled", "failed"] as const;
 
-/** The customer's facts, leaving out the order being placed (a retry must not count itself). */
+/** The customer's facts, leaving out the order being placed (a retry must not count itself); one round trip. */
 async function customerFacts(
   db: Reader,
   promotionId: string,
@@ -72,34 +72,26 @@ async function customerFacts(
   orderId: string | null,
 ): Promise<Pick<PromotionFacts, "customerRedemptions" | "customerHasOrdered">> {
   const other = orderId ?? "00000000-0000-0000-0000-000000000000";
-  const [mine] = await db
+  const held = and(
+    eq(promotionRedemptions.customerId, customerId),
+    isNull(promotionRedemptions.releasedAt),
+    ne(promotionRedemptions.orderId, other),
+  );
+  const mine = db
     .select({ n: count() })
     .from(promotionRedemptions)
-    .where(
-      and(
-        eq(promotionRedemptions.promotionId, promotionId),
-        eq(promotionRedemptions.customerId, customerId),
-        isNull(promotionRedemptions.releasedAt),
-        ne(promotionRedemptions.orderId, other),
-      ),
-    );
+    .where(and(held, eq(promotionRedemptions.promotionId, promotionId)));
   // An order not yet projected still holds its redemption, so either one counts as ordering before.
-  const [earlier] = await db
-    .select({ n: count() })
+  const earlierOrder = db
+    .select({ one: sql`1` })
     .from(orders)
-    .where(and(eq(orders.customerId, customerId), ne(orders.id, other), notInArray(orders.status, [...CALLED_OFF])))
-    .limit(1);
-  const [held] = await db
-    .select({ n: count() })
-    .from(promotionRedemptions)
-    .where(
-      and(
-        eq(promotionRedemptions.customerId, customerId),
-        isNull(promotionRedemptions.releasedAt),
-        ne(promotionRedemptions.orderId, other),
-      ),
-    );
-  return { customerRedemptions: mine?.n ?? 0, customerHasOrdered: (earlier?.n ?? 0) + (held?.n ?? 0) > 0 };
+    .where(and(eq(orders.customerId, customerId), ne(orders.id, other), notInArray(orders.status, [...CALLED_OFF])));
+  const heldAny = db.select({ one: sql`1` }).from(promotionRedemptions).where(held);
+  const result = await db.execute<{ mine: number; ordered: boolean }>(
+    sql`select (${mine})::int as mine, (exists (${earlierOrder}) or exists (${heldAny})) as ordered`,
+  );
+  const row = result.rows[0];
+  return { customerRedemptions: Number(row?.mine ?? 0), customerHasOrdered: row?.ordered === true };
 }
 
 const notFound = (code: string): RedeemResult => ({
