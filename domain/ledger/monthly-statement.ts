@@ -89,7 +89,7 @@ function csvField(value: string): string {
 export function statementCsv(lines: readonly StatementLine[], totals: readonly MonthTotals[]): string {
   const rows = [CSV_HEADER];
   for (const l of lines) {
-    rows.push([l.at, l.kind, l.orderId ?? "", l.memo, l.currency].map(csvField).join(",") + `,${l.amountMinor}`);
+    rows.push(`${[l.at, l.kind, l.orderId ?? "", l.memo, l.currency].map(csvField).join(",")},${l.amountMinor}`);
   }
   for (const t of totals) {
     rows.push(`${csvField("opening")},,,,${csvField(t.currency)},${t.openingMinor}`);

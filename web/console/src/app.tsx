@@ -31,6 +31,7 @@ import { KitchenScreen } from "./screens/kitchen.tsx";
 import { MenuScreen } from "./screens/menu.tsx";
 import { MenuEditorScreen } from "./screens/menu-editor.tsx";
 import { OrderDetail } from "./screens/order-detail.tsx";
+import { PromotionsScreen } from "./screens/promotions.tsx";
 import { ReportsScreen } from "./screens/reports.tsx";
 import { SignIn } from "./screens/sign-in.tsx";
 import { StatementScreen } from "./screens/statement.tsx";
@@ -129,6 +130,7 @@ function Console(props: { user: User; onSignOut(): void }) {
         { href: "#/stock", label: t("nav.stock") },
         { href: "#/reports", label: t("nav.reports") },
         { href: "#/money", label: t("nav.money") },
+        { href: "#/promotions", label: t("nav.promotions") },
       ]
     : [
         { href: "#/overview", label: t("nav.overview") },
@@ -177,6 +179,7 @@ function Console(props: { user: User; onSignOut(): void }) {
     else if (section === "stock") screen = <StockScreen restaurant={restaurant} />;
     else if (section === "reports") screen = <ReportsScreen restaurant={restaurant} />;
     else if (section === "money") screen = <StatementScreen restaurant={restaurant} />;
+    else if (section === "promotions") screen = <PromotionsScreen restaurant={restaurant} />;
   } else if (known) {
     screen = operatorScreen(section, param, extra);
   }
