@@ -6,8 +6,9 @@ import { neonConfig, Pool } from "@neondatabase/serverless";
 import { drizzle, type NeonDatabase } from "drizzle-orm/neon-serverless";
 import * as mainSchema from "./schema.ts";
 import * as notificationSchema from "./schema-notifications.ts";
+import * as promotionSchema from "./schema-promotions.ts";
 
-const schema = { ...mainSchema, ...notificationSchema };
+const schema = { ...mainSchema, ...notificationSchema, ...promotionSchema };
 
 export type Database = NeonDatabase<typeof schema>;
 

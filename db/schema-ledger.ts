@@ -11,6 +11,8 @@ import {
   char,
   check,
   index,
+  integer,
+  jsonb,
   pgTable,
   text,
   timestamp,
@@ -121,3 +123,13 @@ export const payouts = pgTable(
     check("payouts_amount_positive", sql`${t.amountMinor} > 0`),
   ],
 );
+
+/** The daily reconciliation's report, one per UTC day it covers; operators read the latest. */
+export const reconciliationRuns = pgTable("reconciliation_runs", {
+  /** The UTC day it covers, e.g. `2026-11-29`; a rerun of a day replaces its report. */
+  period: text("period").primaryKey(),
+  ranAt: timestamp("ran_at", { withTimezone: true }).notNull(),
+  differences: integer("differences").notNull(),
+  /** The whole report (workers/ledger/reconciliation.ts ReconciliationReport). */
+  report: jsonb("report").notNull(),
+});

@@ -347,6 +347,11 @@ export const orders = pgTable(
     taxMinor: integer("tax_minor").notNull(),
     tipMinor: integer("tip_minor").notNull().default(0),
     totalMinor: integer("total_minor").notNull(),
+    /** A promotion's discount, already taken off total_minor (db/schema-promotions.ts). */
+    discountMinor: integer("discount_minor").notNull().default(0),
+    promotionId: uuid("promotion_id"),
+    /** Who pays the discount: 'platform' or 'restaurant'; fixed at placement, read by the ledger. */
+    promotionFundedBy: text("promotion_funded_by"),
     deliveryAddress: jsonb("delivery_address").$type<DeliveryAddress>().notNull(),
     prepTimeMinutes: smallint("prep_time_minutes"),
     /** For an order placed for later: when the customer wants it delivered. */
@@ -378,8 +383,10 @@ export const orders = pgTable(
     ),
     check(
       "orders_total_is_sum",
-      sql`${t.totalMinor} = ${t.subtotalMinor} + ${t.deliveryFeeMinor} + ${t.serviceFeeMinor} + ${t.taxMinor} + ${t.tipMinor}`,
+      sql`${t.totalMinor} = ${t.subtotalMinor} + ${t.deliveryFeeMinor} + ${t.serviceFeeMinor} + ${t.taxMinor} + ${t.tipMinor} - ${t.discountMinor}`,
     ),
+    // A promotion's discount comes off the food only (domain/pricing/promotions.ts).
+    check("orders_discount_within_subtotal", sql`${t.discountMinor} >= 0 and ${t.discountMinor} <= ${t.subtotalMinor}`),
   ],
 );
 

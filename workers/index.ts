@@ -12,7 +12,9 @@ import { refreshCalibration } from "./eta/calibration-store.ts";
 import { handleQueue } from "./events/consumer.ts";
 import { reconcile } from "./events/reconciler.ts";
 import { PAYOUT_CRON, runPayouts } from "./ledger/payouts.ts";
+import { RECONCILIATION_CRON, runDailyReconciliation } from "./ledger/reconciliation-runs.ts";
 import { sweepDue } from "./notifications/sweep.ts";
+import { releaseOrphanRedemptions } from "./promotions/redemptions.ts";
 
 export { CityMapDO } from "../durable-objects/city-map/city-map-do.ts";
 export { OrderDO } from "../durable-objects/order/order-do.ts";
@@ -32,6 +34,18 @@ export default {
   queue: (batch, env, ctx) => handleQueue(batch, env, ctx),
   async scheduled(controller, env, _ctx) {
     const { db, close } = openDb(env, 2);
+    if (controller.cron === RECONCILIATION_CRON) {
+      try {
+        const run = await runDailyReconciliation(env, db, controller.scheduledTime);
+        // A difference is for operators to look into: logged as a warning, kept for the console.
+        logLine(run.differences > 0 || run.truncated ? "warn" : "info", "reconciliation.ran", { ...run });
+      } catch (err) {
+        logLine("error", "reconciliation.failed", { error: String(err) });
+      } finally {
+        await close().catch(() => {});
+      }
+      return;
+    }
     if (controller.cron === PAYOUT_CRON) {
       try {
         logLine("info", "payouts.ran", { ...(await runPayouts(env, db, payoutPeriod(controller.scheduledTime))) });
@@ -68,6 +82,12 @@ export default {
       logLine("info", "notifications.swept", { ...swept });
     } catch (err) {
       logLine("error", "notifications.sweep_failed", { error: String(err) });
+    }
+    try {
+      const released = await releaseOrphanRedemptions(db, controller.scheduledTime);
+      if (released > 0) logLine("info", "promotions.released_orphans", { released });
+    } catch (err) {
+      logLine("error", "promotions.release_failed", { error: String(err) });
     } finally {
       await close().catch(() => {});
     }

@@ -18,6 +18,8 @@ const order: LedgerOrder = {
   taxMinor: 450,
   tipMinor: 300,
   totalMinor: 4464,
+  discountMinor: 0,
+  discountFundedBy: "platform",
   commissionBps: 1500,
 };
 
@@ -52,6 +54,7 @@ describe("bookOrder", () => {
       tipMinor: 300,
       platformMinor: 660,
       taxMinor: 450,
+      discountMinor: 0,
     });
     const bookings = bookOrder(order, events(["order.placed"], paid, ["order.accepted"], ["order.delivered"]));
     expect(bookings.map((b) => b.kind)).toEqual(["order_paid", "order_delivered"]);
@@ -149,6 +152,41 @@ describe("bookOrder", () => {
     expect(balanceOf(late, PLATFORM.customerRefunds)).toBe(0);
   });
 
+  it("books a platform-funded discount to promotions and leaves every share as without it", () => {
+    const discounted: LedgerOrder = { ...order, discountMinor: 500, totalMinor: 3964 };
+    const paidLess: [string, Record<string, unknown>] = ["order.paid", { amountMinor: 3964, state: "paid" }];
+    const bookings = bookOrder(discounted, events(paidLess, ["order.delivered"]));
+    expect(bookings.every(isBalanced)).toBe(true);
+    expect(balanceOf(bookings, PLATFORM.promotions)).toBe(500);
+    expect(balanceOf(bookings, restaurantAccount(RESTAURANT))).toBe(-2805);
+    expect(balanceOf(bookings, courierAccount(COURIER))).toBe(-549);
+    expect(balanceOf(bookings, PLATFORM.revenue)).toBe(-660);
+    expect(balanceOf(bookings, PLATFORM.customerFunds)).toBe(0);
+  });
+
+  it("takes a restaurant-funded discount from the restaurant's share, and a later refund only from what is left", () => {
+    const discounted: LedgerOrder = { ...order, discountMinor: 500, totalMinor: 3964, discountFundedBy: "restaurant" };
+    const paidLess: [string, Record<string, unknown>] = ["order.paid", { amountMinor: 3964, state: "paid" }];
+    const bookings = bookOrder(discounted, events(paidLess, ["order.delivered"], refunded(3000, "re_after")));
+    expect(bookings.every(isBalanced)).toBe(true);
+    expect(balanceOf(bookings, PLATFORM.promotions)).toBe(0);
+    // 2805 less the 500 it funded; the refund takes the remaining 2305, the platform the other 695.
+    expect(balanceOf(bookings, restaurantAccount(RESTAURANT))).toBe(0);
+    expect(balanceOf(bookings, PLATFORM.customerRefunds)).toBe(695);
+  });
+
+  it("books nothing for a discount on an order called off", () => {
+    const discounted: LedgerOrder = { ...order, discountMinor: 500, totalMinor: 3964 };
+    const bookings = bookOrder(
+      discounted,
+      events(
+        ["order.paid", { amountMinor: 3964 }],
+        ["order.rejected", { state: "rejected", refund: { amountMinor: 3964 } }],
+      ),
+    );
+    expect(balanceOf(bookings, PLATFORM.promotions)).toBe(0);
+  });
+
   it("folds only events contiguous from seq 1 and ignores duplicates", () => {
     const all = events(paid, ["order.accepted"], ["order.delivered"]);
     const gap = [all[0], all[2]].filter((e): e is LedgerEvent => !!e);
@@ -163,12 +201,15 @@ describe("bookOrder over random histories", () => {
     const random = seededRandom(14);
     for (let round = 0; round < 500; round++) {
       const tip = Math.floor(random() * 1000);
+      const discount = random() < 0.5 ? 0 : Math.floor(random() * 3301);
       const o: LedgerOrder = {
         ...order,
         id: `order-${round}`,
         courierId: random() < 0.2 ? null : COURIER,
         tipMinor: tip,
-        totalMinor: 3300 + 249 + 165 + 450 + tip,
+        totalMinor: 3300 + 249 + 165 + 450 + tip - discount,
+        discountMinor: discount,
+        discountFundedBy: random() < 0.5 ? "platform" : "restaurant",
         commissionBps: Math.floor(random() * 10_001),
       };
       const steps: Array<[string, Record<string, unknown>]> = [["order.paid", { amountMinor: o.totalMinor }]];
@@ -207,7 +248,12 @@ describe("bookOrder over random histories", () => {
       if (ending === "delivered" || ending === "failed_delivery") {
         expect(balanceOf(bookings, courierAccount(COURIER)) || 0).toBe(o.courierId ? -(249 + tip) : 0);
       }
-      expect(balanceOf(bookings, restaurantAccount(RESTAURANT))).toBeLessThanOrEqual(0);
+      const earned = ending === "delivered" || ending === "failed_delivery";
+      const share = orderShares(o).restaurantMinor;
+      const funds = earned && o.discountFundedBy === "restaurant" ? discount : 0;
+      // The restaurant never bears a refund beyond what it kept after funding its discount.
+      expect(balanceOf(bookings, restaurantAccount(RESTAURANT))).toBeLessThanOrEqual(Math.max(0, funds - share));
+      expect(balanceOf(bookings, PLATFORM.promotions)).toBe(earned && o.discountFundedBy === "platform" ? discount : 0);
       for (let cut = 0; cut <= evs.length; cut++) {
         const prefix = bookOrder(o, evs.slice(0, cut));
         expect(bookings.slice(0, prefix.length)).toEqual(prefix);

@@ -20,6 +20,10 @@
 //   customer refunds.
 // - A payment that arrived after the order expired is held and refunded whole.
 //
+// - A promotion's discount is paid in at settlement by its funder: the
+//   platform (promotions, an expense) or the restaurant (a debit beside its
+//   share). Nothing is booked for it if the order is called off.
+//
 // Only a contiguous run of events from seq 1 is folded, so a redelivered,
 // late or reordered event changes nothing already booked: every booking is
 // keyed by its source event (or Stripe refund id) and a longer run only adds.
@@ -37,7 +41,11 @@ export interface LedgerOrder {
   serviceFeeMinor: number;
   taxMinor: number;
   tipMinor: number;
+  /** What the customer was charged: net of the discount. */
   totalMinor: number;
+  /** A promotion's discount (0 without one), paid by its funder when the order settles. */
+  discountMinor: number;
+  discountFundedBy: "platform" | "restaurant";
   /** The restaurant's commission when its earnings are booked, in basis points. */
   commissionBps: number;
 }
@@ -70,6 +78,8 @@ export interface OrderShares {
   tipMinor: number;
   platformMinor: number;
   taxMinor: number;
+  /** Paid in by whoever funds the promotion (decision 0041). */
+  discountMinor: number;
 }
 
 /** How a delivered order's total splits; the parts add up to the total. */
@@ -80,7 +90,10 @@ export function orderShares(order: LedgerOrder): OrderShares {
   const pay = courierPay(order);
   const restaurantMinor = order.subtotalMinor - commissionMinor;
   const platformMinor = commissionMinor + order.serviceFeeMinor;
-  const rest = order.totalMinor - restaurantMinor - platformMinor - pay.payMinor - pay.tipMinor - order.taxMinor;
+  const discountMinor = Math.max(0, order.discountMinor);
+  // The customer paid the total net of the discount; the funder pays the discount in.
+  const rest =
+    order.totalMinor + discountMinor - restaurantMinor - platformMinor - pay.payMinor - pay.tipMinor - order.taxMinor;
   // A total that is not the sum of its parts (it never is today) goes to the platform, so entries still balance.
   return {
     restaurantMinor,
@@ -89,6 +102,7 @@ export function orderShares(order: LedgerOrder): OrderShares {
     tipMinor: pay.tipMinor,
     platformMinor: platformMinor + rest,
     taxMinor: order.taxMinor,
+    discountMinor,
   };
 }
 
@@ -187,12 +201,21 @@ export function bookOrder(order: LedgerOrder, events: readonly LedgerEvent[]): B
         if (earned || closed || paid === 0) break;
         if (event.type === "order.delivery_failed" && !(state === "failed" && delivery === "failed")) break;
         earned = true;
-        restaurantLeft = shares.restaurantMinor;
+        const restaurantFunds = order.discountFundedBy === "restaurant";
+        // A refund borne by the restaurant comes out of what it kept after funding the discount.
+        restaurantLeft = Math.max(0, shares.restaurantMinor - (restaurantFunds ? shares.discountMinor : 0));
+        const discount: Array<[string, number, string]> = [
+          [restaurantFunds ? restaurant : PLATFORM.promotions, shares.discountMinor, "promotion discount funded"],
+        ];
         const courier = order.courierId ? courierAccount(order.courierId) : PLATFORM.revenue;
         out.push(
           booking(
             head(key, event.type === "order.delivered" ? "order_delivered" : "delivery_failed", event.at),
-            [[PLATFORM.customerFunds, paid - refundsFromFunds, "order settled"], ...bearers(refundsFromFunds)],
+            [
+              [PLATFORM.customerFunds, paid - refundsFromFunds, "order settled"],
+              ...bearers(refundsFromFunds),
+              ...discount,
+            ],
             [
               [restaurant, shares.restaurantMinor, "subtotal less commission"],
               [courier, shares.courierPayMinor, "delivery pay"],

@@ -57,7 +57,11 @@ export interface PlacedOrder {
   serviceFeeMinor: number;
   taxMinor: number;
   tipMinor: number;
+  /** Net of `discountMinor`. */
   totalMinor: number;
+  /** A promotion's discount (domain/pricing/promotions.ts); absent on orders without one. */
+  discountMinor?: number | undefined;
+  promotion?: PlacedPromotion | undefined;
   deliveryAddress: DeliveryAddressInput;
   restaurantLocation: { lat: number; lng: number };
   /** For the courier's offer and job screens; absent on orders placed before they were recorded. */
@@ -68,6 +72,13 @@ export interface PlacedOrder {
   quotedPrepMinutes?: number | undefined;
   /** Set for an order placed for later (a time, or a merchant's delivery slot). */
   schedule?: OrderSchedule | undefined;
+}
+
+/** The promotion an order redeemed, fixed at placement. */
+export interface PlacedPromotion {
+  id: string;
+  code: string;
+  fundedBy: "platform" | "restaurant";
 }
 
 export interface OrderSchedule {

@@ -21,6 +21,8 @@ export interface OrderView {
   taxMinor: number;
   tipMinor: number;
   totalMinor: number;
+  discountMinor: number;
+  promotionCode: string | null;
   paidMinor: number;
   refundedMinor: number;
   deliveryAddress: PlacedOrder["deliveryAddress"];

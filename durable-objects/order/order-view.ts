@@ -27,6 +27,8 @@ export function orderView(order: PlacedOrder, snapshot: OrderSnapshot, lastSeq: 
     taxMinor: order.taxMinor,
     tipMinor: order.tipMinor,
     totalMinor: order.totalMinor,
+    discountMinor: order.discountMinor ?? 0,
+    promotionCode: order.promotion?.code ?? null,
     paidMinor: snapshot.paidMinor,
     refundedMinor: snapshot.refundedMinor,
     deliveryAddress: order.deliveryAddress,

@@ -99,6 +99,31 @@ async function freshAddress(fx: Fixtures): Promise<string> {
   return ((await res.json()) as { id: string }).id;
 }
 
+/** A promotion body with a code new for each send (codes are unique). */
+function promotionBody(): Record<string, unknown> {
+  return {
+    code: `M${unique()
+      .replace(/[^A-Za-z0-9]/g, "")
+      .slice(0, 12)}`,
+    kind: "fixed",
+    amountMinor: 100,
+    currency: "EUR",
+    startsAt: new Date(Date.now() - 60_000).toISOString(),
+    endsAt: new Date(Date.now() + 86_400_000).toISOString(),
+  };
+}
+
+/** A restaurant-funded promotion of the fixtures' restaurant, new for each send. */
+async function freshPromotion(fx: Fixtures): Promise<string> {
+  const res = await api(`/v1/restaurants/${fx.world.restaurantId}/promotions`, {
+    method: "POST",
+    token: fx.tokens.admin,
+    json: promotionBody(),
+  });
+  if (res.status !== 201) throw new Error(`fixture promotion: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { id: string }).id;
+}
+
 async function signedIgnoredEvent(): Promise<Call> {
   const payload = JSON.stringify({
     id: `evt_${unique()}`,
@@ -304,6 +329,27 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
   getRestaurantStatement: { call: (fx) => ({ params: restaurant(fx) }), expect: editors },
   getCourierStatement: { call: () => ({}), expect: signedIn("courier") },
   getReconciliation: { call: () => ({}), expect: signedIn("admin") },
+
+  getRestaurantMonthlyStatement: {
+    call: (fx) => ({ params: { ...restaurant(fx), month: "2026-11" } }),
+    expect: editors,
+  },
+  getCourierMonthlyStatement: { call: () => ({ params: { month: "2026-11" } }), expect: signedIn("courier") },
+  listReconciliationRuns: { call: () => ({}), expect: signedIn("admin") },
+
+  // promotions: a restaurant's editors for its own restaurant-funded codes; admins for every code
+  listRestaurantPromotions: { call: (fx) => ({ params: restaurant(fx) }), expect: editors },
+  createRestaurantPromotion: { call: (fx) => ({ params: restaurant(fx), body: promotionBody() }), expect: editors },
+  disableRestaurantPromotion: {
+    call: async (fx) => ({ params: { ...restaurant(fx), promotionId: await freshPromotion(fx) } }),
+    expect: editors,
+  },
+  listPromotions: { call: () => ({}), expect: signedIn("admin") },
+  createPromotion: { call: () => ({ body: promotionBody() }), expect: signedIn("admin") },
+  disablePromotion: {
+    call: async (fx) => ({ params: { promotionId: await freshPromotion(fx) } }),
+    expect: signedIn("admin"),
+  },
 
   // opening hours, pause, kitchen, stock and slots: public to read, the restaurant's editors to change
   getRestaurantHours: { call: (fx) => ({ params: restaurant(fx) }), expect: open() },

@@ -35,6 +35,7 @@ import {
   PHOTO_UPLOAD_PATH as MENU_PHOTO_PATH,
   registerMenuPhotoRoutes,
 } from "./routes/menu-photos.ts";
+import { registerMonthlyStatementRoutes } from "./routes/monthly-statements.ts";
 import { registerNotificationPreferenceRoutes } from "./routes/notification-preferences.ts";
 import { registerOnboardingCourierRoutes } from "./routes/onboarding-couriers.ts";
 import { registerOnboardingRestaurantRoutes } from "./routes/onboarding-restaurants.ts";
@@ -44,6 +45,7 @@ import { registerOrderRoutes } from "./routes/orders.ts";
 import { registerOverviewRoutes } from "./routes/overview-admin.ts";
 import { registerPartnerWebhookRoutes } from "./routes/partner-webhooks.ts";
 import { registerPayoutRoutes } from "./routes/payouts.ts";
+import { registerPromotionRoutes } from "./routes/promotions.ts";
 import { registerQuoteRoutes } from "./routes/quotes.ts";
 import { registerRatingRoutes } from "./routes/ratings.ts";
 import { registerRestaurantAdminRoutes } from "./routes/restaurant-admin.ts";
@@ -134,6 +136,8 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerWebhookRoutes(app);
   registerPayoutRoutes(app);
   registerStatementRoutes(app);
+  registerPromotionRoutes(app);
+  registerMonthlyStatementRoutes(app);
   registerAdminRoutes(app);
   registerZoneAdminRoutes(app);
   registerSurgeAdminRoutes(app);

@@ -9,6 +9,7 @@ import { orderEvents, orders, restaurants } from "../../db/schema.ts";
 import { bookOrder, type LedgerEvent, type LedgerOrder } from "../../domain/ledger/order-rules.ts";
 import type { OrderEventMessage } from "../../domain/order/order-event.ts";
 import { type Transaction, writeBookings } from "../ledger/write.ts";
+import { releaseRedemption } from "../promotions/redemptions.ts";
 
 export async function projectLedger(tx: Transaction, messages: readonly OrderEventMessage[]): Promise<number> {
   const orderIds = [...new Set(messages.map((m) => m.event.orderId))].sort();
@@ -25,6 +26,8 @@ export async function projectLedger(tx: Transaction, messages: readonly OrderEve
       taxMinor: orders.taxMinor,
       tipMinor: orders.tipMinor,
       totalMinor: orders.totalMinor,
+      discountMinor: orders.discountMinor,
+      promotionFundedBy: orders.promotionFundedBy,
       commissionBps: restaurants.commissionBps,
     })
     .from(orders)
@@ -48,6 +51,30 @@ export async function projectLedger(tx: Transaction, messages: readonly OrderEve
     list.push({ id: row.id, seq: row.seq, type: row.type, at: row.occurredAt.getTime(), payload: row.payload });
     byOrder.set(row.orderId, list);
   }
-  const bookings = orderRows.flatMap((order: LedgerOrder) => bookOrder(order, byOrder.get(order.id) ?? []));
-  return writeBookings(tx, bookings);
+  const bookings = orderRows.flatMap((row) => {
+    const order: LedgerOrder = {
+      ...row,
+      discountFundedBy: row.promotionFundedBy === "restaurant" ? "restaurant" : "platform",
+    };
+    return bookOrder(order, byOrder.get(order.id) ?? []);
+  });
+  const written = await writeBookings(tx, bookings);
+  await releaseCalledOff(tx, messages);
+  return written;
+}
+
+/**
+ * An order called off before anyone earned from it gives its promotion's
+ * discount back (budget and the customer's allowance), in the same
+ * transaction as its events; released once, however often the event comes.
+ */
+async function releaseCalledOff(tx: Transaction, messages: readonly OrderEventMessage[]): Promise<void> {
+  for (const { event, order } of messages) {
+    if (!order.promotion) continue;
+    const calledOff =
+      event.state === "rejected" ||
+      event.state === "cancelled" ||
+      (event.state === "failed" && event.delivery !== "failed");
+    if (calledOff) await releaseRedemption(tx, order.id);
+  }
 }

@@ -57,6 +57,9 @@ function orderRow({ event, order }: OrderEventMessage): OrderRow {
     taxMinor: order.taxMinor,
     tipMinor: order.tipMinor,
     totalMinor: order.totalMinor,
+    discountMinor: order.discountMinor ?? 0,
+    promotionId: order.promotion?.id ?? null,
+    promotionFundedBy: order.promotion?.fundedBy ?? null,
     deliveryAddress: order.deliveryAddress,
     prepTimeMinutes: order.prepTimeMinutes,
     // Fixed at placement, so the insert sets them and the upsert never needs to.

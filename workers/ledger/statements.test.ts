@@ -3,10 +3,12 @@
 // agree and names each injected difference.
 import { createExecutionContext, createMessageBatch, getQueueResult } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
+import { openDb } from "../../db/client.ts";
 import type { OrderEvent, OrderEventMessage } from "../../domain/order/order-event.ts";
 import { signedWebhook, testStripe } from "../../test/stripe.ts";
 import { api, createWorld, signInAll, testEnv, type World, type WorldTokens } from "../../test/world.ts";
 import worker from "../index.ts";
+import { runDailyReconciliation } from "./reconciliation-runs.ts";
 
 let world: World;
 let tokens: WorldTokens;
@@ -181,5 +183,58 @@ describe("statements and reconciliation", () => {
       (await api("/v1/admin/reconciliation?from=2020-01-01T00:00:00Z&to=2021-01-01T00:00:00Z", { token: tokens.admin }))
         .status,
     ).toBe(400);
+  });
+
+  it("answers a month's statement, opening + lines = closing, as JSON or CSV, to its holder only", async () => {
+    const intent = await pay(2600);
+    await project(paidAndDelivered(intent.id));
+    const month = new Date().toISOString().slice(0, 7);
+    const res = await api(`/v1/couriers/me/statements/${month}`, { token: tokens.courier });
+    expect(res.status).toBe(200);
+    const statement = (await res.json()) as {
+      totals: Array<{ currency: string; openingMinor: number; tipsMinor: number; closingMinor: number }>;
+      lines: Array<{ amountMinor: number }>;
+    };
+    const eur = statement.totals.find((t) => t.currency === "EUR");
+    expect(eur?.tipsMinor).toBeGreaterThanOrEqual(200);
+    const sum = statement.lines.reduce((a, l) => a + l.amountMinor, 0);
+    expect(eur?.closingMinor).toBe((eur?.openingMinor ?? 0) + sum);
+
+    const csv = await api(`/v1/restaurants/${world.restaurantId}/statements/${month}?format=csv`, {
+      token: tokens.staff,
+    });
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get("content-type")).toContain("text/csv");
+    const text = await csv.text();
+    expect(text.split("\r\n")[0]).toBe("date,kind,order,memo,currency,amount_minor");
+    expect(text).toContain('"closing"');
+    expect(
+      (await api(`/v1/restaurants/${world.otherRestaurantId}/statements/${month}`, { token: tokens.staff })).status,
+    ).toBe(403);
+    expect((await api(`/v1/couriers/me/statements/2026-13`, { token: tokens.courier })).status).toBe(400);
+  });
+
+  it("runs the daily reconciliation for the day before and keeps its report for admins", async () => {
+    const ghost = `pi_ghost${crypto.randomUUID().replaceAll("-", "")}`;
+    await project(paidAndDelivered(ghost));
+    const { db, close } = openDb(testEnv);
+    try {
+      const run = await runDailyReconciliation(testEnv, db, Date.now() + 86_400_000);
+      expect(run.period).toBe(new Date().toISOString().slice(0, 10));
+      expect(run.differences).toBeGreaterThan(0);
+      // A rerun of the same day replaces its report.
+      await runDailyReconciliation(testEnv, db, Date.now() + 86_400_000);
+    } finally {
+      await close();
+    }
+    const res = await api("/v1/admin/reconciliation/runs", { token: tokens.admin });
+    expect(res.status).toBe(200);
+    const { runs } = (await res.json()) as {
+      runs: Array<{ period: string; differences: number; report: { differences: Array<{ ref: string }> } }>;
+    };
+    const today = runs.filter((r) => r.period === new Date().toISOString().slice(0, 10));
+    expect(today).toHaveLength(1);
+    expect(today[0]?.report.differences.map((d) => d.ref)).toContain(`charge:${ghost}`);
+    expect((await api("/v1/admin/reconciliation/runs", { token: tokens.staff })).status).toBe(403);
   });
 });

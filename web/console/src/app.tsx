@@ -33,6 +33,7 @@ import { KitchenScreen } from "./screens/kitchen.tsx";
 import { MenuScreen } from "./screens/menu.tsx";
 import { MenuEditorScreen } from "./screens/menu-editor.tsx";
 import { OrderDetail } from "./screens/order-detail.tsx";
+import { PromotionsScreen } from "./screens/promotions.tsx";
 import { ReportsScreen } from "./screens/reports.tsx";
 import { SignIn } from "./screens/sign-in.tsx";
 import { StatementScreen } from "./screens/statement.tsx";
@@ -133,6 +134,7 @@ function Console(props: { user: User; onSignOut(): void }) {
         { href: "#/reports", label: t("nav.reports") },
         { href: "#/money", label: t("nav.money") },
         { href: "#/webhooks", label: t("nav.webhooks") },
+        { href: "#/promotions", label: t("nav.promotions") },
       ]
     : [
         { href: "#/overview", label: t("nav.overview") },
@@ -184,6 +186,7 @@ function Console(props: { user: User; onSignOut(): void }) {
     else if (section === "reports") screen = <ReportsScreen restaurant={restaurant} />;
     else if (section === "money") screen = <StatementScreen restaurant={restaurant} />;
     else if (section === "webhooks") screen = <WebhooksScreen restaurant={restaurant} endpointId={param} />;
+    else if (section === "promotions") screen = <PromotionsScreen restaurant={restaurant} />;
   } else if (known) {
     screen = operatorScreen(section, param, extra);
   }

@@ -3,11 +3,13 @@
 // compile.
 import { defineMessages, type I18n, useI18n as useSharedI18n } from "../../shared/ui/i18n.tsx";
 import { KITCHEN_EN, KITCHEN_PT } from "./i18n-kitchen.ts";
+import { MONEY_EN, MONEY_PT } from "./i18n-money.ts";
 import { PARTNERS_EN, PARTNERS_PT } from "./i18n-partners.ts";
 import { OPS_EN, OPS_PT } from "./ops/messages.ts";
 
 const en = {
   ...KITCHEN_EN,
+  ...MONEY_EN,
   "app.brand": "Edge Delivery",
   "app.operations": "Operations",
   "app.title": "Console",
@@ -257,6 +259,7 @@ const en = {
 
 const pt: { [K in keyof typeof en]: string } = {
   ...KITCHEN_PT,
+  ...MONEY_PT,
   "app.brand": "Edge Delivery",
   "app.operations": "Operações",
   "app.title": "Consola",

@@ -98,6 +98,11 @@ const en = {
   "cart.tip": "Tip for the courier",
   "cart.noTip": "No tip",
   "cart.summary": "Price",
+  "cart.promo": "Promotion code",
+  "cart.promoLabel": "Code",
+  "cart.promoApply": "Apply",
+  "cart.promoRemove": "Remove code",
+  "cart.discount": "Discount ({code})",
   "cart.subtotal": "Subtotal",
   "cart.deliveryFee": "Delivery",
   "cart.surgeHigh":
@@ -312,6 +317,11 @@ const pt: { [K in keyof typeof en]: string } = {
   "cart.tip": "Gorjeta para o estafeta",
   "cart.noTip": "Sem gorjeta",
   "cart.summary": "Preço",
+  "cart.promo": "Código promocional",
+  "cart.promoLabel": "Código",
+  "cart.promoApply": "Aplicar",
+  "cart.promoRemove": "Remover código",
+  "cart.discount": "Desconto ({code})",
   "cart.subtotal": "Subtotal",
   "cart.deliveryFee": "Entrega",
   "cart.surgeHigh":

@@ -49,6 +49,7 @@ export const orderTotalsFields = {
   taxMinor: z.number().int(),
   tipMinor: z.number().int(),
   totalMinor: z.number().int(),
+  discountMinor: z.number().int().openapi({ description: "A promotion's discount, already taken off the total." }),
 };
 
 /** The live sockets; each has a `<Name>ClientMessage` and a `<Name>ServerMessage` component. */

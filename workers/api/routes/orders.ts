@@ -30,6 +30,7 @@ import { readMenuForPricing } from "../menus/menu-cache.ts";
 import type { Menu } from "../menus/menu-repository.ts";
 import { type SurgeMode, surgeFor } from "../orders/delivery-terms.ts";
 import { admitToKitchen, checkTiming } from "../orders/kitchen-admission.ts";
+import { type PromotionCaller, withPromotion, withRedemption } from "../orders/promotion-pricing.ts";
 
 const Uuid = z.string().uuid();
 
@@ -70,6 +71,13 @@ export const PlaceOrderBody = z
       .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/, "A slot id from GET /v1/restaurants/{id}/slots, e.g. 2026-11-30T10:00.")
       .optional()
       .openapi({ description: "Required for slot-based merchants: the delivery slot." }),
+    promoCode: z
+      .string()
+      .trim()
+      .min(1)
+      .max(40)
+      .optional()
+      .openapi({ description: "A promotion code; the discount comes off the food (never below zero)." }),
   })
   .openapi("PlaceOrder");
 
@@ -96,6 +104,7 @@ export const Order = z
       }),
     ),
     ...orderTotalsFields,
+    promotionCode: z.string().nullable(),
     paidMinor: z.number().int(),
     refundedMinor: z.number().int(),
     deliveryAddress: DeliveryAddress,
@@ -337,7 +346,12 @@ export type PlaceOrderInput = z.infer<typeof PlaceOrderBody>;
  * Prices a cart exactly as placement does (a quote uses this too): the menu,
  * ordering profile and zones all come from KV, so no Postgres on this path.
  */
-export async function priceForPlacement(c: AppContext, body: PlaceOrderInput, mode: SurgeMode) {
+export async function priceForPlacement(
+  c: AppContext,
+  body: PlaceOrderInput,
+  mode: SurgeMode,
+  caller: PromotionCaller,
+) {
   const cached = await readMenuForPricing(c.env.MENU_CACHE, () => c.var.db, body.restaurantId);
   if (!cached) throw new ApiError(404, "restaurant_not_found", "No active restaurant has this id.");
   const restaurant = cached.entry.ordering;
@@ -371,7 +385,8 @@ export async function priceForPlacement(c: AppContext, body: PlaceOrderInput, mo
     body.tipMinor,
   );
   if (!priced.ok) throw new ApiError(422, "cart_invalid", "Some items cannot be ordered as chosen.", priced.errors);
-  return { restaurant, distanceM, timing, menu, priced, area, surge };
+  const discounted = await withPromotion(c, priced, body.restaurantId, body.promoCode, caller);
+  return { restaurant, distanceM, timing, menu, priced: discounted, area, surge };
 }
 
 export function registerOrderRoutes(app: App): void {
@@ -380,44 +395,51 @@ export function registerOrderRoutes(app: App): void {
     const idempotencyKey = c.req.valid("header")["idempotency-key"];
     const body = c.req.valid("json");
 
-    const { restaurant, distanceM, timing, menu, priced } = await priceForPlacement(c, body, {
-      kind: "place",
-      customerId: principal.userId,
-    });
-
     const orderId = await orderIdFor(principal.userId, idempotencyKey);
-    const kitchen = await admitToKitchen(c.env, {
-      restaurantId: body.restaurantId,
-      orderId,
-      profile: restaurant,
-      timing,
-      lines: body.items,
-      distanceM,
+    const customerId = principal.userId;
+    const { restaurant, distanceM, timing, menu, priced } = await priceForPlacement(
+      c,
+      body,
+      { kind: "place", customerId },
+      { customerId, orderId },
+    );
+    const promo = { customerId, orderId, restaurantId: body.restaurantId };
+    const result = await withRedemption(c, priced, body.promoCode, promo, async () => {
+      const kitchen = await admitToKitchen(c.env, {
+        restaurantId: body.restaurantId,
+        orderId,
+        profile: restaurant,
+        timing,
+        lines: body.items,
+        distanceM,
+      });
+      const order: PlacedOrder = {
+        id: orderId,
+        customerId: principal.userId,
+        restaurantId: body.restaurantId,
+        idempotencyKey,
+        fingerprint: await sha256Hex(JSON.stringify(body)),
+        menuVersion: menu.version,
+        currency: priced.currency,
+        lines: priced.lines,
+        subtotalMinor: priced.subtotalMinor,
+        deliveryFeeMinor: priced.deliveryFeeMinor,
+        serviceFeeMinor: priced.serviceFeeMinor,
+        taxMinor: priced.taxMinor,
+        tipMinor: priced.tipMinor,
+        totalMinor: priced.totalMinor,
+        ...(priced.promotion && { discountMinor: priced.discountMinor, promotion: priced.promotion }),
+        deliveryAddress: body.deliveryAddress,
+        restaurantLocation: { lat: restaurant.lat, lng: restaurant.lng },
+        restaurantName: menu.restaurantName,
+        restaurantAddress: restaurant.address,
+        placedAt: Date.now(),
+        quotedPrepMinutes: kitchen.quotedPrepMinutes,
+        ...(kitchen.schedule && { schedule: kitchen.schedule }),
+      };
+      const placed = await orderStub(c, orderId).place(order, principal);
+      return { placed: placed.ok, value: placed };
     });
-    const order: PlacedOrder = {
-      id: orderId,
-      customerId: principal.userId,
-      restaurantId: body.restaurantId,
-      idempotencyKey,
-      fingerprint: await sha256Hex(JSON.stringify(body)),
-      menuVersion: menu.version,
-      currency: priced.currency,
-      lines: priced.lines,
-      subtotalMinor: priced.subtotalMinor,
-      deliveryFeeMinor: priced.deliveryFeeMinor,
-      serviceFeeMinor: priced.serviceFeeMinor,
-      taxMinor: priced.taxMinor,
-      tipMinor: priced.tipMinor,
-      totalMinor: priced.totalMinor,
-      deliveryAddress: body.deliveryAddress,
-      restaurantLocation: { lat: restaurant.lat, lng: restaurant.lng },
-      restaurantName: menu.restaurantName,
-      restaurantAddress: restaurant.address,
-      placedAt: Date.now(),
-      quotedPrepMinutes: kitchen.quotedPrepMinutes,
-      ...(kitchen.schedule && { schedule: kitchen.schedule }),
-    };
-    const result = await orderStub(c, orderId).place(order, principal);
     if (!result.ok) throwRefusal(result);
     if (!result.created) c.header("idempotent-replayed", "true");
     c.header("location", `/v1/orders/${orderId}`);

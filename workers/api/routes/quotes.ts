@@ -31,6 +31,7 @@ const Quote = z
     surge: SurgeInfo,
     // Null for an order for later or for a delivery slot: the time chosen is the promise.
     deliveryWindow: z.union([DeliveryWindowInfo, z.null()]),
+    promotionCode: z.string().nullable(),
   })
   .openapi("Quote");
 
@@ -51,10 +52,13 @@ const quote = createRoute({
 export function registerQuoteRoutes(app: App): void {
   app.openapi(quote, async (c) => {
     const body = c.req.valid("json");
-    const { distanceM, menu, priced, restaurant, area, surge, timing } = await priceForPlacement(c, body, {
-      kind: "quote",
-      customerId: principalOf(c).userId,
-    });
+    const customerId = principalOf(c).userId;
+    const { distanceM, menu, priced, restaurant, area, surge, timing } = await priceForPlacement(
+      c,
+      body,
+      { kind: "quote", customerId },
+      { customerId, orderId: null },
+    );
     const now = Date.now();
     const window = await windowFor(c.env, {
       areaId: area.id,
@@ -101,6 +105,8 @@ export function registerQuoteRoutes(app: App): void {
                 expectedAt: at(window.expectedMinutes),
               }
             : null,
+        discountMinor: priced.discountMinor,
+        promotionCode: priced.promotion?.code ?? null,
       },
       200,
     );

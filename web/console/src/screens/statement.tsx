@@ -8,6 +8,7 @@ import { shortId } from "../../../shared/ui/format.ts";
 import { useNotices } from "../../../shared/ui/notices.tsx";
 import { api, type Restaurant } from "../api.ts";
 import { type MessageKey, useI18n } from "../i18n.ts";
+import { MonthlyCsv } from "./monthly-csv.tsx";
 
 type Statement = Schemas["Statement"];
 
@@ -149,6 +150,7 @@ export function StatementScreen(props: { restaurant: Restaurant }) {
     <section className="money" aria-labelledby="money-title">
       <header className="screen-header">
         <h1 id="money-title">{t("money.title")}</h1>
+        <MonthlyCsv restaurantId={restaurantId} />
         <button type="button" onClick={setUpPayouts} disabled={opening}>
           {opening ? t("money.opening") : t("money.setUp")}
         </button>

@@ -36,6 +36,9 @@ export function CartScreen() {
   }));
   const [saveIt, setSaveIt] = useState(false);
   const [tipPercent, setTipPercent] = useState<number>(10);
+  // What is typed, and the code applied to the quote (only on "Apply", not on every keystroke).
+  const [promoInput, setPromoInput] = useState("");
+  const [promoCode, setPromoCode] = useState<string | null>(null);
   const [quote, setQuote] = useState<Quote | null>(null);
   const [quoteError, setQuoteError] = useState<string | null>(null);
   const [payError, setPayError] = useState<string | null>(null);
@@ -70,14 +73,15 @@ export function CartScreen() {
             deliveryAddress: address,
             tipMinor,
             ...timingFields(when),
+            ...(promoCode ? { promoCode } : {}),
           }
         : null,
-    [cart, address, tipMinor, when],
+    [cart, address, tipMinor, when, promoCode],
   );
 
   // Re-quoted when what changes the price changes (not on every keystroke of the street).
   const priceKey = body
-    ? JSON.stringify([body.items, body.tipMinor, place.lat, place.lng, body.restaurantId, when])
+    ? JSON.stringify([body.items, body.tipMinor, place.lat, place.lng, body.restaurantId, when, promoCode])
     : "";
   // biome-ignore lint/correctness/useExhaustiveDependencies: priceKey stands for the body's priced parts.
   useEffect(() => {
@@ -244,6 +248,39 @@ export function CartScreen() {
         </div>
       </fieldset>
 
+      <fieldset className="promo">
+        <legend>{t("cart.promo")}</legend>
+        <div className="promo-row">
+          <label htmlFor="promo-code" className="visually-hidden">
+            {t("cart.promoLabel")}
+          </label>
+          <input
+            id="promo-code"
+            autoComplete="off"
+            autoCapitalize="characters"
+            maxLength={40}
+            value={promoInput}
+            placeholder={t("cart.promoLabel")}
+            onChange={(e) => setPromoInput(e.target.value)}
+          />
+          {promoCode ? (
+            <button
+              type="button"
+              onClick={() => {
+                setPromoCode(null);
+                setPromoInput("");
+              }}
+            >
+              {t("cart.promoRemove")}
+            </button>
+          ) : (
+            <button type="button" disabled={!promoInput.trim()} onClick={() => setPromoCode(promoInput.trim())}>
+              {t("cart.promoApply")}
+            </button>
+          )}
+        </div>
+      </fieldset>
+
       <section className="summary" aria-labelledby="summary-title" aria-busy={!quote && !quoteError}>
         <h2 id="summary-title">{t("cart.summary")}</h2>
         {quoteError && (
@@ -264,6 +301,12 @@ export function CartScreen() {
             <dd>{fmt.money(quote.taxMinor, currency)}</dd>
             <dt>{t("cart.tip")}</dt>
             <dd data-testid="quote-tip">{fmt.money(quote.tipMinor, currency)}</dd>
+            {quote.discountMinor > 0 && (
+              <>
+                <dt>{t("cart.discount", { code: quote.promotionCode ?? "" })}</dt>
+                <dd data-testid="quote-discount">−{fmt.money(quote.discountMinor, currency)}</dd>
+              </>
+            )}
             <dt className="total">{t("cart.total")}</dt>
             <dd className="total" data-testid="quote-total">
               {fmt.money(quote.totalMinor, currency)}

@@ -1,0 +1,150 @@
+// Monthly statements (a restaurant's: its staff or an admin; a courier's: the
+// courier) as JSON or a CSV download, and the daily reconciliation's reports
+// for admins. Reads only.
+import { createRoute, z } from "@hono/zod-openapi";
+import { courierAccount, restaurantAccount } from "../../../domain/ledger/accounts.ts";
+import { monthWindow, statementCsv } from "../../../domain/ledger/monthly-statement.ts";
+import { latestRuns } from "../../ledger/reconciliation-runs.ts";
+import { type MonthlyStatement as Monthly, monthlyStatementOf } from "../../ledger/statements.ts";
+import { principalOf, requireAuth } from "../auth/authenticate.ts";
+import type { App, AppContext } from "../context.ts";
+import { validationError } from "../http/errors.ts";
+import { bearerSecurity, errorResponses, jsonResponse, urlNumber } from "../http/openapi.ts";
+import { assertRestaurantEditor } from "../restaurants/editing.ts";
+import { Uuid } from "../restaurants/schemas.ts";
+
+const Month = z
+  .string()
+  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, "A month as YYYY-MM.")
+  .openapi({ example: "2026-11" });
+
+const FormatQuery = z.object({
+  format: z.enum(["json", "csv"]).default("json").openapi({ description: "csv answers a text/csv download." }),
+});
+
+const MonthlyStatement = z
+  .object({
+    account: z.string(),
+    month: z.string(),
+    from: z.string(),
+    to: z.string(),
+    totals: z.array(
+      z.object({
+        currency: z.string(),
+        openingMinor: z.number().int(),
+        earningsMinor: z.number().int(),
+        tipsMinor: z.number().int(),
+        deductionsMinor: z.number().int(),
+        payoutsMinor: z.number().int(),
+        otherMinor: z.number().int(),
+        closingMinor: z.number().int(),
+      }),
+    ),
+    lines: z.array(
+      z.object({
+        at: z.string(),
+        kind: z.string(),
+        orderId: z.string().nullable(),
+        memo: z.string(),
+        currency: z.string(),
+        amountMinor: z.number().int().openapi({ description: "Positive: money for the account holder." }),
+      }),
+    ),
+    truncated: z.boolean(),
+  })
+  .openapi("MonthlyStatement");
+
+const statementResponses = {
+  200: {
+    description: "The month's statement",
+    content: {
+      "application/json": { schema: MonthlyStatement },
+      "text/csv": { schema: z.string().openapi({ description: "One row per line, then opening and closing." }) },
+    },
+  },
+};
+
+const restaurantMonthly = createRoute({
+  method: "get",
+  path: "/v1/restaurants/{id}/statements/{month}",
+  operationId: "getRestaurantMonthlyStatement",
+  tags: ["payouts"],
+  summary: "The restaurant's statement for a calendar month (UTC), JSON or CSV (its staff or an admin)",
+  security: bearerSecurity,
+  middleware: [requireAuth("restaurant_staff", "admin")] as const,
+  request: { params: z.object({ id: Uuid, month: Month }), query: FormatQuery },
+  responses: { ...statementResponses, ...errorResponses(400, 401, 403) },
+});
+
+const courierMonthly = createRoute({
+  method: "get",
+  path: "/v1/couriers/me/statements/{month}",
+  operationId: "getCourierMonthlyStatement",
+  tags: ["payouts"],
+  summary: "The signed-in courier's statement for a calendar month (UTC), JSON or CSV",
+  security: bearerSecurity,
+  middleware: [requireAuth("courier")] as const,
+  request: { params: z.object({ month: Month }), query: FormatQuery },
+  responses: { ...statementResponses, ...errorResponses(400, 401, 403) },
+});
+
+const ReconciliationRuns = z
+  .object({
+    runs: z.array(
+      z.object({
+        period: z.string(),
+        ranAt: z.string(),
+        differences: z.number().int(),
+        report: z.record(z.string(), z.unknown()).openapi({ description: "As GET /v1/admin/reconciliation." }),
+      }),
+    ),
+  })
+  .openapi("ReconciliationRuns");
+
+const reconciliationRuns = createRoute({
+  method: "get",
+  path: "/v1/admin/reconciliation/runs",
+  operationId: "listReconciliationRuns",
+  tags: ["payouts"],
+  summary: "The daily reconciliation's reports, newest day first (admins)",
+  security: bearerSecurity,
+  middleware: [requireAuth("admin")] as const,
+  request: { query: z.object({ limit: urlNumber({ min: 1, max: 90, int: true }).default(14) }) },
+  responses: { 200: jsonResponse(ReconciliationRuns, "The reports"), ...errorResponses(400, 401, 403) },
+});
+
+function windowOf(month: string) {
+  const window = monthWindow(month);
+  if (!window) throw validationError([{ path: "month", code: "invalid_month", message: "a month as YYYY-MM" }]);
+  return window;
+}
+
+function answer(c: AppContext, statement: Monthly, format: "json" | "csv") {
+  if (format === "json") return c.json(statement, 200);
+  const name = `statement-${statement.account.replace(":", "-")}-${statement.month}.csv`;
+  return c.body(statementCsv(statement.lines, statement.totals), 200, {
+    "content-type": "text/csv; charset=utf-8",
+    "content-disposition": `attachment; filename="${name}"`,
+  });
+}
+
+export function registerMonthlyStatementRoutes(app: App): void {
+  app.openapi(restaurantMonthly, async (c) => {
+    const { id, month } = c.req.valid("param");
+    assertRestaurantEditor(principalOf(c), id);
+    const statement = await monthlyStatementOf(c.var.db, restaurantAccount(id), month, windowOf(month));
+    return answer(c, statement, c.req.valid("query").format) as never;
+  });
+
+  app.openapi(courierMonthly, async (c) => {
+    const { month } = c.req.valid("param");
+    const account = courierAccount(principalOf(c).userId);
+    const statement = await monthlyStatementOf(c.var.db, account, month, windowOf(month));
+    return answer(c, statement, c.req.valid("query").format) as never;
+  });
+
+  app.openapi(reconciliationRuns, async (c) => {
+    const runs = await latestRuns(c.var.db, c.req.valid("query").limit);
+    return c.json({ runs: runs.map((r) => ({ ...r, report: { ...r.report } })) }, 200);
+  });
+}
