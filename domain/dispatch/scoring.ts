@@ -4,7 +4,6 @@
 
 import { travelTimeMs, type Vehicle } from "./eta.ts";
 
-
 export interface Candidate {
   courierId: string;
   /** Straight-line distance to the restaurant; the road factor is applied here. */
@@ -118,7 +117,10 @@ export function acceptanceRate(candidate: Candidate, weights: ScoringWeights = D
 }
 
 /** The rating scoring uses: the courier's mean shrunk towards the prior by how few ratings they have. */
-export function smoothedRating(rating: CourierRating | null | undefined, weights: ScoringWeights = DEFAULT_SCORING_WEIGHTS): number {
+export function smoothedRating(
+  rating: CourierRating | null | undefined,
+  weights: ScoringWeights = DEFAULT_SCORING_WEIGHTS,
+): number {
   const count = rating && Number.isFinite(rating.stars) ? clampCount(rating.count) : 0;
   const stars = count > 0 && rating ? Math.min(5, Math.max(1, rating.stars)) : weights.priorStars;
   return (stars * count + weights.priorStars * weights.priorRatings) / (count + weights.priorRatings);
@@ -171,11 +173,14 @@ export function explainChoice(
       `first order delayed by ${mins(s.firstDelayMs / 1000)}: +${Math.round(b.loadS)} s`,
     );
   } else {
-    lines.push(`${(chosen.distanceM / 1000).toFixed(1)} km away by ${chosen.vehicle}: ${mins(b.travelS)} to the counter`);
+    lines.push(
+      `${(chosen.distanceM / 1000).toFixed(1)} km away by ${chosen.vehicle}: ${mins(b.travelS)} to the counter`,
+    );
     if (b.loadS > 0) lines.push(`${clampCount(chosen.activeJobs)} job(s) on board: +${Math.round(b.loadS)} s`);
   }
   const readyInS = Math.max(0, order.foodReadyInMs) / 1000;
-  if (b.latenessS > 0) lines.push(`arrives ${mins(b.travelS - readyInS)} after the food: +${Math.round(b.latenessS)} s`);
+  if (b.latenessS > 0)
+    lines.push(`arrives ${mins(b.travelS - readyInS)} after the food: +${Math.round(b.latenessS)} s`);
   else lines.push(`arrives ${mins(readyInS - b.travelS)} before the food is ready`);
   const rate = acceptanceRate(chosen, weights);
   lines.push(`accepts ~${Math.round(rate * 100)}% of offers: +${Math.round(b.declineS)} s`);

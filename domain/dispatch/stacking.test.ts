@@ -16,7 +16,13 @@ function job(overrides: Partial<StackJob> = {}): StackJob {
 
 describe("checkStack", () => {
   it("stacks a second order from the same counter with a small delay to the first", () => {
-    const verdict = checkStack(at(300, 0), "bicycle", [job()], { restaurant: R, dropoff: at(2_200, 200), foodReadyAt: NOW + 6 * MIN }, NOW);
+    const verdict = checkStack(
+      at(300, 0),
+      "bicycle",
+      [job()],
+      { restaurant: R, dropoff: at(2_200, 200), foodReadyAt: NOW + 6 * MIN },
+      NOW,
+    );
     expect(verdict.ok).toBe(true);
     if (!verdict.ok) return;
     expect(verdict.sameRestaurant).toBe(true);
@@ -27,7 +33,13 @@ describe("checkStack", () => {
   });
 
   it("accepts a nearby restaurant within the bound and says how late the first order gets", () => {
-    const verdict = checkStack(at(0, 0), "bicycle", [job({ foodReadyAt: NOW })], { restaurant: at(0, 500), dropoff: at(2_000, 500), foodReadyAt: NOW }, NOW);
+    const verdict = checkStack(
+      at(0, 0),
+      "bicycle",
+      [job({ foodReadyAt: NOW })],
+      { restaurant: at(0, 500), dropoff: at(2_000, 500), foodReadyAt: NOW },
+      NOW,
+    );
     expect(verdict.ok).toBe(true);
     if (verdict.ok) {
       expect(verdict.sameRestaurant).toBe(false);

@@ -93,7 +93,8 @@ export function checkStack(
   const soloDropoff = t + leg(at, first.dropoff, vehicle) + HANDOVER_MS;
 
   // Stacked: from there to the second counter (no extra handover at the same counter), then both drop-offs.
-  const arrivesAtPickupAt = same && !pickedUp ? afterFirstPickup - HANDOVER_MS : afterFirstPickup + leg(at, order.restaurant, vehicle);
+  const arrivesAtPickupAt =
+    same && !pickedUp ? afterFirstPickup - HANDOVER_MS : afterFirstPickup + leg(at, order.restaurant, vehicle);
   const secondFood = order.foodReadyAt ?? 0;
   const leavesSecond =
     same && !pickedUp
