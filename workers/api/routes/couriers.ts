@@ -3,8 +3,8 @@
 // HTTP. Identity and vehicle are decided here; the DOs trust the headers
 // because only this Worker can reach them.
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, eq, isNull } from "drizzle-orm";
-import { couriers, users } from "../../../db/schema.ts";
+import { and, eq, isNull, sql } from "drizzle-orm";
+import { couriers, orderRatings, users } from "../../../db/schema.ts";
 import { zoneCellOf } from "../../../domain/geo/geohash.ts";
 import type { CourierStep, StepResult } from "../../../durable-objects/order/dispatch.ts";
 import type { OrderDO } from "../../../durable-objects/order/order-do.ts";
@@ -105,7 +105,14 @@ export function registerCourierRoutes(app: App): void {
     const principal = principalOf(c);
     const { lat, lng } = c.req.valid("query");
     const [courier] = await c.var.db
-      .select({ vehicle: couriers.vehicle })
+      .select({
+        vehicle: couriers.vehicle,
+        // Customers' stars feed the zone's scoring; read once per connection (same round trip), not per offer.
+        stars: sql<
+          string | null
+        >`(select avg(${orderRatings.courierStars}) from ${orderRatings} where ${orderRatings.courierId} = ${couriers.userId})`,
+        ratings: sql<number>`(select count(${orderRatings.courierStars})::int from ${orderRatings} where ${orderRatings.courierId} = ${couriers.userId})`,
+      })
       .from(couriers)
       .innerJoin(users, eq(users.id, couriers.userId))
       .where(and(eq(couriers.userId, principal.userId), eq(couriers.active, true), isNull(users.deactivatedAt)))
@@ -115,6 +122,12 @@ export function registerCourierRoutes(app: App): void {
     const headers = new Headers(c.req.raw.headers);
     headers.set("x-principal", JSON.stringify(principal));
     headers.set("x-courier-vehicle", courier.vehicle);
+    headers.set(
+      "x-courier-rating",
+      JSON.stringify(
+        Number(courier.ratings) > 0 ? { stars: Number(courier.stars), count: Number(courier.ratings) } : null,
+      ),
+    );
     headers.set("x-zone-cell", cell);
     return relayUpgrade(await zoneStub(c.env, cell).fetch(new Request(`https://zone/${cell}/live`, { headers })));
   });
