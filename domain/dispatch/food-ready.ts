@@ -98,8 +98,9 @@ export function planDispatch(
   let predicted = estimatedReadyAt;
   if (outlook) {
     const samples = outlook.latenessSamplesMs.filter(Number.isFinite);
-    if (samples.length >= policy.minSamples) {
-      const shift = clamp(median(samples), -policy.maxHistoryShiftMs, policy.maxHistoryShiftMs);
+    const shift = clamp(median(samples), -policy.maxHistoryShiftMs, policy.maxHistoryShiftMs);
+    // Under a minute either way is a kitchen on time: not worth moving anyone's plan for.
+    if (samples.length >= policy.minSamples && Math.abs(shift) >= 60_000) {
       predicted += shift;
       reasons.push(
         `kitchen history (${samples.length} orders): typically ${minutes(Math.abs(shift))} ${shift >= 0 ? "late" : "early"}`,
@@ -123,7 +124,7 @@ export function planDispatch(
     return { predictedReadyAt: predicted, searchAt: now, reasons };
   }
   reasons.push(`search starts ${minutes(lead)} before the food is due`);
-  return { predictedReadyAt: predicted, searchAt: target, reasons };
+  return { predictedReadyAt: Math.round(predicted), searchAt: Math.round(target), reasons };
 }
 
 /**

@@ -35,6 +35,7 @@ import type {
   RequestCourierResult,
   ZoneCandidate,
 } from "./protocol.ts";
+import { expectedReadyAt, holdFor, type Ranked, rankForOrder } from "./ranking.ts";
 import { orderDispatchStub, zoneStub } from "./stubs.ts";
 import type { ZoneStorage } from "./zone-storage.ts";
 
@@ -48,13 +49,6 @@ export const RESCAN_MS = 20_000;
 export const MAX_SEARCH_MS = 60 * 60_000;
 /** Choices kept per order for operators: enough for every round of a hard search. */
 const MAX_CHOICES = 20;
-
-type Ranked = RankedCandidate<ZoneCandidate & { stack: StackFacts | null }>;
-
-/** When the food is expected: the Order DO's prediction if it sent one, else the kitchen's estimate. */
-function expectedReadyAt(request: DispatchRequest): number | null {
-  return request.timing?.predictedReadyAt ?? request.foodReadyAt;
-}
 
 function dispatchStatus(record: DispatchRecord): DispatchStatus {
   if (record.offers.assignedCourierId !== null) return "assigned";
@@ -126,56 +120,15 @@ export class OfferLoop {
     });
   }
 
-  /**
-   * Free couriers as they are; couriers on a job only when this order can be
-   * stacked on it within the bound (domain/dispatch/stacking.ts), priced by
-   * the stacked route rather than their straight line.
-   */
   private async rankedFor(record: DispatchRecord, now: number): Promise<Ranked[]> {
-    const { restaurant, dropoff } = record.request;
-    const readyAt = expectedReadyAt(record.request);
+    const { restaurant } = record.request;
     const found = await this.host.nearestAvailable(
       restaurant.lat,
       restaurant.lng,
       CANDIDATES_K + record.offers.candidatesTried.length,
       record.offers.radiusM,
     );
-    const candidates: Array<ZoneCandidate & { stack: StackFacts | null }> = [];
-    for (const candidate of found) {
-      if (candidate.activeJobs === 0) {
-        candidates.push({ ...candidate, stack: null });
-        continue;
-      }
-      if (!candidate.position || !candidate.jobs || candidate.jobs.length < candidate.activeJobs) continue;
-      const verdict = checkStack(
-        candidate.position,
-        candidate.vehicle,
-        candidate.jobs,
-        { restaurant, dropoff, foodReadyAt: readyAt },
-        now,
-      );
-      if (!verdict.ok) continue;
-      candidates.push({
-        ...candidate,
-        stack: {
-          withOrderId: verdict.withOrderId,
-          firstDelayMs: verdict.firstDelayMs,
-          toPickupMs: Math.max(0, verdict.arrivesAtPickupAt - now),
-          sameRestaurant: verdict.sameRestaurant,
-        },
-      });
-    }
-    return rankCandidates(candidates, { foodReadyInMs: (readyAt ?? now) - now });
-  }
-
-  /** The time to hold the offer back to, or null to offer now (only for orders the Order DO timed). */
-  private holdFor(record: DispatchRecord, candidate: Ranked, now: number): number | null {
-    const timing = record.request.timing;
-    if (!timing?.holdEarly) return null;
-    const travelMs = candidate.stack
-      ? candidate.stack.toPickupMs
-      : travelTimeMs(candidate.distanceM, candidate.vehicle);
-    return holdOfferUntil(timing.predictedReadyAt, travelMs, now);
+    return rankForOrder(found, record.request, now);
   }
 
   /**
@@ -238,7 +191,7 @@ export class OfferLoop {
           case "offer": {
             const rank = ranked.findIndex((c) => c.courierId === decision.courierId);
             const candidate = ranked[rank] as Ranked;
-            const hold = this.holdFor(record, candidate, now);
+            const hold = holdFor(record.request, candidate, now);
             if (hold !== null) {
               // The best courier would stand at the counter: ask again when they would not (ranks may change by then).
               record.heldUntil = hold;
