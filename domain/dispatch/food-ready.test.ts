@@ -1,11 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { courierLeadMs, DEFAULT_FOOD_READY_POLICY, holdOfferUntil, planDispatch } from "./food-ready.ts";
+import { HANDOVER_MS, travelTimeMs } from "./eta.ts";
+import { DEFAULT_FOOD_READY_POLICY, holdOfferUntil, planDispatch } from "./food-ready.ts";
+
+const courierLeadMs = () => DEFAULT_FOOD_READY_POLICY.courierLeadMs;
 
 const MIN = 60_000;
 const NOW = 1_700_000_000_000;
 const calm = { latenessSamplesMs: [], ordersInKitchen: 0, maxActiveOrders: null };
 
 describe("planDispatch", () => {
+  it("leads by enough for two offer rounds, 1.5 km by bicycle and parking", () => {
+    const needed = DEFAULT_FOOD_READY_POLICY.searchSlackMs + travelTimeMs(1_500, "bicycle") + HANDOVER_MS / 2;
+    expect(courierLeadMs()).toBeGreaterThanOrEqual(needed);
+  });
+
   it("starts the search one courier lead before a 25-minute estimate, not at acceptance", () => {
     const plan = planDispatch(NOW + 25 * MIN, calm, NOW);
     expect(plan.predictedReadyAt).toBe(NOW + 25 * MIN);

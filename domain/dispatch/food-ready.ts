@@ -7,8 +7,6 @@
 // The search then starts one "courier lead" before that: the time a search
 // typically needs to find, convince and bring a courier.
 
-import { HANDOVER_MS, travelTimeMs } from "./eta.ts";
-
 export interface KitchenOutlook {
   /**
    * Recent (actual ready − estimated ready) in ms for this kitchen, newest
@@ -30,8 +28,13 @@ export interface FoodReadyPolicy {
   perOrderOverCapacityMs: number;
   /** Cap on the queue term, so one stale board cannot push a search out for an hour. */
   maxQueueShiftMs: number;
-  /** Planning distance and vehicle for a courier's trip to the counter. */
-  typicalPickupDistanceM: number;
+  /**
+   * How long before the food the search starts: offer rounds, a courier's
+   * trip to the counter and parking. Ten minutes covers a search of a couple
+   * of 30 s rounds plus ~1.5 km by bicycle with the road factor, and is the
+   * lead orders for later always used (domain/kitchen/scheduling.ts).
+   */
+  courierLeadMs: number;
   /** A search needs some offer rounds (30 s each) before a courier is on the way. */
   searchSlackMs: number;
   /** A search due sooner than this is started at once: a deferral that short is not worth an alarm. */
@@ -48,7 +51,7 @@ export const DEFAULT_FOOD_READY_POLICY: Readonly<FoodReadyPolicy> = Object.freez
   maxHistoryShiftMs: 15 * 60_000,
   perOrderOverCapacityMs: 3 * 60_000,
   maxQueueShiftMs: 20 * 60_000,
-  typicalPickupDistanceM: 1_500,
+  courierLeadMs: 10 * 60_000,
   searchSlackMs: 90_000,
   minDeferMs: 60_000,
   earlyToleranceMs: 3 * 60_000,
@@ -74,11 +77,6 @@ function median(values: readonly number[]): number {
 
 const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
 const minutes = (ms: number) => `${Math.round(ms / 6_000) / 10} min`;
-
-/** The courier lead: search slack plus a typical trip to the counter by bicycle (the planning vehicle) and parking. */
-export function courierLeadMs(policy: FoodReadyPolicy = DEFAULT_FOOD_READY_POLICY): number {
-  return policy.searchSlackMs + travelTimeMs(policy.typicalPickupDistanceM, "bicycle") + HANDOVER_MS / 2;
-}
 
 /**
  * Predicts when the food is ready and when to start the search. `estimatedReadyAt`
@@ -117,7 +115,7 @@ export function planDispatch(
   }
   // Food is never predicted ready before now: a late kitchen's food is "any minute".
   predicted = Math.max(now, predicted);
-  const lead = courierLeadMs(policy);
+  const lead = policy.courierLeadMs;
   const target = predicted - lead;
   if (target - now < policy.minDeferMs) {
     reasons.push(`searching now: food due within the courier lead of ${minutes(lead)}`);
