@@ -5,8 +5,6 @@
 // Order DO lends dispatch.ts its own; the courier's side of an offer (showing
 // it, their answer) stays with the zone the courier is in.
 
-import { travelTimeMs } from "../../domain/dispatch/eta.ts";
-import { holdOfferUntil } from "../../domain/dispatch/food-ready.ts";
 import {
   nextOffer,
   type OfferPolicy,
@@ -17,8 +15,7 @@ import {
   reopenOffers,
   startOffers,
 } from "../../domain/dispatch/offers.ts";
-import { explainChoice, type RankedCandidate, rankCandidates, type StackFacts } from "../../domain/dispatch/scoring.ts";
-import { checkStack } from "../../domain/dispatch/stacking.ts";
+import { explainChoice } from "../../domain/dispatch/scoring.ts";
 import { haversineMeters } from "../../domain/geo/distance.ts";
 import { zoneCellOf } from "../../domain/geo/geohash.ts";
 import type { Env } from "../../platform/env.ts";
