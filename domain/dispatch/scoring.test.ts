@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { acceptanceRate, type Candidate, rankCandidates, scoreCandidate } from "./scoring.ts";
+import {
+  acceptanceRate,
+  type Candidate,
+  DEFAULT_SCORING_WEIGHTS,
+  explainChoice,
+  rankCandidates,
+  scoreCandidate,
+  smoothedRating,
+} from "./scoring.ts";
 
 function candidate(courierId: string, overrides: Partial<Candidate> = {}): Candidate {
   return {
@@ -90,7 +98,7 @@ describe("rankCandidates", () => {
     const early = scoreCandidate(c, READY_IN_10_MIN);
     const late = scoreCandidate(c, READY_NOW);
     expect(early.breakdown.latenessS).toBe(0);
-    expect(early.score).toBeCloseTo(early.breakdown.travelS + early.breakdown.declineS, 9);
+    expect(early.score).toBeCloseTo(early.breakdown.travelS + early.breakdown.declineS + early.breakdown.ratingS, 9);
     expect(late.breakdown.latenessS).toBeGreaterThan(0);
     expect(late.score).toBeGreaterThan(early.score);
   });
@@ -121,5 +129,79 @@ describe("rankCandidates", () => {
     const ranked = rankCandidates(input, READY_NOW);
     expect(ranked[0]?.zone).toBe("u33db");
     expect(input[0]).not.toHaveProperty("score");
+  });
+});
+
+describe("ratings in scoring", () => {
+  it("prefers the better-rated of two couriers at the same corner", () => {
+    const ranked = rankCandidates(
+      [
+        candidate("low", { rating: { stars: 3.2, count: 40 } }),
+        candidate("high", { rating: { stars: 4.9, count: 40 } }),
+      ],
+      READY_NOW,
+    );
+    expect(ids(ranked)).toEqual(["high", "low"]);
+  });
+
+  it("counts a courier nobody rated yet as the prior, ahead of a poorly rated one", () => {
+    expect(smoothedRating(null)).toBe(DEFAULT_SCORING_WEIGHTS.priorStars);
+    expect(smoothedRating({ stars: 1, count: 1 })).toBeGreaterThan(3.8);
+    const ranked = rankCandidates(
+      [candidate("poor", { rating: { stars: 3, count: 50 } }), candidate("new", { rating: null })],
+      READY_NOW,
+    );
+    expect(ids(ranked)).toEqual(["new", "poor"]);
+  });
+
+  it("floors the rating cost: a one-star courier 300 m away still beats a five-star one 1.5 km farther", () => {
+    const ranked = rankCandidates(
+      [
+        candidate("one-star", { distanceM: 300, rating: { stars: 1, count: 200 } }),
+        candidate("five-star", { distanceM: 1_800, rating: { stars: 5, count: 200 } }),
+      ],
+      READY_NOW,
+    );
+    expect(ids(ranked)).toEqual(["one-star", "five-star"]);
+    expect(ranked[0]?.breakdown.ratingS).toBe(DEFAULT_SCORING_WEIGHTS.maxRatingPenaltyS);
+  });
+});
+
+describe("stacked candidates", () => {
+  it("scores a stack by its route to this counter and the first customer's delay", () => {
+    const stacked = candidate("stacked", {
+      activeJobs: 1,
+      distanceM: 3_000,
+      stack: { withOrderId: "o1", firstDelayMs: 60_000, toPickupMs: 120_000, sameRestaurant: true },
+    });
+    const idleFar = candidate("idle", { distanceM: 2_000 });
+    const ranked = rankCandidates([idleFar, stacked], READY_IN_10_MIN);
+    expect(ids(ranked)).toEqual(["stacked", "idle"]);
+    expect(ranked[0]?.breakdown.travelS).toBe(120);
+    expect(ranked[0]?.breakdown.loadS).toBe(DEFAULT_SCORING_WEIGHTS.stackBaseS + 60);
+  });
+
+  it("explains the choice line by line", () => {
+    const [first] = rankCandidates(
+      [
+        candidate("a", {
+          activeJobs: 1,
+          rating: { stars: 4.8, count: 12 },
+          stack: { withOrderId: "o1", firstDelayMs: 90_000, toPickupMs: 240_000, sameRestaurant: false },
+        }),
+      ],
+      READY_IN_10_MIN,
+    );
+    const lines = explainChoice(first as NonNullable<typeof first>, READY_IN_10_MIN, 1, 3);
+    expect(lines[0]).toMatch(/ranked 1 of 3/);
+    expect(lines.join("\n")).toMatch(/stacked on order o1/);
+    expect(lines.join("\n")).toMatch(/first order delayed by 1.5 min/);
+    expect(lines.join("\n")).toMatch(/rated 4.8 by 12/);
+    expect(lines.join("\n")).toMatch(/before the food is ready/);
+    const [plain] = rankCandidates([candidate("b", { distanceM: 4_000 })], READY_NOW);
+    const text = explainChoice(plain as NonNullable<typeof plain>, READY_NOW, 1, 1).join("\n");
+    expect(text).toMatch(/4.0 km away by bicycle/);
+    expect(text).toMatch(/after the food/);
+    expect(text).toMatch(/not rated yet/);
   });
 });

@@ -3,7 +3,15 @@
 // them, dispatch that reacts to them, the projection that writes them to
 // Postgres and the exceptions queue derived from them. Switching on `type`
 // narrows `payload`, so no consumer guesses a shape.
-import type { ActorRole, DeliveryState, EscalationReason, OrderState, RefundRequest } from "./order-types.ts";
+import type {
+  ActorRole,
+  DeliveryState,
+  DispatchPlanNote,
+  EscalationReason,
+  OfferChoiceNote,
+  OrderState,
+  RefundRequest,
+} from "./order-types.ts";
 
 /** What every transition's payload carries, so a watcher renders an event without the snapshot. */
 export type TransitionBase = {
@@ -47,10 +55,12 @@ export interface TransitionPayloads {
   };
   "order.refund_requested": { refund: RefundRequest };
   "order.released": { releaseAt: number | null; readyBy: number | null; acceptBy: number };
-  "order.dispatch_started": { restaurantId: string; readyAt: number | null };
+  "order.dispatch_started": { restaurantId: string; readyAt: number | null; plan?: DispatchPlanNote };
   "order.courier_offered": {
     courierId: string;
     expiresAt: number;
+    /** Why the search chose this courier (absent for operators' offers and older events). */
+    choice?: OfferChoiceNote;
     /** Set when an operator made the offer. */
     byOperator?: true;
     reason?: string;

@@ -85,3 +85,17 @@ export interface RefundRequest {
    * before this refund identifies the refund. */
   idempotencyKey: string;
 }
+
+/** Dispatch's food-ready plan as recorded on order.dispatch_started (domain/dispatch/food-ready.ts). */
+export interface DispatchPlanNote {
+  predictedReadyAt: number;
+  reasons: string[];
+}
+
+/** Why dispatch offered the order to this courier, recorded on order.courier_offered (domain/dispatch/scoring.ts). */
+export interface OfferChoiceNote {
+  score: number;
+  reasons: string[];
+  /** The courier's job this order would be stacked on; null for a courier with no job. */
+  stackedWith: string | null;
+}

@@ -8,7 +8,9 @@ import type {
   Actor,
   ActorRole,
   DeliveryState,
+  DispatchPlanNote,
   EscalationReason,
+  OfferChoiceNote,
   OrderSnapshot,
   OrderState,
   RefundRequest,
@@ -36,8 +38,10 @@ export type OrderCommand =
   /** `refundMinor`: admins only; how much goes back (default: everything paid and not yet refunded). */
   | { type: "cancel"; reason: string; refundMinor?: number | undefined }
   | { type: "refund"; amountMinor: number; reason: string }
-  | { type: "dispatch_started" }
-  | { type: "courier_offered"; courierId: string; expiresAt: number }
+  /** `plan`: why the search starts now (dispatch's food-ready timing), for operators. */
+  | { type: "dispatch_started"; plan?: DispatchPlanNote | undefined }
+  /** `choice`: why this courier (the scoring's reason list), for operators. */
+  | { type: "courier_offered"; courierId: string; expiresAt: number; choice?: OfferChoiceNote | undefined }
   | { type: "offer_declined"; courierId: string; reason?: string | undefined }
   | { type: "courier_assigned"; courierId: string }
   | { type: "arrived_at_pickup" }
@@ -448,6 +452,7 @@ export function decide(
           payload: {
             restaurantId: order.restaurantId,
             readyAt: etaFor(order, now).readyAt,
+            ...(command.plan ? { plan: command.plan } : {}),
           },
         },
       );
@@ -462,7 +467,14 @@ export function decide(
       return apply(
         ctx,
         { delivery: "offered", offeredCourierId: command.courierId, offerExpiresAt: command.expiresAt },
-        { type: "order.courier_offered", payload: { courierId: command.courierId, expiresAt: command.expiresAt } },
+        {
+          type: "order.courier_offered",
+          payload: {
+            courierId: command.courierId,
+            expiresAt: command.expiresAt,
+            ...(command.choice ? { choice: command.choice } : {}),
+          },
+        },
       );
     }
     case "offer_declined": {

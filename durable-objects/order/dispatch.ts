@@ -14,7 +14,6 @@ import { checkHandoffPin, MAX_PIN_FAILURES } from "../../domain/dispatch/handoff
 import type { LatLng } from "../../domain/geo/distance.ts";
 import { zoneCellOf } from "../../domain/geo/geohash.ts";
 import { arrivalAt, type BoardCourier, boardShouldHear } from "../../domain/kitchen/board-courier.ts";
-import { dispatchAt } from "../../domain/kitchen/scheduling.ts";
 import type { OrderEvent, PlacedOrder } from "../../domain/order/order-event.ts";
 import {
   DEFAULT_POLICY,
@@ -30,11 +29,9 @@ import type { DispatchRequest } from "../zone/protocol.ts";
 import { zoneStub } from "../zone/stubs.ts";
 import { CourierJob } from "./courier-job.ts";
 import { CourierTrail, TRAIL_RETENTION_MS } from "./courier-trail.ts";
+import { FoodReadyTiming, type StoredPlan } from "./food-ready-timing.ts";
 import type { CommandResult, OrderView, Refusal } from "./order-results.ts";
 import type { Watchers } from "./watchers.ts";
-
-/** A search due sooner than this starts at once rather than through the alarm. */
-const DEFER_AT_LEAST_MS = 60_000;
 
 /** Watchers see smooth movement at this rate at most, whatever the zone sends. */
 export const POSITION_EVERY_MS = 1_000;
@@ -113,6 +110,7 @@ export class OrderDispatch {
   private lastCourierCell: string | null = null;
   readonly trail: CourierTrail;
   readonly job: CourierJob;
+  private readonly timing: FoodReadyTiming;
 
   constructor(private readonly host: DispatchHost) {
     host.ctx.storage.sql.exec("create table if not exists dispatch_meta (key text primary key, value text not null)");
@@ -122,6 +120,15 @@ export class OrderDispatch {
       pinAttemptsLeft: () => Math.max(0, MAX_PIN_FAILURES - this.pinFailures()),
       meta: (key) => this.meta(key),
       setMeta: (key, value) => this.setMeta(key, value),
+    });
+    this.timing = new FoodReadyTiming({
+      env: host.env,
+      placed: () => host.placed(),
+      snapshot: () => host.snapshot(),
+      meta: (key) => this.meta(key),
+      setMeta: (key, value) => this.setMeta(key, value),
+      deferDispatch: (at) => host.deferDispatch(at),
+      start: (plan) => this.start(plan),
     });
   }
 
@@ -168,7 +175,14 @@ export class OrderDispatch {
     for (const event of events) {
       switch (event.type) {
         case "order.accepted":
-          await this.startOrDefer();
+          await this.timing.onAccepted();
+          break;
+        case "order.prep_time_adjusted":
+          await this.timing.retime(false);
+          break;
+        case "order.ready":
+          await this.timing.recordPrep(event.payload.readyAt);
+          await this.timing.retime(true);
           break;
         case "order.courier_assigned":
           this.issuePin();
@@ -195,27 +209,9 @@ export class OrderDispatch {
     }
   }
 
-  /**
-   * An order for later looks for a courier only shortly before its food is
-   * due, so the courier arrives as it is ready rather than waiting an hour.
-   */
-  private async startOrDefer(): Promise<void> {
-    const snapshot = this.host.snapshot();
-    const now = Date.now();
-    const readyBy = snapshot?.readyBy ?? null;
-    if (snapshot && readyBy !== null) {
-      const at = dispatchAt(etaFor(snapshot, now).readyAt ?? readyBy, now);
-      if (at > now + DEFER_AT_LEAST_MS) {
-        await this.host.deferDispatch(at);
-        return;
-      }
-    }
-    await this.start();
-  }
-
   /** From the Order DO's alarm, when a deferred search is due. */
   async startNow(): Promise<void> {
-    await this.start();
+    await this.start(this.timing.current());
   }
 
   private ended(at: number): void {
@@ -225,6 +221,7 @@ export class OrderDispatch {
 
   /** What the zone needs to offer this order, the offer card's details included. */
   private dispatchRequest(order: PlacedOrder, snapshot: OrderSnapshot, now: number): DispatchRequest {
+    const plan = this.timing.current();
     return {
       orderId: order.id,
       restaurant: order.restaurantLocation,
@@ -233,6 +230,9 @@ export class OrderDispatch {
       restaurantName: order.restaurantName ?? null,
       payoutMinor: courierPay(order).totalMinor,
       currency: order.currency,
+      // A search the plan deferred (or re-timed) holds back couriers who would be early; one that starts
+      // at acceptance because the food is due within the courier lead offers at once.
+      timing: plan ? { predictedReadyAt: plan.predictedReadyAt, holdEarly: plan.holdEarly } : null,
     };
   }
 
@@ -251,11 +251,12 @@ export class OrderDispatch {
     }
   }
 
-  private async start(): Promise<void> {
+  private async start(plan: StoredPlan | null): Promise<void> {
     const order = this.host.placed();
     const snapshot = this.host.snapshot();
     if (!order || !snapshot || snapshot.delivery !== "none") return;
-    const started = await this.host.system({ type: "dispatch_started" }, "dispatch");
+    const note = plan ? { predictedReadyAt: plan.predictedReadyAt, reasons: plan.reasons } : undefined;
+    const started = await this.host.system({ type: "dispatch_started", plan: note }, "dispatch");
     if (!started.ok) return;
     const now = Date.now();
     const restaurant = order.restaurantLocation;
@@ -455,6 +456,19 @@ export class OrderDispatch {
     }
     // Set before the command: its delivered event frees the courier in this cell.
     this.lastCourierCell = zoneCellOf(position.lat, position.lng);
-    return this.host.command(actor, command);
+    const result = await this.host.command(actor, command);
+    if (result.ok && step === "picked_up") await this.pickedUp(actor.userId, this.lastCourierCell);
+    return result;
+  }
+
+  /** Best effort: the courier's zone stops routing stack checks through this restaurant. */
+  private async pickedUp(courierId: string, cell: string): Promise<void> {
+    const order = this.host.placed();
+    if (!order) return;
+    try {
+      await zoneStub(this.host.env, cell).jobPickedUp(courierId, order.id);
+    } catch (err) {
+      logLine("warn", "order.pickup_notice_failed", { orderId: order.id, error: String(err) });
+    }
   }
 }

@@ -85,10 +85,10 @@ describe("watchers resume without gaps or duplicates", () => {
     first.ws.close();
 
     // Missed while disconnected.
-    await staffCommand(orderId, "accept", { prepTimeMinutes: 15 });
+    await staffCommand(orderId, "accept", { prepTimeMinutes: 10 });
     await staffCommand(orderId, "preparing");
 
-    // 4 accepted, 5 dispatch started (accepting starts the courier search), 6 preparing.
+    // 4 accepted, 5 dispatch started (food due within the courier lead: the search starts at once), 6 preparing.
     const second = await watch(orderId, 3);
     await second.waitForSeq(6);
     await staffCommand(orderId, "prep-time", { prepTimeMinutes: 25 });
@@ -100,7 +100,7 @@ describe("watchers resume without gaps or duplicates", () => {
 
   it("a connected watcher that sends {type:resume, since:N} is re-sent exactly the events after N", async () => {
     const orderId = await placePaid();
-    await staffCommand(orderId, "accept", { prepTimeMinutes: 15 });
+    await staffCommand(orderId, "accept", { prepTimeMinutes: 10 });
     const watcher = await watch(orderId);
     await watcher.waitForSeq(5);
 
@@ -138,7 +138,7 @@ describe("watchers resume without gaps or duplicates", () => {
 describe("eviction mid-order", () => {
   it("an evicted Order DO resumes with its state, its schedule and its hibernated sockets", async () => {
     const orderId = await placePaid();
-    await staffCommand(orderId, "accept", { prepTimeMinutes: 15 });
+    await staffCommand(orderId, "accept", { prepTimeMinutes: 10 });
     const watcher = await watch(orderId);
     await watcher.waitForSeq(5);
     const stub = orderStub(orderId);
@@ -162,7 +162,7 @@ describe("eviction mid-order", () => {
       ((await read.json()) as { order: { status: string; prepTimeMinutes: number; lastSeq: number } }).order,
     ).toMatchObject({
       status: "accepted",
-      prepTimeMinutes: 15,
+      prepTimeMinutes: 10,
       lastSeq: 5,
     });
 

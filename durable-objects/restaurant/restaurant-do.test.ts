@@ -127,12 +127,12 @@ describe("the board kept from Order DO pushes", () => {
 
     await staffCommand(orderId, "accept", { prepTimeMinutes: 20 });
     const accepted = await onBoard(orderId);
-    // 4 accepted, 5 dispatch started (accepting starts the courier search).
-    expect(accepted).toMatchObject({ status: "accepted", prepTimeMinutes: 20, lastSeq: 5 });
+    // 4 accepted; the courier search waits until ~10 min before the food (decision 37).
+    expect(accepted).toMatchObject({ status: "accepted", prepTimeMinutes: 20, lastSeq: 4 });
 
     await staffCommand(orderId, "prep-time", { prepTimeMinutes: 30 });
     const adjusted = await onBoard(orderId);
-    expect(adjusted).toMatchObject({ prepTimeMinutes: 30, lastSeq: 6 });
+    expect(adjusted).toMatchObject({ prepTimeMinutes: 30, lastSeq: 5 });
     expect(Date.parse(adjusted?.readyAt ?? "") - Date.parse(accepted?.readyAt ?? "")).toBe(10 * 60_000);
 
     await staffCommand(orderId, "cancel", { reason: "oven broke" });

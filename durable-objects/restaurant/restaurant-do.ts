@@ -6,6 +6,7 @@
 
 import { DurableObject } from "cloudflare:workers";
 import type { Principal } from "../../domain/auth/principal.ts";
+import type { KitchenOutlook } from "../../domain/dispatch/food-ready.ts";
 import { boardSummaryIsNewer } from "../../domain/kitchen/board-courier.ts";
 import { type CapacityPolicy, type KitchenStatus, WINDOW_MS } from "../../domain/kitchen/capacity.ts";
 import type { DeliverySlot, SlotPolicy } from "../../domain/kitchen/slots.ts";
@@ -14,6 +15,7 @@ import type { SpecialDay } from "../../domain/restaurant/schedule.ts";
 import type { Env } from "../../platform/env.ts";
 import { logLine } from "../../platform/log.ts";
 import { type AdmissionRequest, type AdmissionResult, KitchenLedger } from "./kitchen-ledger.ts";
+import { PrepHistory } from "./prep-history.ts";
 
 export interface BoardOrder {
   id: string;
@@ -66,10 +68,12 @@ export type KitchenState = KitchenStatus & {
 
 export class RestaurantDO extends DurableObject<Env> {
   private readonly kitchen: KitchenLedger;
+  private readonly prepHistory: PrepHistory;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.kitchen = new KitchenLedger(ctx.storage.sql);
+    this.prepHistory = new PrepHistory(ctx.storage.sql);
     ctx.storage.sql.exec(`
       create table if not exists orders (
         id text primary key, last_seq integer not null, placed_at text not null,
@@ -188,6 +192,21 @@ export class RestaurantDO extends DurableObject<Env> {
         sql.exec("delete from kitchen_meta where key = 'published'");
         logLine("warn", "restaurant.status_publish_failed", { restaurantId, error: String(err) });
       });
+  }
+
+  /** An Order DO's food was marked ready: how late (or early) against the kitchen's estimate. Idempotent per order. */
+  async recordPrep(orderId: string, readyAt: number, latenessMs: number): Promise<{ recorded: boolean }> {
+    return this.prepHistory.record(orderId, readyAt, latenessMs);
+  }
+
+  /** For dispatch's food-ready timing: recent lateness, and how full the kitchen is against its declared capacity. */
+  async prepOutlook(orderId: string): Promise<KitchenOutlook> {
+    const now = Date.now();
+    const others = this.liveOrders().filter(
+      (o) => o.id !== orderId && (o.status === "accepted" || o.status === "preparing"),
+    ).length;
+    const capacity = this.kitchen.rememberedPolicy()?.capacity.maxActiveOrders ?? null;
+    return this.prepHistory.outlook(now, others, capacity);
   }
 
   /** The live (non-terminal) orders, oldest first: the order a kitchen works in. */

@@ -4,6 +4,7 @@
 // DO lends it its storage, lock and neighbours through OfferLoopHost, as the
 // Order DO lends dispatch.ts its own; the courier's side of an offer (showing
 // it, their answer) stays with the zone the courier is in.
+
 import {
   nextOffer,
   type OfferPolicy,
@@ -14,7 +15,7 @@ import {
   reopenOffers,
   startOffers,
 } from "../../domain/dispatch/offers.ts";
-import { type RankedCandidate, rankCandidates } from "../../domain/dispatch/scoring.ts";
+import { explainChoice } from "../../domain/dispatch/scoring.ts";
 import { haversineMeters } from "../../domain/geo/distance.ts";
 import { zoneCellOf } from "../../domain/geo/geohash.ts";
 import type { Env } from "../../platform/env.ts";
@@ -25,11 +26,13 @@ import type {
   DispatchRequest,
   DispatchStatus,
   HeldOffer,
+  OfferChoice,
   OfferMessage,
   OfferResponseResult,
   RequestCourierResult,
   ZoneCandidate,
 } from "./protocol.ts";
+import { expectedReadyAt, holdFor, type Ranked, rankForOrder } from "./ranking.ts";
 import { orderDispatchStub, zoneStub } from "./stubs.ts";
 import type { ZoneStorage } from "./zone-storage.ts";
 
@@ -41,6 +44,8 @@ const RETRY_MS = 5_000;
 export const RESCAN_MS = 20_000;
 /** How long an order may wait with nobody in range before the zone escalates it anyway. */
 export const MAX_SEARCH_MS = 60 * 60_000;
+/** Choices kept per order for operators: enough for every round of a hard search. */
+const MAX_CHOICES = 20;
 
 function dispatchStatus(record: DispatchRecord): DispatchStatus {
   if (record.offers.assignedCourierId !== null) return "assigned";
@@ -112,15 +117,15 @@ export class OfferLoop {
     });
   }
 
-  private async rankedFor(record: DispatchRecord, now: number): Promise<RankedCandidate<ZoneCandidate>[]> {
-    const { restaurant, foodReadyAt } = record.request;
+  private async rankedFor(record: DispatchRecord, now: number): Promise<Ranked[]> {
+    const { restaurant } = record.request;
     const found = await this.host.nearestAvailable(
       restaurant.lat,
       restaurant.lng,
       CANDIDATES_K + record.offers.candidatesTried.length,
       record.offers.radiusM,
     );
-    return rankCandidates(found, { foodReadyInMs: (foodReadyAt ?? now) - now });
+    return rankForOrder(found, record.request, now);
   }
 
   /**
@@ -133,7 +138,7 @@ export class OfferLoop {
     const orderId = record.request.orderId;
     const order = orderDispatchStub(this.host.env, orderId);
     const unreachable = new Set<string>();
-    let ranked: RankedCandidate<ZoneCandidate>[] | null = null;
+    let ranked: Ranked[] | null = null;
     let rankedRadius = -1;
     try {
       for (let step = 0; step < 100; step++) {
@@ -181,7 +186,24 @@ export class OfferLoop {
             return;
           }
           case "offer": {
-            const candidate = ranked.find((c) => c.courierId === decision.courierId) as RankedCandidate<ZoneCandidate>;
+            const rank = ranked.findIndex((c) => c.courierId === decision.courierId);
+            const candidate = ranked[rank] as Ranked;
+            const hold = holdFor(record.request, candidate, now);
+            if (hold !== null) {
+              // The best courier would stand at the counter: ask again when they would not (ranks may change by then).
+              record.heldUntil = hold;
+              this.host.store.saveDispatch(record);
+              this.host.store.setDeadline(orderId, "retry", hold);
+              return;
+            }
+            const readyAt = expectedReadyAt(record.request);
+            const choice: OfferChoice = {
+              courierId: decision.courierId,
+              at: now,
+              score: Math.round(candidate.score),
+              reasons: explainChoice(candidate, { foodReadyInMs: (readyAt ?? now) - now }, rank + 1, ranked.length),
+              stackedWith: candidate.stack?.withOrderId ?? null,
+            };
             const message: OfferMessage = {
               type: "offer",
               orderId,
@@ -194,6 +216,8 @@ export class OfferLoop {
               restaurantName: record.request.restaurantName ?? null,
               payoutMinor: record.request.payoutMinor ?? null,
               currency: record.request.currency ?? null,
+              stackedWith: candidate.stack?.withOrderId ?? null,
+              firstDelayMs: candidate.stack?.firstDelayMs ?? null,
             };
             const held: HeldOffer = { orderId, dispatchCell: this.host.cell(), expiresAt: decision.expiresAt, message };
             const delivered = await this.deliverTo(candidate.cell, decision.courierId, held);
@@ -204,10 +228,17 @@ export class OfferLoop {
             }
             record.offers = decision.state;
             record.offeredCell = candidate.cell;
+            record.heldUntil = null;
+            record.choices = [...(record.choices ?? []), choice].slice(-MAX_CHOICES);
             this.host.store.saveDispatch(record);
             this.host.store.setDeadline(orderId, "offer", decision.expiresAt);
             const recorded = await order.system(
-              { type: "courier_offered", courierId: decision.courierId, expiresAt: decision.expiresAt },
+              {
+                type: "courier_offered",
+                courierId: decision.courierId,
+                expiresAt: decision.expiresAt,
+                choice: { score: choice.score, reasons: choice.reasons, stackedWith: choice.stackedWith },
+              },
               `zone:${this.host.cell()}`,
             );
             if (!recorded.ok) {
@@ -308,6 +339,38 @@ export class OfferLoop {
     this.host.store.saveDispatch(record);
     this.host.store.setDeadline(orderId, "offer", null);
     return { ok: true, outcome: "assigned" };
+  }
+
+  /**
+   * The kitchen's estimate changed while the search runs (decision 37): later
+   * offers use the new time, and a courier who would now wait at the counter
+   * is held back. A live offer stays: withdrawing it from a courier who may
+   * be accepting is worse than a short wait.
+   */
+  async retime(
+    orderId: string,
+    foodReadyAt: number | null,
+    timing: DispatchRequest["timing"],
+  ): Promise<{ ok: true; retimed: boolean }> {
+    const retimed = await this.host.withLock(`order:${orderId}`, async () => {
+      const record = this.host.store.loadDispatch(orderId);
+      if (!record || record.offers.assignedCourierId !== null || record.offers.escalated) return false;
+      record.request = { ...record.request, foodReadyAt, timing: timing ?? null };
+      this.host.store.saveDispatch(record);
+      if (record.offers.current === null) {
+        this.host.store.setDeadline(orderId, "retry", null);
+        await this.advance(record);
+      }
+      return true;
+    });
+    await this.host.armAlarm();
+    return { ok: true, retimed };
+  }
+
+  /** Why the search offered this order to whom, for operators; null if this zone runs no search for it. */
+  choices(orderId: string): { choices: OfferChoice[]; heldUntil: number | null } | null {
+    const record = this.host.store.loadDispatch(orderId);
+    return record ? { choices: record.choices ?? [], heldUntil: record.heldUntil ?? null } : null;
   }
 
   /** The order was cancelled or rejected while searching: withdraw any live offer and stop. */

@@ -5,6 +5,8 @@ import { z } from "zod";
 import type { Vehicle } from "../../domain/dispatch/eta.ts";
 import type { Fix, FixRejectReason } from "../../domain/dispatch/fix.ts";
 import type { OfferState } from "../../domain/dispatch/offers.ts";
+import type { CourierRating } from "../../domain/dispatch/scoring.ts";
+import type { StackJob } from "../../domain/dispatch/stacking.ts";
 import type { LatLng } from "../../domain/geo/distance.ts";
 
 export type CourierStatus = "online" | "offline" | "break";
@@ -25,6 +27,13 @@ export interface OfferMessage {
   /** What the courier earns for the job, tip included (domain/dispatch/courier-pay.ts). */
   payoutMinor: number | null;
   currency: string | null;
+  /**
+   * The courier's current job this one would be stacked on (picked up on the
+   * way, delivered after it); null or absent for a courier with no job.
+   */
+  stackedWith?: string | null;
+  /** For a stacked offer: how much later the first job's customer gets their food. */
+  firstDelayMs?: number | null;
 }
 
 /** An offer the courier is holding, remembered by the zone the courier is in (which may not be the dispatching one). */
@@ -51,6 +60,15 @@ export interface CourierState {
   offer: HeldOffer | null;
   recentOffers: number;
   recentAccepts: number;
+  /**
+   * The jobs the courier took through offers, as those offers described them,
+   * for stacking (absent in states stored before stacking). A job given
+   * without an offer (an operator's assignment) has no entry, and a courier
+   * whose every active job is not described here is never offered a stack.
+   */
+  jobs?: StackJob[];
+  /** Customers' stars, as the API Worker read them when the courier connected; absent: unknown. */
+  rating?: CourierRating | null;
 }
 
 export interface DispatchRequest {
@@ -62,6 +80,21 @@ export interface DispatchRequest {
   restaurantName?: string | null;
   payoutMinor?: number | null;
   currency?: string | null;
+  /**
+   * Food-ready timing (decision 37): when the food is expected, all evidence
+   * considered, and whether a courier who would be at the counter well before
+   * it should be held back. Absent: offer at once to the best courier.
+   */
+  timing?: { predictedReadyAt: number; holdEarly: boolean } | null;
+}
+
+/** Why one courier was offered the order, kept with the offer loop for operators. */
+export interface OfferChoice {
+  courierId: string;
+  at: number;
+  score: number;
+  reasons: string[];
+  stackedWith: string | null;
 }
 
 /** One order's offer loop, owned by the zone of its restaurant. */
@@ -71,6 +104,10 @@ export interface DispatchRecord {
   /** Zone of the courier holding the live offer, to withdraw it there. */
   offeredCell: string | null;
   startedAt: number;
+  /** Every choice the search made for this order, newest last (absent in records from before reasons). */
+  choices?: OfferChoice[];
+  /** Offers held back until then: the best courier would otherwise wait at the counter. */
+  heldUntil?: number | null;
 }
 
 export interface ZoneCandidate {
@@ -81,6 +118,10 @@ export interface ZoneCandidate {
   activeJobs: number;
   recentOffers: number;
   recentAccepts: number;
+  rating?: CourierRating | null;
+  /** For a courier on a job: where they are and what they carry, to check a stack. */
+  position?: LatLng | null;
+  jobs?: StackJob[];
 }
 
 export type ZoneRefusal = { ok: false; status: 400 | 403 | 404 | 409 | 422 | 502; code: string; message: string };

@@ -16,6 +16,8 @@ import type { CourierFacts } from "../../domain/citymap/couriers.ts";
 import type { Vehicle } from "../../domain/dispatch/eta.ts";
 import { COURIER_STALE_AFTER_MS, type FixRejectReason } from "../../domain/dispatch/fix.ts";
 import { DEFAULT_OFFER_POLICY, type OfferPolicy } from "../../domain/dispatch/offers.ts";
+import type { CourierRating } from "../../domain/dispatch/scoring.ts";
+import { DEFAULT_STACK_POLICY } from "../../domain/dispatch/stacking.ts";
 import { cellsWithinRadius, decodeGeohashBounds } from "../../domain/geo/geohash.ts";
 import { SpatialIndex } from "../../domain/geo/spatial-index.ts";
 import type { Env } from "../../platform/env.ts";
@@ -32,6 +34,7 @@ import {
   type DeliverOfferResult,
   type DispatchRequest,
   type HeldOffer,
+  type OfferChoice,
   type OfferResponseResult,
   type RequestCourierResult,
   type SocketAttachment,
@@ -45,8 +48,8 @@ import { zoneStub } from "./stubs.ts";
 import { ZoneStorage } from "./zone-storage.ts";
 
 export { FORWARD_EVERY_MS, MAX_PENDING_TRAIL, PERSIST_EVERY_MS } from "./ingest.ts";
-/** One job at a time for now; scoring already prices extra jobs in if batching is switched on. */
-export const MAX_ACTIVE_JOBS = 1;
+/** A second job only as a stack that passes domain/dispatch/stacking.ts (decision 38). */
+export const MAX_ACTIVE_JOBS = DEFAULT_STACK_POLICY.maxJobs;
 const VEHICLES: readonly Vehicle[] = ["foot", "bicycle", "scooter", "car"];
 
 function emptyDropped(): Record<FixRejectReason, number> {
@@ -84,6 +87,20 @@ function newCourier(courierId: string, vehicle: Vehicle): CourierState {
     recentOffers: 0,
     recentAccepts: 0,
   };
+}
+
+/** The API Worker's `x-courier-rating` header: {"stars":4.8,"count":12}; absent or unreadable leaves the rating as it was. */
+function parseRating(header: string | null): CourierRating | null | undefined {
+  if (header === null) return undefined;
+  try {
+    const value = JSON.parse(header) as Partial<CourierRating> | null;
+    if (value === null) return null;
+    const stars = Number(value.stars);
+    const count = Number(value.count);
+    return Number.isFinite(stars) && Number.isFinite(count) && count >= 0 ? { stars, count } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function courierTag(courierId: string): string {
@@ -205,16 +222,31 @@ export class ZoneDO extends DurableObject<Env> {
     return this.ctx.getWebSockets(courierTag(courierId)).length > 0;
   }
 
-  private isAvailable(state: CourierState, now: number): boolean {
+  /** Online, fresh, connected, not holding an offer: may be shown one, if their jobs allow. */
+  private isReachable(state: CourierState, now: number): boolean {
     return (
       state.status === "online" &&
       state.lastFixAt !== null &&
       now - state.lastFixAt <= COURIER_STALE_AFTER_MS &&
       (state.offer === null || state.offer.expiresAt <= now) &&
-      state.activeOrders.length < MAX_ACTIVE_JOBS &&
       !this.handingOver.has(state.courierId) &&
       this.isConnected(state.courierId)
     );
+  }
+
+  /** Free for a first job: what operators' map and stats call available. */
+  private isAvailable(state: CourierState, now: number): boolean {
+    return state.activeOrders.length === 0 && this.isReachable(state, now);
+  }
+
+  /** On a job and with room for a stacked one; whether this order fits is the offer loop's call. */
+  private isStackable(state: CourierState, now: number): boolean {
+    return state.activeOrders.length > 0 && state.activeOrders.length < MAX_ACTIVE_JOBS && this.isReachable(state, now);
+  }
+
+  /** The described jobs that are still active (a released one drops out here rather than in the release path). */
+  private jobsOf(state: CourierState): NonNullable<CourierState["jobs"]> {
+    return (state.jobs ?? []).filter((job) => state.activeOrders.includes(job.orderId));
   }
 
   private sendTo(courierId: string, message: ZoneMessage): void {
@@ -256,6 +288,7 @@ export class ZoneDO extends DurableObject<Env> {
     if (principal?.role !== "courier") return new Response("couriers only", { status: 403 });
     const vehicle = VEHICLES.find((v) => v === request.headers.get("x-courier-vehicle"));
     if (!vehicle) return new Response("unknown vehicle", { status: 400 });
+    const rating = parseRating(request.headers.get("x-courier-rating"));
     const cell = request.headers.get("x-zone-cell") ?? this.cell;
     this.learnCell(cell);
     const name = courierNameOf(request.headers.get("x-courier-name"));
@@ -266,6 +299,7 @@ export class ZoneDO extends DurableObject<Env> {
     const state = this.couriers.get(courierId) ?? newCourier(courierId, vehicle);
     state.vehicle = vehicle;
     if (name) state.name = name;
+    if (rating !== undefined) state.rating = rating;
     this.track(state);
     this.save(state);
 
@@ -385,17 +419,22 @@ export class ZoneDO extends DurableObject<Env> {
 
   // ------------------------------------------------------------- searching
 
-  /** Available couriers of this cell only, nearest first (ties by id). */
+  /**
+   * Couriers of this cell only who may be offered an order, nearest first
+   * (ties by id): free ones, and ones on a job with room for a stack, the
+   * latter with their position and jobs so the offer loop can check the stack.
+   */
   async candidates(lat: number, lng: number, k: number, radiusM: number): Promise<ZoneCandidate[]> {
     const now = Date.now();
     const cell = this.cell;
     return this.index
       .nearest(lat, lng, k, radiusM, (entry) => {
         const state = this.couriers.get(entry.id);
-        return state !== undefined && this.isAvailable(state, now);
+        return state !== undefined && (this.isAvailable(state, now) || this.isStackable(state, now));
       })
       .map((n) => {
         const state = this.couriers.get(n.id) as CourierState;
+        const busy = state.activeOrders.length > 0;
         return {
           courierId: n.id,
           cell,
@@ -404,6 +443,10 @@ export class ZoneDO extends DurableObject<Env> {
           activeJobs: state.activeOrders.length,
           recentOffers: state.recentOffers,
           recentAccepts: state.recentAccepts,
+          rating: state.rating ?? null,
+          ...(busy && state.lastFix
+            ? { position: { lat: state.lastFix.lat, lng: state.lastFix.lng }, jobs: this.jobsOf(state) }
+            : {}),
         };
       });
   }
@@ -467,12 +510,22 @@ export class ZoneDO extends DurableObject<Env> {
     return this.offers.restartDispatch(request);
   }
 
-  /** Shows an offer to a courier of this cell, if they can take it right now. */
+  /**
+   * Shows an offer to a courier of this cell, if they can take it right now:
+   * a plain offer only while they have no job, a stacked one only while they
+   * still carry exactly the job it was checked against.
+   */
   async deliverOffer(courierId: string, held: HeldOffer): Promise<DeliverOfferResult> {
     const state = this.couriers.get(courierId);
     if (!state) return { ok: false, code: "unknown_courier" };
     if (!this.isConnected(courierId) || this.handingOver.has(courierId)) return { ok: false, code: "not_connected" };
-    if (!this.isAvailable(state, Date.now())) return { ok: false, code: "busy" };
+    const now = Date.now();
+    const stackedWith = held.message.stackedWith ?? null;
+    const fits =
+      stackedWith === null
+        ? this.isAvailable(state, now)
+        : this.isStackable(state, now) && state.activeOrders.length === 1 && state.activeOrders[0] === stackedWith;
+    if (!fits) return { ok: false, code: "busy" };
     state.offer = held;
     state.recentOffers++;
     this.save(state);
@@ -532,6 +585,12 @@ export class ZoneDO extends DurableObject<Env> {
     if (current.offer?.orderId === orderId) current.offer = null;
     if (result.ok && result.outcome === "assigned") {
       if (!current.activeOrders.includes(orderId)) current.activeOrders = [...current.activeOrders, orderId];
+      // Remembered as the offer described it, so a later order can be checked as a stack on this one.
+      const { restaurant, dropoff, foodReadyAt } = held.message;
+      current.jobs = [
+        ...this.jobsOf(current).filter((j) => j.orderId !== orderId),
+        { orderId, restaurant, dropoff, foodReadyAt },
+      ];
       current.recentAccepts++;
       this.save(current);
       this.sendTo(courierId, { type: "assigned", orderId });
@@ -544,6 +603,30 @@ export class ZoneDO extends DurableObject<Env> {
 
   private async armAlarm(): Promise<void> {
     await armAlarmAt(this.ctx.storage, this.store.deadlines()[0]?.at);
+  }
+
+  /** The kitchen's estimate changed while this zone searches for the order. */
+  async retime(
+    orderId: string,
+    foodReadyAt: number | null,
+    timing: DispatchRequest["timing"],
+  ): Promise<{ ok: true; retimed: boolean }> {
+    return this.offers.retime(orderId, foodReadyAt, timing);
+  }
+
+  /** Why the search offered the order to whom (operators); null if this zone runs no search for it. */
+  async dispatchChoices(orderId: string): Promise<{ choices: OfferChoice[]; heldUntil: number | null } | null> {
+    return this.offers.choices(orderId);
+  }
+
+  /** The courier confirmed pickup: a stack check no longer routes them through that restaurant. */
+  async jobPickedUp(courierId: string, orderId: string): Promise<{ ok: true; known: boolean }> {
+    const state = this.couriers.get(courierId);
+    const job = state?.jobs?.find((j) => j.orderId === orderId);
+    if (!state || !job) return { ok: true, known: false };
+    job.pickedUp = true;
+    this.save(state);
+    return { ok: true, known: true };
   }
 
   /** The one alarm: expire every offer that is due (then offer the next courier), retry failed steps, re-arm. */

@@ -104,7 +104,7 @@ describe("the thin slice", () => {
     const accepted = await api(`/v1/orders/${order.id}/accept`, {
       method: "POST",
       token: staff,
-      json: { prepTimeMinutes: 20 },
+      json: { prepTimeMinutes: 10 },
     });
     expect(accepted.status).toBe(200);
     expect(((await accepted.json()) as { status: string }).status).toBe("accepted");
@@ -127,7 +127,7 @@ describe("the thin slice", () => {
       order: { status: string; prepTimeMinutes: number };
       timeline: OrderEvent[];
     };
-    expect(view).toMatchObject({ status: "accepted", prepTimeMinutes: 20 });
+    expect(view).toMatchObject({ status: "accepted", prepTimeMinutes: 10 });
     expect(timeline).toHaveLength(5);
 
     const { db, close } = openDb(testEnv);
@@ -136,7 +136,7 @@ describe("the thin slice", () => {
         const rows = await db.select().from(orders).where(eq(orders.id, order.id));
         return rows[0]?.lastEventSeq === 5 ? rows[0] : undefined;
       });
-      expect(row).toMatchObject({ status: "accepted", totalMinor: 3485, idempotencyKey: key, prepTimeMinutes: 20 });
+      expect(row).toMatchObject({ status: "accepted", totalMinor: 3485, idempotencyKey: key, prepTimeMinutes: 10 });
       const [events] = await db.select({ n: count() }).from(orderEvents).where(eq(orderEvents.orderId, order.id));
       const [items] = await db.select({ n: count() }).from(orderItems).where(eq(orderItems.orderId, order.id));
       expect(events?.n).toBe(5);
@@ -156,7 +156,7 @@ describe("the thin slice", () => {
           restaurantLocation: { lat: 0, lng: 0 },
           placedAt: Date.parse(placedView.placedAt),
           courierId: null,
-          prepTimeMinutes: 20,
+          prepTimeMinutes: 10,
         },
       }));
       const batch = createMessageBatch(

@@ -2455,6 +2455,10 @@ export interface components {
             /** @description What the courier earns for the job, tip included, in minor units of `currency`. */
             payoutMinor: number | null;
             currency: string | null;
+            /** @description Set when this order would be stacked on your current job (same or nearby restaurant): pick both up, deliver that job first. */
+            stackedWith?: string | null;
+            /** @description For a stacked offer: how much later your current job's customer gets their food. */
+            firstDelayMs?: number | null;
         } | {
             /** @enum {string} */
             type: "offer_withdrawn";

@@ -4,8 +4,8 @@
 // because only this Worker can reach them.
 
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, eq, isNull } from "drizzle-orm";
-import { couriers, users } from "../../../db/schema.ts";
+import { and, eq, isNull, sql } from "drizzle-orm";
+import { couriers, orderRatings, users } from "../../../db/schema.ts";
 import { zoneCellOf } from "../../../domain/geo/geohash.ts";
 import { shortName } from "../../../domain/kitchen/board-courier.ts";
 import type { CourierStep, StepResult } from "../../../durable-objects/order/dispatch.ts";
@@ -107,7 +107,15 @@ export function registerCourierRoutes(app: App): void {
     const principal = principalOf(c);
     const { lat, lng } = c.req.valid("query");
     const [courier] = await c.var.db
-      .select({ vehicle: couriers.vehicle, name: users.name })
+      .select({
+        vehicle: couriers.vehicle,
+        name: users.name,
+        // Customers' stars feed the zone's scoring; read once per connection (same round trip), not per offer.
+        stars: sql<
+          string | null
+        >`(select avg(${orderRatings.courierStars}) from ${orderRatings} where ${orderRatings.courierId} = ${couriers.userId})`,
+        ratings: sql<number>`(select count(${orderRatings.courierStars})::int from ${orderRatings} where ${orderRatings.courierId} = ${couriers.userId})`,
+      })
       .from(couriers)
       .innerJoin(users, eq(users.id, couriers.userId))
       .where(and(eq(couriers.userId, principal.userId), eq(couriers.active, true), isNull(users.deactivatedAt)))
@@ -119,6 +127,12 @@ export function registerCourierRoutes(app: App): void {
     headers.set("x-courier-vehicle", courier.vehicle);
     // The kitchen's board names the courier coming for an order; only the short form leaves here.
     headers.set("x-courier-name", encodeURIComponent(shortName(courier.name)));
+    headers.set(
+      "x-courier-rating",
+      JSON.stringify(
+        Number(courier.ratings) > 0 ? { stars: Number(courier.stars), count: Number(courier.ratings) } : null,
+      ),
+    );
     headers.set("x-zone-cell", cell);
     return relayUpgrade(await zoneStub(c.env, cell).fetch(new Request(`https://zone/${cell}/live`, { headers })));
   });

@@ -109,6 +109,15 @@ const CourierServerMessage = z
           .nullable()
           .openapi({ description: "What the courier earns for the job, tip included, in minor units of `currency`." }),
         currency: z.string().nullable(),
+        stackedWith: z.string().nullable().optional().openapi({
+          description:
+            "Set when this order would be stacked on your current job (same or nearby restaurant): pick both up, deliver that job first.",
+        }),
+        firstDelayMs: z
+          .number()
+          .nullable()
+          .optional()
+          .openapi({ description: "For a stacked offer: how much later your current job's customer gets their food." }),
       })
       .openapi({ description: "A delivery offer; answer with `offer_response` before `expiresAt`." }),
     z.object({

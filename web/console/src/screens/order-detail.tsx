@@ -202,10 +202,28 @@ function OrderBody(p: { detail: Detail; reload(): Promise<void> }) {
             </time>
             <span className="event">{spoken(maybe, "event", e.type)}</span>
             <span className="muted">{spoken(maybe, "role", e.actorRole)}</span>
+            <DispatchReasons payload={e.payload} />
           </li>
         ))}
       </ol>
     </div>
+  );
+}
+
+/**
+ * Why dispatch did what it did (decisions 37 and 38): the plan behind a search's start, the
+ * scoring behind an offer. The lines come from the server in English, as operators' logs do.
+ */
+function DispatchReasons({ payload }: { payload: Record<string, unknown> }) {
+  const note = (payload.choice ?? payload.plan) as { reasons?: unknown } | undefined;
+  const reasons = Array.isArray(note?.reasons) ? note.reasons.filter((r): r is string => typeof r === "string") : [];
+  if (reasons.length === 0) return null;
+  return (
+    <ul className="muted dispatch-reasons">
+      {reasons.map((reason) => (
+        <li key={reason}>{reason}</li>
+      ))}
+    </ul>
   );
 }
 

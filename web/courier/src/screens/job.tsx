@@ -150,6 +150,26 @@ export function JobPanel({ api, shift, state }: { api: CourierApi; shift: Shift;
     void act(() => api.step(job?.orderId ?? "", step, step === "delivered" ? { ...position, pin } : position), step);
   }
 
+  const switcher = state.activeOrders.length > 1 && (
+    <nav className="job-switch" aria-label={t("yourJobs", { n: state.activeOrders.length })}>
+      <p className="job-switch-note">{t("stackedJobsNote")}</p>
+      <div className="job-switch-tabs">
+        {state.activeOrders.map((id, i) => (
+          <button
+            key={id}
+            type="button"
+            className="job-switch-tab"
+            aria-pressed={id === jobId}
+            data-order-id={id}
+            onClick={() => shift.selectJob(id)}
+          >
+            {t("jobNumber", { n: i + 1 })} · #{id.slice(0, 6)}
+          </button>
+        ))}
+      </div>
+    </nav>
+  );
+
   if (!jobId) {
     return (
       <div className="empty">
@@ -188,6 +208,7 @@ export function JobPanel({ api, shift, state }: { api: CourierApi; shift: Shift;
       <h1 id="job-heading" className="visually-hidden">
         {t("jobTitle")}
       </h1>
+      {switcher}
       <ol className="progress" aria-label={t("jobTitle")}>
         {PROGRESS.map(([delivery, label]) => {
           const index = ORDER.indexOf(delivery);

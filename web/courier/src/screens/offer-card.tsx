@@ -71,6 +71,12 @@ export function OfferCard({ offer, answering, shift }: { offer: HeldOffer; answe
               : t("foodReadyNow")}
           </p>
         )}
+        {offer.stackedWith && (
+          <p className="offer-stacked" data-stacked-with={offer.stackedWith}>
+            <b>{t("stackedOffer")}</b>{" "}
+            {t("stackedOfferDelay", { n: Math.max(0, Math.round((offer.firstDelayMs ?? 0) / 60_000)) })}
+          </p>
+        )}
         <ul id="offer-details" className="offer-legs">
           <li>
             <span className="leg-icon pickup" aria-hidden="true" />

@@ -185,9 +185,16 @@ export class Shift {
     this.set({ notice: null });
   }
 
-  /** The courier left the finished job's summary, or the job was taken off them. */
+  /** The courier left the finished job's summary, or the job was taken off them: a stacked job still on the list comes next. */
   closeJob(notice: MessageKey | null = null): void {
-    this.set({ jobId: null, notice });
+    const closing = this.state.jobId;
+    const next = this.state.activeOrders.find((id) => id !== closing) ?? null;
+    this.set({ jobId: next, notice });
+  }
+
+  /** With two jobs stacked, the courier chooses which one the job screen shows. */
+  selectJob(orderId: string): void {
+    if (this.state.activeOrders.includes(orderId)) this.set({ jobId: orderId });
   }
 
   dispose(): void {
@@ -240,7 +247,11 @@ export class Shift {
         this.set({
           offer: null,
           answering: false,
-          jobId: message.orderId,
+          // A stacked job joins the list; the screen stays on the job being done first.
+          jobId:
+            this.state.jobId !== null && this.state.activeOrders.includes(this.state.jobId)
+              ? this.state.jobId
+              : message.orderId,
           activeOrders: [...new Set([...this.state.activeOrders, message.orderId])],
         });
         return;

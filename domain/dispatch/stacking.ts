@@ -1,0 +1,115 @@
+// Stacked orders (decision 38): a courier on one job may take a second from
+// the same or a nearby restaurant when doing so keeps the first customer's
+// delivery within a bound. The route is fixed and simple, first order first:
+// (first restaurant, if not picked up) → second restaurant → first drop-off →
+// second drop-off. The first customer pays for the stack only with the
+// detour through the second restaurant (and its food, if that is later);
+// the second customer gets a courier who is already in the neighbourhood.
+
+import type { LatLng } from "../geo/distance.ts";
+import { haversineMeters } from "../geo/distance.ts";
+import { HANDOVER_MS, travelTimeMs, type Vehicle } from "./eta.ts";
+
+/** A job the courier already has, as the zone remembers it from the offer they accepted. */
+export interface StackJob {
+  orderId: string;
+  restaurant: LatLng;
+  dropoff: LatLng;
+  foodReadyAt: number | null;
+  /**
+   * The food is on board (the courier confirmed pickup). Unknown counts as
+   * not: the route then goes through the first restaurant, which never
+   * understates the first customer's delay.
+   */
+  pickedUp?: boolean;
+}
+
+export interface StackOrder {
+  restaurant: LatLng;
+  dropoff: LatLng;
+  foodReadyAt: number | null;
+}
+
+export interface StackPolicy {
+  /** Jobs a courier may carry at once, the new one included. */
+  maxJobs: number;
+  /** The second restaurant must be this close to the first (straight line). */
+  maxRestaurantGapM: number;
+  /** The first order's drop-off may be delayed by at most this. */
+  maxFirstDelayMs: number;
+}
+
+export const DEFAULT_STACK_POLICY: Readonly<StackPolicy> = Object.freeze({
+  maxJobs: 2,
+  maxRestaurantGapM: 800,
+  maxFirstDelayMs: 8 * 60_000,
+});
+
+/** Restaurants this close are the same counter: one handover collects both bags. */
+const SAME_COUNTER_M = 30;
+
+export type StackVerdict =
+  | {
+      ok: true;
+      withOrderId: string;
+      /** How much later the first order arrives than it would alone. */
+      firstDelayMs: number;
+      /** When the courier would be at the second restaurant's counter (before waiting for its food). */
+      arrivesAtPickupAt: number;
+      /** When the second order would be handed to its customer. */
+      secondDropoffAt: number;
+      sameRestaurant: boolean;
+    }
+  | { ok: false; reason: "too_many_jobs" | "restaurant_too_far" | "first_delay_too_long"; firstDelayMs?: number };
+
+function leg(a: LatLng, b: LatLng, vehicle: Vehicle): number {
+  return travelTimeMs(haversineMeters(a, b), vehicle);
+}
+
+/** Whether a courier at `position` carrying `jobs` may be offered `order`, and at what cost to the first customer. */
+export function checkStack(
+  position: LatLng,
+  vehicle: Vehicle,
+  jobs: readonly StackJob[],
+  order: StackOrder,
+  now: number,
+  policy: StackPolicy = DEFAULT_STACK_POLICY,
+): StackVerdict {
+  const first = jobs[0];
+  if (!first || jobs.length + 1 > policy.maxJobs) return { ok: false, reason: "too_many_jobs" };
+  const gapM = haversineMeters(first.restaurant, order.restaurant);
+  if (gapM > policy.maxRestaurantGapM) return { ok: false, reason: "restaurant_too_far" };
+  const same = gapM <= SAME_COUNTER_M;
+  const pickedUp = first.pickedUp === true;
+
+  // Alone: to the first counter (wait for its food), hand over, ride to its customer.
+  let t = now;
+  let at = position;
+  if (!pickedUp) {
+    t = Math.max(t + leg(at, first.restaurant, vehicle), first.foodReadyAt ?? 0) + HANDOVER_MS;
+    at = first.restaurant;
+  }
+  const afterFirstPickup = t;
+  const soloDropoff = t + leg(at, first.dropoff, vehicle) + HANDOVER_MS;
+
+  // Stacked: from there to the second counter (no extra handover at the same counter), then both drop-offs.
+  const arrivesAtPickupAt =
+    same && !pickedUp ? afterFirstPickup - HANDOVER_MS : afterFirstPickup + leg(at, order.restaurant, vehicle);
+  const secondFood = order.foodReadyAt ?? 0;
+  const leavesSecond =
+    same && !pickedUp
+      ? Math.max(afterFirstPickup, secondFood + HANDOVER_MS)
+      : Math.max(arrivesAtPickupAt, secondFood) + HANDOVER_MS;
+  const firstDropoff = leavesSecond + leg(order.restaurant, first.dropoff, vehicle) + HANDOVER_MS;
+  const secondDropoffAt = firstDropoff + leg(first.dropoff, order.dropoff, vehicle) + HANDOVER_MS;
+  const firstDelayMs = Math.max(0, Math.round(firstDropoff - soloDropoff));
+  if (firstDelayMs > policy.maxFirstDelayMs) return { ok: false, reason: "first_delay_too_long", firstDelayMs };
+  return {
+    ok: true,
+    withOrderId: first.orderId,
+    firstDelayMs,
+    arrivesAtPickupAt: Math.round(arrivesAtPickupAt),
+    secondDropoffAt: Math.round(secondDropoffAt),
+    sameRestaurant: same,
+  };
+}
