@@ -3,12 +3,14 @@
 // local Worker's CONSOLE_ORIGINS allows.
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vite";
+import { sharedServiceWorker } from "../shared/sw/vite-plugin.ts";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 
 export default defineConfig({
   root: here,
   envDir: here,
+  plugins: [sharedServiceWorker()],
   // React's automatic runtime, compiled by Vite's own transformer (no React plugin needed).
   oxc: { jsx: { runtime: "automatic", importSource: "react" } },
   build: { outDir: "dist", emptyOutDir: true, target: "es2022", sourcemap: true },
