@@ -153,7 +153,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerNotificationPreferenceRoutes(app);
   registerPartnerWebhookRoutes(app);
 
-  documentRateLimits(app.openAPIRegistry as unknown as Parameters<typeof documentRateLimits>[0]);
+  documentRateLimits(app.openAPIRegistry);
   registerLiveProtocols(app.openAPIRegistry);
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

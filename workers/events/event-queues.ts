@@ -15,6 +15,11 @@ export interface EventQueuesEnv {
 export function eventsQueue(env: EventQueuesEnv, orderId: string | undefined): Queue<unknown> {
   const shards = eventShardCount(env.EVENTS_SHARDS);
   if (shards === 1 || !orderId) return env.EVENTS;
-  const binding = (env as unknown as Record<string, Queue<unknown> | undefined>)[eventQueueBinding(orderId, shards)];
-  return binding ?? env.EVENTS;
+  // Shard bindings (EVENTS_1, EVENTS_2, ...) are named at run time; one missing from the config falls back.
+  const binding: unknown = Object.getOwnPropertyDescriptor(env, eventQueueBinding(orderId, shards))?.value;
+  return isQueue(binding) ? binding : env.EVENTS;
+}
+
+function isQueue(value: unknown): value is Queue<unknown> {
+  return typeof value === "object" && value !== null && "send" in value && typeof value.send === "function";
 }

@@ -7,7 +7,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { SIGN_IN_THROTTLE } from "../../../domain/auth/sign-in-throttle.ts";
 import type { Env } from "../../env.ts";
-import type { AppEnv } from "../context.ts";
+import type { App, AppEnv } from "../context.ts";
 import { ApiError } from "./errors.ts";
 
 export { SIGN_IN_THROTTLE };
@@ -105,23 +105,22 @@ export async function userRateLimit(c: Context<AppEnv>, userId: string): Promise
   if (isStateChanging(c)) await enforce(c.env, RATE_LIMITS.writesPerUser, `user:${userId}`);
 }
 
-interface RegisteredRoute {
+interface Operation {
   method: string;
-  path: string;
   responses: Record<string, unknown>;
 }
 
 /** Socket routes are GETs that answer 101: they open a long-lived connection, so they are limited like writes. */
-function opensSocket(route: RegisteredRoute): boolean {
+function opensSocket(route: Operation): boolean {
   return "101" in route.responses;
 }
 
-export function isLimitedOperation(route: { method: string; responses: Record<string, unknown> }): boolean {
-  return !["get", "head", "options"].includes(route.method.toLowerCase()) || opensSocket(route as RegisteredRoute);
+export function isLimitedOperation(route: Operation): boolean {
+  return !["get", "head", "options"].includes(route.method.toLowerCase()) || opensSocket(route);
 }
 
 /** The 429 every limited operation may answer, as the OpenAPI document shows it. */
-export function rateLimitResponse(errorSchema: unknown) {
+export function rateLimitResponse(errorSchema: { $ref: string }) {
   const lines = Object.values(RATE_LIMITS).map((s) => `${s.limit} per ${s.period} s: ${s.appliesTo}`);
   lines.push(
     `sign-in per account: ${SIGN_IN_THROTTLE.freeFailures} failures in a row, then a wait of ${SIGN_IN_THROTTLE.firstDelayMs / 1000} s doubling per failure up to ${SIGN_IN_THROTTLE.maxDelayMs / 60_000} min (429 sign_in_throttled)`,
@@ -131,7 +130,7 @@ export function rateLimitResponse(errorSchema: unknown) {
     headers: {
       "Retry-After": {
         description: "Seconds to wait before retrying.",
-        schema: { type: "integer", minimum: 1 },
+        schema: { type: "integer" as const, minimum: 1 },
         required: true,
       },
     },
@@ -139,22 +138,16 @@ export function rateLimitResponse(errorSchema: unknown) {
   };
 }
 
-interface Registry {
-  definitions: ReadonlyArray<{ type: string; route?: RegisteredRoute }>;
-  registerComponent(type: "responses", name: string, component: unknown): unknown;
-}
-
 /**
  * Adds the 429 (one shared `RateLimited` response) to every state-changing
  * operation and socket upgrade in the registry, so the document cannot forget
  * one: a route added later gets it too.
  */
-export function documentRateLimits(registry: Registry): void {
+export function documentRateLimits(registry: App["openAPIRegistry"]): void {
   // A component is written as given (no zod conversion): the error schema goes by reference.
   registry.registerComponent("responses", "RateLimited", rateLimitResponse({ $ref: "#/components/schemas/Error" }));
   for (const definition of registry.definitions) {
-    const route = definition.route;
-    if (definition.type !== "route" || !route || !isLimitedOperation(route)) continue;
-    route.responses["429"] = { $ref: "#/components/responses/RateLimited" };
+    if (definition.type !== "route" || !isLimitedOperation(definition.route)) continue;
+    definition.route.responses["429"] = { $ref: "#/components/responses/RateLimited" };
   }
 }

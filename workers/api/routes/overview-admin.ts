@@ -74,6 +74,20 @@ const EMPTY_COUNTS: CityMapCounts = {
   escalatedOrders: 0,
 };
 
+/** Field by field, so a count added to CityMapCounts fails to compile here until it is summed too. */
+function addCounts(a: CityMapCounts, b: CityMapCounts): CityMapCounts {
+  return {
+    online: a.online + b.online,
+    available: a.available + b.available,
+    offered: a.offered + b.offered,
+    onJob: a.onJob + b.onJob,
+    stale: a.stale + b.stale,
+    onBreak: a.onBreak + b.onBreak,
+    activeOrders: a.activeOrders + b.activeOrders,
+    escalatedOrders: a.escalatedOrders + b.escalatedOrders,
+  };
+}
+
 export function registerOverviewRoutes(app: App): void {
   app.openapi(overview, async (c) => {
     const db = c.var.db;
@@ -121,13 +135,7 @@ export function registerOverviewRoutes(app: App): void {
         }
       }),
     );
-    const sum = perRegion.reduce(
-      (a, b) =>
-        Object.fromEntries(
-          Object.keys(a).map((k) => [k, a[k as keyof CityMapCounts] + b[k as keyof CityMapCounts]]),
-        ) as unknown as CityMapCounts,
-      EMPTY_COUNTS,
-    );
+    const sum = perRegion.reduce(addCounts, EMPTY_COUNTS);
     const oldest = exceptionRows
       .map((r) => r.oldest)
       .filter((d): d is Date => d !== null)

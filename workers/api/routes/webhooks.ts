@@ -36,7 +36,7 @@ const stripeWebhook = createRoute({
 export function registerWebhookRoutes(app: App): void {
   app.openapi(stripeWebhook, async (c) => {
     const secret = c.env.STRIPE_WEBHOOK_SECRET;
-    if (!secret) throw new ApiError(503 as never, "webhooks_not_configured", "STRIPE_WEBHOOK_SECRET is not set.");
+    if (!secret) throw new ApiError(503, "webhooks_not_configured", "STRIPE_WEBHOOK_SECRET is not set.");
     const raw = await c.req.text();
     const signature = c.req.valid("header")["stripe-signature"];
     if (signedTooFarAhead(signature, Math.floor(Date.now() / 1000))) {
@@ -71,7 +71,7 @@ export function registerWebhookRoutes(app: App): void {
       } catch (err) {
         log(c, "error", "stripe.webhook_booking_failed", { eventId: event.id, error: String(err) });
         // Stripe retries a non-2xx delivery with backoff; nothing was booked.
-        throw new ApiError(503 as never, "ledger_unavailable", "The webhook could not be booked; retry later.");
+        throw new ApiError(503, "ledger_unavailable", "The webhook could not be booked; retry later.");
       }
     }
     if (event.type !== "payment_intent.succeeded" && event.type !== "payment_intent.payment_failed") {
