@@ -123,7 +123,10 @@ export default async function setup(project: TestProject) {
       stripe: { autoConfirmDelayMs: 50 },
       wranglerLogLevel: "warn",
       prefix: "[web-e2e]",
-      log: (message) => console.error(`[web-e2e] ${message}`),
+      // The boot's steps, not the stand-ins' request by request lines ("[stripe] …").
+      log: (message) => {
+        if (!message.startsWith("[")) console.error(`[web-e2e] ${message}`);
+      },
     });
     // Registered before awaiting, so a failed build still stops a platform that did start.
     releases.push(() => booting.then((platform) => platform.stop()).catch(() => {}));
