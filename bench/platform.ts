@@ -15,19 +15,18 @@
 //    wrangler.toml by wrangler's own unstable_getMiniflareWorkerOptions),
 //    serving exactly the artefact the size benchmark measures.
 import { spawnSync } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { readdirSync } from "node:fs";
-import { connect, createServer } from "node:net";
-import { delimiter, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { connect } from "node:net";
+import { join } from "node:path";
 import { eq, sql } from "drizzle-orm";
-import { exportJWK, generateKeyPair } from "jose";
 import { migrateDatabase, openDb } from "../db/node.ts";
 import { couriers, users } from "../db/schema.ts";
 import { seedDemoCity } from "../db/seed/index.ts";
 import { hashPassword } from "../domain/auth/password.ts";
 import type { Principal } from "../domain/auth/principal.ts";
 import { issueAccessToken, loadSigningKeys } from "../domain/auth/tokens.ts";
+import { type DevKeys, generateDevKeys } from "../scripts/dev/dev-keys.ts";
+import { BIN_DIR, childEnv, freePort, ROOT } from "../scripts/dev/platform.ts";
 import { startStripeStandin } from "../scripts/dev/stripe-standin/server.ts";
 import { assertLoopback } from "./lib/http.ts";
 import type { Plan } from "./lib/measure.ts";
@@ -35,8 +34,9 @@ import { type Child, spawnReady } from "./lib/processes.ts";
 import { seededRandom, seededUuid } from "./lib/rng.ts";
 import type { Pinning } from "./lib/taskset.ts";
 
-export const ROOT = fileURLToPath(new URL("..", import.meta.url));
-export const BIN_DIR = join(ROOT, "node_modules", ".bin");
+// The boot module's paths and child environment (wrangler needs the Node in node_modules/.bin).
+export { BIN_DIR, childEnv, ROOT };
+
 const TSX = join(BIN_DIR, "tsx");
 // BENCH_DATABASE_NAME: engineers sharing one PostgreSQL server must not drop each other's database mid-run.
 export const DATABASE_NAME = process.env.BENCH_DATABASE_NAME ?? "delivery_bench";
@@ -52,16 +52,6 @@ export interface Harness {
   log(message: string): void;
   /** Registers a resource to release at the end (last in, first out). */
   defer(name: string, release: () => Promise<unknown> | unknown): void;
-}
-
-/** wrangler needs Node >= 22.12: the `node` devDependency in node_modules/.bin comes first. */
-export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    PATH: `${BIN_DIR}${delimiter}${process.env.PATH ?? ""}`,
-    WRANGLER_SEND_METRICS: "false",
-    ...extra,
-  };
 }
 
 export function tsxChild<T>(
@@ -229,15 +219,13 @@ export interface Worker {
   stop(): Promise<void>;
 }
 
-async function signingKeys(): Promise<string> {
-  const { privateKey } = await generateKeyPair("ES256", { extractable: true });
-  const jwk = await exportJWK(privateKey);
-  return JSON.stringify([{ ...jwk, kid: `bench-${randomBytes(4).toString("hex")}`, alg: "ES256" }]);
+/** Throwaway keys for the run, from the same generator `npm start` and the tests use. */
+let keysPromise: Promise<DevKeys> | undefined;
+function benchKeys(): Promise<DevKeys> {
+  keysPromise ??= generateDevKeys();
+  return keysPromise;
 }
 
-let keysPromise: Promise<string> | undefined;
-
-const BENCH_STRIPE_KEY = "sk_test_bench";
 let stripePromise: Promise<string> | undefined;
 
 /**
@@ -245,11 +233,13 @@ let stripePromise: Promise<string> | undefined;
  * orders through the Order DO's own checkout (an order accepts a payment only
  * for the PaymentIntent it created), so the Worker needs a Stripe to create it in.
  */
-function benchStripe(h: Harness): Promise<string> {
-  stripePromise ??= startStripeStandin({ apiKey: BENCH_STRIPE_KEY, webhookSecret: "whsec_bench" }).then((standin) => {
-    h.defer("stripe stand-in", () => standin.close());
-    return standin.url;
-  });
+function benchStripe(h: Harness, keys: DevKeys): Promise<string> {
+  stripePromise ??= startStripeStandin({ apiKey: keys.stripeSecretKey, webhookSecret: keys.stripeWebhookSecret }).then(
+    (standin) => {
+      h.defer("stripe stand-in", () => standin.close());
+      return standin.url;
+    },
+  );
   return stripePromise;
 }
 
@@ -266,8 +256,8 @@ export async function startWorker(
 ): Promise<Worker> {
   const bundle = options.bundle ?? (await buildBundle(h));
   const db = options.bindings ? undefined : await database(h);
-  keysPromise ??= signingKeys();
-  const jwtPrivateKeys = await keysPromise;
+  const keys = await benchKeys();
+  const jwtPrivateKeys = keys.jwtPrivateKeys;
   const name = options.name ?? "worker";
   const persistDir = options.persist === false ? null : join(h.tmpDir, `${name}-state`);
   const port = await freePort();
@@ -286,8 +276,8 @@ export async function startWorker(
           DATABASE_URL: db?.url ?? "",
           NEON_WS_PROXY: db?.wsProxy ?? "",
           JWT_PRIVATE_KEYS: jwtPrivateKeys,
-          STRIPE_API_BASE: await benchStripe(h),
-          STRIPE_SECRET_KEY: BENCH_STRIPE_KEY,
+          STRIPE_API_BASE: await benchStripe(h, keys),
+          STRIPE_SECRET_KEY: keys.stripeSecretKey,
           // The courier benchmarks' closed loops drive a socket hundreds of times faster than a
           // phone, to find the zone's capacity; the per-socket limit (5/s) would cut them off.
           // The check itself still runs on every frame.
@@ -343,18 +333,6 @@ export function sharedWorker(h: Harness): Promise<Worker> {
 }
 
 const JWT_VARS = { JWT_ISSUER: JWT.issuer, JWT_AUDIENCE: JWT.audience, ACCESS_TOKEN_TTL_SECONDS: "3600" };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      const port = typeof address === "object" && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * Access tokens minted with the Worker's own signing key, as sign-in would issue them:

@@ -1,15 +1,6 @@
-
-import {
-  bigserial,
-  index,
-  integer,
-  jsonb,
-  pgTable,
-  text,
-  timestamp,
-  uniqueIndex,
-  uuid,
-} from "drizzle-orm/pg-core";
+// What operators look at: events the pipeline could not project (dead
+// letters) and the audit log of privileged actions.
+import { bigserial, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
 /** Queue messages that exhausted their retries: visible to operators and replayable. */
 export const deadLetters = pgTable(

@@ -2,9 +2,11 @@
 // process (pinned to the server cores), prints one `BENCH_READY <json>` line
 // when it is listening, and is stopped through its process group. Their
 // output goes to a log file, not the terminal: the Worker logs every request.
-import { type ChildProcess, spawn } from "node:child_process";
+// The process itself is managed by scripts/dev/processes.ts, the one process
+// manager `npm start` and the tests use; this adds pinning and the ready line.
+import type { ChildProcess } from "node:child_process";
 import { createWriteStream, readFileSync } from "node:fs";
-import { createInterface } from "node:readline";
+import { spawnManaged } from "../../scripts/dev/processes.ts";
 import { type Pinning, pinnedCommand } from "./taskset.ts";
 
 export interface Child<T> {
@@ -31,60 +33,49 @@ export async function spawnReady<T>(
 ): Promise<Child<T>> {
   const [cmd, cmdArgs] = pinnedCommand(pinning, "server", command, args);
   const log = createWriteStream(options.logFile, { flags: "a" });
-  const child = spawn(cmd, cmdArgs, {
+  const readyTimeoutMs = options.readyTimeoutMs ?? 60_000;
+  let announce: (info: T) => void = () => {};
+  const announced = new Promise<T>((resolve) => {
+    announce = resolve;
+  });
+  const child = spawnManaged(name, cmd, cmdArgs, {
     cwd: options.cwd,
     env: options.env ?? process.env,
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
+    onLine: (line) => {
+      if (line.startsWith("BENCH_READY ")) announce(JSON.parse(line.slice("BENCH_READY ".length)) as T);
+      else log.write(`${line}\n`);
+    },
   });
-  child.stderr?.pipe(log, { end: false });
-  const exited = new Promise<number>((resolve) => child.once("exit", (code) => resolve(code ?? 1)));
-  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-  const ready = await new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(
-      () =>
-        reject(new Error(`${name} not ready within ${options.readyTimeoutMs ?? 60_000} ms; see ${options.logFile}`)),
-      options.readyTimeoutMs ?? 60_000,
-    );
-    lines.on("line", (line) => {
-      if (line.startsWith("BENCH_READY ")) {
-        clearTimeout(timer);
-        resolve(JSON.parse(line.slice("BENCH_READY ".length)) as T);
-      } else log.write(`${line}\n`);
-    });
-    void exited.then((code) => {
-      clearTimeout(timer);
-      // Give the log stream a moment to flush, then show its tail: the temp dir is removed at the end.
-      setTimeout(
-        () => reject(new Error(`${name} exited with code ${code} before it was ready:\n${tail(options.logFile)}`)),
-        200,
+  let timer: NodeJS.Timeout | undefined;
+  const ready = await Promise.race([
+    announced,
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`${name} not ready within ${readyTimeoutMs} ms; see ${options.logFile}`)),
+        readyTimeoutMs,
       );
-    });
-  });
+    }),
+    child.exited.then(
+      (code) =>
+        // Give the log stream a moment to flush, then show its tail: the temp dir is removed at the end.
+        new Promise<never>((_, reject) =>
+          setTimeout(
+            () => reject(new Error(`${name} exited with code ${code} before it was ready:\n${tail(options.logFile)}`)),
+            200,
+          ),
+        ),
+    ),
+  ]).finally(() => clearTimeout(timer));
   let stopped: Promise<void> | undefined;
   return {
     name,
-    pid: child.pid as number,
+    pid: child.process.pid as number,
     ready,
-    process: child,
+    process: child.process,
     stop() {
-      stopped ??= (async () => {
-        const group = -(child.pid as number);
-        try {
-          process.kill(group, "SIGTERM");
-        } catch {
-          return;
-        }
-        const timeout = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), 5000).unref());
-        if ((await Promise.race([exited, timeout])) === "timeout") {
-          try {
-            process.kill(group, "SIGKILL");
-          } catch {
-            // gone
-          }
-        }
+      stopped ??= child.stop(5000).then(() => {
         log.end();
-      })();
+      });
       return stopped;
     },
   };

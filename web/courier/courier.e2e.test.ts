@@ -10,19 +10,16 @@
 // customer's PIN after one wrong try, see the job in today's earnings, and let
 // a second offer expire, which shows as missed. Screens in English and
 // Portuguese are screenshotted and checked with axe.
-import { mkdir, writeFile } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import { writeFile } from "node:fs/promises";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { bearingDeg, destinationPoint, haversineMeters, type LatLng } from "../../domain/geo/distance.ts";
 import { decodeGeohashBounds, zoneCellOf } from "../../domain/geo/geohash.ts";
 import { seriousA11yViolations } from "../e2e/a11y.ts";
-// The platform boot's provided values (courierUrl, apiBase) are typed there.
-import type {} from "../e2e/global-setup.ts";
+import { call, launchBrowser, openPage, PHONE, type Session, screenshots, signIn, sleep } from "../e2e/kit.ts";
 
 const courierUrl = inject("courierUrl");
-const apiBase = inject("apiBase");
-const SCREENSHOTS = fileURLToPath(new URL("./screenshots/", import.meta.url));
+const SCREENSHOTS = screenshots(import.meta.url, () => page);
 
 const COURIER = { email: "courier07@demo.test", password: "demo-courier-pass" };
 const CUSTOMER = { email: "customer@demo.test", password: "demo-customer-pass" };
@@ -45,34 +42,6 @@ const ADDRESS = {
   instructions: "Second floor, green door",
 };
 
-interface Session {
-  accessToken: string;
-  user: { id: string };
-}
-
-async function call<T>(
-  path: string,
-  options: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {},
-): Promise<{ status: number; body: T }> {
-  const headers: Record<string, string> = { ...options.headers };
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  if (options.body !== undefined) headers["content-type"] = "application/json";
-  const response = await fetch(`${apiBase}${path}`, {
-    method: options.method ?? "GET",
-    headers,
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    signal: AbortSignal.timeout(15_000),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
-}
-
-async function signIn(who: { email: string; password: string }): Promise<Session> {
-  const { status, body } = await call<Session>("/v1/auth/sign-in", { method: "POST", body: who });
-  expect(status).toBe(200);
-  return body;
-}
-
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
@@ -82,7 +51,6 @@ let admin: Session;
 let position: LatLng = START;
 const pageErrors: string[] = [];
 const axeFindings: Record<string, string[]> = {};
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function moveTo(at: LatLng): Promise<void> {
   position = at;
@@ -213,43 +181,18 @@ async function bufferedFixes(): Promise<StoredFix[]> {
 
 beforeAll(async () => {
   [customer, staff, admin] = await Promise.all([signIn(CUSTOMER), signIn(STAFF), signIn(ADMIN)]);
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--autoplay-policy=no-user-gesture-required",
-    ],
-    timeout: 20_000,
-  });
-  context = await browser.newContext({
-    viewport: { width: 390, height: 844 },
-    deviceScaleFactor: 2,
-    isMobile: true,
-    hasTouch: true,
-    locale: "en-GB",
-    timezoneId: "Europe/Lisbon",
-    geolocation: { latitude: START.lat, longitude: START.lng, accuracy: 8 },
-    permissions: ["geolocation"],
-  });
-  page = await context.newPage();
-  page.setDefaultTimeout(20_000);
-  page.on("pageerror", (error) => pageErrors.push(error.message));
-  await mkdir(SCREENSHOTS, { recursive: true });
+  browser = await launchBrowser(["--autoplay-policy=no-user-gesture-required"]);
+  ({ context, page } = await openPage(
+    browser,
+    {
+      ...PHONE,
+      geolocation: { latitude: START.lat, longitude: START.lng, accuracy: 8 },
+      permissions: ["geolocation"],
+    },
+    pageErrors,
+    20_000,
+  ));
 }, 40_000);
-
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state === "fail" && page) {
-    const name = ctx.task.name.replace(/[^a-z0-9]+/gi, "-").toLowerCase();
-    await page.screenshot({ path: `${SCREENSHOTS}failed-${name}.png`, fullPage: true }).catch(() => {});
-  }
-});
 
 afterAll(async () => {
   await browser?.close();

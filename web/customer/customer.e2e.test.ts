@@ -12,21 +12,18 @@
 // with the PIN they were shown, and rate it, and report a problem that an
 // operator refunds. Then reorder, Portuguese and desktop, and the
 // account: profile, export, a refused deletion, and the deletion.
-import { mkdir } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import WebSocket from "ws";
 import { bearingDeg, destinationPoint, haversineMeters, type LatLng } from "../../domain/geo/distance.ts";
 import { zoneCellOf } from "../../domain/geo/geohash.ts";
 import { seriousA11yViolations } from "../e2e/a11y.ts";
-// The platform boot's provided values (customerUrl, apiBase) are typed there.
-import type {} from "../e2e/global-setup.ts";
+import { call, launchBrowser, openPage, PHONE, type Session, screenshots, signIn, sleep } from "../e2e/kit.ts";
 
 const customerUrl = inject("customerUrl");
 const apiBase = inject("apiBase");
 const stripeUrl = inject("stripeUrl");
-const SCREENSHOTS = fileURLToPath(new URL("./screenshots/", import.meta.url));
+const SCREENSHOTS = screenshots(import.meta.url, () => page);
 
 const COURIER = { email: "courier11@demo.test", password: "demo-courier-pass" };
 const STAFF = { email: "staff+burguer-da-esquina@demo.test", password: "demo-staff-pass" };
@@ -53,36 +50,6 @@ function inCell(distanceM: number, avoid?: number): { at: LatLng; bearing: numbe
 const HOME_ROUTE = inCell(1000);
 const HOME = HOME_ROUTE.at;
 const COURIER_START = inCell(400, HOME_ROUTE.bearing).at;
-
-interface Session {
-  accessToken: string;
-  user: { id: string };
-}
-
-async function call<T>(
-  path: string,
-  options: { method?: string; token?: string; body?: unknown } = {},
-): Promise<{ status: number; body: T }> {
-  const headers: Record<string, string> = {};
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  if (options.body !== undefined) headers["content-type"] = "application/json";
-  const response = await fetch(`${apiBase}${path}`, {
-    method: options.method ?? "GET",
-    headers,
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    signal: AbortSignal.timeout(15_000),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
-}
-
-async function signIn(who: { email: string; password: string }): Promise<Session> {
-  const { status, body } = await call<Session>("/v1/auth/sign-in", { method: "POST", body: who });
-  expect(status).toBe(200);
-  return body;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A courier driven through the API: online in their zone, accepting the offer for one order, sending fixes. */
 class ScriptedCourier {
@@ -156,7 +123,6 @@ class ScriptedCourier {
 }
 
 let browser: Browser;
-let context: BrowserContext;
 let page: Page;
 let staff: Session;
 let courier: ScriptedCourier;
@@ -177,33 +143,18 @@ beforeAll(async () => {
   const courierSession = await signIn(COURIER);
   courier = new ScriptedCourier(courierSession.accessToken, COURIER_START);
   await courier.connect(() => orderId || null);
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-    timeout: 20_000,
-  });
-  context = await browser.newContext({
-    viewport: { width: 390, height: 844 },
-    deviceScaleFactor: 2,
-    isMobile: true,
-    hasTouch: true,
-    locale: "en-GB",
-    timezoneId: "Europe/Lisbon",
-    geolocation: { latitude: HOME.lat, longitude: HOME.lng, accuracy: 20 },
-    permissions: ["geolocation"],
-  });
-  page = await context.newPage();
-  page.setDefaultTimeout(20_000);
-  page.on("pageerror", (error) => pageErrors.push(error.message));
-  await mkdir(SCREENSHOTS, { recursive: true });
+  browser = await launchBrowser();
+  ({ page } = await openPage(
+    browser,
+    {
+      ...PHONE,
+      geolocation: { latitude: HOME.lat, longitude: HOME.lng, accuracy: 20 },
+      permissions: ["geolocation"],
+    },
+    pageErrors,
+    20_000,
+  ));
 }, 40_000);
-
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state === "fail" && page) {
-    const name = ctx.task.name.replace(/[^a-z0-9]+/gi, "-").toLowerCase();
-    await page.screenshot({ path: `${SCREENSHOTS}failed-${name}.png`, fullPage: true }).catch(() => {});
-  }
-});
 
 afterAll(async () => {
   courier?.close();

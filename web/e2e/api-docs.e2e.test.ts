@@ -2,33 +2,19 @@
 // machine's edge: every request to a host other than this one is aborted and
 // recorded. The page must render every operation from what the Worker serves
 // alone, try to reach nothing else, and break none of its own CSP.
-import { mkdir } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import committed from "../shared/api/openapi.json";
+import { launchBrowser, screenshots } from "./kit.ts";
 
 const apiBase = inject("apiBase");
-const SCREENSHOTS = fileURLToPath(new URL("./screenshots/", import.meta.url));
+const SCREENSHOTS = screenshots(import.meta.url);
 const LOCAL_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]"]);
 
 let browser: Browser;
 
 beforeAll(async () => {
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-    timeout: 20_000,
-  });
-  await mkdir(SCREENSHOTS, { recursive: true });
+  browser = await launchBrowser();
 }, 40_000);
 
 afterAll(async () => {

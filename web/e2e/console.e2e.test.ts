@@ -3,25 +3,20 @@
 // order, placed and paid through the API, reaches the kitchen's live board
 // without a reload; staff accept it in the UI; a menu switch reaches the
 // public menu; a wrong password shows the API's own message.
-import { mkdir } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
-import { type Browser, chromium, type Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { openDb } from "../../db/node.ts";
 import { deadLetters } from "../../db/schema.ts";
-import type { components } from "../shared/api/schema";
 import { seriousA11yViolations as axeViolations } from "./a11y.ts";
+import { call, DESKTOP, launchBrowser, openPage, type Schemas, type Session, screenshots, signIn } from "./kit.ts";
 
-type Schemas = components["schemas"];
 type Menu = Schemas["Menu"];
-type Session = Schemas["Session"];
 type OrderView = Schemas["Order"];
 type OrderPage = Schemas["OrderPage"];
 type OrderDetail = { order: OrderView; timeline: Schemas["OrderEvent"][] };
 
 const consoleUrl = inject("consoleUrl");
-const apiBase = inject("apiBase");
-const SCREENSHOTS = fileURLToPath(new URL("./screenshots/", import.meta.url));
+const SCREENSHOTS = screenshots(import.meta.url, () => page);
 
 const STAFF = { email: "staff+forno-napoletano@demo.test", password: "demo-staff-pass" };
 const CUSTOMER = { email: "customer@demo.test", password: "demo-customer-pass" };
@@ -36,33 +31,6 @@ const ADDRESS = {
 };
 const UI_WAIT_MS = 15_000;
 
-interface Call {
-  method?: "GET" | "POST" | "PATCH";
-  token?: string;
-  body?: unknown;
-  headers?: Record<string, string>;
-}
-
-async function call<T>(path: string, options: Call = {}): Promise<{ status: number; body: T }> {
-  const headers: Record<string, string> = { ...options.headers };
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  if (options.body !== undefined) headers["content-type"] = "application/json";
-  const response = await fetch(`${apiBase}${path}`, {
-    method: options.method ?? "GET",
-    headers,
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    signal: AbortSignal.timeout(10_000),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
-}
-
-async function signIn(who: { email: string; password: string }): Promise<Session> {
-  const { status, body } = await call<Session>("/v1/auth/sign-in", { method: "POST", body: who });
-  expect(status).toBe(200);
-  return body;
-}
-
 let browser: Browser;
 let page: Page;
 let staff: Session;
@@ -75,39 +43,9 @@ beforeAll(async () => {
   [staff, customer] = await Promise.all([signIn(STAFF), signIn(CUSTOMER)]);
   restaurantId = staff.user.restaurantId ?? "";
   expect(restaurantId).not.toBe("");
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-    timeout: 20_000,
-  });
-  // A context of its own: axe opens a helper page in the same context.
-  const context = await browser.newContext({
-    viewport: { width: 1440, height: 900 },
-    locale: "en-GB",
-    timezoneId: "Europe/Lisbon",
-  });
-  page = await context.newPage();
-  page.setDefaultTimeout(UI_WAIT_MS);
-  page.on("pageerror", (error) => pageErrors.push(error.message));
-  await mkdir(SCREENSHOTS, { recursive: true });
+  browser = await launchBrowser();
+  ({ page } = await openPage(browser, DESKTOP, pageErrors, UI_WAIT_MS));
 }, 40_000);
-
-afterEach(async (context) => {
-  // What the browser showed when a step failed, next to the other screenshots.
-  if (context.task.result?.state === "fail" && page) {
-    const name = context.task.name.replace(/[^a-z0-9]+/gi, "-").toLowerCase();
-    await page.screenshot({ path: `${SCREENSHOTS}failed-${name}.png`, fullPage: true }).catch(() => {});
-  }
-});
 
 afterAll(async () => {
   await browser?.close();

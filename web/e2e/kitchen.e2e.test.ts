@@ -5,22 +5,18 @@
 // ordered; busy mode lengthens the quote customers get; stock runs out; a
 // delivery slot is offered. Every screen is checked by axe, at desktop and
 // phone width, and photographed.
-import { mkdir } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
-import { type Browser, chromium, type Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
-import type { components } from "../shared/api/schema";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { seriousA11yViolations } from "./a11y.ts";
+import { call, DESKTOP, launchBrowser, openPage, type Schemas, type Session, screenshots, signIn } from "./kit.ts";
 
-type Schemas = components["schemas"];
 type Menu = Schemas["Menu"];
-type Session = Schemas["Session"];
 type OrderView = Schemas["Order"];
 type Found = { restaurants: Schemas["Restaurant"][] };
 
 const consoleUrl = inject("consoleUrl");
 const apiBase = inject("apiBase");
-const SCREENSHOTS = fileURLToPath(new URL("./screenshots/", import.meta.url));
+const SCREENSHOTS = screenshots(import.meta.url, () => page, "failed-kitchen-");
 
 // A restaurant of its own (open round the clock), so the console's other browser test is not disturbed.
 const STAFF = { email: "staff+burguer-da-esquina@demo.test", password: "demo-staff-pass" };
@@ -28,30 +24,6 @@ const CUSTOMER = { email: "customer@demo.test", password: "demo-customer-pass" }
 const ADDRESS = { line1: "Rua de São Bento 200", city: "Lisboa", postcode: "1200-821", lat: 38.7135, lng: -9.154 };
 const NEW_ITEM = "Smash do Chef";
 const UI_WAIT_MS = 15_000;
-
-async function call<T>(
-  path: string,
-  options: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {},
-): Promise<{ status: number; body: T; headers: Headers }> {
-  const headers: Record<string, string> = { ...options.headers };
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  if (options.body !== undefined) headers["content-type"] = "application/json";
-  const response = await fetch(`${apiBase}${path}`, {
-    method: options.method ?? "GET",
-    headers,
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    signal: AbortSignal.timeout(10_000),
-  });
-  const type = response.headers.get("content-type") ?? "";
-  const body = type.includes("json") ? await response.json() : null;
-  return { status: response.status, body: body as T, headers: response.headers };
-}
-
-async function signIn(who: { email: string; password: string }): Promise<Session> {
-  const { status, body } = await call<Session>("/v1/auth/sign-in", { method: "POST", body: who });
-  expect(status).toBe(200);
-  return body;
-}
 
 let browser: Browser;
 let page: Page;
@@ -124,22 +96,10 @@ beforeAll(async () => {
   // As `npm start` does after booting: the whole discovery index, not only rows other tests' edits refreshed.
   const rebuilt = await call("/v1/admin/discovery/rebuild", { method: "POST", token: operator.accessToken });
   expect(rebuilt.status).toBe(200);
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-    timeout: 20_000,
-  });
-  const context = await browser.newContext({
-    viewport: { width: 1440, height: 900 },
-    locale: "en-GB",
-    timezoneId: "Europe/Lisbon",
-  });
-  page = await context.newPage();
-  page.setDefaultTimeout(UI_WAIT_MS);
-  page.on("pageerror", (error) => pageErrors.push(error.message));
+  browser = await launchBrowser();
+  ({ page } = await openPage(browser, DESKTOP, pageErrors, UI_WAIT_MS));
   // Deleting asks first; the test says yes.
   page.on("dialog", (dialog) => void dialog.accept());
-  await mkdir(SCREENSHOTS, { recursive: true });
 
   await page.goto(consoleUrl);
   await page.getByLabel("Email").fill(STAFF.email);
@@ -147,13 +107,6 @@ beforeAll(async () => {
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByRole("heading", { name: "Live board" }).waitFor();
 }, 60_000);
-
-afterEach(async (context) => {
-  if (context.task.result?.state === "fail" && page) {
-    const name = context.task.name.replace(/[^a-z0-9]+/gi, "-").toLowerCase();
-    await page.screenshot({ path: `${SCREENSHOTS}failed-kitchen-${name}.png`, fullPage: true }).catch(() => {});
-  }
-});
 
 afterAll(async () => {
   await browser?.close();

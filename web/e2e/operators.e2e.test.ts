@@ -6,21 +6,26 @@
 // area's fees and outline on the map, act on an order the zone escalated,
 // deactivate the courier (their socket is cut), and find it all in the audit
 // log. A courier's app is played by a WebSocket from this process.
-import { mkdir } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { WebSocket } from "ws";
-import type { components } from "../shared/api/schema";
 import { seriousA11yViolations } from "./a11y.ts";
-import type {} from "./global-setup.ts";
-
-type Schemas = components["schemas"];
-type Session = Schemas["Session"];
+import {
+  call,
+  DESKTOP,
+  eventually,
+  launchBrowser,
+  openPage,
+  type Schemas,
+  type Session,
+  screenshots,
+  signIn,
+  sleep,
+} from "./kit.ts";
 
 const consoleUrl = inject("consoleUrl");
 const apiBase = inject("apiBase");
-const SCREENSHOTS = fileURLToPath(new URL("./screenshots/", import.meta.url));
+const SCREENSHOTS = screenshots(import.meta.url, () => page, "failed-operators-");
 const UI_WAIT_MS = 20_000;
 
 const ADMIN = { email: "admin@demo.test", password: "demo-admin-pass" };
@@ -38,41 +43,6 @@ const ADDRESS = {
   instructions: "Ring twice",
 };
 const RUN = Math.random().toString(36).slice(2, 7);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function call<T>(
-  path: string,
-  options: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {},
-): Promise<{ status: number; body: T }> {
-  const headers: Record<string, string> = { ...options.headers };
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  if (options.body !== undefined) headers["content-type"] = "application/json";
-  const response = await fetch(`${apiBase}${path}`, {
-    method: options.method ?? "GET",
-    headers,
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    signal: AbortSignal.timeout(15_000),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
-}
-
-async function signIn(who: { email: string; password: string }): Promise<Session> {
-  const { status, body } = await call<Session>("/v1/auth/sign-in", { method: "POST", body: who });
-  expect(status).toBe(200);
-  return body;
-}
-
-/** Polls `check` until it returns something, or fails after `timeoutMs`. */
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await check();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(500);
-  }
-}
 
 /** A courier's phone: a socket to the zone at `at`, GPS fixes on demand, every message kept. */
 class CourierPhone {
@@ -122,7 +92,6 @@ class CourierPhone {
 }
 
 let browser: Browser;
-let context: BrowserContext;
 let page: Page;
 let admin: Session;
 let staff: Session;
@@ -155,37 +124,9 @@ beforeAll(async () => {
     signIn(CUSTOMER),
     signIn(COURIER),
   ]);
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-    timeout: 20_000,
-  });
-  context = await browser.newContext({
-    viewport: { width: 1440, height: 900 },
-    locale: "en-GB",
-    timezoneId: "Europe/Lisbon",
-  });
-  page = await context.newPage();
-  page.setDefaultTimeout(UI_WAIT_MS);
-  page.on("pageerror", (error) => pageErrors.push(error.message));
-  await mkdir(SCREENSHOTS, { recursive: true });
+  browser = await launchBrowser();
+  ({ page } = await openPage(browser, DESKTOP, pageErrors, UI_WAIT_MS));
 }, 40_000);
-
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state === "fail" && page) {
-    const name = ctx.task.name.replace(/[^a-z0-9]+/gi, "-").toLowerCase();
-    await page.screenshot({ path: `${SCREENSHOTS}failed-operators-${name}.png`, fullPage: true }).catch(() => {});
-  }
-});
 
 afterAll(async () => {
   phone?.close();

@@ -70,10 +70,16 @@ describe("stand-in Connect", () => {
     expect(standin.events.map((e) => e.type)).toContain("account.updated");
   });
 
+  /** The dispute in the latest `charge.dispute.created` event. */
+  function lastDisputeCreated() {
+    const object = standin.events.filter((e) => e.type === "charge.dispute.created").at(-1)?.data.object;
+    if (object?.object !== "dispute") throw new Error("no charge.dispute.created event");
+    return object;
+  }
+
   it("disputes a payment made with the dispute card and closes the dispute by evidence", async () => {
     const intent = await pay(3000, "pm_card_createDispute");
-    const created = standin.events.filter((e) => e.type === ("charge.dispute.created" as never));
-    const dispute = created.at(-1)?.data.object as unknown as Stripe.Dispute;
+    const dispute = lastDisputeCreated();
     expect(dispute).toMatchObject({
       object: "dispute",
       amount: 3000,
@@ -85,10 +91,9 @@ describe("stand-in Connect", () => {
     expect(won.status).toBe("won");
     await expect(stripe.disputes.close(dispute.id)).rejects.toMatchObject({ code: "dispute_already_closed" });
     const other = await pay(1000, "pm_card_createDispute");
-    const lost = standin.events.filter((e) => e.type === ("charge.dispute.created" as never)).at(-1)?.data
-      .object as unknown as Stripe.Dispute;
+    const lost = lastDisputeCreated();
     expect(lost.payment_intent).toBe(other.id);
     expect((await stripe.disputes.close(lost.id)).status).toBe("lost");
-    expect(standin.events.filter((e) => e.type === ("charge.dispute.closed" as never))).toHaveLength(2);
+    expect(standin.events.filter((e) => e.type === "charge.dispute.closed")).toHaveLength(2);
   });
 });

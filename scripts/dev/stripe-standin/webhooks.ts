@@ -2,7 +2,7 @@
 // of "<t>.<raw body>" keyed with the endpoint secret>`, so the platform's real
 // verifier (stripe.webhooks.constructEventAsync) accepts it unchanged.
 import { createHmac } from "node:crypto";
-import type { StripeEvent } from "./objects.ts";
+import type { StandinEvent } from "./store.ts";
 
 export function signWebhookPayload(secret: string, payload: string, timestamp: number): string {
   const signature = createHmac("sha256", secret).update(`${timestamp}.${payload}`, "utf8").digest("hex");
@@ -28,7 +28,7 @@ export class WebhookDispatcher {
 
   constructor(private readonly options: DeliveryOptions) {}
 
-  enqueue(event: StripeEvent): void {
+  enqueue(event: StandinEvent): void {
     if (this.abort.signal.aborted) return;
     // Serialised now, not at send time, so later changes to the stored
     // object cannot leak into an event that describes an earlier moment.
@@ -48,7 +48,7 @@ export class WebhookDispatcher {
     return this.tail;
   }
 
-  private async deliver(event: StripeEvent, body: string): Promise<void> {
+  private async deliver(event: StandinEvent, body: string): Promise<void> {
     for (let attempt = 1; attempt <= this.options.maxAttempts; attempt++) {
       const url = this.options.getUrl();
       if (!url || this.abort.signal.aborted) return;
