@@ -18,6 +18,7 @@ type Slot = Schemas["DeliverySlot"];
 
 const customerUrl = inject("customerUrl");
 const apiBase = inject("apiBase");
+const stripeUrl = inject("stripeUrl");
 const SCREENSHOTS = fileURLToPath(new URL("../../docs/screenshots/customer/", import.meta.url));
 const GROCER = { email: "staff+mercearia-do-bairro@demo.test", password: "demo-staff-pass" };
 const CUSTOMER = { email: "customer@demo.test", password: "demo-customer-pass" };
@@ -180,6 +181,15 @@ describe("a slot order from the customer app", () => {
 
     await picker.locator(`input[value="${fallback.id}"]`).check();
     await page.getByTestId("quote-total").waitFor();
+    // The app pays through Stripe.js (the stand-in's, decision 43): this customer's card is typed in the
+    // browser rather than confirmed by the stand-in on its own.
+    const customerId = (await signIn(CUSTOMER)).user.id;
+    await fetch(`${stripeUrl}/_standin/manual-payers`, { method: "POST", body: `customer=${customerId}` });
+    await page.getByRole("button", { name: /^Pay / }).click();
+    await page.waitForURL(/#\/pay\/[0-9a-f-]{36}$/);
+    await page.getByLabel("Card number").fill("4242 4242 4242 4242");
+    await page.getByLabel("Expiry (MM / YY)").fill("12 / 34");
+    await page.getByLabel("CVC").fill("123");
     await page.getByRole("button", { name: /^Pay / }).click();
     await page.waitForURL(/#\/orders\/[0-9a-f-]{36}$/);
     const orderId = page.url().split("/").at(-1) ?? "";
