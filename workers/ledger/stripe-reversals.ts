@@ -85,6 +85,12 @@ export async function refundFailed(tx: Transaction, refund: Stripe.Refund, at: n
     .set({ status: "failed", updatedAt: sql`now()` })
     .where(and(eq(payments.providerRef, refund.id), eq(payments.kind, "refund")))
     .returning({ orderId: payments.orderId });
+  const requestEventId = refund.metadata?.event_id;
+  if (!original && typeof requestEventId === "string" && typeof refund.metadata?.order_id === "string") {
+    // The platform's own refund, whose order.refunded the projection has not booked yet: fail the
+    // delivery (nothing is kept) so Stripe redelivers it after the booking, never before.
+    throw new Error(`refund ${refund.id} is not booked yet`);
+  }
   if (!original && marked.length === 0) return { bookings: [], ignored: `unknown refund ${refund.id}` };
   const reason = refund.failure_reason ?? "unknown";
   const reversal =
@@ -96,7 +102,6 @@ export async function refundFailed(tx: Transaction, refund: Stripe.Refund, at: n
       memo: `refund ${refund.id} failed (${reason}): owed to the customer again`,
     });
   const orderId = marked[0]?.orderId ?? original?.orderId ?? null;
-  const requestEventId = refund.metadata?.event_id;
   return {
     bookings: reversal ? [reversal] : [],
     refundFailure: orderId
