@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { PLATFORM } from "./accounts.ts";
 import { balances, isBalanced } from "./booking.ts";
-import { bookDisputeClosed, bookDisputeOpened, bookStripeRefund } from "./stripe-rules.ts";
+import { bookDisputeClosed, bookDisputeOpened, bookReversal, bookStripeRefund } from "./stripe-rules.ts";
 
 const dispute = {
   disputeId: "dp_1",
@@ -37,5 +37,16 @@ describe("Stripe after-the-fact rules", () => {
     expect(afterLoss.get(`${PLATFORM.disputes}|EUR`)).toBe(0);
     expect(afterLoss.get(`${PLATFORM.customerRefunds}|EUR`)).toBe(3000);
     expect(afterLoss.get(`${PLATFORM.stripeBalance}|EUR`)).toBe(-4500);
+  });
+
+  it("a reversal books every entry of the original the other way, so the accounts stand as before", () => {
+    const opened = bookDisputeOpened(dispute);
+    if (!opened) throw new Error("no booking");
+    const reversal = bookReversal(opened, { key: "x:reversed", kind: "refund_failed", at: 2, memo: "failed" });
+    expect(reversal && isBalanced(reversal)).toBe(true);
+    expect(reversal?.key).toBe("x:reversed");
+    const after = balances(reversal ? [opened, reversal] : [opened]);
+    expect([...after.values()].every((v) => v === 0)).toBe(true);
+    expect(bookReversal({ ...opened, entries: [] }, { key: "y", kind: "k", at: 2, memo: "m" })).toBeNull();
   });
 });

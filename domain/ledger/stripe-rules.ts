@@ -7,7 +7,7 @@
 //   receivable (disputes) until the dispute closes; the fee is an expense.
 // - Won: the amount comes back. Lost: the platform bears it as a refund.
 import { PLATFORM } from "./accounts.ts";
-import { type Booking, booking } from "./booking.ts";
+import { type Booking, booking, isBalanced } from "./booking.ts";
 
 export interface StripeRefundFact {
   refundId: string;
@@ -86,4 +86,36 @@ export function bookDisputeClosed(d: DisputeFact): Booking | null {
         [[PLATFORM.customerRefunds, d.amountMinor, "dispute lost"]],
         [[PLATFORM.disputes, d.amountMinor, "dispute lost"]],
       );
+}
+
+/** A booking as written, read back to be reversed. */
+export interface BookedTransaction {
+  key: string;
+  orderId: string | null;
+  currency: string;
+  entries: ReadonlyArray<{ account: string; amountMinor: number }>;
+}
+
+/**
+ * Money that Stripe said moved and then did not (a refund that failed, a
+ * payout that bounced): every entry of the original booking the other way, so
+ * the accounts stand as before it. A refund that failed is owed to the
+ * customer again; a payout that failed is owed to the restaurant or courier
+ * again and goes out with the next payout run.
+ */
+export function bookReversal(
+  original: BookedTransaction,
+  head: { key: string; kind: string; at: number; memo: string },
+): Booking | null {
+  if (original.entries.length === 0) return null;
+  const reversed = {
+    key: head.key,
+    kind: head.kind,
+    orderId: original.orderId,
+    currency: original.currency,
+    occurredAt: head.at,
+    entries: original.entries.map((e) => ({ account: e.account, amountMinor: -e.amountMinor, memo: head.memo })),
+  };
+  if (!isBalanced(reversed)) throw new Error(`unbalanced reversal ${head.key} of ${original.key}`);
+  return reversed;
 }

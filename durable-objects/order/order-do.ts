@@ -41,7 +41,7 @@ import { type OperatorAction, type OperatorResult, OrderOperator } from "./opera
 import type { CheckoutResult, CommandResult, OrderView, PlaceResult, Refusal } from "./order-results.ts";
 import { OrderStorage } from "./order-storage.ts";
 import { boardOrder, orderView } from "./order-view.ts";
-import { OrderPayments, type PaymentsHost, type PaymentUpdate } from "./payments.ts";
+import { OrderPayments, type PaymentsHost, type PaymentUpdate, type StripeRefundFailure } from "./payments.ts";
 import { ProjectionOutbox } from "./projection-outbox.ts";
 import { Watchers } from "./watchers.ts";
 
@@ -164,6 +164,11 @@ export class OrderDO extends DurableObject<Env> {
   /** Payment outcomes from the verified Stripe webhook. Replays and duplicates change nothing. */
   async paymentUpdate(update: PaymentUpdate): Promise<CommandResult> {
     return this.payments.paymentUpdate(update);
+  }
+
+  /** A refund that failed after creation: an exception for operators (payments.ts). */
+  async refundFailed(failure: StripeRefundFailure): Promise<CommandResult> {
+    return this.payments.refundFailed(failure);
   }
 
   /** Commands from other parts of the platform (dispatch, alarms). */

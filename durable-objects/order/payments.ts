@@ -25,6 +25,15 @@ const REFUND_STUCK_AFTER_ATTEMPTS = 4;
 
 const notFound: Refusal = { ok: false, status: 404, code: "order_not_found", message: "No order has this id." };
 
+/** A refund that failed after Stripe accepted it (workers/ledger/stripe-webhooks.ts). */
+export interface StripeRefundFailure {
+  refundId: string;
+  /** The order event that asked for the refund, or `stripe:<re_...>` for one made in Stripe. */
+  requestEventId: string;
+  amountMinor: number;
+  reason: string;
+}
+
 export interface PaymentUpdate {
   paymentIntentId: string;
   outcome: "succeeded" | "failed";
@@ -178,6 +187,27 @@ export class OrderPayments {
     return this.host.record(
       { type: "order.late_payment_refund_requested", payload: { paymentIntentId, amountMinor, refund } },
       { paymentIntentId },
+      { role: "system", id: "system:stripe" },
+    );
+  }
+
+  /**
+   * A refund Stripe accepted then failed (refund.failed): operators see it in
+   * the exceptions queue to retry it some other way. Once per refund, however
+   * often Stripe reports it.
+   */
+  async refundFailed(failure: StripeRefundFailure): Promise<CommandResult> {
+    const error = `stripe refund ${failure.refundId} failed: ${failure.reason}`.slice(0, 300);
+    const already = this.host.store
+      .eventsAfter(0)
+      .some((e) => e.type === "order.refund_stuck" && e.payload.error === error);
+    if (already) return { ok: true, order: this.host.view(), events: [] };
+    return this.host.record(
+      {
+        type: "order.refund_stuck",
+        payload: { requestEventId: failure.requestEventId, amountMinor: failure.amountMinor, attempts: 1, error },
+      },
+      {},
       { role: "system", id: "system:stripe" },
     );
   }

@@ -1,5 +1,6 @@
-// Stripe's after-the-fact events (refunds made in Stripe, disputes opened and
-// closed) booked in the ledger. Each Stripe event id is remembered in the same
+// Stripe's after-the-fact events (refunds made in Stripe or failed after
+// creation, disputes opened and closed, connected accounts' payouts paid or
+// failed: stripe-reversals.ts) booked in the ledger. Each Stripe event id is remembered in the same
 // transaction as its bookings, so a redelivered or replayed webhook books
 // nothing; the bookings' own keys (refund id, dispute id) also stop a second
 // event about the same thing from booking it twice.
@@ -15,9 +16,18 @@ import {
   bookStripeRefund,
   type DisputeFact,
 } from "../../domain/ledger/stripe-rules.ts";
+import { payoutSettled, type ReversalOutcome, refundFailed } from "./stripe-reversals.ts";
 import { type Transaction, writeBookings } from "./write.ts";
 
-export const LEDGER_STRIPE_EVENTS = ["charge.refunded", "charge.dispute.created", "charge.dispute.closed"] as const;
+export const LEDGER_STRIPE_EVENTS = [
+  "charge.refunded",
+  "charge.dispute.created",
+  "charge.dispute.closed",
+  "payout.paid",
+  "payout.failed",
+  "refund.updated",
+  "refund.failed",
+] as const;
 
 export function isLedgerStripeEvent(type: string): boolean {
   return (LEDGER_STRIPE_EVENTS as readonly string[]).includes(type);
@@ -26,6 +36,9 @@ export function isLedgerStripeEvent(type: string): boolean {
 export interface StripeEventResult {
   duplicate: boolean;
   booked: number;
+  /** Why the event changed nothing (it names a payout or refund we do not know). */
+  ignored?: string;
+  refundFailure?: ReversalOutcome["refundFailure"];
 }
 
 const idOf = (v: unknown): string | null =>
@@ -103,7 +116,14 @@ export async function bookStripeEvent(db: Database, event: Stripe.Event): Promis
       .values({ id: event.id, type: event.type })
       .onConflictDoNothing()
       .returning({ id: stripeEventsSeen.id });
-    if (seen.length === 0) return { duplicate: true, booked: 0 };
+    if (seen.length === 0) {
+      // The order's exception is raised after this commits; a redelivery after that step failed raises it again (the order keeps one).
+      const again =
+        event.type === "refund.failed" || event.type === "refund.updated"
+          ? (await refundFailed(tx, event.data.object, 0)).refundFailure
+          : undefined;
+      return { duplicate: true, booked: 0, refundFailure: again };
+    }
     const at = event.created * 1000;
     let bookings: Booking[] = [];
     if (event.type === "charge.refunded") {
@@ -112,6 +132,17 @@ export async function bookStripeEvent(db: Database, event: Stripe.Event): Promis
       const fact = await disputeFact(tx, event.data.object as Stripe.Dispute, at);
       const b = event.type === "charge.dispute.created" ? bookDisputeOpened(fact) : bookDisputeClosed(fact);
       if (b) bookings = [b];
+    } else if (event.type === "payout.paid" || event.type === "payout.failed") {
+      const outcome = await payoutSettled(tx, event, event.data.object, at);
+      return { duplicate: false, booked: await writeBookings(tx, outcome.bookings), ignored: outcome.ignored };
+    } else if (event.type === "refund.failed" || event.type === "refund.updated") {
+      const outcome = await refundFailed(tx, event.data.object, at);
+      return {
+        duplicate: false,
+        booked: await writeBookings(tx, outcome.bookings),
+        ignored: outcome.ignored,
+        refundFailure: outcome.refundFailure,
+      };
     }
     return { duplicate: false, booked: await writeBookings(tx, bookings) };
   });

@@ -3,7 +3,7 @@
 import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cardFee, DISPUTE_FEE } from "./connect.ts";
-import { type StripeStandin, startStripeStandin } from "./server.ts";
+import { type StripeStandin, signWebhookPayload, startStripeStandin } from "./server.ts";
 
 let standin: StripeStandin;
 let stripe: Stripe;
@@ -95,5 +95,70 @@ describe("stand-in Connect", () => {
     expect(lost.payment_intent).toBe(other.id);
     expect((await stripe.disputes.close(lost.id)).status).toBe("lost");
     expect(standin.events.filter((e) => e.type === "charge.dispute.closed")).toHaveLength(2);
+  });
+
+  /** The latest event of a type, as the platform receives it: signed, then verified with the SDK's own verifier. */
+  function verified(type: string): Stripe.Event {
+    const event = standin.events.filter((e) => e.type === type).at(-1);
+    if (!event) throw new Error(`no ${type} event`);
+    const payload = JSON.stringify(event);
+    const header = signWebhookPayload("whsec_connect", payload, Math.floor(Date.now() / 1000));
+    return stripe.webhooks.constructEvent(payload, header, "whsec_connect");
+  }
+
+  it("settles a transfer's payout as paid or failed, sent as Connect events naming the account", async () => {
+    const account = await stripe.accounts.create({ type: "express", country: "PT" });
+    const link = await stripe.accountLinks.create({
+      account: account.id,
+      type: "account_onboarding",
+      refresh_url: "http://app.test/r",
+      return_url: "http://app.test/d",
+    });
+    await fetch(link.url, { redirect: "manual" });
+    await pay(9000);
+    const first = await stripe.transfers.create({ amount: 1200, currency: "eur", destination: account.id });
+    const second = await stripe.transfers.create({ amount: 800, currency: "eur", destination: account.id });
+
+    await stripe.rawRequest("POST", `/v1/test_helpers/transfers/${first.id}/payout`, { outcome: "paid" });
+    const paid = verified("payout.paid");
+    expect(paid.account).toBe(account.id);
+    expect(paid.data.object).toMatchObject({ object: "payout", amount: 1200, status: "paid", failure_code: null });
+    await expect(
+      stripe.rawRequest("POST", `/v1/test_helpers/transfers/${first.id}/payout`, { outcome: "failed" }),
+    ).rejects.toMatchObject({ code: "payout_already_settled" });
+
+    await stripe.rawRequest("POST", `/v1/test_helpers/transfers/${second.id}/payout`, {
+      outcome: "failed",
+      failure_code: "no_account",
+    });
+    const failed = verified("payout.failed");
+    expect(failed.account).toBe(account.id);
+    expect(failed.data.object).toMatchObject({ amount: 800, status: "failed", failure_code: "no_account" });
+    expect((failed.data.object as Stripe.Payout).failure_message).toMatch(/bank account/);
+  });
+
+  it("fails a refund after creation: refund.updated and refund.failed with failure_reason, money back", async () => {
+    const intent = await pay(4000);
+    const refund = await stripe.refunds.create({ payment_intent: intent.id, amount: 1500 });
+    expect(refund.status).toBe("succeeded");
+    await stripe.rawRequest("POST", `/v1/test_helpers/refunds/${refund.id}/fail`, {
+      failure_reason: "lost_or_stolen_card",
+    });
+    for (const type of ["refund.updated", "refund.failed"]) {
+      const event = verified(type);
+      expect(event.data.object).toMatchObject({
+        id: refund.id,
+        status: "failed",
+        failure_reason: "lost_or_stolen_card",
+      });
+    }
+    const again = await stripe.refunds.retrieve(refund.id);
+    expect(again.failure_balance_transaction).toMatch(/^txn_/);
+    const txns = await stripe.balanceTransactions.list({ limit: 100 });
+    expect(txns.data.map((t) => `${t.type}:${t.amount}`)).toContain("refund_failure:1500");
+    expect((await stripe.charges.retrieve(refund.charge as string)).amount_refunded).toBe(0);
+    await expect(stripe.rawRequest("POST", `/v1/test_helpers/refunds/${refund.id}/fail`, {})).rejects.toMatchObject({
+      code: "refund_unexpected_state",
+    });
   });
 });

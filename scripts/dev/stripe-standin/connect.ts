@@ -94,19 +94,56 @@ export interface BalanceTransaction {
   reporting_category: string;
   source: string;
   status: "available" | "pending";
-  type: "charge" | "refund" | "adjustment" | "transfer";
+  type: "charge" | "refund" | "refund_failure" | "adjustment" | "transfer";
 }
 
-export type ConnectObject = Account | Transfer | Dispute;
+export interface Payout {
+  id: string;
+  object: "payout";
+  amount: number;
+  arrival_date: number;
+  automatic: true;
+  balance_transaction: string;
+  created: number;
+  currency: string;
+  description: string;
+  destination: string;
+  failure_balance_transaction: string | null;
+  failure_code: string | null;
+  failure_message: string | null;
+  livemode: false;
+  metadata: Metadata;
+  method: "standard";
+  original_payout: null;
+  reconciliation_status: "completed" | "not_applicable";
+  reversed_by: null;
+  source_type: "card";
+  statement_descriptor: null;
+  status: "paid" | "failed";
+  type: "bank_account";
+}
+
+/** Stripe's payout failure codes the stand-in can simulate, with their messages. */
+const PAYOUT_FAILURES: Record<string, string> = {
+  account_closed: "The bank account has been closed.",
+  no_account:
+    "The bank account details on file are probably incorrect. No bank account could be located with those details.",
+  insufficient_funds: "Your Stripe account has insufficient funds to cover the payout.",
+};
+
+export type ConnectObject = Account | Transfer | Dispute | Payout;
 export type ConnectEventType =
   | "account.updated"
+  | "payout.paid"
+  | "payout.failed"
   | "transfer.created"
   | "charge.dispute.created"
   | "charge.dispute.closed";
 
 /** What server.ts shares: its parameter readers, its errors and its event stream. */
 export interface ConnectDeps {
-  emit(type: ConnectEventType, object: ConnectObject): void;
+  /** `account`: the connected account the event is about, as Stripe sends Connect events. */
+  emit(type: ConnectEventType, object: ConnectObject, account?: string): void;
   charges: Map<string, Charge>;
   baseUrl(): string;
   checkKnown(params: FormObject, allowed: ReadonlySet<string>): void;
@@ -152,11 +189,13 @@ const TRANSFER_PARAMS = new Set([
 ]);
 const LIST_PARAMS = new Set(["limit", "starting_after", "type", "source", "expand"]);
 const DISPUTE_UPDATE_PARAMS = new Set(["evidence", "metadata", "submit", "expand"]);
+const PAYOUT_SETTLE_PARAMS = new Set(["outcome", "failure_code"]);
 
 export function createConnect(deps: ConnectDeps) {
   const accounts = new Map<string, Account>();
   const transfers = new Map<string, Transfer>();
   const disputes = new Map<string, Dispute>();
+  const payoutsByTransfer = new Map<string, Payout>();
   const balanceTransactions: BalanceTransaction[] = [];
 
   function balanceTransaction(
@@ -251,6 +290,64 @@ export function createConnect(deps: ConnectDeps) {
       "REFUND FOR CHARGE",
       refund.balance_transaction ?? undefined,
     );
+  }
+
+  function refundFailed(refund: Refund): string {
+    return balanceTransaction("refund_failure", refund.amount, 0, refund.currency, refund.id, "REFUND FAILURE").id;
+  }
+
+  /**
+   * Dev-only: the connected account's automatic payout of a transfer reaches
+   * its bank (payout.paid) or bounces (payout.failed, the money back in the
+   * connected account's balance), sent as a Connect event naming the account.
+   * Once per transfer.
+   */
+  function settlePayout(params: FormObject, transferId: string): Payout {
+    deps.checkKnown(params, PAYOUT_SETTLE_PARAMS);
+    const transfer = transfers.get(transferId);
+    if (!transfer) throw deps.resourceMissing("transfer", transferId);
+    if (payoutsByTransfer.has(transferId)) {
+      throw deps.stateError(`The payout of transfer ${transferId} has already settled.`, "payout_already_settled");
+    }
+    const outcome = deps.optString(params, "outcome") ?? "paid";
+    if (outcome !== "paid" && outcome !== "failed") {
+      throw deps.invalidParam("Invalid outcome: must be one of paid or failed", "outcome");
+    }
+    const failureCode = outcome === "failed" ? (deps.optString(params, "failure_code") ?? "account_closed") : null;
+    if (failureCode && !PAYOUT_FAILURES[failureCode]) {
+      throw deps.invalidParam(
+        `Invalid failure_code: must be one of ${Object.keys(PAYOUT_FAILURES).join(", ")}`,
+        "failure_code",
+      );
+    }
+    const payout: Payout = {
+      id: newId("po"),
+      object: "payout",
+      amount: transfer.amount,
+      arrival_date: nowSeconds(),
+      automatic: true,
+      balance_transaction: newId("txn"),
+      created: nowSeconds(),
+      currency: transfer.currency,
+      description: "STRIPE PAYOUT",
+      destination: `ba_${randomToken(16)}`,
+      failure_balance_transaction: failureCode ? newId("txn") : null,
+      failure_code: failureCode,
+      failure_message: failureCode ? (PAYOUT_FAILURES[failureCode] ?? null) : null,
+      livemode: false,
+      metadata: {},
+      method: "standard",
+      original_payout: null,
+      reconciliation_status: failureCode ? "not_applicable" : "completed",
+      reversed_by: null,
+      source_type: "card",
+      statement_descriptor: null,
+      status: outcome,
+      type: "bank_account",
+    };
+    payoutsByTransfer.set(transferId, payout);
+    deps.emit(outcome === "paid" ? "payout.paid" : "payout.failed", payout, transfer.destination);
+    return payout;
   }
 
   function getAccount(id: string): Account {
@@ -465,6 +562,11 @@ export function createConnect(deps: ConnectDeps) {
       },
     },
     {
+      method: "POST" as const,
+      pattern: new RegExp(`^/v1/test_helpers/transfers/${ID}/payout$`),
+      handler: ({ params }: { params: FormObject }, id: string) => structuredClone(settlePayout(params, id)),
+    },
+    {
       method: "GET" as const,
       pattern: /^\/v1\/transfers$/,
       handler: ({ params }: { params: FormObject }) => list(params, [...transfers.values()], "/v1/transfers"),
@@ -507,5 +609,5 @@ export function createConnect(deps: ConnectDeps) {
     },
   ];
 
-  return { routes, chargeSucceeded, refundCreated, completeOnboarding, accounts, disputes };
+  return { routes, chargeSucceeded, refundCreated, refundFailed, completeOnboarding, accounts, disputes };
 }

@@ -19,9 +19,15 @@ export function createEvents(host: { dispatcher: WebhookDispatcher; webhookUrl()
   const events: StandinEvent[] = [];
   const eventsById = new Map<string, StandinEvent>();
 
-  function emit(type: EventType | ConnectEventType, object: StripeObject | ConnectObject, request: RequestRef): void {
+  function emit(
+    type: EventType | ConnectEventType,
+    object: StripeObject | ConnectObject,
+    request: RequestRef,
+    account?: string,
+  ): void {
     const event: StandinEvent = {
       id: newId("evt"),
+      ...(account ? { account } : {}),
       object: "event",
       api_version: request.apiVersion,
       created: nowSeconds(),

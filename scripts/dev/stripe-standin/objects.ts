@@ -221,6 +221,9 @@ export interface Refund {
   customer: string | null;
   customer_account: string | null;
   destination_details: { card: { type: "refund" | "reversal" }; type: "card" };
+  /** Set once a refund fails after creation (Stripe: the card was closed, the bank refused it...). */
+  failure_balance_transaction?: string;
+  failure_reason?: "expired_or_canceled_card" | "lost_or_stolen_card" | "unknown";
   metadata: Metadata;
   payment_intent: string | null;
   payment_method: string | null;
@@ -237,7 +240,9 @@ export type EventType =
   | "payment_intent.requires_action"
   | "payment_intent.canceled"
   | "charge.refunded"
-  | "refund.created";
+  | "refund.created"
+  | "refund.updated"
+  | "refund.failed";
 
 export type StripeObject = PaymentIntent | Charge | Refund;
 
@@ -251,6 +256,8 @@ export interface StripeEvent {
   pending_webhooks: number;
   request: { id: string | null; idempotency_key: string | null };
   type: EventType;
+  /** The connected account an event is about (Connect events only), as Stripe sends it. */
+  account?: string;
 }
 
 export function emptyAddress(): Address {

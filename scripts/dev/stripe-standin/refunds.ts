@@ -15,12 +15,16 @@ import {
 } from "./params.ts";
 import { type Context, ID, type RequestRef, type Route, type Store } from "./store.ts";
 
+const REFUND_FAIL_PARAMS = new Set(["failure_reason"]);
+
 /** What refunds need from the server that composes them. */
 export interface RefundsHost {
   store: Store;
   emit(type: EventType, object: Charge | Refund, request: RequestRef): void;
   /** Connect's part of a refund (a destination charge's transfer reversal). */
   refundCreated(refund: Refund): void;
+  /** The money of a failed refund back in the platform's balance; returns its balance transaction's id. */
+  refundFailed(refund: Refund): string;
 }
 
 export function createRefunds(host: RefundsHost) {
@@ -108,6 +112,32 @@ export function createRefunds(host: RefundsHost) {
     return render(refund, expand);
   }
 
+  /**
+   * Dev-only (no Stripe API has it): the refund fails after creation, as a
+   * closed card makes one fail days later. Stripe then sends refund.updated and
+   * refund.failed with `failure_reason`, and the amount is back in the balance.
+   */
+  function failRefund({ params, request }: Context, id: string): unknown {
+    checkKnown(params, REFUND_FAIL_PARAMS);
+    const refund = refunds.get(id);
+    if (!refund) throw resourceMissing("refund", id);
+    if (refund.status !== "succeeded" && refund.status !== "pending") {
+      throw stateError(`Refund ${id} is ${refund.status} and cannot fail.`, "refund_unexpected_state");
+    }
+    const reason = optEnum(params, "failure_reason", ["expired_or_canceled_card", "lost_or_stolen_card", "unknown"]);
+    refund.status = "failed";
+    refund.failure_reason = reason ?? "expired_or_canceled_card";
+    refund.failure_balance_transaction = host.refundFailed(refund);
+    const charge = charges.get(refund.charge);
+    if (charge) {
+      charge.amount_refunded -= refund.amount;
+      charge.refunded = false;
+    }
+    emit("refund.updated", refund, request);
+    emit("refund.failed", refund, request);
+    return render(refund, []);
+  }
+
   function retrieveRefund({ params }: Context, id: string): unknown {
     checkKnown(params, RETRIEVE_PARAMS);
     const expand = readExpand(params, "refund");
@@ -127,6 +157,7 @@ export function createRefunds(host: RefundsHost) {
   const routes: Route[] = [
     { method: "POST", pattern: /^\/v1\/refunds$/, handler: createRefund },
     { method: "GET", pattern: new RegExp(`^/v1/refunds/${ID}$`), handler: retrieveRefund },
+    { method: "POST", pattern: new RegExp(`^/v1/test_helpers/refunds/${ID}/fail$`), handler: failRefund },
     { method: "GET", pattern: new RegExp(`^/v1/charges/${ID}$`), handler: retrieveCharge },
   ];
   return { routes };

@@ -76,7 +76,7 @@ export async function startStripeStandin(options: StripeStandinOptions): Promise
   const events = createEvents({ dispatcher, webhookUrl: () => webhookUrl });
 
   const connect = createConnect({
-    emit: (type, object) => events.emit(type, object, NO_REQUEST),
+    emit: (type, object, account) => events.emit(type, object, NO_REQUEST, account),
     charges: store.charges,
     baseUrl: () => baseUrl,
     checkKnown,
@@ -105,7 +105,12 @@ export async function startStripeStandin(options: StripeStandinOptions): Promise
     authenticate: paymentIntents.authenticate,
     log,
   });
-  const refunds = createRefunds({ store, emit: events.emit, refundCreated: connect.refundCreated });
+  const refunds = createRefunds({
+    store,
+    emit: events.emit,
+    refundCreated: connect.refundCreated,
+    refundFailed: connect.refundFailed,
+  });
 
   const server = createApiServer({
     routes: [...paymentIntents.routes, ...refunds.routes, ...events.routes, ...connect.routes],

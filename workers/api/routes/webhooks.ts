@@ -1,7 +1,8 @@
 // Stripe webhooks: the signature is verified against the raw body with the
 // SDK's own verifier (5-minute tolerance); forged or stale ones are refused
-// and logged. The Order DO makes duplicates and replays harmless; refunds and
-// disputes are booked in the ledger once per Stripe event id.
+// and logged. The Order DO makes duplicates and replays harmless; refunds,
+// disputes and connected accounts' payouts are booked in the ledger once per
+// Stripe event id; a refund that failed also opens an exception on its order.
 import { createRoute, z } from "@hono/zod-openapi";
 import type Stripe from "stripe";
 import { stripeClient, webCrypto } from "../../../platform/stripe-client.ts";
@@ -65,9 +66,24 @@ export function registerWebhookRoutes(app: App): void {
     if (isLedgerStripeEvent(event.type)) {
       // Refunds and disputes Stripe reports after the fact go to the ledger, once per event id.
       try {
-        const result = await bookStripeEvent(c.var.db, event);
-        log(c, "info", "stripe.webhook_booked", { eventId: event.id, type: event.type, ...result });
-        return c.json({ received: true, duplicate: result.duplicate, booked: result.booked }, 200);
+        const { refundFailure, ...result } = await bookStripeEvent(c.var.db, event);
+        if (result.ignored) {
+          // An object we never made (another integration's payout, a refund of a deleted order): acknowledged so Stripe stops.
+          log(c, "warn", "stripe.webhook_ignored", { eventId: event.id, type: event.type, reason: result.ignored });
+        } else {
+          log(c, "info", "stripe.webhook_booked", { eventId: event.id, type: event.type, ...result });
+        }
+        if (refundFailure) {
+          // After the booking committed: the order DO records it once, so a redelivery that reaches here again adds nothing.
+          const { orderId, ...failure } = refundFailure;
+          try {
+            await orderStubFor(c.env, orderId).refundFailed(failure);
+          } catch (err) {
+            log(c, "error", "stripe.refund_exception_failed", { eventId: event.id, orderId, error: String(err) });
+            throw new ApiError(503, "order_unavailable", "The refund failure could not be recorded; retry later.");
+          }
+        }
+        return c.json({ received: true, ...result }, 200);
       } catch (err) {
         log(c, "error", "stripe.webhook_booking_failed", { eventId: event.id, error: String(err) });
         // Stripe retries a non-2xx delivery with backoff; nothing was booked.
