@@ -379,6 +379,31 @@ describe("courier app", () => {
     await shot("10-earnings");
   }, 40_000);
 
+  it("shows the delivery's pay and tip in the month's statement, and switches months", async () => {
+    const line = page.locator(`.money-lines li[data-kind="lineTip"]`);
+    // The ledger is booked by the projection, a queue hop behind the Order DO; opening the tab reloads it.
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      await page.getByRole("button", { name: "Money" }).click();
+      await page.getByRole("heading", { name: "Statement" }).waitFor();
+      await page.locator(".month-statement").or(page.getByText("Nothing booked in this month.")).first().waitFor();
+      if (await line.isVisible()) break;
+      if (Date.now() > deadline) throw new Error("the delivery never reached the statement");
+      await page.getByRole("button", { name: "Earnings" }).click();
+      await sleep(500);
+    }
+    await page.locator(`.money-lines li[data-kind="lineDeliveryPay"]`).first().waitFor();
+    const closing = await page.locator(".month-statement .total-amount").first().textContent();
+    expect(closing).toMatch(/\d/);
+    await axe("money");
+    await shot("10b-money");
+    const shown = await page.locator(".month-switch output").textContent();
+    await page.getByRole("button", { name: "Previous month" }).click();
+    await page.locator(".month-switch output", { hasNotText: shown ?? "" }).waitFor();
+    await page.getByRole("button", { name: "Next month" }).click();
+    await page.locator(".money-lines li").first().waitFor();
+  }, 40_000);
+
   it("shows an offer left to expire as missed", async () => {
     await page.getByRole("button", { name: "Shift" }).click();
     const second = await placeOrder(0);

@@ -156,6 +156,33 @@ describe("the operator console", () => {
     await shot(page, "01-overview");
   });
 
+  it("creates a platform-funded promotion code with its window, then disables it", async () => {
+    await page.getByRole("navigation").getByRole("link", { name: "Promotions" }).click();
+    await page.getByRole("heading", { name: "Platform promotions" }).waitFor();
+    const code = `OPS${Date.now().toString(36).toUpperCase()}`;
+    await page.locator("#promo-code").fill(code);
+    await page.locator("#promo-kind").selectOption("fixed");
+    await page.locator("#promo-value").fill("3");
+    await page.locator("#promo-minOrder").fill("15");
+    await page.locator("#promo-budget").fill("500");
+    await page.getByRole("checkbox", { name: "First order only" }).check();
+    await page.getByRole("button", { name: "Create code" }).click();
+    const row = page.locator(`tr[data-code="${code}"]`);
+    await row.waitFor();
+    expect(await row.textContent()).toContain("Platform");
+    await axe(page, "promotions");
+    await shot(page, "01b-promotions");
+    await page.getByRole("button", { name: `Disable code ${code}` }).click();
+    await row.getByText("Disabled").waitFor();
+    const listed = await call<{ promotions: Array<{ code: string; fundedBy: string; disabledAt: string | null }> }>(
+      "/v1/admin/promotions",
+      { token: admin.accessToken },
+    );
+    const saved = listed.body.promotions.find((p) => p.code === code);
+    expect(saved?.fundedBy).toBe("platform");
+    expect(saved?.disabledAt).not.toBeNull();
+  });
+
   it("onboards a restaurant that customers then find, and flags it when moved outside every delivery area", async () => {
     const name = `Cantinho ${RUN}`;
     await open("#/restaurants/new");

@@ -1,10 +1,10 @@
 // The console's shell: sign-in, then the screens the signed-in role may use,
 // on hash routes (a static Pages site has no server routes):
 //   staff   #/board[/<orderId>]  #/orders[/<orderId>]  #/menu  #/editor
-//           #/hours  #/kitchen  #/stock  #/reports  #/money  #/webhooks[/<endpointId>]
+//           #/hours  #/kitchen  #/stock  #/reports  #/money  #/webhooks[/<endpointId>]  #/promotions
 //   admin   #/overview  #/map  #/exceptions[/<orderId>]  #/restaurants[/new|/<id>]
 //           #/couriers  #/accounts  #/surge  #/audit[/<entityType>/<entityId>]  #/dead-letters
-//           #/webhooks[/<endpointId>]
+//           #/webhooks[/<endpointId>]  #/promotions
 //   anyone  #/invite/<token>   (an invitation link: choose a password)
 import { type ReactNode, useEffect, useRef, useState } from "react";
 import { type User, unwrap } from "../../shared/api/index.ts";
@@ -22,6 +22,7 @@ import { ExceptionsScreen } from "./ops/exceptions.tsx";
 import { InvitationScreen } from "./ops/invitation.tsx";
 import { LiveMapScreen } from "./ops/live-map.tsx";
 import { OverviewScreen } from "./ops/overview.tsx";
+import { PlatformPromotionsScreen } from "./ops/promotions.tsx";
 import { RestaurantFormScreen } from "./ops/restaurant-form.tsx";
 import { RestaurantsScreen } from "./ops/restaurants.tsx";
 import { SurgeScreen } from "./ops/surge.tsx";
@@ -147,6 +148,7 @@ function Console(props: { user: User; onSignOut(): void }) {
         { href: "#/audit", label: t("nav.audit") },
         { href: "#/dead-letters", label: t("nav.deadLetters") },
         { href: "#/webhooks", label: t("nav.webhooks") },
+        { href: "#/promotions", label: t("nav.promotions") },
       ];
   const sections = new Set(nav.map((item) => item.href.slice(2)));
   const known = restaurant !== undefined && sections.has(section);
@@ -232,6 +234,8 @@ function operatorScreen(section: string, param: string | undefined, extra: strin
       return <WebhooksScreen restaurant={null} endpointId={param} />;
     case "surge":
       return <SurgeScreen />;
+    case "promotions":
+      return <PlatformPromotionsScreen />;
     case "audit":
       return <AuditScreen key={`${param}/${extra}`} entityType={param} entityId={extra} />;
     default:

@@ -28,6 +28,16 @@ export const MONEY_EN = {
   "promo.uses": "Uses",
   "promo.status": "Status",
   "promo.until": "Until",
+  "promo.fundedBy": "Funded by",
+  "promo.fundedPlatform": "Platform",
+  "promo.fundedRestaurant": "Restaurant",
+  "promo.currency": "Currency",
+  "promo.starts": "Valid from",
+  "promo.ends": "Valid until",
+  "promo.platformTitle": "Platform promotions",
+  "promo.platformExplain":
+    "Every promotion code on the platform. Codes created here are funded by the platform: the discount comes out of platform revenue, not a restaurant's share.",
+  "promo.platformFunded": "Funded by the platform, valid at every restaurant.",
   "money.month": "Month",
   "money.downloadCsv": "Monthly statement (CSV)",
 } as const;
@@ -59,6 +69,16 @@ export const MONEY_PT: { [K in keyof typeof MONEY_EN]: string } = {
   "promo.uses": "Utilizações",
   "promo.status": "Estado",
   "promo.until": "Até",
+  "promo.fundedBy": "Pago por",
+  "promo.fundedPlatform": "Plataforma",
+  "promo.fundedRestaurant": "Restaurante",
+  "promo.currency": "Moeda",
+  "promo.starts": "Válido a partir de",
+  "promo.ends": "Válido até",
+  "promo.platformTitle": "Promoções da plataforma",
+  "promo.platformExplain":
+    "Todos os códigos promocionais da plataforma. Os códigos criados aqui são pagos pela plataforma: o desconto sai da receita da plataforma, não da parte de um restaurante.",
+  "promo.platformFunded": "Pago pela plataforma, válido em todos os restaurantes.",
   "money.month": "Mês",
   "money.downloadCsv": "Extrato mensal (CSV)",
 };

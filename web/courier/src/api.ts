@@ -9,6 +9,7 @@ export { ApiError, type User };
 
 export type CourierJob = Schemas["CourierJobView"];
 export type Earnings = Schemas["CourierEarnings"];
+export type MonthlyStatement = Schemas["MonthlyStatement"];
 export type CourierStep = "arrived-at-pickup" | "picked-up" | "arrived-at-dropoff" | "delivered";
 export type StepPosition = Schemas["CourierStep"];
 export type HandBackReason = Schemas["HandBack"]["reason"];
@@ -113,6 +114,26 @@ export class CourierApi {
   earnings(from: Date): Promise<Earnings> {
     return unwrap(
       this.client.http.GET("/v1/couriers/me/earnings", { params: { query: { from: from.toISOString() } } }),
+    );
+  }
+
+  /** A calendar month (UTC, `YYYY-MM`) of the courier's ledger: opening, lines, closing. */
+  async monthlyStatement(month: string): Promise<MonthlyStatement> {
+    const statement = await unwrap(
+      this.client.http.GET("/v1/couriers/me/statements/{month}", { params: { path: { month } } }),
+    );
+    // The path also answers CSV, so its type allows text; without ?format=csv the API sends JSON.
+    if (typeof statement === "string") throw new Error("The statement came back as text, not JSON.");
+    return statement;
+  }
+
+  /** The same month as the CSV file the API writes. */
+  monthlyStatementCsv(month: string): Promise<string> {
+    return unwrap(
+      this.client.http.GET("/v1/couriers/me/statements/{month}", {
+        params: { path: { month }, query: { format: "csv" } },
+        parseAs: "text",
+      }),
     );
   }
 }

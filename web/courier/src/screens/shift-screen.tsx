@@ -1,5 +1,5 @@
-// Signed in: the header with the connection state, the three tabs (shift,
-// job, earnings), and the offer card over everything when one arrives.
+// Signed in: the header with the connection state, the four tabs (shift,
+// job, today's earnings, the month's money), and the offer card over everything when one arrives.
 import { useEffect, useState, useSyncExternalStore } from "react";
 import type { CourierApi, User } from "../api.ts";
 import { type MessageKey, useI18n } from "../i18n.ts";
@@ -7,10 +7,11 @@ import { Shift, type ShiftState } from "../shift/shift.ts";
 import { EarningsPanel } from "./earnings.tsx";
 import { JobPanel } from "./job.tsx";
 import { LanguageSwitch } from "./language-switch.tsx";
+import { MoneyPanel } from "./money.tsx";
 import { OfferCard } from "./offer-card.tsx";
 import { ShiftPanel } from "./shift-panel.tsx";
 
-type Tab = "shift" | "job" | "earnings";
+type Tab = "shift" | "job" | "earnings" | "money";
 
 const LINK_TEXT: Record<ShiftState["link"], MessageKey> = {
   idle: "linkIdle",
@@ -57,6 +58,7 @@ function ShiftFrame({ api, user, shift, onSignOut }: { api: CourierApi; user: Us
     ["shift", "tabShift"],
     ["job", "tabJob"],
     ["earnings", "tabEarnings"],
+    ["money", "tabMoney"],
   ];
 
   return (
@@ -105,6 +107,9 @@ function ShiftFrame({ api, user, shift, onSignOut }: { api: CourierApi; user: Us
         </section>
         <section className="panel panel-earnings" aria-labelledby="earnings-heading">
           <EarningsPanel api={api} visible={tab === "earnings"} refreshKey={state.jobId} />
+        </section>
+        <section className="panel panel-money" aria-labelledby="money-heading">
+          <MoneyPanel api={api} visible={tab === "money"} />
         </section>
       </main>
 
