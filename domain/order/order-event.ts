@@ -97,4 +97,10 @@ export interface OrderEventMessage {
   kind: "order_event";
   event: OrderEvent;
   order: PlacedOrder & { courierId: string | null; prepTimeMinutes: number | null };
+  /**
+   * The W3C trace context of the request that caused the event (decision 0049).
+   * Optional: messages queued before it existed, and re-sends after the Order DO
+   * was evicted, have none.
+   */
+  traceparent?: string;
 }

@@ -90,8 +90,11 @@ export class OrderDO extends DurableObject<Env> {
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
   }
 
-  /** Places the order, or returns the one already placed under the same Idempotency-Key. */
-  async place(order: PlacedOrder, actor: Principal): Promise<PlaceResult> {
+  /**
+   * Places the order, or returns the one already placed under the same Idempotency-Key.
+   * `traceparent` (here and on `command`) is the request's trace, carried into the queue message.
+   */
+  async place(order: PlacedOrder, actor: Principal, traceparent?: string): Promise<PlaceResult> {
     if (this.order && this.snapshot) {
       if (this.order.fingerprint !== order.fingerprint) {
         return {
@@ -114,20 +117,19 @@ export class OrderDO extends DurableObject<Env> {
       releaseAt: order.schedule?.releaseAt ?? null,
       readyBy: order.schedule?.readyBy ?? null,
     });
+    let placed: OrderEvent[] = [];
     this.ctx.storage.transactionSync(() => {
       this.store.saveOrder(order);
       this.store.saveSnapshot(snapshot);
       this.order = order;
       this.snapshot = snapshot;
-      this.appendEvents(
+      placed = this.appendEvents(
         [{ type: "order.placed", payload: { totalMinor: order.totalMinor, currency: order.currency } }],
-        {
-          role: actor.role,
-          id: actor.userId,
-        },
+        { role: actor.role, id: actor.userId },
       );
       this.syncDeadlines();
     });
+    this.outbox.traced(placed, traceparent);
     await this.afterWrite();
     return { ok: true, created: true, order: this.view() };
   }
@@ -144,7 +146,7 @@ export class OrderDO extends DurableObject<Env> {
   }
 
   /** Runs one command through the state machine on behalf of an authenticated principal. */
-  async command(actor: Principal, command: OrderCommand): Promise<CommandResult> {
+  async command(actor: Principal, command: OrderCommand, traceparent?: string): Promise<CommandResult> {
     if (!this.snapshot) return notFound;
     // Customers and staff are told "no such order" for orders that are not theirs, exactly as
     // for ids that do not exist, so ids cannot be probed. Couriers reach this only through
@@ -153,7 +155,8 @@ export class OrderDO extends DurableObject<Env> {
       const hidden = this.checkWatcher(actor);
       if (hidden) return hidden;
     }
-    return this.apply({ role: actor.role, id: actor.userId, restaurantId: actor.restaurantId }, command);
+    const who: Actor = { role: actor.role, id: actor.userId, restaurantId: actor.restaurantId };
+    return this.apply(who, command, undefined, traceparent);
   }
 
   /** Creates (or returns) the order's PaymentIntent; the client gets only its client secret. */
@@ -181,7 +184,12 @@ export class OrderDO extends DurableObject<Env> {
     return this.operator.act(actor, action, idempotencyKey);
   }
 
-  private async apply(actor: Actor, command: OrderCommand, operatorKey?: string): Promise<CommandResult> {
+  private async apply(
+    actor: Actor,
+    command: OrderCommand,
+    operatorKey?: string,
+    traceparent?: string,
+  ): Promise<CommandResult> {
     if (!this.snapshot) return notFound;
     const wasOpen = !isTerminal(this.snapshot.state);
     const decision: Decision = decide(this.snapshot, command, actor, Date.now(), DEFAULT_POLICY);
@@ -196,6 +204,7 @@ export class OrderDO extends DurableObject<Env> {
       );
       this.syncDeadlines();
     });
+    this.outbox.traced(events, traceparent);
     await this.afterWrite();
     await this.dispatch.afterEvents(events);
     // Dispatch may have scheduled its own deadlines while reacting.

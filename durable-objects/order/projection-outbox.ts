@@ -31,8 +31,22 @@ export interface OutboxHost {
 
 export class ProjectionOutbox {
   private flushing: Promise<void> | null = null;
+  /**
+   * The trace context of the request that wrote each unacknowledged event, by
+   * seq, so its queue message carries it (decision 0049). Held in memory only:
+   * a re-send after the object was evicted goes without one, which the
+   * consumer accepts (the field is optional), rather than a schema change to
+   * the DO's log for a diagnostic.
+   */
+  private readonly traces = new Map<number, string>();
 
   constructor(private readonly host: OutboxHost) {}
+
+  /** Remembers the trace these just-committed events were written under, until they are acknowledged. */
+  traced(events: readonly Pick<OrderEvent, "seq">[], traceparent: string | undefined): void {
+    if (traceparent === undefined) return;
+    for (const { seq } of events) this.traces.set(seq, traceparent);
+  }
 
   /** Sends what is due; concurrent callers share one flush. Sets the outbox's deadline either way. */
   flush(): Promise<void> {
@@ -51,7 +65,7 @@ export class ProjectionOutbox {
         if (due.length === 0) break;
         const events = store.eventsBySeq(due);
         await eventsQueue(env, this.host.orderId()).sendBatch(
-          events.map((event) => ({ body: this.host.message(event), contentType: "json" })),
+          events.map((event) => ({ body: this.withTrace(this.host.message(event)), contentType: "json" })),
         );
         store.markSent(due, now);
         if (events.some((e) => e.at < now - ACK_WINDOW_MS)) {
@@ -71,6 +85,7 @@ export class ProjectionOutbox {
   /** The projection has these events in Postgres. */
   async acknowledge(seqs: readonly number[]): Promise<{ pending: number }> {
     this.host.store.acknowledge(seqs);
+    for (const seq of seqs) this.traces.delete(seq);
     this.schedule();
     await this.reportLag();
     return { pending: this.host.store.outboxSize() };
@@ -84,6 +99,11 @@ export class ProjectionOutbox {
     const added = this.host.store.requeueAfter(projectedSeq);
     await this.flush();
     return added;
+  }
+
+  private withTrace(message: OrderEventMessage): OrderEventMessage {
+    const traceparent = this.traces.get(message.event.seq);
+    return traceparent === undefined ? message : { ...message, traceparent };
   }
 
   private schedule(): void {

@@ -100,8 +100,15 @@ export function createApp(): OpenAPIHono<AppEnv> {
     "/v1/*",
     cors({
       origin: (origin, c) => (allowedOrigins(c.env.CONSOLE_ORIGINS).includes(origin) ? origin : null),
-      allowHeaders: ["authorization", "content-type", "idempotency-key", "if-none-match", "x-request-id"],
-      exposeHeaders: ["etag", "x-request-id", "idempotent-replayed", "location"],
+      allowHeaders: [
+        "authorization",
+        "content-type",
+        "idempotency-key",
+        "if-none-match",
+        "x-request-id",
+        "traceparent",
+      ],
+      exposeHeaders: ["etag", "x-request-id", "traceparent", "idempotent-replayed", "location"],
       maxAge: 600,
     }),
   );

@@ -6,6 +6,8 @@ import type { Env } from "../env.ts";
 
 export interface AppVariables {
   requestId: string;
+  /** This request's W3C trace context (domain/trace/traceparent.ts), passed on to the DOs it calls. */
+  traceparent: string;
   principal: Principal | undefined;
   db: Database;
   /** Set once the request wrote its own audit row (see audit/request-audit.ts). */

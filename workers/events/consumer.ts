@@ -12,6 +12,7 @@ import { eq, sql } from "drizzle-orm";
 import { type Database, openDb } from "../../db/client.ts";
 import { deadLetters, orderEvents as orderEventsTable } from "../../db/schema.ts";
 import type { OrderEventMessage } from "../../domain/order/order-event.ts";
+import { traceIdOf } from "../../domain/trace/traceparent.ts";
 import { logLine } from "../api/http/log.ts";
 import {
   handleRestaurantChanges,
@@ -81,6 +82,7 @@ export async function handleQueue(
       orderEvents.push(message as Message<OrderEventMessage>);
     }
     const projected = await projectOrderEventMessages(db, orderEvents);
+    logProjected(projected);
     // Notifications and partner webhooks for what is now stored, after the batch is done so the
     // projection's pace does not wait on e-mail and push services.
     const notifying = notifyThenAcknowledge(env, projected);
@@ -89,6 +91,21 @@ export async function handleQueue(
     await handleRestaurantChanges(env, db, restaurantChanges);
   } finally {
     await close();
+  }
+}
+
+/**
+ * One line per event now in Postgres, under the trace of the request that
+ * caused it (decision 0049), so an order can be followed from the API to here.
+ */
+function logProjected(projected: readonly OrderEventMessage[]): void {
+  for (const { event, traceparent } of projected) {
+    logLine("info", "queue.order_event_projected", {
+      orderId: event.orderId,
+      seq: event.seq,
+      type: event.type,
+      traceId: traceIdOf(traceparent),
+    });
   }
 }
 
@@ -175,6 +192,7 @@ async function projectOrderEventMessages(
       logLine("warn", "queue.projection_failed", {
         messageId: message.id,
         eventId: message.body.event.id,
+        traceId: traceIdOf(message.body.traceparent),
         attempts: message.attempts,
         error: String(err),
       });

@@ -1,16 +1,25 @@
 import type { MiddlewareHandler } from "hono";
 import { openDb } from "../../../db/client.ts";
+import { formatTraceparent, requestTrace, spanIdFromBytes } from "../../../domain/trace/traceparent.ts";
 import type { AppEnv } from "../context.ts";
 import { log } from "./log.ts";
 
-/** Honours a caller's X-Request-Id when it looks sane, else mints one; echoed on every response. */
+/**
+ * Honours a caller's X-Request-Id when it looks sane, else mints one; echoed on every response.
+ * Likewise the trace: the caller's `traceparent` continued, else a trace named after the request
+ * id; the response's `traceparent` carries this hop's span so a client can log the trace id.
+ */
 export const requestId: MiddlewareHandler<AppEnv> = async (c, next) => {
   const incoming = c.req.header("x-request-id");
   const id = incoming && /^[\w.:-]{8,128}$/.test(incoming) ? incoming : crypto.randomUUID();
   c.set("requestId", id);
+  const span = spanIdFromBytes(crypto.getRandomValues(new Uint8Array(8)));
+  const traceparent = formatTraceparent(requestTrace(c.req.header("traceparent"), id, span));
+  c.set("traceparent", traceparent);
   const started = Date.now();
   await next();
   c.header("x-request-id", id);
+  c.header("traceparent", traceparent);
   log(c, "info", "request", {
     method: c.req.method,
     path: c.req.path,

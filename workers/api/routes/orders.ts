@@ -437,7 +437,7 @@ export function registerOrderRoutes(app: App): void {
         quotedPrepMinutes: kitchen.quotedPrepMinutes,
         ...(kitchen.schedule && { schedule: kitchen.schedule }),
       };
-      const placed = await orderStub(c, orderId).place(order, principal);
+      const placed = await orderStub(c, orderId).place(order, principal, c.get("traceparent"));
       return { placed: placed.ok, value: placed };
     });
     if (!result.ok) throwRefusal(result);
@@ -494,7 +494,11 @@ function registerCommand<B extends z.ZodType>(app: App, spec: CommandRoute<B>): 
     // The route has validated both already; read again because a handler generic in its body
     // schema cannot name the validated types (hono's inference needs a concrete schema).
     const body = spec.body.parse(await c.req.json());
-    const result = await orderStub(c, c.req.param("id")).command(principalOf(c), spec.toCommand(body));
+    const result = await orderStub(c, c.req.param("id")).command(
+      principalOf(c),
+      spec.toCommand(body),
+      c.get("traceparent"),
+    );
     if (!result.ok) throwRefusal(result);
     return c.json(result.order, 200);
   });
