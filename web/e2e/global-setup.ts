@@ -27,7 +27,11 @@ async function buildApp(
     join(BIN_DIR, "vite"),
     ["build", "--config", config, "--outDir", outDir, "--emptyOutDir", "--logLevel", "warn"],
     // Vitest sets NODE_ENV=test, which would make Vite build React for development: test what ships.
-    { cwd: ROOT, env: childEnv({ NODE_ENV: "production", VITE_API_BASE: apiBase, ...extra }), prefix: "[web-e2e vite]" },
+    {
+      cwd: ROOT,
+      env: childEnv({ NODE_ENV: "production", VITE_API_BASE: apiBase, ...extra }),
+      prefix: "[web-e2e vite]",
+    },
   );
   await runToEnd(child, `vite build ${config}`, 90_000);
 }
