@@ -50,10 +50,30 @@ export async function loadPolicies(db: Database): Promise<PolicyMap> {
   );
 }
 
-export async function cachedSurgePolicies(kv: KVNamespace, db: () => Database): Promise<PolicyMap> {
+/**
+ * Placement takes orders through a Postgres outage (decision 10), and it reads
+ * these policies: on a KV miss, a read slower than this gives way to the
+ * caller's fallback (no surge) instead of holding the order until the driver
+ * gives up.
+ */
+export const POLICY_READ_BUDGET_MS = 1_000;
+
+function withinBudget<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`surge policies: no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
+export async function cachedSurgePolicies(
+  kv: KVNamespace,
+  db: () => Database,
+  budgetMs = POLICY_READ_BUDGET_MS,
+): Promise<PolicyMap> {
   const cached = await kv.get<PolicyMap>(POLICIES_KEY, "json");
   if (cached) return cached;
-  const fresh = await loadPolicies(db());
+  const fresh = await withinBudget(loadPolicies(db()), budgetMs);
   await kv.put(POLICIES_KEY, JSON.stringify(fresh), { expirationTtl: POLICIES_TTL_SECONDS });
   return fresh;
 }
