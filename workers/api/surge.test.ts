@@ -7,6 +7,7 @@ import { deliveryAreas, menuCategories, menuItems, restaurants } from "../../db/
 import { regionOf } from "../../domain/citymap/region.ts";
 import { cityMapStub } from "../../durable-objects/city-map/stub.ts";
 import { api, createWorld, signIn, testEnv, type World } from "../../test/world.ts";
+import { cachedSurgePolicies, invalidateSurgePolicies, type PolicyMap } from "../surge/live-surge.ts";
 
 let world: World;
 let admin: string;
@@ -204,5 +205,19 @@ describe("surge", () => {
     const off = await quote(otherCustomer);
     expect(off.surge).toMatchObject({ multiplierBps: 10_000, reason: { code: "surge_off" } });
     expect(off.deliveryFeeMinor).toBe(200);
+  });
+
+  it("never holds a placement on Postgres: an unanswered policy read gives way within its budget", async () => {
+    await invalidateSurgePolicies(testEnv.MENU_CACHE);
+    const started = Date.now();
+    // A database that never answers, as during an outage.
+    const silent = () => new Promise<PolicyMap>(() => undefined);
+    await expect(cachedSurgePolicies(testEnv.MENU_CACHE, silent, 100)).rejects.toThrow(/no answer within 100 ms/);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    // A read that answers is cached, so the next placement does not ask again.
+    const policies: PolicyMap = { [zoneId]: POLICY };
+    expect(await cachedSurgePolicies(testEnv.MENU_CACHE, async () => policies, 100)).toEqual(policies);
+    expect(await cachedSurgePolicies(testEnv.MENU_CACHE, silent, 100)).toEqual(policies);
+    await invalidateSurgePolicies(testEnv.MENU_CACHE);
   });
 });

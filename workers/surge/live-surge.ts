@@ -66,14 +66,15 @@ function withinBudget<T>(work: Promise<T>, ms: number): Promise<T> {
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
+/** The policies from KV, else from `load` (Postgres: `() => loadPolicies(db)`) within the budget. */
 export async function cachedSurgePolicies(
   kv: KVNamespace,
-  db: () => Database,
+  load: () => Promise<PolicyMap>,
   budgetMs = POLICY_READ_BUDGET_MS,
 ): Promise<PolicyMap> {
   const cached = await kv.get<PolicyMap>(POLICIES_KEY, "json");
   if (cached) return cached;
-  const fresh = await withinBudget(loadPolicies(db()), budgetMs);
+  const fresh = await withinBudget(load(), budgetMs);
   await kv.put(POLICIES_KEY, JSON.stringify(fresh), { expirationTtl: POLICIES_TTL_SECONDS });
   return fresh;
 }

@@ -9,6 +9,7 @@ import { localHour, readCalibration } from "../../eta/calibration-store.ts";
 import {
   cachedSurgePolicies,
   currentSurge,
+  loadPolicies,
   lockQuotedSurge,
   placementMultiplierBps,
   policyOf,
@@ -42,7 +43,7 @@ export async function surgeFor(c: AppContext, area: DeliveryArea, mode: SurgeMod
   const env = c.env;
   const now = Date.now();
   try {
-    const policies = await cachedSurgePolicies(env.MENU_CACHE, () => c.var.db);
+    const policies = await cachedSurgePolicies(env.MENU_CACHE, () => loadPolicies(c.var.db));
     const surge = await currentSurge(env, area, policyOf(policies, area.id), now);
     if (mode.kind === "quote") {
       const lock = await lockQuotedSurge(env.MENU_CACHE, mode.customerId, area.id, surge.multiplierBps, now);
