@@ -338,7 +338,13 @@ describe("the operator console", () => {
     // Measured once the map has framed the delivery areas it draws.
     await page.locator("path.zone-outline").first().waitFor();
     await sleep(500);
-    const dotBefore = await dot.boundingBox();
+    // The dot can be redrawn just then (a map-feed frame): measure it once it is on the page again.
+    let dotBefore = await dot.boundingBox();
+    for (let tries = 0; dotBefore === null && tries < 50; tries++) {
+      await sleep(100);
+      dotBefore = await dot.boundingBox();
+    }
+    expect(dotBefore).not.toBeNull();
     // Riding north at about 17 m/s (a scooter), a fix a second, as a phone would report it.
     let at = FORNO;
     for (let step = 0; step < 12; step++) {
