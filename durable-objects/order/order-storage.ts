@@ -1,8 +1,10 @@
 // The Order DO's own SQLite: the order as placed, its current snapshot, the
 // append-only event log, the outbox of events Postgres has not yet
 // acknowledged, and the schedule of deadlines the single alarm serves.
+
+import { type OrderEventDraft, refundOf } from "../../domain/order/events.ts";
 import type { OrderEvent, PlacedOrder } from "../../domain/order/order-event.ts";
-import type { OrderDeadlineKind, OrderSnapshot } from "../../domain/order/state-machine.ts";
+import type { Actor, OrderDeadlineKind, OrderSnapshot } from "../../domain/order/state-machine.ts";
 import type { OutboxEntry } from "../../domain/projection/resend.ts";
 
 /** Everything the Order DO's one alarm serves: the state machine's deadlines and the adapter's own. */
@@ -61,6 +63,33 @@ export class OrderStorage {
   lastSeq(): number {
     const row = this.storage.sql.exec<{ seq: number | null }>("select max(seq) as seq from events").toArray()[0];
     return row?.seq ?? 0;
+  }
+
+  /**
+   * Turns drafts into the log's next events, stamped with the snapshot's state,
+   * and keeps each refund they promise for payments.ts to send. Inside a transaction.
+   */
+  appendDrafts(snapshot: OrderSnapshot, drafts: readonly OrderEventDraft[], actor: Actor, now: number): OrderEvent[] {
+    let seq = this.lastSeq();
+    const events: OrderEvent[] = [];
+    for (const draft of drafts) {
+      const event: OrderEvent = {
+        id: crypto.randomUUID(),
+        orderId: snapshot.id,
+        seq: ++seq,
+        actorId: actor.id,
+        actorRole: actor.role,
+        at: now,
+        state: snapshot.state,
+        delivery: snapshot.delivery,
+        ...draft,
+      };
+      this.appendEvent(event);
+      const refund = refundOf(draft);
+      if (refund && refund.amountMinor > 0) this.addPendingRefund(event.id, refund.amountMinor, refund.reason);
+      events.push(event);
+    }
+    return events;
   }
 
   /** Appends to the log and the outbox in the same write: an event is never logged without being queued. */
