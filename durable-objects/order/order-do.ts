@@ -23,7 +23,6 @@ import { visibleTo } from "../../domain/order/visibility.ts";
 import type { Env } from "../../platform/env.ts";
 import { logLine } from "../../platform/log.ts";
 import type { BoardOrder } from "../restaurant/restaurant-do.ts";
-import { armAlarmAt } from "../shared/alarm.ts";
 import type { CourierJobView, FailDeliveryInput } from "./courier-job.ts";
 import type { TrailPoint, TrailStats } from "./courier-trail.ts";
 import {
@@ -421,14 +420,14 @@ export class OrderDO extends DurableObject<Env> {
   }
 
   private async armAlarm(): Promise<void> {
-    await armAlarmAt(this.ctx.storage, this.store.deadlines()[0]?.at);
+    await this.store.schedule.arm();
   }
 
   /** The single alarm: run every deadline that is due, then re-arm for the earliest remaining one. */
   override async alarm(): Promise<void> {
     const now = Date.now();
-    for (const deadline of this.store.deadlines()) {
-      if (deadline.at > now) break;
+    // Left in the schedule while they run: each handler moves or cancels its own.
+    for (const deadline of this.store.schedule.due(now)) {
       switch (deadline.kind) {
         case "payment_timeout":
         case "acceptance_timeout":

@@ -6,6 +6,7 @@ import { type OrderEventDraft, refundOf } from "../../domain/order/events.ts";
 import type { OrderEvent, PlacedOrder } from "../../domain/order/order-event.ts";
 import type { Actor, OrderDeadlineKind, OrderSnapshot } from "../../domain/order/state-machine.ts";
 import type { OutboxEntry } from "../../domain/projection/resend.ts";
+import { AlarmSchedule } from "../shared/alarm-schedule.ts";
 
 /** Everything the Order DO's one alarm serves: the state machine's deadlines and the adapter's own. */
 export type AlarmKind =
@@ -18,6 +19,9 @@ export type AlarmKind =
   | "trail_purge";
 
 export class OrderStorage {
+  /** The deadlines the object's one alarm serves (durable-objects/shared/alarm-schedule.ts). */
+  readonly schedule: AlarmSchedule<AlarmKind>;
+
   constructor(private readonly storage: DurableObjectStorage) {
     storage.sql.exec(`
       create table if not exists meta (key text primary key, value text not null);
@@ -26,13 +30,27 @@ export class OrderStorage {
         actor_id text not null, actor_role text not null, at integer not null, body text not null);
       create table if not exists outbox (
         seq integer primary key, attempts integer not null default 0, sent_at integer);
-      create table if not exists deadlines (kind text primary key, at integer not null);
       create table if not exists pending_refunds (
         event_id text primary key, amount_minor integer not null, reason text not null, attempts integer not null default 0);
     `);
     // Objects created before the projection acknowledged events have an outbox without `sent_at`.
     const columns = storage.sql.exec<{ name: string }>("select name from pragma_table_info('outbox')").toArray();
     if (!columns.some((c) => c.name === "sent_at")) storage.sql.exec("alter table outbox add column sent_at integer");
+    this.schedule = new AlarmSchedule<AlarmKind>(storage);
+    this.adoptOldDeadlines();
+  }
+
+  /** Objects from before the shared schedule kept their deadlines in `deadlines`: moved over once. */
+  private adoptOldDeadlines(): void {
+    const sql = this.storage.sql;
+    const old = sql.exec<{ n: number }>(
+      "select count(*) as n from sqlite_master where type = 'table' and name = 'deadlines'",
+    );
+    if (old.one().n === 0) return;
+    for (const row of sql.exec<{ kind: AlarmKind; at: number }>("select kind, at from deadlines").toArray()) {
+      this.schedule.set(row.kind, row.at);
+    }
+    sql.exec("drop table deadlines");
   }
 
   private getMeta<T>(key: string): T | null {
@@ -174,14 +192,7 @@ export class OrderStorage {
   }
 
   setDeadline(kind: AlarmKind, at: number | null): void {
-    if (at === null) this.storage.sql.exec("delete from deadlines where kind = ?", kind);
-    else this.storage.sql.exec("insert or replace into deadlines (kind, at) values (?, ?)", kind, at);
-  }
-
-  deadlines(): Array<{ kind: AlarmKind; at: number }> {
-    return this.storage.sql
-      .exec<{ kind: AlarmKind; at: number }>("select kind, at from deadlines order by at")
-      .toArray();
+    this.schedule.set(kind, at);
   }
 
   addPendingRefund(eventId: string, amountMinor: number, reason: string): void {

@@ -22,7 +22,6 @@ import { cellsWithinRadius, decodeGeohashBounds } from "../../domain/geo/geohash
 import { SpatialIndex } from "../../domain/geo/spatial-index.ts";
 import type { Env } from "../../platform/env.ts";
 import { logLine } from "../../platform/log.ts";
-import { armAlarmAt } from "../shared/alarm.ts";
 import { type IngestHost, ZoneIngest } from "./ingest.ts";
 import { MapFeed } from "./map-feed.ts";
 import { OfferLoop } from "./offer-loop.ts";
@@ -602,7 +601,7 @@ export class ZoneDO extends DurableObject<Env> {
   }
 
   private async armAlarm(): Promise<void> {
-    await armAlarmAt(this.ctx.storage, this.store.deadlines()[0]?.at);
+    await this.store.schedule.arm();
   }
 
   /** The kitchen's estimate changed while this zone searches for the order. */
@@ -632,10 +631,10 @@ export class ZoneDO extends DurableObject<Env> {
   /** The one alarm: expire every offer that is due (then offer the next courier), retry failed steps, re-arm. */
   override async alarm(): Promise<void> {
     const now = Date.now();
-    for (const deadline of this.store.deadlines()) {
-      if (deadline.at > now) break;
-      this.store.setDeadline(deadline.orderId, deadline.kind, null);
-      await this.withLock(`order:${deadline.orderId}`, () => this.offers.onDeadline(deadline.orderId));
+    for (const deadline of this.store.schedule.due(now)) {
+      // Cancelled just before its order's handler runs, which sets whatever that order needs next.
+      this.store.setDeadline(deadline.subject, deadline.kind, null);
+      await this.withLock(`order:${deadline.subject}`, () => this.offers.onDeadline(deadline.subject));
     }
     await this.armAlarm();
   }
