@@ -52,7 +52,9 @@ export function messageBatch(messages: OrderEventMessage[], counters: ConsumerCo
     })),
     ackAll: () => {},
     retryAll: () => {},
-  } as unknown as MessageBatch<unknown>;
+    // The queue's backlog as the consumer would be told it; the consumer does not read it.
+    metadata: { metrics: { backlogCount: 0, backlogBytes: 0 } },
+  };
 }
 
 /** The peer: the same rows as raw multi-row statements, one transaction per batch, persistent connections. */
