@@ -136,6 +136,11 @@ export function runScenario(opts: ScenarioOptions): ScenarioReport {
   const queue = new EventQueue();
   const areas = LISBON_AREAS.map((a) => a.areaId);
   const truth = new Map(LISBON_AREAS.map((a) => [a.areaId, a]));
+  const firstArea = (() => {
+    const area = LISBON_AREAS[0];
+    if (!area) throw new Error("the scenario needs at least one area");
+    return area;
+  })();
   const pickArea = () => areas[Math.floor(random() * areas.length)] as string;
   const near = (area: string, maxM: number) =>
     destinationPoint(CENTRES[area] as LatLng, random() * 360, Math.sqrt(random()) * maxM);
@@ -214,9 +219,7 @@ export function runScenario(opts: ScenarioOptions): ScenarioReport {
   // -------------------------------------------------------- the ride model the world obeys
   function rideMs(from: LatLng, to: LatLng, vehicle: Vehicle, area: string, t: number): number {
     const noise = Math.exp((random() + random() + random() + random() - 2) * 0.26);
-    return (
-      trueRideMs(truth.get(area) ?? (LISBON_AREAS[0] as never), hourAt(t), haversineMeters(from, to), vehicle) * noise
-    );
+    return trueRideMs(truth.get(area) ?? firstArea, hourAt(t), haversineMeters(from, to), vehicle) * noise;
   }
 
   function setBusy(c: SimCourier, now: number) {

@@ -16,8 +16,10 @@
 import { writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { WebSocket } from "ws";
-import { bearingDeg, destinationPoint, haversineMeters, type LatLng } from "../domain/geo/distance.ts";
+import { destinationPoint, type LatLng } from "../domain/geo/distance.ts";
 import { pick as pickFrom, seededRandom } from "../domain/random/seeded-random.ts";
+import { apiClient, type OrderTrack, type SimCounters } from "./simulate-client.ts";
+import { type CourierWorld, FIX_INTERVAL_MS, SimCourier } from "./simulate-courier.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -69,8 +71,6 @@ const RATE = Number(args.rate);
 const DURATION_MS = Number(args.duration) * 1000;
 const DRAIN_MS = Number(args.drain) * 1000;
 const COOK_MS = Number(args.cook) * 1000;
-const DRIVE_MPS = 25;
-const FIX_INTERVAL_MS = 1000;
 const CITY: LatLng = { lat: 38.7169, lng: -9.1399 };
 
 // Deterministic choices for a given --seed.
@@ -78,49 +78,21 @@ const random = seededRandom(Number(args.seed));
 const pick = <T>(list: readonly T[]): T => pickFrom(random, list);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function call<T>(
-  method: string,
-  path: string,
-  token?: string,
-  body?: unknown,
-  headers: Record<string, string> = {},
-) {
-  const res = await fetch(`${BASE}${path}`, {
-    method,
-    headers: {
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-      ...(body !== undefined ? { "content-type": "application/json" } : {}),
-      ...headers,
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    // Bounded: a hung request must not freeze a simulated courier.
-    signal: AbortSignal.timeout(10_000),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text ? JSON.parse(text) : null) as T };
-}
-
-async function signIn(email: string, password: string): Promise<string> {
-  const res = await call<{ accessToken: string }>("POST", "/v1/auth/sign-in", undefined, { email, password });
-  if (res.status !== 200) throw new Error(`sign-in ${email}: ${res.status}`);
-  return res.body.accessToken;
-}
+const { call, signIn } = apiClient(BASE);
 
 // ---------------------------------------------------------------- metrics
-
-interface OrderTrack {
-  id: string;
-  customerToken: string;
-  restaurantSlug: string;
-  events: Map<string, number>;
-  offers: number;
-  done: boolean;
-}
 
 const orders = new Map<string, OrderTrack>();
 /** Placements the API refused, by "status code". */
 const refusals = new Map<string, number>();
-const counters = { placeFailed: 0, fixesSent: 0, fixesDropped: 0, offersDeclined: 0, stepRetries: 0, handovers: 0 };
+const counters: SimCounters = {
+  placeFailed: 0,
+  fixesSent: 0,
+  fixesDropped: 0,
+  offersDeclined: 0,
+  stepRetries: 0,
+  handovers: 0,
+};
 
 function phase(track: OrderTrack, from: string, to: string): number | null {
   const a = track.events.get(from);
@@ -262,158 +234,6 @@ async function placeOrder(customerToken: string, restaurants: Restaurant[]): Pro
   void runKitchen(track).catch(() => {});
 }
 
-// ---------------------------------------------------------------- couriers
-
-class SimCourier {
-  position: LatLng;
-  private target: LatLng;
-  private ws: WebSocket | null = null;
-  // Sequence numbers must keep rising across app restarts (the zone remembers the last one it accepted).
-  private seq = Date.now();
-  private job: {
-    orderId: string;
-    stage: "to_pickup" | "waiting" | "to_dropoff";
-    dropoff: LatLng;
-    restaurant: LatLng;
-  } | null = null;
-  private busy = false;
-
-  constructor(
-    readonly email: string,
-    private readonly token: string,
-    start: LatLng,
-  ) {
-    this.position = start;
-    this.target = this.wanderTarget();
-  }
-
-  private wanderTarget(): LatLng {
-    return destinationPoint(CITY, random() * 360, random() * 2500);
-  }
-
-  connect(): void {
-    const ws = new WebSocket(
-      `${WS_BASE}/v1/couriers/live?lat=${this.position.lat}&lng=${this.position.lng}&access_token=${this.token}`,
-    );
-    this.ws = ws;
-    ws.on("open", () => ws.send(JSON.stringify({ type: "status", status: "online" })));
-    ws.on("message", (data) => this.onMessage(String(data)));
-    ws.on("error", () => {});
-    ws.on("close", (code, reason) => {
-      if (process.env.SIM_DEBUG) console.log(`courier ${this.email} socket closed ${code} ${String(reason)}`);
-    });
-  }
-
-  private onMessage(text: string): void {
-    if (text === "pong") return;
-    const msg = JSON.parse(text) as {
-      type: string;
-      orderId?: string;
-      cell?: string;
-      dropped?: number;
-      restaurant?: LatLng;
-      dropoff?: LatLng;
-    };
-    if (msg.type === "ack") counters.fixesDropped += msg.dropped ?? 0;
-    if (msg.type === "handover") {
-      counters.handovers += 1;
-      this.ws?.removeAllListeners("message");
-      this.ws?.close();
-      this.connect();
-    }
-    if (msg.type === "offer" && msg.orderId && msg.restaurant && msg.dropoff) {
-      const accept = this.job === null && random() < 0.9;
-      if (!accept) counters.offersDeclined += 1;
-      this.ws?.send(JSON.stringify({ type: "offer_response", orderId: msg.orderId, accept }));
-      if (accept)
-        this.job = { orderId: msg.orderId, stage: "to_pickup", restaurant: msg.restaurant, dropoff: msg.dropoff };
-    }
-    if (msg.type === "declined" && this.job?.orderId === msg.orderId) this.job = null;
-    if (msg.type === "error" && msg.orderId && this.job?.orderId === msg.orderId && this.job.stage === "to_pickup") {
-      // Lost a race for the offer or it expired: back to wandering.
-      this.job = null;
-    }
-  }
-
-  private async step(path: string, pin?: string): Promise<number> {
-    const job = this.job;
-    if (!job) return 0;
-    const res = await call("POST", `/v1/couriers/me/orders/${job.orderId}/${path}`, this.token, {
-      lat: this.position.lat,
-      lng: this.position.lng,
-      accuracyM: 8,
-      ...(pin ? { pin } : {}),
-    });
-    return res.status;
-  }
-
-  /** One tick: move toward the target, send a fix, and advance the job when at a stop. */
-  async tick(): Promise<void> {
-    if (this.busy) return;
-    this.busy = true;
-    try {
-      const job = this.job;
-      if (job) this.target = job.stage === "to_dropoff" ? job.dropoff : job.restaurant;
-      const distance = haversineMeters(this.position, this.target);
-      const stepM = (DRIVE_MPS * FIX_INTERVAL_MS) / 1000;
-      if (distance > stepM) {
-        this.position = destinationPoint(this.position, bearingDeg(this.position, this.target), stepM);
-      } else {
-        this.position = this.target;
-        if (!job) this.target = this.wanderTarget();
-        else await this.atStop(job);
-      }
-      this.sendFix();
-    } finally {
-      this.busy = false;
-    }
-  }
-
-  private async atStop(job: NonNullable<SimCourier["job"]>): Promise<void> {
-    if (job.stage === "to_pickup") {
-      const status = await this.step("arrived-at-pickup");
-      if (status === 200 || status === 409) job.stage = "waiting";
-      else counters.stepRetries += 1;
-    } else if (job.stage === "waiting") {
-      const status = await this.step("picked-up");
-      if (status === 200) job.stage = "to_dropoff";
-      else counters.stepRetries += 1; // food not ready yet
-    } else {
-      await this.step("arrived-at-dropoff");
-      const track = orders.get(job.orderId);
-      const view = track
-        ? await call<{ order: { handoffPin?: string } }>("GET", `/v1/orders/${job.orderId}`, track.customerToken)
-        : null;
-      const status = await this.step("delivered", view?.body.order.handoffPin);
-      if (status === 200) this.job = null;
-      else counters.stepRetries += 1;
-    }
-  }
-
-  private sendFix(): void {
-    if (this.ws?.readyState !== WebSocket.OPEN) return;
-    this.seq += 1;
-    counters.fixesSent += 1;
-    this.ws.send(
-      JSON.stringify({
-        type: "fix",
-        fix: {
-          lat: this.position.lat,
-          lng: this.position.lng,
-          accuracyM: 8,
-          speedMps: DRIVE_MPS,
-          at: Date.now(),
-          seq: this.seq,
-        },
-      }),
-    );
-  }
-
-  close(): void {
-    this.ws?.close();
-  }
-}
-
 // ---------------------------------------------------------------- main
 
 function summarise(started: number): void {
@@ -469,12 +289,14 @@ async function main(): Promise<void> {
     await signIn("customer@demo.test", "demo-customer-pass"),
     await signIn("customer2@demo.test", "demo-customer-pass"),
   ];
+  const courierWorld: CourierWorld = { wsBase: WS_BASE, city: CITY, random, call, orders, counters };
   const couriers: SimCourier[] = [];
   for (let i = 1; i <= COURIERS; i++) {
     const email = `courier${String(i).padStart(2, "0")}@demo.test`;
     const near = pick(open);
     couriers.push(
       new SimCourier(
+        courierWorld,
         email,
         await signIn(email, "demo-courier-pass"),
         destinationPoint(near, random() * 360, random() * 1500),

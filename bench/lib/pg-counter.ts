@@ -24,9 +24,10 @@ export function statementKind(text: string): string {
 export function installStatementCounter(): void {
   if (installed) return;
   installed = true;
-  const proto = Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
-  const original = proto.query;
-  proto.query = function (this: unknown, ...args: unknown[]) {
+  // Patched through Reflect: the driver's overloaded `query` has no one signature to wrap.
+  const original: unknown = Reflect.get(Client.prototype, "query");
+  if (typeof original !== "function") throw new Error("the Neon driver's Client has no query method");
+  const counted = function (this: unknown, ...args: unknown[]) {
     const first = args[0];
     const text = typeof first === "string" ? first : ((first as { text?: string } | null)?.text ?? "");
     const kind = statementKind(text);
@@ -43,6 +44,7 @@ export function installStatementCounter(): void {
     }
     return result;
   };
+  Reflect.set(Client.prototype, "query", counted);
 }
 
 /** The tallies since the last call, and resets them. */

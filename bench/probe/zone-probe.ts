@@ -18,24 +18,23 @@ import { DurableObject } from "cloudflare:workers";
 import type { Principal } from "../../domain/auth/principal.ts";
 import { zoneCellOf } from "../../domain/geo/geohash.ts";
 import type { PlacedOrder } from "../../domain/order/order-event.ts";
-import type { OrderDO } from "../../durable-objects/order/order-do.ts";
 import type { CourierState } from "../../durable-objects/zone/protocol.ts";
-import type { ZoneRpc } from "../../durable-objects/zone/stubs.ts";
+import type { OrderDispatchRpc, ZoneRpc } from "../../durable-objects/zone/stubs.ts";
+import type { Env } from "../../platform/env.ts";
 
+/** Bound to the platform Worker's own classes, typed as the platform's generated Env types them. */
 interface ProbeEnv {
-  ZONE: DurableObjectNamespace;
-  ORDER: DurableObjectNamespace;
+  ZONE: Env["ZONE"];
+  ORDER: Env["ORDER"];
   FLEET: DurableObjectNamespace<Fleet>;
 }
 
-type OrderRpc = Pick<OrderDO, "place" | "checkout" | "paymentUpdate" | "command" | "system">;
-
 function zone(env: ProbeEnv, cell: string): ZoneRpc {
-  return env.ZONE.get(env.ZONE.idFromName(cell)) as unknown as ZoneRpc;
+  return env.ZONE.get(env.ZONE.idFromName(cell));
 }
 
-function order(env: ProbeEnv, orderId: string): OrderRpc {
-  return env.ORDER.get(env.ORDER.idFromName(orderId)) as unknown as OrderRpc;
+function order(env: ProbeEnv, orderId: string): OrderDispatchRpc {
+  return env.ORDER.get(env.ORDER.idFromName(orderId));
 }
 
 export interface FleetCourier {

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { OrderEvent, OrderEventMessage } from "../order/order-event.ts";
-import { DEFAULT_PREFERENCES, decideChannels, inQuietHours, withDefaults } from "./preferences.ts";
+import {
+  DEFAULT_PREFERENCES,
+  decideChannels,
+  inQuietHours,
+  isCategory,
+  isMustGo,
+  withDefaults,
+} from "./preferences.ts";
 import { nextNotificationAttempt, planNotifications, templateValues } from "./routing.ts";
 import { formatMoney, render, TEMPLATES } from "./templates.ts";
 
@@ -130,6 +137,15 @@ describe("templates", () => {
 });
 
 describe("preferences", () => {
+  it("reads a stored category back: known ones, and which of them must go", () => {
+    expect(isCategory("courier_offers")).toBe(true);
+    expect(isCategory("no_such_category")).toBe(false);
+    expect(isMustGo("new_orders")).toBe(true);
+    expect(isMustGo("courier_offers")).toBe(true);
+    expect(isMustGo("marketing")).toBe(false);
+    expect(isMustGo("no_such_category")).toBe(false);
+  });
+
   const prefs = withDefaults({ quietHours: { start: "22:00", end: "07:00", timeZone: "Europe/Lisbon" } });
   const lateNight = Date.UTC(2026, 0, 15, 23, 30); // 23:30 in Lisbon (winter, UTC+0)
   const noon = Date.UTC(2026, 0, 15, 12, 0);

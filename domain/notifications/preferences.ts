@@ -16,6 +16,15 @@ export type Category = (typeof CATEGORIES)[number];
 
 export const MUST_GO: ReadonlySet<Category> = new Set(["new_orders", "courier_offers"]);
 
+export function isCategory(value: string): value is Category {
+  return CATEGORIES.some((c) => c === value);
+}
+
+/** For a category read back from storage (a plain string): is it one that goes out whatever the preferences? */
+export function isMustGo(category: string): boolean {
+  return isCategory(category) && MUST_GO.has(category);
+}
+
 export const LANGUAGES = ["en", "pt"] as const;
 export type Language = (typeof LANGUAGES)[number];
 

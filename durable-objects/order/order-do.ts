@@ -6,7 +6,7 @@
 // between the write and the effect loses nothing.
 import { DurableObject } from "cloudflare:workers";
 import type { Principal } from "../../domain/auth/principal.ts";
-import { type AdapterEventDraft, type OrderEventDraft, refundOf, withOperatorKey } from "../../domain/order/events.ts";
+import { type AdapterEventDraft, type OrderEventDraft, withOperatorKey } from "../../domain/order/events.ts";
 import type { OrderEvent, OrderEventMessage, PlacedOrder } from "../../domain/order/order-event.ts";
 import {
   type Actor,
@@ -23,7 +23,6 @@ import { visibleTo } from "../../domain/order/visibility.ts";
 import type { Env } from "../../platform/env.ts";
 import { logLine } from "../../platform/log.ts";
 import type { BoardOrder } from "../restaurant/restaurant-do.ts";
-import { armAlarmAt } from "../shared/alarm.ts";
 import type { CourierJobView, FailDeliveryInput } from "./courier-job.ts";
 import type { TrailPoint, TrailStats } from "./courier-trail.ts";
 import {
@@ -36,11 +35,12 @@ import {
   type StepPosition,
   type StepResult,
 } from "./dispatch.ts";
+import { type LiveHost, liveMessage, openLive } from "./live.ts";
 import { reportToMap } from "./map-feed.ts";
 import { type OperatorAction, type OperatorResult, OrderOperator } from "./operator.ts";
 import type { CheckoutResult, CommandResult, OrderView, PlaceResult, Refusal } from "./order-results.ts";
 import { OrderStorage } from "./order-storage.ts";
-import { boardOrder, orderView } from "./order-view.ts";
+import { boardOrder, mayWatch, orderView } from "./order-view.ts";
 import { OrderPayments, type PaymentsHost, type PaymentUpdate, type StripeRefundFailure } from "./payments.ts";
 import { ProjectionOutbox } from "./projection-outbox.ts";
 import { Watchers } from "./watchers.ts";
@@ -269,6 +269,16 @@ export class OrderDO extends DurableObject<Env> {
     return { ok: true, points: this.dispatch.trail.list(limit, offset), stats: this.dispatch.trail.stats() };
   }
 
+  private liveHost(): LiveHost {
+    return {
+      watchers: this.watchers,
+      refusal: (principal) => this.checkWatcher(principal),
+      exists: () => this.snapshot !== null,
+      notFound,
+      eventsAfter: (seq) => this.store.eventsAfter(seq),
+    };
+  }
+
   private paymentsHost(): PaymentsHost {
     return {
       ctx: this.ctx,
@@ -332,28 +342,7 @@ export class OrderDO extends DurableObject<Env> {
 
   /** Must run inside a storage transaction. */
   private appendEvents(drafts: readonly OrderEventDraft[], actor: Actor): OrderEvent[] {
-    const snapshot = this.snapshot as OrderSnapshot;
-    let seq = this.store.lastSeq();
-    const now = Date.now();
-    const events: OrderEvent[] = [];
-    for (const draft of drafts) {
-      const event: OrderEvent = {
-        id: crypto.randomUUID(),
-        orderId: snapshot.id,
-        seq: ++seq,
-        actorId: actor.id,
-        actorRole: actor.role,
-        at: now,
-        state: snapshot.state,
-        delivery: snapshot.delivery,
-        ...draft,
-      };
-      this.store.appendEvent(event);
-      const refund = refundOf(draft);
-      if (refund && refund.amountMinor > 0) this.store.addPendingRefund(event.id, refund.amountMinor, refund.reason);
-      events.push(event);
-    }
-    return events;
+    return this.store.appendDrafts(this.snapshot as OrderSnapshot, drafts, actor, Date.now());
   }
 
   /** Mirrors the state machine's deadlines into the schedule the alarm serves. Inside a transaction. */
@@ -431,14 +420,14 @@ export class OrderDO extends DurableObject<Env> {
   }
 
   private async armAlarm(): Promise<void> {
-    await armAlarmAt(this.ctx.storage, this.store.deadlines()[0]?.at);
+    await this.store.schedule.arm();
   }
 
   /** The single alarm: run every deadline that is due, then re-arm for the earliest remaining one. */
   override async alarm(): Promise<void> {
     const now = Date.now();
-    for (const deadline of this.store.deadlines()) {
-      if (deadline.at > now) break;
+    // Left in the schedule while they run: each handler moves or cancels its own.
+    for (const deadline of this.store.schedule.due(now)) {
       switch (deadline.kind) {
         case "payment_timeout":
         case "acceptance_timeout":
@@ -479,45 +468,13 @@ export class OrderDO extends DurableObject<Env> {
     await this.armAlarm();
   }
 
-  /** WebSocket upgrade, already authenticated by the API Worker (principal in `x-principal`). */
+  /** WebSocket upgrade, already authenticated by the API Worker (principal in `x-principal`); see live.ts. */
   override async fetch(request: Request): Promise<Response> {
-    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket")
-      return new Response("expected websocket", { status: 426 });
-    if (!this.snapshot) return Response.json({ error: notFound }, { status: 404 });
-    const principal = JSON.parse(request.headers.get("x-principal") ?? "null") as Principal | null;
-    if (!principal) return new Response("unauthenticated", { status: 401 });
-    const denied = this.checkWatcher(principal);
-    if (denied)
-      return Response.json({ error: { code: denied.code, message: denied.message } }, { status: denied.status });
-    const since = Math.max(0, Number(new URL(request.url).searchParams.get("since") ?? "0") || 0);
-    const pair = new WebSocketPair();
-    const [client, server] = [pair[0], pair[1]];
-    this.watchers.accept(server, principal, since);
-    // Same turn as accept: nothing can be appended in between, so no gap between replay and live.
-    this.watchers.sendEvents(server, this.store.eventsAfter(since));
-    return new Response(null, { status: 101, webSocket: client });
+    return openLive(this.liveHost(), request);
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    if (typeof message !== "string") return;
-    let parsed: { type?: string; since?: number };
-    try {
-      parsed = JSON.parse(message) as { type?: string; since?: number };
-    } catch {
-      this.watchers.send(ws, { type: "error", code: "malformed_json", message: "Messages are JSON." });
-      return;
-    }
-    if (parsed.type === "resume" && typeof parsed.since === "number" && parsed.since >= 0) {
-      const attachment = this.watchers.attachment(ws);
-      if (attachment) ws.serializeAttachment({ ...attachment, lastSeq: Math.min(parsed.since, attachment.lastSeq) });
-      this.watchers.sendEvents(ws, this.store.eventsAfter(parsed.since));
-      return;
-    }
-    this.watchers.send(ws, {
-      type: "error",
-      code: "unknown_message",
-      message: 'Send {"type":"resume","since":N} or "ping".',
-    });
+    liveMessage(this.liveHost(), ws, message);
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
@@ -529,14 +486,8 @@ export class OrderDO extends DurableObject<Env> {
   }
 
   private checkWatcher(actor: Principal): Refusal | null {
-    const snapshot = this.snapshot as OrderSnapshot;
-    const allowed =
-      actor.role === "admin" ||
-      (actor.role === "customer" && actor.userId === snapshot.customerId) ||
-      (actor.role === "restaurant_staff" && actor.restaurantId === snapshot.restaurantId) ||
-      (actor.role === "courier" && actor.userId === snapshot.courierId);
     // Same answer as "no such order" so ids cannot be probed.
-    return allowed ? null : { ...notFound };
+    return mayWatch(actor, this.snapshot as OrderSnapshot) ? null : { ...notFound };
   }
 
   private view(): OrderView {

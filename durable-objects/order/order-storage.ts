@@ -1,9 +1,12 @@
 // The Order DO's own SQLite: the order as placed, its current snapshot, the
 // append-only event log, the outbox of events Postgres has not yet
 // acknowledged, and the schedule of deadlines the single alarm serves.
+
+import { type OrderEventDraft, refundOf } from "../../domain/order/events.ts";
 import type { OrderEvent, PlacedOrder } from "../../domain/order/order-event.ts";
-import type { OrderDeadlineKind, OrderSnapshot } from "../../domain/order/state-machine.ts";
+import type { Actor, OrderDeadlineKind, OrderSnapshot } from "../../domain/order/state-machine.ts";
 import type { OutboxEntry } from "../../domain/projection/resend.ts";
+import { AlarmSchedule } from "../shared/alarm-schedule.ts";
 
 /** Everything the Order DO's one alarm serves: the state machine's deadlines and the adapter's own. */
 export type AlarmKind =
@@ -16,6 +19,9 @@ export type AlarmKind =
   | "trail_purge";
 
 export class OrderStorage {
+  /** The deadlines the object's one alarm serves (durable-objects/shared/alarm-schedule.ts). */
+  readonly schedule: AlarmSchedule<AlarmKind>;
+
   constructor(private readonly storage: DurableObjectStorage) {
     storage.sql.exec(`
       create table if not exists meta (key text primary key, value text not null);
@@ -24,13 +30,27 @@ export class OrderStorage {
         actor_id text not null, actor_role text not null, at integer not null, body text not null);
       create table if not exists outbox (
         seq integer primary key, attempts integer not null default 0, sent_at integer);
-      create table if not exists deadlines (kind text primary key, at integer not null);
       create table if not exists pending_refunds (
         event_id text primary key, amount_minor integer not null, reason text not null, attempts integer not null default 0);
     `);
     // Objects created before the projection acknowledged events have an outbox without `sent_at`.
     const columns = storage.sql.exec<{ name: string }>("select name from pragma_table_info('outbox')").toArray();
     if (!columns.some((c) => c.name === "sent_at")) storage.sql.exec("alter table outbox add column sent_at integer");
+    this.schedule = new AlarmSchedule<AlarmKind>(storage);
+    this.adoptOldDeadlines();
+  }
+
+  /** Objects from before the shared schedule kept their deadlines in `deadlines`: moved over once. */
+  private adoptOldDeadlines(): void {
+    const sql = this.storage.sql;
+    const old = sql.exec<{ n: number }>(
+      "select count(*) as n from sqlite_master where type = 'table' and name = 'deadlines'",
+    );
+    if (old.one().n === 0) return;
+    for (const row of sql.exec<{ kind: AlarmKind; at: number }>("select kind, at from deadlines").toArray()) {
+      this.schedule.set(row.kind, row.at);
+    }
+    sql.exec("drop table deadlines");
   }
 
   private getMeta<T>(key: string): T | null {
@@ -61,6 +81,33 @@ export class OrderStorage {
   lastSeq(): number {
     const row = this.storage.sql.exec<{ seq: number | null }>("select max(seq) as seq from events").toArray()[0];
     return row?.seq ?? 0;
+  }
+
+  /**
+   * Turns drafts into the log's next events, stamped with the snapshot's state,
+   * and keeps each refund they promise for payments.ts to send. Inside a transaction.
+   */
+  appendDrafts(snapshot: OrderSnapshot, drafts: readonly OrderEventDraft[], actor: Actor, now: number): OrderEvent[] {
+    let seq = this.lastSeq();
+    const events: OrderEvent[] = [];
+    for (const draft of drafts) {
+      const event: OrderEvent = {
+        id: crypto.randomUUID(),
+        orderId: snapshot.id,
+        seq: ++seq,
+        actorId: actor.id,
+        actorRole: actor.role,
+        at: now,
+        state: snapshot.state,
+        delivery: snapshot.delivery,
+        ...draft,
+      };
+      this.appendEvent(event);
+      const refund = refundOf(draft);
+      if (refund && refund.amountMinor > 0) this.addPendingRefund(event.id, refund.amountMinor, refund.reason);
+      events.push(event);
+    }
+    return events;
   }
 
   /** Appends to the log and the outbox in the same write: an event is never logged without being queued. */
@@ -145,14 +192,7 @@ export class OrderStorage {
   }
 
   setDeadline(kind: AlarmKind, at: number | null): void {
-    if (at === null) this.storage.sql.exec("delete from deadlines where kind = ?", kind);
-    else this.storage.sql.exec("insert or replace into deadlines (kind, at) values (?, ?)", kind, at);
-  }
-
-  deadlines(): Array<{ kind: AlarmKind; at: number }> {
-    return this.storage.sql
-      .exec<{ kind: AlarmKind; at: number }>("select kind, at from deadlines order by at")
-      .toArray();
+    this.schedule.set(kind, at);
   }
 
   addPendingRefund(eventId: string, amountMinor: number, reason: string): void {

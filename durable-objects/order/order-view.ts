@@ -1,6 +1,7 @@
 // The order as callers see it (OrderView) and as the restaurant's live board
 // shows it, computed from what was placed and the current snapshot. Pure, so
 // the Order DO and anything lent its state render it the same way.
+import type { Principal } from "../../domain/auth/principal.ts";
 import type { BoardCourier } from "../../domain/kitchen/board-courier.ts";
 import type { PlacedOrder } from "../../domain/order/order-event.ts";
 import { estimatedReadyAt, etaFor, type OrderSnapshot } from "../../domain/order/state-machine.ts";
@@ -79,4 +80,14 @@ export function boardOrder(
       options: l.options.map((o) => o.name),
     })),
   };
+}
+
+/** Who may watch an order and see its timeline: its customer, its restaurant's staff, its courier, admins. */
+export function mayWatch(actor: Principal, snapshot: OrderSnapshot): boolean {
+  return (
+    actor.role === "admin" ||
+    (actor.role === "customer" && actor.userId === snapshot.customerId) ||
+    (actor.role === "restaurant_staff" && actor.restaurantId === snapshot.restaurantId) ||
+    (actor.role === "courier" && actor.userId === snapshot.courierId)
+  );
 }

@@ -96,7 +96,10 @@ async function loseInTransit(id: string, sentAgoMs: number): Promise<void> {
 
 /** Points the alarm at the outbox's deadline now, as the DO does after a send. */
 async function armNow(state: DurableObjectState): Promise<void> {
-  state.storage.sql.exec("insert or replace into deadlines (kind, at) values ('projection_resend', ?)", Date.now());
+  state.storage.sql.exec(
+    "insert or replace into alarm_schedule (kind, subject, at) values ('projection_resend', '', ?)",
+    Date.now(),
+  );
   await state.storage.setAlarm(Date.now());
 }
 

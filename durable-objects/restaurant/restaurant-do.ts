@@ -14,6 +14,7 @@ import { type DeliveryState, isTerminal, type OrderState } from "../../domain/or
 import type { SpecialDay } from "../../domain/restaurant/schedule.ts";
 import type { Env } from "../../platform/env.ts";
 import { logLine } from "../../platform/log.ts";
+import { AlarmSchedule } from "../shared/alarm-schedule.ts";
 import { type AdmissionRequest, type AdmissionResult, KitchenLedger } from "./kitchen-ledger.ts";
 import { PrepHistory } from "./prep-history.ts";
 
@@ -69,9 +70,12 @@ export type KitchenState = KitchenStatus & {
 export class RestaurantDO extends DurableObject<Env> {
   private readonly kitchen: KitchenLedger;
   private readonly prepHistory: PrepHistory;
+  /** One recurring deadline: re-reading quiet orders while any are live. */
+  private readonly schedule: AlarmSchedule<"reconcile">;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.schedule = new AlarmSchedule(ctx.storage);
     this.kitchen = new KitchenLedger(ctx.storage.sql);
     this.prepHistory = new PrepHistory(ctx.storage.sql);
     ctx.storage.sql.exec(`
@@ -256,6 +260,8 @@ export class RestaurantDO extends DurableObject<Env> {
 
   /** Re-reads live orders that have been quiet for long, so a lost push (even the terminal one) heals. */
   override async alarm(): Promise<void> {
+    // Served now, however early the alarm ran; armReconcile sets the next one.
+    this.schedule.set("reconcile", null);
     const quietSince = Date.now() - BOARD_RECHECK_AFTER_MS;
     const quiet = this.ctx.storage.sql
       .exec<{ id: string }>("select id from orders where terminal = 0 and updated_at <= ?", quietSince)
@@ -331,11 +337,9 @@ export class RestaurantDO extends DurableObject<Env> {
     const live =
       this.ctx.storage.sql.exec<{ n: number }>("select count(*) as n from orders where terminal = 0").toArray()[0]?.n ??
       0;
-    if (live === 0 && !this.kitchen.hasOpenAdmissions()) {
-      await this.ctx.storage.deleteAlarm();
-      return;
-    }
-    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + RECONCILE_EVERY_MS);
+    if (live === 0 && !this.kitchen.hasOpenAdmissions()) this.schedule.set("reconcile", null);
+    else if (!this.schedule.has("reconcile")) this.schedule.set("reconcile", Date.now() + RECONCILE_EVERY_MS);
+    await this.schedule.arm();
   }
 
   private broadcast(message: BoardMessage): void {

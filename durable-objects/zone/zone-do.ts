@@ -6,52 +6,47 @@
 // another cell hands the courier over: the new zone adopts them before this
 // one forgets them, so there is never a moment when no zone knows a courier.
 // Offers follow domain/dispatch/offers.ts; the loop that runs them for this
-// cell's orders is offer-loop.ts. This adapter holds the state in SQLite,
-// sets the one alarm for the earliest offer expiry, shows offers to its own
-// couriers and passes their answers to the order's dispatching zone.
+// cell's orders is offer-loop.ts. This adapter holds the state in SQLite and
+// sets the one alarm for the earliest offer expiry (shared/alarm-schedule.ts);
+// the couriers' sockets (courier-socket.ts), showing offers to its own couriers
+// and passing their answers on (courier-offers.ts) and the search for nearby
+// couriers (courier-search.ts) are lent its state through host interfaces.
 
 import { DurableObject } from "cloudflare:workers";
-import type { Principal } from "../../domain/auth/principal.ts";
 import type { CourierFacts } from "../../domain/citymap/couriers.ts";
-import type { Vehicle } from "../../domain/dispatch/eta.ts";
 import { COURIER_STALE_AFTER_MS, type FixRejectReason } from "../../domain/dispatch/fix.ts";
 import { DEFAULT_OFFER_POLICY, type OfferPolicy } from "../../domain/dispatch/offers.ts";
-import type { CourierRating } from "../../domain/dispatch/scoring.ts";
 import { DEFAULT_STACK_POLICY } from "../../domain/dispatch/stacking.ts";
-import { cellsWithinRadius, decodeGeohashBounds } from "../../domain/geo/geohash.ts";
+import { decodeGeohashBounds } from "../../domain/geo/geohash.ts";
 import { SpatialIndex } from "../../domain/geo/spatial-index.ts";
 import type { Env } from "../../platform/env.ts";
-import { logLine } from "../../platform/log.ts";
-import { armAlarmAt } from "../shared/alarm.ts";
+import { KeyedLock } from "../shared/keyed-lock.ts";
+import { CourierOffers, type CourierOffersHost } from "./courier-offers.ts";
+import { CourierSearch } from "./courier-search.ts";
+import { CourierSocket, type CourierSocketHost, courierTag, newCourier } from "./courier-socket.ts";
 import { type IngestHost, ZoneIngest } from "./ingest.ts";
 import { MapFeed } from "./map-feed.ts";
 import { OfferLoop } from "./offer-loop.ts";
-import {
-  CourierMessage,
-  type CourierOnMap,
-  type CourierState,
-  type CourierStatus,
-  type DeliverOfferResult,
-  type DispatchRequest,
-  type HeldOffer,
-  type OfferChoice,
-  type OfferResponseResult,
-  type RequestCourierResult,
-  type SocketAttachment,
-  singleFix,
-  type ZoneCandidate,
-  type ZoneMessage,
-  type ZoneStats,
+import type {
+  CourierOnMap,
+  CourierState,
+  DeliverOfferResult,
+  DispatchRequest,
+  HeldOffer,
+  OfferChoice,
+  OfferResponseResult,
+  RequestCourierResult,
+  SocketAttachment,
+  ZoneCandidate,
+  ZoneMessage,
+  ZoneStats,
 } from "./protocol.ts";
 import { messageRate, SocketGuard } from "./socket-guard.ts";
-import { zoneStub } from "./stubs.ts";
 import { ZoneStorage } from "./zone-storage.ts";
 
 export { FORWARD_EVERY_MS, MAX_PENDING_TRAIL, PERSIST_EVERY_MS } from "./ingest.ts";
 /** A second job only as a stack that passes domain/dispatch/stacking.ts (decision 38). */
 export const MAX_ACTIVE_JOBS = DEFAULT_STACK_POLICY.maxJobs;
-const VEHICLES: readonly Vehicle[] = ["foot", "bicycle", "scooter", "car"];
-
 function emptyDropped(): Record<FixRejectReason, number> {
   return {
     duplicate: 0,
@@ -64,49 +59,6 @@ function emptyDropped(): Record<FixRejectReason, number> {
   };
 }
 
-/** The API Worker sends the courier's short name URI-encoded (headers are bytes); anything odd is no name. */
-function courierNameOf(header: string | null): string | undefined {
-  if (!header) return undefined;
-  try {
-    const name = decodeURIComponent(header).trim();
-    return name.length > 0 && name.length <= 60 ? name : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function newCourier(courierId: string, vehicle: Vehicle): CourierState {
-  return {
-    courierId,
-    vehicle,
-    status: "offline",
-    lastFix: null,
-    lastFixAt: null,
-    activeOrders: [],
-    offer: null,
-    recentOffers: 0,
-    recentAccepts: 0,
-  };
-}
-
-/** The API Worker's `x-courier-rating` header: {"stars":4.8,"count":12}; absent or unreadable leaves the rating as it was. */
-function parseRating(header: string | null): CourierRating | null | undefined {
-  if (header === null) return undefined;
-  try {
-    const value = JSON.parse(header) as Partial<CourierRating> | null;
-    if (value === null) return null;
-    const stars = Number(value.stars);
-    const count = Number(value.count);
-    return Number.isFinite(stars) && Number.isFinite(count) && count >= 0 ? { stars, count } : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function courierTag(courierId: string): string {
-  return `courier:${courierId}`;
-}
-
 export class ZoneDO extends DurableObject<Env> {
   private readonly store: ZoneStorage;
   private readonly couriers = new Map<string, CourierState>();
@@ -114,13 +66,16 @@ export class ZoneDO extends DurableObject<Env> {
   private readonly persistedAt = new Map<string, number>();
   /** Couriers between adopt() at the next zone and being forgotten here: offered nothing meanwhile. */
   private readonly handingOver = new Set<string>();
-  private readonly locks = new Map<string, Promise<void>>();
+  private readonly locks = new KeyedLock();
   private readonly dropped: Record<FixRejectReason, number>;
   private readonly policy: OfferPolicy = DEFAULT_OFFER_POLICY;
   private readonly mapFeed: MapFeed;
   private readonly guard: SocketGuard;
   private readonly offers: OfferLoop;
   private readonly positions: ZoneIngest;
+  private readonly sockets: CourierSocket;
+  private readonly courierOffers: CourierOffers;
+  private readonly search: CourierSearch;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -137,16 +92,27 @@ export class ZoneDO extends DurableObject<Env> {
       policy: this.policy,
       cell: () => this.cell,
       learnCell: (cell) => this.learnCell(cell),
-      withLock: (key, fn) => this.withLock(key, fn),
+      withLock: (key, fn) => this.locks.run(key, fn),
       armAlarm: () => this.armAlarm(),
       nearestAvailable: (lat, lng, k, radiusM) => this.nearestAvailable(lat, lng, k, radiusM),
       deliverOffer: (courierId, held) => this.deliverOffer(courierId, held),
       offerClosed: (courierId, orderId, reason) => this.offerClosed(courierId, orderId, reason),
     });
     this.positions = new ZoneIngest(this.ingestHost());
+    this.sockets = new CourierSocket(this.socketHost());
+    this.courierOffers = new CourierOffers(this.offersHost());
     const cell = ctx.id.name ?? this.store.cell();
     const bounds = cell ? decodeGeohashBounds(cell) : null;
     this.index = new SpatialIndex({ referenceLat: bounds ? (bounds.minLat + bounds.maxLat) / 2 : 0 });
+    this.search = new CourierSearch({
+      env,
+      cell: () => this.cell,
+      couriers: this.couriers,
+      index: this.index,
+      isAvailable: (state, now) => this.isAvailable(state, now),
+      isStackable: (state, now) => this.isStackable(state, now),
+      jobsOf: (state) => this.jobsOf(state),
+    });
     this.dropped = { ...emptyDropped(), ...this.store.dropped() };
     for (const state of this.store.loadCouriers()) this.track(state);
     // A socket can outlive its row only if the row was never written; the attachment still says who it is.
@@ -170,6 +136,42 @@ export class ZoneDO extends DurableObject<Env> {
 
   private learnCell(cell: string): void {
     if (this.store.cell() !== cell) this.store.setCell(cell);
+  }
+
+  private socketHost(): CourierSocketHost {
+    return {
+      ctx: this.ctx,
+      cell: () => this.cell,
+      learnCell: (cell) => this.learnCell(cell),
+      couriers: this.couriers,
+      track: (state) => this.track(state),
+      save: (state) => this.save(state),
+      guard: this.guard,
+      positions: this.positions,
+      locked: (key) => this.locks.held(key),
+      withLock: (key, fn) => this.locks.run(key, fn),
+      send: (ws, message) => this.send(ws, message),
+      sendTo: (courierId, message) => this.sendTo(courierId, message),
+      mapChanged: (force) => this.mapFeed.changed(force),
+      answerOffer: (courierId, orderId, accept) => this.courierOffers.answerOffer(courierId, orderId, accept),
+    };
+  }
+
+  private offersHost(): CourierOffersHost {
+    return {
+      env: this.env,
+      cell: () => this.cell,
+      couriers: this.couriers,
+      handingOver: this.handingOver,
+      isConnected: (courierId) => this.isConnected(courierId),
+      isAvailable: (state, now) => this.isAvailable(state, now),
+      isStackable: (state, now) => this.isStackable(state, now),
+      jobsOf: (state) => this.jobsOf(state),
+      save: (state) => this.save(state),
+      sendTo: (courierId, message) => this.sendTo(courierId, message),
+      mapChanged: (force) => this.mapFeed.changed(force),
+      offerResponse: (orderId, courierId, accept) => this.offerResponse(orderId, courierId, accept),
+    };
   }
 
   private ingestHost(): IngestHost {
@@ -261,125 +263,13 @@ export class ZoneDO extends DurableObject<Env> {
     }
   }
 
-  /** Serialises async work per key (one order's offer loop, one courier's stream) across awaits. */
-  private async withLock<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const previous = this.locks.get(key) ?? Promise.resolve();
-    let release = (): void => {};
-    const mine = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    const tail = previous.then(() => mine);
-    this.locks.set(key, tail);
-    await previous;
-    try {
-      return await fn();
-    } finally {
-      release();
-      if (this.locks.get(key) === tail) this.locks.delete(key);
-    }
-  }
-
-  /** Courier socket, authenticated by the API Worker: principal, vehicle and cell ride in headers. */
+  /** Courier socket, authenticated by the API Worker (courier-socket.ts). */
   override async fetch(request: Request): Promise<Response> {
-    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
-      return new Response("expected websocket", { status: 426 });
-    }
-    const principal = JSON.parse(request.headers.get("x-principal") ?? "null") as Principal | null;
-    if (principal?.role !== "courier") return new Response("couriers only", { status: 403 });
-    const vehicle = VEHICLES.find((v) => v === request.headers.get("x-courier-vehicle"));
-    if (!vehicle) return new Response("unknown vehicle", { status: 400 });
-    const rating = parseRating(request.headers.get("x-courier-rating"));
-    const cell = request.headers.get("x-zone-cell") ?? this.cell;
-    this.learnCell(cell);
-    const name = courierNameOf(request.headers.get("x-courier-name"));
-
-    const courierId = principal.userId;
-    // The app reconnecting replaces its old socket, so offers go to exactly one place.
-    for (const old of this.ctx.getWebSockets(courierTag(courierId))) old.close(4009, "replaced by a newer connection");
-    const state = this.couriers.get(courierId) ?? newCourier(courierId, vehicle);
-    state.vehicle = vehicle;
-    if (name) state.name = name;
-    if (rating !== undefined) state.rating = rating;
-    this.track(state);
-    this.save(state);
-
-    const pair = new WebSocketPair();
-    const [client, server] = [pair[0], pair[1]];
-    this.ctx.acceptWebSocket(server, [courierTag(courierId)]);
-    const attachment: SocketAttachment = { courierId, vehicle, cell, ...(name ? { name } : {}) };
-    server.serializeAttachment(attachment);
-    this.send(server, { type: "status", status: state.status, cell, activeOrders: state.activeOrders });
-    // After a hand-over or a dropped connection, a live offer is shown again.
-    if (state.offer && state.offer.expiresAt > Date.now()) this.send(server, state.offer.message);
-    await this.mapFeed.changed(true);
-    return new Response(null, { status: 101, webSocket: client });
+    return this.sockets.open(request);
   }
 
   override async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
-    if (this.guard.isCutOff(ws)) return;
-    const attachment = ws.deserializeAttachment() as SocketAttachment | null;
-    if (!attachment) return;
-    // Size and rate before anything else: a flood must cost as little as possible per frame.
-    const refused = this.guard.admit(attachment.courierId, raw);
-    if (refused) {
-      logLine("warn", "zone.socket_cut_off", { cell: this.cell, courierId: attachment.courierId, code: refused.code });
-      this.guard.cutOff(ws, refused);
-      return;
-    }
-    if (typeof raw !== "string") {
-      this.send(ws, { type: "error", code: "malformed_message", message: "Messages are JSON text." });
-      return;
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(raw);
-    } catch {
-      this.send(ws, { type: "error", code: "malformed_message", message: "Messages are JSON text." });
-      return;
-    }
-    const courierId = attachment.courierId;
-    const single = singleFix(json);
-    if (single) {
-      if (!this.couriers.has(courierId)) return this.unknownCourier(ws);
-      const locked = this.locks.has(courierTag(courierId));
-      const done = this.positions.trySingle(ws, courierId, single, locked);
-      if (done) await done;
-      else await this.withLock(courierTag(courierId), () => this.positions.ingest(ws, courierId, [single]));
-      return;
-    }
-    const parsed = CourierMessage.safeParse(json);
-    if (!parsed.success) {
-      this.send(ws, {
-        type: "error",
-        code: "malformed_message",
-        message: parsed.error.issues.map((i) => `${i.path.join(".") || "message"}: ${i.message}`).join("; "),
-      });
-      return;
-    }
-    const message = parsed.data;
-    if (!this.couriers.has(courierId)) return this.unknownCourier(ws);
-    switch (message.type) {
-      case "status":
-        this.setStatus(courierId, message.status);
-        await this.mapFeed.changed(true);
-        return;
-      case "fix":
-        await this.withLock(courierTag(courierId), () => this.positions.ingest(ws, courierId, [message.fix]));
-        return;
-      case "fixes":
-        await this.withLock(courierTag(courierId), () => this.positions.ingest(ws, courierId, message.fixes));
-        return;
-      case "offer_response":
-        await this.withLock(courierTag(courierId), () => this.answerOffer(courierId, message.orderId, message.accept));
-        await this.mapFeed.changed(true);
-        return;
-    }
-  }
-
-  /** Handed over (or never known): the socket belongs elsewhere now. */
-  private unknownCourier(ws: WebSocket): void {
-    this.send(ws, { type: "error", code: "unknown_courier", message: "Reconnect: this zone no longer has you." });
-    ws.close(4001, "unknown courier");
+    await this.sockets.message(ws, raw);
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
@@ -390,14 +280,6 @@ export class ZoneDO extends DurableObject<Env> {
     }
     // A courier whose app dropped turns stale on the operators' map.
     await this.mapFeed.changed(true);
-  }
-
-  private setStatus(courierId: string, status: CourierStatus): void {
-    const state = this.couriers.get(courierId);
-    if (!state) return;
-    state.status = status;
-    this.save(state);
-    this.sendTo(courierId, { type: "status", status, cell: this.cell, activeOrders: state.activeOrders });
   }
 
   /** Receives a courier who drove into this cell; their socket follows shortly. */
@@ -419,57 +301,14 @@ export class ZoneDO extends DurableObject<Env> {
 
   // ------------------------------------------------------------- searching
 
-  /**
-   * Couriers of this cell only who may be offered an order, nearest first
-   * (ties by id): free ones, and ones on a job with room for a stack, the
-   * latter with their position and jobs so the offer loop can check the stack.
-   */
+  /** Couriers of this cell only who may be offered an order, nearest first (courier-search.ts). */
   async candidates(lat: number, lng: number, k: number, radiusM: number): Promise<ZoneCandidate[]> {
-    const now = Date.now();
-    const cell = this.cell;
-    return this.index
-      .nearest(lat, lng, k, radiusM, (entry) => {
-        const state = this.couriers.get(entry.id);
-        return state !== undefined && (this.isAvailable(state, now) || this.isStackable(state, now));
-      })
-      .map((n) => {
-        const state = this.couriers.get(n.id) as CourierState;
-        const busy = state.activeOrders.length > 0;
-        return {
-          courierId: n.id,
-          cell,
-          distanceM: n.distanceM,
-          vehicle: state.vehicle,
-          activeJobs: state.activeOrders.length,
-          recentOffers: state.recentOffers,
-          recentAccepts: state.recentAccepts,
-          rating: state.rating ?? null,
-          ...(busy && state.lastFix
-            ? { position: { lat: state.lastFix.lat, lng: state.lastFix.lng }, jobs: this.jobsOf(state) }
-            : {}),
-        };
-      });
+    return this.search.candidates(lat, lng, k, radiusM);
   }
 
   /** The k nearest available couriers within radiusM, asking every cell the circle touches. */
   async nearestAvailable(lat: number, lng: number, k: number, radiusM: number): Promise<ZoneCandidate[]> {
-    const own = this.cell;
-    const perCell = await Promise.all(
-      cellsWithinRadius(lat, lng, radiusM).map((cell) =>
-        cell === own
-          ? this.candidates(lat, lng, k, radiusM)
-          : zoneStub(this.env, cell).candidates(lat, lng, k, radiusM),
-      ),
-    );
-    // A courier can briefly be known by two zones during a hand-over: keep the nearer sighting.
-    const byCourier = new Map<string, ZoneCandidate>();
-    for (const candidate of perCell.flat()) {
-      const seen = byCourier.get(candidate.courierId);
-      if (!seen || candidate.distanceM < seen.distanceM) byCourier.set(candidate.courierId, candidate);
-    }
-    return [...byCourier.values()]
-      .sort((a, b) => a.distanceM - b.distanceM || (a.courierId < b.courierId ? -1 : a.courierId > b.courierId ? 1 : 0))
-      .slice(0, Math.max(0, Math.floor(k)));
+    return this.search.nearestAvailable(lat, lng, k, radiusM);
   }
 
   // --------------------------------------------------------------- offers
@@ -511,98 +350,20 @@ export class ZoneDO extends DurableObject<Env> {
   }
 
   /**
-   * Shows an offer to a courier of this cell, if they can take it right now:
-   * a plain offer only while they have no job, a stacked one only while they
-   * still carry exactly the job it was checked against.
+   * Shows an offer to a courier of this cell, if they can take it right now
+   * (courier-offers.ts).
    */
   async deliverOffer(courierId: string, held: HeldOffer): Promise<DeliverOfferResult> {
-    const state = this.couriers.get(courierId);
-    if (!state) return { ok: false, code: "unknown_courier" };
-    if (!this.isConnected(courierId) || this.handingOver.has(courierId)) return { ok: false, code: "not_connected" };
-    const now = Date.now();
-    const stackedWith = held.message.stackedWith ?? null;
-    const fits =
-      stackedWith === null
-        ? this.isAvailable(state, now)
-        : this.isStackable(state, now) && state.activeOrders.length === 1 && state.activeOrders[0] === stackedWith;
-    if (!fits) return { ok: false, code: "busy" };
-    state.offer = held;
-    state.recentOffers++;
-    this.save(state);
-    this.sendTo(courierId, held.message);
-    await this.mapFeed.changed(true);
-    return { ok: true };
+    return this.courierOffers.deliverOffer(courierId, held);
   }
 
   /** The dispatching zone withdrew an offer (expired, or the order went away). */
   async offerClosed(courierId: string, orderId: string, reason: "expired" | "cancelled"): Promise<{ ok: true }> {
-    const state = this.couriers.get(courierId);
-    if (state?.offer?.orderId === orderId) {
-      state.offer = null;
-      this.save(state);
-      this.sendTo(courierId, { type: "offer_withdrawn", orderId, reason });
-      await this.mapFeed.changed(true);
-    }
-    return { ok: true };
-  }
-
-  /** A courier of this cell answered an offer over their socket; the dispatching zone decides. */
-  private async answerOffer(courierId: string, orderId: string, accept: boolean): Promise<void> {
-    const state = this.couriers.get(courierId);
-    if (!state) return;
-    const held = state.offer?.orderId === orderId ? state.offer : null;
-    if (!held) {
-      if (accept && state.activeOrders.includes(orderId)) {
-        this.sendTo(courierId, { type: "assigned", orderId });
-        return;
-      }
-      this.sendTo(courierId, {
-        type: "error",
-        code: "offer_not_yours",
-        message: "You hold no offer for this order.",
-        orderId,
-      });
-      return;
-    }
-    let result: OfferResponseResult;
-    try {
-      result =
-        held.dispatchCell === this.cell
-          ? await this.offerResponse(orderId, courierId, accept)
-          : await zoneStub(this.env, held.dispatchCell).offerResponse(orderId, courierId, accept);
-    } catch (err) {
-      logLine("warn", "zone.offer_response_failed", { orderId, courierId, error: String(err) });
-      this.sendTo(courierId, {
-        type: "error",
-        code: "try_again",
-        message: "Could not reach dispatch; answer again.",
-        orderId,
-      });
-      return;
-    }
-    const current = this.couriers.get(courierId);
-    if (!current) return;
-    if (current.offer?.orderId === orderId) current.offer = null;
-    if (result.ok && result.outcome === "assigned") {
-      if (!current.activeOrders.includes(orderId)) current.activeOrders = [...current.activeOrders, orderId];
-      // Remembered as the offer described it, so a later order can be checked as a stack on this one.
-      const { restaurant, dropoff, foodReadyAt } = held.message;
-      current.jobs = [
-        ...this.jobsOf(current).filter((j) => j.orderId !== orderId),
-        { orderId, restaurant, dropoff, foodReadyAt },
-      ];
-      current.recentAccepts++;
-      this.save(current);
-      this.sendTo(courierId, { type: "assigned", orderId });
-      return;
-    }
-    this.save(current);
-    if (result.ok) this.sendTo(courierId, { type: "declined", orderId });
-    else this.sendTo(courierId, { type: "error", code: result.code, message: result.message, orderId });
+    return this.courierOffers.offerClosed(courierId, orderId, reason);
   }
 
   private async armAlarm(): Promise<void> {
-    await armAlarmAt(this.ctx.storage, this.store.deadlines()[0]?.at);
+    await this.store.schedule.arm();
   }
 
   /** The kitchen's estimate changed while this zone searches for the order. */
@@ -632,10 +393,10 @@ export class ZoneDO extends DurableObject<Env> {
   /** The one alarm: expire every offer that is due (then offer the next courier), retry failed steps, re-arm. */
   override async alarm(): Promise<void> {
     const now = Date.now();
-    for (const deadline of this.store.deadlines()) {
-      if (deadline.at > now) break;
-      this.store.setDeadline(deadline.orderId, deadline.kind, null);
-      await this.withLock(`order:${deadline.orderId}`, () => this.offers.onDeadline(deadline.orderId));
+    for (const deadline of this.store.schedule.due(now)) {
+      // Cancelled just before its order's handler runs, which sets whatever that order needs next.
+      this.store.setDeadline(deadline.subject, deadline.kind, null);
+      await this.locks.run(`order:${deadline.subject}`, () => this.offers.onDeadline(deadline.subject));
     }
     await this.armAlarm();
   }

@@ -3,19 +3,38 @@
 // at most every few seconds per courier (the in-memory index is the live
 // truth; a position up to a few seconds old is fine to resume from).
 import type { FixRejectReason } from "../../domain/dispatch/fix.ts";
+import { AlarmSchedule } from "../shared/alarm-schedule.ts";
 import type { CourierState, DispatchRecord } from "./protocol.ts";
 
 export type ZoneDeadlineKind = "offer" | "retry";
 
 export class ZoneStorage {
+  /** Per order: when its live offer expires and when a failed step is retried; the subject is the order id. */
+  readonly schedule: AlarmSchedule<ZoneDeadlineKind>;
+
   constructor(private readonly storage: DurableObjectStorage) {
     storage.sql.exec(`
       create table if not exists meta (key text primary key, value text not null);
       create table if not exists couriers (courier_id text primary key, body text not null);
       create table if not exists dispatches (order_id text primary key, body text not null, settled integer not null default 0);
-      create table if not exists deadlines (order_id text not null, kind text not null, at integer not null, primary key (order_id, kind));
       create table if not exists dropped_fixes (reason text primary key, n integer not null);
     `);
+    this.schedule = new AlarmSchedule<ZoneDeadlineKind>(storage);
+    this.adoptOldDeadlines();
+  }
+
+  /** Zones from before the shared schedule kept their deadlines in `deadlines`: moved over once. */
+  private adoptOldDeadlines(): void {
+    const sql = this.storage.sql;
+    const old = sql.exec<{ n: number }>(
+      "select count(*) as n from sqlite_master where type = 'table' and name = 'deadlines'",
+    );
+    if (old.one().n === 0) return;
+    const rows = sql.exec<{ order_id: string; kind: ZoneDeadlineKind; at: number }>(
+      "select order_id, kind, at from deadlines",
+    );
+    for (const row of rows.toArray()) this.schedule.set(row.kind, row.at, row.order_id);
+    sql.exec("drop table deadlines");
   }
 
   cell(): string | null {
@@ -65,7 +84,7 @@ export class ZoneStorage {
 
   deleteDispatch(orderId: string): void {
     this.storage.sql.exec("delete from dispatches where order_id = ?", orderId);
-    this.storage.sql.exec("delete from deadlines where order_id = ?", orderId);
+    this.schedule.cancelSubject(orderId);
   }
 
   openDispatches(): number {
@@ -76,23 +95,7 @@ export class ZoneStorage {
   }
 
   setDeadline(orderId: string, kind: ZoneDeadlineKind, at: number | null): void {
-    if (at === null) this.storage.sql.exec("delete from deadlines where order_id = ? and kind = ?", orderId, kind);
-    else
-      this.storage.sql.exec(
-        "insert or replace into deadlines (order_id, kind, at) values (?, ?, ?)",
-        orderId,
-        kind,
-        at,
-      );
-  }
-
-  deadlines(): Array<{ orderId: string; kind: ZoneDeadlineKind; at: number }> {
-    return this.storage.sql
-      .exec<{ order_id: string; kind: ZoneDeadlineKind; at: number }>(
-        "select order_id, kind, at from deadlines order by at",
-      )
-      .toArray()
-      .map((r) => ({ orderId: r.order_id, kind: r.kind, at: r.at }));
+    this.schedule.set(kind, at, orderId);
   }
 
   addDropped(dropped: Partial<Record<FixRejectReason, number>>): void {

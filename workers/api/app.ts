@@ -40,6 +40,7 @@ import { registerNotificationPreferenceRoutes } from "./routes/notification-pref
 import { registerOnboardingCourierRoutes } from "./routes/onboarding-couriers.ts";
 import { registerOnboardingRestaurantRoutes } from "./routes/onboarding-restaurants.ts";
 import { registerOnboardingStaffRoutes } from "./routes/onboarding-staff.ts";
+import { registerOrderCommands } from "./routes/order-commands.ts";
 import { registerOrderReadRoutes } from "./routes/order-reads.ts";
 import { registerOrderRoutes } from "./routes/orders.ts";
 import { registerOverviewRoutes } from "./routes/overview-admin.ts";
@@ -134,6 +135,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerMenuPhotoRoutes(app);
   registerKitchenRoutes(app);
   registerOrderRoutes(app);
+  registerOrderCommands(app);
   registerQuoteRoutes(app);
   registerRatingRoutes(app);
   registerOrderReadRoutes(app);

@@ -167,7 +167,7 @@ function step(orderId: string, path: string, token: string, body: Record<string,
 /** Stands in for the rescan interval passing. */
 async function rescanNow(orderId: string): Promise<void> {
   await runInDurableObject(zone(), (_instance: ZoneDO, state) => {
-    state.storage.sql.exec("update deadlines set at = 1 where order_id = ? and kind = 'retry'", orderId);
+    state.storage.sql.exec("update alarm_schedule set at = 1 where subject = ? and kind = 'retry'", orderId);
   });
   expect(await runDurableObjectAlarm(zone())).toBe(true);
 }
@@ -175,7 +175,7 @@ async function rescanNow(orderId: string): Promise<void> {
 /** Stands in for 30 s passing: the live offer's expiry and the zone's schedule move into the past. */
 async function expireOffer(orderId: string): Promise<void> {
   await runInDurableObject(zone(), (_instance: ZoneDO, state) => {
-    state.storage.sql.exec("update deadlines set at = 1 where order_id = ?", orderId);
+    state.storage.sql.exec("update alarm_schedule set at = 1 where subject = ?", orderId);
     state.storage.sql.exec(
       "update dispatches set body = json_set(body, '$.offers.current.expiresAt', 1) where order_id = ?",
       orderId,

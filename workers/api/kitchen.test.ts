@@ -329,7 +329,7 @@ describe("orders for later", () => {
         readyBy: (s.readyBy ?? 0) - ms,
       };
       state.storage.sql.exec("update meta set value = ? where key = 'snapshot'", JSON.stringify(self.snapshot));
-      state.storage.sql.exec("update deadlines set at = at - ? where kind in ('release_due', 'dispatch_due')", ms);
+      state.storage.sql.exec("update alarm_schedule set at = at - ? where kind in ('release_due', 'dispatch_due')", ms);
     });
     return stub;
   }
@@ -339,7 +339,7 @@ describe("orders for later", () => {
     return runInDurableObject(stub, (_i, state) =>
       Object.fromEntries(
         state.storage.sql
-          .exec<{ kind: string; at: number }>("select kind, at from deadlines")
+          .exec<{ kind: string; at: number }>("select kind, at from alarm_schedule")
           .toArray()
           .map((r) => [r.kind, r.at]),
       ),

@@ -103,7 +103,7 @@ async function backdate(orderId: string, ms: number): Promise<void> {
     };
     sql.exec("update meta set value = ? where key = 'snapshot'", JSON.stringify(moved));
     sql.exec(
-      "update deadlines set at = at - ? where kind in ('payment_timeout', 'acceptance_timeout', 'courier_timeout')",
+      "update alarm_schedule set at = at - ? where kind in ('payment_timeout', 'acceptance_timeout', 'courier_timeout')",
       ms,
     );
   });

@@ -4,7 +4,7 @@
 import { and, eq, inArray } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
 import { notifications, pushSubscriptions } from "../../db/schema-notifications.ts";
-import { MUST_GO } from "../../domain/notifications/preferences.ts";
+import { isMustGo } from "../../domain/notifications/preferences.ts";
 import { nextNotificationAttempt } from "../../domain/notifications/routing.ts";
 import { logLine } from "../api/http/log.ts";
 import type { Env } from "../env.ts";
@@ -29,7 +29,7 @@ async function sendRow(env: Env, db: Database, row: Row): Promise<SendResult> {
   }
   const targets = await pushTargetsOf(db, row.recipientId);
   if (targets.length === 0) return { ok: false, retry: false, error: "no push subscription" };
-  const urgent = MUST_GO.has(row.category as never);
+  const urgent = isMustGo(row.category);
   const results = await Promise.all(targets.map((t) => sendPush(env, t, message, { urgent })));
   const gone = targets.filter((_, i) => results[i]?.ok === false && (results[i] as { gone?: boolean }).gone);
   if (gone.length > 0) {

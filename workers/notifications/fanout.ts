@@ -8,7 +8,7 @@
 import { and, eq, isNull, or } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
 import { notifications, webhookDeliveries, webhookEndpoints } from "../../db/schema-notifications.ts";
-import { type Channel, decideChannels, MUST_GO } from "../../domain/notifications/preferences.ts";
+import { type Channel, decideChannels, isMustGo } from "../../domain/notifications/preferences.ts";
 import { planNotifications, templateValues } from "../../domain/notifications/routing.ts";
 import { formatMoney, render } from "../../domain/notifications/templates.ts";
 import type { OrderEventMessage } from "../../domain/order/order-event.ts";
@@ -149,7 +149,7 @@ export async function notifyProjected(
     }
   }
   // Must-go messages first: a kitchen's new order and a courier's offer are the ones with a clock.
-  newNotifications.sort((a, b) => Number(MUST_GO.has(b.category as never)) - Number(MUST_GO.has(a.category as never)));
+  newNotifications.sort((a, b) => Number(isMustGo(b.category)) - Number(isMustGo(a.category)));
   await Promise.all([deliverNotifications(env, db, newNotifications), deliverWebhooks(env, db, newDeliveries)]);
   return failed;
 }

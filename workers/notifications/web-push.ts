@@ -32,6 +32,18 @@ async function hkdf(salt: Uint8Array, ikm: Uint8Array, info: Uint8Array, bits: n
   return new Uint8Array(await crypto.subtle.deriveBits({ name: "HKDF", hash: "SHA-256", salt, info }, key, bits));
 }
 
+/**
+ * ECDH's derive parameters. The Workers types spell the peer key `$public`
+ * (their generator escapes the word); WebCrypto, and workerd, read `public`.
+ */
+interface EcdhDeriveParams extends SubtleCryptoDeriveKeyAlgorithm {
+  public: CryptoKey;
+}
+
+function ecdhWith(peer: CryptoKey): EcdhDeriveParams {
+  return { name: "ECDH", public: peer };
+}
+
 /** One record, as RFC 8291 section 4 has it: salt, record size, the sender's key, then the ciphertext. */
 export async function encryptPayload(
   plaintext: Uint8Array,
@@ -44,13 +56,7 @@ export async function encryptPayload(
     "deriveBits",
   ])) as CryptoKeyPair;
   const asPublic = new Uint8Array((await crypto.subtle.exportKey("raw", local.publicKey)) as ArrayBuffer);
-  const ecdhSecret = new Uint8Array(
-    await crypto.subtle.deriveBits(
-      { name: "ECDH", public: ua } as unknown as SubtleCryptoDeriveKeyAlgorithm,
-      local.privateKey,
-      256,
-    ),
-  );
+  const ecdhSecret = new Uint8Array(await crypto.subtle.deriveBits(ecdhWith(ua), local.privateKey, 256));
   const keyInfo = concat(encoder.encode("WebPush: info\0"), uaPublic, asPublic);
   const ikm = await hkdf(authSecret, ecdhSecret, keyInfo, 256);
   const salt = crypto.getRandomValues(new Uint8Array(16));

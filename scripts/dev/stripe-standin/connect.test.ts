@@ -2,7 +2,8 @@
 // driven with the real `stripe` SDK as the platform drives them.
 import Stripe from "stripe";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cardFee, DISPUTE_FEE } from "./connect.ts";
+import { cardFee } from "./connect-balance.ts";
+import { DISPUTE_FEE } from "./connect-disputes.ts";
 import { type StripeStandin, signWebhookPayload, startStripeStandin } from "./server.ts";
 
 let standin: StripeStandin;

@@ -1,6 +1,6 @@
 // Events: every change is recorded in Stripe's envelope, listed and
 // retrieved through the API, and posted, signed, to the webhook endpoint.
-import type { ConnectEventType, ConnectObject } from "./connect.ts";
+import type { ConnectEventType, ConnectObject } from "./connect-objects.ts";
 import { type EventType, newId, nowSeconds, type StripeObject } from "./objects.ts";
 import {
   checkKnown,

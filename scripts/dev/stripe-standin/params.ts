@@ -1,4 +1,4 @@
-import { DISPUTE_CARD } from "./connect.ts";
+import { DISPUTE_CARD } from "./connect-disputes.ts";
 import type { FormObject } from "./form.ts";
 import {
   type CardProfile,

@@ -2,7 +2,7 @@
 // (a caller holding it never sees later changes), with `expand`ed ids
 // replaced by the objects they name. Shared by the resource modules
 // (payment-intents.ts, refunds.ts, events.ts, connect.ts) that server.ts composes.
-import type { ConnectEventType, ConnectObject } from "./connect.ts";
+import type { ConnectEventType, ConnectObject } from "./connect-objects.ts";
 import type { FormObject } from "./form.ts";
 import type { CardProfile, Charge, EventType, PaymentIntent, Refund, StripeEvent, StripeObject } from "./objects.ts";
 import { EXPANDABLE, invalidParam, optStringArray } from "./params.ts";

@@ -49,7 +49,7 @@ async function silence(orderId: string, minutes: number): Promise<void> {
 /** Runs the courier_dark alarm now, whenever it was due. */
 async function darkAlarmNow(orderId: string): Promise<void> {
   await runInDurableObject(orderDO(orderId), (_instance: OrderDO, state) => {
-    state.storage.sql.exec("update deadlines set at = 1 where kind = 'courier_dark'");
+    state.storage.sql.exec("update alarm_schedule set at = 1 where kind = 'courier_dark'");
   });
   expect(await runDurableObjectAlarm(orderDO(orderId))).toBe(true);
 }
@@ -435,14 +435,14 @@ describe("the trail and the earnings", () => {
       // Kept for the dispute window after the order ends, then deleted by the order's alarm.
       const purgeAt = await runInDurableObject(orderDO(orderId), (_i: OrderDO, state) => {
         const row = state.storage.sql
-          .exec<{ at: number }>("select at from deadlines where kind = 'trail_purge'")
+          .exec<{ at: number }>("select at from alarm_schedule where kind = 'trail_purge'")
           .toArray()[0];
         return row?.at ?? 0;
       });
       expect(purgeAt - Date.now()).toBeGreaterThan(29 * 24 * 60 * 60_000);
       expect(purgeAt - Date.now()).toBeLessThanOrEqual(30 * 24 * 60 * 60_000);
       await runInDurableObject(orderDO(orderId), (_i: OrderDO, state) => {
-        state.storage.sql.exec("update deadlines set at = 1 where kind = 'trail_purge'");
+        state.storage.sql.exec("update alarm_schedule set at = 1 where kind = 'trail_purge'");
       });
       expect(await runDurableObjectAlarm(orderDO(orderId))).toBe(true);
       expect((await read()).points).toEqual([]);

@@ -7,7 +7,7 @@ import { monthWindow, statementCsv } from "../../../domain/ledger/monthly-statem
 import { latestRuns } from "../../ledger/reconciliation-runs.ts";
 import { type MonthlyStatement as Monthly, monthlyStatementOf } from "../../ledger/statements.ts";
 import { principalOf, requireAuth } from "../auth/authenticate.ts";
-import type { App, AppContext } from "../context.ts";
+import type { App } from "../context.ts";
 import { validationError } from "../http/errors.ts";
 import { bearerSecurity, errorResponses, jsonResponse, urlNumber } from "../http/openapi.ts";
 import { assertRestaurantEditor } from "../restaurants/editing.ts";
@@ -119,13 +119,13 @@ function windowOf(month: string) {
   return window;
 }
 
-function answer(c: AppContext, statement: Monthly, format: "json" | "csv") {
-  if (format === "json") return c.json(statement, 200);
+/** The statement as a text/csv download: its body and headers. */
+function csvDownload(statement: Monthly): { csv: string; headers: Record<string, string> } {
   const name = `statement-${statement.account.replace(":", "-")}-${statement.month}.csv`;
-  return c.body(statementCsv(statement.lines, statement.totals), 200, {
-    "content-type": "text/csv; charset=utf-8",
-    "content-disposition": `attachment; filename="${name}"`,
-  });
+  return {
+    csv: statementCsv(statement.lines, statement.totals),
+    headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="${name}"` },
+  };
 }
 
 export function registerMonthlyStatementRoutes(app: App): void {
@@ -133,14 +133,18 @@ export function registerMonthlyStatementRoutes(app: App): void {
     const { id, month } = c.req.valid("param");
     assertRestaurantEditor(principalOf(c), id);
     const statement = await monthlyStatementOf(c.var.db, restaurantAccount(id), month, windowOf(month));
-    return answer(c, statement, c.req.valid("query").format) as never;
+    if (c.req.valid("query").format === "json") return c.json(statement, 200);
+    const { csv, headers } = csvDownload(statement);
+    return c.body(csv, 200, headers);
   });
 
   app.openapi(courierMonthly, async (c) => {
     const { month } = c.req.valid("param");
     const account = courierAccount(principalOf(c).userId);
     const statement = await monthlyStatementOf(c.var.db, account, month, windowOf(month));
-    return answer(c, statement, c.req.valid("query").format) as never;
+    if (c.req.valid("query").format === "json") return c.json(statement, 200);
+    const { csv, headers } = csvDownload(statement);
+    return c.body(csv, 200, headers);
   });
 
   app.openapi(reconciliationRuns, async (c) => {

@@ -108,7 +108,7 @@ const runPayoutsNow = createRoute({
 
 function stripeUnavailable(c: AppContext, err: unknown): never {
   log(c, "error", "payouts.stripe_failed", { error: String(err) });
-  throw new ApiError(503 as never, "payments_unavailable", "Stripe could not be reached; try again shortly.");
+  throw new ApiError(503, "payments_unavailable", "Stripe could not be reached; try again shortly.");
 }
 
 export function registerPayoutRoutes(app: App): void {

@@ -151,7 +151,7 @@ export function registerStatementRoutes(app: App): void {
       return c.json(await reconciliationReport(c.env, c.var.db, from, to), 200);
     } catch (err) {
       log(c, "error", "reconciliation.failed", { error: String(err) });
-      throw new ApiError(503 as never, "payments_unavailable", "Stripe could not be reached; try again shortly.");
+      throw new ApiError(503, "payments_unavailable", "Stripe could not be reached; try again shortly.");
     }
   });
 

@@ -154,10 +154,12 @@ function DetailsForm(props: { restaurant: Restaurant; item: ManagedItem; run: Ru
   );
 }
 
+type PhotoUpload = Schemas["MenuPhotoUpload"];
+
 /** The photo drawn at each stored width no wider than the original, as JPEG. */
-async function resized(file: File): Promise<FormData> {
+async function resized(file: File): Promise<PhotoUpload> {
   const bitmap = await createImageBitmap(file);
-  const form = new FormData();
+  const form: PhotoUpload = {};
   try {
     const widths = PHOTO_WIDTHS.filter((w, i) => i === 0 || bitmap.width >= w);
     for (const target of widths) {
@@ -168,11 +170,18 @@ async function resized(file: File): Promise<FormData> {
       canvas.height = height;
       canvas.getContext("2d")?.drawImage(bitmap, 0, 0, width, height);
       const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, "image/jpeg", 0.85));
-      if (blob) form.append(`w${target}`, blob, `w${target}.jpg`);
+      if (blob) form[`w${target}`] = blob;
     }
   } finally {
     bitmap.close();
   }
+  return form;
+}
+
+/** Multipart, one part per width, each named as the API expects (w160, w480, w960). */
+function photoForm(upload: PhotoUpload): FormData {
+  const form = new FormData();
+  for (const [name, blob] of Object.entries(upload)) if (blob) form.append(name, blob, `${name}.jpg`);
   return form;
 }
 
@@ -185,7 +194,7 @@ function PhotoField(props: { restaurant: Restaurant; item: ManagedItem; run: Run
 
   async function upload(file: File | undefined) {
     if (!file) return;
-    let form: FormData;
+    let form: PhotoUpload;
     try {
       form = await resized(file);
     } catch {
@@ -197,8 +206,8 @@ function PhotoField(props: { restaurant: Restaurant; item: ManagedItem; run: Run
         unwrap(
           api.http.PUT("/v1/restaurants/{id}/menu/items/{itemId}/photo", {
             ...path,
-            body: form as never,
-            bodySerializer: (body: unknown) => body as FormData,
+            body: form,
+            bodySerializer: photoForm,
           }),
         ),
       t("editor.photoSaved", { name: item.name }),

@@ -1,0 +1,204 @@
+// A courier's socket to their zone: the upgrade (authenticated by the API
+// Worker; principal, vehicle, name, rating and cell ride in headers) and every
+// frame after it, size- and rate-checked first (socket-guard.ts), positions to
+// ingest.ts, offer answers back to the Zone DO. Lent the zone's state through
+// CourierSocketHost, as durable-objects/order/dispatch.ts is lent the order's.
+import type { Principal } from "../../domain/auth/principal.ts";
+import type { Vehicle } from "../../domain/dispatch/eta.ts";
+import type { CourierRating } from "../../domain/dispatch/scoring.ts";
+import { logLine } from "../../platform/log.ts";
+import type { ZoneIngest } from "./ingest.ts";
+import {
+  CourierMessage,
+  type CourierState,
+  type CourierStatus,
+  type SocketAttachment,
+  singleFix,
+  type ZoneMessage,
+} from "./protocol.ts";
+import type { SocketGuard } from "./socket-guard.ts";
+
+export interface CourierSocketHost {
+  ctx: DurableObjectState;
+  cell(): string;
+  learnCell(cell: string): void;
+  couriers: Map<string, CourierState>;
+  track(state: CourierState): void;
+  save(state: CourierState): void;
+  guard: SocketGuard;
+  positions: ZoneIngest;
+  /** Whether work under this key is running or queued. */
+  locked(key: string): boolean;
+  withLock<T>(key: string, fn: () => Promise<T>): Promise<T>;
+  send(ws: WebSocket, message: ZoneMessage): void;
+  sendTo(courierId: string, message: ZoneMessage): void;
+  mapChanged(force: boolean): Promise<void>;
+  answerOffer(courierId: string, orderId: string, accept: boolean): Promise<void>;
+}
+
+const VEHICLES: readonly Vehicle[] = ["foot", "bicycle", "scooter", "car"];
+
+/** The API Worker sends the courier's short name URI-encoded (headers are bytes); anything odd is no name. */
+function courierNameOf(header: string | null): string | undefined {
+  if (!header) return undefined;
+  try {
+    const name = decodeURIComponent(header).trim();
+    return name.length > 0 && name.length <= 60 ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function newCourier(courierId: string, vehicle: Vehicle): CourierState {
+  return {
+    courierId,
+    vehicle,
+    status: "offline",
+    lastFix: null,
+    lastFixAt: null,
+    activeOrders: [],
+    offer: null,
+    recentOffers: 0,
+    recentAccepts: 0,
+  };
+}
+
+/** The API Worker's `x-courier-rating` header: {"stars":4.8,"count":12}; absent or unreadable leaves the rating as it was. */
+function parseRating(header: string | null): CourierRating | null | undefined {
+  if (header === null) return undefined;
+  try {
+    const value = JSON.parse(header) as Partial<CourierRating> | null;
+    if (value === null) return null;
+    const stars = Number(value.stars);
+    const count = Number(value.count);
+    return Number.isFinite(stars) && Number.isFinite(count) && count >= 0 ? { stars, count } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function courierTag(courierId: string): string {
+  return `courier:${courierId}`;
+}
+
+export class CourierSocket {
+  constructor(private readonly host: CourierSocketHost) {}
+
+  /** Courier socket, authenticated by the API Worker: principal, vehicle and cell ride in headers. */
+  async open(request: Request): Promise<Response> {
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+      return new Response("expected websocket", { status: 426 });
+    }
+    const principal = JSON.parse(request.headers.get("x-principal") ?? "null") as Principal | null;
+    if (principal?.role !== "courier") return new Response("couriers only", { status: 403 });
+    const vehicle = VEHICLES.find((v) => v === request.headers.get("x-courier-vehicle"));
+    if (!vehicle) return new Response("unknown vehicle", { status: 400 });
+    const rating = parseRating(request.headers.get("x-courier-rating"));
+    const cell = request.headers.get("x-zone-cell") ?? this.host.cell();
+    this.host.learnCell(cell);
+    const name = courierNameOf(request.headers.get("x-courier-name"));
+
+    const courierId = principal.userId;
+    // The app reconnecting replaces its old socket, so offers go to exactly one place.
+    for (const old of this.host.ctx.getWebSockets(courierTag(courierId)))
+      old.close(4009, "replaced by a newer connection");
+    const state = this.host.couriers.get(courierId) ?? newCourier(courierId, vehicle);
+    state.vehicle = vehicle;
+    if (name) state.name = name;
+    if (rating !== undefined) state.rating = rating;
+    this.host.track(state);
+    this.host.save(state);
+
+    const pair = new WebSocketPair();
+    const [client, server] = [pair[0], pair[1]];
+    this.host.ctx.acceptWebSocket(server, [courierTag(courierId)]);
+    const attachment: SocketAttachment = { courierId, vehicle, cell, ...(name ? { name } : {}) };
+    server.serializeAttachment(attachment);
+    this.host.send(server, { type: "status", status: state.status, cell, activeOrders: state.activeOrders });
+    // After a hand-over or a dropped connection, a live offer is shown again.
+    if (state.offer && state.offer.expiresAt > Date.now()) this.host.send(server, state.offer.message);
+    await this.host.mapChanged(true);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  async message(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
+    if (this.host.guard.isCutOff(ws)) return;
+    const attachment = ws.deserializeAttachment() as SocketAttachment | null;
+    if (!attachment) return;
+    // Size and rate before anything else: a flood must cost as little as possible per frame.
+    const refused = this.host.guard.admit(attachment.courierId, raw);
+    if (refused) {
+      logLine("warn", "zone.socket_cut_off", {
+        cell: this.host.cell(),
+        courierId: attachment.courierId,
+        code: refused.code,
+      });
+      this.host.guard.cutOff(ws, refused);
+      return;
+    }
+    if (typeof raw !== "string") {
+      this.host.send(ws, { type: "error", code: "malformed_message", message: "Messages are JSON text." });
+      return;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      this.host.send(ws, { type: "error", code: "malformed_message", message: "Messages are JSON text." });
+      return;
+    }
+    const courierId = attachment.courierId;
+    const single = singleFix(json);
+    if (single) {
+      if (!this.host.couriers.has(courierId)) return this.unknownCourier(ws);
+      const locked = this.host.locked(courierTag(courierId));
+      const done = this.host.positions.trySingle(ws, courierId, single, locked);
+      if (done) await done;
+      else await this.host.withLock(courierTag(courierId), () => this.host.positions.ingest(ws, courierId, [single]));
+      return;
+    }
+    const parsed = CourierMessage.safeParse(json);
+    if (!parsed.success) {
+      this.host.send(ws, {
+        type: "error",
+        code: "malformed_message",
+        message: parsed.error.issues.map((i) => `${i.path.join(".") || "message"}: ${i.message}`).join("; "),
+      });
+      return;
+    }
+    const message = parsed.data;
+    if (!this.host.couriers.has(courierId)) return this.unknownCourier(ws);
+    switch (message.type) {
+      case "status":
+        this.setStatus(courierId, message.status);
+        await this.host.mapChanged(true);
+        return;
+      case "fix":
+        await this.host.withLock(courierTag(courierId), () => this.host.positions.ingest(ws, courierId, [message.fix]));
+        return;
+      case "fixes":
+        await this.host.withLock(courierTag(courierId), () => this.host.positions.ingest(ws, courierId, message.fixes));
+        return;
+      case "offer_response":
+        await this.host.withLock(courierTag(courierId), () =>
+          this.host.answerOffer(courierId, message.orderId, message.accept),
+        );
+        await this.host.mapChanged(true);
+        return;
+    }
+  }
+
+  /** Handed over (or never known): the socket belongs elsewhere now. */
+  private unknownCourier(ws: WebSocket): void {
+    this.host.send(ws, { type: "error", code: "unknown_courier", message: "Reconnect: this zone no longer has you." });
+    ws.close(4001, "unknown courier");
+  }
+
+  private setStatus(courierId: string, status: CourierStatus): void {
+    const state = this.host.couriers.get(courierId);
+    if (!state) return;
+    state.status = status;
+    this.host.save(state);
+    this.host.sendTo(courierId, { type: "status", status, cell: this.host.cell(), activeOrders: state.activeOrders });
+  }
+}
