@@ -14,6 +14,7 @@ import {
   type Refund,
   randomToken,
 } from "./objects.ts";
+import type { TransferReversal } from "./transfer-reversals.ts";
 
 export interface Account {
   id: string;
@@ -54,8 +55,8 @@ export interface Transfer {
   destination_payment: string;
   livemode: false;
   metadata: Metadata;
-  reversals: { object: "list"; data: []; has_more: false; url: string };
-  reversed: false;
+  reversals: { object: "list"; data: TransferReversal[]; has_more: false; url: string };
+  reversed: boolean;
   source_transaction: string | null;
   source_type: "card";
   transfer_group: string | null;
@@ -94,7 +95,7 @@ export interface BalanceTransaction {
   reporting_category: string;
   source: string;
   status: "available" | "pending";
-  type: "charge" | "refund" | "refund_failure" | "adjustment" | "transfer";
+  type: "charge" | "refund" | "refund_failure" | "adjustment" | "transfer" | "transfer_refund";
 }
 
 export interface Payout {
@@ -137,6 +138,7 @@ export type ConnectEventType =
   | "payout.paid"
   | "payout.failed"
   | "transfer.created"
+  | "transfer.reversed"
   | "charge.dispute.created"
   | "charge.dispute.closed";
 
@@ -609,5 +611,15 @@ export function createConnect(deps: ConnectDeps) {
     },
   ];
 
-  return { routes, chargeSucceeded, refundCreated, refundFailed, completeOnboarding, accounts, disputes };
+  return {
+    routes,
+    chargeSucceeded,
+    refundCreated,
+    refundFailed,
+    completeOnboarding,
+    accounts,
+    disputes,
+    transfers,
+    balanceTransaction,
+  };
 }
