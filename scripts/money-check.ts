@@ -83,7 +83,11 @@ function runSimulator(base: string): Promise<void> {
     "--drain",
     args.drain,
   ];
-  const child = spawn(join(BIN_DIR, "tsx"), argv, { cwd: ROOT, env: childEnv(), stdio: ["ignore", "inherit", "inherit"] });
+  const child = spawn(join(BIN_DIR, "tsx"), argv, {
+    cwd: ROOT,
+    env: childEnv(),
+    stdio: ["ignore", "inherit", "inherit"],
+  });
   return new Promise((resolve, reject) =>
     child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`simulator exited with ${code}`)))),
   );
@@ -120,9 +124,7 @@ try {
   // Every restaurant and courier can be paid: payouts go only to onboarded accounts.
   const restaurants = await db.execute<{ id: string }>(sql`select id from restaurants where active`);
   for (const r of restaurants.rows) {
-    await onboard(
-      await call<PayoutAccount>(base, "POST", `/v1/restaurants/${r.id}/payout-account`, admin, LINK),
-    );
+    await onboard(await call<PayoutAccount>(base, "POST", `/v1/restaurants/${r.id}/payout-account`, admin, LINK));
   }
   const courierTokens: string[] = [];
   for (let i = 1; i <= COURIER_COUNT; i++) {
@@ -233,7 +235,9 @@ try {
   console.log(
     `payouts: ${payout.transferred ?? 0} transfers, ${payout.totalMinor ?? 0} minor units; Stripe transfers listed: ${transfers}`,
   );
-  console.log(`ledger: sum over all accounts ${allAccounts.rows[0]?.total ?? 0}; unbalanced transactions ${unbalanced.rows[0]?.n ?? 0}`);
+  console.log(
+    `ledger: sum over all accounts ${allAccounts.rows[0]?.total ?? 0}; unbalanced transactions ${unbalanced.rows[0]?.n ?? 0}`,
+  );
   console.log(
     `reconciliation: ${report.stripeItems} Stripe items, ${report.ledgerItems} ledger items, ${report.differences.length} differences`,
   );

@@ -156,6 +156,8 @@ export interface ConnectDeps {
   invalidParam(message: string, param: string, code?: string): Error;
   resourceMissing(kind: string, id: string, param?: string): Error;
   stateError(message: string, code: string, param?: string): Error;
+  /** Another slice's object behind a balance transaction (a transfer reversal), for `expand[]=data.source`. */
+  expandSource?(id: string): unknown;
 }
 
 /** Stripe's European card pricing, close enough to reconcile against: 1.5% + 25. */
@@ -603,7 +605,9 @@ export function createConnect(deps: ConnectDeps) {
           // As Stripe expands it: the charge behind a charge's transaction (its payment_intent says which order).
           for (const t of page.data as Array<{ source: unknown }>) {
             const charge = typeof t.source === "string" ? deps.charges.get(t.source) : undefined;
+            const other = typeof t.source === "string" ? deps.expandSource?.(t.source) : undefined;
             if (charge) t.source = structuredClone(charge);
+            else if (other) t.source = structuredClone(other);
           }
         }
         return page;

@@ -77,6 +77,7 @@ export async function startStripeStandin(options: StripeStandinOptions): Promise
   const events = createEvents({ dispatcher, webhookUrl: () => webhookUrl });
 
   const connect = createConnect({
+    expandSource: (id) => reversals.byId.get(id),
     emit: (type, object, account) => events.emit(type, object, NO_REQUEST, account),
     charges: store.charges,
     baseUrl: () => baseUrl,

@@ -49,6 +49,7 @@ const CREATE_PARAMS = new Set(["amount", "description", "metadata", "refund_appl
 const LIST_PARAMS = new Set(["limit", "starting_after", "ending_before", "expand"]);
 
 export function createTransferReversals(deps: TransferReversalDeps) {
+  const byId = new Map<string, TransferReversal>();
   function transferOf(id: string): ReversibleTransfer {
     const transfer = deps.transfers.get(id);
     if (!transfer) throw deps.resourceMissing("transfer", id, "id");
@@ -85,6 +86,7 @@ export function createTransferReversals(deps: TransferReversalDeps) {
     transfer.amount_reversed += amount;
     transfer.reversed = transfer.amount_reversed === transfer.amount;
     transfer.reversals.data.unshift(reversal);
+    byId.set(reversal.id, reversal);
     deps.emitReversed(transfer.id);
     return reversal;
   }
@@ -131,5 +133,5 @@ export function createTransferReversals(deps: TransferReversalDeps) {
       },
     },
   ];
-  return { routes };
+  return { routes, byId };
 }
