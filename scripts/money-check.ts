@@ -26,6 +26,8 @@ const { values: args } = parseArgs({
     rate: { type: "string", default: "0.2" },
     couriers: { type: "string", default: "20" },
     drain: { type: "string", default: "180" },
+    /** Payouts made to bounce at the bank (payout.failed), so the run exercises transfer reversals. */
+    "fail-payouts": { type: "string", default: "1" },
     /** Keep the state dir (for a look afterwards). */
     keep: { type: "boolean", default: false },
   },
@@ -150,8 +152,26 @@ try {
   });
   const payout = await call<Record<string, number>>(base, "POST", "/v1/admin/payouts/run", admin, {});
   console.log(`[money-check] payout run: ${JSON.stringify(payout)}`);
-  // Stripe's transfer.created webhooks and our own bookings settle within seconds.
-  await new Promise((r) => setTimeout(r, 5000));
+  const stripe = new Stripe(keys.stripeSecretKey, {
+    host: new URL(platform.stripeUrl).hostname,
+    port: Number(new URL(platform.stripeUrl).port),
+    protocol: "http",
+  });
+  // Each connected account's automatic payout reaches its bank, except a few that bounce: those
+  // transfers are reversed by the platform (payout.failed) and the accounts are owed again.
+  const made = (await stripe.transfers.list({ limit: 100 })).data;
+  const bounce = Number(args["fail-payouts"]);
+  for (const [i, transfer] of made.entries()) {
+    await stripe.rawRequest("POST", `/v1/test_helpers/transfers/${transfer.id}/payout`, {
+      outcome: i < bounce ? "failed" : "paid",
+    });
+  }
+  await until("payout webhooks", 60_000, async () => {
+    const r = await db.execute<{ n: number }>(sql`select count(*)::int as n from payouts where status = 'paid'`);
+    return (r.rows[0]?.n ?? 1) === 0;
+  });
+  const failed = await db.execute<{ n: number }>(sql`select count(*)::int as n from payouts where status = 'failed'`);
+  console.log(`[money-check] payouts settled; ${failed.rows[0]?.n ?? 0} bounced and reversed`);
 
   // 1. Balances: what the apps show against the entries in Postgres.
   const sums = await db.execute<{ account_id: string; currency: string; total: string }>(
@@ -194,12 +214,8 @@ try {
   );
   balanceMismatches += unbalanced.rows[0]?.n ?? 0;
 
-  // 2. Every Stripe transfer has its payout booking, of the same amount, out of the Stripe balance.
-  const stripe = new Stripe(keys.stripeSecretKey, {
-    host: new URL(platform.stripeUrl).hostname,
-    port: Number(new URL(platform.stripeUrl).port),
-    protocol: "http",
-  });
+  // 2. Every Stripe transfer has its payout booking, of the same amount, out of the Stripe balance,
+  // and every reversal of one its payout-failed booking back in.
   const booked = await db.execute<{ transfer: string; amount: string }>(sql`
     select p.stripe_transfer_id as transfer, (-sum(e.amount_minor))::text as amount
     from payouts p
@@ -210,11 +226,27 @@ try {
   const bookedAmount = new Map(booked.rows.map((r) => [r.transfer, Number(r.amount)]));
   let transfers = 0;
   let unmatchedTransfers = 0;
+  const reversedBack = await db.execute<{ payout: string; amount: string }>(sql`
+    select substr(t.idempotency_key, length('payout-failed:') + 1) as payout, sum(e.amount_minor)::text as amount
+    from ledger_transactions t
+    join ledger_entries e on e.transaction_id = t.id and e.account_id = 'platform:stripe_balance'
+    where t.kind = 'payout_failed'
+    group by t.idempotency_key`);
+  const reversedAmount = new Map(reversedBack.rows.map((r) => [r.payout, Number(r.amount)]));
+  let reversals = 0;
   for await (const transfer of stripe.transfers.list({ limit: 100 })) {
     transfers++;
     if (bookedAmount.get(transfer.id) !== transfer.amount) {
       unmatchedTransfers++;
       console.log(`[money-check] transfer ${transfer.id} ${transfer.amount}: ledger ${bookedAmount.get(transfer.id)}`);
+    }
+    for (const reversal of transfer.reversals.data) {
+      reversals++;
+      const payout = reversal.metadata?.payout ?? "";
+      if (reversedAmount.get(payout) !== reversal.amount) {
+        unmatchedTransfers++;
+        console.log(`[money-check] reversal ${reversal.id} ${reversal.amount}: ledger ${reversedAmount.get(payout)}`);
+      }
     }
   }
 
@@ -233,7 +265,7 @@ try {
   console.log("");
   console.log(`orders: ${orders.rows.map((r) => `${r.status} ${r.n}`).join(", ")}`);
   console.log(
-    `payouts: ${payout.transferred ?? 0} transfers, ${payout.totalMinor ?? 0} minor units; Stripe transfers listed: ${transfers}`,
+    `payouts: ${payout.transferred ?? 0} transfers, ${payout.totalMinor ?? 0} minor units; Stripe transfers listed: ${transfers}, reversed: ${reversals}`,
   );
   console.log(
     `ledger: sum over all accounts ${allAccounts.rows[0]?.total ?? 0}; unbalanced transactions ${unbalanced.rows[0]?.n ?? 0}`,
