@@ -1,9 +1,14 @@
 // Monthly statements (a restaurant's: its staff or an admin; a courier's: the
-// courier) as JSON or a CSV download, and the daily reconciliation's reports
+// courier) as JSON, a CSV download or a printable HTML page (English or
+// Portuguese), and the daily reconciliation's reports
 // for admins. Reads only.
 import { createRoute, z } from "@hono/zod-openapi";
+import { eq } from "drizzle-orm";
+import { users } from "../../../db/schema-accounts.ts";
+import { restaurants } from "../../../db/schema-restaurants.ts";
 import { courierAccount, restaurantAccount } from "../../../domain/ledger/accounts.ts";
 import { monthWindow, statementCsv } from "../../../domain/ledger/monthly-statement.ts";
+import { statementHtml, statementLanguage } from "../../../domain/ledger/statement-html.ts";
 import { latestRuns } from "../../ledger/reconciliation-runs.ts";
 import { type MonthlyStatement as Monthly, monthlyStatementOf } from "../../ledger/statements.ts";
 import { principalOf, requireAuth } from "../auth/authenticate.ts";
@@ -19,7 +24,14 @@ const Month = z
   .openapi({ example: "2026-11" });
 
 const FormatQuery = z.object({
-  format: z.enum(["json", "csv"]).default("json").openapi({ description: "csv answers a text/csv download." }),
+  format: z
+    .enum(["json", "csv", "html"])
+    .default("json")
+    .openapi({ description: "csv answers a text/csv download; html a printable page." }),
+  lang: z
+    .enum(["en", "pt"])
+    .optional()
+    .openapi({ description: "The HTML page's language; default from Accept-Language, else English." }),
 });
 
 const MonthlyStatement = z
@@ -60,6 +72,9 @@ const statementResponses = {
     content: {
       "application/json": { schema: MonthlyStatement },
       "text/csv": { schema: z.string().openapi({ description: "One row per line, then opening and closing." }) },
+      "text/html": {
+        schema: z.string().openapi({ description: "A printable page: account, period, totals, payouts, entries." }),
+      },
     },
   },
 };
@@ -119,8 +134,19 @@ function windowOf(month: string) {
   return window;
 }
 
-function answer(c: AppContext, statement: Monthly, format: "json" | "csv") {
+function answer(c: AppContext, statement: Monthly, query: z.infer<typeof FormatQuery>, holder: () => Promise<string>) {
+  const format = query.format;
   if (format === "json") return c.json(statement, 200);
+  if (format === "html") {
+    return holder().then((name) =>
+      c.html(statementHtml(statement, name, statementLanguage(query.lang, c.req.header("accept-language"))), 200, {
+        // Nothing on the page runs: names and memos are escaped, and no script may load.
+        "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+        "cache-control": "private, no-store",
+        vary: "accept-language",
+      }),
+    );
+  }
   const name = `statement-${statement.account.replace(":", "-")}-${statement.month}.csv`;
   return c.body(statementCsv(statement.lines, statement.totals), 200, {
     "content-type": "text/csv; charset=utf-8",
@@ -133,14 +159,23 @@ export function registerMonthlyStatementRoutes(app: App): void {
     const { id, month } = c.req.valid("param");
     assertRestaurantEditor(principalOf(c), id);
     const statement = await monthlyStatementOf(c.var.db, restaurantAccount(id), month, windowOf(month));
-    return answer(c, statement, c.req.valid("query").format) as never;
+    const holder = async () => {
+      const [row] = await c.var.db.select({ name: restaurants.name }).from(restaurants).where(eq(restaurants.id, id));
+      return row?.name ?? id;
+    };
+    return answer(c, statement, c.req.valid("query"), holder) as never;
   });
 
   app.openapi(courierMonthly, async (c) => {
     const { month } = c.req.valid("param");
     const account = courierAccount(principalOf(c).userId);
     const statement = await monthlyStatementOf(c.var.db, account, month, windowOf(month));
-    return answer(c, statement, c.req.valid("query").format) as never;
+    const userId = principalOf(c).userId;
+    const holder = async () => {
+      const [row] = await c.var.db.select({ name: users.name }).from(users).where(eq(users.id, userId));
+      return row?.name ?? "";
+    };
+    return answer(c, statement, c.req.valid("query"), holder) as never;
   });
 
   app.openapi(reconciliationRuns, async (c) => {
