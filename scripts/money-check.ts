@@ -112,7 +112,9 @@ const platform = await bootPlatform({
   stateDir,
   keys,
   seed: { passwordIterations: 1000 },
-  stripe: { autoConfirmDelayMs: 50 },
+  // A person pays after the app has the intent's client secret, so after the order recorded its
+  // intent; 50 ms (the tests' value) lets the webhook overtake that under load, which no customer can.
+  stripe: { autoConfirmDelayMs: 3000 },
   wranglerLogLevel: "warn",
   prefix: "[money-check]",
   log: (m) => console.log(`[money-check] ${m}`),
