@@ -124,7 +124,8 @@ describe("payout webhooks (Connect)", () => {
       (x) => x.type === "transfer_refund" && (x.source as { id?: string })?.id === back.reversals.data[0]?.id,
     );
     expect(refund).toMatchObject({ amount: 1300 });
-    expect((refund?.source as Stripe.TransferReversal).metadata?.payout).toBe(payout.id);
+    const source = refund?.source as Stripe.TransferReversal | undefined;
+    expect(source?.metadata?.payout).toBe(payout.id);
   });
 
   it("payout.failed redelivered after a lost booking reverses the transfer once (idempotent per payout)", async () => {
