@@ -99,7 +99,7 @@ const STYLE = `
   th { font-weight: 600; background: #f6f8fa; }
   td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
   td.neg { color: #a40e26; }
-  tr.total td { font-weight: 700; border-top: 2px solid #1b1f24; }
+  tr.total td, tr.total th { font-weight: 700; border-top: 2px solid #1b1f24; }
   .note { color: #57606a; font-size: .9rem; margin-top: 2rem; }
   .wide { overflow-x: auto; }
   @media print {
