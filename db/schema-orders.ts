@@ -52,6 +52,11 @@ export const orders = pgTable(
     deliveryFeeMinor: integer("delivery_fee_minor").notNull(),
     serviceFeeMinor: integer("service_fee_minor").notNull(),
     taxMinor: integer("tax_minor").notNull(),
+    /** tax_minor is contained in the prices (a VAT-inclusive area), not added to the total. */
+    taxIncluded: boolean("tax_included").notNull().default(false),
+    /** The part of tax_minor on the food; the rest is on the fees. The ledger splits who remits it by this. */
+    itemsTaxMinor: integer("items_tax_minor").notNull().default(0),
+    smallOrderFeeMinor: integer("small_order_fee_minor").notNull().default(0),
     tipMinor: integer("tip_minor").notNull().default(0),
     totalMinor: integer("total_minor").notNull(),
     /** A promotion's discount, already taken off total_minor (db/schema-promotions.ts). */
@@ -86,11 +91,11 @@ export const orders = pgTable(
       .where(sql`${t.status} not in ('delivered', 'rejected', 'cancelled', 'failed')`),
     check(
       "orders_money_nonnegative",
-      sql`${t.subtotalMinor} >= 0 and ${t.deliveryFeeMinor} >= 0 and ${t.serviceFeeMinor} >= 0 and ${t.taxMinor} >= 0 and ${t.tipMinor} >= 0`,
+      sql`${t.subtotalMinor} >= 0 and ${t.deliveryFeeMinor} >= 0 and ${t.serviceFeeMinor} >= 0 and ${t.taxMinor} >= 0 and ${t.tipMinor} >= 0 and ${t.smallOrderFeeMinor} >= 0 and ${t.itemsTaxMinor} between 0 and ${t.taxMinor}`,
     ),
     check(
       "orders_total_is_sum",
-      sql`${t.totalMinor} = ${t.subtotalMinor} + ${t.deliveryFeeMinor} + ${t.serviceFeeMinor} + ${t.taxMinor} + ${t.tipMinor} - ${t.discountMinor}`,
+      sql`${t.totalMinor} = ${t.subtotalMinor} + ${t.deliveryFeeMinor} + ${t.serviceFeeMinor} + ${t.smallOrderFeeMinor} + (case when ${t.taxIncluded} then 0 else ${t.taxMinor} end) + ${t.tipMinor} - ${t.discountMinor}`,
     ),
     // A promotion's discount comes off the food only (domain/pricing/promotions.ts).
     check("orders_discount_within_subtotal", sql`${t.discountMinor} >= 0 and ${t.discountMinor} <= ${t.subtotalMinor}`),

@@ -130,6 +130,8 @@ export const menuItems = pgTable(
     allergens: text("allergens").array().notNull().default(sql`'{}'::text[]`),
     dietaryTags: text("dietary_tags").array().notNull().default(sql`'{}'::text[]`),
     photo: jsonb("photo").$type<MenuPhoto>(),
+    /** The item's own tax rate (alcohol vs food), overriding its delivery area's; null: the area's. */
+    taxBps: integer("tax_bps"),
     /** Off the menu but kept: orders placed earlier still name it. */
     archivedAt: timestamp("archived_at", { withTimezone: true }),
   },
@@ -137,6 +139,7 @@ export const menuItems = pgTable(
     uniqueIndex("menu_items_category_name_key").on(t.categoryId, t.name).where(sql`${t.archivedAt} is null`),
     index("menu_items_restaurant_idx").on(t.restaurantId),
     check("menu_items_price_nonnegative", sql`${t.priceMinor} >= 0`),
+    check("menu_items_tax_bps_range", sql`${t.taxBps} is null or ${t.taxBps} between 0 and 10000`),
   ],
 );
 
@@ -193,6 +196,11 @@ export const deliveryAreas = pgTable(
     perKmFeeMinor: integer("per_km_fee_minor").notNull(),
     serviceFeeBps: integer("service_fee_bps").notNull(),
     taxBps: integer("tax_bps").notNull(),
+    /** Prices and fees already include VAT here (most of Europe); false: tax is added on top. */
+    taxIncluded: boolean("tax_included").notNull().default(false),
+    /** A subtotal below this pays small_order_fee_minor; 0: no minimum. */
+    smallOrderMinimumMinor: integer("small_order_minimum_minor").notNull().default(0),
+    smallOrderFeeMinor: integer("small_order_fee_minor").notNull().default(0),
     active: boolean("active").notNull().default(true),
     createdAt: createdAt(),
   },
@@ -202,5 +210,6 @@ export const deliveryAreas = pgTable(
       "zones_fees_nonnegative",
       sql`${t.baseDeliveryFeeMinor} >= 0 and ${t.perKmFeeMinor} >= 0 and ${t.serviceFeeBps} between 0 and 10000 and ${t.taxBps} between 0 and 10000`,
     ),
+    check("zones_small_order_nonnegative", sql`${t.smallOrderMinimumMinor} >= 0 and ${t.smallOrderFeeMinor} >= 0`),
   ],
 );

@@ -39,7 +39,13 @@ export interface LedgerOrder {
   subtotalMinor: number;
   deliveryFeeMinor: number;
   serviceFeeMinor: number;
+  /** All tax on the order: added on top, or contained in the prices when `taxIncluded` (decision 0052). */
   taxMinor: number;
+  taxIncluded?: boolean | undefined;
+  /** The part of `taxMinor` on the food. */
+  itemsTaxMinor?: number | undefined;
+  /** Platform revenue, like the service fee. */
+  smallOrderFeeMinor?: number | undefined;
   tipMinor: number;
   /** What the customer was charged: net of the discount. */
   totalMinor: number;
@@ -88,8 +94,14 @@ export function orderShares(order: LedgerOrder): OrderShares {
   // Half up, in the platform's favour by at most one minor unit.
   const commissionMinor = Math.round((order.subtotalMinor * bps) / 10_000);
   const pay = courierPay(order);
-  const restaurantMinor = order.subtotalMinor - commissionMinor;
-  const platformMinor = commissionMinor + order.serviceFeeMinor;
+  const smallOrderFeeMinor = Math.max(0, order.smallOrderFeeMinor ?? 0);
+  // Added tax sits on top of every price, so nobody's share contains it. Included tax sits inside
+  // them: the food's VAT comes out of the restaurant's gross, the fees' VAT out of the platform's
+  // (the courier is paid the delivery fee as shown, so the platform bears that fee's VAT).
+  const itemsTax = order.taxIncluded ? Math.min(order.taxMinor, Math.max(0, order.itemsTaxMinor ?? 0)) : 0;
+  const feesTax = order.taxIncluded ? order.taxMinor - itemsTax : 0;
+  const restaurantMinor = order.subtotalMinor - commissionMinor - itemsTax;
+  const platformMinor = commissionMinor + order.serviceFeeMinor + smallOrderFeeMinor - feesTax;
   const discountMinor = Math.max(0, order.discountMinor);
   // The customer paid the total net of the discount; the funder pays the discount in.
   const rest =

@@ -55,7 +55,12 @@ export interface PlacedOrder {
   subtotalMinor: number;
   deliveryFeeMinor: number;
   serviceFeeMinor: number;
+  /** Contained in the prices when `taxIncluded` (a VAT-inclusive area), else added to the total. */
   taxMinor: number;
+  /** Absent on orders placed before decision 0052: false, 0, 0. */
+  taxIncluded?: boolean | undefined;
+  itemsTaxMinor?: number | undefined;
+  smallOrderFeeMinor?: number | undefined;
   tipMinor: number;
   /** Net of `discountMinor`. */
   totalMinor: number;

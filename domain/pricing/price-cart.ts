@@ -2,9 +2,18 @@
 // quantities; every amount is derived here from the menu version the cart was
 // built on, so a tampered client cannot change what is charged.
 //
-// Money is integer minor units throughout. Percentages are basis points and
+// Money is integer minor units of the order's currency throughout (cents,
+// yen, fils: domain/pricing/currency.ts). Percentages are basis points and
 // are rounded half-up with integer division, never through floating point.
+//
+// Tax (docs/decisions/0052): each cart line and each fee is taxed on its own
+// at its rate (an item's own rate, else the delivery area's) and rounded half
+// up to the minor unit there; the order's tax is the sum of those rounded
+// amounts. Where the area's prices include VAT the tax is extracted from each
+// amount (amount × rate / (1 + rate)) and the total does not grow; otherwise
+// it is added on top.
 import { NO_SURGE_BPS, PLATFORM_MAX_SURGE_BPS, surgedFeeMinor } from "../surge/surge.ts";
+import { maxTipMinor } from "./currency.ts";
 
 export interface MenuOptionForPricing {
   id: string;
@@ -27,6 +36,8 @@ export interface MenuItemForPricing {
   priceMinor: number;
   available: boolean;
   groups: MenuGroupForPricing[];
+  /** The item's own tax rate (alcohol, take-away food), overriding the area's; absent or null: the area's. */
+  taxBps?: number | null | undefined;
 }
 
 export interface MenuForPricing {
@@ -51,6 +62,19 @@ export interface FeePolicy {
   currency: string;
   /** Surge on the delivery fee (domain/surge), in bps of it; absent means none. */
   deliveryFeeMultiplierBps?: number | undefined;
+  /** Prices and fees already include VAT (the area's setting); absent: tax is added on top. */
+  taxIncluded?: boolean | undefined;
+  /** A subtotal below this pays `smallOrderFeeMinor`; 0 or absent: no minimum. */
+  smallOrderMinimumMinor?: number | undefined;
+  smallOrderFeeMinor?: number | undefined;
+}
+
+/** Tax at one rate: what it was charged on and how much, for the receipt. */
+export interface TaxAtRate {
+  rateBps: number;
+  /** The amounts taxed at this rate, as charged (gross when tax is included). */
+  baseMinor: number;
+  taxMinor: number;
 }
 
 export interface PricedOption {
@@ -70,6 +94,9 @@ export interface PricedCartLine {
   /** In menu order (group, then option), whatever order the client sent. */
   options: PricedOption[];
   lineTotalMinor: number;
+  taxBps: number;
+  /** This line's tax, rounded on its own (included in lineTotalMinor when the area's prices include VAT). */
+  taxMinor: number;
 }
 
 export interface PricingError {
@@ -104,7 +131,14 @@ export type PricedCart = {
   subtotalMinor: number;
   deliveryFeeMinor: number;
   serviceFeeMinor: number;
+  /** Charged when the subtotal is below the area's minimum; 0 otherwise. */
+  smallOrderFeeMinor: number;
+  /** All tax on the order: added to the total, or contained in it when `taxIncluded`. */
   taxMinor: number;
+  /** The part of `taxMinor` on the food (the lines); the rest is on the fees. */
+  itemsTaxMinor: number;
+  taxIncluded: boolean;
+  taxes: TaxAtRate[];
   tipMinor: number;
   totalMinor: number;
   currency: string;
@@ -114,9 +148,6 @@ export type PriceCartResult = PricedCart | { ok: false; errors: PricingError[] }
 
 export const MAX_LINES = 50;
 export const MAX_QUANTITY = 99;
-/** In the menu currency's minor unit; a fixed cap keeps a mistyped tip from
- * turning into a large charge. */
-export const MAX_TIP_MINOR = 100_00;
 
 const BPS_DENOMINATOR = 10_000;
 
@@ -146,7 +177,7 @@ export function priceCart(
   const itemsById = new Map(menu.items.map((item) => [item.id, item]));
   const priced: PricedCartLine[] = [];
   lines.slice(0, MAX_LINES).forEach((line, index) => {
-    const result = priceLine(itemsById, line, index);
+    const result = priceLine(itemsById, line, index, fees);
     if ("errors" in result) errors.push(...result.errors);
     else priced.push(result.line);
   });
@@ -156,8 +187,12 @@ export function priceCart(
   }
   if (!Number.isSafeInteger(tipMinor) || tipMinor < 0) {
     errors.push({ path: "tipMinor", code: "invalid_tip", message: `tip must be a whole number >= 0, got ${tipMinor}` });
-  } else if (tipMinor > MAX_TIP_MINOR) {
-    errors.push({ path: "tipMinor", code: "tip_too_large", message: `tip may be at most ${MAX_TIP_MINOR}` });
+  } else if (tipMinor > maxTipMinor(menu.currency)) {
+    errors.push({
+      path: "tipMinor",
+      code: "tip_too_large",
+      message: `tip may be at most ${maxTipMinor(menu.currency)} (${menu.currency} minor units)`,
+    });
   }
 
   if (errors.length > 0) return { ok: false, errors };
@@ -165,9 +200,23 @@ export function priceCart(
   const subtotalMinor = priced.reduce((sum, line) => sum + line.lineTotalMinor, 0);
   const deliveryFeeMinor = deliveryFee(fees, distanceM);
   const serviceFeeMinor = applyBps(subtotalMinor, fees.serviceFeeBps);
-  // Tax applies to goods and fees; a tip is the courier's, not a sale.
-  const taxMinor = applyBps(subtotalMinor + deliveryFeeMinor + serviceFeeMinor, fees.taxBps);
-  const totalMinor = subtotalMinor + deliveryFeeMinor + serviceFeeMinor + taxMinor + tipMinor;
+  const minimum = fees.smallOrderMinimumMinor ?? 0;
+  const smallOrderFeeMinor = minimum > 0 && subtotalMinor < minimum ? (fees.smallOrderFeeMinor ?? 0) : 0;
+  // Tax applies to goods and fees, each rounded on its own; a tip is the courier's, not a sale.
+  const taxIncluded = fees.taxIncluded === true;
+  const feeTaxes = [deliveryFeeMinor, serviceFeeMinor, smallOrderFeeMinor].map((fee) =>
+    taxOn(fee, fees.taxBps, taxIncluded),
+  );
+  const itemsTaxMinor = priced.reduce((sum, line) => sum + line.taxMinor, 0);
+  const taxMinor = itemsTaxMinor + feeTaxes.reduce((a, b) => a + b, 0);
+  const taxes = taxesByRate([
+    ...priced.map((line) => ({ rateBps: line.taxBps, baseMinor: line.lineTotalMinor, taxMinor: line.taxMinor })),
+    { rateBps: fees.taxBps, baseMinor: deliveryFeeMinor + serviceFeeMinor + smallOrderFeeMinor, taxMinor: 0 },
+  ]);
+  const feeRate = taxes.find((t) => t.rateBps === fees.taxBps);
+  if (feeRate) feeRate.taxMinor += taxMinor - itemsTaxMinor;
+  const totalMinor =
+    subtotalMinor + deliveryFeeMinor + serviceFeeMinor + smallOrderFeeMinor + (taxIncluded ? 0 : taxMinor) + tipMinor;
   if (!Number.isSafeInteger(totalMinor)) {
     return { ok: false, errors: [{ path: "items", code: "amount_too_large", message: "the total is too large" }] };
   }
@@ -177,17 +226,44 @@ export function priceCart(
     subtotalMinor,
     deliveryFeeMinor,
     serviceFeeMinor,
+    smallOrderFeeMinor,
     taxMinor,
+    itemsTaxMinor,
+    taxIncluded,
+    taxes: taxes.filter((t) => t.baseMinor > 0 || t.taxMinor > 0),
     tipMinor,
     totalMinor,
     currency: menu.currency,
   };
 }
 
+/**
+ * The tax on one amount at `bps`, rounded half up: added on top (amount × rate)
+ * or contained in it (amount × rate / (1 + rate)), so an amount that includes
+ * VAT splits into net + tax exactly.
+ */
+export function taxOn(amountMinor: number, bps: number, included: boolean): number {
+  if (!included) return applyBps(amountMinor, bps);
+  const denominator = BPS_DENOMINATOR + bps;
+  return intDiv(amountMinor * bps * 2 + denominator, denominator * 2);
+}
+
+function taxesByRate(parts: TaxAtRate[]): TaxAtRate[] {
+  const byRate = new Map<number, TaxAtRate>();
+  for (const part of parts) {
+    const at = byRate.get(part.rateBps) ?? { rateBps: part.rateBps, baseMinor: 0, taxMinor: 0 };
+    at.baseMinor += part.baseMinor;
+    at.taxMinor += part.taxMinor;
+    byRate.set(part.rateBps, at);
+  }
+  return [...byRate.values()].sort((a, b) => a.rateBps - b.rateBps);
+}
+
 function priceLine(
   itemsById: ReadonlyMap<string, MenuItemForPricing>,
   line: CartLine,
   index: number,
+  fees: FeePolicy,
 ): { line: PricedCartLine } | { errors: PricingError[] } {
   const path = `items.${index}`;
   const errors: PricingError[] = [];
@@ -262,6 +338,8 @@ function priceLine(
   }
 
   if (errors.length > 0) return { errors };
+  const lineTotalMinor = unitPriceMinor * line.quantity;
+  const taxBps = item.taxBps ?? fees.taxBps;
   return {
     line: {
       lineNo: index + 1,
@@ -270,7 +348,9 @@ function priceLine(
       quantity: line.quantity,
       unitPriceMinor,
       options,
-      lineTotalMinor: unitPriceMinor * line.quantity,
+      lineTotalMinor,
+      taxBps,
+      taxMinor: taxOn(lineTotalMinor, taxBps, fees.taxIncluded === true),
     },
   };
 }
@@ -309,8 +389,15 @@ function intDiv(numerator: number, denominator: number): number {
 function assertFeePolicy(fees: FeePolicy): void {
   // Fee policy is server configuration, so a bad value is a deployment bug,
   // not something to report back to the customer.
-  for (const key of ["baseDeliveryFeeMinor", "perKmFeeMinor", "serviceFeeBps", "taxBps"] as const) {
-    const value = fees[key];
+  for (const key of [
+    "baseDeliveryFeeMinor",
+    "perKmFeeMinor",
+    "serviceFeeBps",
+    "taxBps",
+    "smallOrderMinimumMinor",
+    "smallOrderFeeMinor",
+  ] as const) {
+    const value = fees[key] ?? 0;
     if (!Number.isSafeInteger(value) || value < 0) {
       throw new RangeError(`fee policy ${key} must be a non-negative integer, got ${value}`);
     }

@@ -19,6 +19,8 @@ export interface OrderView {
   deliveryFeeMinor: number;
   serviceFeeMinor: number;
   taxMinor: number;
+  taxIncluded: boolean;
+  smallOrderFeeMinor: number;
   tipMinor: number;
   totalMinor: number;
   discountMinor: number;

@@ -26,6 +26,8 @@ export function orderView(order: PlacedOrder, snapshot: OrderSnapshot, lastSeq: 
     deliveryFeeMinor: order.deliveryFeeMinor,
     serviceFeeMinor: order.serviceFeeMinor,
     taxMinor: order.taxMinor,
+    taxIncluded: order.taxIncluded ?? false,
+    smallOrderFeeMinor: order.smallOrderFeeMinor ?? 0,
     tipMinor: order.tipMinor,
     totalMinor: order.totalMinor,
     discountMinor: order.discountMinor ?? 0,

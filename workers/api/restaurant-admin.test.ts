@@ -402,3 +402,22 @@ describe("the API document", () => {
     expect(Object.keys(doc.paths["/v1/admin/discovery/rebuild"] ?? {})).toContain("post");
   });
 });
+
+describe("an item's own tax rate", () => {
+  it("staff set and clear it, the public menu shows it, and out-of-range rates are refused", async () => {
+    const path = `/v1/restaurants/${world.restaurantId}/menu/items/${world.itemId}`;
+    const set = await api(path, { method: "PATCH", token: tokens.staff, json: { taxBps: 2300 } });
+    expect(set.status).toBe(200);
+    const menu = (await (await api(`/v1/restaurants/${world.restaurantId}/menu`)).json()) as {
+      categories: Array<{ items: Array<{ id: string; taxBps?: number | null }> }>;
+    };
+    const item = menu.categories.flatMap((c) => c.items).find((i) => i.id === world.itemId);
+    expect(item?.taxBps).toBe(2300);
+    for (const taxBps of [-1, 10_001, 12.5, "23"]) {
+      const res = await api(path, { method: "PATCH", token: tokens.staff, json: { taxBps } });
+      expect(res.status, String(taxBps)).toBe(400);
+    }
+    expect((await api(path, { method: "PATCH", token: tokens.otherStaff, json: { taxBps: 600 } })).status).toBe(403);
+    expect((await api(path, { method: "PATCH", token: tokens.staff, json: { taxBps: null } })).status).toBe(200);
+  });
+});

@@ -58,6 +58,41 @@ describe("delivery zones", () => {
     expect(((await updated.json()) as { perKmFeeMinor: number }).perKmFeeMinor).toBe(350);
   });
 
+  it("an admin sets VAT-inclusive prices and a small-order fee; bad values are refused with the field named", async () => {
+    const created = await api("/v1/admin/zones", {
+      method: "POST",
+      token: admin,
+      json: { ...zoneBody(`VAT ${crypto.randomUUID().slice(0, 8)}`), active: false },
+    });
+    const zone = (await created.json()) as Record<string, unknown> & { id: string };
+    // Defaults: tax added on top, no minimum.
+    expect(zone).toMatchObject({ taxIncluded: false, smallOrderMinimumMinor: 0, smallOrderFeeMinor: 0 });
+    const updated = await api(`/v1/admin/zones/${zone.id}`, {
+      method: "PATCH",
+      token: admin,
+      json: { taxIncluded: true, smallOrderMinimumMinor: 10_000, smallOrderFeeMinor: 1_500 },
+    });
+    expect(updated.status).toBe(200);
+    expect(await updated.json()).toMatchObject({
+      taxIncluded: true,
+      smallOrderMinimumMinor: 10_000,
+      smallOrderFeeMinor: 1_500,
+      taxBps: 1500,
+    });
+    for (const bad of [{ smallOrderFeeMinor: -1 }, { smallOrderMinimumMinor: 1.5 }, { taxIncluded: "yes" }]) {
+      const res = await api(`/v1/admin/zones/${zone.id}`, { method: "PATCH", token: admin, json: bad });
+      expect(res.status, JSON.stringify(bad)).toBe(400);
+      const body = (await res.json()) as { error: { code: string; details?: Array<{ path: string }> } };
+      expect(body.error.code).toBe("validation_failed");
+    }
+    const refused = await api(`/v1/admin/zones/${zone.id}`, {
+      method: "PATCH",
+      token: staff,
+      json: { taxIncluded: true },
+    });
+    expect(refused.status).toBe(403);
+  });
+
   it("a PATCH changes only the fields it names: a deactivated zone stays deactivated", async () => {
     const created = await api("/v1/admin/zones", {
       method: "POST",

@@ -6,6 +6,7 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { eq, inArray, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { openDb } from "../../db/client.ts";
+import { orders } from "../../db/schema.ts";
 import { ledgerEntries, ledgerTransactions } from "../../db/schema-ledger.ts";
 import { courierAccount, PLATFORM, restaurantAccount } from "../../domain/ledger/accounts.ts";
 import type { OrderEvent, OrderEventMessage } from "../../domain/order/order-event.ts";
@@ -151,6 +152,42 @@ describe("ledger projection", () => {
     expect(balance(restaurantAccount(world.restaurantId))).toBe(-(2805 - 500));
     expect(balance(courierAccount(world.ids.courier))).toBe(-(249 + 300));
     expect(balance(PLATFORM.customerFunds)).toBe(0);
+  });
+
+  it("books an order whose prices include VAT: the tax inside the total goes to taxes collected", async () => {
+    // 33.00 food incl. 13 % (3.80), 2.49 delivery and a 1.50 small-order fee incl. 23 % (0.47 + 0.28).
+    const order: Order = {
+      ...newOrder(),
+      taxIncluded: true,
+      taxMinor: 380 + 47 + 28,
+      itemsTaxMinor: 380,
+      smallOrderFeeMinor: 150,
+      totalMinor: 3300 + 249 + 165 + 150 + 300,
+    };
+    const paid = order.totalMinor;
+    const events = eventsOf(order, [
+      { type: "order.placed", state: "placed" },
+      { type: "order.paid", state: "paid", payload: { paymentIntentId: `pi_${order.id}`, amountMinor: paid } },
+      { type: "order.accepted", state: "accepted" },
+      { type: "order.picked_up", state: "picked_up", delivery: "picked_up" },
+      { type: "order.delivered", state: "delivered", delivery: "delivered" },
+    ]);
+    expect((await deliver(events)).retryMessages).toEqual([]);
+    const { entries, balance } = await ledgerOf([order.id]);
+    expect(entries.reduce((sum, e) => sum + e.amountMinor, 0)).toBe(0);
+    expect(balance(PLATFORM.taxesCollected)).toBe(-455);
+    // The food's VAT leaves the restaurant's share; the courier keeps the delivery fee as shown.
+    expect(balance(restaurantAccount(world.restaurantId))).toBe(-(3300 - 495 - 380));
+    expect(balance(courierAccount(world.ids.courier))).toBe(-(249 + 300));
+    expect(balance(PLATFORM.revenue)).toBe(-(495 + 165 + 150 - 75));
+    expect(balance(PLATFORM.customerFunds)).toBe(0);
+    const { db, close } = openDb(testEnv);
+    try {
+      const [row] = await db.select().from(orders).where(eq(orders.id, order.id));
+      expect(row).toMatchObject({ taxIncluded: true, itemsTaxMinor: 380, smallOrderFeeMinor: 150, totalMinor: paid });
+    } finally {
+      await close();
+    }
   });
 
   it("waits for a missing event before booking what follows it, then books it once", async () => {

@@ -122,3 +122,19 @@ export async function runPayouts(env: StripeConfig, db: Database, period: string
   }
   return report;
 }
+
+/**
+ * A failed payout's transfer reversed through Stripe, once per payout (the
+ * idempotency key names it), tagged with the payout so reconciliation matches
+ * the reversal's balance transaction to its booking (`payout-failed:<po_...>`).
+ */
+export function transferReverser(env: StripeConfig) {
+  return async (request: { transferId: string; amountMinor: number; stripePayoutId: string }): Promise<string> => {
+    const reversal = await stripeClient(env).transfers.createReversal(
+      request.transferId,
+      { amount: request.amountMinor, metadata: { payout: request.stripePayoutId } },
+      { idempotencyKey: `transfer-reversal:${request.stripePayoutId}` },
+    );
+    return reversal.id;
+  };
+}

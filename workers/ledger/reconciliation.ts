@@ -44,6 +44,15 @@ function stripeItem(t: Stripe.BalanceTransaction): ReconItem | null {
       return { ref: `refund:${source}`, currency, amountMinor: t.amount };
     case "transfer":
       return { ref: `transfer:${source}`, currency, amountMinor: t.amount };
+    case "transfer_refund": {
+      // A failed payout's reversal: booked under `payout-failed:<po_...>`, the payout it names.
+      const payout = typeof t.source === "object" ? (t.source as Stripe.TransferReversal).metadata?.payout : undefined;
+      return {
+        ref: payout ? `payout-failed:${payout}` : `transfer-reversal:${source}`,
+        currency,
+        amountMinor: t.amount,
+      };
+    }
     case "adjustment":
       if (!source.startsWith("dp_")) return null;
       return t.amount < 0

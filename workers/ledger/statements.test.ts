@@ -214,6 +214,37 @@ describe("statements and reconciliation", () => {
     expect((await api(`/v1/couriers/me/statements/2026-13`, { token: tokens.courier })).status).toBe(400);
   });
 
+  it("answers a month's statement as a printable HTML page, in Portuguese when asked, to its holder only", async () => {
+    const intent = await pay(2600);
+    await project(paidAndDelivered(intent.id));
+    const month = new Date().toISOString().slice(0, 7);
+    const page = await api(`/v1/restaurants/${world.restaurantId}/statements/${month}?format=html`, {
+      token: tokens.staff,
+      headers: { "accept-language": "pt-PT,pt;q=0.9" },
+    });
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toContain("text/html");
+    expect(page.headers.get("content-security-policy")).toContain("default-src 'none'");
+    const html = await page.text();
+    expect(html).toContain('<html lang="pt">');
+    expect(html).toContain("Extrato mensal");
+    expect(html).toContain("Saldo final (a receber)");
+    expect(html).not.toContain("<script");
+    const courier = await api(`/v1/couriers/me/statements/${month}?format=html&lang=en`, { token: tokens.courier });
+    expect(courier.status).toBe(200);
+    expect(await courier.text()).toContain("Closing balance (owed to you)");
+    // Refusals: another restaurant's page, an unknown format or language, no token.
+    expect(
+      (await api(`/v1/restaurants/${world.otherRestaurantId}/statements/${month}?format=html`, { token: tokens.staff }))
+        .status,
+    ).toBe(403);
+    expect((await api(`/v1/couriers/me/statements/${month}?format=pdf`, { token: tokens.courier })).status).toBe(400);
+    expect(
+      (await api(`/v1/couriers/me/statements/${month}?format=html&lang=xx`, { token: tokens.courier })).status,
+    ).toBe(400);
+    expect((await api(`/v1/couriers/me/statements/${month}?format=html`, {})).status).toBe(401);
+  });
+
   it("runs the daily reconciliation for the day before and keeps its report for admins", async () => {
     const ghost = `pi_ghost${crypto.randomUUID().replaceAll("-", "")}`;
     await project(paidAndDelivered(ghost));

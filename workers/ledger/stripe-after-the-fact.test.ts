@@ -114,6 +114,34 @@ describe("payout webhooks (Connect)", () => {
         .where(eq(ledgerTransactions.idempotencyKey, `payout-failed:${payout.id}`));
       expect(reversal.map((r) => r.kind)).toEqual(["payout_failed"]);
     });
+    // The money came back from the connected account: one reversal, whole, tagged with the payout,
+    // and its balance transaction reconciles with the booking.
+    const back = await testStripe().transfers.retrieve(t.transfer.id);
+    expect(back).toMatchObject({ amount_reversed: 1300, reversed: true });
+    expect(back.reversals.data.map((r) => [r.amount, r.metadata?.payout])).toEqual([[1300, payout.id]]);
+    const txns = await testStripe().balanceTransactions.list({ limit: 20, expand: ["data.source"] });
+    const refund = txns.data.find(
+      (x) => x.type === "transfer_refund" && (x.source as { id?: string })?.id === back.reversals.data[0]?.id,
+    );
+    expect(refund).toMatchObject({ amount: 1300 });
+    const source = refund?.source as Stripe.TransferReversal | undefined;
+    expect(source?.metadata?.payout).toBe(payout.id);
+  });
+
+  it("payout.failed redelivered after a lost booking reverses the transfer once (idempotent per payout)", async () => {
+    const t = await transferred(700);
+    const payout = await settle(t.transfer.id, "failed");
+    const payload = await latestEvent("payout.failed", payout.id);
+    // As if the first delivery reversed the transfer and then failed before committing its booking.
+    await testStripe().transfers.createReversal(
+      t.transfer.id,
+      { amount: 700, metadata: { payout: payout.id } },
+      { idempotencyKey: `transfer-reversal:${payout.id}` },
+    );
+    expect(await deliver(payload)).toMatchObject({ status: 200, body: { duplicate: false, booked: 1 } });
+    const back = await testStripe().transfers.retrieve(t.transfer.id);
+    expect(back.amount_reversed).toBe(700);
+    expect(back.reversals.data).toHaveLength(1);
   });
 
   it("acknowledges and ignores a payout of an account the platform never paid", async () => {

@@ -7,6 +7,9 @@
 // - refund.failed (and refund.updated to `failed`): the refund's booking is
 //   reversed, its payment row marked failed, and the order is told so an
 //   operator retries it.
+// A failed payout's transfer is reversed (POST /v1/transfers/{id}/reversals,
+// metadata.payout = the po_ id) so the money is back in the platform's balance
+// when the reversal is booked; the next period's run pays the account again.
 // Reversals carry the Stripe object's id in their key, so a second event about
 // the same payout or refund books nothing.
 import { and, asc, eq, inArray, sql } from "drizzle-orm";
@@ -36,11 +39,22 @@ async function booked(tx: Transaction, key: string): Promise<BookedTransaction |
   return { key, orderId: head.orderId, currency: head.currency, entries };
 }
 
+/**
+ * Takes a failed payout's money back from the connected account's Stripe
+ * balance (a transfer reversal, idempotent per payout); answers its id.
+ */
+export type TransferReverser = (request: {
+  transferId: string;
+  amountMinor: number;
+  stripePayoutId: string;
+}) => Promise<string>;
+
 export async function payoutSettled(
   tx: Transaction,
   event: Stripe.Event,
   payout: Stripe.Payout,
   at: number,
+  reverseTransfer?: TransferReverser,
 ): Promise<ReversalOutcome> {
   if (!event.account) return { bookings: [], ignored: "payout event without a connected account" };
   const failed = event.type === "payout.failed";
@@ -65,6 +79,16 @@ export async function payoutSettled(
     .set({ status: failed ? "failed" : "settled", updatedAt: sql`now()` })
     .where(eq(payouts.id, row.id));
   if (!failed) return { bookings: [] };
+  // The bounced money sits in the connected account's Stripe balance until the transfer is reversed.
+  // Called inside the booking's transaction: if the booking then fails, Stripe redelivers the event
+  // and the same idempotency key answers the same reversal, so it is taken back once.
+  if (reverseTransfer && row.stripeTransferId) {
+    await reverseTransfer({
+      transferId: row.stripeTransferId,
+      amountMinor: row.amountMinor,
+      stripePayoutId: payout.id,
+    });
+  }
   const original = await booked(tx, row.idempotencyKey);
   const reversal =
     original &&
@@ -72,7 +96,7 @@ export async function payoutSettled(
       key: `payout-failed:${payout.id}`,
       kind: "payout_failed",
       at,
-      memo: `payout ${payout.id} failed (${payout.failure_code ?? "unknown"}): owed again`,
+      memo: `payout ${payout.id} failed (${payout.failure_code ?? "unknown"}): transfer reversed, owed again`,
     });
   return { bookings: reversal ? [reversal] : [] };
 }

@@ -16,7 +16,7 @@ import {
   bookStripeRefund,
   type DisputeFact,
 } from "../../domain/ledger/stripe-rules.ts";
-import { payoutSettled, type ReversalOutcome, refundFailed } from "./stripe-reversals.ts";
+import { payoutSettled, type ReversalOutcome, refundFailed, type TransferReverser } from "./stripe-reversals.ts";
 import { type Transaction, writeBookings } from "./write.ts";
 
 export const LEDGER_STRIPE_EVENTS = [
@@ -109,7 +109,11 @@ async function disputeFact(tx: Transaction, dispute: Stripe.Dispute, at: number)
   };
 }
 
-export async function bookStripeEvent(db: Database, event: Stripe.Event): Promise<StripeEventResult> {
+export async function bookStripeEvent(
+  db: Database,
+  event: Stripe.Event,
+  reverseTransfer?: TransferReverser,
+): Promise<StripeEventResult> {
   return db.transaction(async (tx) => {
     const seen = await tx
       .insert(stripeEventsSeen)
@@ -133,7 +137,7 @@ export async function bookStripeEvent(db: Database, event: Stripe.Event): Promis
       const b = event.type === "charge.dispute.created" ? bookDisputeOpened(fact) : bookDisputeClosed(fact);
       if (b) bookings = [b];
     } else if (event.type === "payout.paid" || event.type === "payout.failed") {
-      const outcome = await payoutSettled(tx, event, event.data.object, at);
+      const outcome = await payoutSettled(tx, event, event.data.object, at, reverseTransfer);
       return { duplicate: false, booked: await writeBookings(tx, outcome.bookings), ignored: outcome.ignored };
     } else if (event.type === "refund.failed" || event.type === "refund.updated") {
       const outcome = await refundFailed(tx, event.data.object, at);

@@ -96,7 +96,9 @@ export function createBalance(deps: ConnectDeps) {
           // As Stripe expands it: the charge behind a charge's transaction (its payment_intent says which order).
           for (const t of page.data as Array<{ source: unknown }>) {
             const charge = typeof t.source === "string" ? deps.charges.get(t.source) : undefined;
+            const other = typeof t.source === "string" ? deps.expandSource?.(t.source) : undefined;
             if (charge) t.source = structuredClone(charge);
+            else if (other) t.source = structuredClone(other);
           }
         }
         return page;

@@ -4,6 +4,7 @@
 // importing one another or connect.ts.
 import type { FormObject } from "./form.ts";
 import type { Charge, Metadata } from "./objects.ts";
+import type { TransferReversal } from "./transfer-reversals.ts";
 
 export interface Account {
   id: string;
@@ -44,8 +45,8 @@ export interface Transfer {
   destination_payment: string;
   livemode: false;
   metadata: Metadata;
-  reversals: { object: "list"; data: []; has_more: false; url: string };
-  reversed: false;
+  reversals: { object: "list"; data: TransferReversal[]; has_more: false; url: string };
+  reversed: boolean;
   source_transaction: string | null;
   source_type: "card";
   transfer_group: string | null;
@@ -84,7 +85,7 @@ export interface BalanceTransaction {
   reporting_category: string;
   source: string;
   status: "available" | "pending";
-  type: "charge" | "refund" | "refund_failure" | "adjustment" | "transfer";
+  type: "charge" | "refund" | "refund_failure" | "adjustment" | "transfer" | "transfer_refund";
 }
 
 export interface Payout {
@@ -119,6 +120,7 @@ export type ConnectEventType =
   | "payout.paid"
   | "payout.failed"
   | "transfer.created"
+  | "transfer.reversed"
   | "charge.dispute.created"
   | "charge.dispute.closed";
 
@@ -136,4 +138,6 @@ export interface ConnectDeps {
   invalidParam(message: string, param: string, code?: string): Error;
   resourceMissing(kind: string, id: string, param?: string): Error;
   stateError(message: string, code: string, param?: string): Error;
+  /** Another slice's object behind a balance transaction (a transfer reversal), for `expand[]=data.source`. */
+  expandSource?(id: string): unknown;
 }

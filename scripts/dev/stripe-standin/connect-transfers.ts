@@ -103,5 +103,5 @@ export function createTransfers(deps: ConnectDeps, accounts: ConnectAccounts, le
     },
   ];
 
-  return { getTransfer, routes };
+  return { getTransfer, transfers, routes };
 }

@@ -60,5 +60,7 @@ export function createConnect(deps: ConnectDeps) {
     completeOnboarding: accounts.completeOnboarding,
     accounts: accounts.accounts,
     disputes: disputes.disputes,
+    transfers: transfers.transfers,
+    balanceTransaction: ledger.record,
   };
 }

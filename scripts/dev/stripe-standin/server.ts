@@ -23,6 +23,7 @@ import {
 import { createPaymentIntents } from "./payment-intents.ts";
 import { createRefunds } from "./refunds.ts";
 import { createStore, type RequestRef, type StandinEvent } from "./store.ts";
+import { createTransferReversals } from "./transfer-reversals.ts";
 import { WebhookDispatcher } from "./webhooks.ts";
 
 export type { Charge, PaymentIntent, Refund, StripeEvent } from "./objects.ts";
@@ -76,6 +77,7 @@ export async function startStripeStandin(options: StripeStandinOptions): Promise
   const events = createEvents({ dispatcher, webhookUrl: () => webhookUrl });
 
   const connect = createConnect({
+    expandSource: (id) => reversals.byId.get(id),
     emit: (type, object, account) => events.emit(type, object, NO_REQUEST, account),
     charges: store.charges,
     baseUrl: () => baseUrl,
@@ -87,6 +89,21 @@ export async function startStripeStandin(options: StripeStandinOptions): Promise
     invalidParam,
     resourceMissing,
     stateError,
+  });
+  const reversals = createTransferReversals({
+    transfers: connect.transfers,
+    balanceTransaction: (amount, currency, source, description) =>
+      connect.balanceTransaction("transfer_refund", amount, 0, currency, source, description).id,
+    emitReversed: (transferId) => {
+      const transfer = connect.transfers.get(transferId);
+      if (transfer) events.emit("transfer.reversed", transfer, NO_REQUEST);
+    },
+    checkKnown,
+    optString,
+    optInteger,
+    applyMetadata,
+    invalidParam,
+    resourceMissing,
   });
   const paymentIntents = createPaymentIntents({
     store,
@@ -113,7 +130,7 @@ export async function startStripeStandin(options: StripeStandinOptions): Promise
   });
 
   const server = createApiServer({
-    routes: [...paymentIntents.routes, ...refunds.routes, ...events.routes, ...connect.routes],
+    routes: [...paymentIntents.routes, ...refunds.routes, ...events.routes, ...connect.routes, ...reversals.routes],
     apiKey: options.apiKey,
     completeOnboarding: connect.completeOnboarding,
     browser: (req, res, url, requestId) => browser.handle(req, res, url, requestId),

@@ -40,6 +40,7 @@ export const MONEY_EN = {
   "promo.platformFunded": "Funded by the platform, valid at every restaurant.",
   "money.month": "Month",
   "money.downloadCsv": "Monthly statement (CSV)",
+  "money.printable": "Printable statement",
 } as const;
 
 export const MONEY_PT: { [K in keyof typeof MONEY_EN]: string } = {
@@ -81,4 +82,5 @@ export const MONEY_PT: { [K in keyof typeof MONEY_EN]: string } = {
   "promo.platformFunded": "Pago pela plataforma, válido em todos os restaurantes.",
   "money.month": "Mês",
   "money.downloadCsv": "Extrato mensal (CSV)",
+  "money.printable": "Extrato para imprimir",
 };

@@ -136,4 +136,13 @@ export class CourierApi {
       }),
     );
   }
+
+  monthlyStatementHtml(month: string, lang: "en" | "pt"): Promise<string> {
+    return unwrap(
+      this.client.http.GET("/v1/couriers/me/statements/{month}", {
+        params: { path: { month }, query: { format: "html", lang } },
+        parseAs: "text",
+      }),
+    );
+  }
 }

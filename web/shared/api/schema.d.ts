@@ -2813,6 +2813,8 @@ export interface components {
                 height: number;
             } | null;
             groups: components["schemas"]["MenuGroup"][];
+            /** @description The item's own tax rate in basis points; null: the delivery area's. */
+            taxBps?: number | null;
         };
         MenuGroup: {
             /** Format: uuid */
@@ -2938,6 +2940,8 @@ export interface components {
         MenuItemPatch: {
             available?: boolean;
             priceMinor?: number;
+            /** @description The item's own tax rate in basis points (alcohol vs food); null: its delivery area's rate. */
+            taxBps?: number | null;
             name?: string;
             description?: string;
             allergens?: components["schemas"]["Allergen"][];
@@ -2966,6 +2970,11 @@ export interface components {
             /** @default  */
             description: string;
             priceMinor: number;
+            /**
+             * @description The item's own tax rate in basis points (alcohol vs food); null: its delivery area's rate.
+             * @default null
+             */
+            taxBps: number | null;
             /** @default true */
             available: boolean;
             /** @default 0 */
@@ -3233,7 +3242,12 @@ export interface components {
             subtotalMinor: number;
             deliveryFeeMinor: number;
             serviceFeeMinor: number;
+            /** @description All tax: contained in the prices when taxIncluded, else added to the total. */
             taxMinor: number;
+            /** @description The delivery area's prices include VAT (shown as “incl. VAT”). */
+            taxIncluded: boolean;
+            /** @description Charged when the subtotal is below the area's minimum. */
+            smallOrderFeeMinor: number;
             tipMinor: number;
             totalMinor: number;
             /** @description A promotion's discount, already taken off the total. */
@@ -3311,15 +3325,29 @@ export interface components {
                     priceDeltaMinor: number;
                 }[];
                 lineTotalMinor: number;
+                /** @description The line's tax rate: the item's own, else the area's. */
+                taxBps: number;
+                taxMinor: number;
             }[];
             subtotalMinor: number;
             deliveryFeeMinor: number;
             serviceFeeMinor: number;
+            /** @description All tax: contained in the prices when taxIncluded, else added to the total. */
             taxMinor: number;
+            /** @description The delivery area's prices include VAT (shown as “incl. VAT”). */
+            taxIncluded: boolean;
+            /** @description Charged when the subtotal is below the area's minimum. */
+            smallOrderFeeMinor: number;
             tipMinor: number;
             totalMinor: number;
             /** @description A promotion's discount, already taken off the total. */
             discountMinor: number;
+            /** @description Tax per rate, for the receipt; each line and fee rounded on its own (decision 0052). */
+            taxes: {
+                rateBps: number;
+                baseMinor: number;
+                taxMinor: number;
+            }[];
             surge: components["schemas"]["Surge"];
             deliveryWindow: components["schemas"]["DeliveryWindow"] | null;
             promotionCode: string | null;
@@ -3396,7 +3424,12 @@ export interface components {
             subtotalMinor: number;
             deliveryFeeMinor: number;
             serviceFeeMinor: number;
+            /** @description All tax: contained in the prices when taxIncluded, else added to the total. */
             taxMinor: number;
+            /** @description The delivery area's prices include VAT (shown as “incl. VAT”). */
+            taxIncluded: boolean;
+            /** @description Charged when the subtotal is below the area's minimum. */
+            smallOrderFeeMinor: number;
             tipMinor: number;
             totalMinor: number;
             /** @description A promotion's discount, already taken off the total. */
@@ -3761,6 +3794,9 @@ export interface components {
             perKmFeeMinor: number;
             serviceFeeBps: number;
             taxBps: number;
+            taxIncluded: boolean;
+            smallOrderMinimumMinor: number;
+            smallOrderFeeMinor: number;
             active: boolean;
         };
         ZoneInput: {
@@ -3778,6 +3814,18 @@ export interface components {
             perKmFeeMinor: number;
             serviceFeeBps: number;
             taxBps: number;
+            /**
+             * @description Menu prices and fees already include VAT: the tax is extracted, the total does not grow.
+             * @default false
+             */
+            taxIncluded: boolean;
+            /**
+             * @description A subtotal below this pays the small-order fee; 0: none.
+             * @default 0
+             */
+            smallOrderMinimumMinor: number;
+            /** @default 0 */
+            smallOrderFeeMinor: number;
             /** @default true */
             active: boolean;
         };
@@ -3797,6 +3845,11 @@ export interface components {
             perKmFeeMinor?: number;
             serviceFeeBps?: number;
             taxBps?: number;
+            /** @description Menu prices and fees already include VAT: the tax is extracted, the total does not grow. */
+            taxIncluded?: boolean;
+            /** @description A subtotal below this pays the small-order fee; 0: none. */
+            smallOrderMinimumMinor?: number;
+            smallOrderFeeMinor?: number;
             active?: boolean;
         };
         AreaSurge: {
@@ -10399,8 +10452,10 @@ export interface operations {
     getRestaurantMonthlyStatement: {
         parameters: {
             query?: {
-                /** @description csv answers a text/csv download. */
-                format?: "json" | "csv";
+                /** @description csv answers a text/csv download; html a printable page. */
+                format?: "json" | "csv" | "html";
+                /** @description The HTML page's language; default from Accept-Language, else English. */
+                lang?: "en" | "pt";
             };
             header?: never;
             path: {
@@ -10419,6 +10474,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["MonthlyStatement"];
                     "text/csv": string;
+                    "text/html": string;
                 };
             };
             /** @description Invalid request (validation_failed, malformed_json) */
@@ -10453,8 +10509,10 @@ export interface operations {
     getCourierMonthlyStatement: {
         parameters: {
             query?: {
-                /** @description csv answers a text/csv download. */
-                format?: "json" | "csv";
+                /** @description csv answers a text/csv download; html a printable page. */
+                format?: "json" | "csv" | "html";
+                /** @description The HTML page's language; default from Accept-Language, else English. */
+                lang?: "en" | "pt";
             };
             header?: never;
             path: {
@@ -10472,6 +10530,7 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["MonthlyStatement"];
                     "text/csv": string;
+                    "text/html": string;
                 };
             };
             /** @description Invalid request (validation_failed, malformed_json) */

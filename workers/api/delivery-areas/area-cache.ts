@@ -16,6 +16,10 @@ export interface DeliveryArea {
   perKmFeeMinor: number;
   serviceFeeBps: number;
   taxBps: number;
+  /** Absent in a list cached before these settings existed: tax added, no minimum. */
+  taxIncluded?: boolean;
+  smallOrderMinimumMinor?: number;
+  smallOrderFeeMinor?: number;
 }
 
 const KEY = "delivery-areas:active";
@@ -42,6 +46,9 @@ export async function activeDeliveryAreas(kv: KVNamespace, db: () => Database): 
       perKmFeeMinor: deliveryAreas.perKmFeeMinor,
       serviceFeeBps: deliveryAreas.serviceFeeBps,
       taxBps: deliveryAreas.taxBps,
+      taxIncluded: deliveryAreas.taxIncluded,
+      smallOrderMinimumMinor: deliveryAreas.smallOrderMinimumMinor,
+      smallOrderFeeMinor: deliveryAreas.smallOrderFeeMinor,
     })
     .from(deliveryAreas)
     .where(eq(deliveryAreas.active, true));

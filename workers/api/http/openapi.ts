@@ -46,7 +46,15 @@ export const orderTotalsFields = {
   subtotalMinor: z.number().int(),
   deliveryFeeMinor: z.number().int(),
   serviceFeeMinor: z.number().int(),
-  taxMinor: z.number().int(),
+  taxMinor: z
+    .number()
+    .int()
+    .openapi({ description: "All tax: contained in the prices when taxIncluded, else added to the total." }),
+  taxIncluded: z.boolean().openapi({ description: "The delivery area's prices include VAT (shown as “incl. VAT”)." }),
+  smallOrderFeeMinor: z
+    .number()
+    .int()
+    .openapi({ description: "Charged when the subtotal is below the area's minimum." }),
   tipMinor: z.number().int(),
   totalMinor: z.number().int(),
   discountMinor: z.number().int().openapi({ description: "A promotion's discount, already taken off the total." }),

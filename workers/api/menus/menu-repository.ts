@@ -46,6 +46,8 @@ export interface MenuItem {
   dietaryTags: DietaryTag[];
   photo: MenuPhotoLink | null;
   groups: MenuGroup[];
+  /** The item's own tax rate; null (or absent in a menu cached before it existed): the delivery area's. */
+  taxBps?: number | null;
 }
 
 export function photoUrl(restaurantId: string, photoId: string): string {
@@ -178,6 +180,7 @@ export async function loadMenuWithProfile(
       dietaryTags: i.dietaryTags as DietaryTag[],
       photo: photoOf(restaurant.id, i.photo),
       groups: groupsByItem.get(i.id) ?? [],
+      taxBps: i.taxBps,
     });
     itemsByCategory.set(i.categoryId, list);
   }

@@ -43,6 +43,12 @@ const MenuItem = z
       })
       .nullable(),
     groups: z.array(MenuGroup),
+    taxBps: z
+      .number()
+      .int()
+      .nullable()
+      .optional()
+      .openapi({ description: "The item's own tax rate in basis points; null: the delivery area's." }),
   })
   .openapi("MenuItem");
 

@@ -1,9 +1,14 @@
 // Monthly statements (a restaurant's: its staff or an admin; a courier's: the
-// courier) as JSON or a CSV download, and the daily reconciliation's reports
+// courier) as JSON, a CSV download or a printable HTML page (English or
+// Portuguese), and the daily reconciliation's reports
 // for admins. Reads only.
 import { createRoute, z } from "@hono/zod-openapi";
+import { eq } from "drizzle-orm";
+import { users } from "../../../db/schema-accounts.ts";
+import { restaurants } from "../../../db/schema-restaurants.ts";
 import { courierAccount, restaurantAccount } from "../../../domain/ledger/accounts.ts";
 import { monthWindow, statementCsv } from "../../../domain/ledger/monthly-statement.ts";
+import { statementHtml, statementLanguage } from "../../../domain/ledger/statement-html.ts";
 import { latestRuns } from "../../ledger/reconciliation-runs.ts";
 import { type MonthlyStatement as Monthly, monthlyStatementOf } from "../../ledger/statements.ts";
 import { principalOf, requireAuth } from "../auth/authenticate.ts";
@@ -19,7 +24,14 @@ const Month = z
   .openapi({ example: "2026-11" });
 
 const FormatQuery = z.object({
-  format: z.enum(["json", "csv"]).default("json").openapi({ description: "csv answers a text/csv download." }),
+  format: z
+    .enum(["json", "csv", "html"])
+    .default("json")
+    .openapi({ description: "csv answers a text/csv download; html a printable page." }),
+  lang: z
+    .enum(["en", "pt"])
+    .optional()
+    .openapi({ description: "The HTML page's language; default from Accept-Language, else English." }),
 });
 
 const MonthlyStatement = z
@@ -60,6 +72,9 @@ const statementResponses = {
     content: {
       "application/json": { schema: MonthlyStatement },
       "text/csv": { schema: z.string().openapi({ description: "One row per line, then opening and closing." }) },
+      "text/html": {
+        schema: z.string().openapi({ description: "A printable page: account, period, totals, payouts, entries." }),
+      },
     },
   },
 };
@@ -119,6 +134,23 @@ function windowOf(month: string) {
   return window;
 }
 
+/** The statement as a printable page; nothing on it runs (names and memos are escaped, no script may load). */
+function htmlPage(
+  statement: Monthly,
+  holder: string,
+  lang: "en" | "pt" | undefined,
+  acceptLanguage: string | undefined,
+) {
+  return {
+    html: statementHtml(statement, holder, statementLanguage(lang, acceptLanguage)),
+    headers: {
+      "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+      "cache-control": "private, no-store",
+      vary: "accept-language",
+    },
+  };
+}
+
 /** The statement as a text/csv download: its body and headers. */
 function csvDownload(statement: Monthly): { csv: string; headers: Record<string, string> } {
   const name = `statement-${statement.account.replace(":", "-")}-${statement.month}.csv`;
@@ -133,7 +165,13 @@ export function registerMonthlyStatementRoutes(app: App): void {
     const { id, month } = c.req.valid("param");
     assertRestaurantEditor(principalOf(c), id);
     const statement = await monthlyStatementOf(c.var.db, restaurantAccount(id), month, windowOf(month));
-    if (c.req.valid("query").format === "json") return c.json(statement, 200);
+    const query = c.req.valid("query");
+    if (query.format === "json") return c.json(statement, 200);
+    if (query.format === "html") {
+      const [row] = await c.var.db.select({ name: restaurants.name }).from(restaurants).where(eq(restaurants.id, id));
+      const { html, headers } = htmlPage(statement, row?.name ?? id, query.lang, c.req.header("accept-language"));
+      return c.html(html, 200, headers);
+    }
     const { csv, headers } = csvDownload(statement);
     return c.body(csv, 200, headers);
   });
@@ -142,7 +180,14 @@ export function registerMonthlyStatementRoutes(app: App): void {
     const { month } = c.req.valid("param");
     const account = courierAccount(principalOf(c).userId);
     const statement = await monthlyStatementOf(c.var.db, account, month, windowOf(month));
-    if (c.req.valid("query").format === "json") return c.json(statement, 200);
+    const query = c.req.valid("query");
+    if (query.format === "json") return c.json(statement, 200);
+    if (query.format === "html") {
+      const userId = principalOf(c).userId;
+      const [row] = await c.var.db.select({ name: users.name }).from(users).where(eq(users.id, userId));
+      const { html, headers } = htmlPage(statement, row?.name ?? "", query.lang, c.req.header("accept-language"));
+      return c.html(html, 200, headers);
+    }
     const { csv, headers } = csvDownload(statement);
     return c.body(csv, 200, headers);
   });

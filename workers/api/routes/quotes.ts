@@ -25,9 +25,14 @@ const Quote = z
         unitPriceMinor: z.number().int(),
         options: z.array(z.object({ optionId: Uuid, name: z.string(), priceDeltaMinor: z.number().int() })),
         lineTotalMinor: z.number().int(),
+        taxBps: z.number().int().openapi({ description: "The line's tax rate: the item's own, else the area's." }),
+        taxMinor: z.number().int(),
       }),
     ),
     ...orderTotalsFields,
+    taxes: z
+      .array(z.object({ rateBps: z.number().int(), baseMinor: z.number().int(), taxMinor: z.number().int() }))
+      .openapi({ description: "Tax per rate, for the receipt; each line and fee rounded on its own (decision 0052)." }),
     surge: SurgeInfo,
     // Null for an order for later or for a delivery slot: the time chosen is the promise.
     deliveryWindow: z.union([DeliveryWindowInfo, z.null()]),
@@ -85,11 +90,16 @@ export function registerQuoteRoutes(app: App): void {
             priceDeltaMinor: o.priceDeltaMinor,
           })),
           lineTotalMinor: line.lineTotalMinor,
+          taxBps: line.taxBps,
+          taxMinor: line.taxMinor,
         })),
         subtotalMinor: priced.subtotalMinor,
         deliveryFeeMinor: priced.deliveryFeeMinor,
         serviceFeeMinor: priced.serviceFeeMinor,
         taxMinor: priced.taxMinor,
+        taxIncluded: priced.taxIncluded,
+        smallOrderFeeMinor: priced.smallOrderFeeMinor,
+        taxes: priced.taxes,
         tipMinor: priced.tipMinor,
         totalMinor: priced.totalMinor,
         surge: {

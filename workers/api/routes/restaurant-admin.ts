@@ -64,10 +64,15 @@ const RestaurantPatch = z
   .refine(nonEmpty, NOTHING_TO_CHANGE)
   .openapi("RestaurantPatch");
 
+const TaxBps = z.number().int().min(0).max(10_000).nullable().openapi({
+  description: "The item's own tax rate in basis points (alcohol vs food); null: its delivery area's rate.",
+});
+
 const ItemPatch = z
   .strictObject({
     available: z.boolean().optional(),
     priceMinor: Money.optional(),
+    taxBps: TaxBps.optional(),
     name: Name.optional(),
     description: z.string().trim().max(1000).optional(),
     allergens: Allergens.optional(),
@@ -92,6 +97,7 @@ const NewItem = z
     name: Name,
     description: z.string().trim().max(1000).default(""),
     priceMinor: Money,
+    taxBps: TaxBps.default(null),
     available: z.boolean().default(true),
     position: z.number().int().min(0).max(1000).default(0),
     allergens: Allergens.default([]),
@@ -341,6 +347,7 @@ export function registerRestaurantAdminRoutes(app: App): void {
             name: body.name,
             description: body.description,
             priceMinor: body.priceMinor,
+            taxBps: body.taxBps,
             currency: bumped.currency,
             available: body.available,
             position: body.position,

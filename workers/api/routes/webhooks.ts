@@ -7,6 +7,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type Stripe from "stripe";
 import { stripeClient, webCrypto } from "../../../platform/stripe-client.ts";
 import { refreshAccount } from "../../ledger/connect.ts";
+import { transferReverser } from "../../ledger/payouts.ts";
 import { bookStripeEvent, isLedgerStripeEvent } from "../../ledger/stripe-webhooks.ts";
 import type { App } from "../context.ts";
 import { ApiError } from "../http/errors.ts";
@@ -66,7 +67,7 @@ export function registerWebhookRoutes(app: App): void {
     if (isLedgerStripeEvent(event.type)) {
       // Refunds and disputes Stripe reports after the fact go to the ledger, once per event id.
       try {
-        const { refundFailure, ...result } = await bookStripeEvent(c.var.db, event);
+        const { refundFailure, ...result } = await bookStripeEvent(c.var.db, event, transferReverser(c.env));
         if (result.ignored) {
           // An object we never made (another integration's payout, a refund of a deleted order): acknowledged so Stripe stops.
           log(c, "warn", "stripe.webhook_ignored", { eventId: event.id, type: event.type, reason: result.ignored });

@@ -45,9 +45,22 @@ const zoneFields = {
   perKmFeeMinor: Minor,
   serviceFeeBps: Bps,
   taxBps: Bps,
+  taxIncluded: z.boolean().openapi({
+    description: "Menu prices and fees already include VAT: the tax is extracted, the total does not grow.",
+  }),
+  smallOrderMinimumMinor: Minor.openapi({ description: "A subtotal below this pays the small-order fee; 0: none." }),
+  smallOrderFeeMinor: Minor,
 };
 
-const ZoneBody = z.strictObject({ ...zoneFields, active: z.boolean().default(true) }).openapi("ZoneInput");
+const ZoneBody = z
+  .strictObject({
+    ...zoneFields,
+    taxIncluded: zoneFields.taxIncluded.default(false),
+    smallOrderMinimumMinor: zoneFields.smallOrderMinimumMinor.default(0),
+    smallOrderFeeMinor: zoneFields.smallOrderFeeMinor.default(0),
+    active: z.boolean().default(true),
+  })
+  .openapi("ZoneInput");
 
 // Built from the fields, not from ZoneBody.partial(): a default there would fill in
 // `active: true` on every PATCH that does not name it and re-open a closed zone.
@@ -66,6 +79,9 @@ const Zone = z
     perKmFeeMinor: z.number().int(),
     serviceFeeBps: z.number().int(),
     taxBps: z.number().int(),
+    taxIncluded: z.boolean(),
+    smallOrderMinimumMinor: z.number().int(),
+    smallOrderFeeMinor: z.number().int(),
     active: z.boolean(),
   })
   .openapi("Zone");

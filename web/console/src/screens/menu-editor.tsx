@@ -394,6 +394,7 @@ function NewItemForm(props: {
                   name: name.trim(),
                   description: description.trim(),
                   priceMinor: toMinor(price),
+                  taxBps: null,
                   position: 1000,
                   available: true,
                   allergens: [],

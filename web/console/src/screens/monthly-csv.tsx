@@ -3,11 +3,12 @@
 import { useState } from "react";
 import { unwrap } from "../../../shared/api/index.ts";
 import { useNotices } from "../../../shared/ui/notices.tsx";
+import { openPrintablePage } from "../../../shared/ui/printable-page.ts";
 import { api } from "../api.ts";
 import { useI18n } from "../i18n.ts";
 
 export function MonthlyCsv(props: { restaurantId: string }) {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const { fail } = useNotices();
   const [month, setMonth] = useState(() => new Date().toISOString().slice(0, 7));
   const [busy, setBusy] = useState(false);
@@ -34,12 +35,33 @@ export function MonthlyCsv(props: { restaurantId: string }) {
     }
   }
 
+  async function printable() {
+    try {
+      await openPrintablePage(() =>
+        unwrap(
+          api.http.GET("/v1/restaurants/{id}/statements/{month}", {
+            params: {
+              path: { id: props.restaurantId, month },
+              query: { format: "html", lang: locale },
+            },
+            parseAs: "text",
+          }),
+        ),
+      );
+    } catch (error) {
+      fail(error);
+    }
+  }
+
   return (
     <span className="monthly-csv">
       <label htmlFor="statement-month">{t("money.month")}</label>
       <input id="statement-month" type="month" value={month} onChange={(e) => setMonth(e.target.value)} />
       <button type="button" disabled={busy || !/^\d{4}-\d{2}$/.test(month)} onClick={() => void download()}>
         {t("money.downloadCsv")}
+      </button>
+      <button type="button" disabled={!/^\d{4}-\d{2}$/.test(month)} onClick={() => void printable()}>
+        {t("money.printable")}
       </button>
     </span>
   );

@@ -2,7 +2,9 @@
 // what they were owed when it opened, each line (delivery pay, tips, payouts,
 // deductions), and what they were owed when it closed; the same month as a
 // CSV file. Months are UTC, as the ledger books them.
+
 import { useEffect, useState } from "react";
+import { openPrintablePage } from "../../../shared/ui/printable-page.ts";
 import type { CourierApi, MonthlyStatement } from "../api.ts";
 import { money } from "../format.ts";
 import { LOCALES, type MessageKey, useI18n } from "../i18n.ts";
@@ -68,6 +70,14 @@ export function MoneyPanel({ api, visible }: { api: CourierApi; visible: boolean
     }
   }
 
+  async function printable() {
+    try {
+      await openPrintablePage(() => api.monthlyStatementHtml(month, lang === "pt" ? "pt" : "en"));
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    }
+  }
+
   const [year, index] = month.split("-").map(Number) as [number, number];
   const monthName = new Intl.DateTimeFormat(LOCALES[lang], { month: "long", year: "numeric", timeZone: "UTC" }).format(
     new Date(Date.UTC(year, index - 1, 1)),
@@ -83,6 +93,9 @@ export function MoneyPanel({ api, visible }: { api: CourierApi; visible: boolean
         <h1 id="money-heading">{t("moneyTitle")}</h1>
         <button type="button" className="ghost small" disabled={downloading} onClick={() => void download()}>
           {t("downloadCsv")}
+        </button>
+        <button type="button" className="ghost small" onClick={() => void printable()}>
+          {t("printableStatement")}
         </button>
       </div>
       <div className="month-switch">

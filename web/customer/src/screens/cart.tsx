@@ -297,8 +297,18 @@ export function CartScreen() {
             <dd data-testid="quote-delivery-fee">{fmt.money(quote.deliveryFeeMinor, currency)}</dd>
             <dt>{t("cart.serviceFee")}</dt>
             <dd>{fmt.money(quote.serviceFeeMinor, currency)}</dd>
-            <dt>{t("cart.tax")}</dt>
-            <dd>{fmt.money(quote.taxMinor, currency)}</dd>
+            {quote.smallOrderFeeMinor > 0 && (
+              <>
+                <dt>{t("cart.smallOrderFee")}</dt>
+                <dd data-testid="small-order-fee">{fmt.money(quote.smallOrderFeeMinor, currency)}</dd>
+              </>
+            )}
+            {!quote.taxIncluded && (
+              <>
+                <dt>{t("cart.tax")}</dt>
+                <dd>{fmt.money(quote.taxMinor, currency)}</dd>
+              </>
+            )}
             <dt>{t("cart.tip")}</dt>
             <dd data-testid="quote-tip">{fmt.money(quote.tipMinor, currency)}</dd>
             {quote.discountMinor > 0 && (
@@ -311,6 +321,14 @@ export function CartScreen() {
             <dd className="total" data-testid="quote-total">
               {fmt.money(quote.totalMinor, currency)}
             </dd>
+            {quote.taxIncluded && (
+              <>
+                <dt className="muted">{t("cart.vatIncluded")}</dt>
+                <dd className="muted" data-testid="quote-vat-included">
+                  {fmt.money(quote.taxMinor, currency)}
+                </dd>
+              </>
+            )}
           </dl>
         )}
         {quote?.surge.reason.code === "high_demand" && (

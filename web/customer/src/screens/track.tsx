@@ -269,12 +269,28 @@ export function TrackScreen(props: { orderId: string }) {
           <dd>{fmt.money(order.deliveryFeeMinor, order.currency)}</dd>
           <dt>{t("cart.serviceFee")}</dt>
           <dd>{fmt.money(order.serviceFeeMinor, order.currency)}</dd>
-          <dt>{t("cart.tax")}</dt>
-          <dd>{fmt.money(order.taxMinor, order.currency)}</dd>
+          {order.smallOrderFeeMinor > 0 && (
+            <>
+              <dt>{t("cart.smallOrderFee")}</dt>
+              <dd data-testid="small-order-fee">{fmt.money(order.smallOrderFeeMinor, order.currency)}</dd>
+            </>
+          )}
+          {!order.taxIncluded && (
+            <>
+              <dt>{t("cart.tax")}</dt>
+              <dd>{fmt.money(order.taxMinor, order.currency)}</dd>
+            </>
+          )}
           <dt>{t("cart.tip")}</dt>
           <dd>{fmt.money(order.tipMinor, order.currency)}</dd>
           <dt className="total">{t("cart.total")}</dt>
           <dd className="total">{fmt.money(order.totalMinor, order.currency)}</dd>
+          {order.taxIncluded && (
+            <>
+              <dt className="muted">{t("cart.vatIncluded")}</dt>
+              <dd className="muted">{fmt.money(order.taxMinor, order.currency)}</dd>
+            </>
+          )}
         </dl>
         {TERMINAL.has(status) && (
           <button type="button" onClick={reorder}>
