@@ -5,6 +5,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Principal } from "../../../domain/auth/principal.ts";
 import { pointInPolygon } from "../../../domain/delivery-areas/point-in-polygon.ts";
 import { haversineMeters } from "../../../domain/geo/distance.ts";
+import { MAX_PROBLEM_PHOTOS } from "../../../domain/media/problem-photos.ts";
 import { CUSTOMER_PROBLEMS, MAX_NOTE } from "../../../domain/order/operator-commands.ts";
 import type { PlacedOrder } from "../../../domain/order/order-event.ts";
 import { orderIdFor, sha256Hex } from "../../../domain/order/order-id.ts";
@@ -30,6 +31,7 @@ import { readMenuForPricing } from "../menus/menu-cache.ts";
 import type { Menu } from "../menus/menu-repository.ts";
 import { type SurgeMode, surgeFor } from "../orders/delivery-terms.ts";
 import { admitToKitchen, checkTiming } from "../orders/kitchen-admission.ts";
+import { assertProblemPhotosStored } from "../orders/problem-photo-store.ts";
 import { type PromotionCaller, withPromotion, withRedemption } from "../orders/promotion-pricing.ts";
 
 const Uuid = z.string().uuid();
@@ -227,6 +229,8 @@ interface CommandRoute<B extends z.ZodType> {
   roles: Principal["role"][];
   body: B;
   toCommand: (body: z.infer<B>) => OrderCommand;
+  /** What must hold outside the order's object before the command is sent (e.g. stored photos). */
+  check?: (c: AppContext, orderId: string, body: z.infer<B>) => Promise<void>;
 }
 
 function commandRoute<B extends z.ZodType>(route: CommandRoute<B>): CommandRoute<B> {
@@ -295,8 +299,14 @@ const COMMANDS = [
     body: z.strictObject({
       problem: z.enum(CUSTOMER_PROBLEMS),
       note: z.string().max(MAX_NOTE).default("").openapi({ description: "What happened, in the customer's words." }),
+      photoKeys: z
+        .array(z.string().max(200))
+        .max(MAX_PROBLEM_PHOTOS)
+        .optional()
+        .openapi({ description: "Keys from uploadProblemPhoto, at most 3." }),
     }),
-    toCommand: (b) => ({ type: "report_problem", problem: b.problem, note: b.note }),
+    toCommand: (b) => ({ type: "report_problem", problem: b.problem, note: b.note, photoKeys: b.photoKeys }),
+    check: (c, orderId, b) => assertProblemPhotosStored(c, orderId, b.photoKeys ?? []),
   }),
   commandRoute({
     path: "refunds",
@@ -494,6 +504,7 @@ function registerCommand<B extends z.ZodType>(app: App, spec: CommandRoute<B>): 
     // The route has validated both already; read again because a handler generic in its body
     // schema cannot name the validated types (hono's inference needs a concrete schema).
     const body = spec.body.parse(await c.req.json());
+    if (spec.check) await spec.check(c, c.req.param("id"), body);
     const result = await orderStub(c, c.req.param("id")).command(
       principalOf(c),
       spec.toCommand(body),
