@@ -1,10 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  checkProblemPhoto,
-  isProblemPhotoKeyOf,
-  MAX_PROBLEM_PHOTO_BYTES,
-  problemPhotoKey,
-} from "./problem-photos.ts";
+import { checkProblemPhoto, isProblemPhotoKeyOf, MAX_PROBLEM_PHOTO_BYTES, problemPhotoKey } from "./problem-photos.ts";
 
 const PNG_1PX = Uint8Array.from(
   atob("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="),

@@ -45,20 +45,16 @@ import { registerOrderRoutes } from "./routes/orders.ts";
 import { registerOverviewRoutes } from "./routes/overview-admin.ts";
 import { registerPartnerWebhookRoutes } from "./routes/partner-webhooks.ts";
 import { registerPayoutRoutes } from "./routes/payouts.ts";
+import { PROBLEM_PHOTO_BYTES, PROBLEM_PHOTO_PATH, registerProblemPhotoRoutes } from "./routes/problem-photos.ts";
 import { registerPromotionRoutes } from "./routes/promotions.ts";
 import { registerQuoteRoutes } from "./routes/quotes.ts";
 import { registerRatingRoutes } from "./routes/ratings.ts";
-import { registerReviewRoutes } from "./routes/reviews.ts";
-import {
-  PROBLEM_PHOTO_BYTES,
-  PROBLEM_PHOTO_PATH,
-  registerProblemPhotoRoutes,
-} from "./routes/problem-photos.ts";
 import { registerRestaurantAdminRoutes } from "./routes/restaurant-admin.ts";
 import { registerRestaurantBoardRoutes } from "./routes/restaurant-board.ts";
 import { registerRestaurantHoursRoutes } from "./routes/restaurant-hours.ts";
 import { registerRestaurantReportRoutes } from "./routes/restaurant-reports.ts";
 import { registerRestaurantRoutes } from "./routes/restaurants.ts";
+import { registerReviewRoutes } from "./routes/reviews.ts";
 import { registerStatementRoutes } from "./routes/statements.ts";
 import { registerSurgeAdminRoutes } from "./routes/surge-admin.ts";
 import { registerUserAdminRoutes } from "./routes/users-admin.ts";

@@ -27,7 +27,13 @@ beforeAll(async () => {
   tokens = await signInAll(world);
   const base = { customerId: world.ids.customer, restaurantId: world.restaurantId };
   await db.insert(orderRatings).values([
-    { ...base, orderId: older, restaurantStars: 3, restaurantComment: "Fine", createdAt: new Date(Date.now() - 60_000) },
+    {
+      ...base,
+      orderId: older,
+      restaurantStars: 3,
+      restaurantComment: "Fine",
+      createdAt: new Date(Date.now() - 60_000),
+    },
     { ...base, orderId: kind, restaurantStars: 5, restaurantComment: "Lovely", createdAt: new Date(Date.now() - 1000) },
     { ...base, orderId: rude, restaurantStars: 1, restaurantComment: "You are all idiots", createdAt: new Date() },
   ]);

@@ -14,7 +14,7 @@ import {
   problemPhotoPrefix,
 } from "../../../domain/media/problem-photos.ts";
 import { principalOf, requireAuth } from "../auth/authenticate.ts";
-import type { App, AppContext } from "../context.ts";
+import type { App } from "../context.ts";
 import { ApiError, validationError } from "../http/errors.ts";
 import { bearerSecurity, errorResponses, jsonResponse } from "../http/openapi.ts";
 import { orderStubFor, throwRefusal } from "./orders.ts";
@@ -85,7 +85,8 @@ export function registerProblemPhotoRoutes(app: App): void {
       throw new ApiError(409, "invalid_transition", "A problem can be reported once the order is paid.");
     }
     const bytes = new Uint8Array(await c.req.arrayBuffer());
-    if (bytes.byteLength === 0) throw validationError([{ path: "body", code: "empty", message: "The photo is empty." }]);
+    if (bytes.byteLength === 0)
+      throw validationError([{ path: "body", code: "empty", message: "The photo is empty." }]);
     const checked = checkProblemPhoto(c.req.header("content-type"), bytes);
     if (!checked.ok) throw new ApiError(checked.status, checked.code, checked.message);
     const photoKey = problemPhotoKey(orderId, await digestHex(bytes), checked.type);

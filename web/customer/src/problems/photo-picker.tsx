@@ -27,7 +27,12 @@ export function addPhotos(
 export function PhotoPicker(props: { files: File[]; onChange(files: File[], error: string | null): void }) {
   const { t } = useI18n();
   const urls = useMemo(() => props.files.map((f) => URL.createObjectURL(f)), [props.files]);
-  useEffect(() => () => urls.forEach((u) => URL.revokeObjectURL(u)), [urls]);
+  useEffect(
+    () => () => {
+      for (const u of urls) URL.revokeObjectURL(u);
+    },
+    [urls],
+  );
 
   return (
     <fieldset className="field">
@@ -37,8 +42,8 @@ export function PhotoPicker(props: { files: File[]; onChange(files: File[], erro
       </p>
       {props.files.length > 0 ? (
         <ul className="problem-photos">
-          {props.files.map((file, i) => (
-            <li key={`${file.name}-${i}`}>
+          {props.files.map((_file, i) => (
+            <li key={urls[i]}>
               <img src={urls[i]} alt={t("problem.photoAlt", { n: i + 1 })} />
               <button
                 type="button"
