@@ -5,7 +5,6 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Principal } from "../../../domain/auth/principal.ts";
 import { pointInPolygon } from "../../../domain/delivery-areas/point-in-polygon.ts";
 import { haversineMeters } from "../../../domain/geo/distance.ts";
-import { MAX_PROBLEM_PHOTOS } from "../../../domain/media/problem-photos.ts";
 import { CUSTOMER_PROBLEMS, MAX_NOTE } from "../../../domain/order/operator-commands.ts";
 import type { PlacedOrder } from "../../../domain/order/order-event.ts";
 import { orderIdFor, sha256Hex } from "../../../domain/order/order-id.ts";
@@ -31,7 +30,7 @@ import { readMenuForPricing } from "../menus/menu-cache.ts";
 import type { Menu } from "../menus/menu-repository.ts";
 import { type SurgeMode, surgeFor } from "../orders/delivery-terms.ts";
 import { admitToKitchen, checkTiming } from "../orders/kitchen-admission.ts";
-import { assertProblemPhotosStored } from "../orders/problem-photo-store.ts";
+import { assertProblemPhotosStored, ProblemPhotoKeys } from "../orders/problem-photo-store.ts";
 import { type PromotionCaller, withPromotion, withRedemption } from "../orders/promotion-pricing.ts";
 
 const Uuid = z.string().uuid();
@@ -299,11 +298,7 @@ const COMMANDS = [
     body: z.strictObject({
       problem: z.enum(CUSTOMER_PROBLEMS),
       note: z.string().max(MAX_NOTE).default("").openapi({ description: "What happened, in the customer's words." }),
-      photoKeys: z
-        .array(z.string().max(200))
-        .max(MAX_PROBLEM_PHOTOS)
-        .optional()
-        .openapi({ description: "Keys from uploadProblemPhoto, at most 3." }),
+      photoKeys: ProblemPhotoKeys,
     }),
     toCommand: (b) => ({ type: "report_problem", problem: b.problem, note: b.note, photoKeys: b.photoKeys }),
     check: (c, orderId, b) => assertProblemPhotosStored(c, orderId, b.photoKeys ?? []),
