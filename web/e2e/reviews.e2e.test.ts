@@ -65,6 +65,11 @@ async function consoleSignIn(target: Page, who: { email: string; password: strin
   await target.getByRole("navigation").waitFor();
 }
 
+/** How far the page is wider than the screen (a nav that scrolls sideways inside itself does not count). */
+function overflow(target: Page): Promise<number> {
+  return target.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+}
+
 async function customerSignIn(target: Page): Promise<void> {
   await target.goto(customerUrl);
   await target.getByLabel("Email").fill(CUSTOMER.email);
@@ -138,8 +143,13 @@ describe("reviews and problem photos", () => {
     await phone.getByRole("heading", { name: "Live board" }).waitFor();
     await phone.goto(`${consoleUrl}/#/reviews`);
     await phone.locator(`[data-review="${kind}"] .review-reply`).waitFor();
+    expect(await overflow(phone), "the Reviews screen overflows at 390 px").toBeLessThanOrEqual(0);
     await axe(phone, "staff-reviews-phone");
     await shot(phone, "02-staff-phone");
+    await phone.getByRole("combobox", { name: "Language" }).selectOption("pt");
+    await phone.getByRole("heading", { name: "Avaliações", level: 1 }).waitFor();
+    await phone.getByRole("button", { name: "Editar resposta" }).waitFor();
+    await shot(phone, "02b-staff-phone-pt");
     await context.close();
   });
 
@@ -168,6 +178,7 @@ describe("reviews and problem photos", () => {
     await phone.getByRole("heading", { name: "Health at a glance" }).waitFor();
     await phone.goto(`${consoleUrl}/#/moderation`);
     await phone.locator(`[data-review="${rude}"]`).getByText("Hidden from customers").waitFor();
+    expect(await overflow(phone), "moderation overflows at 390 px").toBeLessThanOrEqual(0);
     await axe(phone, "moderation-phone");
     await shot(phone, "04-moderation-phone");
     await context.close();
