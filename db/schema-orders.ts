@@ -125,9 +125,18 @@ export const orderRatings = pgTable(
     courierCare: boolean("courier_care"),
     courierFriendliness: boolean("courier_friendliness"),
     createdAt: createdAt(),
+    /** The restaurant's one public reply; editing replaces it (decision 51). */
+    replyText: text("reply_text"),
+    replyBy: uuid("reply_by").references(() => users.id, { onDelete: "set null" }),
+    repliedAt: timestamp("replied_at", { withTimezone: true }),
+    /** Moderation: the comment is withheld from everyone but admins; the stars still count. */
+    hiddenAt: timestamp("hidden_at", { withTimezone: true }),
+    hiddenBy: uuid("hidden_by").references(() => users.id, { onDelete: "set null" }),
+    hiddenReason: text("hidden_reason"),
   },
   (t) => [
     index("order_ratings_restaurant_idx").on(t.restaurantId),
+    index("order_ratings_restaurant_recent_idx").on(t.restaurantId, t.createdAt, t.orderId),
     index("order_ratings_courier_idx").on(t.courierId),
     check("order_ratings_restaurant_stars", sql`${t.restaurantStars} between 1 and 5`),
     check("order_ratings_courier_stars", sql`${t.courierStars} is null or ${t.courierStars} between 1 and 5`),

@@ -74,7 +74,7 @@ export function opens(event: ExceptionEvent): Pick<DerivedException, "kind" | "r
         details: pick(p, ["requestEventId", "amountMinor", "attempts", "error"]),
       };
     case "order.problem_reported":
-      return { kind: "customer_problem", reason: str(p.problem), details: pick(p, ["problem", "note"]) };
+      return { kind: "customer_problem", reason: str(p.problem), details: pick(p, ["problem", "note", "photoKeys"]) };
     default:
       return null;
   }

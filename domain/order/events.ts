@@ -93,7 +93,7 @@ export interface TransitionPayloads {
   "order.exception_resolved": { note: string; kinds: string[] | null };
   "order.operator_note": { note: string };
   /** The customer told operators something is wrong; `problem` is one of CUSTOMER_PROBLEMS (operator-commands.ts). */
-  "order.problem_reported": { problem: string; note: string | null };
+  "order.problem_reported": { problem: string; note: string | null; photoKeys?: string[] };
   "order.courier_released": { courierId: string | null; reason: string; note: string | null; readyAt: number | null };
   "order.escalated": { reason: EscalationReason; courierId: string | null };
   "order.customer_wait_started": { courierId: string | null; waitUntil: number };

@@ -250,4 +250,18 @@ describe("a customer's problem report", () => {
     });
     expect(decide(assigned, { ...report, note: "x".repeat(1001) }, customer, T0)).toMatchObject({ status: 422 });
   });
+
+  it("carries up to three photos uploaded for this order, and refuses more or anyone else's", () => {
+    const photo = (n: number, orderId = assigned.id) => `problem-reports/${orderId}/${String(n).repeat(64)}.jpg`;
+    const report = { type: "report_problem", problem: "damaged", note: "" } as const;
+    const sent = ok(decide(assigned, { ...report, photoKeys: [photo(1), photo(2), photo(2)] }, customer, T0));
+    expect(sent.events[0]?.payload).toMatchObject({ photoKeys: [photo(1), photo(2)] });
+    expect(ok(decide(assigned, report, customer, T0)).events[0]?.payload).not.toHaveProperty("photoKeys");
+    expect(
+      decide(assigned, { ...report, photoKeys: [photo(1), photo(2), photo(3), photo(4)] }, customer, T0),
+    ).toMatchObject({ status: 422, code: "too_many_photos" });
+    expect(
+      decide(assigned, { ...report, photoKeys: [photo(1, "11111111-2222-4333-8444-555555555555")] }, customer, T0),
+    ).toMatchObject({ status: 422, code: "photo_not_found" });
+  });
 });

@@ -3,6 +3,7 @@
 // state machine (state-machine.ts) routes these commands here and applies the
 // plan through its own `apply`, so every operator action is an event on the
 // order with the operator as its actor, like any other transition.
+import { isProblemPhotoKeyOf, MAX_PROBLEM_PHOTOS } from "../media/problem-photos.ts";
 import type { TransitionDraft } from "./events.ts";
 import type { DeliveryState, OrderSnapshot, OrderState } from "./order-types.ts";
 
@@ -18,7 +19,7 @@ export type OperatorCommand =
   /** A contact note ("called the customer, no answer"). */
   | { type: "add_note"; note: string }
   /** The customer tells operators something is wrong (during the order or after it ended). */
-  | { type: "report_problem"; problem: CustomerProblem; note: string };
+  | { type: "report_problem"; problem: CustomerProblem; note: string; photoKeys?: string[] | undefined };
 
 export const CUSTOMER_PROBLEMS = [
   "missing_items",
@@ -193,12 +194,23 @@ export function planOperatorCommand(order: OrderSnapshot, command: OperatorComma
       }
       const note = command.note.trim();
       if (note.length > MAX_NOTE) return refuse(422, "note_too_long", `a note is at most ${MAX_NOTE} characters`);
+      const photoKeys = [...new Set(command.photoKeys ?? [])];
+      if (photoKeys.length > MAX_PROBLEM_PHOTOS) {
+        return refuse(422, "too_many_photos", `a report carries at most ${MAX_PROBLEM_PHOTOS} photos`);
+      }
+      if (!photoKeys.every((key) => isProblemPhotoKeyOf(order.id, key))) {
+        return refuse(422, "photo_not_found", "attach only photos uploaded for this order");
+      }
       return {
         ok: true,
         changes: {},
         draft: {
           type: "order.problem_reported",
-          payload: { problem: command.problem, note: note === "" ? null : note },
+          payload: {
+            problem: command.problem,
+            note: note === "" ? null : note,
+            ...(photoKeys.length > 0 ? { photoKeys } : {}),
+          },
         },
       };
     }

@@ -3,70 +3,20 @@
 // Pages (static files, gzip, `/` is index.html), runs Lighthouse's mobile
 // preset (simulated slow 4G and a mid-range CPU) in Debian's Chromium, and asks
 // Chromium itself whether the app is installable (Lighthouse 12 dropped its
-// PWA category). A benchmark, not a test: figures vary with the machine.
-//   npm run lighthouse [-- --json out.json]
-import { spawn } from "node:child_process";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
+// PWA category). Then the restaurant list and an order's tracking page as a
+// signed-in customer sees them, against the platform booted for the purpose
+// (signed-in.ts). A benchmark, not a test: figures vary with the machine.
+//   npm run lighthouse [-- --json out.json] [-- --first-route-only]
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { extname, join, resolve, sep } from "node:path";
-import { fileURLToPath } from "node:url";
-import { gzipSync } from "node:zlib";
+import { join } from "node:path";
 import { launch } from "chrome-launcher";
 import lighthouse from "lighthouse";
 import { chromium } from "playwright-core";
+import { signedInFigures } from "./signed-in.ts";
+import { build, serve } from "./static-app.ts";
 
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const TYPES: Record<string, string> = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8",
-  ".svg": "image/svg+xml",
-  ".webmanifest": "application/manifest+json",
-  ".json": "application/json",
-};
-
-function build(outDir: string): Promise<void> {
-  return new Promise((done, fail) => {
-    const child = spawn(
-      join(ROOT, "node_modules", ".bin", "vite"),
-      ["build", "--config", "web/customer/vite.config.ts", "--outDir", outDir, "--emptyOutDir", "--logLevel", "warn"],
-      { cwd: ROOT, stdio: "inherit", env: { ...process.env, NODE_ENV: "production" } },
-    );
-    child.on("exit", (code) => (code === 0 ? done() : fail(new Error(`vite build exited ${code}`))));
-  });
-}
-
-/** Static files as Pages serves them: compressed, index.html for `/`, nothing outside the build. */
-async function serve(dir: string): Promise<{ server: Server; url: string }> {
-  const root = resolve(dir);
-  const server = createServer(async (req, res) => {
-    const path = decodeURIComponent(new URL(req.url ?? "/", "http://app").pathname);
-    const file = resolve(root, `.${path.endsWith("/") ? `${path}index.html` : path}`);
-    if (!file.startsWith(`${root}${sep}`)) {
-      res.writeHead(403).end();
-      return;
-    }
-    try {
-      const body = await readFile(file);
-      const gzip = /\bgzip\b/.test(String(req.headers["accept-encoding"] ?? ""));
-      const hashed = path.startsWith("/assets/");
-      res.writeHead(200, {
-        "content-type": TYPES[extname(file)] ?? "application/octet-stream",
-        "cache-control": hashed ? "public, max-age=31536000, immutable" : "no-cache",
-        ...(gzip ? { "content-encoding": "gzip" } : {}),
-      });
-      res.end(gzip ? gzipSync(body) : body);
-    } catch {
-      res.writeHead(404, { "content-type": "text/plain" }).end("not found");
-    }
-  });
-  await new Promise<void>((ready) => server.listen(0, "127.0.0.1", ready));
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : 0;
-  return { server, url: `http://127.0.0.1:${port}/` };
-}
 
 /** Chromium's own verdict: an empty list means it would offer to install the app. */
 async function installabilityErrors(url: string): Promise<string[]> {
@@ -139,7 +89,11 @@ async function main(): Promise<void> {
       installabilityErrors: installable,
     };
     console.log(JSON.stringify(figures, null, 2));
-    if (jsonOut) await writeFile(jsonOut, `${JSON.stringify(figures, null, 2)}\n`);
+    chrome.kill();
+    server.close();
+    const signedIn = process.argv.includes("--first-route-only") ? [] : await signedInFigures(CHROMIUM);
+    if (signedIn.length > 0) console.log(JSON.stringify({ signedIn }, null, 2));
+    if (jsonOut) await writeFile(jsonOut, `${JSON.stringify({ ...figures, signedIn }, null, 2)}\n`);
   } finally {
     chrome.kill();
     server.close();

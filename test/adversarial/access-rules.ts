@@ -187,6 +187,19 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
   },
   getRestaurantMenu: { call: (fx) => ({ params: restaurant(fx) }), expect: open() },
   getRestaurantRatings: { call: (fx) => ({ params: restaurant(fx) }), expect: open() },
+  listRestaurantReviews: { call: (fx) => ({ params: restaurant(fx) }), expect: open() },
+  // The restaurant's own staff answer its reviews (the fixtures' order has none: 404 to them); nobody else.
+  replyToReview: {
+    call: (fx) => ({ params: { ...restaurant(fx), orderId: fx.orderId }, body: { text: "Thank you!" } }),
+    expect: owned(["restaurant_staff"], ["restaurant_staff"], "forbidden"),
+    allowedNotFound: ["review_not_found"],
+  },
+  listReviewsForModeration: { call: () => ({}), expect: signedIn("admin") },
+  moderateReview: {
+    call: (fx) => ({ params: { orderId: fx.orderId }, body: { hidden: true, reason: "matrix" } }),
+    expect: signedIn("admin"),
+    allowedNotFound: ["review_not_found"],
+  },
 
   // restaurant management: its staff (others 403: restaurants are public, nothing to hide) and admins
   updateRestaurant: {
@@ -278,6 +291,16 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
     call: (fx) => ({ params: order(fx), body: { problem: "other", note: "matrix" } }),
     // Another customer learns nothing about the order; nobody but customers reports problems.
     expect: owned(["customer"], ["customer"], "hidden"),
+  },
+  uploadProblemPhoto: {
+    // Ownership is checked before the body is read: the owner is told it is not an image (422).
+    call: (fx) => ({ params: order(fx), rawBody: "not a photo", headers: { "content-type": "image/png" } }),
+    expect: owned(["customer"], ["customer"], "hidden"),
+  },
+  getProblemPhoto: {
+    call: (fx) => ({ params: { ...order(fx), name: `${"0".repeat(64)}.png` } }),
+    expect: signedIn("admin"),
+    allowedNotFound: ["photo_not_found"],
   },
   listMyOrders: { call: () => ({}), expect: signedIn("customer") },
 

@@ -46,6 +46,7 @@ import { registerOrderRoutes } from "./routes/orders.ts";
 import { registerOverviewRoutes } from "./routes/overview-admin.ts";
 import { registerPartnerWebhookRoutes } from "./routes/partner-webhooks.ts";
 import { registerPayoutRoutes } from "./routes/payouts.ts";
+import { PROBLEM_PHOTO_BYTES, PROBLEM_PHOTO_PATH, registerProblemPhotoRoutes } from "./routes/problem-photos.ts";
 import { registerPromotionRoutes } from "./routes/promotions.ts";
 import { registerQuoteRoutes } from "./routes/quotes.ts";
 import { registerRatingRoutes } from "./routes/ratings.ts";
@@ -54,6 +55,7 @@ import { registerRestaurantBoardRoutes } from "./routes/restaurant-board.ts";
 import { registerRestaurantHoursRoutes } from "./routes/restaurant-hours.ts";
 import { registerRestaurantReportRoutes } from "./routes/restaurant-reports.ts";
 import { registerRestaurantRoutes } from "./routes/restaurants.ts";
+import { registerReviewRoutes } from "./routes/reviews.ts";
 import { registerStatementRoutes } from "./routes/statements.ts";
 import { registerSurgeAdminRoutes } from "./routes/surge-admin.ts";
 import { registerUserAdminRoutes } from "./routes/users-admin.ts";
@@ -88,12 +90,14 @@ export function createApp(): OpenAPIHono<AppEnv> {
     });
   const defaultLimit = limitBody(MAX_BODY_BYTES);
   // Only photo uploads carry files, each with its own, larger limit: a menu item's photo
-  // (kitchen staff) and a courier's photo of the door when a delivery fails.
+  // (kitchen staff), a courier's photo of the door when a delivery fails, a customer's problem photo.
   const menuPhotoLimit = limitBody(MENU_PHOTO_BYTES);
   const failurePhotoLimit = limitBody(FAILURE_PHOTO_BYTES);
+  const problemPhotoLimit = limitBody(PROBLEM_PHOTO_BYTES);
   app.use("*", (c, next) => {
     if (MENU_PHOTO_PATH.test(c.req.path)) return menuPhotoLimit(c, next);
     if (FAILURE_PHOTO_PATH.test(c.req.path)) return failurePhotoLimit(c, next);
+    if (PROBLEM_PHOTO_PATH.test(c.req.path)) return problemPhotoLimit(c, next);
     return defaultLimit(c, next);
   });
   // The console is a separate Pages origin; only origins named in CONSOLE_ORIGINS may call with credentials.
@@ -138,6 +142,8 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerOrderCommands(app);
   registerQuoteRoutes(app);
   registerRatingRoutes(app);
+  registerReviewRoutes(app);
+  registerProblemPhotoRoutes(app);
   registerOrderReadRoutes(app);
   registerRestaurantBoardRoutes(app);
   registerCourierRoutes(app);

@@ -1,10 +1,10 @@
 // The console's shell: sign-in, then the screens the signed-in role may use,
 // on hash routes (a static Pages site has no server routes):
 //   staff   #/board[/<orderId>]  #/orders[/<orderId>]  #/menu  #/editor
-//           #/hours  #/kitchen  #/stock  #/reports  #/money  #/webhooks[/<endpointId>]  #/promotions
+//           #/hours  #/kitchen  #/stock  #/reports  #/money  #/webhooks[/<endpointId>]  #/promotions  #/reviews
 //   admin   #/overview  #/map  #/exceptions[/<orderId>]  #/restaurants[/new|/<id>]
 //           #/couriers  #/accounts  #/surge  #/audit[/<entityType>/<entityId>]  #/dead-letters
-//           #/webhooks[/<endpointId>]  #/promotions
+//           #/webhooks[/<endpointId>]  #/promotions  #/moderation
 //   anyone  #/invite/<token>   (an invitation link: choose a password)
 import { type ReactNode, useEffect, useRef, useState } from "react";
 import { type User, unwrap } from "../../shared/api/index.ts";
@@ -21,6 +21,7 @@ import { CouriersScreen } from "./ops/couriers.tsx";
 import { ExceptionsScreen } from "./ops/exceptions.tsx";
 import { InvitationScreen } from "./ops/invitation.tsx";
 import { LiveMapScreen } from "./ops/live-map.tsx";
+import { ModerationScreen } from "./ops/moderation.tsx";
 import { OverviewScreen } from "./ops/overview.tsx";
 import { PlatformPromotionsScreen } from "./ops/promotions.tsx";
 import { RestaurantFormScreen } from "./ops/restaurant-form.tsx";
@@ -36,6 +37,7 @@ import { MenuEditorScreen } from "./screens/menu-editor.tsx";
 import { OrderDetail } from "./screens/order-detail.tsx";
 import { PromotionsScreen } from "./screens/promotions.tsx";
 import { ReportsScreen } from "./screens/reports.tsx";
+import { ReviewsScreen } from "./screens/reviews.tsx";
 import { SignIn } from "./screens/sign-in.tsx";
 import { StatementScreen } from "./screens/statement.tsx";
 import { StockScreen } from "./screens/stock.tsx";
@@ -133,6 +135,7 @@ function Console(props: { user: User; onSignOut(): void }) {
         { href: "#/kitchen", label: t("nav.kitchen") },
         { href: "#/stock", label: t("nav.stock") },
         { href: "#/reports", label: t("nav.reports") },
+        { href: "#/reviews", label: t("nav.reviews") },
         { href: "#/money", label: t("nav.money") },
         { href: "#/webhooks", label: t("nav.webhooks") },
         { href: "#/promotions", label: t("nav.promotions") },
@@ -146,6 +149,7 @@ function Console(props: { user: User; onSignOut(): void }) {
         { href: "#/accounts", label: t("nav.accounts") },
         { href: "#/surge", label: t("nav.surge") },
         { href: "#/audit", label: t("nav.audit") },
+        { href: "#/moderation", label: t("nav.reviews") },
         { href: "#/dead-letters", label: t("nav.deadLetters") },
         { href: "#/webhooks", label: t("nav.webhooks") },
         { href: "#/promotions", label: t("nav.promotions") },
@@ -186,6 +190,7 @@ function Console(props: { user: User; onSignOut(): void }) {
     else if (section === "kitchen") screen = <KitchenScreen restaurant={restaurant} />;
     else if (section === "stock") screen = <StockScreen restaurant={restaurant} />;
     else if (section === "reports") screen = <ReportsScreen restaurant={restaurant} />;
+    else if (section === "reviews") screen = <ReviewsScreen restaurant={restaurant} />;
     else if (section === "money") screen = <StatementScreen restaurant={restaurant} />;
     else if (section === "webhooks") screen = <WebhooksScreen restaurant={restaurant} endpointId={param} />;
     else if (section === "promotions") screen = <PromotionsScreen restaurant={restaurant} />;
@@ -236,6 +241,8 @@ function operatorScreen(section: string, param: string | undefined, extra: strin
       return <SurgeScreen />;
     case "promotions":
       return <PlatformPromotionsScreen />;
+    case "moderation":
+      return <ModerationScreen />;
     case "audit":
       return <AuditScreen key={`${param}/${extra}`} entityType={param} entityId={extra} />;
     default:

@@ -5,6 +5,7 @@ import { defineMessages, type I18n, useI18n as useSharedI18n } from "../../share
 import { KITCHEN_EN, KITCHEN_PT } from "./i18n-kitchen.ts";
 import { MONEY_EN, MONEY_PT } from "./i18n-money.ts";
 import { PARTNERS_EN, PARTNERS_PT } from "./i18n-partners.ts";
+import { REVIEWS_EN, REVIEWS_PT } from "./i18n-reviews.ts";
 import { OPS_EN, OPS_PT } from "./ops/messages.ts";
 
 const en = {
@@ -507,9 +508,12 @@ const pt: { [K in keyof typeof en]: string } = {
   "dl.replayed": "Mensagem falhada {id} devolvida à fila {queue}.",
 };
 
-export type MessageKey = keyof typeof en | keyof typeof OPS_EN | keyof typeof PARTNERS_EN;
+export type MessageKey = keyof typeof en | keyof typeof OPS_EN | keyof typeof PARTNERS_EN | keyof typeof REVIEWS_EN;
 
-export const MESSAGES = defineMessages({ ...en, ...OPS_EN, ...PARTNERS_EN }, { ...pt, ...OPS_PT, ...PARTNERS_PT });
+export const MESSAGES = defineMessages(
+  { ...en, ...OPS_EN, ...PARTNERS_EN, ...REVIEWS_EN },
+  { ...pt, ...OPS_PT, ...PARTNERS_PT, ...REVIEWS_PT },
+);
 
 export const LOCALE_KEY = "edge-delivery.console.locale";
 

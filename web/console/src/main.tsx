@@ -4,6 +4,7 @@ import "../../shared/ui/base.css";
 import "../../shared/ui/shell.css";
 import "./console.css";
 import "./ops/ops.css";
+import "./screens/reviews.css";
 import { App } from "./app.tsx";
 
 const root = document.getElementById("root");

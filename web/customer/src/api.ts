@@ -16,6 +16,7 @@ export type Quote = Schemas["Quote"];
 export type SavedAddress = Schemas["SavedAddress"];
 export type NewSavedAddress = Schemas["NewSavedAddress"];
 export type Profile = Schemas["Profile"];
+export type Review = Schemas["Review"];
 export type DeliveryAddress = Schemas["DeliveryAddress"];
 export type PlaceOrder = Schemas["PlaceOrder"];
 export type Rating = Schemas["Rating"];
@@ -162,6 +163,27 @@ export class CustomerApi {
 
   restaurantRatings(id: string) {
     return unwrap(this.client.http.GET("/v1/restaurants/{id}/ratings", { params: { path: { id } } }));
+  }
+
+  reviews(id: string, cursor?: string) {
+    return unwrap(
+      this.client.http.GET("/v1/restaurants/{id}/reviews", {
+        params: { path: { id }, query: { limit: 10, ...(cursor ? { cursor } : {}) } },
+      }),
+    );
+  }
+
+  async uploadProblemPhoto(orderId: string, photo: Blob): Promise<string> {
+    const stored = await unwrap(
+      this.client.http.POST("/v1/orders/{id}/problem-photos", {
+        params: { path: { id: orderId } },
+        body: photo,
+        // The photo goes as it is, with its own type, not as JSON.
+        bodySerializer: (body: Blob) => body,
+        headers: { "content-type": photo.type },
+      }),
+    );
+    return stored.photoKey;
   }
 
   reportProblem(id: string, body: ReportProblem): Promise<Order> {

@@ -3,6 +3,7 @@
 // not compile. Server error codes the app knows get their own message (err.*).
 import { defineMessages, type I18n, useI18n as useSharedI18n } from "../../shared/ui/i18n.tsx";
 import { CARE_EN, CARE_PT } from "./i18n-care.ts";
+import { REVIEWS_EN, REVIEWS_PT } from "./i18n-reviews.ts";
 
 const en = {
   "app.brand": "Edge Delivery",
@@ -445,7 +446,7 @@ const pt: { [K in keyof typeof en]: string } = {
   "err.orders_in_progress": "Ainda há um pedido em curso; apague a conta quando for entregue ou cancelado.",
 };
 
-export const MESSAGES = defineMessages({ ...en, ...CARE_EN }, { ...pt, ...CARE_PT });
-export type MessageKey = keyof typeof en | keyof typeof CARE_EN;
+export const MESSAGES = defineMessages({ ...en, ...CARE_EN, ...REVIEWS_EN }, { ...pt, ...CARE_PT, ...REVIEWS_PT });
+export type MessageKey = keyof typeof en | keyof typeof CARE_EN | keyof typeof REVIEWS_EN;
 export const LOCALE_KEY = "edge-delivery.customer.locale";
 export const useI18n = (): I18n<MessageKey> => useSharedI18n();

@@ -7,8 +7,9 @@ import type { Principal } from "../../../domain/auth/principal.ts";
 import { CUSTOMER_PROBLEMS, MAX_NOTE } from "../../../domain/order/operator-commands.ts";
 import type { OrderCommand } from "../../../domain/order/state-machine.ts";
 import { principalOf, requireAuth } from "../auth/authenticate.ts";
-import type { App } from "../context.ts";
+import type { App, AppContext } from "../context.ts";
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "../http/openapi.ts";
+import { assertProblemPhotosStored, ProblemPhotoKeys } from "../orders/problem-photo-store.ts";
 import { Order, orderStubFor, throwRefusal } from "./orders.ts";
 
 const Uuid = z.string().uuid();
@@ -20,6 +21,8 @@ interface CommandRoute<B extends z.ZodType> {
   roles: Principal["role"][];
   body: B;
   toCommand: (body: z.infer<B>) => OrderCommand;
+  /** What must hold outside the order's object before the command is sent (e.g. stored photos). */
+  check?: (c: AppContext, orderId: string, body: z.infer<B>) => Promise<void>;
 }
 
 function commandRoute<B extends z.ZodType>(route: CommandRoute<B>): CommandRoute<B> {
@@ -88,8 +91,10 @@ const COMMANDS = [
     body: z.strictObject({
       problem: z.enum(CUSTOMER_PROBLEMS),
       note: z.string().max(MAX_NOTE).default("").openapi({ description: "What happened, in the customer's words." }),
+      photoKeys: ProblemPhotoKeys,
     }),
-    toCommand: (b) => ({ type: "report_problem", problem: b.problem, note: b.note }),
+    toCommand: (b) => ({ type: "report_problem", problem: b.problem, note: b.note, photoKeys: b.photoKeys }),
+    check: (c, orderId, b) => assertProblemPhotosStored(c, orderId, b.photoKeys ?? []),
   }),
   commandRoute({
     path: "refunds",
@@ -125,6 +130,7 @@ function registerCommand<B extends z.ZodType>(app: App, spec: CommandRoute<B>): 
     // The route has validated both already; read again because a handler generic in its body
     // schema cannot name the validated types (hono's inference needs a concrete schema).
     const body = spec.body.parse(await c.req.json());
+    if (spec.check) await spec.check(c, c.req.param("id"), body);
     const result = await orderStubFor(c.env, c.req.param("id")).command(
       principalOf(c),
       spec.toCommand(body),

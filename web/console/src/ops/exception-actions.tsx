@@ -10,6 +10,7 @@ import { useNotices } from "../../../shared/ui/notices.tsx";
 import { api } from "../api.ts";
 import { type MessageKey, useI18n } from "../i18n.ts";
 import { useLoad } from "./common.tsx";
+import { ProblemPhotos, photoKeysOf } from "./problem-photos.tsx";
 
 // Named from the contract here rather than imported from exceptions.tsx, which imports this file.
 type OrderException = Schemas["OrderException"];
@@ -100,6 +101,7 @@ export function ExceptionActions(props: { exception: OrderException; onDone(): v
         <li>{t("exc.total", { total: fmt.money(order.totalMinor, order.currency) })}</li>
         <li>{t("map.placed", { time: fmt.dateTime(order.placedAt) })}</li>
       </ul>
+      <ProblemPhotos orderId={exception.orderId} keys={photoKeysOf(exception.details)} />
       {open ? (
         <form className="exception-form" onSubmit={submit}>
           <div className="field">

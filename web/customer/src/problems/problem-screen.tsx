@@ -9,6 +9,7 @@ import { useNotices } from "../../../shared/ui/notices.tsx";
 import { CUSTOMER_PROBLEMS, customerApi, type ReportProblem } from "../api.ts";
 import { useI18n } from "../i18n.ts";
 import { useErrorText } from "../state.tsx";
+import { PhotoPicker } from "./photo-picker.tsx";
 
 const MAX_NOTE = 500;
 
@@ -18,6 +19,7 @@ export function ProblemScreen(props: { orderId: string }) {
   const { announce } = useNotices();
   const [problem, setProblem] = useState<ReportProblem["problem"] | null>(null);
   const [note, setNote] = useState("");
+  const [photos, setPhotos] = useState<File[]>([]);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const back = `#/orders/${props.orderId}`;
@@ -31,7 +33,14 @@ export function ProblemScreen(props: { orderId: string }) {
     setBusy(true);
     setError(null);
     try {
-      await customerApi.reportProblem(props.orderId, { problem, ...(note.trim() ? { note: note.trim() } : {}) });
+      // One at a time: each is up to 2 MB on what may be a phone's connection.
+      const photoKeys: string[] = [];
+      for (const photo of photos) photoKeys.push(await customerApi.uploadProblemPhoto(props.orderId, photo));
+      await customerApi.reportProblem(props.orderId, {
+        problem,
+        ...(note.trim() ? { note: note.trim() } : {}),
+        ...(photoKeys.length > 0 ? { photoKeys } : {}),
+      });
       announce(t("problem.sent"));
       navigate(back);
     } catch (err) {
@@ -75,13 +84,20 @@ export function ProblemScreen(props: { orderId: string }) {
           onChange={(e) => setNote(e.target.value)}
         />
       </div>
+      <PhotoPicker
+        files={photos}
+        onChange={(files, refused) => {
+          setPhotos(files);
+          setError(refused);
+        }}
+      />
       {error && (
         <p className="error" role="alert">
           {error}
         </p>
       )}
       <button type="submit" className="primary wide" disabled={busy}>
-        {busy ? t("auth.busy") : t("problem.send")}
+        {busy ? (photos.length > 0 ? t("problem.uploading") : t("auth.busy")) : t("problem.send")}
       </button>
     </form>
   );

@@ -6,6 +6,7 @@ import { useNotices } from "../../../shared/ui/notices.tsx";
 import { api, customerApi, type Menu, type MenuItem } from "../api.ts";
 import { addLine, choiceProblems, defaultChoices, lineFor, MAX_QUANTITY, toggleOption } from "../cart.ts";
 import { useI18n } from "../i18n.ts";
+import { ReviewsList } from "../ratings/reviews-list.tsx";
 import { useErrorText, useShared } from "../state.tsx";
 
 export function RestaurantScreen(props: { restaurantId: string }) {
@@ -110,6 +111,7 @@ export function RestaurantScreen(props: { restaurantId: string }) {
           </ul>
         </section>
       ))}
+      <ReviewsList restaurantId={menu.restaurantId} />
       {open && <ItemDialog menu={menu} item={open} onClose={() => setOpen(null)} />}
     </div>
   );

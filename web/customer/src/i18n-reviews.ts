@@ -1,0 +1,40 @@
+// The customer app's strings for restaurant reviews and problem-report photos,
+// in English and European Portuguese; merged into MESSAGES by i18n.ts.
+
+export const REVIEWS_EN = {
+  "reviews.title": "Reviews",
+  "reviews.empty": "No reviews yet.",
+  "reviews.stars": "{stars} out of 5 stars",
+  "reviews.hidden": "This review's text was hidden by moderation.",
+  "reviews.noText": "No comment, just stars.",
+  "reviews.reply": "Reply from the restaurant",
+  "reviews.more": "Show older reviews",
+  "problem.photos": "Photos (optional, up to {max})",
+  "problem.photosHelp": "JPEG, PNG or WebP, at most 2 MB each.",
+  "problem.addPhoto": "Add a photo",
+  "problem.removePhoto": "Remove photo {n}",
+  "problem.photoType": "{name} is not a JPEG, PNG or WebP image.",
+  "problem.photoSize": "{name} is larger than 2 MB.",
+  "problem.photoCount": "You can attach at most {max} photos.",
+  "problem.photoAlt": "Photo {n} of your problem",
+  "problem.uploading": "Uploading photos…",
+} as const;
+
+export const REVIEWS_PT: { [K in keyof typeof REVIEWS_EN]: string } = {
+  "reviews.title": "Avaliações",
+  "reviews.empty": "Ainda sem avaliações.",
+  "reviews.stars": "{stars} de 5 estrelas",
+  "reviews.hidden": "O texto desta avaliação foi ocultado pela moderação.",
+  "reviews.noText": "Sem comentário, só estrelas.",
+  "reviews.reply": "Resposta do restaurante",
+  "reviews.more": "Ver avaliações anteriores",
+  "problem.photos": "Fotografias (opcional, até {max})",
+  "problem.photosHelp": "JPEG, PNG ou WebP, até 2 MB cada.",
+  "problem.addPhoto": "Juntar uma fotografia",
+  "problem.removePhoto": "Remover fotografia {n}",
+  "problem.photoType": "{name} não é uma imagem JPEG, PNG ou WebP.",
+  "problem.photoSize": "{name} tem mais de 2 MB.",
+  "problem.photoCount": "Pode juntar no máximo {max} fotografias.",
+  "problem.photoAlt": "Fotografia {n} do seu problema",
+  "problem.uploading": "A enviar fotografias…",
+};
