@@ -26,9 +26,9 @@ export interface CourierHost {
 
 export class Fleet {
   /** Couriers with no job and no open offer, where they stand. */
-  readonly free = new SpatialIndex<SimCourier>({ referenceLat: 38.72 });
+  readonly free = new SpatialIndex<SimCourier>({ referenceLat: 38.72, bucketSizeM: 500 });
   /** Couriers with one job who may be offered a second, indexed at that job's restaurant. */
-  readonly stackable = new SpatialIndex<SimCourier>({ referenceLat: 38.72 });
+  readonly stackable = new SpatialIndex<SimCourier>({ referenceLat: 38.72, bucketSizeM: 500 });
 
   constructor(private readonly host: CourierHost) {
     for (const c of host.world.couriers) this.reindex(c);

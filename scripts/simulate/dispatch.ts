@@ -22,7 +22,7 @@ const OFFER_TIMEOUT_MS = 30_000;
 const SEARCH_RADIUS_M = 4000;
 const RETRY_MS = 15_000;
 /** Free couriers the new engine ranks per search (the Zone DO asks its index for a handful too). */
-const FREE_CANDIDATES = 8;
+const FREE_CANDIDATES = 6;
 const STACK_CANDIDATES = 6;
 
 export interface DispatchStats {
@@ -48,7 +48,10 @@ export class Dispatcher {
 
   /** The kitchen accepted: today searches at once; new plans the search around the food. */
   accepted(order: SimOrder, now: number): void {
-    if (this.mode === "today") return this.start(order, now);
+    if (this.mode === "today") {
+      this.start(order, now);
+      return;
+    }
     const k = order.kitchen;
     const outlook = {
       latenessSamplesMs: k.latenessMs.slice(-20),
@@ -57,7 +60,10 @@ export class Dispatcher {
     };
     const plan = planDispatch(order.estimatedReadyAt, outlook, now);
     order.predictedReadyAt = plan.predictedReadyAt;
-    if (plan.searchAt <= now) return this.start(order, now);
+    if (plan.searchAt <= now) {
+      this.start(order, now);
+      return;
+    }
     order.holdEarly = true;
     this.queue.at(plan.searchAt, () => this.start(order, plan.searchAt));
   }
@@ -180,7 +186,10 @@ export class Dispatcher {
         ? c.jobs.length === 1 && String(c.jobs[0]?.id) === pick.stack.withOrderId && this.stackFacts(c, order, answerAt)
         : c.jobs.length === 0;
       if (!accepts || !still) {
-        if (!accepts) (order.declinedBy ??= new Set()).add(c.id);
+        if (!accepts) {
+          order.declinedBy = order.declinedBy ?? new Set();
+          order.declinedBy.add(c.id);
+        }
         this.fleet.reindex(c);
         return this.search(order, answerAt);
       }

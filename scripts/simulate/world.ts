@@ -183,7 +183,8 @@ export function buildWorld(opts: ScenarioOptions): World {
       latenessMs: [],
     };
   });
-  const vehicles: Vehicle[] = ["bicycle", "bicycle", "scooter", "scooter", "car", "foot"];
+  // No walkers: a 3 km walk through the old town can outlast the drain (they are rare at dinner anyway).
+  const vehicles: Vehicle[] = ["bicycle", "bicycle", "scooter", "scooter", "car"];
   const couriers: SimCourier[] = Array.from({ length: opts.couriers }, (_, id) => {
     const area = pickArea();
     const at = near(area, 2000);
