@@ -30,12 +30,13 @@ export interface DispatchStats {
   assignments: number;
   stackedAssignments: number;
   holds: number;
+  searches: number;
 }
 
 type Pick = Candidate & { courier: SimCourier; stack: StackFacts | null };
 
 export class Dispatcher {
-  readonly stats: DispatchStats = { offers: 0, assignments: 0, stackedAssignments: 0, holds: 0 };
+  readonly stats: DispatchStats = { offers: 0, assignments: 0, stackedAssignments: 0, holds: 0, searches: 0 };
   /** Orders searching for a courier now (surge reads it). */
   readonly waiting = new Set<SimOrder>();
 
@@ -150,6 +151,7 @@ export class Dispatcher {
 
   private search(order: SimOrder, now: number): void {
     if (order.courier !== null) return;
+    this.stats.searches++;
     const best = this.candidates(order, now)[0];
     if (!best) {
       // Everyone near has said no once: the next round asks them again, as the offer loop's rounds do.

@@ -93,7 +93,7 @@ export function runScenario(opts: ScenarioOptions): ScenarioReport {
   const fleet = new Fleet({
     queue,
     world,
-    stacking: mode === "new",
+    stacking: mode === "new" && opts.stacking !== false,
     pickedUp: (order, at) => {
       order.pickedUpAt = at;
       emit(order, "picked_up", at);

@@ -30,6 +30,8 @@ export interface ScenarioOptions {
    * new: food-ready timing, stacking, rating and acceptance in scoring (decisions 37, 38).
    */
   dispatch?: DispatchMode;
+  /** New dispatch without stacking, to tell what food-ready timing and stacking each cost or save. */
+  stacking?: boolean;
   /** Fault injection for the monitor's own test: the projection drops every n-th event. */
   loseEventEvery?: number;
 }
