@@ -9,14 +9,15 @@
 //   order within the first customer's bound; domain/dispatch/scoring.ts ranks
 //   free and stacking couriers by travel, lateness, load, acceptance and rating
 //   (durable-objects/zone/ranking.ts does the same for the Zone DO).
-import { travelTimeMs } from "../../domain/dispatch/eta.ts";
+import { ROAD_FACTOR, travelTimeMs, type Vehicle } from "../../domain/dispatch/eta.ts";
 import { holdOfferUntil, planDispatch } from "../../domain/dispatch/food-ready.ts";
 import { type Candidate, rankCandidates, type StackFacts } from "../../domain/dispatch/scoring.ts";
 import { checkStack, DEFAULT_STACK_POLICY, type StackJob } from "../../domain/dispatch/stacking.ts";
+import { fitFor } from "../../domain/eta/calibration.ts";
 import { haversineMeters } from "../../domain/geo/distance.ts";
 import type { Fleet } from "./couriers.ts";
 import type { EventQueue } from "./queue.ts";
-import { type DispatchMode, positionAt, type SimCourier, type SimOrder, type World } from "./world.ts";
+import { type DispatchMode, hourAt, positionAt, type SimCourier, type SimOrder, type World } from "./world.ts";
 
 const OFFER_TIMEOUT_MS = 30_000;
 const SEARCH_RADIUS_M = 4000;
@@ -101,7 +102,10 @@ export class Dispatcher {
     const first = c.jobs[0];
     const left = DEFAULT_STACK_POLICY.maxFirstDelayMs - (first?.stackDelayMs ?? 0);
     const policy = { ...DEFAULT_STACK_POLICY, maxFirstDelayMs: Math.max(0, left) };
-    const verdict = checkStack(positionAt(c, now), c.vehicle, this.jobsOf(c), target, now, policy);
+    // Legs priced with the learned road factor of the order's area and hour (the fixed 1.3 understates the old town).
+    const fit = fitFor(this.world.learned, order.area, Math.floor(hourAt(now)));
+    const legTime = (m: number, v: Vehicle) => (fit.roadFactor / ROAD_FACTOR) * travelTimeMs(m, v);
+    const verdict = checkStack(positionAt(c, now), c.vehicle, this.jobsOf(c), target, now, policy, legTime);
     if (!verdict.ok) return null;
     return {
       withOrderId: verdict.withOrderId,
