@@ -6,9 +6,7 @@
 //
 //   npm run simulate -- [--couriers 20] [--rate 0.2] [--duration 60] [--drain 180] [--base http://127.0.0.1:8787]
 //                       [--report summary.json]
-//   npm run simulate -- --scenario lisbon-friday [--couriers 2500] [--kitchens 400] [--peak-rate 20]
-//                       [--hours 3.5] [--seed 42] [--eta learned|fixed] [--report scenario.json]
-//     (a city-scale evening modelled in one process; exits 1 when an invariant breaks)
+//   (`--scenario lisbon-friday`, the city-scale model, is handled by scripts/simulate/main.ts)
 //
 // Time is compressed: couriers drive at 25 m/s whatever their vehicle (below
 // the fix validator's plausibility bound), and kitchens mark food ready
@@ -32,37 +30,9 @@ const { values: args } = parseArgs({
     seed: { type: "string", default: "42" },
     /** Writes the orders it placed, with the events it saw, as JSON (the system tests read it). */
     report: { type: "string" },
-    /** A city-scale scenario run in one process (scripts/simulate-scenario.ts), not against the platform. */
-    scenario: { type: "string" },
-    "peak-rate": { type: "string" },
-    kitchens: { type: "string" },
-    hours: { type: "string" },
-    eta: { type: "string" },
   },
   strict: true,
 });
-
-if (args.scenario !== undefined) {
-  if (args.scenario !== "lisbon-friday") {
-    console.error(`Unknown scenario "${args.scenario}"; try --scenario lisbon-friday.`);
-    process.exit(2);
-  }
-  const { LISBON_FRIDAY, printReport, runScenario } = await import("./simulate-scenario.ts");
-  const num = (v: string | undefined, fallback: number) => (v === undefined ? fallback : Number(v));
-  const opts = {
-    couriers: num(process.argv.includes("--couriers") ? args.couriers : undefined, LISBON_FRIDAY.couriers),
-    kitchens: num(args.kitchens, LISBON_FRIDAY.kitchens),
-    peakRate: num(args["peak-rate"], LISBON_FRIDAY.peakRate),
-    hours: num(args.hours, LISBON_FRIDAY.hours),
-    seed: num(args.seed === "42" ? undefined : args.seed, LISBON_FRIDAY.seed),
-    eta: args.eta === "fixed" ? ("fixed" as const) : ("learned" as const),
-  };
-  const report = runScenario(opts);
-  printReport(opts, report);
-  if (args.report) await writeFile(args.report, `${JSON.stringify(report, null, 2)}\n`);
-  // A synthetic monitor: a broken invariant fails the run.
-  process.exit(report.violations.length > 0 ? 1 : 0);
-}
 
 const BASE = args.base ?? "http://127.0.0.1:8787";
 const WS_BASE = BASE.replace(/^http/, "ws");

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type LatLng, metersToLatDegrees, metersToLngDegrees } from "../geo/distance.ts";
+import { travelTimeMs, type Vehicle } from "./eta.ts";
 import { checkStack, DEFAULT_STACK_POLICY, type StackJob } from "./stacking.ts";
 
 const MIN = 60_000;
@@ -70,5 +71,18 @@ describe("checkStack", () => {
     const verdict = checkStack(at(100, 100), "bicycle", [onBoard], order, NOW);
     expect(verdict.ok).toBe(true);
     if (verdict.ok) expect(verdict.arrivesAtPickupAt).toBeLessThan(NOW + 2 * MIN);
+  });
+});
+
+describe("checkStack with a learned leg time", () => {
+  it("refuses a stack the fixed model allows when the area's rides are much slower", () => {
+    const first = job({ foodReadyAt: null, dropoff: at(0, 1_200) });
+    const order = { restaurant: at(600, 0), dropoff: at(0, 2_000), foodReadyAt: null };
+    expect(checkStack(R, "bicycle", [first], order, NOW).ok).toBe(true);
+    const slow = (m: number, v: Vehicle) => travelTimeMs(m, v) * 6;
+    expect(checkStack(R, "bicycle", [first], order, NOW, DEFAULT_STACK_POLICY, slow)).toMatchObject({
+      ok: false,
+      reason: "first_delay_too_long",
+    });
   });
 });

@@ -62,9 +62,8 @@ export type StackVerdict =
     }
   | { ok: false; reason: "too_many_jobs" | "restaurant_too_far" | "first_delay_too_long"; firstDelayMs?: number };
 
-function leg(a: LatLng, b: LatLng, vehicle: Vehicle): number {
-  return travelTimeMs(haversineMeters(a, b), vehicle);
-}
+/** Travel time of one straight leg; the fixed model unless the caller has a learned one for the area and hour. */
+export type LegTime = (distanceM: number, vehicle: Vehicle) => number;
 
 /** Whether a courier at `position` carrying `jobs` may be offered `order`, and at what cost to the first customer. */
 export function checkStack(
@@ -74,7 +73,9 @@ export function checkStack(
   order: StackOrder,
   now: number,
   policy: StackPolicy = DEFAULT_STACK_POLICY,
+  legTime: LegTime = travelTimeMs,
 ): StackVerdict {
+  const leg = (a: LatLng, b: LatLng, v: Vehicle) => legTime(haversineMeters(a, b), v);
   const first = jobs[0];
   if (!first || jobs.length + 1 > policy.maxJobs) return { ok: false, reason: "too_many_jobs" };
   const gapM = haversineMeters(first.restaurant, order.restaurant);

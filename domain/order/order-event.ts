@@ -77,6 +77,9 @@ export interface PlacedOrder {
   quotedPrepMinutes?: number | undefined;
   /** Set for an order placed for later (a time, or a merchant's delivery slot). */
   schedule?: OrderSchedule | undefined;
+  /** The drop-off's delivery area and the restaurant's time zone: the learned ETA's cell (absent on older orders). */
+  deliveryAreaId?: string | undefined;
+  timeZone?: string | undefined;
 }
 
 /** The promotion an order redeemed, fixed at placement. */

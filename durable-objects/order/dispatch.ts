@@ -7,7 +7,7 @@
 import type { Principal } from "../../domain/auth/principal.ts";
 import { DEFAULT_DARK_POLICY } from "../../domain/dispatch/courier-dark.ts";
 import { courierPay } from "../../domain/dispatch/courier-pay.ts";
-import { estimateEta, type Vehicle } from "../../domain/dispatch/eta.ts";
+import type { Vehicle } from "../../domain/dispatch/eta.ts";
 import type { Fix } from "../../domain/dispatch/fix.ts";
 import { checkGeofence } from "../../domain/dispatch/geofence.ts";
 import { checkHandoffPin, MAX_PIN_FAILURES } from "../../domain/dispatch/handoff-pin.ts";
@@ -30,6 +30,7 @@ import { zoneStub } from "../zone/stubs.ts";
 import { CourierJob } from "./courier-job.ts";
 import { CourierTrail, TRAIL_RETENTION_MS } from "./courier-trail.ts";
 import { FoodReadyTiming, type StoredPlan } from "./food-ready-timing.ts";
+import { type LiveEtaView, OrderLiveEta } from "./live-eta.ts";
 import type { CommandResult, OrderView, Refusal } from "./order-results.ts";
 import type { Watchers } from "./watchers.ts";
 
@@ -111,6 +112,7 @@ export class OrderDispatch {
   readonly trail: CourierTrail;
   readonly job: CourierJob;
   private readonly timing: FoodReadyTiming;
+  readonly liveEta: OrderLiveEta;
 
   constructor(private readonly host: DispatchHost) {
     host.ctx.storage.sql.exec("create table if not exists dispatch_meta (key text primary key, value text not null)");
@@ -129,6 +131,14 @@ export class OrderDispatch {
       setMeta: (key, value) => this.setMeta(key, value),
       deferDispatch: (at) => host.deferDispatch(at),
       start: (plan) => this.start(plan),
+    });
+    this.liveEta = new OrderLiveEta({
+      env: host.env,
+      watchers: host.watchers,
+      placed: () => host.placed(),
+      snapshot: () => host.snapshot(),
+      meta: (key) => this.meta(key),
+      setMeta: (key, value) => this.setMeta(key, value),
     });
   }
 
@@ -165,9 +175,11 @@ export class OrderDispatch {
     return this.meta("pin");
   }
 
-  viewFor<V extends OrderView>(actor: Principal, view: V): V & { handoffPin?: string } {
+  viewFor<V extends OrderView>(actor: Principal, view: V): V & { handoffPin?: string; liveEta?: LiveEtaView } {
     const pin = this.pin();
-    return actor.role === "customer" && pin !== null ? { ...view, handoffPin: pin } : view;
+    const withPin = actor.role === "customer" && pin !== null ? { ...view, handoffPin: pin } : view;
+    const liveEta = this.liveEta.view(view.delivery);
+    return liveEta ? { ...withPin, liveEta } : withPin;
   }
 
   /** Called after every committed transition with the events it appended. */
@@ -176,13 +188,16 @@ export class OrderDispatch {
       switch (event.type) {
         case "order.accepted":
           await this.timing.onAccepted();
+          await this.liveEta.foodTimeChanged(event.at);
           break;
         case "order.prep_time_adjusted":
           await this.timing.retime(false);
+          await this.liveEta.foodTimeChanged(event.at);
           break;
         case "order.ready":
           await this.timing.recordPrep(event.payload.readyAt);
           await this.timing.retime(true);
+          await this.liveEta.foodTimeChanged(event.at);
           break;
         case "order.courier_assigned":
           this.issuePin();
@@ -192,6 +207,8 @@ export class OrderDispatch {
           break;
         case "order.courier_released":
           this.host.schedule("courier_dark", null);
+          // The next courier's ETA must not start from where this one was.
+          this.setMeta("eta_courier", "");
           await this.release(event.payload.courierId, this.courierCell(event.payload.courierId));
           this.lastCourierCell = null;
           await this.redispatch();
@@ -326,16 +343,10 @@ export class OrderDispatch {
     this.trail.record(update.courierId, update.trail ?? [fix], now);
     if (now - this.lastBroadcastAt < POSITION_EVERY_MS) return { ok: true, broadcast: false };
     this.lastBroadcastAt = now;
-    const pickedUp = snapshot.delivery === "picked_up" || snapshot.delivery === "at_dropoff";
-    const eta = estimateEta({
-      courier: fix,
-      vehicle: update.vehicle,
-      restaurant: order.restaurantLocation,
-      dropoff: dropoffOf(order),
-      phase: pickedUp ? "to_dropoff" : "to_pickup",
-      foodReadyAt: etaFor(snapshot, now).readyAt,
-      now,
-    });
+    // The learned model for the drop-off's area and hour (decision 53), the fixed one when none is fitted.
+    const live = await this.liveEta.forPosition(fix, update.vehicle, now);
+    if (!live) return { ok: true, broadcast: false };
+    const eta = { pickupAt: live.pickupAt, dropoffAt: live.dropoffAt, model: live.model };
     this.host.watchers.broadcast(
       { type: "courier_position", lat: fix.lat, lng: fix.lng, headingDeg: fix.headingDeg ?? null, at: fix.at, eta },
       ["customer", "restaurant_staff"],

@@ -21,8 +21,10 @@ export type ServerMessage =
       lng: number;
       headingDeg: number | null;
       at: number;
-      eta: { pickupAt: number | null; dropoffAt: number };
+      eta: { pickupAt: number | null; dropoffAt: number; model?: "learned" | "fixed" };
     }
+  /** The live ETA moved without a courier position: the kitchen changed its prep estimate, or accepted. */
+  | { type: "eta"; eta: { pickupAt: number | null; dropoffAt: number; model: "learned" | "fixed" } }
   | { type: "error"; code: string; message: string };
 
 export class Watchers {

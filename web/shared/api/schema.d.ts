@@ -2405,6 +2405,25 @@ export interface components {
                 pickupAt: number | null;
                 /** @description Milliseconds since the Unix epoch (server clock). */
                 dropoffAt: number;
+                /**
+                 * @description learned: fitted per delivery area and time of day from completed deliveries; fixed: speed × 1.3.
+                 * @enum {string}
+                 */
+                model?: "learned" | "fixed";
+            };
+        } | {
+            /** @enum {string} */
+            type: "eta";
+            eta: {
+                /** @description Milliseconds since the Unix epoch (server clock). */
+                pickupAt: number | null;
+                /** @description Milliseconds since the Unix epoch (server clock). */
+                dropoffAt: number;
+                /**
+                 * @description learned: fitted per delivery area and time of day from completed deliveries; fixed: speed × 1.3.
+                 * @enum {string}
+                 */
+                model: "learned" | "fixed";
             };
         } | components["schemas"]["SocketError"];
         OrderEvent: {
@@ -3378,6 +3397,14 @@ export interface components {
                 startsAt: string;
                 endsAt: string;
             } | null;
+            /** @description From acceptance to delivery: the latest ETA, from the learned model when one is fitted; moves with courier positions and prep changes. */
+            liveEta?: {
+                pickupAt: string | null;
+                dropoffAt: string;
+                /** @enum {string} */
+                model: "learned" | "fixed";
+                updatedAt: string;
+            };
         };
         DeliveryAddress: {
             line1: string;

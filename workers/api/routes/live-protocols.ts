@@ -34,6 +34,10 @@ const OrderClientMessage = z
   .strictObject({ type: z.literal("resume"), since: z.number().int().min(0) })
   .openapi({ description: "Replays every event after `since`, e.g. when the client noticed a gap." });
 
+const EtaModel = z.enum(["learned", "fixed"]).openapi({
+  description: "learned: fitted per delivery area and time of day from completed deliveries; fixed: speed × 1.3.",
+});
+
 const OrderServerMessage = z
   .discriminatedUnion("type", [
     z
@@ -46,9 +50,22 @@ const OrderServerMessage = z
         lng: z.number(),
         headingDeg: z.number().nullable(),
         at: EpochMs,
-        eta: z.object({ pickupAt: EpochMs.nullable(), dropoffAt: EpochMs }),
+        eta: z.object({
+          pickupAt: EpochMs.nullable(),
+          dropoffAt: EpochMs,
+          model: EtaModel.optional(),
+        }),
       })
       .openapi({ description: "The assigned courier's position (throttled) while the order is on its way." }),
+    z
+      .object({
+        type: z.literal("eta"),
+        eta: z.object({ pickupAt: EpochMs.nullable(), dropoffAt: EpochMs, model: EtaModel }),
+      })
+      .openapi({
+        description:
+          "The live ETA moved without a courier position: the kitchen accepted, changed its prep time or marked the food ready, before pickup.",
+      }),
     SocketError,
   ])
   .openapi({ description: "On connect, every event after `?since=`; then each new one as it happens." });

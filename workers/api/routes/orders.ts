@@ -120,6 +120,18 @@ export const Order = z
     scheduledFor: z.string().nullable().openapi({ description: "Ordered for later: when it should arrive." }),
     releaseAt: z.string().nullable().openapi({ description: "Ordered for later: when it reaches the kitchen." }),
     deliverySlot: z.object({ id: z.string(), startsAt: z.string(), endsAt: z.string() }).nullable(),
+    liveEta: z
+      .object({
+        pickupAt: z.string().nullable(),
+        dropoffAt: z.string(),
+        model: z.enum(["learned", "fixed"]),
+        updatedAt: z.string(),
+      })
+      .optional()
+      .openapi({
+        description:
+          "From acceptance to delivery: the latest ETA, from the learned model when one is fitted; moves with courier positions and prep changes.",
+      }),
   })
   .openapi("Order");
 
@@ -309,7 +321,7 @@ export function registerOrderRoutes(app: App): void {
 
     const orderId = await orderIdFor(principal.userId, idempotencyKey);
     const customerId = principal.userId;
-    const { restaurant, distanceM, timing, menu, priced } = await priceForPlacement(
+    const { restaurant, distanceM, timing, menu, priced, area } = await priceForPlacement(
       c,
       body,
       { kind: "place", customerId },
@@ -351,6 +363,8 @@ export function registerOrderRoutes(app: App): void {
         placedAt: Date.now(),
         quotedPrepMinutes: kitchen.quotedPrepMinutes,
         ...(kitchen.schedule && { schedule: kitchen.schedule }),
+        deliveryAreaId: area.id,
+        timeZone: restaurant.timeZone,
       };
       const placed = await orderStub(c, orderId).place(order, principal, c.get("traceparent"));
       return { placed: placed.ok, value: placed };

@@ -1,7 +1,7 @@
 // A small Lisbon Friday: the scenario runs, clears, and its monitor fails
 // the run when the projection loses an event.
 import { describe, expect, it } from "vitest";
-import { demandRate, runScenario, type ScenarioOptions } from "./simulate-scenario.ts";
+import { demandRate, runScenario, type ScenarioOptions } from "./scenario.ts";
 
 const SMALL: ScenarioOptions = { couriers: 250, kitchens: 40, peakRate: 0.15, hours: 2.5, seed: 7, eta: "learned" };
 
