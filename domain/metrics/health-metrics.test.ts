@@ -25,7 +25,12 @@ describe("health metrics", () => {
     expect(quantileWeighted(0.95, s)).toBe(100);
     expect(quantileWeighted(0, s)).toBe(10);
     // A sampled point stands for its weight.
-    expect(quantileWeighted(0.5, [{ value: 1, weight: 1 }, { value: 9, weight: 3 }])).toBe(9);
+    expect(
+      quantileWeighted(0.5, [
+        { value: 1, weight: 1 },
+        { value: 9, weight: 3 },
+      ]),
+    ).toBe(9);
     expect(quantileWeighted(0.5, [])).toBeNull();
   });
 

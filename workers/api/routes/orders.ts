@@ -30,6 +30,7 @@ import { readMenuForPricing } from "../menus/menu-cache.ts";
 import type { Menu } from "../menus/menu-repository.ts";
 import { type SurgeMode, surgeFor } from "../orders/delivery-terms.ts";
 import { admitToKitchen, checkTiming } from "../orders/kitchen-admission.ts";
+import { recordPlacement } from "../orders/placement-metrics.ts";
 import { type PromotionCaller, withPromotion, withRedemption } from "../orders/promotion-pricing.ts";
 
 const Uuid = z.string().uuid();
@@ -391,6 +392,7 @@ export async function priceForPlacement(
 
 export function registerOrderRoutes(app: App): void {
   app.openapi(placeOrder, async (c) => {
+    const started = Date.now();
     const principal = principalOf(c);
     const idempotencyKey = c.req.valid("header")["idempotency-key"];
     const body = c.req.valid("json");
@@ -442,6 +444,7 @@ export function registerOrderRoutes(app: App): void {
     });
     if (!result.ok) throwRefusal(result);
     if (!result.created) c.header("idempotent-replayed", "true");
+    else recordPlacement(c, Date.now() - started, body.restaurantId);
     c.header("location", `/v1/orders/${orderId}`);
     return c.json(result.order, result.created ? 201 : 200);
   });
