@@ -182,7 +182,7 @@ function parse(sql: string, now: number): Query {
   return { items, dataset, where, groupBy };
 }
 
-function valueOf(point: StoredPoint, column: string): string | number {
+function columnValue(point: StoredPoint, column: string): string | number {
   if (column === "timestamp") return point.timestamp;
   if (column === "_sample_interval") return point.sampleInterval ?? 1;
   if (column === "dataset") return point.dataset;
@@ -195,7 +195,7 @@ function valueOf(point: StoredPoint, column: string): string | number {
 }
 
 function matches(point: StoredPoint, cond: Cond): boolean {
-  const v = valueOf(point, cond.column);
+  const v = columnValue(point, cond.column);
   const w = cond.value;
   switch (cond.op) {
     case "=":
@@ -212,7 +212,7 @@ function matches(point: StoredPoint, cond: Cond): boolean {
 }
 
 function aggregate(item: Extract<Item, { kind: "aggregate" }>, points: StoredPoint[]): number | null {
-  const nums = (column: string) => points.map((p) => Number(valueOf(p, column)));
+  const nums = (column: string) => points.map((p) => Number(columnValue(p, column)));
   const [a = "", b = ""] = item.args;
   switch (item.fn) {
     case "count":
@@ -228,7 +228,7 @@ function aggregate(item: Extract<Item, { kind: "aggregate" }>, points: StoredPoi
     case "quantileweighted":
       return quantileWeighted(
         item.level ?? 0.5,
-        points.map((p) => ({ value: Number(valueOf(p, a)), weight: Number(valueOf(p, b)) })),
+        points.map((p) => ({ value: Number(columnValue(p, a)), weight: Number(columnValue(p, b)) })),
       );
   }
 }
@@ -241,7 +241,7 @@ export function runAnalyticsSql(sql: string, points: readonly StoredPoint[], now
   const aggregated = q.items.some((it) => it.kind === "aggregate");
   if (aggregated) {
     for (const p of rows) {
-      const key = JSON.stringify(q.groupBy.map((c) => valueOf(p, c)));
+      const key = JSON.stringify(q.groupBy.map((c) => columnValue(p, c)));
       const group = groups.get(key) ?? [];
       group.push(p);
       groups.set(key, group);
@@ -255,7 +255,7 @@ export function runAnalyticsSql(sql: string, points: readonly StoredPoint[], now
     for (const item of q.items) {
       if (item.kind === "column") {
         const first = set[0];
-        const v = first ? valueOf(first, item.column) : "";
+        const v = first ? columnValue(first, item.column) : "";
         out[item.name] = item.column === "timestamp" ? new Date(Number(v)).toISOString() : v;
       } else {
         const v = aggregate(item, set);
