@@ -6,6 +6,7 @@ import { KITCHEN_EN, KITCHEN_PT } from "./i18n-kitchen.ts";
 import { MONEY_EN, MONEY_PT } from "./i18n-money.ts";
 import { PARTNERS_EN, PARTNERS_PT } from "./i18n-partners.ts";
 import { OPS_EN, OPS_PT } from "./ops/messages.ts";
+import { HEALTH_EN, HEALTH_PT } from "./ops/messages-health.ts";
 
 const en = {
   ...KITCHEN_EN,
@@ -507,9 +508,12 @@ const pt: { [K in keyof typeof en]: string } = {
   "dl.replayed": "Mensagem falhada {id} devolvida à fila {queue}.",
 };
 
-export type MessageKey = keyof typeof en | keyof typeof OPS_EN | keyof typeof PARTNERS_EN;
+export type MessageKey = keyof typeof en | keyof typeof OPS_EN | keyof typeof PARTNERS_EN | keyof typeof HEALTH_EN;
 
-export const MESSAGES = defineMessages({ ...en, ...OPS_EN, ...PARTNERS_EN }, { ...pt, ...OPS_PT, ...PARTNERS_PT });
+export const MESSAGES = defineMessages(
+  { ...en, ...OPS_EN, ...PARTNERS_EN, ...HEALTH_EN },
+  { ...pt, ...OPS_PT, ...PARTNERS_PT, ...HEALTH_PT },
+);
 
 export const LOCALE_KEY = "edge-delivery.console.locale";
 
