@@ -16,6 +16,7 @@ import { exportJWK, generateKeyPair } from "jose";
 import type { TestProject } from "vitest/node";
 import { openDb } from "../../db/node.ts";
 import { seedDemoCity } from "../../db/seed/index.ts";
+import { startAnalyticsStandin } from "../../scripts/dev/analytics-standin/server.ts";
 import { type ManagedChild, spawnManaged } from "../../scripts/dev/processes.ts";
 import { startStripeStandin } from "../../scripts/dev/stripe-standin/server.ts";
 import { startWsProxy } from "../../scripts/dev/ws-proxy.ts";
@@ -202,6 +203,9 @@ export default async function setup(project: TestProject) {
       autoConfirmDelayMs: 50,
     });
     releases.push(() => stripe.close());
+    // The overview's live metrics read the Analytics Engine stand-in (decision 0054).
+    const analytics = await startAnalyticsStandin({ apiToken: "e2e-analytics" });
+    releases.push(() => analytics.close());
 
     // An empty env file keeps wrangler from reading the developer's .dev.vars (written by `npm start`).
     const envFile = join(state, "empty.env");
@@ -216,6 +220,10 @@ export default async function setup(project: TestProject) {
       CONSOLE_ORIGINS: `${consoleUrl},${courierUrl},${customerUrl}`,
       // The partner-webhook test's receiver listens on this machine's loopback.
       WEBHOOK_ALLOW_LOOPBACK: "true",
+      METRICS_STANDIN_URL: analytics.url,
+      ANALYTICS_API_BASE: analytics.url,
+      ANALYTICS_ACCOUNT_ID: "local",
+      ANALYTICS_API_TOKEN: "e2e-analytics",
     };
     const wrangler = join(BIN_DIR, "wrangler");
     const persistTo = join(state, "wrangler");

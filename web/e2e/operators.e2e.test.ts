@@ -141,6 +141,11 @@ describe("the operator console", () => {
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByRole("heading", { name: "Health at a glance" }).waitFor();
     await page.locator(".tile", { hasText: "Open exceptions" }).waitFor();
+    // The live metrics from Analytics Engine (its stand-in here), with the window switch.
+    await page.getByRole("heading", { name: "Live metrics" }).waitFor();
+    await page.locator(".tile", { hasText: "Placement latency" }).waitFor();
+    await page.getByRole("button", { name: "Last hour" }).click();
+    await page.getByRole("button", { name: "Last hour", pressed: true }).waitFor();
     for (const label of [
       "Live map",
       "Exceptions",
