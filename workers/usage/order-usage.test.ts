@@ -85,7 +85,7 @@ const usage: Usage = {
   kvWrites: 0,
   apiRequests: 0,
 };
-const cursors: SqlStorageCursor<Record<string, SqlStorageValue>>[] = [];
+const cursors: { sql: string; cursor: SqlStorageCursor<Record<string, SqlStorageValue>> }[] = [];
 let counting = false;
 const bump = (table: Record<string, number>, key: string) => {
   if (counting) table[key] = (table[key] ?? 0) + 1;
@@ -143,7 +143,7 @@ async function countRows(): Promise<void> {
   const exec = (sqlProto as SqlStorage).exec;
   vi.spyOn(sqlProto as SqlStorage, "exec").mockImplementation(function (this: SqlStorage, ...args) {
     const cursor = exec.apply(this, args);
-    if (counting) cursors.push(cursor);
+    if (counting) cursors.push({ sql: String(args[0]), cursor });
     return cursor;
   });
 }
@@ -264,13 +264,21 @@ describe("billed operations of one order", () => {
       counting = false;
       socket.close();
     }
-    for (const cursor of cursors) {
+    // Which statements write the rows, by their first words and table, for whoever wants fewer.
+    const writers = new Map<string, number>();
+    for (const { sql, cursor } of cursors) {
       usage.doRowsRead += cursor.rowsRead;
       usage.doRowsWritten += cursor.rowsWritten;
+      if (cursor.rowsWritten === 0) continue;
+      const key = sql.replace(/\s+/g, " ").trim().split(" ").slice(0, 5).join(" ").toLowerCase();
+      writers.set(key, (writers.get(key) ?? 0) + cursor.rowsWritten);
     }
+    const rowsWrittenBy = Object.fromEntries([...writers].sort((a, b) => b[1] - a[1]).slice(0, 12));
     const doRequests = Object.values(usage.doRequests).reduce((a, n) => a + n, 0);
     expect(doRequests).toBeGreaterThan(5);
     expect(usage.doRowsWritten).toBeGreaterThan(10);
-    console.warn(`USAGE ${JSON.stringify({ measuredAt: new Date().toISOString(), orders: 1, ...usage })}`);
+    console.warn(
+      `USAGE ${JSON.stringify({ measuredAt: new Date().toISOString(), orders: 1, ...usage, rowsWrittenBy })}`,
+    );
   });
 });
