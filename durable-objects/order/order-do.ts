@@ -162,8 +162,8 @@ export class OrderDO extends DurableObject<Env> {
   }
 
   /** Creates (or returns) the order's PaymentIntent; the client gets only its client secret. */
-  async checkout(actor: Principal): Promise<CheckoutResult> {
-    return this.payments.checkout(actor);
+  async checkout(actor: Principal, traceparent?: string): Promise<CheckoutResult> {
+    return withTrace(traceparent, () => this.payments.checkout(actor));
   }
 
   /** Payment outcomes from the verified Stripe webhook. Replays and duplicates change nothing. */
@@ -182,8 +182,13 @@ export class OrderDO extends DurableObject<Env> {
   }
 
   /** An operator's action on an order that needs a person (see operator.ts). */
-  async operate(actor: Principal, action: OperatorAction, idempotencyKey?: string): Promise<OperatorResult> {
-    return this.operator.act(actor, action, idempotencyKey);
+  async operate(
+    actor: Principal,
+    action: OperatorAction,
+    idempotencyKey?: string,
+    traceparent?: string,
+  ): Promise<OperatorResult> {
+    return withTrace(traceparent, () => this.operator.act(actor, action, idempotencyKey));
   }
 
   private async apply(

@@ -456,7 +456,7 @@ export function registerOrderRoutes(app: App): void {
   });
 
   app.openapi(checkout, async (c) => {
-    const result = await orderStub(c, c.req.valid("param").id).checkout(principalOf(c));
+    const result = await orderStub(c, c.req.valid("param").id).checkout(principalOf(c), c.get("traceparent"));
     if (!result.ok) throwRefusal(result);
     const { ok: _ok, ...payment } = result;
     return c.json(payment, 200);
