@@ -191,12 +191,17 @@ const projected = (orderId: string, type: string) =>
   );
 
 describe("trace context beyond placement", () => {
-  it("carries the Stripe webhook's trace to order.paid, its queue message and the projection's line", async () => {
+  it("carries the Stripe webhook's trace to order.paid, its queue message, the projection's line and the notifications sent", async () => {
     const orderId = await placeOrder();
     const trace = newTrace();
     await payUnderTrace(orderId, trace.header);
     expect(traceOf(orderId, "order.paid")).toBe(trace.traceId);
     expect((await projected(orderId, "order.paid")).traceId).toBe(trace.traceId);
+    // The fan-out sends the kitchen its new order under the same trace.
+    const sent = await eventually(async () =>
+      logs.find((l) => l.event === "notifications.sent" && l.traceId === trace.traceId),
+    );
+    expect(sent).toBeDefined();
     // Placing wrote a placement data point, and projecting wrote projection lag.
     expect(points.some((p) => p.blobs[0] === "placement" && p.blobs[1] === world.restaurantId)).toBe(true);
     await eventually(async () => points.find((p) => p.blobs[0] === "projection_lag"));
