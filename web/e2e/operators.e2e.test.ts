@@ -551,7 +551,7 @@ describe("the operator console", () => {
     expect(back.status).toBe(200);
   });
 
-  it("fits a 390 px phone in Portuguese: the map and the exceptions queue", async () => {
+  it("fits a 390 px phone in Portuguese: the overview, the map and the exceptions queue", async () => {
     const phoneContext = await browser.newContext({
       viewport: { width: 390, height: 844 },
       deviceScaleFactor: 2,
@@ -568,6 +568,13 @@ describe("the operator console", () => {
       await mobile.locator("#password").fill(ADMIN.password);
       await mobile.locator("button[type=submit]").click();
       await mobile.getByRole("heading", { name: "Estado num relance" }).waitFor();
+      await mobile.getByRole("heading", { name: "Métricas ao vivo" }).waitFor();
+      await mobile.locator(".tile", { hasText: "Latência do pedido" }).waitFor();
+      await mobile.locator(".tile", { hasText: "Exceções abertas" }).waitFor();
+      expect(await mobile.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(
+        0,
+      );
+      await shot(mobile, "13b-overview-390-pt");
       await mobile.goto(`${consoleUrl}/#/map`);
       await mobile.getByRole("heading", { name: "Mapa da cidade ao vivo" }).waitFor();
       const overflow = await mobile.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
