@@ -20,6 +20,7 @@ import { startNotifyStandin } from "./notify-standin/server.ts";
 import { type ManagedChild, spawnManaged } from "./processes.ts";
 import { seedMerchantStock } from "./seed-stock.ts";
 import { startStripeStandin } from "./stripe-standin/server.ts";
+import { envFileNames, localWorkerVars, withoutWorkerVars, workerVarChannels } from "./worker-vars.ts";
 import { startWsProxy } from "./ws-proxy.ts";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -183,14 +184,6 @@ async function waitForHealth(url: string, exited: Promise<number>): Promise<void
   throw new Error(`wrangler dev did not answer ${url} within ${HEALTH_TIMEOUT_MS / 1000} s`);
 }
 
-/** dotenv reads single-quoted values literally, which suits JSON (full of double quotes). */
-function dotenvValue(value: string): string {
-  if (/[\r\n]/.test(value)) throw new Error("Worker variables must be single-line");
-  if (!value.includes("'")) return `'${value}'`;
-  if (!value.includes('"')) return `"${value}"`;
-  throw new Error("cannot quote a value holding both quote characters");
-}
-
 export async function bootPlatform(options: PlatformOptions): Promise<Platform> {
   const log = options.log ?? (() => {});
   const prefix = options.prefix ?? "";
@@ -296,45 +289,35 @@ export async function bootPlatform(options: PlatformOptions): Promise<Platform> 
     });
     releases.push({ name: "Analytics Engine stand-in", release: () => analytics.close() });
 
-    // 5. The Worker: its variables in an env file of this state dir (not the developer's .dev.vars).
-    const vars: Record<string, string> = {
-      DATABASE_URL: databaseUrl,
-      NEON_WS_PROXY: workerWsProxy,
-      JWT_PRIVATE_KEYS: options.keys.jwtPrivateKeys,
-      STRIPE_SECRET_KEY: options.keys.stripeSecretKey,
-      STRIPE_WEBHOOK_SECRET: options.keys.stripeWebhookSecret,
-      STRIPE_API_BASE: stripe.url,
-      EMAIL_API_BASE: notify.url,
-      EMAIL_API_KEY: notifyCredentials.emailApiKey,
-      EMAIL_FROM: "orders@edge-delivery.local",
-      TWILIO_API_BASE: notify.url,
-      TWILIO_ACCOUNT_SID: notifyCredentials.twilioSid,
-      TWILIO_AUTH_TOKEN: notifyCredentials.twilioToken,
-      TWILIO_FROM: "+15005550006",
-      VAPID_PRIVATE_JWK: options.keys.vapidPrivateJwk,
-      VAPID_SUBJECT: "mailto:ops@edge-delivery.local",
-      // Partners' receivers and push services run on this machine's loopback locally.
-      WEBHOOK_ALLOW_LOOPBACK: "true",
-      METRICS_STANDIN_URL: analytics.url,
-      ANALYTICS_API_BASE: analytics.url,
-      ANALYTICS_ACCOUNT_ID: "local",
-      ANALYTICS_API_TOKEN: analyticsToken,
-      ...options.vars,
-    };
+    // 5. The Worker: its variables in an env file of this state dir (not the developer's .dev.vars) and on its command line.
+    const vars = localWorkerVars({
+      databaseUrl,
+      wsProxy: workerWsProxy,
+      keys: options.keys,
+      stripeUrl: stripe.url,
+      notifyUrl: notify.url,
+      notifyCredentials,
+      analytics: { url: analytics.url, token: analyticsToken },
+      extra: options.vars,
+    });
+    // Not everything can go in the env file: wrangler keeps only the names wrangler.toml declares (worker-vars.ts).
+    const channels = workerVarChannels(vars, await envFileNames(join(ROOT, "wrangler.toml")));
     const envFile = join(options.stateDir, "worker.env");
-    await writeFile(
-      envFile,
-      `# Written by scripts/dev/platform.ts on every start. Local secrets.\n${Object.entries(vars)
-        .map(([k, v]) => `${k}=${dotenvValue(v)}`)
-        .join("\n")}\n`,
-      { mode: 0o600 },
-    );
+    await writeFile(envFile, channels.envFile, { mode: 0o600 });
     let worker: LocalWorker | undefined;
     if (options.worker !== false) {
       const persistTo = join(options.stateDir, "wrangler");
       await applyLocalD1Migrations(persistTo, prefix);
       const inspectorPort = await portFor(options.ports?.inspector, "wrangler inspector");
-      worker = localWorker({ port: workerPort, inspectorPort, persistTo, envFile, options });
+      worker = localWorker({
+        port: workerPort,
+        inspectorPort,
+        persistTo,
+        envFile,
+        varArgs: channels.args,
+        env: withoutWorkerVars(childEnv(), vars),
+        options,
+      });
       releases.push({ name: "wrangler", release: () => worker?.stop() ?? Promise.resolve() });
       await worker.start();
       if (seed) {
@@ -386,6 +369,9 @@ function localWorker(input: {
   inspectorPort: number;
   persistTo: string;
   envFile: string;
+  /** `--var` arguments for what the env file cannot carry. */
+  varArgs: string[];
+  env: NodeJS.ProcessEnv;
   options: PlatformOptions;
 }): LocalWorker {
   const { options } = input;
@@ -406,6 +392,7 @@ function localWorker(input: {
     "--test-scheduled",
     "--show-interactive-dev-session=false",
     ...(options.wranglerLogLevel ? ["--log-level", options.wranglerLogLevel] : []),
+    ...input.varArgs,
   ];
   let exited: Promise<number> = Promise.resolve(0);
   return {
@@ -415,7 +402,7 @@ function localWorker(input: {
     async start() {
       child = spawnManaged("wrangler", join(BIN_DIR, "wrangler"), args, {
         cwd: ROOT,
-        env: childEnv(),
+        env: input.env,
         prefix: `${options.prefix ?? ""}[wrangler]`,
       });
       exited = child.exited;

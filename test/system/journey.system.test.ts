@@ -151,4 +151,26 @@ describe(`the journey on ${process.env.SYSTEM_DATABASE === "server" ? "the machi
     console.log(`connections: baseline ${baseline}, peak ${peak}, after ${after}`);
     expect(after).toBeLessThanOrEqual(baseline);
   }, 400_000);
+
+  // wrangler dev drops an env-file name wrangler.toml does not declare; these are all undeclared (decision 0046).
+  it("gives the Worker the local settings the boot module sets: web push, loopback endpoints", async () => {
+    const vapid = await call<{ publicKey: string }>(base, "GET", "/v1/push/vapid-public-key");
+    expect(vapid.status).toBe(200);
+    const endpoint = await call<{ id: string }>(base, "POST", "/v1/webhook-endpoints", {
+      token: admin,
+      body: { url: "http://127.0.0.1:9/local-receiver", eventTypes: ["order.paid"], description: "boot check" },
+    });
+    expect(endpoint.status).toBe(201);
+    expect((await call(base, "DELETE", `/v1/webhook-endpoints/${endpoint.body.id}`, { token: admin })).status).toBe(
+      204,
+    );
+    const subscription = (await (
+      await fetch(`${system.platform.notifyUrl}/push/subscriptions`, { method: "POST" })
+    ).json()) as { endpoint: string; keys: { p256dh: string; auth: string } };
+    const pushed = await call(base, "POST", "/v1/me/push-subscriptions", {
+      token: customer,
+      body: { endpoint: subscription.endpoint, keys: subscription.keys, app: "customer" },
+    });
+    expect(pushed.status).toBe(201);
+  }, 30_000);
 });

@@ -6,62 +6,34 @@
 // disables and enables the endpoint; and the board names the courier coming
 // for an order with their arrival, following their positions live. Checked by
 // axe and photographed at desktop and phone width, in English and Portuguese.
-import { mkdir } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
-import { fileURLToPath } from "node:url";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { Webhook } from "standardwebhooks";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { WebSocket } from "ws";
-import type { components } from "../shared/api/schema";
 import { seriousA11yViolations } from "./a11y.ts";
-import type {} from "./global-setup.ts";
-
-type Session = components["schemas"]["Session"];
+import {
+  call,
+  DESKTOP,
+  eventually,
+  launchBrowser,
+  openPage,
+  type Schemas,
+  type Session,
+  screenshots,
+  signIn,
+  sleep,
+} from "./kit.ts";
 
 const consoleUrl = inject("consoleUrl");
 const apiBase = inject("apiBase");
-const SCREENSHOTS = fileURLToPath(new URL("../../docs/screenshots/console/", import.meta.url));
+const SCREENSHOTS = screenshots(import.meta.url, () => page, "failed-partners-");
 const UI_WAIT_MS = 20_000;
 const STAFF = { email: "staff+forno-napoletano@demo.test", password: "demo-staff-pass" };
 const CUSTOMER = { email: "customer2@demo.test", password: "demo-customer-pass" };
 const COURIER = { email: "courier47@demo.test", password: "demo-courier-pass" };
 const FORNO = { lat: 38.7168, lng: -9.1503 };
 const ADDRESS = { line1: "Rua de São Bento 200", city: "Lisboa", postcode: "1200-821", lat: 38.7135, lng: -9.154 };
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function call<T>(
-  path: string,
-  options: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {},
-): Promise<{ status: number; body: T }> {
-  const headers: Record<string, string> = { ...options.headers };
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  if (options.body !== undefined) headers["content-type"] = "application/json";
-  const response = await fetch(`${apiBase}${path}`, {
-    method: options.method ?? "GET",
-    headers,
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    signal: AbortSignal.timeout(15_000),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
-}
-
-async function signIn(who: { email: string; password: string }): Promise<Session> {
-  const { status, body } = await call<Session>("/v1/auth/sign-in", { method: "POST", body: who });
-  expect(status).toBe(200);
-  return body;
-}
-
-async function eventually<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await check();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(400);
-  }
-}
 
 /** A partner's receiver: answers 503 until told to accept, and keeps every request. */
 interface Received {
@@ -102,34 +74,15 @@ beforeAll(async () => {
   const address = receiver.address();
   receiverUrl = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/pos/orders`;
   [staff, customer] = await Promise.all([signIn(STAFF), signIn(CUSTOMER)]);
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-    timeout: 20_000,
-  });
-  const context = await browser.newContext({
-    viewport: { width: 1440, height: 900 },
-    locale: "en-GB",
-    timezoneId: "Europe/Lisbon",
-  });
-  page = await context.newPage();
-  page.setDefaultTimeout(UI_WAIT_MS);
-  page.on("pageerror", (error) => pageErrors.push(error.message));
+  browser = await launchBrowser();
+  ({ page } = await openPage(browser, DESKTOP, pageErrors, UI_WAIT_MS));
   page.on("dialog", (dialog) => void dialog.accept());
-  await mkdir(SCREENSHOTS, { recursive: true });
   await page.goto(consoleUrl);
   await page.getByLabel("Email").fill(STAFF.email);
   await page.getByLabel("Password").fill(STAFF.password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByRole("heading", { name: "Live board" }).waitFor();
 }, 60_000);
-
-afterEach(async (context) => {
-  if (context.task.result?.state === "fail" && page) {
-    const name = context.task.name.replace(/[^a-z0-9]+/gi, "-").toLowerCase();
-    await page.screenshot({ path: `${SCREENSHOTS}failed-partners-${name}.png`, fullPage: true }).catch(() => {});
-  }
-});
 
 afterAll(async () => {
   courierSocket?.close();
@@ -139,7 +92,7 @@ afterAll(async () => {
 
 /** A paid order at Forno Napoletano, accepted by its kitchen so that dispatch starts. */
 async function placeAndAccept(): Promise<string> {
-  const menu = await call<components["schemas"]["Menu"]>(`/v1/restaurants/${staff.user.restaurantId}/menu`);
+  const menu = await call<Schemas["Menu"]>(`/v1/restaurants/${staff.user.restaurantId}/menu`);
   const item = menu.body.categories.flatMap((c) => c.items).find((i) => i.available);
   if (!item) throw new Error("no available item");
   const optionIds = item.groups.flatMap((g) =>

@@ -20,13 +20,15 @@
 // (FCM's protocol), and the operating system drawing the notification.
 import { fileURLToPath } from "node:url";
 import { exportJWK, generateKeyPair } from "jose";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { render } from "../../domain/notifications/templates.ts";
-import { startNotifyStandin } from "../../scripts/dev/notify-standin/server.ts";
-import type {} from "./global-setup.ts";
+import type { StoredMessage } from "../../scripts/dev/notify-standin/server.ts";
+import { launchBrowser } from "./kit.ts";
 
 const consoleUrl = inject("consoleUrl");
+/** The platform's own notification stand-in (its push service decrypts what it is sent). */
+const notifyUrl = inject("notifyUrl");
 // The Worker's own push encryption and VAPID signing, loaded at run time: its types are workerd's, not this DOM program's.
 const WEB_PUSH = fileURLToPath(new URL("../../workers/notifications/web-push.ts", import.meta.url));
 interface WebPush {
@@ -36,26 +38,19 @@ interface WebPush {
 const ORDER_ID = "0f6c3c2e-9d1b-4c55-8f0e-6b2d7a1c4e90";
 
 let browser: Browser;
-let standin: Awaited<ReturnType<typeof startNotifyStandin>>;
 
 beforeAll(async () => {
-  standin = await startNotifyStandin({ port: 0, emailApiKey: "k", twilioSid: "AC0", twilioToken: "t" });
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-    timeout: 20_000,
-  });
+  browser = await launchBrowser();
 }, 30_000);
 
 afterAll(async () => {
   await browser?.close();
-  await standin?.close();
 });
 
 /** The new-order push exactly as the Worker sends it, decrypted by the stand-in: the bytes a browser would get. */
 async function newOrderPushThroughStandin(): Promise<{ payload: string; sentAt: number }> {
   const { privateKey } = await generateKeyPair("ES256", { extractable: true });
-  const subscription = (await (await fetch(`${standin.url}/push/subscriptions`, { method: "POST" })).json()) as {
+  const subscription = (await (await fetch(`${notifyUrl}/push/subscriptions`, { method: "POST" })).json()) as {
     id: string;
     endpoint: string;
     keys: { p256dh: string; auth: string };
@@ -77,7 +72,10 @@ async function newOrderPushThroughStandin(): Promise<{ payload: string; sentAt: 
     body: Buffer.from(body),
   });
   expect(sent.status).toBe(201);
-  const stored = standin.messages.find((m) => m.kind === "push" && m.to === subscription.id);
+  const inbox = (await (
+    await fetch(`${notifyUrl}/messages?kind=push&to=${encodeURIComponent(subscription.id)}`)
+  ).json()) as { messages: StoredMessage[] };
+  const [stored] = inbox.messages;
   expect(stored).toMatchObject({ subject: text.title, body: text.body, meta: { tag: message.tag, urgency: "high" } });
   // Rebuilt from what the stand-in decrypted (it keeps the fields, not the bytes): the JSON the Worker encrypted.
   const meta = (stored?.meta ?? {}) as { url?: string; tag?: string };

@@ -4,22 +4,16 @@
 // while the customer is paying is refused with a clear message and the list
 // refreshed; another slot is paid for and the order reaches the grocery's
 // board as an order for that slot. A restaurant offers "deliver at" instead.
-import { mkdir } from "node:fs/promises";
-import { fileURLToPath } from "node:url";
-import { type Browser, chromium, type Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
-import type { components } from "../shared/api/schema";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { seriousA11yViolations } from "./a11y.ts";
-import type {} from "./global-setup.ts";
+import { call, launchBrowser, openPage, PHONE, type Schemas, type Session, screenshots, signIn } from "./kit.ts";
 
-type Schemas = components["schemas"];
-type Session = Schemas["Session"];
 type Slot = Schemas["DeliverySlot"];
 
 const customerUrl = inject("customerUrl");
-const apiBase = inject("apiBase");
 const stripeUrl = inject("stripeUrl");
-const SCREENSHOTS = fileURLToPath(new URL("../../docs/screenshots/customer/", import.meta.url));
+const SCREENSHOTS = screenshots(import.meta.url, () => page, "failed-slots-");
 const GROCER = { email: "staff+mercearia-do-bairro@demo.test", password: "demo-staff-pass" };
 const CUSTOMER = { email: "customer@demo.test", password: "demo-customer-pass" };
 const OTHER = { email: "customer2@demo.test", password: "demo-customer-pass" };
@@ -31,29 +25,6 @@ const ADDRESS = {
   lng: -9.163,
 };
 const MILK = "Leite meio-gordo (1 l)";
-
-async function call<T>(
-  path: string,
-  options: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {},
-): Promise<{ status: number; body: T }> {
-  const headers: Record<string, string> = { ...options.headers };
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  if (options.body !== undefined) headers["content-type"] = "application/json";
-  const response = await fetch(`${apiBase}${path}`, {
-    method: options.method ?? "GET",
-    headers,
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    signal: AbortSignal.timeout(15_000),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
-}
-
-async function signIn(who: { email: string; password: string }): Promise<Session> {
-  const { status, body } = await call<Session>("/v1/auth/sign-in", { method: "POST", body: who });
-  expect(status).toBe(200);
-  return body;
-}
 
 let browser: Browser;
 let page: Page;
@@ -107,35 +78,19 @@ beforeAll(async () => {
     body: { settings: { templates, cutoffMinutes: 60, daysAhead: 2 } },
   });
   expect(set.status).toBe(200);
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"],
-    timeout: 20_000,
-  });
-  const context = await browser.newContext({
-    viewport: { width: 390, height: 844 },
-    locale: "en-GB",
-    timezoneId: "Europe/Lisbon",
-    geolocation: { latitude: ADDRESS.lat, longitude: ADDRESS.lng },
-    permissions: ["geolocation"],
-  });
-  page = await context.newPage();
-  page.setDefaultTimeout(20_000);
-  page.on("pageerror", (error) => pageErrors.push(error.message));
-  await mkdir(SCREENSHOTS, { recursive: true });
+  browser = await launchBrowser();
+  ({ page } = await openPage(
+    browser,
+    { ...PHONE, geolocation: { latitude: ADDRESS.lat, longitude: ADDRESS.lng }, permissions: ["geolocation"] },
+    pageErrors,
+    20_000,
+  ));
   await page.goto(customerUrl);
   await page.getByLabel("Email").fill(CUSTOMER.email);
   await page.getByLabel("Password").fill(CUSTOMER.password);
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await page.getByRole("heading", { name: "Restaurants near you" }).waitFor();
 }, 90_000);
-
-afterEach(async (context) => {
-  if (context.task.result?.state === "fail" && page) {
-    const name = context.task.name.replace(/[^a-z0-9]+/gi, "-").toLowerCase();
-    await page.screenshot({ path: `${SCREENSHOTS}failed-slots-${name}.png`, fullPage: true }).catch(() => {});
-  }
-});
 
 afterAll(async () => {
   await browser?.close();
