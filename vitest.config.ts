@@ -59,6 +59,11 @@ export default defineConfig({
                 VAPID_SUBJECT: "mailto:ops@edge-delivery.test",
                 WEBHOOK_ALLOW_LOOPBACK: "true",
                 NOTIFY_STANDIN: inject("notifyStandin"),
+                // Health metrics: data points mirrored to, and the SQL API answered by, the stand-in.
+                METRICS_STANDIN_URL: inject("analyticsStandin"),
+                ANALYTICS_API_BASE: inject("analyticsStandin"),
+                ANALYTICS_ACCOUNT_ID: "local",
+                ANALYTICS_API_TOKEN: "analytics_platform_tests",
                 // The adversarial fuzzer's size and seed (test/adversarial/fuzz.test.ts).
                 FUZZ_REQUESTS: process.env.FUZZ_REQUESTS ?? "3000",
                 FUZZ_SEED: process.env.FUZZ_SEED ?? "17",

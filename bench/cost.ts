@@ -10,7 +10,11 @@
 //    consumer invocations, acknowledgement requests to Order DOs, and
 //    PostgreSQL round trips and connections, counted in the driver;
 //  - bench/results/orders.json (`npm run bench -- orders`): the Worker's CPU
-//    per order placed (workerd on this machine, the local DO state on disk).
+//    per order placed (workerd on this machine, the local DO state on disk);
+//  - bench/results/usage.json (`npx tsx bench/usage.ts`): one order driven
+//    from placement to delivery in workerd, with every DO stub call, DO alarm,
+//    DO SQLite row read and written (the cursors' own counts) and KV operation
+//    counted (workers/usage/order-usage.test.ts).
 // What is not counted yet is listed as such, with no price.
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -47,6 +51,17 @@ interface Events {
     }[];
   };
 }
+interface Usage {
+  measuredAt: string;
+  orders: number;
+  doRequests: Record<string, number>;
+  doAlarms: Record<string, number>;
+  doRowsRead: number;
+  doRowsWritten: number;
+  kvReads: number;
+  kvWrites: number;
+  apiRequests: number;
+}
 interface Orders {
   date: string;
   data: { cpuRuns: { ms: Record<string, number>; ok: number }[] };
@@ -57,6 +72,64 @@ export interface CostLine {
   perOrder: number;
   price: PriceName | null;
   source: string;
+  /** What the price column says for an unpriced line. */
+  unpriced?: string;
+}
+
+/** The consumer's acknowledgements are counted by the events benchmark (many orders per batch), not again here. */
+const COUNTED_ELSEWHERE = new Set(["ORDER.projected"]);
+
+export function usageLines(usage: Usage): CostLine[] {
+  const per = (n: number) => n / Math.max(1, usage.orders);
+  const calls = Object.entries(usage.doRequests).filter(([k]) => !COUNTED_ELSEWHERE.has(k));
+  const byNamespace = new Map<string, number>();
+  for (const [k, n] of calls) {
+    const ns = k.split(".")[0] ?? k;
+    byNamespace.set(ns, (byNamespace.get(ns) ?? 0) + n);
+  }
+  const split = [...byNamespace].map(([ns, n]) => `${ns} ${per(n)}`).join(", ");
+  const alarms = Object.values(usage.doAlarms).reduce((a, n) => a + n, 0);
+  const date = usage.measuredAt.slice(0, 10);
+  return [
+    {
+      what: "Durable Object requests from the API, consumer and DOs (RPC calls on stubs, consumer acks excluded)",
+      perOrder: per(calls.reduce((a, [, n]) => a + n, 0)),
+      price: "doRequest",
+      source: `usage (${date}): ${split}`,
+    },
+    {
+      what: "Durable Object alarms run",
+      perOrder: per(alarms),
+      price: "doRequest",
+      source: `usage: ${alarms === 0 ? "none came due in the run (deadlines met before they fired)" : JSON.stringify(usage.doAlarms)}`,
+    },
+    {
+      what: "SQLite-backed DO rows written (Order, Zone, Restaurant, City-map, Sessions DOs)",
+      perOrder: per(usage.doRowsWritten),
+      price: "doRowsWritten",
+      source: "usage: the cursors' rowsWritten, as billed",
+    },
+    {
+      what: "SQLite-backed DO rows read",
+      perOrder: per(usage.doRowsRead),
+      price: "doRowsRead",
+      source: "usage: the cursors' rowsRead, as billed",
+    },
+    {
+      what: "KV reads (menu, ordering profile, zones)",
+      perOrder: per(usage.kvReads),
+      price: "kvRead",
+      source: "usage",
+    },
+    { what: "KV writes", perOrder: per(usage.kvWrites), price: "kvWrite", source: "usage" },
+    {
+      what: "API requests in the usage run (cross-check of the simulator's count above; not priced twice)",
+      perOrder: per(usage.apiRequests),
+      price: null,
+      unpriced: "(above)",
+      source: "usage: one order, customer + kitchen + courier",
+    },
+  ];
 }
 
 export function costLines(lifecycle: Lifecycle, events: Events, orders: Orders | null): CostLine[] {
@@ -146,9 +219,8 @@ export function costLines(lifecycle: Lifecycle, events: Events, orders: Orders |
 }
 
 const NOT_COUNTED = [
-  "Durable Object requests on the API path (API → Order DO, Order DO → Restaurant/Zone/City-map DOs) and alarms: no counter in the harness yet",
-  "KV reads and writes (menu, ordering profile, zones): no counter in the harness yet",
-  "SQLite-backed DO rows read and written, and DO duration (GB-s): not measurable locally",
+  "DO duration (GB-s): wall time while an object is active is not measurable locally; hibernated sockets bill none",
+  "D1 rows read by discovery searches: per search, not per order (the usage run makes none)",
   "PostgreSQL (Neon) compute and storage: priced by Neon, not Cloudflare; the round trips and connections above are its load",
 ];
 
@@ -156,13 +228,23 @@ function main(): void {
   const lifecycle = read<Lifecycle>("lifecycle.json");
   const events = read<Events>("events.json");
   const orders = read<Orders>("orders.json");
+  const usage = read<Usage>("usage.json");
   if (!lifecycle || !events) {
     console.error(
       "needs bench/results/lifecycle.json (npx tsx bench/lifecycle.ts) and events.json (npm run bench -- events)",
     );
     process.exit(2);
   }
-  const lines = costLines(lifecycle, events, orders);
+  const lines = [
+    ...costLines(lifecycle, events, orders),
+    ...(usage ? usageLines(usage) : []),
+    {
+      what: "Analytics Engine data points (health metrics, decision 0054)",
+      perOrder: 2 + lifecycle.eventsPerDeliveredOrder.mean,
+      price: "analyticsDataPoint",
+      source: "1 placement + 1 dispatch time + 1 projection lag per event (lifecycle's events per order)",
+    } satisfies CostLine,
+  ];
   const usd = (l: CostLine) => (l.price ? (l.perOrder * 1000 * PRICES[l.price].usdPerMillion) / 1e6 : null);
   const total = lines.reduce((a, l) => a + (usd(l) ?? 0), 0);
   const money = (v: number | null) => (v === null ? "–" : `$${v < 0.001 ? v.toFixed(6) : v.toFixed(4)}`);
@@ -170,7 +252,7 @@ function main(): void {
   const out = [
     "## Cost per 1,000 delivered orders (Cloudflare list prices)",
     "",
-    `Counts measured by the benchmarks (lifecycle ${lifecycle.measuredAt.slice(0, 10)}, events ${events.date.slice(0, 10)}${orders ? `, orders ${orders.date.slice(0, 10)}` : ""}); prices from bench/prices.ts, read ${PRICES_READ_ON} (Workers Paid, marginal price beyond the monthly allowances). Generated by \`npx tsx bench/cost.ts\`.`,
+    `Counts measured by the benchmarks (lifecycle ${lifecycle.measuredAt.slice(0, 10)}, events ${events.date.slice(0, 10)}${orders ? `, orders ${orders.date.slice(0, 10)}` : ""}${usage ? `, usage ${usage.measuredAt.slice(0, 10)}` : ""}); prices from bench/prices.ts, read ${PRICES_READ_ON} (Workers Paid, marginal price beyond the monthly allowances). Generated by \`npx tsx bench/cost.ts\`.`,
     "",
     row(["what", "per order", "unit price", "per 1,000 orders", "counted in"]),
     row(["---", "---", "---", "---", "---"]),
@@ -178,7 +260,7 @@ function main(): void {
       row([
         l.what,
         l.perOrder < 10 ? l.perOrder.toFixed(2) : l.perOrder.toFixed(1),
-        l.price ? `$${PRICES[l.price].usdPerMillion}/M` : "(Neon)",
+        l.price ? `$${PRICES[l.price].usdPerMillion}/M` : (l.unpriced ?? "(Neon)"),
         money(usd(l)),
         l.source,
       ]),

@@ -25,6 +25,13 @@ export type Env = Cloudflare.Env & {
   VAPID_PRIVATE_JWK?: string;
   /** The VAPID `sub` claim: a mailto: or https: contact for push services. */
   VAPID_SUBJECT?: string;
+  /** Analytics Engine SQL API (health metrics, decision 0054): empty base means api.cloudflare.com. */
+  ANALYTICS_API_BASE?: string;
+  ANALYTICS_ACCOUNT_ID?: string;
+  /** An API token with Account Analytics read; unset: the health metrics endpoint answers 503. */
+  ANALYTICS_API_TOKEN?: string;
+  /** Local only: the Analytics Engine stand-in every data point is mirrored to (Miniflare drops them). */
+  METRICS_STANDIN_URL?: string;
   /** Local only: "true" lets partner webhook endpoints point at the loopback over plain http. */
   WEBHOOK_ALLOW_LOOPBACK?: string;
 };

@@ -18,7 +18,15 @@ import { type RunningWebApp, startWebApps } from "./dev/web-apps.ts";
 const DATA_DIR = join(ROOT, ".data");
 const POSTGRES_DIR = join(DATA_DIR, "postgres");
 const STATE_DIR = join(ROOT, ".wrangler", "state");
-const PORTS = { postgres: 54329, wsProxy: 18787, stripe: 12111, notify: 12112, worker: 8787, inspector: 9229 } as const;
+const PORTS = {
+  postgres: 54329,
+  wsProxy: 18787,
+  stripe: 12111,
+  notify: 12112,
+  analytics: 12113,
+  worker: 8787,
+  inspector: 9229,
+} as const;
 const WORKER_URL = `http://127.0.0.1:${PORTS.worker}`;
 /** How often the local platform runs the reconciler, as the cron trigger does once a minute when deployed. */
 const RECONCILE_EVERY_MS = 60_000;

@@ -2,6 +2,7 @@
 // Postgres, a fresh migrated database, signing keys, and the Stripe stand-in.
 import { exportJWK, generateKeyPair } from "jose";
 import type { TestProject } from "vitest/node";
+import { startAnalyticsStandin } from "../scripts/dev/analytics-standin/server.ts";
 import { startNotifyStandin } from "../scripts/dev/notify-standin/server.ts";
 import { startStripeStandin } from "../scripts/dev/stripe-standin/server.ts";
 import { startWsProxy } from "../scripts/dev/ws-proxy.ts";
@@ -16,6 +17,9 @@ export const TEST_NOTIFY = {
   twilioSid: "AC0000000000000000000000000000test",
   twilioToken: "twilio_platform_tests",
 };
+
+/** The token the Analytics Engine stand-in asks for (vitest.config.ts gives the Worker the same). */
+export const TEST_ANALYTICS_TOKEN = "analytics_platform_tests";
 
 async function signingKeys(): Promise<string> {
   const { privateKey } = await generateKeyPair("ES256", { extractable: true });
@@ -34,6 +38,9 @@ export default async function setup(project: TestProject) {
   project.provide("stripeApiBase", stripe.url);
   const notify = await startNotifyStandin(TEST_NOTIFY);
   project.provide("notifyStandin", notify.url);
+  // Health metrics (decision 0054): the Worker mirrors its data points here and the health view queries it.
+  const analytics = await startAnalyticsStandin({ apiToken: TEST_ANALYTICS_TOKEN });
+  project.provide("analyticsStandin", analytics.url);
   const vapid = await generateKeyPair("ES256", { extractable: true });
   project.provide("vapidPrivateJwk", JSON.stringify(await exportJWK(vapid.privateKey)));
   const oidc = await startOidcIssuer();
@@ -42,6 +49,7 @@ export default async function setup(project: TestProject) {
   return async () => {
     await oidc.close();
     await notify.close();
+    await analytics.close();
     await stripe.close();
     await database.dispose();
     await proxy.close();
@@ -57,6 +65,7 @@ declare module "vitest" {
     oidcIssuer: string;
     oidcPrivateJwk: string;
     notifyStandin: string;
+    analyticsStandin: string;
     vapidPrivateJwk: string;
   }
 }

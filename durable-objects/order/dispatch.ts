@@ -25,6 +25,7 @@ import {
 } from "../../domain/order/state-machine.ts";
 import type { Env } from "../../platform/env.ts";
 import { logLine } from "../../platform/log.ts";
+import { traceOrStart } from "../../platform/trace-scope.ts";
 import type { DispatchRequest } from "../zone/protocol.ts";
 import { zoneStub } from "../zone/stubs.ts";
 import { CourierJob } from "./courier-job.ts";
@@ -250,6 +251,7 @@ export class OrderDispatch {
       // A search the plan deferred (or re-timed) holds back couriers who would be early; one that starts
       // at acceptance because the food is due within the courier lead offers at once.
       timing: plan ? { predictedReadyAt: plan.predictedReadyAt, holdEarly: plan.holdEarly } : null,
+      traceparent: traceOrStart(),
     };
   }
 

@@ -22,6 +22,7 @@ import {
 import { visibleTo } from "../../domain/order/visibility.ts";
 import type { Env } from "../../platform/env.ts";
 import { logLine } from "../../platform/log.ts";
+import { currentTraceparent, withTrace } from "../../platform/trace-scope.ts";
 import type { BoardOrder } from "../restaurant/restaurant-do.ts";
 import type { CourierJobView, FailDeliveryInput } from "./courier-job.ts";
 import type { TrailPoint, TrailStats } from "./courier-trail.ts";
@@ -38,6 +39,7 @@ import {
 import { type LiveHost, liveMessage, openLive } from "./live.ts";
 import { reportToMap } from "./map-feed.ts";
 import { type OperatorAction, type OperatorResult, OrderOperator } from "./operator.ts";
+import { recordDispatchTime } from "./order-metrics.ts";
 import type { CheckoutResult, CommandResult, OrderView, PlaceResult, Refusal } from "./order-results.ts";
 import { OrderStorage } from "./order-storage.ts";
 import { boardOrder, mayWatch, orderView } from "./order-view.ts";
@@ -156,32 +158,37 @@ export class OrderDO extends DurableObject<Env> {
       if (hidden) return hidden;
     }
     const who: Actor = { role: actor.role, id: actor.userId, restaurantId: actor.restaurantId };
-    return this.apply(who, command, undefined, traceparent);
+    return withTrace(traceparent, () => this.apply(who, command));
   }
 
   /** Creates (or returns) the order's PaymentIntent; the client gets only its client secret. */
-  async checkout(actor: Principal): Promise<CheckoutResult> {
-    return this.payments.checkout(actor);
+  async checkout(actor: Principal, traceparent?: string): Promise<CheckoutResult> {
+    return withTrace(traceparent, () => this.payments.checkout(actor));
   }
 
   /** Payment outcomes from the verified Stripe webhook. Replays and duplicates change nothing. */
-  async paymentUpdate(update: PaymentUpdate): Promise<CommandResult> {
-    return this.payments.paymentUpdate(update);
+  async paymentUpdate(update: PaymentUpdate, traceparent?: string): Promise<CommandResult> {
+    return withTrace(traceparent, () => this.payments.paymentUpdate(update));
   }
 
   /** A refund that failed after creation: an exception for operators (payments.ts). */
-  async refundFailed(failure: StripeRefundFailure): Promise<CommandResult> {
-    return this.payments.refundFailed(failure);
+  async refundFailed(failure: StripeRefundFailure, traceparent?: string): Promise<CommandResult> {
+    return withTrace(traceparent, () => this.payments.refundFailed(failure));
   }
 
   /** Commands from other parts of the platform (dispatch, alarms). */
-  async system(command: OrderCommand, source: string): Promise<CommandResult> {
-    return this.apply({ role: "system", id: `system:${source}` }, command);
+  async system(command: OrderCommand, source: string, traceparent?: string): Promise<CommandResult> {
+    return withTrace(traceparent, () => this.apply({ role: "system", id: `system:${source}` }, command));
   }
 
   /** An operator's action on an order that needs a person (see operator.ts). */
-  async operate(actor: Principal, action: OperatorAction, idempotencyKey?: string): Promise<OperatorResult> {
-    return this.operator.act(actor, action, idempotencyKey);
+  async operate(
+    actor: Principal,
+    action: OperatorAction,
+    idempotencyKey?: string,
+    traceparent?: string,
+  ): Promise<OperatorResult> {
+    return withTrace(traceparent, () => this.operator.act(actor, action, idempotencyKey));
   }
 
   private async apply(
@@ -204,7 +211,8 @@ export class OrderDO extends DurableObject<Env> {
       );
       this.syncDeadlines();
     });
-    this.outbox.traced(events, traceparent);
+    this.outbox.traced(events, traceparent ?? currentTraceparent());
+    recordDispatchTime(this.env, this.ctx, events, () => this.store.eventsAfter(0));
     await this.afterWrite();
     await this.dispatch.afterEvents(events);
     // Dispatch may have scheduled its own deadlines while reacting.
@@ -223,13 +231,18 @@ export class OrderDO extends DurableObject<Env> {
   }
 
   /** The restaurant's Zone DO gave up: everyone in range was tried, or nobody came in range for too long. */
-  async dispatchEscalated(info: EscalationInfo): Promise<CommandResult> {
-    return this.dispatch.escalated(info);
+  async dispatchEscalated(info: EscalationInfo, traceparent?: string): Promise<CommandResult> {
+    return withTrace(traceparent, () => this.dispatch.escalated(info));
   }
 
   /** A courier's delivery step, checked against geofences and the hand-off PIN first (see dispatch.ts). */
-  async courierStep(actor: Principal, step: CourierStep, position: StepPosition): Promise<StepResult> {
-    return this.dispatch.courierStep(actor, step, position);
+  async courierStep(
+    actor: Principal,
+    step: CourierStep,
+    position: StepPosition,
+    traceparent?: string,
+  ): Promise<StepResult> {
+    return withTrace(traceparent, () => this.dispatch.courierStep(actor, step, position));
   }
 
   /** The assigned courier's view of their job; anyone else is told there is no such order. */
@@ -238,16 +251,16 @@ export class OrderDO extends DurableObject<Env> {
   }
 
   /** Before pickup: the courier gives the job back; it is offered to others, never to them again. */
-  async courierHandBack(actor: Principal, reason: string, note?: string): Promise<CommandResult> {
-    return this.dispatch.job.handBack(actor, reason, note);
+  async courierHandBack(actor: Principal, reason: string, note?: string, traceparent?: string): Promise<CommandResult> {
+    return withTrace(traceparent, () => this.dispatch.job.handBack(actor, reason, note));
   }
 
-  async courierStartWait(actor: Principal): Promise<CommandResult> {
-    return this.dispatch.job.startWait(actor);
+  async courierStartWait(actor: Principal, traceparent?: string): Promise<CommandResult> {
+    return withTrace(traceparent, () => this.dispatch.job.startWait(actor));
   }
 
-  async courierFailDelivery(actor: Principal, input: FailDeliveryInput): Promise<CommandResult> {
-    return this.dispatch.job.failDelivery(actor, input);
+  async courierFailDelivery(actor: Principal, input: FailDeliveryInput, traceparent?: string): Promise<CommandResult> {
+    return withTrace(traceparent, () => this.dispatch.job.failDelivery(actor, input));
   }
 
   /** May this courier attach evidence (a photo) to a failed delivery right now? */

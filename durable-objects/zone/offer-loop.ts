@@ -18,8 +18,10 @@ import {
 import { explainChoice } from "../../domain/dispatch/scoring.ts";
 import { haversineMeters } from "../../domain/geo/distance.ts";
 import { zoneCellOf } from "../../domain/geo/geohash.ts";
+import { parseTraceparent } from "../../domain/trace/traceparent.ts";
 import type { Env } from "../../platform/env.ts";
 import { logLine } from "../../platform/log.ts";
+import { currentTraceparent, withTrace } from "../../platform/trace-scope.ts";
 import type {
   DeliverOfferResult,
   DispatchRecord,
@@ -34,6 +36,14 @@ import type {
 } from "./protocol.ts";
 import { expectedReadyAt, holdFor, type Ranked, rankForOrder } from "./ranking.ts";
 import { orderDispatchStub, zoneStub } from "./stubs.ts";
+
+/** A record whose search has a trace (decision 0054) that this call is not yet running under. */
+function outsideTrace(record: DispatchRecord): record is DispatchRecord & { request: { traceparent: string } } {
+  const wanted = record.request.traceparent;
+  // A malformed one (never written, but storage outlives code) would recurse forever.
+  return wanted !== undefined && currentTraceparent() !== wanted && parseTraceparent(wanted) !== null;
+}
+
 import type { ZoneStorage } from "./zone-storage.ts";
 
 /** How many ranked candidates one search returns beyond those already tried. */
@@ -135,6 +145,7 @@ export class OfferLoop {
    * has recorded the offer.
    */
   private async advance(record: DispatchRecord): Promise<void> {
+    if (outsideTrace(record)) return withTrace(record.request.traceparent, () => this.advance(record));
     const orderId = record.request.orderId;
     const order = orderDispatchStub(this.host.env, orderId);
     const unreachable = new Set<string>();
@@ -177,11 +188,14 @@ export class OfferLoop {
             record.offeredCell = null;
             this.host.store.saveDispatch(record);
             this.host.store.setDeadline(orderId, "offer", null);
-            const result = await order.dispatchEscalated({
-              cell: this.host.cell(),
-              radiusM: record.offers.radiusM,
-              candidatesTried: record.offers.candidatesTried.length,
-            });
+            const result = await order.dispatchEscalated(
+              {
+                cell: this.host.cell(),
+                radiusM: record.offers.radiusM,
+                candidatesTried: record.offers.candidatesTried.length,
+              },
+              currentTraceparent(),
+            );
             if (!result.ok) logLine("warn", "zone.escalation_refused", { orderId, code: result.code });
             return;
           }
@@ -240,6 +254,7 @@ export class OfferLoop {
                 choice: { score: choice.score, reasons: choice.reasons, stackedWith: choice.stackedWith },
               },
               `zone:${this.host.cell()}`,
+              currentTraceparent(),
             );
             if (!recorded.ok) {
               // The order moved on (cancelled, or assigned by an operator): stop offering it.
@@ -293,6 +308,9 @@ export class OfferLoop {
   private async decideResponse(orderId: string, courierId: string, accept: boolean): Promise<OfferResponseResult> {
     const record = this.host.store.loadDispatch(orderId);
     if (!record) return { ok: false, code: "offer_not_yours", message: "This order has no open offers." };
+    if (outsideTrace(record)) {
+      return withTrace(record.request.traceparent, () => this.decideResponse(orderId, courierId, accept));
+    }
     const order = orderDispatchStub(this.host.env, orderId);
     const courier = { userId: courierId, role: "courier" as const };
     const now = Date.now();
@@ -305,7 +323,7 @@ export class OfferLoop {
       record.offeredCell = null;
       this.host.store.saveDispatch(record);
       this.host.store.setDeadline(orderId, "offer", null);
-      const declined = await order.command(courier, { type: "offer_declined", courierId });
+      const declined = await order.command(courier, { type: "offer_declined", courierId }, currentTraceparent());
       if (!declined.ok) logLine("warn", "zone.decline_not_recorded", { orderId, code: declined.code });
       await this.advance(record);
       return { ok: true, outcome: "declined" };
@@ -321,7 +339,7 @@ export class OfferLoop {
       return { ok: false, code: verdict.refused, message };
     }
     if (record.offers.assignedCourierId === courierId) return { ok: true, outcome: "assigned" };
-    const assigned = await order.command(courier, { type: "courier_assigned", courierId });
+    const assigned = await order.command(courier, { type: "courier_assigned", courierId }, currentTraceparent());
     if (!assigned.ok) {
       // The order's own clock says the offer lapsed, or the order was closed meanwhile.
       if (assigned.code === "offer_expired") {
@@ -390,6 +408,7 @@ export class OfferLoop {
   async onDeadline(orderId: string): Promise<void> {
     const record = this.host.store.loadDispatch(orderId);
     if (!record) return;
+    if (outsideTrace(record)) return withTrace(record.request.traceparent, () => this.onDeadline(orderId));
     const live = record.offers.current;
     if (live !== null) {
       const now = Date.now();
@@ -407,6 +426,7 @@ export class OfferLoop {
       const recorded = await orderDispatchStub(this.host.env, orderId).system(
         { type: "offer_declined", courierId: live.courierId },
         `zone:${this.host.cell()}`,
+        currentTraceparent(),
       );
       if (!recorded.ok) logLine("warn", "zone.expiry_not_recorded", { orderId, code: recorded.code });
     }

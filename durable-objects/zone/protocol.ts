@@ -86,6 +86,13 @@ export interface DispatchRequest {
    * it should be held back. Absent: offer at once to the best courier.
    */
   timing?: { predictedReadyAt: number; holdEarly: boolean } | null;
+  /**
+   * The trace the search runs under (decision 0054): the one of the command
+   * that started it (the payment webhook, the kitchen's ready). Kept with the
+   * dispatch record, so the offers, answers and expiries the zone reports to
+   * the Order DO, and their queue messages, carry it.
+   */
+  traceparent?: string;
 }
 
 /** Why one courier was offered the order, kept with the offer loop for operators. */

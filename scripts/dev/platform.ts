@@ -13,6 +13,7 @@ import { delimiter, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { migrateDatabase, openDb } from "../../db/node.ts";
 import { type SeedSummary, seedDemoCity } from "../../db/seed/index.ts";
+import { startAnalyticsStandin } from "./analytics-standin/server.ts";
 import type { DevKeys } from "./dev-keys.ts";
 import { startEmbeddedPostgres } from "./embedded-postgres.ts";
 import { startNotifyStandin } from "./notify-standin/server.ts";
@@ -42,7 +43,14 @@ export interface PlatformOptions {
   stateDir: string;
   keys: DevKeys;
   /** 0 or absent: a free port. */
-  ports?: { worker?: number; wsProxy?: number; stripe?: number; inspector?: number; notify?: number };
+  ports?: {
+    worker?: number;
+    wsProxy?: number;
+    stripe?: number;
+    inspector?: number;
+    notify?: number;
+    analytics?: number;
+  };
   seed?: { passwordIterations?: number } | false;
   /** Start wrangler dev (default true). */
   worker?: boolean;
@@ -82,6 +90,8 @@ export interface Platform {
   stripeUrl: string;
   /** The notification stand-in: its page is the local mailbox (e-mail, SMS, decrypted web pushes). */
   notifyUrl: string;
+  /** The Analytics Engine stand-in: GET /points lists what the Worker wrote. */
+  analyticsUrl: string;
   seed: SeedSummary | undefined;
   worker: LocalWorker | undefined;
   /** Runs the Worker's scheduled handler (the reconciler), as the cron trigger does when deployed. */
@@ -270,6 +280,14 @@ export async function bootPlatform(options: PlatformOptions): Promise<Platform> 
       log: (message) => log(`[notify] ${message}`),
     });
     releases.push({ name: "notification stand-in", release: () => notify.close() });
+    // Miniflare drops Analytics Engine writes: the Worker mirrors them here, and the health view queries it.
+    const analyticsToken = "local-analytics";
+    const analytics = await startAnalyticsStandin({
+      port: options.ports?.analytics ? await portFor(options.ports.analytics, "Analytics Engine stand-in") : 0,
+      apiToken: analyticsToken,
+      log: (message) => log(`[analytics] ${message}`),
+    });
+    releases.push({ name: "Analytics Engine stand-in", release: () => analytics.close() });
 
     // 5. The Worker: its variables in an env file of this state dir (not the developer's .dev.vars) and on its command line.
     const vars = localWorkerVars({
@@ -279,6 +297,7 @@ export async function bootPlatform(options: PlatformOptions): Promise<Platform> 
       stripeUrl: stripe.url,
       notifyUrl: notify.url,
       notifyCredentials,
+      analytics: { url: analytics.url, token: analyticsToken },
       extra: options.vars,
     });
     // Not everything can go in the env file: wrangler keeps only the names wrangler.toml declares (worker-vars.ts).
@@ -319,6 +338,7 @@ export async function bootPlatform(options: PlatformOptions): Promise<Platform> 
       wsProxy: workerWsProxy,
       stripeUrl: stripe.url,
       notifyUrl: notify.url,
+      analyticsUrl: analytics.url,
       seed,
       worker,
       runScheduled: () => runScheduled(apiBase),

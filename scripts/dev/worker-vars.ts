@@ -21,6 +21,8 @@ export interface LocalWorkerInputs {
   stripeUrl: string;
   notifyUrl: string;
   notifyCredentials: { emailApiKey: string; twilioSid: string; twilioToken: string };
+  /** The Analytics Engine stand-in (decision 0054): data points mirrored to it, the SQL API answered by it. */
+  analytics?: { url: string; token: string };
   /** The caller's own (e.g. CONSOLE_ORIGINS); they win. */
   extra?: Record<string, string>;
 }
@@ -45,6 +47,12 @@ export function localWorkerVars(input: LocalWorkerInputs): Record<string, string
     VAPID_SUBJECT: "mailto:ops@edge-delivery.local",
     // Partners' receivers and push services run on this machine's loopback locally.
     WEBHOOK_ALLOW_LOOPBACK: "true",
+    ...(input.analytics && {
+      METRICS_STANDIN_URL: input.analytics.url,
+      ANALYTICS_API_BASE: input.analytics.url,
+      ANALYTICS_ACCOUNT_ID: "local",
+      ANALYTICS_API_TOKEN: input.analytics.token,
+    }),
     ...input.extra,
   };
 }

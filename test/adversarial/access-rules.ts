@@ -580,6 +580,7 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
   watchLiveMapRegion: { call: (fx) => ({ params: { region: fx.cell.slice(0, 3) } }), expect: signedIn("admin") },
   listAuditEntries: { call: () => ({}), expect: signedIn("admin") },
   getOperatorOverview: { call: () => ({}), expect: signedIn("admin") },
+  getHealthMetrics: { call: () => ({ query: { window: "15m" } }), expect: signedIn("admin") },
 
   // health: public liveness; the projection's lag is for operators
   getHealth: { call: () => ({}), expect: open() },

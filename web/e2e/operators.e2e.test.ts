@@ -141,6 +141,11 @@ describe("the operator console", () => {
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByRole("heading", { name: "Health at a glance" }).waitFor();
     await page.locator(".tile", { hasText: "Open exceptions" }).waitFor();
+    // The live metrics from Analytics Engine (its stand-in here), with the window switch.
+    await page.getByRole("heading", { name: "Live metrics" }).waitFor();
+    await page.locator(".tile", { hasText: "Placement latency" }).waitFor();
+    await page.getByRole("button", { name: "Last hour" }).click();
+    await page.getByRole("button", { name: "Last hour", pressed: true }).waitFor();
     for (const label of [
       "Live map",
       "Exceptions",
@@ -546,7 +551,7 @@ describe("the operator console", () => {
     expect(back.status).toBe(200);
   });
 
-  it("fits a 390 px phone in Portuguese: the map and the exceptions queue", async () => {
+  it("fits a 390 px phone in Portuguese: the overview, the map and the exceptions queue", async () => {
     const phoneContext = await browser.newContext({
       viewport: { width: 390, height: 844 },
       deviceScaleFactor: 2,
@@ -563,6 +568,13 @@ describe("the operator console", () => {
       await mobile.locator("#password").fill(ADMIN.password);
       await mobile.locator("button[type=submit]").click();
       await mobile.getByRole("heading", { name: "Estado num relance" }).waitFor();
+      await mobile.getByRole("heading", { name: "Métricas ao vivo" }).waitFor();
+      await mobile.locator(".tile", { hasText: "Latência do pedido" }).waitFor();
+      await mobile.locator(".tile", { hasText: "Exceções abertas" }).waitFor();
+      expect(await mobile.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(
+        0,
+      );
+      await shot(mobile, "13b-overview-390-pt");
       await mobile.goto(`${consoleUrl}/#/map`);
       await mobile.getByRole("heading", { name: "Mapa da cidade ao vivo" }).waitFor();
       const overflow = await mobile.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

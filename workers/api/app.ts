@@ -35,6 +35,7 @@ import {
   PHOTO_UPLOAD_PATH as MENU_PHOTO_PATH,
   registerMenuPhotoRoutes,
 } from "./routes/menu-photos.ts";
+import { registerMetricsRoutes } from "./routes/metrics-admin.ts";
 import { registerMonthlyStatementRoutes } from "./routes/monthly-statements.ts";
 import { registerNotificationPreferenceRoutes } from "./routes/notification-preferences.ts";
 import { registerOnboardingCourierRoutes } from "./routes/onboarding-couriers.ts";
@@ -165,6 +166,7 @@ export function createApp(): OpenAPIHono<AppEnv> {
   registerLiveMapRoutes(app);
   registerAuditAdminRoutes(app);
   registerOverviewRoutes(app);
+  registerMetricsRoutes(app);
   registerNotificationPreferenceRoutes(app);
   registerPartnerWebhookRoutes(app);
 

@@ -22,6 +22,7 @@ import {
 import type { Env } from "../env.ts";
 import { notifyProjected } from "../notifications/fanout.ts";
 import { projectOrderEvent, projectOrderEvents } from "./projection.ts";
+import { queueMetrics, recordDeadLetter, recordProjected } from "./queue-metrics.ts";
 
 export const EVENTS_QUEUE = "events";
 export const DEAD_LETTER_QUEUE = "events-dlq";
@@ -42,6 +43,7 @@ export async function handleQueue(
   ctx?: { waitUntil(promise: Promise<unknown>): void },
 ): Promise<void> {
   const { db, close } = openDb(env, 2);
+  const metrics = queueMetrics(env, ctx);
   try {
     if (batch.queue === DEAD_LETTER_QUEUE) {
       for (const message of batch.messages) {
@@ -57,6 +59,7 @@ export async function handleQueue(
             .values({ queue: EVENTS_QUEUE, messageId: message.id, body: message.body, attempts: message.attempts })
             .onConflictDoNothing();
           logLine("error", "queue.dead_letter", { messageId: message.id });
+          recordDeadLetter(metrics, message.body);
           message.ack();
         } catch (err) {
           logLine("error", "queue.dead_letter_store_failed", { messageId: message.id, error: String(err) });
@@ -83,6 +86,7 @@ export async function handleQueue(
     }
     const projected = await projectOrderEventMessages(db, orderEvents);
     logProjected(projected);
+    recordProjected(metrics, projected);
     // Notifications and partner webhooks for what is now stored, after the batch is done so the
     // projection's pace does not wait on e-mail and push services.
     const notifying = notifyThenAcknowledge(env, projected);

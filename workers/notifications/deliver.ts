@@ -6,6 +6,7 @@ import type { Database } from "../../db/client.ts";
 import { notifications, pushSubscriptions } from "../../db/schema-notifications.ts";
 import { isMustGo } from "../../domain/notifications/preferences.ts";
 import { nextNotificationAttempt } from "../../domain/notifications/routing.ts";
+import { withTrace } from "../../platform/trace-scope.ts";
 import { logLine } from "../api/http/log.ts";
 import type { Env } from "../env.ts";
 import { type OutgoingMessage, type SendResult, sendEmail, sendPush, sendSms } from "./channels.ts";
@@ -89,11 +90,20 @@ export async function deliverNotification(env: Env, db: Database, row: Row, now 
   });
 }
 
-export async function deliverNotifications(env: Env, db: Database, rows: readonly Row[]): Promise<void> {
+/** `traceOf` names the trace of each row's event, so its log lines carry it (decision 0054). */
+export async function deliverNotifications(
+  env: Env,
+  db: Database,
+  rows: readonly Row[],
+  traceOf: (eventId: string) => string | undefined = () => undefined,
+): Promise<void> {
   // Bounded: a batch of events may fan out to many rows, each with its own HTTP call.
   const queue = [...rows];
   const worker = async () => {
-    for (let row = queue.shift(); row; row = queue.shift()) await deliverNotification(env, db, row);
+    for (let row = queue.shift(); row; row = queue.shift()) {
+      const current = row;
+      await withTrace(traceOf(current.eventId), () => deliverNotification(env, db, current));
+    }
   };
   await Promise.all([worker(), worker(), worker(), worker()]);
 }

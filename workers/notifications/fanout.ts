@@ -13,6 +13,7 @@ import { planNotifications, templateValues } from "../../domain/notifications/ro
 import { formatMoney, render } from "../../domain/notifications/templates.ts";
 import type { OrderEventMessage } from "../../domain/order/order-event.ts";
 import { matchesEventTypes, webhookPayload } from "../../domain/webhooks/endpoints.ts";
+import { withTrace } from "../../platform/trace-scope.ts";
 import { logLine } from "../api/http/log.ts";
 import type { Env } from "../env.ts";
 import { emailConfigured, pushConfigured, smsConfigured } from "./channels.ts";
@@ -130,7 +131,12 @@ export async function notifyProjected(
   const newNotifications: Array<typeof notifications.$inferSelect> = [];
   const newDeliveries: Array<typeof webhookDeliveries.$inferSelect> = [];
   const endpointCache: EndpointCache = new Map();
+  const traces = new Map(messages.map((m) => [m.event.id, m.traceparent]));
+  const traceOf = (eventId: string) => traces.get(eventId);
   for (const message of messages) {
+    await withTrace(message.traceparent, () => fanOutOne(message));
+  }
+  async function fanOutOne(message: OrderEventMessage): Promise<void> {
     try {
       const rows = await notificationRows(env, db, message, now);
       if (rows.length > 0) {
@@ -150,6 +156,9 @@ export async function notifyProjected(
   }
   // Must-go messages first: a kitchen's new order and a courier's offer are the ones with a clock.
   newNotifications.sort((a, b) => Number(isMustGo(b.category)) - Number(isMustGo(a.category)));
-  await Promise.all([deliverNotifications(env, db, newNotifications), deliverWebhooks(env, db, newDeliveries)]);
+  await Promise.all([
+    deliverNotifications(env, db, newNotifications, traceOf),
+    deliverWebhooks(env, db, newDeliveries, traceOf),
+  ]);
   return failed;
 }

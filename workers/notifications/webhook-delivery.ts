@@ -10,6 +10,7 @@ import { notifications, webhookDeliveries, webhookEndpoints } from "../../db/sch
 import { render } from "../../domain/notifications/templates.ts";
 import { isDelivered, nextWebhookAttempt, shouldDisable } from "../../domain/webhooks/endpoints.ts";
 import { messageIdFor, signDelivery } from "../../domain/webhooks/signature.ts";
+import { withTrace } from "../../platform/trace-scope.ts";
 import { logLine } from "../api/http/log.ts";
 import type { Env } from "../env.ts";
 import { deliverNotification } from "./deliver.ts";
@@ -201,7 +202,13 @@ export async function deliverWebhook(env: Env, db: Database, delivery: Delivery,
   }
 }
 
-export async function deliverWebhooks(env: Env, db: Database, deliveries: readonly Delivery[]): Promise<void> {
+/** `traceOf` names the trace of each delivery's event, so its log lines carry it (decision 0054). */
+export async function deliverWebhooks(
+  env: Env,
+  db: Database,
+  deliveries: readonly Delivery[],
+  traceOf: (eventId: string) => string | undefined = () => undefined,
+): Promise<void> {
   // One lane per endpoint and order, in sequence order: an ordered endpoint's first event is
   // answered before its second is tried. Lanes run side by side, a few at a time.
   const lanes = new Map<string, Delivery[]>();
@@ -212,7 +219,7 @@ export async function deliverWebhooks(env: Env, db: Database, deliveries: readon
   const queue = [...lanes.values()];
   const worker = async () => {
     for (let lane = queue.shift(); lane; lane = queue.shift()) {
-      for (const d of lane) await deliverWebhook(env, db, d);
+      for (const d of lane) await withTrace(traceOf(d.eventId), () => deliverWebhook(env, db, d));
     }
   };
   await Promise.all([worker(), worker(), worker()]);

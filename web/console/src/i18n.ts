@@ -7,6 +7,7 @@ import { MONEY_EN, MONEY_PT } from "./i18n-money.ts";
 import { PARTNERS_EN, PARTNERS_PT } from "./i18n-partners.ts";
 import { REVIEWS_EN, REVIEWS_PT } from "./i18n-reviews.ts";
 import { OPS_EN, OPS_PT } from "./ops/messages.ts";
+import { HEALTH_EN, HEALTH_PT } from "./ops/messages-health.ts";
 
 const en = {
   ...KITCHEN_EN,
@@ -508,11 +509,16 @@ const pt: { [K in keyof typeof en]: string } = {
   "dl.replayed": "Mensagem falhada {id} devolvida à fila {queue}.",
 };
 
-export type MessageKey = keyof typeof en | keyof typeof OPS_EN | keyof typeof PARTNERS_EN | keyof typeof REVIEWS_EN;
+export type MessageKey =
+  | keyof typeof en
+  | keyof typeof OPS_EN
+  | keyof typeof PARTNERS_EN
+  | keyof typeof REVIEWS_EN
+  | keyof typeof HEALTH_EN;
 
 export const MESSAGES = defineMessages(
-  { ...en, ...OPS_EN, ...PARTNERS_EN, ...REVIEWS_EN },
-  { ...pt, ...OPS_PT, ...PARTNERS_PT, ...REVIEWS_PT },
+  { ...en, ...OPS_EN, ...PARTNERS_EN, ...REVIEWS_EN, ...HEALTH_EN },
+  { ...pt, ...OPS_PT, ...PARTNERS_PT, ...REVIEWS_PT, ...HEALTH_PT },
 );
 
 export const LOCALE_KEY = "edge-delivery.console.locale";

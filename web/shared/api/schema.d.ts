@@ -2178,6 +2178,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Placement rate and latency, projection lag, dispatch time and dead letters over 15 minutes or an hour */
+        get: operations["getHealthMetrics"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/me/notification-preferences": {
         parameters: {
             query?: never;
@@ -4405,6 +4422,37 @@ export interface components {
                 deliveredLastHour: number;
                 placementToDeliveryP50Ms: number | null;
                 placementToDeliveryP95Ms: number | null;
+            };
+        };
+        HealthMetrics: {
+            /** @enum {string} */
+            window: "15m" | "1h";
+            at: string;
+            /** @description Orders created, and the API's time to create each (request to the Order DO's answer). */
+            placements: {
+                count: number;
+                p50Ms: number | null;
+                p95Ms: number | null;
+                maxMs: number | null;
+                perMinute: number;
+            };
+            /** @description From an event's commit in its Order DO to its row in Postgres, per event. */
+            projectionLag: {
+                count: number;
+                p50Ms: number | null;
+                p95Ms: number | null;
+                maxMs: number | null;
+            };
+            /** @description From the start of the courier search (payment, or the kitchen's timing) to assignment. */
+            dispatch: {
+                count: number;
+                p50Ms: number | null;
+                p95Ms: number | null;
+                maxMs: number | null;
+            };
+            /** @description Messages parked in the window. */
+            deadLetters: {
+                count: number;
             };
         };
         NotificationPreferences: {
@@ -13568,6 +13616,73 @@ export interface operations {
             };
             /** @description Authenticated, but not allowed (role or ownership) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getHealthMetrics: {
+        parameters: {
+            query?: {
+                window?: "15m" | "1h";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The metrics of the window */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HealthMetrics"];
+                };
+            };
+            /** @description Invalid request (validation_failed, malformed_json) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, invalid or expired token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Authenticated, but not allowed (role or ownership) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The metrics store did not answer (metrics_query_failed) */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Metrics not configured (metrics_unavailable) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

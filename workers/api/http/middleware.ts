@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import { openDb } from "../../../db/client.ts";
 import { formatTraceparent, requestTrace, spanIdFromBytes } from "../../../domain/trace/traceparent.ts";
+import { withTrace } from "../../../platform/trace-scope.ts";
 import type { AppEnv } from "../context.ts";
 import { log } from "./log.ts";
 
@@ -17,7 +18,8 @@ export const requestId: MiddlewareHandler<AppEnv> = async (c, next) => {
   const traceparent = formatTraceparent(requestTrace(c.req.header("traceparent"), id, span));
   c.set("traceparent", traceparent);
   const started = Date.now();
-  await next();
+  // Lines written by helpers through platform/log.ts carry the trace id too (platform/trace-scope.ts).
+  await withTrace(traceparent, () => next());
   c.header("x-request-id", id);
   c.header("traceparent", traceparent);
   log(c, "info", "request", {

@@ -297,7 +297,10 @@ export function registerCourierJobRoutes(app: App): void {
   });
 
   app.openapi(customerWait, async (c) => {
-    const result = await orderStub(c.env, c.req.valid("param").id).courierStartWait(principalOf(c));
+    const result = await orderStub(c.env, c.req.valid("param").id).courierStartWait(
+      principalOf(c),
+      c.get("traceparent"),
+    );
     if (!result.ok) throwRefusal(result);
     return c.json(result.order, 200);
   });
@@ -339,7 +342,7 @@ export function registerCourierJobRoutes(app: App): void {
         throw new ApiError(422, "photo_not_found", "Upload the photo for this order first (PUT …/failure-photo).");
       }
     }
-    const result = await orderStub(c.env, orderId).courierFailDelivery(principalOf(c), body);
+    const result = await orderStub(c.env, orderId).courierFailDelivery(principalOf(c), body, c.get("traceparent"));
     if (!result.ok) throwRefusal(result);
     return c.json(result.order, 200);
   });
@@ -427,7 +430,12 @@ export function registerCourierJobRoutes(app: App): void {
   // Last: in the authorization matrix a successful hand-back takes the fixture order off its courier.
   app.openapi(handBack, async (c) => {
     const { reason, note } = c.req.valid("json");
-    const result = await orderStub(c.env, c.req.valid("param").id).courierHandBack(principalOf(c), reason, note);
+    const result = await orderStub(c.env, c.req.valid("param").id).courierHandBack(
+      principalOf(c),
+      reason,
+      note,
+      c.get("traceparent"),
+    );
     if (!result.ok) throwRefusal(result);
     return c.json(result.order, 200);
   });

@@ -156,7 +156,12 @@ export function registerCourierRoutes(app: App): void {
     });
     app.openapi(route, async (c) => {
       const body = c.req.valid("json");
-      const result = await orderSteps(c.env, c.req.valid("param").id).courierStep(principalOf(c), step, body);
+      const result = await orderSteps(c.env, c.req.valid("param").id).courierStep(
+        principalOf(c),
+        step,
+        body,
+        c.get("traceparent"),
+      );
       if (!result.ok) throwStepRefusal(result);
       return c.json(result.order, 200);
     });

@@ -298,7 +298,7 @@ export function registerExceptionAdminRoutes(app: App): void {
       const body: unknown = await c.req.json();
       const operatorAction = await action.toAction(c, body, id);
       const stub = c.env.ORDER.get(c.env.ORDER.idFromName(id));
-      const result = await stub.operate(principalOf(c), operatorAction, key);
+      const result = await stub.operate(principalOf(c), operatorAction, key, c.get("traceparent"));
       if (!result.ok) throwRefusal(result);
       if (result.replayed) c.header("idempotent-replayed", "true");
       return c.json(result.order, 200);

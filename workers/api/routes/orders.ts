@@ -27,6 +27,7 @@ import { readMenuForPricing } from "../menus/menu-cache.ts";
 import type { Menu } from "../menus/menu-repository.ts";
 import { type SurgeMode, surgeFor } from "../orders/delivery-terms.ts";
 import { admitToKitchen, checkTiming } from "../orders/kitchen-admission.ts";
+import { recordPlacement } from "../orders/placement-metrics.ts";
 import { type PromotionCaller, withPromotion, withRedemption } from "../orders/promotion-pricing.ts";
 
 const Uuid = z.string().uuid();
@@ -315,6 +316,7 @@ export async function priceForPlacement(
 
 export function registerOrderRoutes(app: App): void {
   app.openapi(placeOrder, async (c) => {
+    const started = Date.now();
     const principal = principalOf(c);
     const idempotencyKey = c.req.valid("header")["idempotency-key"];
     const body = c.req.valid("json");
@@ -371,6 +373,7 @@ export function registerOrderRoutes(app: App): void {
     });
     if (!result.ok) throwRefusal(result);
     if (!result.created) c.header("idempotent-replayed", "true");
+    else recordPlacement(c, Date.now() - started, body.restaurantId);
     c.header("location", `/v1/orders/${orderId}`);
     return c.json(result.order, result.created ? 201 : 200);
   });
@@ -382,7 +385,7 @@ export function registerOrderRoutes(app: App): void {
   });
 
   app.openapi(checkout, async (c) => {
-    const result = await orderStub(c, c.req.valid("param").id).checkout(principalOf(c));
+    const result = await orderStub(c, c.req.valid("param").id).checkout(principalOf(c), c.get("traceparent"));
     if (!result.ok) throwRefusal(result);
     const { ok: _ok, ...payment } = result;
     return c.json(payment, 200);

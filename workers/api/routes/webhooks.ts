@@ -78,7 +78,7 @@ export function registerWebhookRoutes(app: App): void {
           // After the booking committed: the order DO records it once, so a redelivery that reaches here again adds nothing.
           const { orderId, ...failure } = refundFailure;
           try {
-            await orderStubFor(c.env, orderId).refundFailed(failure);
+            await orderStubFor(c.env, orderId).refundFailed(failure, c.get("traceparent"));
           } catch (err) {
             log(c, "error", "stripe.refund_exception_failed", { eventId: event.id, orderId, error: String(err) });
             throw new ApiError(503, "order_unavailable", "The refund failure could not be recorded; retry later.");
@@ -98,13 +98,16 @@ export function registerWebhookRoutes(app: App): void {
     const orderId = intent.metadata?.order_id;
     if (!orderId) return c.json({ received: true, ignored: "no order_id" }, 200);
     const stub = orderStubFor(c.env, orderId);
-    const result = await stub.paymentUpdate({
-      paymentIntentId: intent.id,
-      outcome: event.type === "payment_intent.succeeded" ? "succeeded" : "failed",
-      amountMinor: intent.amount_received || intent.amount,
-      currency: intent.currency,
-      reason: intent.last_payment_error?.code ?? undefined,
-    });
+    const result = await stub.paymentUpdate(
+      {
+        paymentIntentId: intent.id,
+        outcome: event.type === "payment_intent.succeeded" ? "succeeded" : "failed",
+        amountMinor: intent.amount_received || intent.amount,
+        currency: intent.currency,
+        reason: intent.last_payment_error?.code ?? undefined,
+      },
+      c.get("traceparent"),
+    );
     if (!result.ok) {
       // Out-of-order or stale (e.g. a failure after success): acknowledged so Stripe stops retrying.
       log(c, "warn", "stripe.webhook_not_applied", { eventId: event.id, orderId, code: result.code });

@@ -5,6 +5,7 @@ import { unwrap } from "../../../shared/api/index.ts";
 import { api } from "../api.ts";
 import { useI18n } from "../i18n.ts";
 import { useLoad } from "./common.tsx";
+import { HealthMetricsPanel } from "./health-metrics.tsx";
 
 export function OverviewScreen() {
   const { t } = useI18n();
@@ -83,6 +84,7 @@ export function OverviewScreen() {
           </div>
         </dl>
       ) : null}
+      <HealthMetricsPanel />
     </section>
   );
 }
