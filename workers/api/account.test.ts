@@ -4,6 +4,7 @@ import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { openDb } from "../../db/client.ts";
 import { orders, users } from "../../db/schema.ts";
+import { problemPhotoPrefix } from "../../domain/media/problem-photos.ts";
 import { api, createWorld, eventually, PASSWORD, signIn, testEnv, type World } from "../../test/world.ts";
 import { MAX_SAVED_ADDRESSES } from "./routes/account-addresses.ts";
 
@@ -200,8 +201,13 @@ describe("export and deletion", () => {
         return row?.status === "cancelled";
       });
 
+      // A photo the customer attached to a problem report on this order (stored as the upload route stores it).
+      const photoKey = `${problemPhotoPrefix(order.id)}${"a".repeat(64)}.png`;
+      await testEnv.DELIVERY_EVIDENCE.put(photoKey, new Uint8Array([137, 80, 78, 71]));
+
       const res = await api("/v1/me", { method: "DELETE", token: shopper.token, json: { password: PASSWORD } });
       expect(res.status).toBe(204);
+      expect(await testEnv.DELIVERY_EVIDENCE.head(photoKey)).toBeNull();
 
       const [user] = await db.select().from(users).where(eq(users.id, shopper.id));
       expect(user).toMatchObject({ name: "Deleted customer", phone: null, passwordHash: null });

@@ -23,6 +23,7 @@ import { revokeAllSessions } from "../auth/sessions.ts";
 import type { App } from "../context.ts";
 import { ApiError } from "../http/errors.ts";
 import { bearerSecurity, errorResponses, jsonBody, jsonResponse } from "../http/openapi.ts";
+import { eraseProblemPhotos } from "../orders/problem-photo-store.ts";
 import { addressView, registerAccountAddressRoutes, SavedAddress } from "./account-addresses.ts";
 
 const Phone = z
@@ -267,6 +268,11 @@ export function registerAccountRoutes(app: App): void {
         "An order of yours is still open; delete the account once it is delivered or cancelled.",
       );
     }
+    const ordered = await db.select({ id: orders.id }).from(orders).where(eq(orders.customerId, userId));
+    await eraseProblemPhotos(
+      c.env.DELIVERY_EVIDENCE,
+      ordered.map((o) => o.id),
+    );
     await db.transaction(async (tx) => {
       await tx.delete(customerAddresses).where(eq(customerAddresses.userId, userId));
       // Stars stay in the restaurants' and couriers' averages; the words the person wrote go.
