@@ -88,8 +88,9 @@ async function assign(env: ProbeEnv, spec: AssignSpec): Promise<void> {
         amountMinor: o.totalMinor,
         currency: o.currency,
       }),
-    // Accepting starts dispatch at the restaurant's zone, exactly as in production.
-    () => stub.command(spec.staff, { type: "accept", prepTimeMinutes: 15 }),
+    // Accepting starts dispatch at the restaurant's zone, exactly as in production: with food due within the
+    // courier lead (10 min, decision 37) the search starts at acceptance rather than on a later alarm.
+    () => stub.command(spec.staff, { type: "accept", prepTimeMinutes: 5 }),
     () => stub.system({ type: "courier_offered", courierId: spec.courierId, expiresAt: Date.now() + 120_000 }, "bench"),
     () =>
       stub.command(
