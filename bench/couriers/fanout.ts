@@ -436,8 +436,7 @@ export async function fanout(h: Harness): Promise<BenchResult> {
     },
     tables: [],
     curves: {
-      title:
-        `Fan-out: per-delivery latency vs offered deliveries/s (number of live orders × ${watchersPerOrder} watchers)`,
+      title: `Fan-out: per-delivery latency vs offered deliveries/s (number of live orders × ${watchersPerOrder} watchers)`,
       goalMs: 250,
       curves,
     },

@@ -33,6 +33,7 @@ import {
   type CourierStatus,
   type DeliverOfferResult,
   type DispatchRequest,
+  fixBatch,
   type HeldOffer,
   type OfferChoice,
   type OfferResponseResult,
@@ -345,6 +346,12 @@ export class ZoneDO extends DurableObject<Env> {
       const done = this.positions.trySingle(ws, courierId, single, locked);
       if (done) await done;
       else await this.withLock(courierTag(courierId), () => this.positions.ingest(ws, courierId, [single]));
+      return;
+    }
+    const batch = fixBatch(json);
+    if (batch) {
+      if (!this.couriers.has(courierId)) return this.unknownCourier(ws);
+      await this.withLock(courierTag(courierId), () => this.positions.ingest(ws, courierId, batch));
       return;
     }
     const parsed = CourierMessage.safeParse(json);
