@@ -187,8 +187,12 @@ export async function fanout(h: Harness): Promise<BenchResult> {
     }),
   );
   let setup = { ok: 0, failed: 0, firstError: undefined as string | undefined };
-  for (let i = 0; i < orders.length; i += 500) {
-    const specs = orders.slice(i, i + 500).map((o) => ({
+  for (let i = 0; i < orders.length; i += 100) {
+    if (i > 0 && i % 1000 === 0)
+      h.log(
+        `fanout: ${i} orders set up in ${((performance.now() - t0) / 1000).toFixed(0)} s (load ${loadavg()[0]?.toFixed(1)})`,
+      );
+    const specs = orders.slice(i, i + 100).map((o) => ({
       order: o.order,
       staff: staff.get(o.order.restaurantId) as Principal,
       courierId: o.courierId,
