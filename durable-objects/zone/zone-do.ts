@@ -351,7 +351,9 @@ export class ZoneDO extends DurableObject<Env> {
     const batch = fixBatch(json);
     if (batch) {
       if (!this.couriers.has(courierId)) return this.unknownCourier(ws);
-      await this.withLock(courierTag(courierId), () => this.positions.ingest(ws, courierId, batch));
+      const done = this.positions.tryUnlocked(ws, courierId, batch, this.locks.has(courierTag(courierId)));
+      if (done) await done;
+      else await this.withLock(courierTag(courierId), () => this.positions.ingest(ws, courierId, batch));
       return;
     }
     const parsed = CourierMessage.safeParse(json);
