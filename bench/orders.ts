@@ -220,7 +220,7 @@ export async function runOrders(h: Harness): Promise<BenchResult> {
   // Node process hosting Miniflare (it relays workerd's log lines; nothing in production).
   const groupsOf = (w: Worker): CpuGroup[] => [
     { name: WORKERD, rootPids: descendantsNamed(w.pid, "workerd"), descendants: false },
-    { name: "Worker host (Node, Miniflare)", rootPids: [w.pid] },
+    { name: HOST_TREE, rootPids: [w.pid] },
     { name: "WebSocket proxy", rootPids: [db.proxyPid] },
     { name: "PostgreSQL (all backends on the machine)", comm: "postgres" },
     { name: "load generator", rootPids: [process.pid], descendants: false },
@@ -392,6 +392,7 @@ export async function runOrders(h: Harness): Promise<BenchResult> {
       open,
       rates,
       cpuRuns,
+      tmpfsCpuRuns,
       verification,
       replays: { sent: tally.replays, ok: tally.replaysOk },
     },
@@ -405,6 +406,9 @@ function measuredAt(open: Record<string, Record<number, Measured>>, id: string, 
 }
 
 const WORKERD = "workerd (Worker + DOs + Miniflare's services)";
+/** The Worker host's whole process tree (tsx, its Node process, workerd): the host alone is this minus workerd. */
+const HOST_TREE = "Worker host tree";
+const HOST = "Worker host (Node, Miniflare; tree minus workerd)";
 
 type CpuRun = { ms: Record<string, number>; ok: number };
 
@@ -444,10 +448,14 @@ export function perOrder(runs: CpuRun[], runMs: number, idleMsPerS: number): Rec
 }
 
 function cpuBreakdown(disk: CpuRun[], tmpfs: CpuRun[], runMs: number, idle: { disk: number; tmpfs: number }): Table {
-  const d = perOrder(disk, runMs, idle.disk);
-  const t = perOrder(tmpfs, runMs, idle.tmpfs);
+  const hostOnly = (m: Record<string, number>): Record<string, number> => {
+    const { [HOST_TREE]: tree, ...rest } = m;
+    return { ...rest, [HOST]: Math.max(0, (tree ?? 0) - (m[WORKERD] ?? 0)) };
+  };
+  const d = hostOnly(perOrder(disk, runMs, idle.disk));
+  const t = hostOnly(perOrder(tmpfs, runMs, idle.tmpfs));
   const w = { disk: d[WORKERD] ?? Number.NaN, tmpfs: t[WORKERD] ?? Number.NaN };
-  const host = { disk: d["Worker host (Node, Miniflare)"] ?? 0, tmpfs: t["Worker host (Node, Miniflare)"] ?? 0 };
+  const host = { disk: d[HOST] ?? 0, tmpfs: t[HOST] ?? 0 };
   return {
     title:
       "Where the time goes: CPU ms per order on our side, DO state on disk and on tmpfs (closed loop, taking turns, from /proc)",
