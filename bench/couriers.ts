@@ -24,6 +24,7 @@
 
 import { fanout } from "./couriers/fanout.ts";
 import { ingest } from "./couriers/ingest.ts";
+import { ingestBatch } from "./couriers/ingest-batch.ts";
 import { knn } from "./couriers/knn.ts";
 import { closingSockets } from "./couriers/shared.ts";
 import type { Harness } from "./platform.ts";
@@ -31,5 +32,6 @@ import type { Harness } from "./platform.ts";
 export { fixMessage } from "./couriers/shared.ts";
 
 export const runIngest = (h: Harness) => closingSockets(() => ingest(h));
+export const runIngestBatch = (h: Harness) => closingSockets(() => ingestBatch(h));
 export const runKnn = (h: Harness) => closingSockets(() => knn(h));
 export const runFanout = (h: Harness) => closingSockets(() => fanout(h));

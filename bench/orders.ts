@@ -14,15 +14,16 @@ import { sql } from "drizzle-orm";
 import { WebSocket } from "ws";
 import { openDb } from "../db/node.ts";
 import { orderIdFor } from "../domain/order/order-id.ts";
-import { type CpuGroup, cpuMeter } from "./lib/cpu.ts";
+import { type CpuGroup, cpuMeter, descendantsNamed } from "./lib/cpu.ts";
 import { HttpClient } from "./lib/http.ts";
 import type { LoadResult } from "./lib/load.ts";
 import { IndexSource, type Measured, measureClosed, measureOpen, ratesFor } from "./lib/measure.ts";
 import { type BenchResult, fmt, machineInfo, RUNS_COLUMNS, runsRow, type Table } from "./lib/results.ts";
 import { seededRandom, seededUuid } from "./lib/rng.ts";
+import { summarizeRuns } from "./lib/stats.ts";
 import type { Curve } from "./lib/svg.ts";
 import { describePinning } from "./lib/taskset.ts";
-import { customerToken, database, type Harness, sharedWorker, tsxChild } from "./platform.ts";
+import { customerToken, database, type Harness, startWorker, tsxChild, type Worker, waitHealthy } from "./platform.ts";
 import { loadWorld, type OrderTemplate, orderTemplates } from "./world.ts";
 
 neonConfig.webSocketConstructor = WebSocket;
@@ -53,7 +54,11 @@ interface Tally {
 
 export async function runOrders(h: Harness): Promise<BenchResult> {
   const db = await database(h);
-  const worker = await sharedWorker(h);
+  // Two Workers of the same bundle: DO state on disk (as `wrangler dev`) and on tmpfs. The difference in
+  // workerd's CPU per order is the file work of local emulation (a SQLite file set per new Order DO).
+  const worker = await startWorker(h, { name: "orders-disk", state: "disk" });
+  const tmpfsWorker = await startWorker(h, { name: "orders-tmpfs", state: "tmpfs" });
+  await Promise.all([waitHealthy(worker.url), waitHealthy(tmpfsWorker.url)]);
   const world = await loadWorld(db);
   const templates = orderTemplates(world, h.seed, TEMPLATES);
   const tokens = await Promise.all(db.customers.map((id) => customerToken(worker, id)));
@@ -77,7 +82,18 @@ export async function runOrders(h: Harness): Promise<BenchResult> {
 
   // ---- ours
   const api = new HttpClient(worker.url, 512, 15_000);
+  const tmpfsApi = new HttpClient(tmpfsWorker.url, 512, 15_000);
   const tally: Tally = { created: new Map(), lines: new Map(), replays: 0, replaysOk: 0, failedKeys: new Set() };
+  const oursTmpfs = async (i: number) => {
+    const s = spec(i, "tmpfs");
+    const res = await tmpfsApi.send(
+      "POST",
+      "/v1/orders",
+      { authorization: `Bearer ${s.token}`, "idempotency-key": s.key, "content-type": "application/json" },
+      s.body,
+    );
+    if (res.status !== 201 && res.status !== 200) throw new Error(`HTTP ${res.status}: ${res.body.slice(0, 200)}`);
+  };
   const ours = async (i: number) => {
     const replay = i % REPLAY_EVERY === REPLAY_EVERY - 1 && i % RUN_SPAN >= REPLAY_GAP;
     const s = spec(replay ? i - REPLAY_GAP : i, "ours");
@@ -190,39 +206,101 @@ export async function runOrders(h: Harness): Promise<BenchResult> {
 
   const systems = [
     { id: "ours", label: "ours: API Worker → Order DO → queue → projection", op: ours, indices: new IndexSource() },
+    {
+      id: "ours-tmpfs",
+      label: "ours, DO state on tmpfs (same bundle)",
+      op: oursTmpfs,
+      indices: new IndexSource(),
+    },
     { id: "raw-pg", label: "peer: raw PostgreSQL insert (same rows)", op: rawPg, indices: new IndexSource() },
     { id: "node-http", label: "peer: bare node:http", op: nodeHttp, indices: new IndexSource() },
   ] as const;
 
-  // CPU per order, on our side, by component.
-  const groups: CpuGroup[] = [
-    { name: "Worker (workerd + Miniflare host)", rootPids: [worker.pid] },
+  // CPU per order, on our side, by component: workerd itself (utime + stime from /proc) apart from the
+  // Node process hosting Miniflare (it relays workerd's log lines; nothing in production).
+  const groupsOf = (w: Worker): CpuGroup[] => [
+    { name: WORKERD, rootPids: descendantsNamed(w.pid, "workerd"), descendants: false },
+    { name: HOST_TREE, rootPids: [w.pid] },
     { name: "WebSocket proxy", rootPids: [db.proxyPid] },
     { name: "PostgreSQL (all backends on the machine)", comm: "postgres" },
     { name: "load generator", rootPids: [process.pid], descendants: false },
   ];
   const cpuRuns: { ms: Record<string, number>; ok: number }[] = [];
+  const tmpfsCpuRuns: { ms: Record<string, number>; ok: number }[] = [];
+  const idle = { disk: 0, tmpfs: 0 };
 
   const closed: Record<string, Measured> = {};
+  // The two of ours take turns run by run (the machine is shared): disk, tmpfs, disk, tmpfs …
   for (const system of systems) {
+    if (system.id === "ours-tmpfs") continue;
+    const pair = system.id === "ours" ? systems[1] : undefined;
     let stopCpu: (() => { ms: Record<string, number> }) | undefined;
-    closed[system.id] = await measureClosed(system.label, h.plan, CONCURRENCY, system.op, system.indices, h.log, {
-      before: () => {
-        stopCpu = system.id === "ours" ? cpuMeter(groups) : undefined;
-      },
-      after: (run: LoadResult) => {
-        if (stopCpu) cpuRuns.push({ ms: stopCpu().ms, ok: run.ok });
-        stopCpu = undefined;
-      },
-    });
+    const meterFor = (id: string) =>
+      id === "ours" ? groupsOf(worker) : id === "ours-tmpfs" ? groupsOf(tmpfsWorker) : null;
+    const runOne = (s: (typeof systems)[number], runs: typeof cpuRuns) =>
+      measureClosed(s.label, h.plan, CONCURRENCY, s.op, s.indices, h.log, {
+        before: () => {
+          const g = meterFor(s.id);
+          stopCpu = g ? cpuMeter(g) : undefined;
+        },
+        after: (run: LoadResult) => {
+          if (stopCpu) runs.push({ ms: stopCpu().ms, ok: run.ok });
+          stopCpu = undefined;
+        },
+      });
+    if (!pair) {
+      closed[system.id] = await runOne(system, cpuRuns);
+      continue;
+    }
+    // Idle CPU of each Worker (timers, alarms, the queue's drain of earlier orders) over a quiet second, subtracted below.
+    for (const [key, w] of [
+      ["disk", worker],
+      ["tmpfs", tmpfsWorker],
+    ] as const) {
+      const stop = cpuMeter(groupsOf(w));
+      await new Promise((r) => setTimeout(r, 1000));
+      idle[key] = stop().ms[WORKERD] ?? 0;
+    }
+    const rounds = h.quick ? 1 : 3;
+    const plan1 = { ...h.plan, runs: 1 };
+    const diskRuns: Measured[] = [];
+    const tmpfsRuns: Measured[] = [];
+    for (let r = 0; r < rounds; r++) {
+      diskRuns.push(
+        await measureClosed(
+          system.label,
+          plan1,
+          CONCURRENCY,
+          system.op,
+          system.indices,
+          h.log,
+          hooks(groupsOf(worker), cpuRuns),
+        ),
+      );
+      tmpfsRuns.push(
+        await measureClosed(
+          pair.label,
+          plan1,
+          CONCURRENCY,
+          pair.op,
+          pair.indices,
+          h.log,
+          hooks(groupsOf(tmpfsWorker), tmpfsCpuRuns),
+        ),
+      );
+    }
+    closed[system.id] = merged(diskRuns);
+    closed[pair.id] = merged(tmpfsRuns);
   }
+  tmpfsApi.close();
 
   // Open loop: the same absolute rates for every system, from our measured maximum, plus the goal.
   const oursMax = closed.ours?.summary.throughput.median ?? 1;
   const rates = ratesFor(oursMax, h.quick, h.quick ? [] : [GOAL_RATE]);
   // Peers first, ours last, so the queue's drain is timed from the end of our own load.
   const open: Record<string, Record<number, Measured>> = {};
-  for (const system of [...systems.slice(1), systems[0]]) {
+  const openSystems = systems.filter((s) => s.id !== "ours-tmpfs");
+  for (const system of [...openSystems.slice(1), systems[0]]) {
     const byRate: Record<number, Measured> = {};
     open[system.id] = byRate;
     for (const rate of rates) {
@@ -245,27 +323,29 @@ export async function runOrders(h: Harness): Promise<BenchResult> {
   const openTable: Table = {
     title: "Open loop at fixed rates (latency from the scheduled send time, so queueing shows)",
     columns: RUNS_COLUMNS,
-    rows: systems.flatMap((s) =>
+    rows: openSystems.flatMap((s) =>
       rates.map((rate) => runsRow(s.label, `open, ${rate}/s`, measuredAt(open, s.id, rate).summary)),
     ),
     notes: [
       `\`not sent\`: requests the generator skipped because ${MAX_IN_FLIGHT} were already outstanding: the system could not keep up with the offered rate.`,
     ],
   };
-  const cpuTable = cpuBreakdown(cpuRuns);
+  const cpuTable = cpuBreakdown(cpuRuns, tmpfsCpuRuns, h.plan.runMs, idle);
   const verifyTable: Table = {
     title: "After the queue drained: PostgreSQL holds every order and event exactly once?",
     columns: ["check", "value"],
     rows: Object.entries(verification.rows).map(([k, v]) => [k, v]),
   };
   const goalOpen = open.ours?.[GOAL_RATE]?.summary;
-  const curves: Curve[] = systems.map((s) => ({
-    name: s.id,
-    points: rates.map((rate) => {
-      const m = measuredAt(open, s.id, rate).summary;
-      return { x: rate, p50: m.p50.median, p99: m.p99.median };
-    }),
-  }));
+  const curves: Curve[] = systems
+    .filter((s) => s.id !== "ours-tmpfs")
+    .map((s) => ({
+      name: s.id,
+      points: rates.map((rate) => {
+        const m = measuredAt(open, s.id, rate).summary;
+        return { x: rate, p50: m.p50.median, p99: m.p99.median };
+      }),
+    }));
   const sustained =
     goalOpen !== undefined &&
     goalOpen.throughput.median >= GOAL_RATE * 0.98 &&
@@ -301,7 +381,7 @@ export async function runOrders(h: Harness): Promise<BenchResult> {
     notes: [
       `Every request carries a fresh Idempotency-Key; every ${REPLAY_EVERY}th retries the key of the request ${REPLAY_GAP} before it: ${tally.replaysOk}/${tally.replays} got the existing order back (200 + Idempotent-Replayed); the other ${tally.replays - tally.replaysOk} reached the Order DO before the original (still in flight), got the 201, and the original got the 200. No key created two orders (see the check below).`,
       "ours: placement touches no PostgreSQL on the request path: the restaurant's ordering profile, menu and zones come from KV (the request creates a pool object, which connects lazily and so never connects). PostgreSQL is written only by the queue consumer, which projects each batch (up to 50 messages) in one transaction. The raw-PostgreSQL peer keeps a pool of persistent connections and commits one transaction per order.",
-      `Worker: platform bundle from \`wrangler deploy --dry-run\`, run by Miniflare's API (workerd), Durable Objects persisted to disk. Data: the demo city (all restaurants set to always open) and ${db.customers.length} customers, ${TEMPLATES} carts from seed ${h.seed}.`,
+      `Worker: platform bundle from \`wrangler deploy --dry-run\`, run by Miniflare's API (workerd), Durable Objects persisted to disk (and, for the CPU comparison, a second Worker of the same bundle on tmpfs, closed loop only, taking turns with the first). Data: the demo city (all restaurants set to always open) and ${db.customers.length} customers, ${TEMPLATES} carts from seed ${h.seed}.`,
     ],
     headline,
     tables: [openTable, cpuTable, verifyTable],
@@ -312,6 +392,7 @@ export async function runOrders(h: Harness): Promise<BenchResult> {
       open,
       rates,
       cpuRuns,
+      tmpfsCpuRuns,
       verification,
       replays: { sent: tally.replays, ok: tally.replaysOk },
     },
@@ -324,23 +405,64 @@ function measuredAt(open: Record<string, Record<number, Measured>>, id: string, 
   return m;
 }
 
-function cpuBreakdown(runs: { ms: Record<string, number>; ok: number }[]): Table {
-  const totals: Record<string, number> = {};
-  let orders = 0;
-  for (const run of runs) {
-    orders += run.ok;
-    for (const [k, v] of Object.entries(run.ms)) totals[k] = (totals[k] ?? 0) + v;
-  }
-  const sum = Object.values(totals).reduce((a, b) => a + b, 0);
+const WORKERD = "workerd (Worker + DOs + Miniflare's services)";
+/** The Worker host's whole process tree (tsx, its Node process, workerd): the host alone is this minus workerd. */
+const HOST_TREE = "Worker host tree";
+const HOST = "Worker host (Node, Miniflare; tree minus workerd)";
+
+type CpuRun = { ms: Record<string, number>; ok: number };
+
+function hooks(groups: CpuGroup[], into: CpuRun[]) {
+  let stop: (() => { ms: Record<string, number> }) | undefined;
   return {
-    title: "Where the time goes: CPU per order on our side (closed-loop measured runs, from /proc)",
-    columns: ["component", "CPU ms per order", "share"],
-    rows: Object.entries(totals).map(([k, v]) => [
-      k,
-      orders ? (v / orders).toFixed(2) : "–",
-      sum ? `${((v / sum) * 100).toFixed(0)}%` : "–",
-    ]),
+    before: () => {
+      stop = cpuMeter(groups);
+    },
+    after: (run: LoadResult) => {
+      if (stop) into.push({ ms: stop().ms, ok: run.ok });
+      stop = undefined;
+    },
+  };
+}
+
+/** One Measured from single-run measurements taken in turns. */
+function merged(parts: Measured[]): Measured {
+  const runs = parts.flatMap((m) => m.runs);
+  return { ...(parts[0] as Measured), runs, summary: summarizeRuns(runs) };
+}
+
+/** CPU ms per order per component, median over runs, after subtracting the Worker's idle CPU (ms/s × run length). */
+export function perOrder(runs: CpuRun[], runMs: number, idleMsPerS: number): Record<string, number> {
+  const out: Record<string, number[]> = {};
+  for (const run of runs) {
+    if (run.ok <= 0) continue;
+    for (const [k, v] of Object.entries(run.ms)) {
+      const net = k === WORKERD ? Math.max(0, v - (idleMsPerS * runMs) / 1000) : v;
+      const list = out[k] ?? [];
+      list.push(net / run.ok);
+      out[k] = list;
+    }
+  }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+  return Object.fromEntries(Object.entries(out).map(([k, xs]) => [k, median(xs)]));
+}
+
+function cpuBreakdown(disk: CpuRun[], tmpfs: CpuRun[], runMs: number, idle: { disk: number; tmpfs: number }): Table {
+  const hostOnly = (m: Record<string, number>): Record<string, number> => {
+    const { [HOST_TREE]: tree, ...rest } = m;
+    return { ...rest, [HOST]: Math.max(0, (tree ?? 0) - (m[WORKERD] ?? 0)) };
+  };
+  const d = hostOnly(perOrder(disk, runMs, idle.disk));
+  const t = hostOnly(perOrder(tmpfs, runMs, idle.tmpfs));
+  const w = { disk: d[WORKERD] ?? Number.NaN, tmpfs: t[WORKERD] ?? Number.NaN };
+  const host = { disk: d[HOST] ?? 0, tmpfs: t[HOST] ?? 0 };
+  return {
+    title:
+      "Where the time goes: CPU ms per order on our side, DO state on disk and on tmpfs (closed loop, taking turns, from /proc)",
+    columns: ["component", "disk: CPU ms per order", "tmpfs: CPU ms per order"],
+    rows: Object.keys({ ...d, ...t }).map((k) => [k, (d[k] ?? Number.NaN).toFixed(2), (t[k] ?? Number.NaN).toFixed(2)]),
     notes: [
+      `workerd CPU per order: ${w.disk.toFixed(2)} ms on disk, ${w.tmpfs.toFixed(2)} ms on tmpfs (idle CPU subtracted: ${idle.disk.toFixed(0)} and ${idle.tmpfs.toFixed(0)} ms/s). Local emulation: the file work of per-DO SQLite on disk, ${(w.disk - w.tmpfs).toFixed(2)} ms (${(((w.disk - w.tmpfs) / w.disk) * 100).toFixed(0)} % of workerd's on disk), plus the Node host relaying workerd's log lines, ${host.disk.toFixed(2)} ms (${host.tmpfs.toFixed(2)} on tmpfs); neither exists on Cloudflare. The tmpfs figure still includes Miniflare's KV and queue emulation in workerd.`,
       "The server side shares its CPU: with 2 cores, workerd, the proxy and PostgreSQL share the server core while the projection (queue consumer) runs in the same workerd as the API.",
     ],
   };

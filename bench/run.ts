@@ -4,7 +4,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runFanout, runIngest, runKnn } from "./couriers.ts";
+import { runFanout, runIngest, runIngestBatch, runKnn } from "./couriers.ts";
 import { runEvents } from "./events.ts";
 import { FULL_PLAN, QUICK_PLAN } from "./lib/measure.ts";
 import { type BenchResult, renderMarkdown, writeReadmeSection, writeResult } from "./lib/results.ts";
@@ -24,6 +24,11 @@ interface Benchmark {
 
 const BENCHMARKS: Benchmark[] = [
   { name: "ingest", title: "(1) courier location ingest over WebSockets", run: runIngest },
+  {
+    name: "ingest-batch",
+    title: "(1b) courier ingest, batched frames, per core vs pipelined Redis",
+    run: runIngestBatch,
+  },
   { name: "knn", title: "(2) k-nearest couriers", run: runKnn },
   { name: "orders", title: "(3) order placement end to end", run: runOrders },
   { name: "fanout", title: "(4) live tracking fan-out", run: runFanout },

@@ -3,7 +3,14 @@
 // locally `NEON_WS_PROXY` points it at scripts/dev/ws-proxy.ts in front of a
 // plain Postgres or the embedded PostgreSQL server.
 import { neonConfig, Pool } from "@neondatabase/serverless";
-import { drizzle, type NeonDatabase } from "drizzle-orm/neon-serverless";
+import {
+  createTableRelationsHelpers,
+  type ExtractTablesWithRelations,
+  extractTablesRelationalConfig,
+  type RelationalSchemaConfig,
+} from "drizzle-orm";
+import { NeonDatabase, NeonDriver } from "drizzle-orm/neon-serverless";
+import { PgDialect } from "drizzle-orm/pg-core";
 import * as mainSchema from "./schema.ts";
 import * as notificationSchema from "./schema-notifications.ts";
 import * as promotionSchema from "./schema-promotions.ts";
@@ -51,6 +58,23 @@ export function openDb(config: DbConfig, max = 4): { db: Database; close: () => 
   // An idle client whose socket drops (isolate teardown, server restart) must
   // not surface as an uncaught error; the next query opens a fresh one.
   pool.on("error", () => {});
-  const db = drizzle({ client: pool, schema });
+  // What `drizzle({ client: pool, schema })` does, with the schema's relational config built once per
+  // isolate instead of per call: the API opens a pool for every request, and rebuilding that config (every
+  // table's columns, indexes and relations) was about a fifth of the workerd CPU of a cached menu read,
+  // a route that never queries (bench/results/menus.md, decision 55).
+  const dialect = new PgDialect();
+  const relational = relationalSchema();
+  const db: Database = new NeonDatabase(dialect, new NeonDriver(pool, dialect).createSession(relational), relational);
   return { db, close: () => pool.end() };
+}
+
+type Tables = ExtractTablesWithRelations<typeof schema>;
+let relationalConfig: RelationalSchemaConfig<Tables> | undefined;
+
+function relationalSchema(): RelationalSchemaConfig<Tables> {
+  if (!relationalConfig) {
+    const extracted = extractTablesRelationalConfig<Tables>(schema, createTableRelationsHelpers);
+    relationalConfig = { fullSchema: schema, schema: extracted.tables, tableNamesMap: extracted.tableNamesMap };
+  }
+  return relationalConfig;
 }

@@ -153,7 +153,7 @@ export async function closingSockets<T>(fn: () => Promise<T>): Promise<T> {
 export class FixSocket {
   private readonly waiting = new Map<
     number,
-    { resolve: () => void; reject: (e: Error) => void; timer: NodeJS.Timeout }
+    { resolve: () => void; reject: (e: Error) => void; timer: NodeJS.Timeout; fixes?: number }
   >();
   private lastAt = 0;
   /** Messages other than acks (status, courier positions for watchers…). */
@@ -176,7 +176,7 @@ export class FixSocket {
       if (!w) return;
       this.waiting.delete(ack.seq);
       clearTimeout(w.timer);
-      if (ack.accepted === 1) w.resolve();
+      if (ack.accepted === (w.fixes ?? 1)) w.resolve();
       else w.reject(new Error(`fix refused: ${text}`));
     });
   }
@@ -198,6 +198,34 @@ export class FixSocket {
     });
     this.ws.send(fixMessage(lat, lng, at, seq));
     return { at, acked };
+  }
+
+  /**
+   * Several fixes in one `{"type":"fixes"}` frame (the protocol's batch, as the courier app sends what it
+   * buffered); resolves when the zone's ack for the frame accepted all of them.
+   */
+  sendBatch(points: readonly { lat: number; lng: number }[], timeoutMs = 5000): { acked: Promise<void> } {
+    const fixes = points.map((pt) => {
+      let at = Date.now();
+      if (at <= this.lastAt) at = this.lastAt + 1;
+      this.lastAt = at;
+      return { lat: pt.lat, lng: pt.lng, accuracyM: 8, at, seq: ++globalSeq };
+    });
+    const last = points.at(-1);
+    if (last) {
+      this.lat = last.lat;
+      this.lng = last.lng;
+    }
+    const seq = globalSeq;
+    const acked = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(seq);
+        reject(new Error(`no ack within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.waiting.set(seq, { resolve, reject, timer, fixes: fixes.length });
+    });
+    this.ws.send(JSON.stringify({ type: "fixes", fixes }));
+    return { acked };
   }
 
   close(): void {

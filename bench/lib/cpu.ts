@@ -98,3 +98,19 @@ export function cpuMeter(groups: readonly CpuGroup[]): () => CpuSample {
     return { ms };
   };
 }
+
+/** Pids under `rootPid` (itself included) whose command name is `comm`: e.g. the workerd a Miniflare host started. */
+export function descendantsNamed(rootPid: number, comm: string): number[] {
+  const stats = allStats();
+  const children = new Map<number, number[]>();
+  for (const s of stats) children.set(s.ppid, [...(children.get(s.ppid) ?? []), s.pid]);
+  const byPid = new Map(stats.map((s) => [s.pid, s]));
+  const out: number[] = [];
+  const stack = [rootPid];
+  while (stack.length) {
+    const pid = stack.pop() as number;
+    if (byPid.get(pid)?.comm === comm) out.push(pid);
+    stack.push(...(children.get(pid) ?? []));
+  }
+  return out;
+}

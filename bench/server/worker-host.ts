@@ -107,6 +107,8 @@ const mf = new Miniflare(
     host: "127.0.0.1",
     port: config.port,
     logRequests: false,
+    // BENCH_INSPECTOR_PORT: a CPU profile of the Worker and its DOs (bench/lib/cpu-profile.ts) without changing the run otherwise.
+    ...(process.env.BENCH_INSPECTOR_PORT ? { inspectorPort: Number(process.env.BENCH_INSPECTOR_PORT) } : {}),
     ...(config.persistDir ? { resourcePersistencePath: config.persistDir } : {}),
     // Request logs are JSON at info level: counted, not echoed (the terminal is not the benchmark).
     handleStructuredLogs: (log: { level?: string; message?: string }) => {

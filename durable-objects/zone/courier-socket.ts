@@ -12,6 +12,7 @@ import {
   CourierMessage,
   type CourierState,
   type CourierStatus,
+  fixBatch,
   type SocketAttachment,
   singleFix,
   type ZoneMessage,
@@ -155,6 +156,15 @@ export class CourierSocket {
       const done = this.host.positions.trySingle(ws, courierId, single, locked);
       if (done) await done;
       else await this.host.withLock(courierTag(courierId), () => this.host.positions.ingest(ws, courierId, [single]));
+      return;
+    }
+    const batch = fixBatch(json);
+    if (batch) {
+      if (!this.host.couriers.has(courierId)) return this.unknownCourier(ws);
+      const locked = this.host.locked(courierTag(courierId));
+      const done = this.host.positions.tryUnlocked(ws, courierId, batch, locked);
+      if (done) await done;
+      else await this.host.withLock(courierTag(courierId), () => this.host.positions.ingest(ws, courierId, batch));
       return;
     }
     const parsed = CourierMessage.safeParse(json);

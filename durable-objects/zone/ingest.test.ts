@@ -83,4 +83,23 @@ describe("Zone ingest persistence", () => {
     a.close();
     b.close();
   });
+
+  it("takes a batch frame from a courier on no job without the lock, acks every fix and indexes the newest", async () => {
+    const at = randomCellCentre();
+    const cell = zoneCellOf(at.lat, at.lng);
+    const a = await connect(cell);
+    await goOnline(a, at);
+    const t0 = Date.now();
+    const path = [10, 20, 30].map((m, i) =>
+      fixAt(destinationPoint(at, 0, m), { seq: 1_000_000 + i, at: t0 + i * 1000 }),
+    );
+    a.send({ type: "fixes", fixes: path });
+    expect(await a.next("ack")).toMatchObject({ seq: 1_000_002, accepted: 3, dropped: 0 });
+    const nearest = await zone(cell).nearestAvailable(path[2]?.lat as number, path[2]?.lng as number, 1, 5);
+    expect(nearest[0]?.courierId).toBe(a.id);
+    // Replayed: every fix a duplicate, acked as dropped, the courier where they were.
+    a.send({ type: "fixes", fixes: path });
+    expect(await a.next("ack")).toMatchObject({ accepted: 0, dropped: 3 });
+    a.close();
+  });
 });

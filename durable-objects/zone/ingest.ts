@@ -93,20 +93,20 @@ export class ZoneIngest {
   }
 
   /**
-   * One fix from a courier on no job, staying in this cell: everything is
-   * synchronous up to the map feed, so no lock is needed (nothing can run in
-   * between). Returns false, having changed nothing, when the fix needs the
-   * locked path (a job to forward to, a cell change, another message of this
-   * courier still in flight).
+   * Fixes (one, or a buffered batch) from a courier on no job, staying in
+   * this cell: everything is synchronous up to the map feed, so no lock is
+   * needed (nothing can run in between). Returns false, having changed
+   * nothing, when the frame needs the locked path (a job to forward to, a cell
+   * change, another message of this courier still in flight).
    */
-  trySingle(ws: WebSocket, courierId: string, fix: Fix, locked: boolean): Promise<void> | false {
+  tryUnlocked(ws: WebSocket, courierId: string, fixes: readonly Fix[], locked: boolean): Promise<void> | false {
     const state = this.host.courier(courierId);
     if (!state || locked || state.activeOrders.length > 0) return false;
     const now = Date.now();
-    const result = applyFixBatch(state.lastFix ?? undefined, [normalizeFix(fix)], now);
+    const result = applyFixBatch(state.lastFix ?? undefined, fixes.map(normalizeFix), now);
     const latest = result.latest;
     if (result.accepted.length > 0 && latest && zoneCellOf(latest.lat, latest.lng) !== this.host.cell()) return false;
-    this.ack(ws, [fix], result);
+    this.ack(ws, fixes, result);
     if (result.accepted.length === 0 || !latest) return Promise.resolve();
     const hadPosition = state.lastFix !== null;
     state.lastFix = latest;
@@ -114,6 +114,11 @@ export class ZoneIngest {
     this.host.place(courierId, latest.lat, latest.lng);
     this.persistMove(state, hadPosition, now);
     return this.host.mapChanged(!hadPosition);
+  }
+
+  /** `tryUnlocked` for the single-fix frame (decision 48). */
+  trySingle(ws: WebSocket, courierId: string, fix: Fix, locked: boolean): Promise<void> | false {
+    return this.tryUnlocked(ws, courierId, [fix], locked);
   }
 
   private ack(ws: WebSocket, fixes: readonly Fix[], result: FixBatchResult): void {

@@ -1,7 +1,7 @@
 // The hand-checked single-fix frame must accept exactly what the schema accepts
 // for that frame, never more: anything it declines still goes through the schema.
 import { describe, expect, it } from "vitest";
-import { CourierMessage, singleFix } from "./protocol.ts";
+import { CourierMessage, fixBatch, singleFix } from "./protocol.ts";
 
 const fix = { lat: 38.72, lng: -9.14, accuracyM: 8, at: 1_795_000_000_000, seq: 7 };
 
@@ -41,5 +41,42 @@ describe("singleFix", () => {
 
   it("takes the frame the courier app sends", () => {
     expect(singleFix(JSON.parse(JSON.stringify({ type: "fix", fix })))).toEqual(fix);
+  });
+});
+
+const batches: unknown[] = [
+  { type: "fixes", fixes: [fix] },
+  { type: "fixes", fixes: Array.from({ length: 10 }, (_, i) => ({ ...fix, seq: i, at: fix.at + i })) },
+  { type: "fixes", fixes: [fix, { ...fix, headingDeg: 90, speedMps: 4.2 }] },
+  { type: "fixes", fixes: [] },
+  { type: "fixes", fixes: Array.from({ length: 601 }, (_, i) => ({ ...fix, seq: i })) },
+  { type: "fixes", fixes: [fix, { ...fix, lat: "38.7" }] },
+  { type: "fixes", fixes: [fix, null] },
+  { type: "fixes", fixes: [{ ...fix, extra: 1 }] },
+  { type: "fixes", fixes: [fix], extra: 1 },
+  { type: "fixes", fixes: fix },
+  { type: "fixes" },
+  { type: "fix", fix },
+  { type: "fix", fixes: [fix] },
+  null,
+];
+
+describe("fixBatch", () => {
+  it.each(batches.map((frame) => [JSON.stringify(frame).slice(0, 80), frame]))(
+    "agrees with the schema on %s",
+    (_, frame) => {
+      const fast = fixBatch(frame);
+      const schema = CourierMessage.safeParse(frame);
+      if (fast) {
+        expect(schema.success && schema.data.type === "fixes" ? schema.data.fixes : null).toEqual(fast);
+      } else if (schema.success) {
+        expect(schema.data.type).not.toBe("fixes");
+      }
+    },
+  );
+
+  it("takes the frame the courier app sends after buffering", () => {
+    const fixes = [fix, { ...fix, seq: 8, at: fix.at + 1000 }];
+    expect(fixBatch(JSON.parse(JSON.stringify({ type: "fixes", fixes })))).toEqual(fixes);
   });
 });

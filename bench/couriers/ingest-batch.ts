@@ -1,0 +1,229 @@
+// (1b) Courier ingest with batched frames, per core: fixes/s into ONE zone cell (one Zone DO) when the
+// courier app sends B fixes per WebSocket message ({"type":"fixes",…}, the protocol's batch frame, as
+// web/courier/src/shift/zone-link.ts sends what it buffered), beside Redis GEOADD pipelined the same way
+// (B GEOADDs per round trip per connection). Both closed loop, one frame / pipeline in flight per
+// socket / connection; the CPU of the serving process (workerd, redis-server) is read from /proc over
+// each run, so the figure per core does not depend on how the shared machine scheduled it.
+import { performance } from "node:perf_hooks";
+import Redis from "ioredis";
+import { zoneCellOf } from "../../domain/geo/geohash.ts";
+import { cpuMeter } from "../lib/cpu.ts";
+import { IndexSource, type Measured, measureClosed } from "../lib/measure.ts";
+import { type BenchResult, fmt, RUNS_COLUMNS, runsRow } from "../lib/results.ts";
+import { seededRandom } from "../lib/rng.ts";
+import { ensureCouriers, type Harness, principalToken, sharedWorker } from "../platform.ts";
+import {
+  base,
+  CENTRE,
+  cellBox,
+  clampInto,
+  type FixSocket,
+  mapLimit,
+  moves,
+  plan,
+  REDIS,
+  ratio,
+  redisInfo,
+  seededPointIn,
+  zoneCourier,
+} from "./shared.ts";
+
+const GOAL = 1.0;
+
+/** Fixes per frame: 1 (a live app at the seeds' GPS interval), 10 (a buffered burst, e.g. after a dead spot). */
+function batchSizes(h: Harness): number[] {
+  const chosen = (process.env.BENCH_INGEST_BATCHES ?? "")
+    .split(",")
+    .map(Number)
+    .filter((n) => n > 0);
+  return h.quick ? [1, 10] : chosen.length ? chosen : [1, 10];
+}
+
+interface Side {
+  measured: Measured;
+  fixesPerSec: number;
+  cpuMs: number;
+  runMs: number;
+  fixesPerCoreSec: number;
+}
+
+export async function ingestBatch(h: Harness): Promise<BenchResult> {
+  const p = plan(h);
+  const redisMeta = await redisInfo();
+  const worker = await sharedWorker(h);
+  const sockets = h.quick ? 50 : Number(process.env.BENCH_INGEST_BATCH_SOCKETS ?? 500);
+  const batches = batchSizes(h);
+  const cell = zoneCellOf(CENTRE.lat, CENTRE.lng);
+  const box = cellBox(cell);
+  // Courier accounts past the ones `ingest` uses, so the two benchmarks never share a courier.
+  const accounts = (await ensureCouriers(h, 2 * sockets + 1)).slice(sockets + 1);
+  const random = seededRandom(h.seed ^ 0xba7c);
+  const homes = accounts.map(() => seededPointIn(random, box));
+  const walk = moves(h.seed ^ 0xba7d, 50_000);
+  const steps = walk.length / 2;
+  const tokens = await Promise.all(accounts.map((a) => principalToken(worker, { userId: a.id, role: "courier" })));
+  const t0 = performance.now();
+  const ours = await mapLimit(sockets, 64, (i) =>
+    zoneCourier(
+      worker,
+      accounts[i]?.id as string,
+      tokens[i] as string,
+      homes[i]?.lat as number,
+      homes[i]?.lng as number,
+    ),
+  );
+  h.log(
+    `ingest-batch: ${ours.length} courier sockets into zone ${cell} in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  );
+  const key = `bench:${process.pid}:ingest-batch`;
+  const redis = await mapLimit(sockets, 128, async () => {
+    const r = new Redis({ ...REDIS, maxRetriesPerRequest: 1, lazyConnect: true });
+    await r.connect();
+    return r;
+  });
+
+  const nextMoves = (pos: { lat: number; lng: number }, i: number, b: number) => {
+    const out: { lat: number; lng: number }[] = [];
+    for (let k = 0; k < b; k++) {
+      const j = ((i * b + k) % steps) * 2;
+      const next = clampInto(box, pos.lat + (walk[j] as number), pos.lng + (walk[j + 1] as number));
+      pos.lat = next.lat;
+      pos.lng = next.lng;
+      out.push(next);
+    }
+    return out;
+  };
+  const oursOp = (b: number) => {
+    const free = [...ours];
+    return async (i: number) => {
+      const s = free.pop() as FixSocket;
+      try {
+        await s.sendBatch(nextMoves(s, i, b)).acked;
+      } finally {
+        free.push(s);
+      }
+    };
+  };
+  const redisOp = (b: number) => {
+    const free = redis.map((client, i) => ({
+      client,
+      id: accounts[i]?.id as string,
+      ...(homes[i] as { lat: number; lng: number }),
+    }));
+    return async (i: number) => {
+      const s = free.pop() as (typeof free)[number];
+      try {
+        const pipeline = s.client.pipeline();
+        for (const m of nextMoves(s, i, b)) pipeline.geoadd(key, m.lng, m.lat, s.id);
+        const results = await pipeline.exec();
+        if (results?.some(([error]) => error)) throw new Error("GEOADD failed in the pipeline");
+      } finally {
+        free.push(s);
+      }
+    };
+  };
+
+  const measure = async (
+    label: string,
+    b: number,
+    op: (i: number) => Promise<void>,
+    group: { rootPids?: number[]; comm?: string },
+  ) => {
+    let cpuMs = 0;
+    let meter: (() => { ms: Record<string, number> }) | undefined;
+    const measured = await measureClosed(label, p, sockets, op, new IndexSource(), h.log, {
+      before: () => {
+        meter = cpuMeter([{ name: "server", ...group }]);
+      },
+      after: () => {
+        cpuMs += meter?.().ms.server ?? 0;
+      },
+    });
+    const runMs = measured.runs.reduce((s, r) => s + r.elapsedMs, 0);
+    const frames = measured.runs.reduce((s, r) => s + r.ok, 0);
+    const fixesPerSec = measured.summary.throughput.median * b;
+    // Fixes per CPU-second of the serving process: what one core of it would carry.
+    const fixesPerCoreSec = cpuMs > 0 ? (frames * b * 1000) / cpuMs : Number.NaN;
+    h.log(
+      `  ${label}: ${fmt.rate(fixesPerSec)} fixes/s, ${fmt.rate(fixesPerCoreSec)} fixes per CPU-second (${Math.round(cpuMs)} ms CPU over ${Math.round(runMs)} ms)`,
+    );
+    return { measured, fixesPerSec, cpuMs, runMs, fixesPerCoreSec } satisfies Side;
+  };
+
+  const results: Record<number, { ours: Side; redis: Side }> = {};
+  for (const b of batches) {
+    const o = await measure(`ours: Zone DO, ${sockets} sockets, ${b} fixes per frame`, b, oursOp(b), {
+      rootPids: [worker.pid],
+    });
+    const r = await measure(`peer: Redis, ${sockets} connections, ${b} GEOADDs per pipeline`, b, redisOp(b), {
+      comm: "redis-server",
+    });
+    results[b] = { ours: o, redis: r };
+  }
+  await redis[0]?.del(key);
+  for (const c of redis) c.disconnect();
+  for (const s of ours) s.close();
+
+  const top = Math.max(...batches);
+  const judged = results[top] as { ours: Side; redis: Side };
+  const rows = batches.flatMap((b) => {
+    const e = results[b] as { ours: Side; redis: Side };
+    return [
+      runsRow(`ours: Zone DO, ${b} fixes per frame (frames/s)`, `closed, ${sockets} sockets`, e.ours.measured.summary),
+      runsRow(
+        `peer: Redis, ${b} GEOADDs per pipeline (round trips/s)`,
+        `closed, ${sockets} connections`,
+        e.redis.measured.summary,
+      ),
+    ];
+  });
+  return {
+    ...base(h, "ingest-batch", "(1b) Courier ingest with batched frames, per core, beside pipelined Redis", redisMeta),
+    goals: [
+      {
+        text: `fixes per core (CPU-second of the serving process) in one zone cell ≥ ${GOAL}x Redis GEOADD pipelined the same way, at ${top} fixes per frame`,
+        met: h.quick ? null : judged.ours.fixesPerCoreSec / judged.redis.fixesPerCoreSec >= GOAL,
+        detail: `${fmt.rate(judged.ours.fixesPerCoreSec)} vs ${fmt.rate(judged.redis.fixesPerCoreSec)} fixes per CPU-second = ${ratio(judged.ours.fixesPerCoreSec, judged.redis.fixesPerCoreSec)}; wall-clock fixes/s ${fmt.rate(judged.ours.fixesPerSec)} vs ${fmt.rate(judged.redis.fixesPerSec)} = ${ratio(judged.ours.fixesPerSec, judged.redis.fixesPerSec)}`,
+      },
+    ],
+    durability: [
+      "As in (1): Redis keeps positions in memory only; the zone acks once the fixes are validated and indexed, and writes courier rows in batches (decision 48).",
+    ],
+    notes: [
+      `${sockets} couriers in ONE zone cell (${cell}); every frame carries ${batches.join(" or ")} consecutive fixes of a seeded walk (≤ 6 m apart); one frame (or pipeline) in flight per socket (connection); a frame counts when its ack says every fix was accepted.`,
+      "CPU per core: the workerd process (Worker, Zone DO and Miniflare's services) pinned to the server CPU, redis-server unpinned (a machine service); each is charged its own process's CPU over the same runs, so the ratio does not depend on which got more of the shared machine.",
+      `Per batch size: ${batches
+        .map((b) => {
+          const e = results[b] as { ours: Side; redis: Side };
+          return `${b}/frame: ours ${fmt.rate(e.ours.fixesPerSec)} fixes/s (${fmt.rate(e.ours.fixesPerCoreSec)} per CPU-s), Redis ${fmt.rate(e.redis.fixesPerSec)} fixes/s (${fmt.rate(e.redis.fixesPerCoreSec)} per CPU-s), per core ${ratio(e.ours.fixesPerCoreSec, e.redis.fixesPerCoreSec)}`;
+        })
+        .join("; ")}.`,
+    ],
+    headline: { title: "Closed loop: frames (ours) and pipelines (Redis) per second", columns: RUNS_COLUMNS, rows },
+    tables: [
+      {
+        title: "Fixes per second and per core",
+        columns: [
+          "fixes per frame",
+          "ours fixes/s",
+          "Redis fixes/s",
+          "ours per CPU-s",
+          "Redis per CPU-s",
+          "ours ÷ Redis per core",
+        ],
+        rows: batches.map((b) => {
+          const e = results[b] as { ours: Side; redis: Side };
+          return [
+            String(b),
+            fmt.rate(e.ours.fixesPerSec),
+            fmt.rate(e.redis.fixesPerSec),
+            fmt.rate(e.ours.fixesPerCoreSec),
+            fmt.rate(e.redis.fixesPerCoreSec),
+            ratio(e.ours.fixesPerCoreSec, e.redis.fixesPerCoreSec),
+          ];
+        }),
+      },
+    ],
+    data: { sockets, batches, results },
+  };
+}
