@@ -37,6 +37,8 @@ export function TrackScreen(props: { orderId: string }) {
   const [order, setOrder] = useState<Order | null>(null);
   const [events, setEvents] = useState<OrderEvent[]>([]);
   const [courier, setCourier] = useState<Courier | null>(null);
+  // The delivery estimate: from the order view, then from the socket (positions, and prep changes before a courier moves).
+  const [dropoffAt, setDropoffAt] = useState<number | null>(null);
   const [restaurant, setRestaurant] = useState<Restaurant | null>(null);
   const [connection, setConnection] = useState<LiveConnection["state"]>("connecting");
   const [error, setError] = useState<string | null>(null);
@@ -46,6 +48,7 @@ export function TrackScreen(props: { orderId: string }) {
   const refresh = useCallback(async () => {
     const { order: fresh, timeline } = await customerApi.order(props.orderId);
     setOrder(fresh);
+    if (fresh.liveEta) setDropoffAt(Date.parse(fresh.liveEta.dropoffAt));
     setEvents((known) => mergeEvents(known, timeline));
     lastSeq.current = Math.max(lastSeq.current, ...timeline.map((e) => e.seq));
     return { fresh, timeline };
@@ -80,6 +83,9 @@ export function TrackScreen(props: { orderId: string }) {
               void refresh().catch(() => undefined);
             } else if (message.type === "courier_position") {
               setCourier({ lat: message.lat, lng: message.lng, dropoffAt: message.eta.dropoffAt });
+              setDropoffAt(message.eta.dropoffAt);
+            } else if (message.type === "eta") {
+              setDropoffAt(message.eta.dropoffAt);
             }
           },
         });
@@ -164,7 +170,7 @@ export function TrackScreen(props: { orderId: string }) {
 
   const reached = new Set(events.map((e) => e.state));
   const failedState = TERMINAL.has(status) && status !== "delivered" ? status : null;
-  const etaMinutes = courier ? Math.max(0, Math.round((courier.dropoffAt - now) / 60_000)) : null;
+  const etaMinutes = dropoffAt !== null ? Math.max(0, Math.round((dropoffAt - now) / 60_000)) : null;
   const address = [order.deliveryAddress.line1, order.deliveryAddress.line2, order.deliveryAddress.city]
     .filter(Boolean)
     .join(", ");
@@ -188,9 +194,9 @@ export function TrackScreen(props: { orderId: string }) {
 
       <div className="track-body">
         <div className="track-info">
-          {courier && !TERMINAL.has(status) && (
+          {dropoffAt !== null && !TERMINAL.has(status) && (
             <p className="eta" aria-live="polite">
-              {t("order.eta", { time: fmt.clock(courier.dropoffAt) })}{" "}
+              {t("order.eta", { time: fmt.clock(dropoffAt) })}{" "}
               <span className="muted">{t("order.etaIn", { minutes: etaMinutes ?? 0 })}</span>
             </p>
           )}
