@@ -45,8 +45,9 @@ export interface StackPolicy {
   maxFirstDelayMs: number;
   /**
    * The second order's drop-off may be at most this later than a free
-   * courier's. Zero: a stack must not cost its second customer anything,
-   * by the route model (which is optimistic: it cannot see a kitchen slip).
+   * courier's. One handover: the second customer pays for the first
+   * customer's door and nothing else, by the route model (which is
+   * optimistic: it cannot see a kitchen slip).
    */
   maxSecondDelayMs: number;
   /** A free courier's time to the counter when the search found none. */
@@ -57,7 +58,7 @@ export const DEFAULT_STACK_POLICY: Readonly<StackPolicy> = Object.freeze({
   maxJobs: 2,
   maxRestaurantGapM: 800,
   maxFirstDelayMs: 8 * 60_000,
-  maxSecondDelayMs: 0,
+  maxSecondDelayMs: HANDOVER_MS,
   freeApproachFallbackMs: 10 * 60_000,
 });
 
