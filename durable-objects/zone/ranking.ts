@@ -48,6 +48,7 @@ export function rankForOrder(found: readonly ZoneCandidate[], request: DispatchR
         firstDelayMs: verdict.firstDelayMs,
         toPickupMs: Math.max(0, verdict.arrivesAtPickupAt - now),
         sameRestaurant: verdict.sameRestaurant,
+        secondDelayMs: verdict.secondDelayMs,
       },
     });
   }
