@@ -187,7 +187,13 @@ describe("stacked candidates", () => {
         candidate("a", {
           activeJobs: 1,
           rating: { stars: 4.8, count: 12 },
-          stack: { withOrderId: "o1", firstDelayMs: 90_000, toPickupMs: 240_000, sameRestaurant: false },
+          stack: {
+            withOrderId: "o1",
+            firstDelayMs: 90_000,
+            toPickupMs: 240_000,
+            sameRestaurant: false,
+            secondDelayMs: 120_000,
+          },
         }),
       ],
       READY_IN_10_MIN,
@@ -196,6 +202,7 @@ describe("stacked candidates", () => {
     expect(lines[0]).toMatch(/ranked 1 of 3/);
     expect(lines.join("\n")).toMatch(/stacked on order o1/);
     expect(lines.join("\n")).toMatch(/first order delayed by 1.5 min/);
+    expect(lines.join("\n")).toMatch(/this order 2 min later than with a free courier/);
     expect(lines.join("\n")).toMatch(/rated 4.8 by 12/);
     expect(lines.join("\n")).toMatch(/before the food is ready/);
     const [plain] = rankCandidates([candidate("b", { distanceM: 4_000 })], READY_NOW);

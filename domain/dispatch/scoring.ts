@@ -33,6 +33,8 @@ export interface StackFacts {
   /** From now until the courier is at this order's counter along the stacked route. */
   toPickupMs: number;
   sameRestaurant: boolean;
+  /** How much later this order arrives than with a free courier (checkStack bounds it); absent: not computed. */
+  secondDelayMs?: number;
 }
 
 export interface OrderForScoring {
@@ -172,6 +174,8 @@ export function explainChoice(
       `stacked on order ${s.withOrderId}${s.sameRestaurant ? " (same restaurant)" : ""}: at this counter in ${mins(s.toPickupMs / 1000)}`,
       `first order delayed by ${mins(s.firstDelayMs / 1000)}: +${Math.round(b.loadS)} s`,
     );
+    if (s.secondDelayMs !== undefined)
+      lines.push(`this order ${mins(s.secondDelayMs / 1000)} later than with a free courier (at most one handover)`);
   } else {
     lines.push(
       `${(chosen.distanceM / 1000).toFixed(1)} km away by ${chosen.vehicle}: ${mins(b.travelS)} to the counter`,

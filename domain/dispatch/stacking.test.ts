@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type LatLng, metersToLatDegrees, metersToLngDegrees } from "../geo/distance.ts";
-import { travelTimeMs, type Vehicle } from "./eta.ts";
+import { HANDOVER_MS, travelTimeMs, type Vehicle } from "./eta.ts";
 import { checkStack, DEFAULT_STACK_POLICY, type StackJob } from "./stacking.ts";
 
 const MIN = 60_000;
@@ -84,5 +84,49 @@ describe("checkStack with a learned leg time", () => {
       ok: false,
       reason: "first_delay_too_long",
     });
+  });
+});
+
+describe("checkStack bounds the second customer too", () => {
+  // First job: food in 5 min at R, customer 2 km north. Second order: same counter, customer 2 km south,
+  // so its bag rides 2 km north and 4 km back before its door.
+  const south = { restaurant: R, dropoff: at(-2_000, 0), foodReadyAt: NOW + 5 * MIN };
+
+  it("refuses a stack whose second drop-off is later than a free courier's, and says by how much", () => {
+    const verdict = checkStack(at(100, 0), "bicycle", [job()], { ...south, freeApproachMs: 3 * MIN }, NOW);
+    expect(verdict).toMatchObject({ ok: false, reason: "second_delay_too_long" });
+    if (!verdict.ok) expect(verdict.secondDelayMs).toBeGreaterThan(10 * MIN);
+  });
+
+  it("lets the policy allow some delay, and falls back to a search and approach when no free courier was found", () => {
+    const lenient = { ...DEFAULT_STACK_POLICY, maxSecondDelayMs: 30 * MIN };
+    expect(checkStack(at(100, 0), "bicycle", [job()], south, NOW, lenient)).toMatchObject({ ok: true });
+    // No free courier: one is assumed 10 min away; a drop-off on the first one's way still stacks.
+    const onTheWay = { restaurant: R, dropoff: at(2_300, 0), foodReadyAt: NOW + 5 * MIN, freeApproachMs: null };
+    const verdict = checkStack(at(100, 0), "bicycle", [job()], onTheWay, NOW);
+    expect(verdict).toMatchObject({ ok: true, secondDelayMs: 0 });
+  });
+
+  it("with a free courier at the counter, a drop-off on the way costs the second customer the first door's handover, which the default allows", () => {
+    const onTheWay = { restaurant: R, dropoff: at(2_300, 0), foodReadyAt: NOW + 5 * MIN, freeApproachMs: 0 };
+    // The free courier would leave with the food at +7 min and ride 2.3 km; the stack stops at the first door on the way.
+    expect(checkStack(at(100, 0), "bicycle", [job()], onTheWay, NOW)).toMatchObject({
+      ok: true,
+      secondDelayMs: HANDOVER_MS,
+    });
+    const none = { ...DEFAULT_STACK_POLICY, maxSecondDelayMs: 0 };
+    expect(checkStack(at(100, 0), "bicycle", [job()], onTheWay, NOW, none)).toMatchObject({
+      ok: false,
+      reason: "second_delay_too_long",
+      secondDelayMs: HANDOVER_MS,
+    });
+  });
+
+  it("refuses while the first food is overdue and not on board: the kitchen is behind by an unknown amount", () => {
+    const overdue = job({ foodReadyAt: NOW - MIN });
+    const near = { restaurant: R, dropoff: at(2_100, 0), foodReadyAt: NOW };
+    expect(checkStack(R, "bicycle", [overdue], near, NOW)).toMatchObject({ ok: false, reason: "first_food_overdue" });
+    // Once the bag is on board the kitchen no longer matters.
+    expect(checkStack(R, "bicycle", [{ ...overdue, pickedUp: true }], near, NOW).ok).toBe(true);
   });
 });

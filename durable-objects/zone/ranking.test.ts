@@ -30,10 +30,11 @@ function courier(id: string, overrides: Partial<ZoneCandidate> = {}): ZoneCandid
   };
 }
 
-const job = (orderId: string, restaurant = R) => ({
+// The first customer lives next door to the new order's: the stack costs the new customer only that door's handover.
+const job = (orderId: string, restaurant = R, dropoff = request.dropoff) => ({
   orderId,
   restaurant,
-  dropoff: { lat: 38.73, lng: -9.145 },
+  dropoff,
   foodReadyAt: NOW + 4 * MIN,
 });
 
@@ -44,6 +45,13 @@ describe("rankForOrder", () => {
         courier("free"),
         courier("same-counter", { activeJobs: 1, distanceM: 50, position: R, jobs: [job("first")] }),
         courier("far-kitchen", { activeJobs: 1, distanceM: 100, position: R, jobs: [job("other", FAR_R)] }),
+        // Same counter, but the first customer is 2 km the other way: the free courier delivers the new order sooner.
+        courier("wrong-way", {
+          activeJobs: 1,
+          distanceM: 50,
+          position: R,
+          jobs: [job("south", R, { lat: 38.7043, lng: -9.1393 })],
+        }),
         courier("undescribed", { activeJobs: 1, distanceM: 10, position: R, jobs: [] }),
       ],
       request,

@@ -25,13 +25,20 @@ export function rankForOrder(found: readonly ZoneCandidate[], request: DispatchR
   const { restaurant, dropoff } = request;
   const readyAt = expectedReadyAt(request);
   const candidates: Array<ZoneCandidate & { stack: StackFacts | null }> = [];
+  // The second customer of a stack is measured against the best free courier found (decision 38's addendum).
+  let freeApproachMs: number | null = null;
+  for (const candidate of found) {
+    if (candidate.activeJobs !== 0) continue;
+    const ms = travelTimeMs(candidate.distanceM, candidate.vehicle);
+    if (freeApproachMs === null || ms < freeApproachMs) freeApproachMs = ms;
+  }
   for (const candidate of found) {
     if (candidate.activeJobs === 0) {
       candidates.push({ ...candidate, stack: null });
       continue;
     }
     if (!candidate.position || !candidate.jobs || candidate.jobs.length < candidate.activeJobs) continue;
-    const order = { restaurant, dropoff, foodReadyAt: readyAt };
+    const order = { restaurant, dropoff, foodReadyAt: readyAt, freeApproachMs };
     const verdict = checkStack(candidate.position, candidate.vehicle, candidate.jobs, order, now);
     if (!verdict.ok) continue;
     candidates.push({
@@ -41,6 +48,7 @@ export function rankForOrder(found: readonly ZoneCandidate[], request: DispatchR
         firstDelayMs: verdict.firstDelayMs,
         toPickupMs: Math.max(0, verdict.arrivesAtPickupAt - now),
         sameRestaurant: verdict.sameRestaurant,
+        secondDelayMs: verdict.secondDelayMs,
       },
     });
   }

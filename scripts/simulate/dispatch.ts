@@ -34,7 +34,7 @@ export interface DispatchStats {
   searches: number;
 }
 
-type Pick = Candidate & { courier: SimCourier; stack: StackFacts | null };
+type Pick = Candidate & { courier: SimCourier; stack: StackFacts | null; freeApproachMs: number | null };
 
 export class Dispatcher {
   readonly stats: DispatchStats = { offers: 0, assignments: 0, stackedAssignments: 0, holds: 0, searches: 0 };
@@ -96,22 +96,44 @@ export class Dispatcher {
     }));
   }
 
-  private stackFacts(c: SimCourier, order: SimOrder, now: number): StackFacts | null {
-    const target = { restaurant: order.kitchen.at, dropoff: order.dropoff, foodReadyAt: this.readyAt(order) };
+  /** Legs priced with the learned road factor of the order's area and hour (the fixed 1.3 understates the old town). */
+  private legTime(order: SimOrder, now: number): (m: number, v: Vehicle) => number {
+    const fit = fitFor(this.world.learned, order.area, Math.floor(hourAt(now)));
+    return (m, v) => (fit.roadFactor / ROAD_FACTOR) * travelTimeMs(m, v);
+  }
+
+  private stackFacts(
+    c: SimCourier,
+    order: SimOrder,
+    now: number,
+    freeApproachMs: number | null,
+  ): (StackFacts & { secondDelayMs: number }) | null {
+    const target = {
+      restaurant: order.kitchen.at,
+      dropoff: order.dropoff,
+      foodReadyAt: this.readyAt(order),
+      freeApproachMs,
+    };
     // A first order already delayed by an earlier stack has only the rest of its bound to give.
     const first = c.jobs[0];
     const left = DEFAULT_STACK_POLICY.maxFirstDelayMs - (first?.stackDelayMs ?? 0);
     const policy = { ...DEFAULT_STACK_POLICY, maxFirstDelayMs: Math.max(0, left) };
-    // Legs priced with the learned road factor of the order's area and hour (the fixed 1.3 understates the old town).
-    const fit = fitFor(this.world.learned, order.area, Math.floor(hourAt(now)));
-    const legTime = (m: number, v: Vehicle) => (fit.roadFactor / ROAD_FACTOR) * travelTimeMs(m, v);
-    const verdict = checkStack(positionAt(c, now), c.vehicle, this.jobsOf(c), target, now, policy, legTime);
+    const verdict = checkStack(
+      positionAt(c, now),
+      c.vehicle,
+      this.jobsOf(c),
+      target,
+      now,
+      policy,
+      this.legTime(order, now),
+    );
     if (!verdict.ok) return null;
     return {
       withOrderId: verdict.withOrderId,
       firstDelayMs: verdict.firstDelayMs,
       toPickupMs: Math.max(0, verdict.arrivesAtPickupAt - now),
       sameRestaurant: verdict.sameRestaurant,
+      secondDelayMs: verdict.secondDelayMs,
     };
   }
 
@@ -129,12 +151,20 @@ export class Dispatcher {
       recentAccepts: n.entry.data.recentAccepts,
       rating: n.entry.data.rating,
       stack: null,
+      freeApproachMs: null,
     }));
     if (this.mode === "today") return picks;
+    // What the second customer of a stack is measured against: the best free courier found.
+    const legTime = this.legTime(order, now);
+    let freeApproachMs: number | null = null;
+    for (const p of picks) {
+      const ms = legTime(p.distanceM, p.vehicle);
+      if (freeApproachMs === null || ms < freeApproachMs) freeApproachMs = ms;
+    }
     const gap = DEFAULT_STACK_POLICY.maxRestaurantGapM;
     for (const n of this.fleet.stackable.nearest(at.lat, at.lng, STACK_CANDIDATES, gap, notDeclined)) {
       const c = n.entry.data;
-      const stack = this.stackFacts(c, order, now);
+      const stack = this.stackFacts(c, order, now, freeApproachMs);
       if (!stack) continue;
       const distanceM = haversineMeters(positionAt(c, now), at);
       picks.push({
@@ -147,6 +177,7 @@ export class Dispatcher {
         recentAccepts: c.recentAccepts,
         rating: c.rating,
         stack,
+        freeApproachMs,
       });
     }
     const readyAt = this.readyAt(order) ?? now;
@@ -189,7 +220,9 @@ export class Dispatcher {
       if (accepts) c.recentAccepts++;
       // As deliverOffer does: the courier must still be free, or still carry exactly the job the stack was checked on.
       const still = pick.stack
-        ? c.jobs.length === 1 && String(c.jobs[0]?.id) === pick.stack.withOrderId && this.stackFacts(c, order, answerAt)
+        ? c.jobs.length === 1 &&
+          String(c.jobs[0]?.id) === pick.stack.withOrderId &&
+          this.stackFacts(c, order, answerAt, pick.freeApproachMs)
         : c.jobs.length === 0;
       if (!accepts || !still) {
         if (!accepts) {
@@ -205,7 +238,11 @@ export class Dispatcher {
       if (pick.stack) {
         this.stats.stackedAssignments++;
         const first = c.jobs[0];
-        if (first && typeof still === "object") first.stackDelayMs += still.firstDelayMs;
+        if (first && typeof still === "object") {
+          first.stackDelayMs += still.firstDelayMs;
+          // The second order's own delay counts against its bound too, should it become a first later.
+          order.stackDelayMs += still.secondDelayMs;
+        }
         this.fleet.stack(c, order, answerAt);
       } else this.fleet.assign(c, order, answerAt);
     });
