@@ -40,6 +40,7 @@ export const REVIEWS_EN = {
   "moderation.shownDone": "Review text shown again.",
   "moderation.audit": "Audit trail",
   "exc.photos": "Photos from the customer",
+  "exc.orderDetail": "Order details",
   "exc.photoAlt": "Customer photo {n} for order {ref}",
   "exc.photoFailed": "Photo {n} could not be loaded.",
 } as const;
@@ -82,6 +83,7 @@ export const REVIEWS_PT: { [K in keyof typeof REVIEWS_EN]: string } = {
   "moderation.shownDone": "Texto da avaliação de novo visível.",
   "moderation.audit": "Registo de auditoria",
   "exc.photos": "Fotografias do cliente",
+  "exc.orderDetail": "Detalhes do pedido",
   "exc.photoAlt": "Fotografia {n} do cliente para o pedido {ref}",
   "exc.photoFailed": "Não foi possível carregar a fotografia {n}.",
 };
