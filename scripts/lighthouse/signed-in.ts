@@ -25,6 +25,10 @@ export interface PageFigures {
   page: string;
   performance: number;
   lcpMs: number;
+  fcpMs: number;
+  /** The element Lighthouse found largest, and where its LCP time went (TTFB, load delay, load time, render delay). */
+  lcpElement: string;
+  lcpPhases: Record<string, number>;
   totalBlockingTimeMs: number;
   scriptKiBGzip: number;
 }
@@ -99,9 +103,28 @@ async function measure(url: string, port: number, name: string): Promise<PageFig
     page: name,
     performance: Math.round((categories.performance?.score ?? 0) * 100),
     lcpMs: Math.round(audits["largest-contentful-paint"]?.numericValue ?? 0),
+    fcpMs: Math.round(audits["first-contentful-paint"]?.numericValue ?? 0),
+    ...lcpBreakdown(audits["largest-contentful-paint-element"]?.details),
     totalBlockingTimeMs: Math.round(audits["total-blocking-time"]?.numericValue ?? 0),
     scriptKiBGzip: Math.round((scriptBytes / 1024) * 10) / 10,
   };
+}
+
+interface Table {
+  type?: string;
+  items?: Array<Record<string, unknown>>;
+}
+
+/** Lighthouse 12's LCP-element audit: a list of two tables, the element's node and the LCP's phases. */
+function lcpBreakdown(details: unknown): { lcpElement: string; lcpPhases: Record<string, number> } {
+  const tables = ((details as { items?: Table[] } | undefined)?.items ?? []).filter((t) => t.type === "table");
+  const node = tables[0]?.items?.[0]?.node as { snippet?: string; nodeLabel?: string; selector?: string } | undefined;
+  const lcpPhases: Record<string, number> = {};
+  for (const row of tables[1]?.items ?? []) {
+    if (typeof row.phase === "string" && typeof row.timing === "number") lcpPhases[row.phase] = Math.round(row.timing);
+  }
+  const label = node ? `${node.snippet ?? ""} "${(node.nodeLabel ?? "").slice(0, 60)}" (${node.selector ?? ""})` : "";
+  return { lcpElement: label, lcpPhases };
 }
 
 /**
