@@ -6,7 +6,7 @@
 // lands in that profile's localStorage exactly as the app stores it), places
 // and pays an order for the tracking page, then points Lighthouse at the same
 // Chromium without resetting storage.
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { launch } from "chrome-launcher";
@@ -25,6 +25,9 @@ export interface PageFigures {
   page: string;
   performance: number;
   lcpMs: number;
+  fcpMs: number;
+  /** The page's LCP candidates in paint order (the last one is the LCP element), seen in an unthrottled load. */
+  lcpCandidates?: string[];
   totalBlockingTimeMs: number;
   scriptKiBGzip: number;
 }
@@ -90,6 +93,10 @@ async function measure(url: string, port: number, name: string): Promise<PageFig
     disableStorageReset: true,
   });
   if (!result) throw new Error("Lighthouse returned nothing");
+  if (process.env.LIGHTHOUSE_REPORTS) {
+    const file = join(process.env.LIGHTHOUSE_REPORTS, `${name.split(" ")[0]?.replace(/[^a-z]/gi, "") || "page"}.json`);
+    await writeFile(file, JSON.stringify(result.lhr));
+  }
   const { categories, audits } = result.lhr;
   const items = (audits["network-requests"]?.details as { items?: Array<Record<string, unknown>> } | undefined)?.items;
   const scriptBytes = (items ?? [])
@@ -99,9 +106,40 @@ async function measure(url: string, port: number, name: string): Promise<PageFig
     page: name,
     performance: Math.round((categories.performance?.score ?? 0) * 100),
     lcpMs: Math.round(audits["largest-contentful-paint"]?.numericValue ?? 0),
+    fcpMs: Math.round(audits["first-contentful-paint"]?.numericValue ?? 0),
     totalBlockingTimeMs: Math.round(audits["total-blocking-time"]?.numericValue ?? 0),
     scriptKiBGzip: Math.round((scriptBytes / 1024) * 10) / 10,
   };
+}
+
+/**
+ * Which element is the LCP, from the browser's own PerformanceObserver in a plain (unthrottled) load:
+ * Lighthouse 12's LCP-element audit fails in Debian's Chromium (its TraceElements gatherer errors).
+ */
+async function lcpCandidates(port: number, url: string): Promise<string[]> {
+  const driver = await chromium.connectOverCDP(`http://127.0.0.1:${port}`);
+  try {
+    const context = driver.contexts()[0];
+    if (!context) throw new Error("no default browser context");
+    const page = await context.newPage();
+    await page.addInitScript(`
+      window.__lcp = [];
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) {
+          const el = e.element;
+          const text = el ? (el.textContent || "").trim().slice(0, 50) : "";
+          window.__lcp.push(Math.round(e.startTime) + " ms " + (el ? el.tagName.toLowerCase() + (el.className ? "." + String(el.className).split(" ").join(".") : "") : "?") + " " + JSON.stringify(text) + " " + e.size + " px²");
+        }
+      }).observe({ type: "largest-contentful-paint", buffered: true });
+    `);
+    await page.goto(url);
+    await page.waitForTimeout(4000);
+    const found = (await page.evaluate("window.__lcp")) as string[];
+    await page.close();
+    return found;
+  } finally {
+    await driver.close();
+  }
 }
 
 /**
@@ -174,7 +212,10 @@ export async function signedInFigures(chromiumPath: string): Promise<PageFigures
     await forgetCaches(chrome.port, appOrigin);
     const list = await measure(restaurantList, chrome.port, "#/ restaurant list (signed in)");
     await forgetCaches(chrome.port, appOrigin);
-    return [list, await measure(tracking, chrome.port, "#/orders/<id> tracking (signed in, paid order)")];
+    const track = await measure(tracking, chrome.port, "#/orders/<id> tracking (signed in, paid order)");
+    list.lcpCandidates = await lcpCandidates(chrome.port, restaurantList);
+    track.lcpCandidates = await lcpCandidates(chrome.port, tracking);
+    return [list, track];
   } finally {
     for (const stop of stops.reverse()) await Promise.resolve(stop()).catch(() => undefined);
   }

@@ -193,7 +193,8 @@ describe("customer app", () => {
     await card.waitFor();
     expect(await card.textContent()).toMatch(/\d+ min/);
     expect(await card.textContent()).toMatch(/Delivery €\d+\.\d\d/);
-    // Leaflet draws each restaurant and the delivery point, tiles or not.
+    // Leaflet (loaded on demand) draws each restaurant and the delivery point, tiles or not.
+    await page.locator(".discover-map path.leaflet-interactive").nth(2).waitFor();
     expect(await page.locator(".discover-map path.leaflet-interactive").count()).toBeGreaterThan(2);
     await page.getByLabel("Search dishes or restaurants").fill("smash");
     await page.locator(".restaurant-card").first().waitFor();

@@ -3,7 +3,7 @@
 // an abusive review's words with a reason (audited) and the customer app then
 // shows the note, the stars and the reply on the menu page; a customer attaches
 // photos to a problem report (a wrong type refused in the app) and the operator
-// sees them in the exceptions queue. Ratings are written straight to Postgres
+// sees them in the exceptions queue and on the order's own page. Ratings are written straight to Postgres
 // here: rating a delivered order is the customer journey's test.
 
 import { deflateSync } from "node:zlib";
@@ -159,7 +159,13 @@ describe("reviews and problem photos", () => {
     await page.getByRole("heading", { name: "Health at a glance" }).waitFor();
     await page.goto(`${consoleUrl}/#/moderation`);
     await page.getByRole("heading", { name: "Review moderation" }).waitFor();
+    // Reviews of every restaurant are listed, each under its restaurant's name; the filter picks one by name.
+    await page.getByRole("combobox", { name: "Restaurant" }).selectOption({ label: restaurant.name });
     const card = page.locator(`[data-review="${rude}"]`);
+    await card.locator(".review-restaurant", { hasText: restaurant.name }).waitFor();
+    expect(
+      new Set(await page.locator(".review-restaurant").evaluateAll((els) => els.map((e) => e.textContent))),
+    ).toEqual(new Set([restaurant.name]));
     await card.getByRole("button", { name: "Hide text" }).click();
     await page.getByText("Write the reason first.").waitFor();
     await card.getByRole("textbox").fill("Insults staff by name");
@@ -239,6 +245,21 @@ describe("reviews and problem photos", () => {
     );
     await axe(page, "exception-photos");
     await shot(page, "07-exception-photos-desktop");
+
+    // The order's own page shows the operator the same photos, without the kitchen's buttons.
+    await page.getByRole("link", { name: "Order details" }).click();
+    await page.waitForURL(`**/#/orders/${problemOrderId}`);
+    const orderPhotos = page.locator(".detail .problem-photo-grid img");
+    await orderPhotos.nth(1).waitFor();
+    expect(await orderPhotos.count()).toBe(2);
+    expect(await page.getByRole("button", { name: "Accept" }).count()).toBe(0);
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll<HTMLImageElement>(".detail .problem-photo-grid img")].every(
+        (img) => img.complete && img.naturalWidth > 0,
+      ),
+    );
+    await axe(page, "order-photos");
+    await shot(page, "08-order-photos-desktop");
   });
 
   it("raised no page errors and no serious accessibility findings", () => {

@@ -112,10 +112,12 @@ describe("reviews", () => {
     const queue = await api(`/v1/admin/reviews?hidden=true&restaurantId=${world.restaurantId}`, {
       token: tokens.admin,
     });
-    const moderation = (await queue.json()) as { reviews: Review[] };
+    const moderation = (await queue.json()) as { reviews: Array<Review & { restaurantName: string }> };
     expect(moderation.reviews.map((r) => [r.orderId, r.comment, r.hiddenReason])).toEqual([
       [rude, "You are all idiots", "Abusive language"],
     ]);
+    // Operators see which restaurant each review is about, by name.
+    expect(moderation.reviews[0]?.restaurantName).toMatch(/^Test Kitchen /);
     expect((await api("/v1/admin/reviews", { token: tokens.staff })).status).toBe(403);
     expect((await moderate(rude, tokens.admin, false, "Appeal accepted")).status).toBe(200);
     expect((await list()).reviews.find((r) => r.orderId === rude)?.comment).toBe("You are all idiots");

@@ -155,7 +155,9 @@ function Console(props: { user: User; onSignOut(): void }) {
         { href: "#/promotions", label: t("nav.promotions") },
       ];
   const sections = new Set(nav.map((item) => item.href.slice(2)));
-  const known = restaurant !== undefined && sections.has(section);
+  // Operators open one order from the exceptions queue (#/orders/<id>) without an orders list of their own.
+  const known =
+    restaurant !== undefined && (sections.has(section) || (restaurant === null && section === "orders" && !!param));
 
   useEffect(() => {
     if (restaurant !== undefined && !known) location.replace(nav[0]?.href ?? "#/");
@@ -243,6 +245,8 @@ function operatorScreen(section: string, param: string | undefined, extra: strin
       return <PlatformPromotionsScreen />;
     case "moderation":
       return <ModerationScreen />;
+    case "orders":
+      return param ? <StandaloneOrder key={param} orderId={param} operator /> : null;
     case "audit":
       return <AuditScreen key={`${param}/${extra}`} entityType={param} entityId={extra} />;
     default:
@@ -250,14 +254,14 @@ function operatorScreen(section: string, param: string | undefined, extra: strin
   }
 }
 
-function StandaloneOrder(props: { orderId: string }) {
+function StandaloneOrder(props: { orderId: string; operator?: boolean }) {
   const { t } = useI18n();
   return (
     <div className="standalone">
-      <a href="#/orders" className="back">
-        {t("order.backToOrders")}
+      <a href={props.operator ? "#/exceptions" : "#/orders"} className="back">
+        {props.operator ? t("order.backToExceptions") : t("order.backToOrders")}
       </a>
-      <OrderDetail orderId={props.orderId} />
+      <OrderDetail orderId={props.orderId} operator={props.operator} />
     </div>
   );
 }

@@ -27,6 +27,8 @@ export const REVIEWS_EN = {
     "Hide the words of an abusive review: customers and the restaurant see a note instead, and its stars still count. Every change is in the audit log with your reason.",
   "moderation.filter": "Show",
   "moderation.all": "All reviews",
+  "moderation.restaurant": "Restaurant",
+  "moderation.anyRestaurant": "All restaurants",
   "moderation.visible": "Visible",
   "moderation.hiddenOnly": "Hidden",
   "moderation.reason": "Reason (recorded in the audit log)",
@@ -38,6 +40,7 @@ export const REVIEWS_EN = {
   "moderation.shownDone": "Review text shown again.",
   "moderation.audit": "Audit trail",
   "exc.photos": "Photos from the customer",
+  "exc.orderDetail": "Order details",
   "exc.photoAlt": "Customer photo {n} for order {ref}",
   "exc.photoFailed": "Photo {n} could not be loaded.",
 } as const;
@@ -67,6 +70,8 @@ export const REVIEWS_PT: { [K in keyof typeof REVIEWS_EN]: string } = {
     "Oculte o texto de uma avaliação abusiva: clientes e restaurante veem uma nota em vez dele, e as estrelas continuam a contar. Cada alteração fica no registo de auditoria com o seu motivo.",
   "moderation.filter": "Mostrar",
   "moderation.all": "Todas as avaliações",
+  "moderation.restaurant": "Restaurante",
+  "moderation.anyRestaurant": "Todos os restaurantes",
   "moderation.visible": "Visíveis",
   "moderation.hiddenOnly": "Ocultas",
   "moderation.reason": "Motivo (fica no registo de auditoria)",
@@ -78,6 +83,7 @@ export const REVIEWS_PT: { [K in keyof typeof REVIEWS_EN]: string } = {
   "moderation.shownDone": "Texto da avaliação de novo visível.",
   "moderation.audit": "Registo de auditoria",
   "exc.photos": "Fotografias do cliente",
+  "exc.orderDetail": "Detalhes do pedido",
   "exc.photoAlt": "Fotografia {n} do cliente para o pedido {ref}",
   "exc.photoFailed": "Não foi possível carregar a fotografia {n}.",
 };

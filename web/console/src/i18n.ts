@@ -122,6 +122,7 @@ const en = {
   "order.done.prepTime": "Order {ref}: prep time adjusted.",
   "order.done.cancelled": "Order {ref}: cancelled.",
   "order.backToOrders": "← Past orders",
+  "order.backToExceptions": "← Exceptions",
 
   "event.placed": "Placed",
   "event.payment_started": "Payment started",
@@ -372,6 +373,7 @@ const pt: { [K in keyof typeof en]: string } = {
   "order.done.prepTime": "Pedido {ref}: tempo de preparação ajustado.",
   "order.done.cancelled": "Pedido {ref}: cancelado.",
   "order.backToOrders": "← Pedidos anteriores",
+  "order.backToExceptions": "← Exceções",
 
   "event.placed": "Feito",
   "event.payment_started": "Pagamento iniciado",

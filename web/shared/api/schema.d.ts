@@ -3577,6 +3577,15 @@ export interface components {
         ReviewReply: {
             text: string;
         };
+        ModerationReviewPage: {
+            reviews: components["schemas"]["ModerationReview"][];
+            /** @description Pass as `cursor` for the next (older) page. */
+            nextCursor: string | null;
+        };
+        ModerationReview: components["schemas"]["Review"] & {
+            /** @description The reviewed restaurant's name, for operators' eyes. */
+            restaurantName: string;
+        };
         ReviewModeration: {
             hidden: boolean;
             reason: string;
@@ -8921,13 +8930,13 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description A page of reviews */
+            /** @description A page of reviews, each with its restaurant's name */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ReviewPage"];
+                    "application/json": components["schemas"]["ModerationReviewPage"];
                 };
             };
             /** @description Invalid request (validation_failed, malformed_json) */

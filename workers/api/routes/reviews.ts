@@ -4,8 +4,8 @@
 // show them again, each change in the audit log with its reason. A hidden
 // review's stars still count in getRestaurantRatings' average.
 import { createRoute, z } from "@hono/zod-openapi";
-import { and, desc, eq, isNotNull, isNull, lt, or, type SQL } from "drizzle-orm";
-import { orderRatings } from "../../../db/schema.ts";
+import { and, desc, eq, inArray, isNotNull, isNull, lt, or, type SQL } from "drizzle-orm";
+import { orderRatings, restaurants } from "../../../db/schema.ts";
 import {
   type Cursor,
   decideModeration,
@@ -46,6 +46,17 @@ const ReviewPage = z
     nextCursor: z.string().nullable().openapi({ description: "Pass as `cursor` for the next (older) page." }),
   })
   .openapi("ReviewPage");
+
+const ModerationReviewPage = z
+  .object({
+    reviews: z.array(
+      Review.extend({
+        restaurantName: z.string().openapi({ description: "The reviewed restaurant's name, for operators' eyes." }),
+      }).openapi("ModerationReview"),
+    ),
+    nextCursor: z.string().nullable().openapi({ description: "Pass as `cursor` for the next (older) page." }),
+  })
+  .openapi("ModerationReviewPage");
 
 const pageQuery = {
   limit: urlNumber({ min: 1, max: 50, int: true }).optional(),
@@ -93,7 +104,10 @@ const moderationList = createRoute({
       hidden: z.enum(["true", "false"]).optional(),
     }),
   },
-  responses: { 200: jsonResponse(ReviewPage, "A page of reviews"), ...errorResponses(400, 401, 403) },
+  responses: {
+    200: jsonResponse(ModerationReviewPage, "A page of reviews, each with its restaurant's name"),
+    ...errorResponses(400, 401, 403),
+  },
 });
 
 const moderateReview = createRoute({
@@ -214,7 +228,18 @@ export function registerReviewRoutes(app: App): void {
     if (query.hidden === "true") filters.push(isNotNull(orderRatings.hiddenAt));
     if (query.hidden === "false") filters.push(isNull(orderRatings.hiddenAt));
     const result = await page(c, filters, query.limit ?? REVIEWS_PAGE, query.cursor, true);
-    return c.json(result, 200);
+    // One lookup for the page's restaurants (at most 50 reviews, usually a handful of restaurants).
+    const ids = [...new Set(result.reviews.map((r) => r.restaurantId))];
+    const names =
+      ids.length === 0
+        ? []
+        : await c.var.db
+            .select({ id: restaurants.id, name: restaurants.name })
+            .from(restaurants)
+            .where(inArray(restaurants.id, ids));
+    const nameOf = new Map(names.map((r) => [r.id, r.name]));
+    const reviews = result.reviews.map((r) => ({ ...r, restaurantName: nameOf.get(r.restaurantId) ?? "" }));
+    return c.json({ reviews, nextCursor: result.nextCursor }, 200);
   });
 
   app.openapi(moderateReview, async (c) => {

@@ -170,7 +170,10 @@ export function ExceptionActions(props: { exception: OrderException; onDone(): v
       ) : (
         <p className="muted">{exception.resolutionNote}</p>
       )}
-      <a href={`#/audit/order/${exception.orderId}`}>{t("nav.audit")}</a>
+      <p className="button-row">
+        <a href={`#/orders/${exception.orderId}`}>{t("exc.orderDetail")}</a>
+        <a href={`#/audit/order/${exception.orderId}`}>{t("nav.audit")}</a>
+      </p>
     </aside>
   );
 }

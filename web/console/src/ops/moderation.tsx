@@ -16,16 +16,32 @@ type Filter = "" | "true" | "false";
 export function ModerationScreen() {
   const { t } = useI18n();
   const [filter, setFilter] = useState<Filter>("");
+  const [restaurantId, setRestaurantId] = useState("");
   const list = useLoad(
     () =>
       unwrap(
-        api.http.GET("/v1/admin/reviews", { params: { query: { limit: 50, ...(filter ? { hidden: filter } : {}) } } }),
+        api.http.GET("/v1/admin/reviews", {
+          params: {
+            query: { limit: 50, ...(filter ? { hidden: filter } : {}), ...(restaurantId ? { restaurantId } : {}) },
+          },
+        }),
       ),
-    [filter],
+    [filter, restaurantId],
   );
+  // The restaurants to pick from by name (the platform's, active or not: old reviews outlive a pause).
+  const restaurants = useLoad(
+    () =>
+      unwrap(api.http.GET("/v1/admin/restaurants", { params: { query: { limit: 200 } } })).then((page) =>
+        page.restaurants.map((r) => ({ id: r.id, name: r.name })).sort((a, b) => a.name.localeCompare(b.name)),
+      ),
+    [],
+  );
+  // The moderation answer is a plain review: the name the list had stays.
   const replaced = (review: Review) =>
     list.set((page) =>
-      page ? { ...page, reviews: page.reviews.map((r) => (r.orderId === review.orderId ? review : r)) } : page,
+      page
+        ? { ...page, reviews: page.reviews.map((r) => (r.orderId === review.orderId ? { ...r, ...review } : r)) }
+        : page,
     );
 
   return (
@@ -44,6 +60,15 @@ export function ModerationScreen() {
           <option value="false">{t("moderation.visible")}</option>
           <option value="true">{t("moderation.hiddenOnly")}</option>
         </select>
+        <label htmlFor="moderation-restaurant">{t("moderation.restaurant")}</label>
+        <select id="moderation-restaurant" value={restaurantId} onChange={(e) => setRestaurantId(e.target.value)}>
+          <option value="">{t("moderation.anyRestaurant")}</option>
+          {(restaurants.data ?? []).map((r) => (
+            <option key={r.id} value={r.id}>
+              {r.name}
+            </option>
+          ))}
+        </select>
       </div>
       {list.data && list.data.reviews.length === 0 ? <p className="muted empty">{t("reviews.empty")}</p> : null}
       <ul className="review-cards" aria-busy={list.busy}>
@@ -51,6 +76,7 @@ export function ModerationScreen() {
           <ReviewCard
             key={review.orderId}
             review={review}
+            restaurantName={review.restaurantName}
             extra={
               <a className="small-text" href={`#/audit/review/${review.orderId}`}>
                 {t("moderation.audit")}

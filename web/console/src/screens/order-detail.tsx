@@ -9,6 +9,7 @@ import { shortId } from "../../../shared/ui/format.ts";
 import { useNotices } from "../../../shared/ui/notices.tsx";
 import { api, failureText, statusLabel } from "../api.ts";
 import { type MessageKey, useI18n } from "../i18n.ts";
+import { ProblemPhotos, photoKeysOf } from "../ops/problem-photos.tsx";
 
 type Order = Schemas["Order"];
 type Detail = { order: Order; timeline: Schemas["OrderEvent"][] };
@@ -35,6 +36,8 @@ export interface OrderDetailProps {
   /** The newest event sequence the board heard for this order: a newer one than shown re-reads it. */
   seenSeq?: number | undefined;
   onClose?: () => void;
+  /** An operator reads it: the customer's problem photos show, the kitchen's buttons do not. */
+  operator?: boolean | undefined;
 }
 
 export function OrderDetail(props: OrderDetailProps) {
@@ -93,7 +96,7 @@ export function OrderDetail(props: OrderDetailProps) {
   } else if (!detail) {
     body = <p className="muted">{t("order.loading")}</p>;
   } else {
-    body = <OrderBody detail={detail} reload={reload} />;
+    body = <OrderBody detail={detail} reload={reload} operator={props.operator === true} />;
   }
 
   return (
@@ -113,7 +116,7 @@ export function OrderDetail(props: OrderDetailProps) {
   );
 }
 
-function OrderBody(p: { detail: Detail; reload(): Promise<void> }) {
+function OrderBody(p: { detail: Detail; reload(): Promise<void>; operator: boolean }) {
   const { t, fmt, maybe } = useI18n();
   const { order, timeline } = p.detail;
   const cur = order.currency;
@@ -140,10 +143,12 @@ function OrderBody(p: { detail: Detail; reload(): Promise<void> }) {
         {order.prepTimeMinutes !== null ? <span>{t("order.prep", { minutes: order.prepTimeMinutes })}</span> : null}
         {eta ? <span className="eta">{eta}</span> : null}
       </p>
-      <fieldset className="actions">
-        <legend className="visually-hidden">{t("order.actions")}</legend>
-        <Actions order={order} reload={p.reload} />
-      </fieldset>
+      {p.operator ? null : (
+        <fieldset className="actions">
+          <legend className="visually-hidden">{t("order.actions")}</legend>
+          <Actions order={order} reload={p.reload} />
+        </fieldset>
+      )}
       <div className="items-head">
         <h3>{t("order.items")}</h3>
         <button type="button" className="ghost small" onClick={() => window.print()}>
@@ -193,6 +198,7 @@ function OrderBody(p: { detail: Detail; reload(): Promise<void> }) {
         {address.instructions ? <span className="muted block">{`“${address.instructions}”`}</span> : null}
         <span className="muted block">{t("order.courier", { state: spoken(maybe, "delivery", order.delivery) })}</span>
       </p>
+      {p.operator ? <ProblemPhotos orderId={order.id} keys={problemPhotoKeys(timeline)} /> : null}
       <h3>{t("order.timeline")}</h3>
       <ol className="timeline">
         {timeline.map((e) => (
@@ -208,6 +214,12 @@ function OrderBody(p: { detail: Detail; reload(): Promise<void> }) {
       </ol>
     </div>
   );
+}
+
+/** Every photo the customer attached to a problem report on this order, oldest report first. */
+function problemPhotoKeys(timeline: Detail["timeline"]): string[] {
+  const keys = timeline.filter((e) => e.type === "order.problem_reported").flatMap((e) => photoKeysOf(e.payload));
+  return [...new Set(keys)];
 }
 
 /**

@@ -8,12 +8,19 @@ import { useI18n } from "../i18n.ts";
 export type Review = Schemas["Review"];
 export type ReviewPage = Schemas["ReviewPage"];
 
-export function ReviewCard(props: { review: Review; children?: ReactNode; extra?: ReactNode }) {
+export function ReviewCard(props: {
+  review: Review;
+  children?: ReactNode;
+  extra?: ReactNode;
+  /** The reviewed restaurant's name, where reviews of many are listed (moderation). */
+  restaurantName?: string | undefined;
+}) {
   const { t, fmt } = useI18n();
   const { review } = props;
   return (
     <li className="review-card panel" data-review={review.orderId}>
       <header className="review-card-head">
+        {props.restaurantName ? <strong className="review-restaurant">{props.restaurantName}</strong> : null}
         <span className="review-stars" role="img" aria-label={t("reviews.stars", { stars: review.stars })}>
           {"★".repeat(review.stars)}
           <span className="review-stars-off">{"★".repeat(5 - review.stars)}</span>

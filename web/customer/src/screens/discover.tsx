@@ -5,7 +5,7 @@ import { customerApi, type Restaurant } from "../api.ts";
 import { useI18n } from "../i18n.ts";
 import { RatingChip, RatingFilter } from "../ratings/rating-filter.tsx";
 import { useErrorText, useShared } from "../state.tsx";
-import { type MapArea, type MapPoint, PointsMap } from "./map.tsx";
+import { type MapArea, type MapPoint, LazyPointsMap as PointsMap } from "./lazy-map.tsx";
 import { PlacePicker } from "./place-picker.tsx";
 
 function useDebounced<T>(value: T, ms: number): T {

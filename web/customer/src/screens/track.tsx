@@ -16,7 +16,7 @@ import { awaitsSupport } from "../problems/outcome.ts";
 import { ProblemStatus } from "../problems/problem-status.tsx";
 import { useErrorText, useShared } from "../state.tsx";
 import { OrderWhen } from "./delivery-time.tsx";
-import { type MapPoint, PointsMap } from "./map.tsx";
+import { type MapPoint, LazyPointsMap as PointsMap } from "./lazy-map.tsx";
 import { RateOrder } from "./rate.tsx";
 
 const HAPPY_PATH = ["placed", "paid", "accepted", "preparing", "ready", "picked_up", "delivered"] as const;
@@ -131,7 +131,22 @@ export function TrackScreen(props: { orderId: string }) {
       </div>
     );
   }
-  if (!order) return <p className="muted">{t("app.loading")}</p>;
+  // The frame paints before the order arrives (the reference is in the URL); the same nodes then fill in.
+  if (!order) {
+    return (
+      <div className="track-page">
+        <a href="#/orders" className="back">
+          {t("order.back")}
+        </a>
+        <div className="track-head">
+          <h1>{t("order.title", { ref: shortId(props.orderId) })}</h1>
+        </div>
+        <p className="muted" role="status">
+          {t("app.loading")}
+        </p>
+      </div>
+    );
+  }
 
   async function cancel() {
     if (!order || !window.confirm(t("order.cancelConfirm"))) return;
