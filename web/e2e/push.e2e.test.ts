@@ -139,23 +139,33 @@ describe("web push to the console's service worker", () => {
       data: payload,
     });
     let shown: Array<{ title: string; body: string; tag: string; url: string }> = [];
-    // Polled up to 10 s: on a loaded machine the worker can take a while; the latency is reported, not asserted.
-    const until = Date.now() + 10_000;
+    // Polled up to 20 s: on a loaded machine the worker can take a while; the latency is reported, not asserted.
+    // With its tab closed Chromium may stop the worker and start a new one for the push, so each poll asks the
+    // context for the origin's current worker instead of keeping the first handle.
+    const currentWorker = () =>
+      context
+        .serviceWorkers()
+        .filter((w) => w.url().startsWith(origin))
+        .at(-1);
+    const until = Date.now() + 20_000;
     while (shown.length === 0 && Date.now() < until) {
       shown =
-        (await worker?.evaluate(async () => {
-          const sw = self as unknown as {
-            registration: {
-              getNotifications(): Promise<Array<{ title: string; body: string; tag: string; data: { url: string } }>>;
+        (await currentWorker()
+          ?.evaluate(async () => {
+            const sw = self as unknown as {
+              registration: {
+                getNotifications(): Promise<Array<{ title: string; body: string; tag: string; data: { url: string } }>>;
+              };
             };
-          };
-          return (await sw.registration.getNotifications()).map((n) => ({
-            title: n.title,
-            body: n.body,
-            tag: n.tag,
-            url: n.data.url,
-          }));
-        })) ?? [];
+            return (await sw.registration.getNotifications()).map((n) => ({
+              title: n.title,
+              body: n.body,
+              tag: n.tag,
+              url: n.data.url,
+            }));
+          })
+          // A worker stopped between the lookup and the call: ask again on the next poll.
+          .catch(() => [])) ?? [];
       if (shown.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
     }
     const latencyMs = Date.now() - sentAt;
