@@ -59,6 +59,11 @@ export const orders = pgTable(
     smallOrderFeeMinor: integer("small_order_fee_minor").notNull().default(0),
     tipMinor: integer("tip_minor").notNull().default(0),
     totalMinor: integer("total_minor").notNull(),
+    /**
+     * Added to total_minor so Stripe can charge it: a three-decimal currency's total rounded to 10 fils
+     * (−4..+5; 0 elsewhere). The ledger books it to platform:rounding (domain/pricing/final-price.ts).
+     */
+    roundingMinor: integer("rounding_minor").notNull().default(0),
     /** A promotion's discount, already taken off total_minor (db/schema-promotions.ts). */
     discountMinor: integer("discount_minor").notNull().default(0),
     promotionId: uuid("promotion_id"),
@@ -95,8 +100,9 @@ export const orders = pgTable(
     ),
     check(
       "orders_total_is_sum",
-      sql`${t.totalMinor} = ${t.subtotalMinor} + ${t.deliveryFeeMinor} + ${t.serviceFeeMinor} + ${t.smallOrderFeeMinor} + (case when ${t.taxIncluded} then 0 else ${t.taxMinor} end) + ${t.tipMinor} - ${t.discountMinor}`,
+      sql`${t.totalMinor} = ${t.subtotalMinor} + ${t.deliveryFeeMinor} + ${t.serviceFeeMinor} + ${t.smallOrderFeeMinor} + (case when ${t.taxIncluded} then 0 else ${t.taxMinor} end) + ${t.tipMinor} - ${t.discountMinor} + ${t.roundingMinor}`,
     ),
+    check("orders_rounding_within_half_step", sql`${t.roundingMinor} between -4 and 5`),
     // A promotion's discount comes off the food only (domain/pricing/promotions.ts).
     check("orders_discount_within_subtotal", sql`${t.discountMinor} >= 0 and ${t.discountMinor} <= ${t.subtotalMinor}`),
   ],

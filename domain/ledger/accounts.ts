@@ -22,6 +22,11 @@ export const PLATFORM = {
   customerRefunds: "platform:customer_refunds",
   /** Discounts the platform funds (an expense). */
   promotions: "platform:promotions",
+  /**
+   * Three-decimal charges rounded to 10 fils for Stripe (decision 0052's addendum): credited
+   * when the customer paid up to 5 fils more than the parts, debited when up to 4 less.
+   */
+  rounding: "platform:rounding",
   /** Money Stripe withdrew for a dispute still open (a receivable). */
   disputes: "platform:disputes",
 } as const;

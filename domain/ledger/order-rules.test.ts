@@ -55,6 +55,7 @@ describe("bookOrder", () => {
       platformMinor: 660,
       taxMinor: 450,
       discountMinor: 0,
+      roundingMinor: 0,
     });
     const bookings = bookOrder(order, events(["order.placed"], paid, ["order.accepted"], ["order.delivered"]));
     expect(bookings.map((b) => b.kind)).toEqual(["order_paid", "order_delivered"]);

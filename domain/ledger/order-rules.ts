@@ -22,7 +22,11 @@
 //
 // - A promotion's discount is paid in at settlement by its funder: the
 //   platform (promotions, an expense) or the restaurant (a debit beside its
-//   share). Nothing is booked for it if the order is called off.
+//   share). Nothing is booked for it if the order is called off. The tax
+//   collected is on the discounted food (decision 0052's addendum).
+// - A three-decimal total rounded to 10 fils for Stripe: the difference goes
+//   to platform rounding at settlement (credit if the customer paid more than
+//   the parts, debit if less), so nobody's share carries it.
 //
 // Only a contiguous run of events from seq 1 is folded, so a redelivered,
 // late or reordered event changes nothing already booked: every booking is
@@ -47,8 +51,10 @@ export interface LedgerOrder {
   /** Platform revenue, like the service fee. */
   smallOrderFeeMinor?: number | undefined;
   tipMinor: number;
-  /** What the customer was charged: net of the discount. */
+  /** What the customer was charged: net of the discount, with `roundingMinor`. */
   totalMinor: number;
+  /** Added to the total so Stripe could charge it (−4..+5 fils in BHD/JOD/KWD/OMR/TND); absent: 0. */
+  roundingMinor?: number | undefined;
   /** A promotion's discount (0 without one), paid by its funder when the order settles. */
   discountMinor: number;
   discountFundedBy: "platform" | "restaurant";
@@ -86,6 +92,8 @@ export interface OrderShares {
   taxMinor: number;
   /** Paid in by whoever funds the promotion (decision 0041). */
   discountMinor: number;
+  /** The charge's rounding for Stripe: positive is platform income, negative its expense. */
+  roundingMinor: number;
 }
 
 /** How a delivered order's total splits; the parts add up to the total. */
@@ -103,9 +111,17 @@ export function orderShares(order: LedgerOrder): OrderShares {
   const restaurantMinor = order.subtotalMinor - commissionMinor - itemsTax;
   const platformMinor = commissionMinor + order.serviceFeeMinor + smallOrderFeeMinor - feesTax;
   const discountMinor = Math.max(0, order.discountMinor);
-  // The customer paid the total net of the discount; the funder pays the discount in.
+  const roundingMinor = order.roundingMinor ?? 0;
+  // The customer paid the total net of the discount, rounded; the funder pays the discount in.
   const rest =
-    order.totalMinor + discountMinor - restaurantMinor - platformMinor - pay.payMinor - pay.tipMinor - order.taxMinor;
+    order.totalMinor +
+    discountMinor -
+    roundingMinor -
+    restaurantMinor -
+    platformMinor -
+    pay.payMinor -
+    pay.tipMinor -
+    order.taxMinor;
   // A total that is not the sum of its parts (it never is today) goes to the platform, so entries still balance.
   return {
     restaurantMinor,
@@ -115,6 +131,7 @@ export function orderShares(order: LedgerOrder): OrderShares {
     platformMinor: platformMinor + rest,
     taxMinor: order.taxMinor,
     discountMinor,
+    roundingMinor,
   };
 }
 
@@ -227,6 +244,7 @@ export function bookOrder(order: LedgerOrder, events: readonly LedgerEvent[]): B
               [PLATFORM.customerFunds, paid - refundsFromFunds, "order settled"],
               ...bearers(refundsFromFunds),
               ...discount,
+              [PLATFORM.rounding, Math.max(0, -shares.roundingMinor), "charge rounded down to 10 fils"],
             ],
             [
               [restaurant, shares.restaurantMinor, "subtotal less commission"],
@@ -234,6 +252,7 @@ export function bookOrder(order: LedgerOrder, events: readonly LedgerEvent[]): B
               [courier, shares.tipMinor, "tip"],
               [PLATFORM.revenue, shares.platformMinor, "commission and service fee"],
               [PLATFORM.taxesCollected, shares.taxMinor, "tax collected"],
+              [PLATFORM.rounding, Math.max(0, shares.roundingMinor), "charge rounded up to 10 fils"],
             ],
           ),
         );

@@ -62,8 +62,10 @@ export interface PlacedOrder {
   itemsTaxMinor?: number | undefined;
   smallOrderFeeMinor?: number | undefined;
   tipMinor: number;
-  /** Net of `discountMinor`. */
+  /** Net of `discountMinor`, with `roundingMinor`. */
   totalMinor: number;
+  /** A three-decimal total rounded to 10 fils for Stripe (domain/pricing/final-price.ts); absent: 0. */
+  roundingMinor?: number | undefined;
   /** A promotion's discount (domain/pricing/promotions.ts); absent on orders without one. */
   discountMinor?: number | undefined;
   promotion?: PlacedPromotion | undefined;

@@ -757,6 +757,19 @@ describe("decide: admin refund", () => {
     ).toMatchObject({ status: 422, code: "invalid_refund_amount" });
   });
 
+  it("refunds in KWD only in tens of fils, as Stripe takes them", () => {
+    const kwd = { ...scenario("delivered/delivered"), currency: "KWD" };
+    expect(decide(kwd, { type: "refund", amountMinor: 1005, reason: "x" }, ACTORS.admin, LATE)).toMatchObject({
+      status: 422,
+      code: "invalid_refund_amount",
+    });
+    expectOk(decide(kwd, { type: "refund", amountMinor: 1010, reason: "x" }, ACTORS.admin, LATE));
+    // Any amount elsewhere.
+    expectOk(
+      decide(scenario("delivered/delivered"), { type: "refund", amountMinor: 1005, reason: "x" }, ACTORS.admin, LATE),
+    );
+  });
+
   it("refuses a refund above what was paid with 422 refund_exceeds_remaining", () => {
     expect(
       decide(scenario("paid/none"), { type: "refund", amountMinor: TOTAL + 1, reason: "x" }, ACTORS.admin, LATE),

@@ -2,6 +2,7 @@
 // snapshot, calls decide(), persists `next`, appends `events` and performs the
 // side effects they describe (Stripe refunds, notifying couriers). Keeping
 // every rule here lets them be tested without a runtime, clock or network.
+import { chargeStepMinor } from "../pricing/currency.ts";
 import { type TransitionDraft, type TransitionEventDraft, withBase } from "./events.ts";
 import { AFTER_END, type OperatorCommand, planOperatorCommand } from "./operator-commands.ts";
 import type {
@@ -429,6 +430,8 @@ export function decide(
       if (command.amountMinor > remaining) {
         return refuse(422, "refund_exceeds_remaining", `refund ${command.amountMinor} exceeds refundable ${remaining}`);
       }
+      const offStep = refundOffStep(order.currency, command.amountMinor);
+      if (offStep) return offStep;
       const noReason = checkReason(command.reason);
       if (noReason) return noReason;
       return apply(
@@ -757,6 +760,8 @@ function cancel(ctx: Ctx, command: Extract<OrderCommand, { type: "cancel" }>): D
     if (!Number.isSafeInteger(command.refundMinor) || command.refundMinor < 0 || command.refundMinor > remaining) {
       return refuse(422, "invalid_refund_amount", `refund must be a whole amount from 0 to ${remaining}`);
     }
+    const offStep = refundOffStep(order.currency, command.refundMinor);
+    if (offStep) return offStep;
   }
   const closing = fullRefund(ctx, "cancelled", command.reason, command.refundMinor);
   return apply(ctx, closing.changes, {
@@ -886,4 +891,11 @@ function invalidTransition(order: OrderSnapshot, command: OrderCommand): Refusal
 
 function refuse(status: Refusal["status"], code: string, message: string): Refusal {
   return { ok: false, status, code, message };
+}
+
+/** Stripe refunds BHD/JOD/KWD/OMR/TND only in tens of fils; a charge already is one, so whole remainders always are. */
+function refundOffStep(currency: string, amountMinor: number) {
+  const step = chargeStepMinor(currency);
+  if (amountMinor % step === 0) return null;
+  return refuse(422, "invalid_refund_amount", `refunds in ${currency} must be a multiple of ${step} minor units`);
 }

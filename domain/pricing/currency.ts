@@ -82,3 +82,32 @@ export function formatMinor(amountMinor: number, currency: string): string {
   if (exponent === 0) return `${sign}${digits}`;
   return `${sign}${digits.slice(0, -exponent)}.${digits.slice(-exponent)}`;
 }
+
+/**
+ * Stripe takes charges and refunds in these three-decimal currencies only in
+ * whole tens of the minor unit (the last digit 0: 5.120 KWD, not 5.124), "to
+ * ensure compatibility with its payments partners". IQD and LYD also have
+ * three decimals but Stripe does not charge in them.
+ */
+const CHARGED_IN_TENS: ReadonlySet<string> = new Set(["BHD", "JOD", "KWD", "OMR", "TND"]);
+
+/** The smallest step a charge or refund in `currency` may take, in minor units: 10 for BHD/JOD/KWD/OMR/TND, else 1. */
+export function chargeStepMinor(currency: string): number {
+  return CHARGED_IN_TENS.has(currency.toUpperCase()) ? 10 : 1;
+}
+
+/**
+ * What to add to `totalMinor` so it is a whole number of steps: rounded to the
+ * nearest step, half up (5 fils up, 4 down), like every other rounding in
+ * pricing (decision 0052). Between −4 and +5 fils in BHD/JOD/KWD/OMR/TND; 0
+ * elsewhere. Pure, so quote and placement round alike.
+ */
+export function chargeRoundingMinor(totalMinor: number, currency: string): number {
+  const step = chargeStepMinor(currency);
+  if (step === 1) return 0;
+  if (!Number.isSafeInteger(totalMinor) || totalMinor < 0) {
+    throw new RangeError(`total must be a non-negative integer, got ${totalMinor}`);
+  }
+  const up = totalMinor + step / 2;
+  return up - (up % step) - totalMinor;
+}

@@ -2,7 +2,8 @@
 // currency and zero- and three-decimal currencies (decision 0052).
 import { describe, expect, it } from "vitest";
 import { seededRandom } from "../random/seeded-random.ts";
-import { currencyExponent, formatMinor, maxTipMinor, minorPerMajor } from "./currency.ts";
+import { chargeStepMinor, currencyExponent, formatMinor, maxTipMinor, minorPerMajor } from "./currency.ts";
+import { finalPrice } from "./final-price.ts";
 import {
   type FeePolicy,
   type MenuForPricing,
@@ -201,11 +202,11 @@ describe("currencies", () => {
 });
 
 describe("property: parts add up to the total, nothing negative", () => {
-  it("holds over random carts, rates, modes, fees and currencies", () => {
+  it("holds over random carts, rates, modes, fees, discounts and currencies", () => {
     const rand = seededRandom(0x5a7);
     const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
     for (let n = 0; n < 1000; n++) {
-      const currency = ["EUR", "JPY", "KWD", "TND", "GBP"][int(0, 4)] as string;
+      const currency = ["EUR", "JPY", "KWD", "TND", "GBP", "BHD", "OMR", "JOD"][int(0, 7)] as string;
       const items = Array.from({ length: int(1, 6) }, (_, i) =>
         item(`i${i}`, int(0, 50_000), rand() < 0.4 ? [0, 600, 1300, 2300][int(0, 3)] : undefined),
       );
@@ -225,8 +226,11 @@ describe("property: parts add up to the total, nothing negative", () => {
         smallOrderFeeMinor: int(0, 1000),
       };
       const tip = int(0, maxTipMinor(currency));
-      const discount = 0;
-      const r = ok(priceCart(menuIn(currency, items), lines, fees, rand() * 10_000, tip));
+      const before = ok(priceCart(menuIn(currency, items), lines, fees, rand() * 10_000, tip));
+      // No discount, a random one, or the whole subtotal.
+      const pick = rand();
+      const asked = pick < 0.3 ? 0 : pick < 0.9 ? int(0, before.subtotalMinor) : before.subtotalMinor;
+      const r = finalPrice(before, asked);
       const context = `case ${n}`;
       const parts =
         r.lines.reduce((s, l) => s + l.lineTotalMinor, 0) +
@@ -235,19 +239,32 @@ describe("property: parts add up to the total, nothing negative", () => {
         r.smallOrderFeeMinor +
         (r.taxIncluded ? 0 : r.taxMinor) +
         r.tipMinor -
-        discount;
+        r.discountMinor +
+        r.roundingMinor;
       expect(r.totalMinor, context).toBe(parts);
+      expect(r.discountMinor, context).toBe(asked);
+      expect(r.discountMinor, context).toBe(r.lines.reduce((s, l) => s + l.discountMinor, 0));
+      // Stripe's rule for three-decimal currencies, and nothing rounded elsewhere.
+      expect(r.totalMinor % chargeStepMinor(currency), context).toBe(0);
+      expect(r.roundingMinor, context).toBeGreaterThanOrEqual(chargeStepMinor(currency) === 10 ? -4 : 0);
+      expect(r.roundingMinor, context).toBeLessThanOrEqual(chargeStepMinor(currency) === 10 ? 5 : 0);
       expect(r.taxMinor, context).toBe(r.taxes.reduce((s, t) => s + t.taxMinor, 0));
       expect(r.itemsTaxMinor, context).toBe(r.lines.reduce((s, l) => s + l.taxMinor, 0));
       for (const v of [r.totalMinor, r.taxMinor, r.smallOrderFeeMinor, ...r.lines.map((l) => l.taxMinor)]) {
         expect(Number.isSafeInteger(v) && v >= 0, context).toBe(true);
       }
+      for (const t of r.taxes) expect(t.baseMinor >= 0 && t.taxMinor >= 0, context).toBe(true);
+      // A discount never raises the tax; the fees' tax does not move.
+      expect(r.itemsTaxMinor, context).toBeLessThanOrEqual(before.itemsTaxMinor);
+      expect(r.taxMinor - r.itemsTaxMinor, context).toBe(before.taxMinor - before.itemsTaxMinor);
       // Included tax never exceeds what it is extracted from.
-      if (r.taxIncluded) expect(r.taxMinor, context).toBeLessThanOrEqual(r.totalMinor - r.tipMinor);
+      if (r.taxIncluded) {
+        expect(r.taxMinor, context).toBeLessThanOrEqual(r.totalMinor - r.roundingMinor - r.tipMinor);
+      }
       for (const l of r.lines) {
-        const exact = r.taxIncluded
-          ? (l.lineTotalMinor * l.taxBps) / (10_000 + l.taxBps)
-          : (l.lineTotalMinor * l.taxBps) / 10_000;
+        expect(l.discountMinor >= 0 && l.discountMinor <= l.lineTotalMinor, context).toBe(true);
+        const base = l.lineTotalMinor - l.discountMinor;
+        const exact = r.taxIncluded ? (base * l.taxBps) / (10_000 + l.taxBps) : (base * l.taxBps) / 10_000;
         expect(Math.abs(l.taxMinor - exact), context).toBeLessThanOrEqual(0.5);
       }
     }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { finalPrice } from "./final-price.ts";
 import { priceCart } from "./price-cart.ts";
 import {
-  applyDiscount,
   checkDraft,
   discountFor,
   evaluatePromotion,
@@ -78,7 +78,7 @@ describe("evaluatePromotion", () => {
   });
 });
 
-describe("applyDiscount", () => {
+describe("a discount on the price (finalPrice)", () => {
   const menu = {
     restaurantId: RESTAURANT,
     version: 1,
@@ -87,20 +87,26 @@ describe("applyDiscount", () => {
   };
   const fees = { baseDeliveryFeeMinor: 200, perKmFeeMinor: 50, serviceFeeBps: 500, taxBps: 1000, currency: "EUR" };
 
-  it("takes the discount off the total only; fees, tax and tip stay as priced", () => {
+  it("takes the discount off the food and its tax; fees, their tax and the tip stay as priced", () => {
     const priced = priceCart(menu, [{ itemId: "i1", quantity: 2, optionIds: [] }], fees, 1500, 150);
     if (!priced.ok) throw new Error("priced");
-    const discounted = applyDiscount(priced, 300);
-    expect(discounted).toEqual({ ...priced, discountMinor: 300, totalMinor: priced.totalMinor - 300 });
+    const discounted = finalPrice(priced, 300);
+    // The food's tax falls from 2.00 to 1.70 (10 % of 17.00): the discount reduces the taxable base.
+    expect(discounted.itemsTaxMinor).toBe(170);
+    expect(discounted.taxMinor - discounted.itemsTaxMinor).toBe(priced.taxMinor - priced.itemsTaxMinor);
+    expect([discounted.deliveryFeeMinor, discounted.serviceFeeMinor, discounted.tipMinor]).toEqual([
+      priced.deliveryFeeMinor,
+      priced.serviceFeeMinor,
+      priced.tipMinor,
+    ]);
+    expect(discounted.totalMinor).toBe(priced.totalMinor - 300 - 30);
   });
 
   it("never below zero, never more than the subtotal", () => {
-    expect(applyDiscount({ subtotalMinor: 500, totalMinor: 900 }, 800)).toEqual({
-      subtotalMinor: 500,
-      totalMinor: 400,
-      discountMinor: 500,
-    });
-    expect(applyDiscount({ subtotalMinor: 500, totalMinor: 900 }, -5).totalMinor).toBe(900);
+    const priced = priceCart(menu, [{ itemId: "i1", quantity: 1, optionIds: [] }], fees, 0, 0);
+    if (!priced.ok) throw new Error("priced");
+    expect(finalPrice(priced, 5000).discountMinor).toBe(1000);
+    expect(finalPrice(priced, -5).totalMinor).toBe(priced.totalMinor);
   });
 
   it("for any subtotal and promotion the discount lies in [0, subtotal]", () => {

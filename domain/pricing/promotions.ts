@@ -1,15 +1,15 @@
 // Promotion codes, as pure rules: whether a code applies to a priced cart and
 // by how much. A quote and a placement both call evaluatePromotion with the
-// same facts and then applyDiscount, the one place a discount changes a price,
-// so the two can never disagree. The redemption itself (budget and
+// same facts and then finalPrice (final-price.ts), the one place a discount
+// changes a price, so the two can never disagree. The redemption itself (budget and
 // per-customer limit under concurrent placements) is the adapter's job, in one
 // Postgres transaction that calls evaluatePromotion again on locked rows.
 //
 // The discount comes off the food (the subtotal) and never more than it:
-// delivery fee, service fee, tax and tip are untouched, so a surcharge on the
-// delivery fee composes with a promotion without either knowing of the other.
-// Tax stays on the undiscounted price: the funder pays the discounted part to
-// the seller (docs/decisions/0041-promotions.md).
+// delivery fee, service fee, their tax and the tip are untouched, so a
+// surcharge on the delivery fee composes with a promotion without either
+// knowing of the other. The food's tax is on the discounted price (decision
+// 0052's addendum, amending docs/decisions/0041-promotions.md).
 
 export type PromotionKind = "percent" | "fixed";
 export type PromotionFunder = "platform" | "restaurant";
@@ -124,17 +124,6 @@ export function discountFor(
       ? Math.min(percentOf(subtotalMinor, promo.percentBps ?? 0), promo.maxDiscountMinor ?? Number.MAX_SAFE_INTEGER)
       : (promo.amountMinor ?? 0);
   return Math.max(0, Math.min(raw, subtotalMinor));
-}
-
-export interface Discountable {
-  subtotalMinor: number;
-  totalMinor: number;
-}
-
-/** The one place a discount changes a price: the total drops by it, and the price says so. */
-export function applyDiscount<T extends Discountable>(priced: T, discountMinor: number): T & { discountMinor: number } {
-  const discount = Math.max(0, Math.min(discountMinor, priced.subtotalMinor));
-  return { ...priced, discountMinor: discount, totalMinor: priced.totalMinor - discount };
 }
 
 export interface PromotionDraft {

@@ -24,6 +24,7 @@ export interface OrderView {
   tipMinor: number;
   totalMinor: number;
   discountMinor: number;
+  roundingMinor: number;
   promotionCode: string | null;
   paidMinor: number;
   refundedMinor: number;

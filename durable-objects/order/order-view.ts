@@ -31,6 +31,7 @@ export function orderView(order: PlacedOrder, snapshot: OrderSnapshot, lastSeq: 
     tipMinor: order.tipMinor,
     totalMinor: order.totalMinor,
     discountMinor: order.discountMinor ?? 0,
+    roundingMinor: order.roundingMinor ?? 0,
     promotionCode: order.promotion?.code ?? null,
     paidMinor: snapshot.paidMinor,
     refundedMinor: snapshot.refundedMinor,

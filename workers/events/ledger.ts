@@ -29,6 +29,7 @@ export async function projectLedger(tx: Transaction, messages: readonly OrderEve
       smallOrderFeeMinor: orders.smallOrderFeeMinor,
       tipMinor: orders.tipMinor,
       totalMinor: orders.totalMinor,
+      roundingMinor: orders.roundingMinor,
       discountMinor: orders.discountMinor,
       promotionFundedBy: orders.promotionFundedBy,
       commissionBps: restaurants.commissionBps,

@@ -60,6 +60,7 @@ function orderRow({ event, order }: OrderEventMessage): OrderRow {
     smallOrderFeeMinor: order.smallOrderFeeMinor ?? 0,
     tipMinor: order.tipMinor,
     totalMinor: order.totalMinor,
+    roundingMinor: order.roundingMinor ?? 0,
     discountMinor: order.discountMinor ?? 0,
     promotionId: order.promotion?.id ?? null,
     promotionFundedBy: order.promotion?.fundedBy ?? null,

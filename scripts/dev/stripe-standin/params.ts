@@ -206,7 +206,21 @@ export const MINIMUM_AMOUNTS: Record<string, number> = {
   sek: 300,
   sgd: 50,
   thb: 1000,
+  // Three-decimal: Stripe's table lists no minimum, so about 0.50 USD, in tens of fils.
+  bhd: 200,
+  jod: 400,
+  kwd: 200,
+  omr: 200,
+  tnd: 2000,
 };
+
+/**
+ * Stripe: "The API supports three-decimal currencies for the standard payment
+ * flows, including Payment Intents, Refunds, and Disputes. However, to ensure
+ * compatibility with Stripe's payments partners, these API calls require the
+ * least-significant (last) digit to be 0." (docs.stripe.com/currencies).
+ */
+export const CHARGED_IN_TENS = new Set(["bhd", "jod", "kwd", "omr", "tnd"]);
 export const MAX_AMOUNT = 99_999_999;
 
 export function readCurrency(params: FormObject): string | undefined {
@@ -224,6 +238,7 @@ export function readCurrency(params: FormObject): string | undefined {
 }
 
 export function checkAmount(amount: number, currency: string): void {
+  checkThreeDecimal(amount, currency);
   const minimum = MINIMUM_AMOUNTS[currency] ?? 50;
   if (amount < minimum) {
     throw invalidParam(`Amount must be at least ${formatAmount(minimum, currency)}`, "amount", "amount_too_small");
@@ -237,8 +252,25 @@ export function checkAmount(amount: number, currency: string): void {
   }
 }
 
+/** Refuses an amount in BHD/JOD/KWD/OMR/TND whose last digit is not 0, as Stripe does. */
+export function checkThreeDecimal(amount: number, currency: string): void {
+  if (CHARGED_IN_TENS.has(currency) && amount % 10 !== 0) {
+    throw invalidParam(
+      `Invalid amount: ${formatAmount(amount, currency)}. Amounts in ${currency} must be a multiple of 10 (the last digit must be 0); round to the nearest ten, e.g. ${amount - (amount % 10)} or ${amount - (amount % 10) + 10}.`,
+      "amount",
+      // A code from Stripe's error-code list; the message is the stand-in's own (Stripe's exact words are not documented).
+      "invalid_charge_amount",
+    );
+  }
+}
+
 export function formatAmount(amount: number, currency: string): string {
-  const value = currency === "jpy" ? String(amount) : (amount / 100).toFixed(2);
+  const value =
+    currency === "jpy"
+      ? String(amount)
+      : CHARGED_IN_TENS.has(currency)
+        ? (amount / 1000).toFixed(3)
+        : (amount / 100).toFixed(2);
   return `${value} ${currency}`;
 }
 

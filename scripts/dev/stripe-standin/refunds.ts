@@ -3,6 +3,7 @@ import { type Charge, type EventType, newId, nowSeconds, type Refund } from "./o
 import {
   applyMetadata,
   checkKnown,
+  checkThreeDecimal,
   formatAmount,
   invalidParam,
   optEnum,
@@ -74,6 +75,7 @@ export function createRefunds(host: RefundsHost) {
       throw stateError(`Charge ${charge.id} has already been refunded.`, "charge_already_refunded");
     }
     const amount = amountParam ?? remaining;
+    checkThreeDecimal(amount, charge.currency);
     if (amount > remaining) {
       throw stateError(
         `Refund amount (${formatAmount(amount, charge.currency)}) is greater than unrefunded amount on charge (${formatAmount(remaining, charge.currency)})`,

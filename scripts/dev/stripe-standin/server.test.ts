@@ -290,6 +290,34 @@ describe("stripe stand-in", () => {
     expect(error.statusCode).toBe(400);
   });
 
+  it("takes BHD/JOD/KWD/OMR/TND only in tens of fils, for charges, updates and refunds (Stripe's rule)", async () => {
+    for (const currency of ["bhd", "jod", "kwd", "omr", "tnd"]) {
+      const odd = await stripeError(stripe.paymentIntents.create({ amount: 5124, currency }));
+      expect(odd).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
+      expect(odd.statusCode).toBe(400);
+      expect(odd.type).toBe("StripeInvalidRequestError");
+      expect(odd.raw).toMatchObject({ type: "invalid_request_error", param: "amount", code: "invalid_charge_amount" });
+      expect(odd.message).toContain("5120 or 5130");
+    }
+    const intent = await stripe.paymentIntents.create({
+      amount: 5120,
+      currency: "kwd",
+      payment_method: "pm_card_visa",
+      confirm: true,
+    });
+    expect(intent).toMatchObject({ status: "succeeded", amount: 5120, currency: "kwd" });
+    const update = await stripe.paymentIntents.create({ amount: 5120, currency: "bhd" });
+    expect((await stripeError(stripe.paymentIntents.update(update.id, { amount: 5125 }))).code).toBe(
+      "invalid_charge_amount",
+    );
+    expect((await stripeError(stripe.refunds.create({ payment_intent: intent.id, amount: 1005 }))).code).toBe(
+      "invalid_charge_amount",
+    );
+    expect((await stripe.refunds.create({ payment_intent: intent.id, amount: 1010 })).amount).toBe(1010);
+    // Two-decimal and zero-decimal currencies take any last digit.
+    expect((await stripe.paymentIntents.create({ amount: 5125, currency: "eur" })).amount).toBe(5125);
+  });
+
   it("answers unknown ids with 404 resource_missing", async () => {
     const error = await stripeError(stripe.paymentIntents.retrieve("pi_doesnotexist"));
     expect(error).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);

@@ -3393,6 +3393,8 @@ export interface components {
             totalMinor: number;
             /** @description A promotion's discount, already taken off the total. */
             discountMinor: number;
+            /** @description Added to the total so it can be charged: BHD, JOD, KWD, OMR and TND totals are rounded to 10 fils (−4..+5); 0 elsewhere. */
+            roundingMinor: number;
             promotionCode: string | null;
             paidMinor: number;
             refundedMinor: number;
@@ -3491,6 +3493,8 @@ export interface components {
             totalMinor: number;
             /** @description A promotion's discount, already taken off the total. */
             discountMinor: number;
+            /** @description Added to the total so it can be charged: BHD, JOD, KWD, OMR and TND totals are rounded to 10 fils (−4..+5); 0 elsewhere. */
+            roundingMinor: number;
             /** @description Tax per rate, for the receipt; each line and fee rounded on its own (decision 0052). */
             taxes: {
                 rateBps: number;
@@ -3625,6 +3629,8 @@ export interface components {
             totalMinor: number;
             /** @description A promotion's discount, already taken off the total. */
             discountMinor: number;
+            /** @description Added to the total so it can be charged: BHD, JOD, KWD, OMR and TND totals are rounded to 10 fils (−4..+5); 0 elsewhere. */
+            roundingMinor: number;
             prepTimeMinutes: number | null;
             placedAt: string;
             updatedAt: string;

@@ -58,6 +58,10 @@ export const orderTotalsFields = {
   tipMinor: z.number().int(),
   totalMinor: z.number().int(),
   discountMinor: z.number().int().openapi({ description: "A promotion's discount, already taken off the total." }),
+  roundingMinor: z.number().int().openapi({
+    description:
+      "Added to the total so it can be charged: BHD, JOD, KWD, OMR and TND totals are rounded to 10 fils (−4..+5); 0 elsewhere.",
+  }),
 };
 
 /** The live sockets; each has a `<Name>ClientMessage` and a `<Name>ServerMessage` component. */

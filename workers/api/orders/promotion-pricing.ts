@@ -1,11 +1,11 @@
 // A promotion code on a quote or a placement: the same preview prices both
-// (applyDiscount is the one place a discount changes a price), and placement
+// (finalPrice is the one place a discount changes a price), and placement
 // then reserves the discount under the promotion's lock before the order
 // exists, giving it back if placement goes no further.
 
 import type { PlacedPromotion } from "../../../domain/order/order-event.ts";
+import { type FinalPrice, finalPrice } from "../../../domain/pricing/final-price.ts";
 import type { PricedCart } from "../../../domain/pricing/price-cart.ts";
-import { applyDiscount } from "../../../domain/pricing/promotions.ts";
 import {
   previewPromotion,
   type RedeemResult,
@@ -15,7 +15,7 @@ import {
 import type { AppContext } from "../context.ts";
 import { ApiError } from "../http/errors.ts";
 
-export type DiscountedCart = PricedCart & { discountMinor: number; promotion: PlacedPromotion | null };
+export type DiscountedCart = FinalPrice & { promotion: PlacedPromotion | null };
 
 export interface PromotionCaller {
   customerId: string;
@@ -38,7 +38,7 @@ export async function withPromotion(
   promoCode: string | undefined,
   caller: PromotionCaller,
 ): Promise<DiscountedCart> {
-  if (!promoCode) return { ...applyDiscount(priced, 0), promotion: null };
+  if (!promoCode) return { ...finalPrice(priced, 0), promotion: null };
   const result = await previewPromotion(c.var.db, {
     code: promoCode,
     customerId: caller.customerId,
@@ -50,7 +50,7 @@ export async function withPromotion(
   });
   if (!result.ok) refused(result);
   const { id, code, fundedBy } = result.promotion;
-  return { ...applyDiscount(priced, result.discountMinor), promotion: { id, code, fundedBy } };
+  return { ...finalPrice(priced, result.discountMinor), promotion: { id, code, fundedBy } };
 }
 
 /**

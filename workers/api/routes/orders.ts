@@ -357,6 +357,7 @@ export function registerOrderRoutes(app: App): void {
         smallOrderFeeMinor: priced.smallOrderFeeMinor,
         tipMinor: priced.tipMinor,
         totalMinor: priced.totalMinor,
+        ...(priced.roundingMinor !== 0 && { roundingMinor: priced.roundingMinor }),
         ...(priced.promotion && { discountMinor: priced.discountMinor, promotion: priced.promotion }),
         deliveryAddress: body.deliveryAddress,
         restaurantLocation: { lat: restaurant.lat, lng: restaurant.lng },

@@ -116,6 +116,7 @@ export function registerQuoteRoutes(app: App): void {
               }
             : null,
         discountMinor: priced.discountMinor,
+        roundingMinor: priced.roundingMinor,
         promotionCode: priced.promotion?.code ?? null,
       },
       200,

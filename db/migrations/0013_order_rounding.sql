@@ -1,0 +1,4 @@
+ALTER TABLE "orders" DROP CONSTRAINT "orders_total_is_sum";--> statement-breakpoint
+ALTER TABLE "orders" ADD COLUMN "rounding_minor" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+ALTER TABLE "orders" ADD CONSTRAINT "orders_rounding_within_half_step" CHECK ("orders"."rounding_minor" between -4 and 5);--> statement-breakpoint
+ALTER TABLE "orders" ADD CONSTRAINT "orders_total_is_sum" CHECK ("orders"."total_minor" = "orders"."subtotal_minor" + "orders"."delivery_fee_minor" + "orders"."service_fee_minor" + "orders"."small_order_fee_minor" + (case when "orders"."tax_included" then 0 else "orders"."tax_minor" end) + "orders"."tip_minor" - "orders"."discount_minor" + "orders"."rounding_minor");
