@@ -50,7 +50,7 @@ describe("allocateDiscount", () => {
     const amounts = [4_000_000_000_000, 3, 1];
     const shares = allocateDiscount(amounts, 4_000_000_000_003);
     expect(shares.reduce((a, b) => a + b, 0)).toBe(4_000_000_000_003);
-    shares.forEach((s, i) => expect(s).toBeLessThanOrEqual(amounts[i] as number));
+    for (const [i, share] of shares.entries()) expect(share).toBeLessThanOrEqual(amounts[i] as number);
   });
 
   it("refuses a discount larger than the amounts or not whole", () => {
