@@ -53,7 +53,7 @@ function cart(promoCode?: string) {
 const TOTALS = ["subtotalMinor", "deliveryFeeMinor", "serviceFeeMinor", "taxMinor", "tipMinor", "totalMinor"] as const;
 
 describe("promotions", { timeout: 60_000 }, () => {
-  it("a quote and the placement give the same discount, taken off the total only", async () => {
+  it("a quote and the placement give the same discount, taken off the food and its tax", async () => {
     const promo = await createAsAdmin({ perCustomerLimit: 5 });
     const plain = (await (
       await api("/v1/quotes", { method: "POST", token: tokens.customer, json: cart() })
@@ -66,11 +66,17 @@ describe("promotions", { timeout: 60_000 }, () => {
     expect(quoted.status).toBe(200);
     const quote = (await quoted.json()) as Record<string, number | string>;
     expect(quote.discountMinor).toBe(Math.round((plain.subtotalMinor as number) * 0.2));
-    expect(quote.totalMinor).toBe((plain.totalMinor as number) - (quote.discountMinor as number));
+    // The discount reduces the taxable base (decision 0052's addendum): the food's tax falls with it.
+    const taxDrop = (plain.taxMinor as number) - (quote.taxMinor as number);
+    expect(taxDrop).toBeGreaterThan(0);
+    const added = quote.taxIncluded ? 0 : taxDrop;
+    expect(quote.totalMinor).toBe((plain.totalMinor as number) - (quote.discountMinor as number) - added);
     expect(quote.promotionCode).toBe(promo.code);
-    for (const f of ["subtotalMinor", "deliveryFeeMinor", "serviceFeeMinor", "taxMinor"] as const) {
+    for (const f of ["subtotalMinor", "deliveryFeeMinor", "serviceFeeMinor"] as const) {
       expect(quote[f]).toBe(plain[f]);
     }
+    const lines = (quote as unknown as { lines: Array<{ discountMinor: number; taxMinor: number }> }).lines;
+    expect(lines.reduce((s, l) => s + l.discountMinor, 0)).toBe(quote.discountMinor);
 
     const key = `promo-${crypto.randomUUID()}`;
     const place = () =>

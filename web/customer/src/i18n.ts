@@ -104,6 +104,7 @@ const en = {
   "cart.promoApply": "Apply",
   "cart.promoRemove": "Remove code",
   "cart.discount": "Discount ({code})",
+  "cart.rounding": "Rounding to 10 fils",
   "cart.subtotal": "Subtotal",
   "cart.deliveryFee": "Delivery",
   "cart.surgeHigh":
@@ -325,6 +326,7 @@ const pt: { [K in keyof typeof en]: string } = {
   "cart.promoApply": "Aplicar",
   "cart.promoRemove": "Remover código",
   "cart.discount": "Desconto ({code})",
+  "cart.rounding": "Arredondamento a 10 fils",
   "cart.subtotal": "Subtotal",
   "cart.deliveryFee": "Entrega",
   "cart.surgeHigh":

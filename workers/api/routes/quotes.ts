@@ -26,6 +26,10 @@ const Quote = z
         options: z.array(z.object({ optionId: Uuid, name: z.string(), priceDeltaMinor: z.number().int() })),
         lineTotalMinor: z.number().int(),
         taxBps: z.number().int().openapi({ description: "The line's tax rate: the item's own, else the area's." }),
+        discountMinor: z
+          .number()
+          .int()
+          .openapi({ description: "This line's share of the promotion's discount; taxMinor is on the rest." }),
         taxMinor: z.number().int(),
       }),
     ),
@@ -91,6 +95,7 @@ export function registerQuoteRoutes(app: App): void {
           })),
           lineTotalMinor: line.lineTotalMinor,
           taxBps: line.taxBps,
+          discountMinor: line.discountMinor,
           taxMinor: line.taxMinor,
         })),
         subtotalMinor: priced.subtotalMinor,

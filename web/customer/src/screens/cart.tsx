@@ -317,6 +317,15 @@ export function CartScreen() {
                 <dd data-testid="quote-discount">−{fmt.money(quote.discountMinor, currency)}</dd>
               </>
             )}
+            {quote.roundingMinor !== 0 && (
+              <>
+                <dt>{t("cart.rounding")}</dt>
+                <dd data-testid="quote-rounding">
+                  {quote.roundingMinor < 0 ? "−" : "+"}
+                  {fmt.money(Math.abs(quote.roundingMinor), currency)}
+                </dd>
+              </>
+            )}
             <dt className="total">{t("cart.total")}</dt>
             <dd className="total" data-testid="quote-total">
               {fmt.money(quote.totalMinor, currency)}

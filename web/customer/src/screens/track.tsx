@@ -304,6 +304,21 @@ export function TrackScreen(props: { orderId: string }) {
           )}
           <dt>{t("cart.tip")}</dt>
           <dd>{fmt.money(order.tipMinor, order.currency)}</dd>
+          {order.discountMinor > 0 && (
+            <>
+              <dt>{t("cart.discount", { code: order.promotionCode ?? "" })}</dt>
+              <dd>−{fmt.money(order.discountMinor, order.currency)}</dd>
+            </>
+          )}
+          {order.roundingMinor !== 0 && (
+            <>
+              <dt>{t("cart.rounding")}</dt>
+              <dd>
+                {order.roundingMinor < 0 ? "−" : "+"}
+                {fmt.money(Math.abs(order.roundingMinor), order.currency)}
+              </dd>
+            </>
+          )}
           <dt className="total">{t("cart.total")}</dt>
           <dd className="total">{fmt.money(order.totalMinor, order.currency)}</dd>
           {order.taxIncluded && (
