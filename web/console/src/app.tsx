@@ -3,7 +3,7 @@
 //   staff   #/board[/<orderId>]  #/orders[/<orderId>]  #/menu  #/editor
 //           #/hours  #/kitchen  #/stock  #/reports  #/money  #/webhooks[/<endpointId>]  #/promotions  #/reviews
 //   admin   #/overview  #/map  #/exceptions[/<orderId>]  #/restaurants[/new|/<id>]
-//           #/couriers  #/accounts  #/surge  #/audit[/<entityType>/<entityId>]  #/dead-letters
+//           #/couriers  #/accounts  #/surge  #/pricing  #/audit[/<entityType>/<entityId>]  #/dead-letters
 //           #/webhooks[/<endpointId>]  #/promotions  #/moderation
 //   anyone  #/invite/<token>   (an invitation link: choose a password)
 import { type ReactNode, useEffect, useRef, useState } from "react";
@@ -26,6 +26,7 @@ import { OverviewScreen } from "./ops/overview.tsx";
 import { PlatformPromotionsScreen } from "./ops/promotions.tsx";
 import { RestaurantFormScreen } from "./ops/restaurant-form.tsx";
 import { RestaurantsScreen } from "./ops/restaurants.tsx";
+import { PricingScreen } from "./ops/pricing.tsx";
 import { SurgeScreen } from "./ops/surge.tsx";
 import { BoardScreen } from "./screens/board.tsx";
 import { DeadLettersScreen } from "./screens/dead-letters.tsx";
@@ -148,6 +149,7 @@ function Console(props: { user: User; onSignOut(): void }) {
         { href: "#/couriers", label: t("nav.couriers") },
         { href: "#/accounts", label: t("nav.accounts") },
         { href: "#/surge", label: t("nav.surge") },
+        { href: "#/pricing", label: t("nav.pricing") },
         { href: "#/audit", label: t("nav.audit") },
         { href: "#/moderation", label: t("nav.reviews") },
         { href: "#/dead-letters", label: t("nav.deadLetters") },
@@ -241,6 +243,8 @@ function operatorScreen(section: string, param: string | undefined, extra: strin
       return <WebhooksScreen restaurant={null} endpointId={param} />;
     case "surge":
       return <SurgeScreen />;
+    case "pricing":
+      return <PricingScreen />;
     case "promotions":
       return <PlatformPromotionsScreen />;
     case "moderation":

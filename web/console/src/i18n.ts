@@ -8,6 +8,7 @@ import { PARTNERS_EN, PARTNERS_PT } from "./i18n-partners.ts";
 import { REVIEWS_EN, REVIEWS_PT } from "./i18n-reviews.ts";
 import { OPS_EN, OPS_PT } from "./ops/messages.ts";
 import { HEALTH_EN, HEALTH_PT } from "./ops/messages-health.ts";
+import { PRICING_EN, PRICING_PT } from "./ops/messages-pricing.ts";
 
 const en = {
   ...KITCHEN_EN,
@@ -516,11 +517,12 @@ export type MessageKey =
   | keyof typeof OPS_EN
   | keyof typeof PARTNERS_EN
   | keyof typeof REVIEWS_EN
-  | keyof typeof HEALTH_EN;
+  | keyof typeof HEALTH_EN
+  | keyof typeof PRICING_EN;
 
 export const MESSAGES = defineMessages(
-  { ...en, ...OPS_EN, ...PARTNERS_EN, ...REVIEWS_EN, ...HEALTH_EN },
-  { ...pt, ...OPS_PT, ...PARTNERS_PT, ...REVIEWS_PT, ...HEALTH_PT },
+  { ...en, ...OPS_EN, ...PARTNERS_EN, ...REVIEWS_EN, ...HEALTH_EN, ...PRICING_EN },
+  { ...pt, ...OPS_PT, ...PARTNERS_PT, ...REVIEWS_PT, ...HEALTH_PT, ...PRICING_PT },
 );
 
 export const LOCALE_KEY = "edge-delivery.console.locale";

@@ -10,7 +10,7 @@ import { useI18n } from "../i18n.ts";
 export type Promotion = Schemas["Promotion"];
 export type PromotionRequest = Schemas["PromotionRequest"];
 
-function minorDigits(currency: string): number {
+export function minorDigits(currency: string): number {
   try {
     return new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
   } catch {

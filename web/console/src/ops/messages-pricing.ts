@@ -1,0 +1,53 @@
+// The tax-and-fees screen's strings (decision 0052's addendum), in English and
+// European Portuguese; merged into the console's dictionaries by ../i18n.ts.
+export const PRICING_EN = {
+  "nav.pricing": "Tax and fees",
+  "pricing.title": "Tax and fees",
+  "pricing.intro":
+    "For each delivery area: whether menu prices and fees already include VAT, the area's VAT rate (an item may carry its own, set on the menu) and the small-order fee. Quotes use a change at once; orders already placed keep what they were charged.",
+  "pricing.inactive": "inactive",
+  "pricing.mode": "VAT",
+  "pricing.added": "Added on top of prices",
+  "pricing.included": "Included in prices",
+  "pricing.rate": "VAT rate (%)",
+  "pricing.minimum": "Small-order minimum ({currency})",
+  "pricing.minimumHelp": "An order whose food costs less pays the fee; 0 for none.",
+  "pricing.fee": "Small-order fee ({currency})",
+  "pricing.now": "Now: {mode}, {rate} VAT; {smallOrder}.",
+  "pricing.nowAdded": "added",
+  "pricing.nowIncluded": "included",
+  "pricing.noSmallOrder": "no small-order fee",
+  "pricing.smallOrder": "{fee} below {minimum}",
+  "pricing.save": "Save {name}",
+  "pricing.saving": "Saving…",
+  "pricing.saved": "Tax and fees saved for {name}.",
+  "pricing.refused": "Not saved: {message}",
+  "pricing.bpsHint": "(the API counts basis points: 1 % = 100)",
+  "pricing.none": "No delivery areas yet: draw one on the live map.",
+} as const;
+
+export const PRICING_PT: Record<keyof typeof PRICING_EN, string> = {
+  "nav.pricing": "IVA e taxas",
+  "pricing.title": "IVA e taxas",
+  "pricing.intro":
+    "Para cada zona de entrega: se os preços do menu e as taxas já incluem IVA, a taxa de IVA da zona (um artigo pode ter a sua, definida no menu) e a taxa de pedido mínimo. As cotações usam a alteração de imediato; os pedidos já feitos mantêm o que pagaram.",
+  "pricing.inactive": "inativa",
+  "pricing.mode": "IVA",
+  "pricing.added": "Acrescido aos preços",
+  "pricing.included": "Incluído nos preços",
+  "pricing.rate": "Taxa de IVA (%)",
+  "pricing.minimum": "Pedido mínimo ({currency})",
+  "pricing.minimumHelp": "Um pedido cuja comida custe menos paga a taxa; 0 para nenhum.",
+  "pricing.fee": "Taxa de pedido mínimo ({currency})",
+  "pricing.now": "Agora: IVA {mode}, {rate}; {smallOrder}.",
+  "pricing.nowAdded": "acrescido",
+  "pricing.nowIncluded": "incluído",
+  "pricing.noSmallOrder": "sem taxa de pedido mínimo",
+  "pricing.smallOrder": "{fee} abaixo de {minimum}",
+  "pricing.save": "Guardar {name}",
+  "pricing.saving": "A guardar…",
+  "pricing.saved": "IVA e taxas guardados para {name}.",
+  "pricing.refused": "Não guardado: {message}",
+  "pricing.bpsHint": "(a API conta pontos base: 1 % = 100)",
+  "pricing.none": "Ainda não há zonas de entrega: desenhe uma no mapa ao vivo.",
+};
