@@ -620,7 +620,11 @@ export const ACCESS_RULES: Record<string, AccessRule> = {
     expect: signedIn("admin"),
   },
   updateZone: {
-    call: (fx) => ({ params: { id: fx.zoneId }, body: { taxBps: 1300 } }),
+    // The console's tax-and-fees screen sends these four fields (decision 0052's addendum): only admins may.
+    call: (fx) => ({
+      params: { id: fx.zoneId },
+      body: { taxBps: 1300, taxIncluded: false, smallOrderMinimumMinor: 0, smallOrderFeeMinor: 0 },
+    }),
     expect: signedIn("admin"),
   },
   listSurge: { call: () => ({}), expect: signedIn("admin") },

@@ -3478,6 +3478,8 @@ export interface components {
                 lineTotalMinor: number;
                 /** @description The line's tax rate: the item's own, else the area's. */
                 taxBps: number;
+                /** @description This line's share of the promotion's discount; taxMinor is on the rest. */
+                discountMinor: number;
                 taxMinor: number;
             }[];
             subtotalMinor: number;
