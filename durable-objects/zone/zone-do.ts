@@ -194,6 +194,7 @@ export class ZoneDO extends DurableObject<Env> {
         this.store.addDropped(dropped);
       },
       send: (ws, message) => this.send(ws, message),
+      sendText: (ws, text) => this.sendText(ws, text),
       sendTo: (courierId, message) => this.sendTo(courierId, message),
       mapChanged: (force) => this.mapFeed.changed(force),
     };
@@ -256,8 +257,12 @@ export class ZoneDO extends DurableObject<Env> {
   }
 
   private send(ws: WebSocket, message: ZoneMessage): void {
+    this.sendText(ws, JSON.stringify(message));
+  }
+
+  private sendText(ws: WebSocket, text: string): void {
     try {
-      ws.send(JSON.stringify(message));
+      ws.send(text);
     } catch {
       // closing under us
     }
