@@ -11,7 +11,7 @@ import { ackFrame } from "./protocol.ts";
 /** Frames folded into one ack at most; the app keeps more than this in flight (zone-link.ts). */
 export const ACK_EVERY_FRAMES = 8;
 /** The longest an accepted fix waits for its ack: far below the app's 15 s ack timeout. */
-export const ACK_EVERY_MS = 2_000;
+export const ACK_EVERY_MS = 5_000;
 
 interface Pending {
   seq: number;
