@@ -102,8 +102,17 @@ function rejectReason(prev: Fix | undefined, fix: Fix, now: number, b: Readonly<
   return null;
 }
 
-/** Drops heading and speed the device marked unknown (iOS uses -1) or that are nonsense, instead of rejecting the whole fix. */
+/**
+ * Drops heading and speed the device marked unknown (iOS uses -1) or that are
+ * nonsense, instead of rejecting the whole fix. A fix with nothing to drop or
+ * fold is returned as it is (no copy: this runs on every fix a zone takes).
+ */
 export function normalizeFix(fix: Fix): Fix {
+  const h = fix.headingDeg;
+  const v = fix.speedMps;
+  if ((h === undefined || (h >= 0 && h < 360)) && (v === undefined || (v >= 0 && v < Number.POSITIVE_INFINITY))) {
+    return fix;
+  }
   const out: Fix = { lat: fix.lat, lng: fix.lng, accuracyM: fix.accuracyM, at: fix.at, seq: fix.seq };
   if (fix.headingDeg !== undefined && Number.isFinite(fix.headingDeg) && fix.headingDeg >= 0 && fix.headingDeg <= 360) {
     out.headingDeg = fix.headingDeg % 360;
@@ -149,10 +158,8 @@ export function applyFixBatch(
   let latest = prev;
   let droppedTotal = 0;
   const b = bounds === NO_BOUNDS ? DEFAULT_FIX_BOUNDS : { ...DEFAULT_FIX_BOUNDS, ...bounds };
-  // Malformed seqs (NaN) sort last instead of poisoning the comparator; acceptFix rejects them anyway.
-  const key = (f: Fix): number => (Number.isFinite(f.seq) ? f.seq : Number.POSITIVE_INFINITY);
   // A live app sends its fixes in seq order: then the (stable) sort would change nothing, and is skipped.
-  const sorted = inSeqOrder(fixes, key) ? fixes : [...fixes].sort((x, y) => key(x) - key(y) || 0);
+  const sorted = inSeqOrder(fixes) ? fixes : [...fixes].sort(bySeq);
   for (const fix of sorted) {
     const reason = rejectReason(latest, fix, now, b);
     if (reason === null) {
@@ -166,7 +173,18 @@ export function applyFixBatch(
   return { latest, accepted, dropped, droppedTotal };
 }
 
-function inSeqOrder(fixes: readonly Fix[], key: (f: Fix) => number): boolean {
-  for (let i = 1; i < fixes.length; i++) if (key(fixes[i - 1] as Fix) > key(fixes[i] as Fix)) return false;
+// Module-level rather than closures per call: the bundle names every function
+// it creates (esbuild's keepNames), which per frame was a measurable cost.
+/** Malformed seqs (NaN) sort last instead of poisoning the comparator; the checks reject them anyway. */
+function seqKey(f: Fix): number {
+  return Number.isFinite(f.seq) ? f.seq : Number.POSITIVE_INFINITY;
+}
+
+function bySeq(x: Fix, y: Fix): number {
+  return seqKey(x) - seqKey(y) || 0;
+}
+
+function inSeqOrder(fixes: readonly Fix[]): boolean {
+  for (let i = 1; i < fixes.length; i++) if (seqKey(fixes[i - 1] as Fix) > seqKey(fixes[i] as Fix)) return false;
   return true;
 }

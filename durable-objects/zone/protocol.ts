@@ -251,20 +251,17 @@ function handFix(fix: unknown): Fix | null {
   if (typeof fix !== "object" || fix === null || Array.isArray(fix)) return null;
   const f = fix as Record<string, unknown>;
   for (const key in f) if (!FIX_KEYS.has(key) || typeof f[key] !== "number") return null;
-  const { lat, lng, accuracyM, at, seq, headingDeg, speedMps } = f;
   if (
-    typeof lat !== "number" ||
-    typeof lng !== "number" ||
-    typeof accuracyM !== "number" ||
-    typeof at !== "number" ||
-    typeof seq !== "number"
+    typeof f.lat !== "number" ||
+    typeof f.lng !== "number" ||
+    typeof f.accuracyM !== "number" ||
+    typeof f.at !== "number" ||
+    typeof f.seq !== "number"
   ) {
     return null;
   }
-  const out: Fix = { lat, lng, accuracyM, at, seq };
-  if (typeof headingDeg === "number") out.headingDeg = headingDeg;
-  if (typeof speedMps === "number") out.speedMps = speedMps;
-  return out;
+  // Every key is a fix key and a number: the parsed object is the fix (no copy per fix).
+  return f as unknown as Fix;
 }
 
 export const CourierMessage = z.discriminatedUnion("type", [

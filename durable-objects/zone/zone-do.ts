@@ -129,10 +129,13 @@ export class ZoneDO extends DurableObject<Env> {
   }
 
   private get cell(): string {
-    const cell = this.ctx.id.name ?? this.store.cell();
+    // The id's name never changes, and reading it is a call into the runtime on every frame.
+    this.idName ??= this.ctx.id.name ?? null;
+    const cell = this.idName ?? this.store.cell();
     if (!cell) throw new Error("zone cell unknown: Zone DOs must be addressed with idFromName(cell)");
     return cell;
   }
+  private idName: string | null | undefined;
 
   private learnCell(cell: string): void {
     if (this.store.cell() !== cell) this.store.setCell(cell);
