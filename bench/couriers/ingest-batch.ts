@@ -176,9 +176,15 @@ export async function ingestBatch(h: Harness): Promise<BenchResult> {
     // Cumulative acks are asked for once per socket and kept: the per-frame mode runs first.
     if (m.key === "cumulative") for (const s of ours) s.askCumulativeAcks();
     for (const b of batches) {
-      const o = await measure(`ours: Zone DO, ${sockets} sockets, ${b} fixes per frame, ${m.label}`, b, m, oursOp(b, m), {
-        rootPids: [worker.pid],
-      });
+      const o = await measure(
+        `ours: Zone DO, ${sockets} sockets, ${b} fixes per frame, ${m.label}`,
+        b,
+        m,
+        oursOp(b, m),
+        {
+          rootPids: [worker.pid],
+        },
+      );
       const r = await measure(
         `peer: Redis, ${sockets} connections, ${b} GEOADDs per pipeline, ${m.window} in flight`,
         b,

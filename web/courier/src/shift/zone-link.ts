@@ -311,7 +311,9 @@ export class ZoneLink {
     }
     const from = this.sentUpTo;
     const batch =
-      from === null ? await this.options.buffer.oldest(this.batchSize) : await this.options.buffer.after(from, this.batchSize);
+      from === null
+        ? await this.options.buffer.oldest(this.batchSize)
+        : await this.options.buffer.after(from, this.batchSize);
     const ws = this.ws;
     if (batch.length === 0 || !ws || ws.readyState !== WebSocket.OPEN) return;
     if (this.unacked.length >= this.framesInFlight || this.sentUpTo !== from) return;
