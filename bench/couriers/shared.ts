@@ -156,6 +156,8 @@ export class FixSocket {
     { resolve: () => void; reject: (e: Error) => void; timer: NodeJS.Timeout; fixes?: number }
   >();
   private lastAt = 0;
+  /** After `askCumulativeAcks`: one ack may answer every frame up to its seq (decision 59). */
+  private cumulative = false;
   /** Messages other than acks (status, courier positions for watchers…). */
   onOther?: (text: string) => void;
 
@@ -171,7 +173,11 @@ export class FixSocket {
         this.onOther?.(text);
         return;
       }
-      const ack = JSON.parse(text) as { seq: number; accepted: number };
+      const ack = JSON.parse(text) as { seq: number; accepted: number; dropped: number };
+      if (this.cumulative) {
+        this.ackedUpTo(ack.seq, ack.dropped === 0 ? null : new Error(`fix refused: ${text}`));
+        return;
+      }
       const w = this.waiting.get(ack.seq);
       if (!w) return;
       this.waiting.delete(ack.seq);
@@ -226,6 +232,23 @@ export class FixSocket {
     });
     this.ws.send(JSON.stringify({ type: "fixes", fixes }));
     return { acked };
+  }
+
+  /** Asks the zone for cumulative acks, as the courier app does (`{type:"ack_mode"}`); there is no way back. */
+  askCumulativeAcks(): void {
+    this.cumulative = true;
+    this.ws.send(JSON.stringify({ type: "ack_mode", mode: "cumulative" }));
+  }
+
+  /** Settles every frame up to `seq` (frames are sent, and so keyed, in seq order). */
+  private ackedUpTo(seq: number, error: Error | null): void {
+    for (const [key, w] of this.waiting) {
+      if (key > seq) break;
+      this.waiting.delete(key);
+      clearTimeout(w.timer);
+      if (error) w.reject(error);
+      else w.resolve();
+    }
   }
 
   close(): void {

@@ -70,7 +70,12 @@ export const MIN_SPEED_INTERVAL_MS = 1_000;
  * courier can never be locked out for long.
  */
 export function acceptFix(prev: Fix | undefined, fix: Fix, now: number, bounds: Partial<FixBounds> = {}): FixVerdict {
-  const b = { ...DEFAULT_FIX_BOUNDS, ...bounds };
+  const reason = rejectReason(prev, fix, now, { ...DEFAULT_FIX_BOUNDS, ...bounds });
+  return reason === null ? { ok: true } : { ok: false, reason };
+}
+
+/** `acceptFix` with the bounds already resolved and no verdict object: a batch checks many fixes. */
+function rejectReason(prev: Fix | undefined, fix: Fix, now: number, b: Readonly<FixBounds>): FixRejectReason | null {
   if (
     !isValidLatLng(fix.lat, fix.lng) ||
     !Number.isFinite(fix.at) ||
@@ -78,27 +83,36 @@ export function acceptFix(prev: Fix | undefined, fix: Fix, now: number, bounds: 
     !(fix.accuracyM >= 0) ||
     !Number.isFinite(fix.accuracyM)
   ) {
-    return { ok: false, reason: "out_of_range" };
+    return "out_of_range";
   }
   if (prev !== undefined) {
-    if (fix.seq === prev.seq) return { ok: false, reason: "duplicate" };
-    if (fix.seq < prev.seq) return { ok: false, reason: "out_of_order" };
+    if (fix.seq === prev.seq) return "duplicate";
+    if (fix.seq < prev.seq) return "out_of_order";
   }
-  if (fix.at > now + b.maxFutureSkewMs) return { ok: false, reason: "from_future" };
-  if (fix.at < now - b.maxAgeMs) return { ok: false, reason: "too_old" };
-  if (fix.accuracyM > b.maxAccuracyM) return { ok: false, reason: "poor_accuracy" };
+  if (fix.at > now + b.maxFutureSkewMs) return "from_future";
+  if (fix.at < now - b.maxAgeMs) return "too_old";
+  if (fix.accuracyM > b.maxAccuracyM) return "poor_accuracy";
   if (prev !== undefined) {
     const jumpM = haversineMeters(prev, fix) - prev.accuracyM - fix.accuracyM;
     if (jumpM > 0) {
       const seconds = Math.max(MIN_SPEED_INTERVAL_MS, fix.at - prev.at) / 1000;
-      if (jumpM / seconds > b.maxSpeedMps) return { ok: false, reason: "implausible_speed" };
+      if (jumpM / seconds > b.maxSpeedMps) return "implausible_speed";
     }
   }
-  return { ok: true };
+  return null;
 }
 
-/** Drops heading and speed the device marked unknown (iOS uses -1) or that are nonsense, instead of rejecting the whole fix. */
+/**
+ * Drops heading and speed the device marked unknown (iOS uses -1) or that are
+ * nonsense, instead of rejecting the whole fix. A fix with nothing to drop or
+ * fold is returned as it is (no copy: this runs on every fix a zone takes).
+ */
 export function normalizeFix(fix: Fix): Fix {
+  const h = fix.headingDeg;
+  const v = fix.speedMps;
+  if ((h === undefined || (h >= 0 && h < 360)) && (v === undefined || (v >= 0 && v < Number.POSITIVE_INFINITY))) {
+    return fix;
+  }
   const out: Fix = { lat: fix.lat, lng: fix.lng, accuracyM: fix.accuracyM, at: fix.at, seq: fix.seq };
   if (fix.headingDeg !== undefined && Number.isFinite(fix.headingDeg) && fix.headingDeg >= 0 && fix.headingDeg <= 360) {
     out.headingDeg = fix.headingDeg % 360;
@@ -113,7 +127,12 @@ export interface FixBatchResult {
   /** Accepted fixes in seq order, e.g. to draw the trail for the order's watchers. */
   accepted: Fix[];
   dropped: Record<FixRejectReason, number>;
+  /** The sum of `dropped`, for the ack. */
+  droppedTotal: number;
 }
+
+/** The default bounds argument, told apart by identity so a batch does not copy DEFAULT_FIX_BOUNDS. */
+const NO_BOUNDS: Partial<FixBounds> = Object.freeze({});
 
 /**
  * Applies fixes a phone buffered while offline. They are sorted by seq first
@@ -124,7 +143,7 @@ export function applyFixBatch(
   prev: Fix | undefined,
   fixes: readonly Fix[],
   now: number,
-  bounds: Partial<FixBounds> = {},
+  bounds: Partial<FixBounds> = NO_BOUNDS,
 ): FixBatchResult {
   const dropped: Record<FixRejectReason, number> = {
     duplicate: 0,
@@ -137,17 +156,35 @@ export function applyFixBatch(
   };
   const accepted: Fix[] = [];
   let latest = prev;
-  // Malformed seqs (NaN) sort last instead of poisoning the comparator; acceptFix rejects them anyway.
-  const key = (f: Fix): number => (Number.isFinite(f.seq) ? f.seq : Number.POSITIVE_INFINITY);
-  const sorted = [...fixes].sort((a, b) => key(a) - key(b) || 0);
+  let droppedTotal = 0;
+  const b = bounds === NO_BOUNDS ? DEFAULT_FIX_BOUNDS : { ...DEFAULT_FIX_BOUNDS, ...bounds };
+  // A live app sends its fixes in seq order: then the (stable) sort would change nothing, and is skipped.
+  const sorted = inSeqOrder(fixes) ? fixes : [...fixes].sort(bySeq);
   for (const fix of sorted) {
-    const verdict = acceptFix(latest, fix, now, bounds);
-    if (verdict.ok) {
+    const reason = rejectReason(latest, fix, now, b);
+    if (reason === null) {
       accepted.push(fix);
       latest = fix;
     } else {
-      dropped[verdict.reason]++;
+      dropped[reason]++;
+      droppedTotal++;
     }
   }
-  return { latest, accepted, dropped };
+  return { latest, accepted, dropped, droppedTotal };
+}
+
+// Module-level rather than closures per call: the bundle names every function
+// it creates (esbuild's keepNames), which per frame was a measurable cost.
+/** Malformed seqs (NaN) sort last instead of poisoning the comparator; the checks reject them anyway. */
+function seqKey(f: Fix): number {
+  return Number.isFinite(f.seq) ? f.seq : Number.POSITIVE_INFINITY;
+}
+
+function bySeq(x: Fix, y: Fix): number {
+  return seqKey(x) - seqKey(y) || 0;
+}
+
+function inSeqOrder(fixes: readonly Fix[]): boolean {
+  for (let i = 1; i < fixes.length; i++) if (seqKey(fixes[i - 1] as Fix) > seqKey(fixes[i] as Fix)) return false;
+  return true;
 }

@@ -239,3 +239,26 @@ describe("cellsWithinRadius", () => {
     expect(() => cellsWithinRadius(0, 0, Number.NaN)).toThrow(RangeError);
   });
 });
+
+describe("zone cell bounds", () => {
+  // The Zone DO's ingest takes a point strictly inside its cell's bounds as in the cell without
+  // encoding it (durable-objects/zone/ingest.ts `cellOf`); that shortcut must agree with zoneCellOf.
+  it("puts every point strictly inside a cell's bounds in that cell, the edges included just inside", () => {
+    const random = seededRandom(59);
+    for (let i = 0; i < 2_000; i++) {
+      const cell = zoneCellOf(-80 + random() * 160, -179 + random() * 358);
+      const b = decodeGeohashBounds(cell);
+      const tiny = 1e-9;
+      const points = [
+        { lat: b.minLat + random() * (b.maxLat - b.minLat), lng: b.minLng + random() * (b.maxLng - b.minLng) },
+        { lat: b.minLat + tiny, lng: b.minLng + tiny },
+        { lat: b.maxLat - tiny, lng: b.maxLng - tiny },
+      ];
+      for (const p of points) {
+        if (p.lat > b.minLat && p.lat < b.maxLat && p.lng > b.minLng && p.lng < b.maxLng) {
+          expect(zoneCellOf(p.lat, p.lng)).toBe(cell);
+        }
+      }
+    }
+  });
+});

@@ -83,6 +83,14 @@ export function courierTag(courierId: string): string {
 }
 
 export class CourierSocket {
+  /**
+   * Each socket's attachment, read once: workerd hands the same WebSocket
+   * object to every message while the object is awake, and deserialising the
+   * attachment on every frame was a per-frame cost of its own. After
+   * hibernation the objects are new and the first frame reads it again.
+   */
+  private readonly attachments = new WeakMap<WebSocket, SocketAttachment>();
+
   constructor(private readonly host: CourierSocketHost) {}
 
   /** Courier socket, authenticated by the API Worker: principal, vehicle and cell ride in headers. */
@@ -115,6 +123,7 @@ export class CourierSocket {
     this.host.ctx.acceptWebSocket(server, [courierTag(courierId)]);
     const attachment: SocketAttachment = { courierId, vehicle, cell, ...(name ? { name } : {}) };
     server.serializeAttachment(attachment);
+    this.attachments.set(server, attachment);
     this.host.send(server, { type: "status", status: state.status, cell, activeOrders: state.activeOrders });
     // After a hand-over or a dropped connection, a live offer is shown again.
     if (state.offer && state.offer.expiresAt > Date.now()) this.host.send(server, state.offer.message);
@@ -124,7 +133,7 @@ export class CourierSocket {
 
   async message(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
     if (this.host.guard.isCutOff(ws)) return;
-    const attachment = ws.deserializeAttachment() as SocketAttachment | null;
+    const attachment = this.attachmentOf(ws);
     if (!attachment) return;
     // Size and rate before anything else: a flood must cost as little as possible per frame.
     const refused = this.host.guard.admit(attachment.courierId, raw);
@@ -189,6 +198,15 @@ export class CourierSocket {
       case "fixes":
         await this.host.withLock(courierTag(courierId), () => this.host.positions.ingest(ws, courierId, message.fixes));
         return;
+      case "ack_mode": {
+        const attachment = this.attachmentOf(ws);
+        if (!attachment || attachment.acks === message.mode) return;
+        const updated: SocketAttachment = { ...attachment, acks: message.mode };
+        ws.serializeAttachment(updated);
+        this.attachments.set(ws, updated);
+        this.host.positions.acks.markCumulative(ws);
+        return;
+      }
       case "offer_response":
         await this.host.withLock(courierTag(courierId), () =>
           this.host.answerOffer(courierId, message.orderId, message.accept),
@@ -196,6 +214,16 @@ export class CourierSocket {
         await this.host.mapChanged(true);
         return;
     }
+  }
+
+  private attachmentOf(ws: WebSocket): SocketAttachment | null {
+    const known = this.attachments.get(ws);
+    if (known) return known;
+    const attachment = ws.deserializeAttachment() as SocketAttachment | null;
+    if (attachment) this.attachments.set(ws, attachment);
+    // Woken from hibernation: the app's choice of acks is in the attachment.
+    if (attachment?.acks === "cumulative") this.host.positions.acks.markCumulative(ws);
+    return attachment;
   }
 
   /** Handed over (or never known): the socket belongs elsewhere now. */

@@ -1,10 +1,12 @@
 // Courier rows: a first position is written at once; later moves due for
 // writing wait for the next batch and go in one transaction for the cell.
+// Acks: one per frame, or one for several after the app's `ack_mode`.
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { destinationPoint, type LatLng } from "../../domain/geo/distance.ts";
 import { decodeGeohashBounds, zoneCellOf } from "../../domain/geo/geohash.ts";
 import { testEnv } from "../../test/world.ts";
+import { ACK_EVERY_FRAMES } from "./acks.ts";
 import { PERSIST_BATCH_MS } from "./ingest.ts";
 import type { CourierState } from "./protocol.ts";
 import type { ZoneDO } from "./zone-do.ts";
@@ -100,6 +102,25 @@ describe("Zone ingest persistence", () => {
     // Replayed: every fix a duplicate, acked as dropped, the courier where they were.
     a.send({ type: "fixes", fixes: path });
     expect(await a.next("ack")).toMatchObject({ accepted: 0, dropped: 3 });
+    a.close();
+  });
+
+  it("after ack_mode cumulative, answers ACK_EVERY_FRAMES frames with one ack for all of them", async () => {
+    const at = randomCellCentre();
+    const cell = zoneCellOf(at.lat, at.lng);
+    const a = await connect(cell);
+    await goOnline(a, at);
+    a.send({ type: "ack_mode", mode: "cumulative" });
+    const t0 = Date.now();
+    const frames = Array.from({ length: ACK_EVERY_FRAMES }, (_, i) =>
+      fixAt(destinationPoint(at, 0, 10 * (i + 1)), { at: t0 + i }),
+    );
+    for (const fix of frames) a.send({ type: "fix", fix });
+    const ack = await a.next("ack");
+    expect(ack).toMatchObject({ seq: frames.at(-1)?.seq, accepted: ACK_EVERY_FRAMES, dropped: 0 });
+    expect(a.messages.filter((m) => m.type === "ack")).toHaveLength(2); // goOnline's, then this one
+    const nearest = await zone(cell).nearestAvailable(frames.at(-1)?.lat as number, frames.at(-1)?.lng as number, 1, 5);
+    expect(nearest[0]?.courierId).toBe(a.id);
     a.close();
   });
 });

@@ -11,9 +11,10 @@ import {
   type FixRejectReason,
   normalizeFix,
 } from "../../domain/dispatch/fix.ts";
-import { zoneCellOf } from "../../domain/geo/geohash.ts";
+import { decodeGeohashBounds, type GeohashBounds, zoneCellOf } from "../../domain/geo/geohash.ts";
 import type { Env } from "../../platform/env.ts";
 import { logLine } from "../../platform/log.ts";
+import { Acks } from "./acks.ts";
 import type { CourierState, ZoneMessage } from "./protocol.ts";
 import { orderDispatchStub, zoneStub } from "./stubs.ts";
 
@@ -49,6 +50,8 @@ export interface IngestHost {
   forget(courierId: string): void;
   addDropped(dropped: Record<FixRejectReason, number>): void;
   send(ws: WebSocket, message: ZoneMessage): void;
+  /** A frame already serialised (the ack, built without JSON.stringify). */
+  sendText(ws: WebSocket, text: string): void;
   sendTo(courierId: string, message: ZoneMessage): void;
   mapChanged(force: boolean): Promise<void>;
 }
@@ -60,8 +63,12 @@ export class ZoneIngest {
   /** Couriers whose move is due for writing with the next batch. */
   private readonly unsaved = new Set<string>();
   private batchTimer: ReturnType<typeof setTimeout> | null = null;
+  private bounds: (GeohashBounds & { cell: string }) | null = null;
+  readonly acks: Acks;
 
-  constructor(private readonly host: IngestHost) {}
+  constructor(private readonly host: IngestHost) {
+    this.acks = new Acks((ws, text) => host.sendText(ws, text));
+  }
 
   /**
    * Applies fixes and acks them. Runs under the courier's lock when it may
@@ -72,14 +79,15 @@ export class ZoneIngest {
     if (!state) return;
     const now = Date.now();
     const result = applyFixBatch(state.lastFix ?? undefined, fixes.map(normalizeFix), now);
-    this.ack(ws, fixes, result);
     const latest = result.latest;
+    const cell = result.accepted.length > 0 && latest ? this.cellOf(latest.lat, latest.lng) : this.host.cell();
+    // Leaving the cell: acked at once, with whatever is pending, before the hand-over closes the socket.
+    this.ack(ws, fixes, result, cell !== this.host.cell());
     if (result.accepted.length === 0 || !latest) return;
 
     const hadPosition = state.lastFix !== null;
     state.lastFix = latest;
     state.lastFixAt = now;
-    const cell = zoneCellOf(latest.lat, latest.lng);
     if (cell !== this.host.cell()) {
       await this.forwardPosition(state, result.accepted, now, true);
       await this.handOver(ws, state, cell);
@@ -105,8 +113,8 @@ export class ZoneIngest {
     const now = Date.now();
     const result = applyFixBatch(state.lastFix ?? undefined, fixes.map(normalizeFix), now);
     const latest = result.latest;
-    if (result.accepted.length > 0 && latest && zoneCellOf(latest.lat, latest.lng) !== this.host.cell()) return false;
-    this.ack(ws, fixes, result);
+    if (result.accepted.length > 0 && latest && this.cellOf(latest.lat, latest.lng) !== this.host.cell()) return false;
+    this.ack(ws, fixes, result, false);
     if (result.accepted.length === 0 || !latest) return Promise.resolve();
     const hadPosition = state.lastFix !== null;
     state.lastFix = latest;
@@ -116,17 +124,30 @@ export class ZoneIngest {
     return this.host.mapChanged(!hadPosition);
   }
 
+  /**
+   * The zone cell of a position: this cell, by a bounds check, for a point
+   * strictly inside it (nearly every fix), else the geohash, which was a
+   * measurable share of the per-frame cost when computed for every frame.
+   */
+  private cellOf(lat: number, lng: number): string {
+    const cell = this.host.cell();
+    if (this.bounds?.cell !== cell) this.bounds = { cell, ...decodeGeohashBounds(cell) };
+    const b = this.bounds;
+    if (lat > b.minLat && lat < b.maxLat && lng > b.minLng && lng < b.maxLng) return cell;
+    return zoneCellOf(lat, lng);
+  }
+
   /** `tryUnlocked` for the single-fix frame (decision 48). */
   trySingle(ws: WebSocket, courierId: string, fix: Fix, locked: boolean): Promise<void> | false {
     return this.tryUnlocked(ws, courierId, [fix], locked);
   }
 
-  private ack(ws: WebSocket, fixes: readonly Fix[], result: FixBatchResult): void {
-    let droppedHere = 0;
-    for (const reason of Object.keys(result.dropped) as FixRejectReason[]) droppedHere += result.dropped[reason];
+  private ack(ws: WebSocket, fixes: readonly Fix[], result: FixBatchResult, now: boolean): void {
+    const droppedHere = result.droppedTotal;
     if (droppedHere > 0) this.host.addDropped(result.dropped);
-    const seq = fixes.reduce((max, f) => (Number.isFinite(f.seq) ? Math.max(max, f.seq) : max), -1);
-    this.host.send(ws, { type: "ack", seq, accepted: result.accepted.length, dropped: droppedHere });
+    let seq = -1;
+    for (const f of fixes) if (f.seq > seq && Number.isFinite(f.seq)) seq = f.seq;
+    this.acks.ack(ws, seq, result.accepted.length, droppedHere, now);
   }
 
   /** A first position changes who can get work, so it is written at once; later moves are throttled and batched. */

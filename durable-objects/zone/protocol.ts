@@ -251,20 +251,17 @@ function handFix(fix: unknown): Fix | null {
   if (typeof fix !== "object" || fix === null || Array.isArray(fix)) return null;
   const f = fix as Record<string, unknown>;
   for (const key in f) if (!FIX_KEYS.has(key) || typeof f[key] !== "number") return null;
-  const { lat, lng, accuracyM, at, seq, headingDeg, speedMps } = f;
   if (
-    typeof lat !== "number" ||
-    typeof lng !== "number" ||
-    typeof accuracyM !== "number" ||
-    typeof at !== "number" ||
-    typeof seq !== "number"
+    typeof f.lat !== "number" ||
+    typeof f.lng !== "number" ||
+    typeof f.accuracyM !== "number" ||
+    typeof f.at !== "number" ||
+    typeof f.seq !== "number"
   ) {
     return null;
   }
-  const out: Fix = { lat, lng, accuracyM, at, seq };
-  if (typeof headingDeg === "number") out.headingDeg = headingDeg;
-  if (typeof speedMps === "number") out.speedMps = speedMps;
-  return out;
+  // Every key is a fix key and a number: the parsed object is the fix (no copy per fix).
+  return f as unknown as Fix;
 }
 
 export const CourierMessage = z.discriminatedUnion("type", [
@@ -272,6 +269,8 @@ export const CourierMessage = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("fix"), fix: FixBody }),
   z.strictObject({ type: z.literal("fixes"), fixes: z.array(FixBody).min(1).max(MAX_FIX_BATCH) }),
   z.strictObject({ type: z.literal("offer_response"), orderId: z.string().min(1).max(64), accept: z.boolean() }),
+  // The app keeps several fix frames in flight and takes one ack for many (decision 59, acks.ts).
+  z.strictObject({ type: z.literal("ack_mode"), mode: z.literal("cumulative") }),
 ]);
 export type CourierMessage = z.infer<typeof CourierMessage>;
 
@@ -283,7 +282,10 @@ export type ZoneMessage =
   | { type: "declined"; orderId: string }
   | {
       type: "ack";
-      /** Highest seq in the message being acknowledged: the app may drop everything up to it from its buffer. */
+      /**
+       * Highest seq in the message(s) being acknowledged: the app may drop everything up to it from its
+       * buffer. One ack per frame, or, after `ack_mode` cumulative, one for several (counts summed).
+       */
       seq: number;
       accepted: number;
       dropped: number;
@@ -292,9 +294,21 @@ export type ZoneMessage =
   | { type: "handover"; cell: string }
   | { type: "error"; code: string; message: string; orderId?: string };
 
+/**
+ * The ack as JSON text, byte for byte what JSON.stringify makes of
+ * `{type:"ack",seq,accepted,dropped}` for finite numbers (a test holds it to
+ * that): it goes out once per courier frame, and the template skips the
+ * object and the serialiser's walk.
+ */
+export function ackFrame(seq: number, accepted: number, dropped: number): string {
+  return `{"type":"ack","seq":${seq},"accepted":${accepted},"dropped":${dropped}}`;
+}
+
 export interface SocketAttachment {
   courierId: string;
   vehicle: Vehicle;
   name?: string;
   cell: string;
+  /** Set by the app's `ack_mode` frame: one ack for several frames. */
+  acks?: "cumulative";
 }

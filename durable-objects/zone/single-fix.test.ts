@@ -1,7 +1,8 @@
 // The hand-checked single-fix frame must accept exactly what the schema accepts
 // for that frame, never more: anything it declines still goes through the schema.
+// The hand-built ack must be the JSON the app would get from JSON.stringify.
 import { describe, expect, it } from "vitest";
-import { CourierMessage, fixBatch, singleFix } from "./protocol.ts";
+import { ackFrame, CourierMessage, fixBatch, singleFix, type ZoneMessage } from "./protocol.ts";
 
 const fix = { lat: 38.72, lng: -9.14, accuracyM: 8, at: 1_795_000_000_000, seq: 7 };
 
@@ -78,5 +79,20 @@ describe("fixBatch", () => {
   it("takes the frame the courier app sends after buffering", () => {
     const fixes = [fix, { ...fix, seq: 8, at: fix.at + 1000 }];
     expect(fixBatch(JSON.parse(JSON.stringify({ type: "fixes", fixes })))).toEqual(fixes);
+  });
+});
+
+describe("ackFrame", () => {
+  it.each([
+    [-1, 0, 0],
+    [0, 1, 0],
+    [1_795_000_000_123, 10, 0],
+    [Number.MAX_SAFE_INTEGER, 0, 600],
+    [1e21, 3, 7],
+    [-0, 0, 1],
+  ])("seq %d, accepted %d, dropped %d is what JSON.stringify makes", (seq, accepted, dropped) => {
+    const message: ZoneMessage = { type: "ack", seq, accepted, dropped };
+    expect(ackFrame(seq, accepted, dropped)).toBe(JSON.stringify(message));
+    expect(JSON.parse(ackFrame(seq, accepted, dropped))).toEqual({ ...message, seq: seq === 0 ? 0 : seq });
   });
 });

@@ -129,10 +129,13 @@ export class ZoneDO extends DurableObject<Env> {
   }
 
   private get cell(): string {
-    const cell = this.ctx.id.name ?? this.store.cell();
+    // The id's name never changes, and reading it is a call into the runtime on every frame.
+    this.idName ??= this.ctx.id.name ?? null;
+    const cell = this.idName ?? this.store.cell();
     if (!cell) throw new Error("zone cell unknown: Zone DOs must be addressed with idFromName(cell)");
     return cell;
   }
+  private idName: string | null | undefined;
 
   private learnCell(cell: string): void {
     if (this.store.cell() !== cell) this.store.setCell(cell);
@@ -194,6 +197,7 @@ export class ZoneDO extends DurableObject<Env> {
         this.store.addDropped(dropped);
       },
       send: (ws, message) => this.send(ws, message),
+      sendText: (ws, text) => this.sendText(ws, text),
       sendTo: (courierId, message) => this.sendTo(courierId, message),
       mapChanged: (force) => this.mapFeed.changed(force),
     };
@@ -256,8 +260,12 @@ export class ZoneDO extends DurableObject<Env> {
   }
 
   private send(ws: WebSocket, message: ZoneMessage): void {
+    this.sendText(ws, JSON.stringify(message));
+  }
+
+  private sendText(ws: WebSocket, text: string): void {
     try {
-      ws.send(JSON.stringify(message));
+      ws.send(text);
     } catch {
       // closing under us
     }

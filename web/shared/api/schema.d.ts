@@ -1126,7 +1126,7 @@ export interface paths {
         };
         /**
          * WebSocket to the Zone DO of the cell at lat/lng: status, GPS fixes, offers
-         * @description Upgrade with `Authorization: Bearer` or `?access_token=`; courier accounts only. Send `{type:"status",status:"online"|"offline"|"break"}`, `{type:"fix",fix:{lat,lng,accuracyM,headingDeg?,speedMps?,at,seq}}`, `{type:"fixes",fixes:[...]}` (buffered batch) and `{type:"offer_response",orderId,accept}`. Receive `{type:"status"}`, `{type:"ack",seq,accepted,dropped}`, `{type:"offer",orderId,restaurant,dropoff,expiresAt,foodReadyAt,distanceM}`, `{type:"offer_withdrawn",orderId,reason}`, `{type:"assigned",orderId}`, `{type:"declined",orderId}`, `{type:"error",code,message}` and `{type:"handover",cell}`: you drove into another cell; reconnect here with your current lat/lng. Send the text `ping` for a `pong` heartbeat.
+         * @description Upgrade with `Authorization: Bearer` or `?access_token=`; courier accounts only. Send `{type:"status",status:"online"|"offline"|"break"}`, `{type:"fix",fix:{lat,lng,accuracyM,headingDeg?,speedMps?,at,seq}}`, `{type:"fixes",fixes:[...]}` (buffered batch), `{type:"offer_response",orderId,accept}` and `{type:"ack_mode",mode:"cumulative"}` (once: then one ack may answer several fix frames, after up to 8 frames or 5 s). Receive `{type:"status"}`, `{type:"ack",seq,accepted,dropped}`, `{type:"offer",orderId,restaurant,dropoff,expiresAt,foodReadyAt,distanceM}`, `{type:"offer_withdrawn",orderId,reason}`, `{type:"assigned",orderId}`, `{type:"declined",orderId}`, `{type:"error",code,message}` and `{type:"handover",cell}`: you drove into another cell; reconnect here with your current lat/lng. Send the text `ping` for a `pong` heartbeat.
          */
         get: operations["connectCourier"];
         put?: never;
@@ -2557,6 +2557,11 @@ export interface components {
             type: "offer_response";
             orderId: string;
             accept: boolean;
+        } | {
+            /** @enum {string} */
+            type: "ack_mode";
+            /** @enum {string} */
+            mode: "cumulative";
         };
         /** @description What the courier's zone tells the courier's app. */
         CourierServerMessage: {

@@ -58,6 +58,11 @@ export class FixBuffer {
     return this.db.getAll("fixes", undefined, limit);
   }
 
+  /** The oldest fixes after `seq` (already sent, not yet acknowledged), in seq order. */
+  after(seq: number, limit: number): Promise<Fix[]> {
+    return this.db.getAll("fixes", IDBKeyRange.lowerBound(seq, true), limit);
+  }
+
   /** The zone acknowledged everything up to `seq` (accepted or refused): those never need sending again. */
   async acknowledge(seq: number): Promise<void> {
     await this.db.delete("fixes", IDBKeyRange.upperBound(seq));

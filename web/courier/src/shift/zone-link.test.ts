@@ -1,7 +1,8 @@
-// The zone link against a scripted zone: batches go up one at a time and in
-// order, an ack trims the buffer, a batch whose ack never comes is sent again
-// on the next socket, a hand-over moves the link to the named cell at once,
-// and nothing is sent while the browser says it is offline.
+// The zone link against a scripted zone: batches go up in order, up to a
+// window ahead of the acks (or one at a time), an ack trims the buffer up to
+// its seq, batches whose ack never came are sent again on the next socket, a
+// hand-over moves the link to the named cell at once, and nothing is sent
+// while the browser says it is offline.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Fix } from "../../../../domain/dispatch/fix.ts";
 import { decodeGeohashBounds, zoneCellOf } from "../../../../domain/geo/geohash.ts";
@@ -66,6 +67,10 @@ class MemoryStore implements FixStore {
     return this.fixes.slice(0, limit);
   }
 
+  async after(seq: number, limit: number): Promise<Fix[]> {
+    return this.fixes.filter((f) => f.seq > seq).slice(0, limit);
+  }
+
   async acknowledge(seq: number): Promise<void> {
     this.fixes = this.fixes.filter((f) => f.seq > seq);
   }
@@ -104,7 +109,11 @@ beforeEach(() => {
   store = new MemoryStore();
   states = [];
   urls = [];
-  link = new ZoneLink({
+  link = new ZoneLink(options());
+});
+
+function options(): ConstructorParameters<typeof ZoneLink>[0] {
+  return {
     buffer: store,
     url: async (at) => {
       urls.push(at);
@@ -118,8 +127,8 @@ beforeEach(() => {
     batchSize: 3,
     batchGapMs: 0,
     isOnline: () => online,
-  });
-});
+  };
+}
 
 afterEach(() => {
   link.stop();
@@ -127,14 +136,59 @@ afterEach(() => {
 });
 
 describe("ZoneLink", () => {
-  it("uploads the buffer in order, one acknowledged batch at a time", async () => {
+  it("uploads the buffer in order ahead of the acks, and one cumulative ack trims it all", async () => {
     store.add(7, 100);
     link.start();
     await settle();
     last().open();
     await settle();
+    await settle();
     const zone = last();
     expect(JSON.parse(zone.sent[0] ?? "")).toEqual({ type: "status", status: "online" });
+    expect(JSON.parse(zone.sent[1] ?? "")).toEqual({ type: "ack_mode", mode: "cumulative" });
+    expect(zone.batches().map((b) => b.map((f) => f.seq))).toEqual([[100, 101, 102], [103, 104, 105], [106]]);
+    zone.reply({ type: "ack", seq: 106, accepted: 7, dropped: 0 });
+    await settle();
+    await settle();
+    expect(store.fixes).toEqual([]);
+    expect(zone.batches()).toHaveLength(3);
+    expect(states).toContain("live");
+  });
+
+  it("keeps at most framesInFlight batches unacknowledged, and an ack of the first lets the next go", async () => {
+    const windowed = new ZoneLink({ ...options(), framesInFlight: 2 });
+    store.add(9, 100);
+    windowed.start();
+    await settle();
+    last().open();
+    await settle();
+    await settle();
+    const zone = last();
+    expect(zone.batches().map((b) => b.map((f) => f.seq))).toEqual([
+      [100, 101, 102],
+      [103, 104, 105],
+    ]);
+    zone.reply({ type: "ack", seq: 102, accepted: 3, dropped: 0 });
+    await settle();
+    await settle();
+    await settle();
+    expect(zone.batches().map((b) => b[0]?.seq)).toEqual([100, 103, 106]);
+    expect(store.fixes.map((f) => f.seq)).toEqual([103, 104, 105, 106, 107, 108]);
+    zone.reply({ type: "ack", seq: 108, accepted: 6, dropped: 0 });
+    await settle();
+    expect(store.fixes).toEqual([]);
+    windowed.stop();
+  });
+
+  it("with framesInFlight 1 waits for each batch's ack and asks for no cumulative acks", async () => {
+    const single = new ZoneLink({ ...options(), framesInFlight: 1 });
+    store.add(7, 100);
+    single.start();
+    await settle();
+    last().open();
+    await settle();
+    const zone = last();
+    expect(zone.sent.some((m) => m.includes("ack_mode"))).toBe(false);
     expect(zone.batches().map((b) => b.map((f) => f.seq))).toEqual([[100, 101, 102]]);
     zone.reply({ type: "ack", seq: 102, accepted: 3, dropped: 0 });
     await settle();
@@ -150,7 +204,7 @@ describe("ZoneLink", () => {
     await settle();
     expect(zone.batches().at(-1)).toMatchObject([{ seq: 106 }]);
     expect(store.fixes).toEqual([]);
-    expect(states).toContain("live");
+    single.stop();
   });
 
   it("spaces batches out so a long backlog stays under the zone's message rate", async () => {
@@ -188,17 +242,19 @@ describe("ZoneLink", () => {
     await settle();
     last().open();
     await settle();
+    await settle();
     const first = last();
-    expect(first.batches()).toHaveLength(1);
+    expect(first.batches().map((b) => b.map((f) => f.seq))).toEqual([[10, 11, 12], [13]]);
     first.drop();
-    // Reconnects after its back-off; the unacknowledged batch goes first again.
+    // Reconnects after its back-off; the unacknowledged batches go first again.
     await new Promise((resolve) => setTimeout(resolve, 600));
     await settle();
     const second = last();
     expect(second).not.toBe(first);
     second.open();
     await settle();
-    expect(second.batches()[0]?.map((f) => f.seq)).toEqual([10, 11, 12]);
+    await settle();
+    expect(second.batches().map((b) => b.map((f) => f.seq))).toEqual([[10, 11, 12], [13]]);
     expect(store.fixes.map((f) => f.seq)).toEqual([10, 11, 12, 13]);
   });
 

@@ -1,9 +1,12 @@
 // The courier's WebSocket to the Zone DO of their cell. It uploads the fix
-// buffer in order, one batch in flight at a time, and trims the buffer only
-// when the zone acknowledges a batch, so a fix is never lost (the socket died
-// before the ack: the batch is sent again) and never counted twice (the zone
-// refuses a seq it already has). It reconnects with backoff, and at once when
-// the zone hands the courier over to the next cell.
+// buffer in order, up to `framesInFlight` batches ahead of the zone's acks,
+// and trims the buffer only when an ack names a seq, so a fix is never lost
+// (the socket died before the ack: everything unacknowledged is sent again on
+// the next one) and never counted twice (the zone refuses a seq it already
+// has). It asks the zone for cumulative acks (one for several batches,
+// decision 59), which is why it does not wait for each batch's own. It
+// reconnects with backoff, and at once when the zone hands the courier over
+// to the next cell.
 //
 // It always connects to the cell the zone last named (in `status` or
 // `handover`), not to where the phone is now: after a dead zone the courier's
@@ -25,7 +28,7 @@ export type CourierStatus = Extract<CourierServerMessage, { type: "status" }>["s
 import type { FixBuffer } from "./fix-buffer.ts";
 
 /** The part of the fix buffer the link uses. */
-export type FixStore = Pick<FixBuffer, "oldest" | "acknowledge" | "count" | "meta" | "setMeta">;
+export type FixStore = Pick<FixBuffer, "oldest" | "after" | "acknowledge" | "count" | "meta" | "setMeta">;
 
 export type LinkState = "idle" | "connecting" | "live" | "reconnecting" | "no_network" | "replaced";
 
@@ -43,6 +46,11 @@ export interface ZoneLinkOptions {
   batchSize?: number;
   /** Least time between two batches: a long backlog stays under the zone's message rate (5 a second). */
   batchGapMs?: number;
+  /**
+   * Batches sent and not yet acknowledged, at most. Above 1 the link asks the
+   * zone for cumulative acks; 1 is the old one-batch-at-a-time upload.
+   */
+  framesInFlight?: number;
   ackTimeoutMs?: number;
   heartbeatMs?: number;
   isOnline?: () => boolean;
@@ -67,7 +75,10 @@ export class ZoneLink {
   private ws: WebSocket | null = null;
   private running = false;
   private state: LinkState = "idle";
-  private inFlight: number | null = null;
+  /** The last seq of each batch sent on this socket and not yet acknowledged, oldest first. */
+  private unacked: number[] = [];
+  /** The highest seq sent on this socket: the next batch starts after it. */
+  private sentUpTo: number | null = null;
   private attempt = 0;
   private handingOver = false;
   private lastHeard = 0;
@@ -80,6 +91,7 @@ export class ZoneLink {
   private chain: Promise<void> = Promise.resolve();
   private readonly batchSize: number;
   private readonly batchGapMs: number;
+  private readonly framesInFlight: number;
   private readonly ackTimeoutMs: number;
   private readonly heartbeatMs: number;
   private readonly isOnline: () => boolean;
@@ -87,6 +99,8 @@ export class ZoneLink {
   constructor(private readonly options: ZoneLinkOptions) {
     this.batchSize = options.batchSize ?? 100;
     this.batchGapMs = options.batchGapMs ?? 250;
+    // Above the zone's ACK_EVERY_FRAMES (8), so a backlog never waits for the zone's ack timer.
+    this.framesInFlight = options.framesInFlight ?? 16;
     this.ackTimeoutMs = options.ackTimeoutMs ?? 15_000;
     this.heartbeatMs = options.heartbeatMs ?? 10_000;
     this.isOnline = options.isOnline ?? (() => navigator.onLine);
@@ -164,7 +178,7 @@ export class ZoneLink {
   private drop(code: number, reason: string): void {
     const ws = this.ws;
     this.ws = null;
-    this.inFlight = null;
+    this.forgetSent();
     this.clearTimers();
     try {
       ws?.close(code, reason);
@@ -210,6 +224,7 @@ export class ZoneLink {
       this.lastHeard = Date.now();
       this.setState("live");
       ws.send(JSON.stringify({ type: "status", status: this.options.status() }));
+      if (this.framesInFlight > 1) ws.send(JSON.stringify({ type: "ack_mode", mode: "cumulative" }));
       this.run(() => this.flush());
     };
     ws.onmessage = (event: MessageEvent) => {
@@ -228,7 +243,7 @@ export class ZoneLink {
     ws.onclose = (event: CloseEvent) => {
       if (this.ws !== ws) return;
       this.ws = null;
-      this.inFlight = null;
+      this.forgetSent();
       this.clearTimers();
       if (!this.running) return;
       if (event.code === 4009) {
@@ -263,7 +278,9 @@ export class ZoneLink {
         if (this.ackTimer) clearTimeout(this.ackTimer);
         this.ackTimer = null;
         await this.options.buffer.acknowledge(message.seq);
-        this.inFlight = null;
+        // One ack may answer several batches: everything up to its seq.
+        this.unacked = this.unacked.filter((seq) => seq > message.seq);
+        if (this.unacked.length > 0 && this.ws) this.awaitAck(this.ws);
         this.options.onAck({
           accepted: message.accepted,
           dropped: message.dropped,
@@ -283,7 +300,7 @@ export class ZoneLink {
   }
 
   private async flush(): Promise<void> {
-    if (!this.connected || this.inFlight !== null || this.paced) return;
+    if (!this.connected || this.unacked.length >= this.framesInFlight || this.paced) return;
     const wait = this.lastBatchAt + this.batchGapMs - Date.now();
     if (wait > 0) {
       this.paced = setTimeout(() => {
@@ -292,11 +309,17 @@ export class ZoneLink {
       }, wait);
       return;
     }
-    const batch = await this.options.buffer.oldest(this.batchSize);
+    const from = this.sentUpTo;
+    const batch =
+      from === null
+        ? await this.options.buffer.oldest(this.batchSize)
+        : await this.options.buffer.after(from, this.batchSize);
     const ws = this.ws;
-    if (batch.length === 0 || !ws || ws.readyState !== WebSocket.OPEN || this.inFlight !== null) return;
+    if (batch.length === 0 || !ws || ws.readyState !== WebSocket.OPEN) return;
+    if (this.unacked.length >= this.framesInFlight || this.sentUpTo !== from) return;
     const last = batch[batch.length - 1] as Fix;
-    this.inFlight = last.seq;
+    this.unacked.push(last.seq);
+    this.sentUpTo = last.seq;
     this.lastBatchAt = Date.now();
     ws.send(
       JSON.stringify(
@@ -305,13 +328,27 @@ export class ZoneLink {
           : { type: "fixes", fixes: batch.map(wireFix) },
       ),
     );
+    if (!this.ackTimer) this.awaitAck(ws);
+    // A full batch: more may be buffered, and there is room before the next ack.
+    if (batch.length === this.batchSize) this.nudge();
+  }
+
+  /** No ack for the oldest batch in flight within the timeout: the socket is dead; its batches go again on the next. */
+  private awaitAck(ws: WebSocket): void {
+    if (this.ackTimer) clearTimeout(this.ackTimer);
+    const oldest = this.unacked[0];
     this.ackTimer = setTimeout(() => {
-      // No answer: treat the socket as dead; the batch goes again on the next one.
-      if (this.ws === ws && this.inFlight === last.seq) {
+      this.ackTimer = null;
+      if (this.ws === ws && this.unacked[0] === oldest) {
         this.drop(4000, "no ack");
         this.scheduleReconnect();
       }
     }, this.ackTimeoutMs);
+  }
+
+  private forgetSent(): void {
+    this.unacked = [];
+    this.sentUpTo = null;
   }
 
   private readonly wentOffline = (): void => {
