@@ -353,6 +353,25 @@ export function sharedWorker(h: Harness): Promise<Worker> {
   return shared;
 }
 
+/**
+ * `count` more hosts of the same bundles (Worker + zone probe), each its own Miniflare and workerd with its own
+ * DO state: for the fan-out at 10,000 watchers, which one workerd cannot hold under the machine's open-file limit
+ * (decision 57). Tokens minted for the shared Worker are valid on all of them (one signing key per run).
+ */
+export async function moreWorkers(h: Harness, count: number): Promise<Worker[]> {
+  const [bundle, probe] = await Promise.all([
+    buildBundle(h),
+    buildBundle(h, join(ROOT, "bench/probe/zone-probe.toml")),
+  ]);
+  const out: Worker[] = [];
+  for (let i = 0; i < count; i++) {
+    const worker = await startWorker(h, { name: `worker-${i + 2}`, bundle, probe, state: courierState() });
+    await waitHealthy(worker.url);
+    out.push(worker);
+  }
+  return out;
+}
+
 const JWT_VARS = { JWT_ISSUER: JWT.issuer, JWT_AUDIENCE: JWT.audience, ACCESS_TOKEN_TTL_SECONDS: "3600" };
 
 /**
