@@ -254,6 +254,8 @@ export async function startWorker(
     bindings?: Record<string, string>;
     /** A probe bundle to run beside the Worker, bound to its ZONE and ORDER Durable Objects. */
     probe?: Bundle;
+    /** Extra environment of the host process (e.g. its own BENCH_INSPECTOR_PORT). */
+    env?: Record<string, string>;
   } = {},
 ): Promise<Worker> {
   const bundle = options.bundle ?? (await buildBundle(h));
@@ -297,6 +299,7 @@ export async function startWorker(
             }
           : {}),
       }),
+      ...options.env,
     },
     120_000,
   );
@@ -365,7 +368,10 @@ export async function moreWorkers(h: Harness, count: number): Promise<Worker[]> 
   ]);
   const out: Worker[] = [];
   for (let i = 0; i < count; i++) {
-    const worker = await startWorker(h, { name: `worker-${i + 2}`, bundle, probe, state: courierState() });
+    // Each host its own inspector port (the next ones after BENCH_INSPECTOR_PORT), or they would clash.
+    const inspector = process.env.BENCH_INSPECTOR_PORT;
+    const env: Record<string, string> = inspector ? { BENCH_INSPECTOR_PORT: String(Number(inspector) + i + 1) } : {};
+    const worker = await startWorker(h, { name: `worker-${i + 2}`, bundle, probe, state: courierState(), env });
     await waitHealthy(worker.url);
     out.push(worker);
   }
