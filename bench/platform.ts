@@ -254,6 +254,8 @@ export async function startWorker(
     bindings?: Record<string, string>;
     /** A probe bundle to run beside the Worker, bound to its ZONE and ORDER Durable Objects. */
     probe?: Bundle;
+    /** Extra environment of the host process (e.g. its own BENCH_INSPECTOR_PORT). */
+    env?: Record<string, string>;
   } = {},
 ): Promise<Worker> {
   const bundle = options.bundle ?? (await buildBundle(h));
@@ -297,6 +299,7 @@ export async function startWorker(
             }
           : {}),
       }),
+      ...options.env,
     },
     120_000,
   );
@@ -351,6 +354,28 @@ export function sharedWorker(h: Harness): Promise<Worker> {
     return worker;
   });
   return shared;
+}
+
+/**
+ * `count` more hosts of the same bundles (Worker + zone probe), each its own Miniflare and workerd with its own
+ * DO state: for the fan-out at 10,000 watchers, which one workerd cannot hold under the machine's open-file limit
+ * (decision 57). Tokens minted for the shared Worker are valid on all of them (one signing key per run).
+ */
+export async function moreWorkers(h: Harness, count: number): Promise<Worker[]> {
+  const [bundle, probe] = await Promise.all([
+    buildBundle(h),
+    buildBundle(h, join(ROOT, "bench/probe/zone-probe.toml")),
+  ]);
+  const out: Worker[] = [];
+  for (let i = 0; i < count; i++) {
+    // Each host its own inspector port (the next ones after BENCH_INSPECTOR_PORT), or they would clash.
+    const inspector = process.env.BENCH_INSPECTOR_PORT;
+    const env: Record<string, string> = inspector ? { BENCH_INSPECTOR_PORT: String(Number(inspector) + i + 1) } : {};
+    const worker = await startWorker(h, { name: `worker-${i + 2}`, bundle, probe, state: courierState(), env });
+    await waitHealthy(worker.url);
+    out.push(worker);
+  }
+  return out;
 }
 
 const JWT_VARS = { JWT_ISSUER: JWT.issuer, JWT_AUDIENCE: JWT.audience, ACCESS_TOKEN_TTL_SECONDS: "3600" };

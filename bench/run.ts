@@ -48,7 +48,8 @@ const USAGE = `Usage: npm run bench -- [NAME...] [--quick] [--seed=N] [--no-pin]
                   (restored afterwards; off by default because they are shared machine services)`;
 
 /** No run may exceed this, whatever happens; quick mode is far below it. */
-const HARD_LIMIT_MS = 20 * 60_000;
+// BENCH_HARD_LIMIT_MINUTES: the fan-out at 10,000 watchers spends most of 20 minutes setting up on a busy machine.
+const HARD_LIMIT_MS = Number(process.env.BENCH_HARD_LIMIT_MINUTES ?? 20) * 60_000;
 
 function parseArgs(argv: string[]) {
   const names: string[] = [];

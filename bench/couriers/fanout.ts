@@ -1,4 +1,5 @@
 // (4) Live tracking fan-out: the Order DO's watchers against a bare ws broadcaster (see ../couriers.ts).
+import { readdirSync, readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { sql } from "drizzle-orm";
@@ -8,7 +9,7 @@ import type { Principal } from "../../domain/auth/principal.ts";
 import { zoneCellOf } from "../../domain/geo/geohash.ts";
 import type { PlacedOrder } from "../../domain/order/order-event.ts";
 import { orderIdFor, sha256Hex } from "../../domain/order/order-id.ts";
-import { cpuMeter } from "../lib/cpu.ts";
+import { type CpuGroup, cpuMeter, descendantsNamed } from "../lib/cpu.ts";
 import { HttpClient } from "../lib/http.ts";
 import { type LoadResult, sleep } from "../lib/load.ts";
 import { IndexSource, type Measured, measureClosed } from "../lib/measure.ts";
@@ -22,10 +23,12 @@ import {
   database,
   ensureCouriers,
   type Harness,
+  moreWorkers,
   principalToken,
   restaurantStaff,
   sharedWorker,
   tsxChild,
+  type Worker,
 } from "../platform.ts";
 import { loadWorld, orderTemplates } from "../world.ts";
 
@@ -38,7 +41,6 @@ import {
   openWs,
   plan,
   ratio,
-  serverGroups,
   THROTTLE_MS,
   wsBase,
   zoneCourier,
@@ -119,7 +121,6 @@ async function fanoutRun(
 
 export async function fanout(h: Harness): Promise<BenchResult> {
   const p = plan(h);
-  const worker = await sharedWorker(h);
   const db = await database(h);
   // 5000 orders (10k watchers) took 208 s to set up with the DO state on disk (a SQLite file set per Order DO,
   // synced); the courier benchmarks' state now lives on tmpfs (platform.ts courierState()).
@@ -128,15 +129,36 @@ export async function fanout(h: Harness): Promise<BenchResult> {
     .split(",")
     .map(Number)
     .filter((n) => n > 0);
-  const levels = h.quick ? [50] : chosen.length ? chosen : [1000, 2500, 5000];
+  // 3,334 orders × 3 watchers = 10,002 watchers: fewer orders (and Order DOs to set up) than 5,000 × 2.
+  const levels = h.quick ? [50] : chosen.length ? chosen : [1000, 3334];
   /** The customer and the restaurant's staff; more: a second device of each, alternately. */
-  const watchersPerOrder = Math.max(1, Number(process.env.BENCH_FANOUT_WATCHERS ?? 2));
+  const watchersPerOrder = Math.max(1, Number(process.env.BENCH_FANOUT_WATCHERS ?? 3));
   const maxOrders = Math.max(...levels);
+  // One workerd holds two descriptors per accepted socket and three per live SQLite-backed DO (database, WAL,
+  // shared memory), and aborts on the first accept() that fails with EMFILE (decision 57): the orders are spread
+  // over as many Worker hosts as keep each under three quarters of the open-file limit.
+  const fdLimit = openFileLimit();
+  const hosts = Math.max(
+    1,
+    Number(process.env.BENCH_FANOUT_HOSTS ?? 0) ||
+      Math.ceil(workerdDescriptors(maxOrders, watchersPerOrder) / (0.75 * fdLimit)),
+  );
+  const worker = await sharedWorker(h);
+  const workers = [worker, ...(await moreWorkers(h, hosts - 1))];
+  const hostOf = (o: number) => workers[o % hosts] as Worker;
+  const workerd = (): number[] => workers.flatMap((w) => descendantsNamed(w.pid, "workerd"));
+  const groups: CpuGroup[] = [
+    { name: "workerd (Worker + DOs)", rootPids: workers.map((w) => w.pid) },
+    { name: "load generator", rootPids: [process.pid], descendants: false },
+  ];
+  h.log(
+    `fanout: ${hosts} Worker host${hosts > 1 ? "s" : ""} (open-file limit ${fdLimit}; ~${workerdDescriptors(maxOrders, watchersPerOrder)} workerd descriptors expected in all)`,
+  );
   /** Just over the 1 s throttles (zone forward and Order DO broadcast), so every fix should be broadcast. */
   const periodMs = THROTTLE_MS + 150;
   /** Every order publishes at least once per run (twice in full runs). */
   const runMs = h.quick ? periodMs : Math.max(periodMs * 2, p.runMs);
-  const probe = new HttpClient(worker.probeUrl as string, 8, 300_000);
+  const probes = workers.map((w) => new HttpClient(w.probeUrl as string, 8, 300_000));
   const world = await loadWorld(db);
   const templates = orderTemplates(world, h.seed ^ 0xfa, maxOrders);
   const staff = await restaurantStaff(h);
@@ -148,6 +170,10 @@ export async function fanout(h: Harness): Promise<BenchResult> {
     accounts.map((a) => principalToken(worker, { userId: a.id, role: "courier" })),
   );
   const random = seededRandom(h.seed ^ 0xf0f0);
+  const fdPeak = new Map<number, number>();
+  const sampleFds = () => {
+    for (const pid of workerd()) fdPeak.set(pid, Math.max(fdPeak.get(pid) ?? 0, descriptorCount(pid)));
+  };
 
   // ---- orders, driven to "courier assigned" through the Order DO's own RPCs (bench probe)
   const t0 = performance.now();
@@ -187,12 +213,17 @@ export async function fanout(h: Harness): Promise<BenchResult> {
     }),
   );
   let setup = { ok: 0, failed: 0, firstError: undefined as string | undefined };
-  for (let i = 0; i < orders.length; i += 100) {
-    if (i > 0 && i % 1000 === 0)
+  for (let i = 0; i < orders.length; i += 100 * hosts) {
+    if (i > 0 && i % 1000 < 100 * hosts)
       h.log(
         `fanout: ${i} orders set up in ${((performance.now() - t0) / 1000).toFixed(0)} s (load ${loadavg()[0]?.toFixed(1)})`,
       );
-    const specs = orders.slice(i, i + 100).map((o) => ({
+    await Promise.all(probes.map((probe, k) => assignChunk(probe, k, i)));
+  }
+  async function assignChunk(probe: HttpClient, host: number, from: number): Promise<void> {
+    const chunk = orders.slice(from, from + 100 * hosts).filter((_, j) => (from + j) % hosts === host);
+    if (chunk.length === 0) return;
+    const specs = chunk.map((o) => ({
       order: o.order,
       staff: staff.get(o.order.restaurantId) as Principal,
       courierId: o.courierId,
@@ -212,7 +243,12 @@ export async function fanout(h: Harness): Promise<BenchResult> {
   // Let the queue's projection of those events into PostgreSQL finish: it is not what this measures.
   const drainStart = performance.now();
   await waitForProjection(db, orders.length, h);
-  h.log(`fanout: projection drained in ${((performance.now() - drainStart) / 1000).toFixed(1)} s`);
+  // order_events stops growing before the consumer's later work (notifications, webhooks) is done: wait for
+  // workerd to go quiet too, which is what a production fan-out sees at steady state (decision 57).
+  const quiet = await waitQuiet(groups, h);
+  h.log(
+    `fanout: projection drained in ${((performance.now() - drainStart) / 1000).toFixed(1)} s (workerd ${quiet.toFixed(0)} ms CPU/s at the end)`,
+  );
 
   // ---- our sockets: watchers (customer + restaurant staff) on GET /v1/orders/{id}/live, couriers on /v1/couriers/live
   const received = new Map<number, Map<number, Pending>>();
@@ -242,7 +278,7 @@ export async function fanout(h: Harness): Promise<BenchResult> {
         ? (customerTokens[entry.customer] as string)
         : (staffTokens.get(entry.order.restaurantId) as string);
     // One retry with a longer handshake: at 10,000 watchers on a shared machine a handshake can queue past 20 s.
-    const url = `${wsBase(worker)}/v1/orders/${entry.order.id}/live`;
+    const url = `${wsBase(hostOf(o))}/v1/orders/${entry.order.id}/live`;
     const ws = await openWs(url, { authorization: `Bearer ${token}` }, 60_000).catch(() =>
       openWs(url, { authorization: `Bearer ${token}` }, 60_000),
     );
@@ -254,11 +290,14 @@ export async function fanout(h: Harness): Promise<BenchResult> {
   });
   const courierSockets = await mapLimit(maxOrders, 64, (o) => {
     const e = orders[o] as (typeof orders)[number];
-    return zoneCourier(worker, e.courierId, courierTokens[e.courierIndex] as string, e.start.lat, e.start.lng);
+    return zoneCourier(hostOf(o), e.courierId, courierTokens[e.courierIndex] as string, e.start.lat, e.start.lng);
   });
+  sampleFds();
   h.log(
-    `fanout: ${watcherSockets.length} watcher sockets and ${courierSockets.length} courier sockets through the API in ${((performance.now() - t1) / 1000).toFixed(1)} s`,
+    `fanout: ${watcherSockets.length} watcher sockets and ${courierSockets.length} courier sockets through the API in ${((performance.now() - t1) / 1000).toFixed(1)} s; workerd descriptors ${[...fdPeak.values()].join(", ")}`,
   );
+  const settled = await waitQuiet(groups, h);
+  h.log(`fanout: workerd at ${settled.toFixed(0)} ms CPU/s before measuring`);
   const walk = moves(h.seed ^ 0xfa11, 50_000);
   let step = 0;
   const moveOf = (s: FixSocket, cell: string) => {
@@ -300,7 +339,8 @@ export async function fanout(h: Harness): Promise<BenchResult> {
     let cpu: Record<string, number> | undefined;
     for (let r = 0; r < p.runs; r++) {
       await sleep(p.pauseMs);
-      const m = meter ? cpuMeter(serverGroups(worker)) : undefined;
+      const m = meter ? cpuMeter(groups) : undefined;
+      if (meter) sampleFds();
       const run = await fanoutRun(
         n,
         watchersPerOrder,
@@ -326,6 +366,7 @@ export async function fanout(h: Harness): Promise<BenchResult> {
   for (const n of levels) {
     oursByLevel.set(n, await side(n, "ours: courier socket → Zone DO → Order DO → watchers", publishOurs, true));
   }
+  sampleFds();
   const admin = await AdminApi.open(h, worker, 1, 5000);
   const zoneStats = await admin.stats<{ dropped: Record<string, number> }>(orders[0]?.cell as string);
   admin.close();
@@ -333,7 +374,7 @@ export async function fanout(h: Harness): Promise<BenchResult> {
   // 10,000 watchers: ours are closed before the peer's open, and each level runs ours then the peer.
   for (const ws of watcherSockets) ws.terminate();
   for (const s of courierSockets) s.close();
-  probe.close();
+  for (const probe of probes) probe.close();
 
   // ---- the peer: the same number of sockets, grouped per order, the same schedule and a message of the same shape
   const peer = await tsxChild<{ url: string }>(h, "peer-ws-fanout", "bench/server/peer-ws.ts");
@@ -427,8 +468,8 @@ export async function fanout(h: Harness): Promise<BenchResult> {
       "Positions are not persisted for watchers on either side; on ours the zone persists the courier (see (1)) and the Order DO only remembers the time of its last broadcast.",
     ],
     notes: [
-      `${topN} orders at most, each with ${watchersPerOrder} watchers (the customer and the restaurant's staff member${watchersPerOrder > 2 ? ", then a second device of each" : ""}, on GET /v1/orders/{id}/live with their own tokens) and one assigned courier streaming fixes on GET /v1/couriers/live: ${topN * (watchersPerOrder + 1)} sockets through the API at the top level; the peer's sockets are opened once ours are closed (the open-file limit). DO state on ${courierState()}. Each courier sends one fix every ${periodMs} ms (staggered across orders), just over the zone's and the Order DO's 1 s throttles; latency = watcher receive − scheduled send, measured in this process (one clock). A delivery not received within 5 s counts as an error (e.g. a fix throttled because jitter brought two within 1 s).`,
-      `Setup through bench/probe/zone-probe.ts, not the public API (it has no fast path to "courier assigned"): Order DO place (same PlacedOrder the API builds, priced by the same domain code), paymentUpdate, accept by the restaurant's staff (which starts dispatch at the restaurant's zone, as in production), courier_offered, courier_assigned by the courier, then ZoneDO.cancelDispatch (the order is assigned) and ZoneDO.adopt of the courier with the order active. The queue's projection of those events into PostgreSQL is waited for before measuring. Fixes then take the production path: courier socket → Zone DO (validate, index, forward ≤ 1/s/order) → RPC OrderDO.courierPosition (ETA, throttle ≤ 1/s) → hibernatable WebSockets of the customer and the restaurant.`,
+      `${topN} orders at most, each with ${watchersPerOrder} watchers (the customer and the restaurant's staff member${watchersPerOrder > 2 ? ", then a second device of each" : ""}, on GET /v1/orders/{id}/live with their own tokens) and one assigned courier streaming fixes on GET /v1/couriers/live: ${topN * (watchersPerOrder + 1)} sockets through the API at the top level; the peer's sockets are opened once ours are closed (the open-file limit). Ours spread round-robin over ${hosts} Worker host${hosts > 1 ? "s" : ""} (each its own Miniflare and workerd, all on the server CPU): workerd keeps 2 descriptors per socket and 3 per live Order DO and aborts at its open-file limit (${fdLimit}; decision 57); peak descriptors per workerd ${[...fdPeak.values()].join(", ")}. DO state on ${courierState()}. Each courier sends one fix every ${periodMs} ms (staggered across orders), just over the zone's and the Order DO's 1 s throttles; latency = watcher receive − scheduled send, measured in this process (one clock). A delivery not received within 5 s counts as an error (e.g. a fix throttled because jitter brought two within 1 s).`,
+      `Setup through bench/probe/zone-probe.ts, not the public API (it has no fast path to "courier assigned"): Order DO place (same PlacedOrder the API builds, priced by the same domain code), paymentUpdate, accept by the restaurant's staff (which starts dispatch at the restaurant's zone, as in production), courier_offered, courier_assigned by the courier, then ZoneDO.cancelDispatch (the order is assigned) and ZoneDO.adopt of the courier with the order active. The queue's projection of those events into PostgreSQL is waited for before measuring (order_events stable, then workerd under 10 % of a core), as a production fan-out at steady state would see it. Fixes then take the production path: courier socket → Zone DO (validate, index, forward ≤ 1/s/order) → RPC OrderDO.courierPosition (ETA, throttle ≤ 1/s) → hibernatable WebSockets of the customer and the restaurant.`,
       `peer: a bare ws server, one room per order with the same two watcher sockets' worth of subscribers and one publisher socket per order; it relays the message as-is (no validation, no ETA, no second hop). Its closed-loop maximum: every publisher sends its next position once both watchers have the previous one.`,
       `Fixes refused by the zone during the run: ${refused}; zone ${orders[0]?.cell} refusals by reason: ${JSON.stringify(zoneStats.dropped)}.`,
       top.ours.cpu
@@ -510,4 +551,50 @@ async function waitForProjection(db: { url: string; wsProxy: string }, orders: n
   } finally {
     await handle.close();
   }
+}
+
+/** This process's soft open-file limit (workerd inherits it from the harness). */
+function openFileLimit(): number {
+  const line = readFileSync("/proc/self/limits", "utf8")
+    .split("\n")
+    .find((l) => l.startsWith("Max open files"));
+  const n = Number(line?.split(/\s+/)[3]);
+  return Number.isFinite(n) && n > 0 ? n : 1024;
+}
+
+/**
+ * Descriptors workerd holds for the fan-out, measured (decision 57): two per accepted socket (the
+ * connection and a duplicate of it) and three per live Order DO (SQLite database, WAL, shared memory),
+ * plus a few hundred for the other objects and the runtime.
+ */
+function workerdDescriptors(orders: number, watchersPerOrder: number): number {
+  return orders * ((watchersPerOrder + 1) * 2 + 3) + 500;
+}
+
+function descriptorCount(pid: number): number {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).length;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Waits until the Worker hosts use under 10 % of a core for two seconds running (up to 5 min); returns
+ * the last second's CPU ms per second. The queue consumer's projection of the set-up is what keeps them busy.
+ */
+async function waitQuiet(groups: readonly CpuGroup[], h: Harness, maxMs = 300_000): Promise<number> {
+  const server = groups.slice(0, 1);
+  const deadline = performance.now() + maxMs;
+  let last = Number.POSITIVE_INFINITY;
+  let quietFor = 0;
+  while (performance.now() < deadline) {
+    const m = cpuMeter(server);
+    await sleep(1000);
+    last = Object.values(m().ms)[0] ?? 0;
+    quietFor = last < 100 ? quietFor + 1 : 0;
+    if (quietFor >= 2) return last;
+  }
+  h.log(`fanout: workerd still at ${last.toFixed(0)} ms CPU/s after ${maxMs / 1000} s; measuring anyway`);
+  return last;
 }
