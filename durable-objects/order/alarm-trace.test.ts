@@ -71,7 +71,10 @@ describe("the Order DO's alarm", () => {
     const res = await api("/v1/orders", {
       method: "POST",
       token: customer,
-      headers: { "idempotency-key": `alarm-trace-${crypto.randomUUID()}`, traceparent: `00-${placementTrace}-${randomHex(8)}-01` },
+      headers: {
+        "idempotency-key": `alarm-trace-${crypto.randomUUID()}`,
+        traceparent: `00-${placementTrace}-${randomHex(8)}-01`,
+      },
       json: {
         restaurantId: world.restaurantId,
         items: [{ itemId: world.itemId, quantity: 1, optionIds: [world.smallOptionId] }],
