@@ -117,7 +117,11 @@ export function registerWebhookRoutes(app: App): void {
       // The order awaits payment but checkout has not recorded its intent yet (the event overtook
       // it): refused, so Stripe delivers it again with backoff and it is booked then (decision 0032).
       log(c, "warn", "stripe.webhook_early", { eventId: event.id, orderId, paymentIntentId: intent.id });
-      throw new ApiError(409, result.code, "The order has not recorded this payment intent yet; deliver the event again.");
+      throw new ApiError(
+        409,
+        result.code,
+        "The order has not recorded this payment intent yet; deliver the event again.",
+      );
     }
     if (!result.ok) {
       // Out-of-order or stale (e.g. a failure after success), or an order we do not know: acknowledged so Stripe stops retrying.
