@@ -395,15 +395,13 @@ export class OrderDO extends DurableObject<Env> {
    * events that was (0 when Postgres is in step).
    */
   async reconcile(projectedSeq: number, traceparent?: string): Promise<{ lastSeq: number; requeued: number }> {
-    return withTrace(traceparent, () => this.reconcileFrom(projectedSeq));
-  }
-
-  private async reconcileFrom(projectedSeq: number): Promise<{ lastSeq: number; requeued: number }> {
-    const lastSeq = this.store.lastSeq();
-    const requeued = lastSeq > projectedSeq ? await this.outbox.requeueAfter(projectedSeq) : 0;
-    if (requeued === 0) await this.outbox.flush();
-    await this.armAlarm();
-    return { lastSeq, requeued };
+    return withTrace(traceparent, async () => {
+      const lastSeq = this.store.lastSeq();
+      const requeued = lastSeq > projectedSeq ? await this.outbox.requeueAfter(projectedSeq) : 0;
+      if (requeued === 0) await this.outbox.flush();
+      await this.armAlarm();
+      return { lastSeq, requeued };
+    });
   }
 
   /** The order as the restaurant's live board shows it; the Restaurant DO also pulls it to heal a missed push. */
