@@ -4,7 +4,7 @@
 // and the peer, the same rows as raw multi-row INSERTs.
 import type { Pool } from "@neondatabase/serverless";
 import type { OrderEventMessage } from "../domain/order/order-event.ts";
-import type { Env } from "../workers/env.ts";
+import type { ConsumerHost } from "../workers/events/consumer.ts";
 
 /** Binding calls the consumer makes, counted (the acknowledgement to each Order DO is a DO request). */
 export interface ConsumerCounters {
@@ -16,21 +16,25 @@ export interface ConsumerCounters {
   deadLettered: number;
 }
 
-export function consumerEnv(url: string, wsProxy: string, counters: ConsumerCounters): Env {
-  const order = {
-    idFromName: (name: string) => name,
-    get: () => ({
-      projected: async () => {
-        counters.doRequests++;
-      },
-    }),
-  };
-  const dlq = {
-    send: async () => {
+/**
+ * The consumer's host as the bench lends it: Postgres at `url`, no notification
+ * channel configured (as in a deployment without them), metrics dropped (as
+ * Miniflare drops them), acknowledgements and dead letters counted.
+ */
+export function consumerHost(url: string, wsProxy: string, counters: ConsumerCounters): ConsumerHost {
+  return {
+    env: { DATABASE_URL: url, NEON_WS_PROXY: wsProxy, METRICS: { writeDataPoint: () => {} } },
+    deadLetter: async () => {
       counters.deadLettered++;
     },
+    acknowledge: async () => {
+      counters.doRequests++;
+    },
+    restaurantChanges: async (_db, messages) => {
+      // The bench sends order events only.
+      if (messages.length > 0) throw new Error("the events bench sends no restaurant changes");
+    },
   };
-  return { DATABASE_URL: url, NEON_WS_PROXY: wsProxy, ORDER: order, EVENTS_DLQ: dlq } as unknown as Env;
 }
 
 export function messageBatch(messages: OrderEventMessage[], counters: ConsumerCounters): MessageBatch<unknown> {

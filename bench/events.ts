@@ -1,9 +1,9 @@
 import { Pool } from "@neondatabase/serverless";
 import { sql } from "drizzle-orm";
 import { openDb } from "../db/node.ts";
-import { handleQueue } from "../workers/events/consumer.ts";
+import { consumeBatch } from "../workers/events/consumer.ts";
 import { projectOrderEvents } from "../workers/events/projection.ts";
-import { type ConsumerCounters, consumerEnv, messageBatch, rawBatch } from "./events-consumer.ts";
+import { type ConsumerCounters, consumerHost, messageBatch, rawBatch } from "./events-consumer.ts";
 import { BatchStream, eventSequence, ORDERS_IN_FLIGHT, type Pipeline, readLifecycle } from "./events-stream.ts";
 import { type CpuGroup, cpuMeter } from "./lib/cpu.ts";
 import { closedLoop, type LoadResult, type Operation, sleep } from "./lib/load.ts";
@@ -93,14 +93,14 @@ export async function runEvents(h: Harness): Promise<BenchResult> {
         doRequests: 0,
         deadLettered: 0,
       };
-      const env = consumerEnv(db.url, db.wsProxy, counters);
+      const host = consumerHost(db.url, db.wsProxy, counters);
       const op: Operation =
         system === "ours"
           ? async () => {
               const acked = counters.acked;
               const retried = counters.retried;
               const batch = messageBatch(stream.take(BATCH_SIZE), counters);
-              await handleQueue(batch, env);
+              await consumeBatch(batch, host);
               // Other invocations run concurrently: a retry anywhere is a failure of the run.
               if (counters.retried > retried) throw new Error(`${counters.retried - retried} messages retried`);
               if (counters.acked - acked < batch.messages.length) throw new Error("messages not acked");
@@ -322,7 +322,7 @@ export async function runEvents(h: Harness): Promise<BenchResult> {
     ],
     notes: [
       `Events per order: ${eventsPerOrder} (${sequence.join(", ")})${lifecycle ? `, from bench/lifecycle.ts (${lifecycle.ordersDelivered} delivered orders, mean ${lifecycle.eventsPerDeliveredOrder.mean.toFixed(1)})` : ""}.`,
-      "ours: workers/events/consumer.ts handleQueue in the bench process (Node, same V8 as workerd), a new pool per batch as in the Worker; per batch: BEGIN, one multi-row upsert for orders, order_items, order_events and payments, the operator views (audit rows, exceptions), COMMIT; then one acknowledgement request per order to its Order DO (counted, answered in-process).",
+      "ours: workers/events/consumer.ts handleQueue (its body, consumeBatch, with the bench's host) in the bench process (Node, same V8 as workerd), a new pool per batch as in the Worker; per batch: BEGIN, one multi-row upsert for orders, order_items, order_events and payments, the operator views (audit rows, exceptions), COMMIT; then one acknowledgement request per order to its Order DO (counted, answered in-process).",
       "peer: the same orders, lines and events rows as raw multi-row INSERTs in one transaction per batch over persistent connections; no fold, no forward-only guard, no payments or operator views, no acknowledgements.",
       `Counted during the c=${CONCURRENCIES[0]} run of ours: ${counters.batches} batches, ${counters.messages} messages, ${counters.acked} acked, ${counters.retried} retried, ${counters.deadLettered} dead-lettered, ${counters.doRequests} Order DO acknowledgement requests (${(counters.doRequests / Math.max(1, counters.batches)).toFixed(1)} per batch, ${(counters.doRequests / Math.max(1, counters.messages)).toFixed(2)} per message).`,
     ],

@@ -8,6 +8,9 @@ import { type DataPoint, dataPointOf, type MetricPoint } from "../domain/metrics
 import type { Env } from "./env.ts";
 import { logLine } from "./log.ts";
 
+/** The binding points are written to, and locally the stand-in they are mirrored to. */
+export type MetricsEnv = Pick<Env, "METRICS" | "METRICS_STANDIN_URL">;
+
 export interface MetricsSink {
   /** Never throws and never waits: a metric must not fail or slow what it measures. */
   write(point: MetricPoint): void;
@@ -16,7 +19,7 @@ export interface MetricsSink {
 type WaitUntil = (promise: Promise<unknown>) => void;
 
 /** `waitUntil` keeps the local stand-in's request alive past the response; the binding needs none. */
-export function metricsSink(env: Env, waitUntil?: WaitUntil): MetricsSink {
+export function metricsSink(env: MetricsEnv, waitUntil?: WaitUntil): MetricsSink {
   return {
     write(point) {
       const data = dataPointOf(point);

@@ -113,7 +113,9 @@ const platform = await bootPlatform({
   keys,
   seed: { passwordIterations: 1000 },
   // A person pays after the app has the intent's client secret, so after the order recorded its
-  // intent; 50 ms (the tests' value) lets the webhook overtake that under load, which no customer can.
+  // intent; 3 s keeps the simulated customers that slow. A webhook that still overtakes checkout's
+  // write is answered 409 and re-sent by the stand-in (decision 32), so it is not lost either way;
+  // the delay stays until a run with the tests' 50 ms has shown the same zeros.
   stripe: { autoConfirmDelayMs: 3000 },
   wranglerLogLevel: "warn",
   prefix: "[money-check]",

@@ -3,6 +3,7 @@
 
 import { openDb } from "../db/client.ts";
 import { payoutPeriod } from "../domain/ledger/payouts.ts";
+import { withNewTrace } from "../platform/trace-scope.ts";
 import { createApp } from "./api/app.ts";
 import { activeDeliveryAreas } from "./api/delivery-areas/area-cache.ts";
 import { logLine } from "./api/http/log.ts";
@@ -32,64 +33,68 @@ registerDocsRoutes(app);
 export default {
   fetch: (request, env, ctx) => app.fetch(request, env, ctx),
   queue: (batch, env, ctx) => handleQueue(batch, env, ctx),
-  async scheduled(controller, env, _ctx) {
-    const { db, close } = openDb(env, 2);
-    if (controller.cron === RECONCILIATION_CRON) {
-      try {
-        const run = await runDailyReconciliation(env, db, controller.scheduledTime);
-        // A difference is for operators to look into: logged as a warning, kept for the console.
-        logLine(run.differences > 0 || run.truncated ? "warn" : "info", "reconciliation.ran", { ...run });
-      } catch (err) {
-        logLine("error", "reconciliation.failed", { error: String(err) });
-      } finally {
-        await close().catch(() => {});
-      }
-      return;
-    }
-    if (controller.cron === PAYOUT_CRON) {
-      try {
-        logLine("info", "payouts.ran", { ...(await runPayouts(env, db, payoutPeriod(controller.scheduledTime))) });
-      } catch (err) {
-        logLine("error", "payouts.failed", { error: String(err) });
-      } finally {
-        await close().catch(() => {});
-      }
-      return;
-    }
+  // A new trace per run (decision 0049): every line the sweep writes, and the Order DOs it asks, carry it.
+  scheduled: (controller, env, _ctx) => withNewTrace(() => runScheduled(controller, env)),
+} satisfies ExportedHandler<Env>;
+
+/** The cron triggers (wrangler.toml): the daily reconciliation, the payout run, and the every-minute sweep. */
+async function runScheduled(controller: ScheduledController, env: Env): Promise<void> {
+  const { db, close } = openDb(env, 2);
+  if (controller.cron === RECONCILIATION_CRON) {
     try {
-      const report = await reconcile(env, db);
-      logLine("info", "reconciler.ran", { ...report });
+      const run = await runDailyReconciliation(env, db, controller.scheduledTime);
+      // A difference is for operators to look into: logged as a warning, kept for the console.
+      logLine(run.differences > 0 || run.truncated ? "warn" : "info", "reconciliation.ran", { ...run });
     } catch (err) {
-      // Postgres unreachable: the next run tries again; the Order DOs keep re-sending meanwhile.
-      logLine("error", "reconciler.failed", { error: String(err) });
-    }
-    try {
-      // Every minute it only reads KV; the model is refitted from Postgres once it is 15 minutes old.
-      const areas = await activeDeliveryAreas(env.MENU_CACHE, () => db);
-      const { calibration, refreshed } = await refreshCalibration(env.MENU_CACHE, db, areas, Date.now());
-      if (refreshed) {
-        logLine("info", "eta.calibrated", {
-          rides: calibration.global.samples,
-          cells: Object.keys(calibration.cells).length,
-          roadFactor: calibration.global.roadFactor,
-        });
-      }
-    } catch (err) {
-      logLine("error", "eta.calibration_failed", { error: String(err) });
-    }
-    try {
-      const swept = await sweepDue(env, db);
-      logLine("info", "notifications.swept", { ...swept });
-    } catch (err) {
-      logLine("error", "notifications.sweep_failed", { error: String(err) });
-    }
-    try {
-      const released = await releaseOrphanRedemptions(db, controller.scheduledTime);
-      if (released > 0) logLine("info", "promotions.released_orphans", { released });
-    } catch (err) {
-      logLine("error", "promotions.release_failed", { error: String(err) });
+      logLine("error", "reconciliation.failed", { error: String(err) });
     } finally {
       await close().catch(() => {});
     }
-  },
-} satisfies ExportedHandler<Env>;
+    return;
+  }
+  if (controller.cron === PAYOUT_CRON) {
+    try {
+      logLine("info", "payouts.ran", { ...(await runPayouts(env, db, payoutPeriod(controller.scheduledTime))) });
+    } catch (err) {
+      logLine("error", "payouts.failed", { error: String(err) });
+    } finally {
+      await close().catch(() => {});
+    }
+    return;
+  }
+  try {
+    const report = await reconcile(env, db);
+    logLine("info", "reconciler.ran", { ...report });
+  } catch (err) {
+    // Postgres unreachable: the next run tries again; the Order DOs keep re-sending meanwhile.
+    logLine("error", "reconciler.failed", { error: String(err) });
+  }
+  try {
+    // Every minute it only reads KV; the model is refitted from Postgres once it is 15 minutes old.
+    const areas = await activeDeliveryAreas(env.MENU_CACHE, () => db);
+    const { calibration, refreshed } = await refreshCalibration(env.MENU_CACHE, db, areas, Date.now());
+    if (refreshed) {
+      logLine("info", "eta.calibrated", {
+        rides: calibration.global.samples,
+        cells: Object.keys(calibration.cells).length,
+        roadFactor: calibration.global.roadFactor,
+      });
+    }
+  } catch (err) {
+    logLine("error", "eta.calibration_failed", { error: String(err) });
+  }
+  try {
+    const swept = await sweepDue(env, db);
+    logLine("info", "notifications.swept", { ...swept });
+  } catch (err) {
+    logLine("error", "notifications.sweep_failed", { error: String(err) });
+  }
+  try {
+    const released = await releaseOrphanRedemptions(db, controller.scheduledTime);
+    if (released > 0) logLine("info", "promotions.released_orphans", { released });
+  } catch (err) {
+    logLine("error", "promotions.release_failed", { error: String(err) });
+  } finally {
+    await close().catch(() => {});
+  }
+}

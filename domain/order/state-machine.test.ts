@@ -465,16 +465,23 @@ describe("decide: payment", () => {
     expect(d).toMatchObject({ ok: false, status: 422, code: "payment_intent_mismatch" });
   });
 
-  it("refuses a payment when the order never created a payment intent with 422 payment_intent_unknown", () => {
+  it("answers a payment before the order recorded its payment intent with 409 payment_intent_not_recorded", () => {
     const order = { ...fresh(), paymentIntentId: null };
     expect(decide(order, COMMANDS.payment_succeeded, ACTORS.system, T0)).toMatchObject({
       ok: false,
-      status: 422,
-      code: "payment_intent_unknown",
+      status: 409,
+      code: "payment_intent_not_recorded",
     });
     expect(decide(order, COMMANDS.payment_failed, ACTORS.system, T0)).toMatchObject({
       ok: false,
-      code: "payment_intent_unknown",
+      status: 409,
+      code: "payment_intent_not_recorded",
+    });
+    // Once the order no longer awaits payment, the same event is out of date, not early.
+    const closed = { ...order, state: "failed" as const };
+    expect(decide(closed, COMMANDS.payment_succeeded, ACTORS.system, T0)).toMatchObject({
+      ok: false,
+      code: "invalid_transition",
     });
   });
 

@@ -850,10 +850,13 @@ function checkActor(order: OrderSnapshot, command: OrderCommand, actor: Actor): 
 
 // Only the PaymentIntent this order created (recorded at checkout) can move it: a
 // validly signed event about any other intent, even one naming this order in its
-// metadata, is somebody else's money.
+// metadata, is somebody else's money. Called only while the order awaits payment:
+// with no intent recorded yet, the webhook may have overtaken checkout's write (Stripe
+// does not wait for it), so the answer is "not yet" (409), which the webhook passes
+// on for Stripe to deliver the event again (decision 0032, addendum).
 function checkPaymentIntent(order: OrderSnapshot, paymentIntentId: string): Refusal | null {
   if (order.paymentIntentId === null) {
-    return refuse(422, "payment_intent_unknown", "this order has not created a payment intent");
+    return refuse(409, "payment_intent_not_recorded", "this order has not recorded a payment intent yet");
   }
   if (order.paymentIntentId !== paymentIntentId) {
     return refuse(422, "payment_intent_mismatch", `payment intent ${paymentIntentId} is not this order's`);

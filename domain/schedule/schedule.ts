@@ -12,6 +12,11 @@ export interface Deadline<K extends string = string> {
   subject: string;
   /** Epoch milliseconds. */
   at: number;
+  /**
+   * The W3C traceparent of the work that set the deadline, when it ran under
+   * one: the alarm that serves it links its span to this trace (decision 0049).
+   */
+  traceparent?: string;
 }
 
 /** Deadlines ordered by time, one per kind and subject. */

@@ -21,6 +21,7 @@ import type { Polygon } from "../../domain/delivery-areas/point-in-polygon.ts";
 import { countAreaLoad } from "../../domain/surge/area-load.ts";
 import type { SurgeLoad } from "../../domain/surge/surge.ts";
 import type { Env } from "../../platform/env.ts";
+import { withNewTrace } from "../../platform/trace-scope.ts";
 
 /** Operators see changes at most this often; enough to follow a courier across a street. */
 export const BROADCAST_EVERY_MS = 1_000;
@@ -269,12 +270,15 @@ export class CityMapDO extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
-    if (this.watchers().length === 0) {
-      this.clearPending();
-      return;
-    }
-    this.broadcast(Date.now());
-    await this.ctx.storage.setAlarm(Date.now() + RECHECK_EVERY_MS);
+    // Its own trace per run (decision 0049): no request caused a periodic broadcast.
+    await withNewTrace(async () => {
+      if (this.watchers().length === 0) {
+        this.clearPending();
+        return;
+      }
+      this.broadcast(Date.now());
+      await this.ctx.storage.setAlarm(Date.now() + RECHECK_EVERY_MS);
+    });
   }
 
   private clearPending(): void {

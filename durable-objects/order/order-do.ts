@@ -97,6 +97,11 @@ export class OrderDO extends DurableObject<Env> {
    * `traceparent` (here and on `command`) is the request's trace, carried into the queue message.
    */
   async place(order: PlacedOrder, actor: Principal, traceparent?: string): Promise<PlaceResult> {
+    // Under the request's trace: the deadlines placement sets remember it (decision 0049).
+    return withTrace(traceparent, () => this.placeOrder(order, actor, traceparent));
+  }
+
+  private async placeOrder(order: PlacedOrder, actor: Principal, traceparent?: string): Promise<PlaceResult> {
     if (this.order && this.snapshot) {
       if (this.order.fingerprint !== order.fingerprint) {
         return {
@@ -389,12 +394,14 @@ export class OrderDO extends DurableObject<Env> {
    * newer in the log goes back to the outbox and is sent now; returns how many
    * events that was (0 when Postgres is in step).
    */
-  async reconcile(projectedSeq: number): Promise<{ lastSeq: number; requeued: number }> {
-    const lastSeq = this.store.lastSeq();
-    const requeued = lastSeq > projectedSeq ? await this.outbox.requeueAfter(projectedSeq) : 0;
-    if (requeued === 0) await this.outbox.flush();
-    await this.armAlarm();
-    return { lastSeq, requeued };
+  async reconcile(projectedSeq: number, traceparent?: string): Promise<{ lastSeq: number; requeued: number }> {
+    return withTrace(traceparent, async () => {
+      const lastSeq = this.store.lastSeq();
+      const requeued = lastSeq > projectedSeq ? await this.outbox.requeueAfter(projectedSeq) : 0;
+      if (requeued === 0) await this.outbox.flush();
+      await this.armAlarm();
+      return { lastSeq, requeued };
+    });
   }
 
   /** The order as the restaurant's live board shows it; the Restaurant DO also pulls it to heal a missed push. */
@@ -436,11 +443,14 @@ export class OrderDO extends DurableObject<Env> {
     await this.store.schedule.arm();
   }
 
-  /** The single alarm: run every deadline that is due, then re-arm for the earliest remaining one. */
+  /**
+   * The single alarm: run every deadline that is due, then re-arm for the earliest remaining one.
+   * Under a new trace, each deadline in a span linked to the trace that set it (decision 0049).
+   */
   override async alarm(): Promise<void> {
     const now = Date.now();
     // Left in the schedule while they run: each handler moves or cancels its own.
-    for (const deadline of this.store.schedule.due(now)) {
+    await this.store.schedule.serve(now, async (deadline) => {
       switch (deadline.kind) {
         case "payment_timeout":
         case "acceptance_timeout":
@@ -477,8 +487,7 @@ export class OrderDO extends DurableObject<Env> {
           this.store.setDeadline(deadline.kind, null);
           await this.outbox.flush();
       }
-    }
-    await this.armAlarm();
+    });
   }
 
   /** WebSocket upgrade, already authenticated by the API Worker (principal in `x-principal`); see live.ts. */

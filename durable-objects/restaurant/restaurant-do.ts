@@ -14,6 +14,7 @@ import { type DeliveryState, isTerminal, type OrderState } from "../../domain/or
 import type { SpecialDay } from "../../domain/restaurant/schedule.ts";
 import type { Env } from "../../platform/env.ts";
 import { logLine } from "../../platform/log.ts";
+import { withNewTrace } from "../../platform/trace-scope.ts";
 import { AlarmSchedule } from "../shared/alarm-schedule.ts";
 import { type AdmissionRequest, type AdmissionResult, KitchenLedger } from "./kitchen-ledger.ts";
 import { PrepHistory } from "./prep-history.ts";
@@ -260,6 +261,12 @@ export class RestaurantDO extends DurableObject<Env> {
 
   /** Re-reads live orders that have been quiet for long, so a lost push (even the terminal one) heals. */
   override async alarm(): Promise<void> {
+    // A new trace per run, linked to the one that scheduled it (decision 0049).
+    const scheduledBy = this.schedule.deadline("reconcile")?.traceparent;
+    await withNewTrace(() => this.reconcileQuiet(), scheduledBy);
+  }
+
+  private async reconcileQuiet(): Promise<void> {
     // Served now, however early the alarm ran; armReconcile sets the next one.
     this.schedule.set("reconcile", null);
     const quietSince = Date.now() - BOARD_RECHECK_AFTER_MS;

@@ -1,9 +1,13 @@
 // The schedule every Durable Object's one alarm serves, in a real object's
 // SQLite: one deadline per kind and subject, cancelled by kind or by subject,
 // and the alarm pointed at the earliest. Deadlines an older version kept in its
-// own `deadlines` table are adopted once.
+// own `deadlines` table are adopted once. Each deadline keeps the trace that
+// set it; an alarm run is a new trace, each deadline a span linked to its own
+// (decision 0049, addendum).
 import { runInDurableObject } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { parseTraceparent } from "../../domain/trace/traceparent.ts";
+import { currentTraceIds, currentTraceparent, withTrace } from "../../platform/trace-scope.ts";
 import { testEnv } from "../../test/world.ts";
 import { OrderStorage } from "../order/order-storage.ts";
 import { ZoneStorage } from "../zone/zone-storage.ts";
@@ -99,4 +103,92 @@ describe("AlarmSchedule", () => {
       expect(store.schedule.schedule()).toEqual([]);
     });
   });
+
+  it("keeps the trace that set each deadline, also in a schedule from before traces were kept", async () => {
+    await runInDurableObject(scratch(), async (_instance, state) => {
+      state.storage.sql.exec("drop table alarm_schedule");
+      state.storage.sql.exec(
+        "create table alarm_schedule (kind text not null, subject text not null, at integer not null, primary key (kind, subject))",
+      );
+      state.storage.sql.exec("insert into alarm_schedule (kind, subject, at) values ('offer', 'o1', 10)");
+      const schedule = new AlarmSchedule<"offer" | "retry">(state.storage);
+      expect(schedule.schedule()).toEqual([{ kind: "offer", subject: "o1", at: 10 }]);
+
+      const setter = trace();
+      withTrace(setter.header, () => schedule.set("retry", 20, "o1"));
+      schedule.set("offer", 30, "o2");
+      expect(schedule.deadline("retry", "o1")).toEqual({
+        kind: "retry",
+        subject: "o1",
+        at: 20,
+        traceparent: setter.header,
+      });
+      expect(schedule.deadline("offer", "o2")).toEqual({ kind: "offer", subject: "o2", at: 30 });
+      // Moved under another trace: the mover's is kept.
+      const mover = trace();
+      withTrace(mover.header, () => schedule.set("retry", 25, "o1"));
+      expect(schedule.deadline("retry", "o1")?.traceparent).toBe(mover.header);
+      schedule.cancelSubject("o1");
+      schedule.cancelSubject("o2");
+      await schedule.arm();
+    });
+  });
+
+  it("serves an alarm under a new trace, each due deadline in its own span linked to the trace that set it", async () => {
+    const lines: Array<{ event: string; traceId?: string; linkedTraceId?: string; kind?: string }> = [];
+    vi.spyOn(console, "log").mockImplementation((line: unknown) => {
+      try {
+        lines.push(JSON.parse(String(line)));
+      } catch {
+        // Not a structured line: not under test.
+      }
+    });
+    await runInDurableObject(scratch(), async (_instance, state) => {
+      const schedule = new AlarmSchedule<"offer" | "retry" | "later">(state.storage);
+      const now = Date.now();
+      const [a, b] = [trace(), trace()];
+      withTrace(a.header, () => schedule.set("offer", now - 20, "o1"));
+      withTrace(b.header, () => schedule.set("retry", now - 10, "o1"));
+      schedule.set("later", now + 60_000);
+      const seen: Array<{ traceparent: string | undefined; linkedTraceId: string | undefined }> = [];
+      const serveOnce = () =>
+        schedule.serve(now, async (deadline) => {
+          seen.push({ traceparent: currentTraceparent(), linkedTraceId: currentTraceIds().linkedTraceId });
+          schedule.set(deadline.kind, null, deadline.subject);
+        });
+      await serveOnce();
+
+      const [offer, retry] = seen.map((s) => ({ ...s, context: parseTraceparent(s.traceparent) }));
+      expect(offer?.linkedTraceId).toBe(a.traceId);
+      expect(retry?.linkedTraceId).toBe(b.traceId);
+      // One new trace for the run (neither setter's), a span of its own per deadline.
+      const runTrace = offer?.context?.traceId;
+      expect(runTrace).toMatch(/^[0-9a-f]{32}$/);
+      expect([a.traceId, b.traceId]).not.toContain(runTrace);
+      expect(retry?.context?.traceId).toBe(runTrace);
+      expect(retry?.context?.parentId).not.toBe(offer?.context?.parentId);
+      expect(lines.filter((l) => l.event === "alarm.deadline_due")).toEqual([
+        expect.objectContaining({ kind: "offer", traceId: runTrace, linkedTraceId: a.traceId }),
+        expect.objectContaining({ kind: "retry", traceId: runTrace, linkedTraceId: b.traceId }),
+      ]);
+      // Served, the alarm points at what is left; a later run is another trace.
+      expect(await state.storage.getAlarm()).toBe(now + 60_000);
+      withTrace(a.header, () => schedule.set("offer", now - 5, "o2"));
+      await serveOnce();
+      expect(parseTraceparent(seen[2]?.traceparent)?.traceId).not.toBe(runTrace);
+      schedule.set("later", null);
+      await schedule.arm();
+    });
+  });
 });
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+function trace(): { traceId: string; header: string } {
+  const hex = (n: number) =>
+    Array.from(crypto.getRandomValues(new Uint8Array(n)), (x) => x.toString(16).padStart(2, "0")).join("");
+  const traceId = hex(16);
+  return { traceId, header: `00-${traceId}-${hex(8)}-01` };
+}

@@ -4,6 +4,10 @@
 // caller's transaction when there is one, so a deadline is never written apart
 // from the state that set it. `arm` writes the alarm only when it is not already
 // at the earliest time, so a write that adds no earlier deadline costs no alarm write.
+// Each row keeps the traceparent of the work that set it; `serve` runs an alarm
+// under a new trace and each due deadline in a span linked to that trace
+// (decision 0049, addendum), so an alarm's log lines lead back to the request
+// that caused them.
 import {
   type Deadline,
   deadlineOf,
@@ -12,23 +16,42 @@ import {
   type Schedule,
   scheduleOf,
 } from "../../domain/schedule/schedule.ts";
+import { logLine } from "../../platform/log.ts";
+import { currentTraceparent, withLinkedSpan, withNewTrace } from "../../platform/trace-scope.ts";
+
+type Row<K extends string> = {
+  kind: K;
+  subject: string;
+  at: number;
+  traceparent: string | null;
+};
 
 export class AlarmSchedule<K extends string> {
   constructor(private readonly storage: DurableObjectStorage) {
     storage.sql.exec(
-      "create table if not exists alarm_schedule (kind text not null, subject text not null, at integer not null, primary key (kind, subject))",
+      "create table if not exists alarm_schedule (kind text not null, subject text not null, at integer not null, traceparent text, primary key (kind, subject))",
     );
+    // Objects from before the trace was kept have the table without the column.
+    const columns = storage.sql.exec<{ name: string }>("select name from pragma_table_info('alarm_schedule')");
+    if (!columns.toArray().some((c) => c.name === "traceparent")) {
+      storage.sql.exec("alter table alarm_schedule add column traceparent text");
+    }
   }
 
-  /** Adds, moves (`at` a time) or cancels (`at` null) the deadline of one kind for one subject. */
+  /**
+   * Adds, moves (`at` a time) or cancels (`at` null) the deadline of one kind
+   * for one subject. The trace the caller runs under is kept with it; moving a
+   * deadline keeps the trace that moved it.
+   */
   set(kind: K, at: number | null, subject = ""): void {
     if (at === null) this.storage.sql.exec("delete from alarm_schedule where kind = ? and subject = ?", kind, subject);
     else
       this.storage.sql.exec(
-        "insert or replace into alarm_schedule (kind, subject, at) values (?, ?, ?)",
+        "insert or replace into alarm_schedule (kind, subject, at, traceparent) values (?, ?, ?, ?)",
         kind,
         subject,
         at,
+        currentTraceparent() ?? null,
       );
   }
 
@@ -39,8 +62,9 @@ export class AlarmSchedule<K extends string> {
 
   /** The whole schedule, earliest first. */
   schedule(): Schedule<K> {
+    const rows = this.storage.sql.exec<Row<K>>("select kind, subject, at, traceparent from alarm_schedule");
     return scheduleOf(
-      this.storage.sql.exec<{ kind: K; subject: string; at: number }>("select kind, subject, at from alarm_schedule"),
+      rows.toArray().map(({ traceparent, ...d }): Deadline<K> => (traceparent === null ? d : { ...d, traceparent })),
     );
   }
 
@@ -48,9 +72,35 @@ export class AlarmSchedule<K extends string> {
     return deadlineOf(this.schedule(), kind, subject) !== null;
   }
 
+  /** The deadline of one kind for one subject, with the trace that set it; null when none is set. */
+  deadline(kind: K, subject = ""): Deadline<K> | null {
+    return this.schedule().find((d) => d.kind === kind && d.subject === subject) ?? null;
+  }
+
   /** Due deadlines, earliest first, left in place: their handlers move or cancel them. */
   due(now: number): Deadline<K>[] {
     return dueAt(this.schedule(), now);
+  }
+
+  /**
+   * One alarm run: under a new trace, each deadline due at `now` is handed to
+   * `handle` (earliest first, left in place for the handler to move or cancel)
+   * in its own span linked to the trace that set it; then the alarm is re-armed.
+   */
+  async serve(now: number, handle: (deadline: Deadline<K>) => Promise<void>): Promise<void> {
+    await withNewTrace(async () => {
+      for (const deadline of this.due(now)) {
+        await withLinkedSpan(deadline.traceparent, async () => {
+          logLine("info", "alarm.deadline_due", {
+            kind: deadline.kind,
+            subject: deadline.subject,
+            lateMs: now - deadline.at,
+          });
+          await handle(deadline);
+        });
+      }
+      await this.arm();
+    });
   }
 
   /** Points the object's alarm at the earliest deadline, or clears it when there is none. */

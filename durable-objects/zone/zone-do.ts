@@ -400,13 +400,12 @@ export class ZoneDO extends DurableObject<Env> {
 
   /** The one alarm: expire every offer that is due (then offer the next courier), retry failed steps, re-arm. */
   override async alarm(): Promise<void> {
-    const now = Date.now();
-    for (const deadline of this.store.schedule.due(now)) {
+    // A new trace per run; the offer loop continues its search's trace inside (decision 0054).
+    await this.store.schedule.serve(Date.now(), async (deadline) => {
       // Cancelled just before its order's handler runs, which sets whatever that order needs next.
       this.store.setDeadline(deadline.subject, deadline.kind, null);
       await this.locks.run(`order:${deadline.subject}`, () => this.offers.onDeadline(deadline.subject));
-    }
-    await this.armAlarm();
+    });
   }
 
   /** What this zone knows about one courier, or null if they are not in this cell (for operators and tests). */

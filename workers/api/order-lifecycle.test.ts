@@ -271,12 +271,18 @@ describe("Stripe webhooks", () => {
     });
     await testStripe().paymentIntents.confirm(stranger.id, { payment_method: "pm_card_visa" });
     const [payload] = await eventsFor(stranger.id, "payment_intent.succeeded");
-    const res = await signedWebhook(payload as string);
-    expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ applied: false, code: "payment_intent_unknown" });
+    // Before checkout it cannot be told from the order's own intent overtaking checkout: "not yet", so Stripe retries.
+    const early = await signedWebhook(payload as string);
+    expect(await refusal(early)).toEqual({ status: 409, code: "payment_intent_not_recorded" });
     const { order: after, timeline } = await readOrder(order.id);
     expect(after).toMatchObject({ status: "placed", paidMinor: 0 });
     expect(eventsOf(timeline, "order.paid")).toHaveLength(0);
+    // Once the order has its own intent, Stripe's next attempt is acknowledged and changes nothing.
+    await commandOk(order.id, "checkout", tokens.customer);
+    const retried = await signedWebhook(payload as string);
+    expect(retried.status).toBe(200);
+    expect(await retried.json()).toMatchObject({ applied: false, code: "payment_intent_mismatch" });
+    expect((await readOrder(order.id)).order).toMatchObject({ status: "placed", paidMinor: 0 });
   });
 
   it("a signed success for another intent after checkout is refused, and a closed order refunds nothing for it", async () => {

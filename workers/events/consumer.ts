@@ -9,7 +9,7 @@
 // (workers/notifications/fanout.ts).
 
 import { eq, sql } from "drizzle-orm";
-import { type Database, openDb } from "../../db/client.ts";
+import { type Database, type DbConfig, openDb } from "../../db/client.ts";
 import { deadLetters, orderEvents as orderEventsTable } from "../../db/schema.ts";
 import type { OrderEventMessage } from "../../domain/order/order-event.ts";
 import { traceIdOf } from "../../domain/trace/traceparent.ts";
@@ -20,9 +20,10 @@ import {
   type RestaurantChangedMessage,
 } from "../discovery/restaurant-changed.ts";
 import type { Env } from "../env.ts";
+import type { ChannelEnv } from "../notifications/channels.ts";
 import { notifyProjected } from "../notifications/fanout.ts";
 import { projectOrderEvent, projectOrderEvents } from "./projection.ts";
-import { queueMetrics, recordDeadLetter, recordProjected } from "./queue-metrics.ts";
+import { type MetricsEnv, queueMetrics, recordDeadLetter, recordProjected } from "./queue-metrics.ts";
 
 export const EVENTS_QUEUE = "events";
 export const DEAD_LETTER_QUEUE = "events-dlq";
@@ -37,13 +38,47 @@ function isOrderEventMessage(body: unknown): body is OrderEventMessage {
   return !!b && b.kind === "order_event" && typeof b.event?.id === "string" && typeof b.order?.id === "string";
 }
 
-export async function handleQueue(
+/**
+ * What the queue handler needs of the Worker, lent as a host (as the Order DO
+ * lends durable-objects/order/dispatch.ts its own): settings and bindings it
+ * reads (Postgres, notification channels, metrics) and the three calls it makes
+ * to other parts of the platform. The Worker builds it from its env
+ * (`consumerHost`); the events bench builds its own, counted, with no cast.
+ */
+export interface ConsumerHost {
+  env: DbConfig & ChannelEnv & MetricsEnv;
+  /** Parks a message no retry can help in the dead-letter queue. */
+  deadLetter(body: unknown): Promise<unknown>;
+  /** Tells an Order DO which of its events are now in Postgres. */
+  acknowledge(orderId: string, seqs: number[]): Promise<unknown>;
+  /** Refreshes the read copies (D1, KV) of the restaurants these messages name. */
+  restaurantChanges(db: Database, messages: ReadonlyArray<Message<RestaurantChangedMessage>>): Promise<void>;
+}
+
+export function consumerHost(env: Env): ConsumerHost {
+  return {
+    env,
+    deadLetter: (body) => env.EVENTS_DLQ.send(body),
+    acknowledge: (orderId, seqs) => env.ORDER.get(env.ORDER.idFromName(orderId)).projected(seqs),
+    restaurantChanges: (db, messages) => handleRestaurantChanges(env, db, messages),
+  };
+}
+
+export function handleQueue(
   batch: MessageBatch<unknown>,
   env: Env,
   ctx?: { waitUntil(promise: Promise<unknown>): void },
 ): Promise<void> {
-  const { db, close } = openDb(env, 2);
-  const metrics = queueMetrics(env, ctx);
+  return consumeBatch(batch, consumerHost(env), ctx);
+}
+
+export async function consumeBatch(
+  batch: MessageBatch<unknown>,
+  host: ConsumerHost,
+  ctx?: { waitUntil(promise: Promise<unknown>): void },
+): Promise<void> {
+  const { db, close } = openDb(host.env, 2);
+  const metrics = queueMetrics(host.env, ctx);
   try {
     if (batch.queue === DEAD_LETTER_QUEUE) {
       for (const message of batch.messages) {
@@ -78,7 +113,7 @@ export async function handleQueue(
       if (!isOrderEventMessage(message.body)) {
         // Unknown shapes cannot succeed on retry: park them at once.
         logLine("error", "queue.unknown_message", { messageId: message.id });
-        await env.EVENTS_DLQ.send(message.body);
+        await host.deadLetter(message.body);
         message.ack();
         continue;
       }
@@ -89,10 +124,10 @@ export async function handleQueue(
     recordProjected(metrics, projected);
     // Notifications and partner webhooks for what is now stored, after the batch is done so the
     // projection's pace does not wait on e-mail and push services.
-    const notifying = notifyThenAcknowledge(env, projected);
+    const notifying = notifyThenAcknowledge(host, projected);
     if (ctx) ctx.waitUntil(notifying);
     else await notifying;
-    await handleRestaurantChanges(env, db, restaurantChanges);
+    await host.restaurantChanges(db, restaurantChanges);
   } finally {
     await close();
   }
@@ -117,13 +152,13 @@ function logProjected(projected: readonly OrderEventMessage[]): void {
  * An event whose notification rows could not be written stays unacknowledged,
  * so its Order DO sends it again (no new coupling in the DO): at least once.
  */
-async function notifyThenAcknowledge(env: Env, projected: readonly OrderEventMessage[]): Promise<void> {
+async function notifyThenAcknowledge(host: ConsumerHost, projected: readonly OrderEventMessage[]): Promise<void> {
   if (projected.length === 0) return;
-  const { db, close } = openDb(env, 2);
+  const { db, close } = openDb(host.env, 2);
   try {
-    const unnotified = await notifyProjected(env, db, projected);
+    const unnotified = await notifyProjected(host.env, db, projected);
     await acknowledgeToOrders(
-      env,
+      host,
       projected.filter((m) => !unnotified.has(m.event.id)),
     );
   } catch (err) {
@@ -212,7 +247,7 @@ async function projectOrderEventMessages(
  * acknowledgement that fails only means the DO sends those events again,
  * which the projection absorbs by event id.
  */
-export async function acknowledgeToOrders(env: Env, projected: readonly OrderEventMessage[]): Promise<void> {
+async function acknowledgeToOrders(host: ConsumerHost, projected: readonly OrderEventMessage[]): Promise<void> {
   const seqsByOrder = new Map<string, number[]>();
   for (const { event } of projected) {
     const seqs = seqsByOrder.get(event.orderId) ?? [];
@@ -222,7 +257,7 @@ export async function acknowledgeToOrders(env: Env, projected: readonly OrderEve
   await Promise.all(
     [...seqsByOrder].map(async ([orderId, seqs]) => {
       try {
-        await env.ORDER.get(env.ORDER.idFromName(orderId)).projected(seqs);
+        await host.acknowledge(orderId, seqs);
       } catch (err) {
         logLine("warn", "queue.acknowledge_failed", { orderId, seqs, error: String(err) });
       }

@@ -2,10 +2,11 @@
 // event's commit in its Order DO to its row in Postgres, one per event
 // stored; and one per message parked as a dead letter.
 import type { OrderEventMessage } from "../../domain/order/order-event.ts";
-import { type MetricsSink, metricsSink } from "../../platform/metrics.ts";
-import type { Env } from "../env.ts";
+import { type MetricsEnv, type MetricsSink, metricsSink } from "../../platform/metrics.ts";
 
-export function queueMetrics(env: Env, ctx?: { waitUntil(promise: Promise<unknown>): void }): MetricsSink {
+export type { MetricsEnv } from "../../platform/metrics.ts";
+
+export function queueMetrics(env: MetricsEnv, ctx?: { waitUntil(promise: Promise<unknown>): void }): MetricsSink {
   return metricsSink(env, ctx ? (p) => ctx.waitUntil(p) : undefined);
 }
 

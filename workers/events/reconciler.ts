@@ -10,6 +10,7 @@ import type { Database } from "../../db/client.ts";
 import { orders } from "../../db/schema.ts";
 import { TERMINAL_STATES } from "../../domain/order/state-machine.ts";
 import { projectionLagStub } from "../../durable-objects/projection-lag/stub.ts";
+import { currentTraceparent } from "../../platform/trace-scope.ts";
 import { logLine } from "../api/http/log.ts";
 import type { Env } from "../env.ts";
 
@@ -30,7 +31,7 @@ export async function reconcile(env: Env, db: Database, now = Date.now()): Promi
   const report: ReconcileReport = { checked: 0, behind: 0, requeuedEvents: 0, lagging: 0, failures: 0 };
   const compare = async (orderId: string, projectedSeq: number) => {
     try {
-      const result = await env.ORDER.get(env.ORDER.idFromName(orderId)).reconcile(projectedSeq);
+      const result = await env.ORDER.get(env.ORDER.idFromName(orderId)).reconcile(projectedSeq, currentTraceparent());
       if (result.requeued > 0) {
         report.behind++;
         report.requeuedEvents += result.requeued;

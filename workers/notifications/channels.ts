@@ -4,6 +4,21 @@
 // (RFC 8291, WebCrypto, web-push.ts). Locally and in tests the
 // base URLs point at scripts/dev/notify-standin, which speaks all three.
 import type { Env } from "../env.ts";
+
+/** The settings the channels read; a channel left unset is not sent (the queue consumer lends only these). */
+export type ChannelEnv = Pick<
+  Env,
+  | "EMAIL_API_BASE"
+  | "EMAIL_API_KEY"
+  | "EMAIL_FROM"
+  | "TWILIO_API_BASE"
+  | "TWILIO_ACCOUNT_SID"
+  | "TWILIO_AUTH_TOKEN"
+  | "TWILIO_FROM"
+  | "VAPID_PRIVATE_JWK"
+  | "VAPID_SUBJECT"
+>;
+
 import { encryptPayload, vapidAuthorization } from "./web-push.ts";
 
 export type SendResult =
@@ -33,11 +48,11 @@ function unreachable(err: unknown, what: string): SendResult {
   return { ok: false, retry: true, error: `${what} unreachable: ${String(err).slice(0, 200)}` };
 }
 
-export function emailConfigured(env: Env): boolean {
+export function emailConfigured(env: ChannelEnv): boolean {
   return !!env.EMAIL_API_KEY;
 }
 
-export async function sendEmail(env: Env, to: string, message: OutgoingMessage): Promise<SendResult> {
+export async function sendEmail(env: ChannelEnv, to: string, message: OutgoingMessage): Promise<SendResult> {
   const base = env.EMAIL_API_BASE || "https://api.sendgrid.com";
   try {
     const res = await fetch(`${base}/v3/mail/send`, {
@@ -59,11 +74,11 @@ export async function sendEmail(env: Env, to: string, message: OutgoingMessage):
   }
 }
 
-export function smsConfigured(env: Env): boolean {
+export function smsConfigured(env: ChannelEnv): boolean {
   return !!(env.TWILIO_ACCOUNT_SID && env.TWILIO_AUTH_TOKEN && env.TWILIO_FROM);
 }
 
-export async function sendSms(env: Env, to: string, message: OutgoingMessage): Promise<SendResult> {
+export async function sendSms(env: ChannelEnv, to: string, message: OutgoingMessage): Promise<SendResult> {
   const base = env.TWILIO_API_BASE || "https://api.twilio.com";
   const sid = env.TWILIO_ACCOUNT_SID ?? "";
   try {
@@ -84,7 +99,7 @@ export async function sendSms(env: Env, to: string, message: OutgoingMessage): P
   }
 }
 
-export function pushConfigured(env: Env): boolean {
+export function pushConfigured(env: ChannelEnv): boolean {
   return !!env.VAPID_PRIVATE_JWK;
 }
 
@@ -96,7 +111,7 @@ export interface PushTarget {
 
 /** Must-go messages are sent with high urgency and a short TTL: an offer is worthless after 30 s. */
 export async function sendPush(
-  env: Env,
+  env: ChannelEnv,
   target: PushTarget,
   message: OutgoingMessage,
   options: { urgent: boolean },

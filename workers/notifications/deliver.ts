@@ -8,13 +8,13 @@ import { isMustGo } from "../../domain/notifications/preferences.ts";
 import { nextNotificationAttempt } from "../../domain/notifications/routing.ts";
 import { withTrace } from "../../platform/trace-scope.ts";
 import { logLine } from "../api/http/log.ts";
-import type { Env } from "../env.ts";
+import type { ChannelEnv } from "./channels.ts";
 import { type OutgoingMessage, type SendResult, sendEmail, sendPush, sendSms } from "./channels.ts";
 import { contactOf, pushTargetsOf } from "./recipients.ts";
 
 type Row = typeof notifications.$inferSelect;
 
-async function sendRow(env: Env, db: Database, row: Row): Promise<SendResult> {
+async function sendRow(env: ChannelEnv, db: Database, row: Row): Promise<SendResult> {
   const message: OutgoingMessage = {
     title: row.title,
     body: row.body,
@@ -48,7 +48,7 @@ async function sendRow(env: Env, db: Database, row: Row): Promise<SendResult> {
   return { ok: false, retry, error: results.map((r) => (r.ok ? "" : r.error)).join("; ") };
 }
 
-export async function deliverNotification(env: Env, db: Database, row: Row, now = Date.now()): Promise<void> {
+export async function deliverNotification(env: ChannelEnv, db: Database, row: Row, now = Date.now()): Promise<void> {
   let result: SendResult;
   try {
     result = await sendRow(env, db, row);
@@ -92,7 +92,7 @@ export async function deliverNotification(env: Env, db: Database, row: Row, now 
 
 /** `traceOf` names the trace of each row's event, so its log lines carry it (decision 0054). */
 export async function deliverNotifications(
-  env: Env,
+  env: ChannelEnv,
   db: Database,
   rows: readonly Row[],
   traceOf: (eventId: string) => string | undefined = () => undefined,

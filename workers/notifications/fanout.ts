@@ -15,7 +15,7 @@ import type { OrderEventMessage } from "../../domain/order/order-event.ts";
 import { matchesEventTypes, webhookPayload } from "../../domain/webhooks/endpoints.ts";
 import { withTrace } from "../../platform/trace-scope.ts";
 import { logLine } from "../api/http/log.ts";
-import type { Env } from "../env.ts";
+import type { ChannelEnv } from "./channels.ts";
 import { emailConfigured, pushConfigured, smsConfigured } from "./channels.ts";
 import { deliverNotifications } from "./deliver.ts";
 import { audienceKey, expandAudiences, loadRecipients, type Recipient } from "./recipients.ts";
@@ -26,7 +26,7 @@ export const LEASE_MS = 60_000;
 
 type NotificationRow = typeof notifications.$inferInsert;
 
-function unavailable(env: Env, channel: Channel, recipient: Recipient): string | null {
+function unavailable(env: ChannelEnv, channel: Channel, recipient: Recipient): string | null {
   if (channel === "email") return emailConfigured(env) ? null : "not_configured";
   if (channel === "sms") {
     if (!smsConfigured(env)) return "not_configured";
@@ -36,7 +36,7 @@ function unavailable(env: Env, channel: Channel, recipient: Recipient): string |
   return recipient.pushTargets > 0 ? null : "no_subscription";
 }
 
-async function notificationRows(env: Env, db: Database, message: OrderEventMessage, now: number) {
+async function notificationRows(env: ChannelEnv, db: Database, message: OrderEventMessage, now: number) {
   const planned = planNotifications(message);
   if (planned.length === 0) return [];
   const members = await expandAudiences(
@@ -122,7 +122,7 @@ async function webhookRows(db: Database, cache: EndpointCache, message: OrderEve
  * Order DO, which sends them again, so nothing is lost to a brief outage.
  */
 export async function notifyProjected(
-  env: Env,
+  env: ChannelEnv,
   db: Database,
   messages: readonly OrderEventMessage[],
   now = Date.now(),

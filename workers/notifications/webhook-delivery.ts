@@ -12,7 +12,7 @@ import { isDelivered, nextWebhookAttempt, shouldDisable } from "../../domain/web
 import { messageIdFor, signDelivery } from "../../domain/webhooks/signature.ts";
 import { withTrace } from "../../platform/trace-scope.ts";
 import { logLine } from "../api/http/log.ts";
-import type { Env } from "../env.ts";
+import type { ChannelEnv } from "./channels.ts";
 import { deliverNotification } from "./deliver.ts";
 import { loadRecipients } from "./recipients.ts";
 
@@ -84,7 +84,13 @@ async function earlierPending(db: Database, delivery: Delivery): Promise<boolean
 }
 
 /** The notice: an e-mail to whoever registered the endpoint, tracked like any notification. */
-async function noticeOfDisabling(env: Env, db: Database, endpoint: Endpoint, delivery: Delivery, reason: string) {
+async function noticeOfDisabling(
+  env: ChannelEnv,
+  db: Database,
+  endpoint: Endpoint,
+  delivery: Delivery,
+  reason: string,
+) {
   if (!endpoint.createdBy) return;
   try {
     const recipient = (await loadRecipients(db, [endpoint.createdBy])).get(endpoint.createdBy);
@@ -117,7 +123,12 @@ async function noticeOfDisabling(env: Env, db: Database, endpoint: Endpoint, del
   }
 }
 
-export async function deliverWebhook(env: Env, db: Database, delivery: Delivery, now = Date.now()): Promise<void> {
+export async function deliverWebhook(
+  env: ChannelEnv,
+  db: Database,
+  delivery: Delivery,
+  now = Date.now(),
+): Promise<void> {
   const [endpoint] = await db.select().from(webhookEndpoints).where(eq(webhookEndpoints.id, delivery.endpointId));
   if (!endpoint) return;
   if (endpoint.disabledAt) {
@@ -204,7 +215,7 @@ export async function deliverWebhook(env: Env, db: Database, delivery: Delivery,
 
 /** `traceOf` names the trace of each delivery's event, so its log lines carry it (decision 0054). */
 export async function deliverWebhooks(
-  env: Env,
+  env: ChannelEnv,
   db: Database,
   deliveries: readonly Delivery[],
   traceOf: (eventId: string) => string | undefined = () => undefined,

@@ -60,6 +60,7 @@ function shapeDiff(
 interface Delivery {
   body: string;
   signature: string;
+  at: number;
 }
 
 // A stand-in for the platform's webhook endpoint: records raw bodies and
@@ -73,6 +74,7 @@ async function startReceiver(script: number[] = []): Promise<{ url: string; deli
       deliveries.push({
         body: Buffer.concat(chunks).toString("utf8"),
         signature: String(req.headers["stripe-signature"]),
+        at: Date.now(),
       });
       res.writeHead(script.shift() ?? 200).end();
     });
@@ -453,8 +455,8 @@ describe("stripe stand-in", () => {
 });
 
 describe("stripe stand-in webhook delivery", () => {
-  it("retries non-2xx deliveries with backoff, re-signing each attempt", async () => {
-    const receiver = await startReceiver([500, 503]);
+  it("retries non-2xx deliveries (a 409 'not yet' as a 503) with backoff, re-signing each attempt", async () => {
+    const receiver = await startReceiver([409, 503]);
     const standin = await startStripeStandin({
       webhookSecret: SECRET,
       webhookUrl: receiver.url,
@@ -469,6 +471,10 @@ describe("stripe stand-in webhook delivery", () => {
       });
       await standin.webhooksIdle();
       expect(receiver.deliveries).toHaveLength(3);
+      // The wait doubles: 20 ms, then 40 ms (lower bounds; the machine may add to them).
+      const [first, second, third] = receiver.deliveries.map((d) => d.at);
+      expect((second ?? 0) - (first ?? 0)).toBeGreaterThanOrEqual(19);
+      expect((third ?? 0) - (second ?? 0)).toBeGreaterThanOrEqual(39);
       for (const delivery of receiver.deliveries) {
         const event = await client(standin).webhooks.constructEventAsync(delivery.body, delivery.signature, SECRET);
         expect((event.data.object as { id: string }).id).toBe(intent.id);

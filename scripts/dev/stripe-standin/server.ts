@@ -69,7 +69,9 @@ export async function startStripeStandin(options: StripeStandinOptions): Promise
   const dispatcher = new WebhookDispatcher({
     secret: options.webhookSecret,
     getUrl: () => webhookUrl,
-    maxAttempts: options.webhookMaxAttempts ?? 4,
+    // Six attempts, 250 ms doubling (about 8 s in all): long enough for the platform's "not yet"
+    // (409 for a payment that overtook checkout's write) to turn into a booking; Stripe goes on for days.
+    maxAttempts: options.webhookMaxAttempts ?? 6,
     initialBackoffMs: options.webhookInitialBackoffMs ?? 250,
     timeoutMs: 10_000,
     log,

@@ -3,6 +3,8 @@
 // and logged. The Order DO makes duplicates and replays harmless; refunds,
 // disputes and connected accounts' payouts are booked in the ledger once per
 // Stripe event id; a refund that failed also opens an exception on its order.
+// A payment that arrives before its order recorded the PaymentIntent is
+// answered 409 so Stripe delivers it again.
 import { createRoute, z } from "@hono/zod-openapi";
 import type Stripe from "stripe";
 import { stripeClient, webCrypto } from "../../../platform/stripe-client.ts";
@@ -32,7 +34,10 @@ const stripeWebhook = createRoute({
   security: [],
   summary: "Stripe webhook receiver (signed with Stripe-Signature)",
   request: { headers: z.object({ "stripe-signature": z.string().min(1) }) },
-  responses: { 200: { description: "Processed or ignored" }, ...errorResponses(400) },
+  responses: {
+    200: { description: "Processed or ignored" },
+    ...errorResponses(400, 409),
+  },
 });
 
 export function registerWebhookRoutes(app: App): void {
@@ -108,8 +113,18 @@ export function registerWebhookRoutes(app: App): void {
       },
       c.get("traceparent"),
     );
+    if (!result.ok && result.code === "payment_intent_not_recorded") {
+      // The order awaits payment but checkout has not recorded its intent yet (the event overtook
+      // it): refused, so Stripe delivers it again with backoff and it is booked then (decision 0032).
+      log(c, "warn", "stripe.webhook_early", { eventId: event.id, orderId, paymentIntentId: intent.id });
+      throw new ApiError(
+        409,
+        result.code,
+        "The order has not recorded this payment intent yet; deliver the event again.",
+      );
+    }
     if (!result.ok) {
-      // Out-of-order or stale (e.g. a failure after success): acknowledged so Stripe stops retrying.
+      // Out-of-order or stale (e.g. a failure after success), or an order we do not know: acknowledged so Stripe stops retrying.
       log(c, "warn", "stripe.webhook_not_applied", { eventId: event.id, orderId, code: result.code });
       return c.json({ received: true, applied: false, code: result.code }, 200);
     }
