@@ -6,6 +6,7 @@
 // (decision 0049, addendum).
 import { runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { dueAt, nextDue, scheduleOf } from "../../domain/schedule/schedule.ts";
 import { parseTraceparent } from "../../domain/trace/traceparent.ts";
 import { currentTraceIds, currentTraceparent, withTrace } from "../../platform/trace-scope.ts";
 import { testEnv } from "../../test/world.ts";
@@ -48,6 +49,35 @@ describe("AlarmSchedule", () => {
       expect(await state.storage.getAlarm()).toBeNull();
     });
   });
+
+  // The reads ask SQLite for only what they need (a zone holds thousands of
+  // orders' deadlines); they must agree with the domain's schedule, ties included.
+  for (const manySubjects of [false, true]) {
+    it(`serves due deadlines and arms in the domain's order (${manySubjects ? "indexed" : "no index"})`, async () => {
+      await runInDurableObject(scratch(), async (_instance, state) => {
+        const schedule = new AlarmSchedule<"offer" | "retry" | "later">(state.storage, { manySubjects });
+        const kinds = ["offer", "retry", "later"] as const;
+        const t = Date.now() + 60_000;
+        let seed = 7;
+        const next = (n: number) => {
+          seed = (seed * 1103515245 + 12345) % 2147483648;
+          return seed % n;
+        };
+        for (let i = 0; i < 300; i++) {
+          const kind = kinds[next(3)] ?? "offer";
+          const subject = `o${next(60)}`;
+          schedule.set(kind, next(10) === 0 ? null : t + next(40) * 10, subject);
+        }
+        const all = scheduleOf(schedule.schedule());
+        for (const now of [t - 1, t, t + 55, t + 200, t + 1000]) {
+          expect(schedule.due(now)).toEqual(dueAt(all, now));
+        }
+        for (const d of all.slice(0, 20)) expect(schedule.deadline(d.kind, d.subject)).toEqual(d);
+        await schedule.arm();
+        expect(await state.storage.getAlarm()).toBe(nextDue(all) ?? null);
+      });
+    });
+  }
 
   it("keeps the alarm on the earliest deadline as later ones come and go", async () => {
     await runInDurableObject(scratch(), async (_instance, state) => {

@@ -8,14 +8,7 @@
 // under a new trace and each due deadline in a span linked to that trace
 // (decision 0049, addendum), so an alarm's log lines lead back to the request
 // that caused them.
-import {
-  type Deadline,
-  deadlineOf,
-  dueAt,
-  nextDue,
-  type Schedule,
-  scheduleOf,
-} from "../../domain/schedule/schedule.ts";
+import { type Deadline, type Schedule, scheduleOf } from "../../domain/schedule/schedule.ts";
 import { logLine } from "../../platform/log.ts";
 import { currentTraceparent, withLinkedSpan, withNewTrace } from "../../platform/trace-scope.ts";
 
@@ -26,11 +19,33 @@ type Row<K extends string> = {
   traceparent: string | null;
 };
 
+/** A deadline row as SQLite returns it; `traceparent` is dropped when null. */
+function deadlineOfRow<K extends string>({ traceparent, ...d }: Row<K>): Deadline<K> {
+  return traceparent === null ? d : { ...d, traceparent };
+}
+
+export interface AlarmScheduleOptions {
+  /**
+   * Index the times and subjects: for an object with many subjects (a zone's
+   * orders), where every read would otherwise scan them all. An object with a
+   * handful of deadlines (an order) does better without: each index is one more
+   * row written per deadline set, and Cloudflare bills rows written.
+   */
+  manySubjects?: boolean;
+}
+
 export class AlarmSchedule<K extends string> {
-  constructor(private readonly storage: DurableObjectStorage) {
+  constructor(
+    private readonly storage: DurableObjectStorage,
+    options: AlarmScheduleOptions = {},
+  ) {
     storage.sql.exec(
       "create table if not exists alarm_schedule (kind text not null, subject text not null, at integer not null, traceparent text, primary key (kind, subject))",
     );
+    if (options.manySubjects) {
+      storage.sql.exec("create index if not exists alarm_schedule_at on alarm_schedule (at)");
+      storage.sql.exec("create index if not exists alarm_schedule_subject on alarm_schedule (subject)");
+    }
     // Objects from before the trace was kept have the table without the column.
     const columns = storage.sql.exec<{ name: string }>("select name from pragma_table_info('alarm_schedule')");
     if (!columns.toArray().some((c) => c.name === "traceparent")) {
@@ -60,26 +75,40 @@ export class AlarmSchedule<K extends string> {
     this.storage.sql.exec("delete from alarm_schedule where subject = ?", subject);
   }
 
-  /** The whole schedule, earliest first. */
+  /** The whole schedule, earliest first (for tests and inspection: the reads below ask SQLite for only what they need). */
   schedule(): Schedule<K> {
     const rows = this.storage.sql.exec<Row<K>>("select kind, subject, at, traceparent from alarm_schedule");
-    return scheduleOf(
-      rows.toArray().map(({ traceparent, ...d }): Deadline<K> => (traceparent === null ? d : { ...d, traceparent })),
-    );
+    return scheduleOf(rows.toArray().map(deadlineOfRow));
   }
 
   has(kind: K, subject = ""): boolean {
-    return deadlineOf(this.schedule(), kind, subject) !== null;
+    return this.deadline(kind, subject) !== null;
   }
 
   /** The deadline of one kind for one subject, with the trace that set it; null when none is set. */
   deadline(kind: K, subject = ""): Deadline<K> | null {
-    return this.schedule().find((d) => d.kind === kind && d.subject === subject) ?? null;
+    const rows = this.storage.sql
+      .exec<Row<K>>(
+        "select kind, subject, at, traceparent from alarm_schedule where kind = ? and subject = ?",
+        kind,
+        subject,
+      )
+      .toArray();
+    return rows[0] ? deadlineOfRow(rows[0]) : null;
   }
 
-  /** Due deadlines, earliest first, left in place: their handlers move or cancel them. */
+  /**
+   * Due deadlines, earliest first, left in place: their handlers move or cancel
+   * them. Same order as the domain's schedule (time, then kind, then subject).
+   */
   due(now: number): Deadline<K>[] {
-    return dueAt(this.schedule(), now);
+    return this.storage.sql
+      .exec<Row<K>>(
+        "select kind, subject, at, traceparent from alarm_schedule where at <= ? order by at, kind, subject",
+        now,
+      )
+      .toArray()
+      .map(deadlineOfRow);
   }
 
   /**
@@ -105,8 +134,8 @@ export class AlarmSchedule<K extends string> {
 
   /** Points the object's alarm at the earliest deadline, or clears it when there is none. */
   async arm(): Promise<void> {
-    const earliest = nextDue(this.schedule());
-    if (earliest === undefined) {
+    const earliest = this.storage.sql.exec<{ at: number | null }>("select min(at) as at from alarm_schedule").one().at;
+    if (earliest === null) {
       await this.storage.deleteAlarm();
       return;
     }

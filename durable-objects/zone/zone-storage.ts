@@ -19,7 +19,7 @@ export class ZoneStorage {
       create table if not exists dispatches (order_id text primary key, body text not null, settled integer not null default 0);
       create table if not exists dropped_fixes (reason text primary key, n integer not null);
     `);
-    this.schedule = new AlarmSchedule<ZoneDeadlineKind>(storage);
+    this.schedule = new AlarmSchedule<ZoneDeadlineKind>(storage, { manySubjects: true });
     this.adoptOldDeadlines();
   }
 
