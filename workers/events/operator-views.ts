@@ -7,7 +7,7 @@
 // all of its events.
 import { sql } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
-import { auditLog, orderExceptions } from "../../db/schema.ts";
+import { type auditLog, orderExceptions } from "../../db/schema.ts";
 import { deriveExceptions, EXCEPTION_EVENT_TYPES, type ExceptionEvent } from "../../domain/exceptions/derive.ts";
 import type { OrderEventMessage } from "../../domain/order/order-event.ts";
 import type { OrderHistoryRow } from "./ledger.ts";

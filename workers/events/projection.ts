@@ -233,18 +233,23 @@ export async function projectOrderEvents(db: Database, messages: readonly OrderE
 async function projectRows(tx: Transaction, messages: readonly OrderEventMessage[]): Promise<void> {
   const rows = batchRows(messages);
   const audits = auditRows(messages);
-  const writes: SQL[] = [sql`p_orders as (${tx.insert(orders).values(rows.orders).onConflictDoUpdate(orderUpsert).getSQL()})`];
+  const writes: SQL[] = [
+    sql`p_orders as (${tx.insert(orders).values(rows.orders).onConflictDoUpdate(orderUpsert).getSQL()})`,
+  ];
   if (rows.items.length > 0) {
     writes.push(sql`p_items as (${tx.insert(orderItems).values(rows.items).onConflictDoNothing().getSQL()})`);
   }
   writes.push(sql`p_events as (${tx.insert(orderEvents).values(rows.events).onConflictDoNothing().getSQL()})`);
   if (rows.charges.length > 0) {
-    writes.push(sql`p_charges as (${tx.insert(payments).values(rows.charges).onConflictDoUpdate(chargeUpsert).getSQL()})`);
+    writes.push(
+      sql`p_charges as (${tx.insert(payments).values(rows.charges).onConflictDoUpdate(chargeUpsert).getSQL()})`,
+    );
   }
   if (rows.refunds.length > 0) {
     writes.push(sql`p_refunds as (${tx.insert(payments).values(rows.refunds).onConflictDoNothing().getSQL()})`);
   }
-  if (audits.length > 0) writes.push(sql`p_audit as (${tx.insert(auditLog).values(audits).onConflictDoNothing().getSQL()})`);
+  if (audits.length > 0)
+    writes.push(sql`p_audit as (${tx.insert(auditLog).values(audits).onConflictDoNothing().getSQL()})`);
   await tx.execute(sql`with ${sql.join(writes, sql`, `)} select 1`);
 
   const histories = await readOrderHistories(

@@ -99,7 +99,11 @@ type Endpoint = { id: string; restaurantId: string | null; eventTypes: string[] 
 async function liveEndpoints(db: Database, restaurantIds: readonly string[]): Promise<Endpoint[]> {
   if (restaurantIds.length === 0) return [];
   return db
-    .select({ id: webhookEndpoints.id, restaurantId: webhookEndpoints.restaurantId, eventTypes: webhookEndpoints.eventTypes })
+    .select({
+      id: webhookEndpoints.id,
+      restaurantId: webhookEndpoints.restaurantId,
+      eventTypes: webhookEndpoints.eventTypes,
+    })
     .from(webhookEndpoints)
     .where(
       and(
@@ -161,7 +165,9 @@ async function fanOut(
     stored.notifications.push(...inserted.filter((r) => r.status === "queued"));
   }
   if (deliveries.length > 0) {
-    stored.deliveries.push(...(await db.insert(webhookDeliveries).values(deliveries).onConflictDoNothing().returning()));
+    stored.deliveries.push(
+      ...(await db.insert(webhookDeliveries).values(deliveries).onConflictDoNothing().returning()),
+    );
   }
 }
 
