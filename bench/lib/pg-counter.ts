@@ -20,7 +20,7 @@ let installed = false;
 
 /** "insert orders", "select order_events", "begin", ... */
 export function statementKind(text: string): string {
-  const s = text.trim().toLowerCase().replace(/\s+/g, " ");
+  const s = text.trim().toLowerCase().replace(/\s+/g, " ").replace(/^\(+/, "");
   const verb = s.split(" ")[0] ?? "?";
   const table = /(?:into|from|update) "?([a-z_]+)"?/.exec(s)?.[1];
   return table ? `${verb} ${table}` : verb;
