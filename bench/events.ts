@@ -8,7 +8,7 @@ import { BatchStream, eventSequence, ORDERS_IN_FLIGHT, type Pipeline, readLifecy
 import { type CpuGroup, cpuMeter } from "./lib/cpu.ts";
 import { closedLoop, type LoadResult, type Operation, sleep } from "./lib/load.ts";
 import { IndexSource, type Measured } from "./lib/measure.ts";
-import { installStatementCounter, type StatementTally, takeStatementTallies } from "./lib/pg-counter.ts";
+import { CONNECT, installStatementCounter, type StatementTally, takeStatementTallies } from "./lib/pg-counter.ts";
 import { type BenchResult, fmt, machineInfo, RUNS_COLUMNS, runsRow, type Table } from "./lib/results.ts";
 import { summarizeRuns } from "./lib/stats.ts";
 import { describePinning } from "./lib/taskset.ts";
@@ -20,7 +20,7 @@ export const BATCH_SIZE = 50;
 const CONCURRENCIES = [1, 4];
 const SYSTEMS = ["ours", "warm", "peer"] as const;
 const LABELS: Record<(typeof SYSTEMS)[number], string> = {
-  ours: "ours: queue consumer (handleQueue, new connection per batch)",
+  ours: "ours: queue consumer (handleQueue, new connection per batch, notifications included)",
   warm: "ours: the batch projection alone on persistent connections (projectOrderEvents)",
   peer: "peer: raw multi-row INSERT (same rows, persistent connections)",
 };
@@ -243,13 +243,15 @@ export async function runEvents(h: Harness): Promise<BenchResult> {
   const counters = totals[`ours-c${CONCURRENCIES[0]}`] as ConsumerCounters;
 
   const c1 = results.filter((r) => r.concurrency === CONCURRENCIES[0]);
-  const kinds = [...new Set(c1.flatMap((r) => Object.keys(r.statements)))].sort();
+  const kinds = [...new Set(c1.flatMap((r) => Object.keys(r.statements)))].filter((k) => k !== CONNECT).sort();
   const perBatch = (r: (typeof results)[number], kind: string) => {
     const t = r.statements[kind];
     return t ? `${(t.count / r.batches).toFixed(2)} × ${fmt.ms(t.ms / t.count)} ms` : "–";
   };
   const total = (r: (typeof results)[number]) => {
-    const all = Object.values(r.statements);
+    const all = Object.entries(r.statements)
+      .filter(([kind]) => kind !== CONNECT)
+      .map(([, t]) => t);
     const n = all.reduce((a, t) => a + t.count, 0);
     const ms = all.reduce((a, t) => a + t.ms, 0);
     return `${(n / r.batches).toFixed(1)} round trips, ${fmt.ms(ms / r.batches)} ms`;
@@ -261,12 +263,14 @@ export async function runEvents(h: Harness): Promise<BenchResult> {
       ...kinds.map((kind) => [kind, ...c1.map((r) => perBatch(r, kind))]),
       ["all (round trips per batch, time in them)", ...c1.map(total)],
       [
-        "connections opened per batch",
-        ...c1.map((r) => (r.id === "ours" ? "1 (a pool per invocation, as in the Worker)" : "0 (persistent)")),
+        "connections opened per batch (WebSocket to the proxy, its TCP to PostgreSQL, startup, auth)",
+        ...c1.map((r) => perBatch(r, CONNECT)),
       ],
     ],
     notes: [
       "Each statement is one round trip through the WebSocket proxy (the driver sends Parse/Bind/Execute/Sync together). The time is wall time in the driver, so at c>1 it includes waiting for locks and the CPU.",
+      "`with …` is one statement whose data-modifying parts write several tables: `with orders` the batch's orders, order lines, events, payments and audit rows; `with ledger_accounts` (or `with order_exceptions` when nothing is booked) the ledger's bookings and the recomputed exceptions. The `select`s after the COMMIT are the notification fan-out's (staff, contacts, webhook endpoints), on the same connection.",
+      "Connections: the consumer opens one per invocation (a Worker cannot keep a socket across invocations); the persistent pools open one now and then (the first use, or after the proxy drops an idle one).",
     ],
   };
 
@@ -322,7 +326,7 @@ export async function runEvents(h: Harness): Promise<BenchResult> {
     ],
     notes: [
       `Events per order: ${eventsPerOrder} (${sequence.join(", ")})${lifecycle ? `, from bench/lifecycle.ts (${lifecycle.ordersDelivered} delivered orders, mean ${lifecycle.eventsPerDeliveredOrder.mean.toFixed(1)})` : ""}.`,
-      "ours: workers/events/consumer.ts handleQueue (its body, consumeBatch, with the bench's host) in the bench process (Node, same V8 as workerd), a new pool per batch as in the Worker; per batch: BEGIN, one multi-row upsert for orders, order_items, order_events and payments, the operator views (audit rows, exceptions), COMMIT; then one acknowledgement request per order to its Order DO (counted, answered in-process).",
+      "ours: workers/events/consumer.ts handleQueue (its body, consumeBatch, with the bench's host) in the bench process (Node, same V8 as workerd), a new pool per invocation as in the Worker; per batch: BEGIN, one statement writing the batch's orders, order lines, events, payments and audit rows, one read of the touched orders' events for the ledger and the exceptions queue, one statement writing the ledger's bookings and the exceptions, COMMIT; then the notification fan-out (staff, contacts, webhook endpoints, notification rows: one statement each for the whole batch) on the same connection, then one acknowledgement request per order to its Order DO (counted, answered in-process).",
       "peer: the same orders, lines and events rows as raw multi-row INSERTs in one transaction per batch over persistent connections; no fold, no forward-only guard, no payments or operator views, no acknowledgements.",
       `Counted during the c=${CONCURRENCIES[0]} run of ours: ${counters.batches} batches, ${counters.messages} messages, ${counters.acked} acked, ${counters.retried} retried, ${counters.deadLettered} dead-lettered, ${counters.doRequests} Order DO acknowledgement requests (${(counters.doRequests / Math.max(1, counters.batches)).toFixed(1)} per batch, ${(counters.doRequests / Math.max(1, counters.messages)).toFixed(2)} per message).`,
     ],

@@ -77,8 +77,12 @@ export async function consumeBatch(
   host: ConsumerHost,
   ctx?: { waitUntil(promise: Promise<unknown>): void },
 ): Promise<void> {
+  // One pool for the whole invocation, notifications included: each connection costs a WebSocket,
+  // a PostgreSQL backend, startup and authentication (bench/results/events.md), so the
+  // notifications reuse the projection's instead of opening their own.
   const { db, close } = openDb(host.env, 2);
   const metrics = queueMetrics(host.env, ctx);
+  let notifying: Promise<void> | undefined;
   try {
     if (batch.queue === DEAD_LETTER_QUEUE) {
       for (const message of batch.messages) {
@@ -124,12 +128,13 @@ export async function consumeBatch(
     recordProjected(metrics, projected);
     // Notifications and partner webhooks for what is now stored, after the batch is done so the
     // projection's pace does not wait on e-mail and push services.
-    const notifying = notifyThenAcknowledge(host, projected);
-    if (ctx) ctx.waitUntil(notifying);
-    else await notifying;
+    notifying = notifyThenAcknowledge(host, db, projected);
+    if (!ctx) await notifying;
     await host.restaurantChanges(db, restaurantChanges);
   } finally {
-    await close();
+    // The pool outlives the handler only while the notifications (in waitUntil) still use it.
+    if (ctx && notifying) ctx.waitUntil(notifying.finally(() => close().catch(() => {})));
+    else await close();
   }
 }
 
@@ -152,9 +157,12 @@ function logProjected(projected: readonly OrderEventMessage[]): void {
  * An event whose notification rows could not be written stays unacknowledged,
  * so its Order DO sends it again (no new coupling in the DO): at least once.
  */
-async function notifyThenAcknowledge(host: ConsumerHost, projected: readonly OrderEventMessage[]): Promise<void> {
+async function notifyThenAcknowledge(
+  host: ConsumerHost,
+  db: Database,
+  projected: readonly OrderEventMessage[],
+): Promise<void> {
   if (projected.length === 0) return;
-  const { db, close } = openDb(host.env, 2);
   try {
     const unnotified = await notifyProjected(host.env, db, projected);
     await acknowledgeToOrders(
@@ -163,8 +171,6 @@ async function notifyThenAcknowledge(host: ConsumerHost, projected: readonly Ord
     );
   } catch (err) {
     logLine("warn", "notifications.batch_failed", { error: String(err) });
-  } finally {
-    await close().catch(() => {});
   }
 }
 

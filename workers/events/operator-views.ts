@@ -1,14 +1,16 @@
 // What operators read that the order events feed: the audit rows of actions
 // taken on orders by admins (and staff cancellations and rejections, which
-// move money), and the exceptions queue. Runs inside the projection's
-// transaction, after the batch's events are written, so both are exactly as
-// durable as the events and as idempotent: audit rows are keyed by event id,
-// and an order's exceptions are recomputed from all of its events.
-import { and, inArray, sql } from "drizzle-orm";
+// move money), and the exceptions queue. Written inside the projection's
+// transaction (the audit rows with the batch's events, the exceptions after
+// them), so both are exactly as durable as the events and as idempotent: audit
+// rows are keyed by event id, and an order's exceptions are recomputed from
+// all of its events.
+import { sql } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
-import { auditLog, orderEvents, orderExceptions } from "../../db/schema.ts";
+import { type auditLog, orderExceptions } from "../../db/schema.ts";
 import { deriveExceptions, EXCEPTION_EVENT_TYPES, type ExceptionEvent } from "../../domain/exceptions/derive.ts";
 import type { OrderEventMessage } from "../../domain/order/order-event.ts";
+import type { OrderHistoryRow } from "./ledger.ts";
 
 type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
 
@@ -46,34 +48,30 @@ function auditRow({ event }: OrderEventMessage): typeof auditLog.$inferInsert {
   };
 }
 
-export async function projectOperatorViews(tx: Transaction, messages: readonly OrderEventMessage[]): Promise<void> {
-  const audited = messages.filter((m) => isAudited(m.event));
-  if (audited.length > 0) await tx.insert(auditLog).values(audited.map(auditRow)).onConflictDoNothing();
-  await refreshExceptions(tx, messages);
+/** The audit rows of a batch's audited events (keyed by event id: `on conflict do nothing` keeps the first). */
+export function auditRows(messages: readonly OrderEventMessage[]): Array<typeof auditLog.$inferInsert> {
+  return messages.filter((m) => isAudited(m.event)).map(auditRow);
 }
 
-async function refreshExceptions(tx: Transaction, messages: readonly OrderEventMessage[]): Promise<void> {
-  const orderIds = [
-    ...new Set(messages.filter((m) => EXCEPTION_EVENT_TYPES.includes(m.event.type)).map((m) => m.event.orderId)),
-  ].sort();
-  if (orderIds.length === 0) return;
-  const rows = await tx
-    .select({
-      id: orderEvents.id,
-      orderId: orderEvents.orderId,
-      seq: orderEvents.seq,
-      type: orderEvents.type,
-      actorId: orderEvents.actorId,
-      occurredAt: orderEvents.occurredAt,
-      payload: orderEvents.payload,
-    })
-    .from(orderEvents)
-    .where(and(inArray(orderEvents.orderId, orderIds), inArray(orderEvents.type, [...EXCEPTION_EVENT_TYPES])));
+/**
+ * The exceptions of every order whose batch events can open or settle one,
+ * recomputed from all of its projected events (`histories`, read after the
+ * batch's events are written, see ledger.ts `readOrderHistories`).
+ */
+export function exceptionRows(
+  messages: readonly OrderEventMessage[],
+  histories: readonly OrderHistoryRow[],
+): Array<typeof orderExceptions.$inferInsert> {
+  const orderIds = new Set(
+    messages.filter((m) => EXCEPTION_EVENT_TYPES.includes(m.event.type)).map((m) => m.event.orderId),
+  );
+  if (orderIds.size === 0) return [];
   const byOrder = new Map<string, ExceptionEvent[]>();
-  for (const row of rows) {
+  for (const row of histories) {
+    if (!orderIds.has(row.orderId) || !EXCEPTION_EVENT_TYPES.includes(row.type)) continue;
     const list = byOrder.get(row.orderId) ?? [];
     list.push({
-      id: row.id,
+      id: row.eventId,
       seq: row.seq,
       type: row.type,
       actorId: row.actorId,
@@ -83,7 +81,7 @@ async function refreshExceptions(tx: Transaction, messages: readonly OrderEventM
     });
     byOrder.set(row.orderId, list);
   }
-  const derived = [...byOrder].flatMap(([orderId, events]) =>
+  return [...byOrder].flatMap(([orderId, events]) =>
     deriveExceptions(events).map((x) => ({
       openedEventId: x.openedEventId,
       orderId,
@@ -99,10 +97,13 @@ async function refreshExceptions(tx: Transaction, messages: readonly OrderEventM
       resolutionNote: x.resolutionNote,
     })),
   );
-  if (derived.length === 0) return;
-  await tx
+}
+
+/** The upsert of derived exceptions: an exception keeps its opening, its resolution follows the events. */
+export function upsertExceptions(tx: Transaction, rows: Array<typeof orderExceptions.$inferInsert>) {
+  return tx
     .insert(orderExceptions)
-    .values(derived)
+    .values(rows)
     .onConflictDoUpdate({
       target: orderExceptions.openedEventId,
       set: {

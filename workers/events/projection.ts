@@ -3,16 +3,17 @@
 // moves forward (last_event_seq guards it), so duplicate, reordered and
 // retried deliveries leave exactly one row per event and the newest state.
 //
-// A queue batch is projected in one transaction with one multi-row statement
-// per table (`projectOrderEvents`); `projectOrderEvent` projects a single
-// message and is the consumer's fallback when a batch fails, so one poison
-// message is retried alone.
-import { sql } from "drizzle-orm";
+// A queue batch is projected in one transaction of three statements
+// (`projectOrderEvents`, see `projectRows`); `projectOrderEvent` projects a
+// single message the same way and is the consumer's fallback when a batch
+// fails, so one poison message is retried alone.
+import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
-import { orderEvents, orderItems, orders, payments } from "../../db/schema.ts";
+import { auditLog, orderEvents, orderItems, orders, payments } from "../../db/schema.ts";
 import type { OrderEventMessage } from "../../domain/order/order-event.ts";
-import { projectLedger } from "./ledger.ts";
-import { projectOperatorViews } from "./operator-views.ts";
+import { bookingCtes, type Transaction } from "../ledger/write.ts";
+import { ledgerBookings, readOrderHistories, releaseCalledOff } from "./ledger.ts";
+import { auditRows, exceptionRows, upsertExceptions } from "./operator-views.ts";
 
 type OrderRow = typeof orders.$inferInsert;
 type OrderItemRow = typeof orderItems.$inferInsert;
@@ -135,18 +136,7 @@ function refundRow({ event, order }: OrderEventMessage): PaymentRow | null {
 
 /** Projects one message in its own transaction: the fallback when a batch fails. */
 export async function projectOrderEvent(db: Database, message: OrderEventMessage): Promise<void> {
-  await db.transaction(async (tx) => {
-    await tx.insert(orders).values(orderRow(message)).onConflictDoUpdate(orderUpsert);
-    const items = itemRows(message);
-    if (items.length > 0) await tx.insert(orderItems).values(items).onConflictDoNothing();
-    await tx.insert(orderEvents).values(eventRow(message)).onConflictDoNothing();
-    const charge = chargeRow(message);
-    if (charge) await tx.insert(payments).values(charge).onConflictDoUpdate(chargeUpsert);
-    const refund = refundRow(message);
-    if (refund) await tx.insert(payments).values(refund).onConflictDoNothing();
-    await projectOperatorViews(tx, [message]);
-    await projectLedger(tx, [message]);
-  });
+  await db.transaction((tx) => projectRows(tx, [message]));
 }
 
 /** The rows a batch writes, one entry per row key (see `projectOrderEvents`). */
@@ -215,24 +205,61 @@ export function batchRows(messages: readonly OrderEventMessage[]): BatchRows {
 }
 
 /**
- * Projects a whole queue batch in one transaction with one statement per
- * table, the same effect as `projectOrderEvent` applied to each message in
- * turn. All or nothing: if it throws, nothing was written and the caller
- * falls back to projecting message by message.
+ * Projects a whole queue batch in one transaction, the same effect as
+ * `projectOrderEvent` applied to each message in turn. All or nothing: if it
+ * throws, nothing was written and the caller falls back to projecting message
+ * by message.
  *
  * Parameters stay far below Postgres' 65,535: a batch holds at most 50
  * messages and an order at most 50 lines of 8 columns.
  */
 export async function projectOrderEvents(db: Database, messages: readonly OrderEventMessage[]): Promise<void> {
   if (messages.length === 0) return;
+  await db.transaction((tx) => projectRows(tx, messages));
+}
+
+/**
+ * Three statements between BEGIN and COMMIT, whatever the batch (each one
+ * round trip, the cost that counts per batch, bench/results/events.md):
+ * 1. every row the batch writes, one multi-row insert per table, as the
+ *    data-modifying parts of one `WITH` (foreign keys are checked at the end
+ *    of the statement, so the order rows need not come first);
+ * 2. every projected event of the touched orders with the order's terms,
+ *    read after (1), for the ledger and the exceptions queue;
+ * 3. the ledger's bookings and the recomputed exceptions, one `WITH` again.
+ * A promotion released by a called-off order adds its own statements (rare).
+ * The builders go in as `.getSQL()`: embedded as builders, drizzle would
+ * parenthesize them, which PostgreSQL refuses inside `WITH`.
+ */
+async function projectRows(tx: Transaction, messages: readonly OrderEventMessage[]): Promise<void> {
   const rows = batchRows(messages);
-  await db.transaction(async (tx) => {
-    await tx.insert(orders).values(rows.orders).onConflictDoUpdate(orderUpsert);
-    if (rows.items.length > 0) await tx.insert(orderItems).values(rows.items).onConflictDoNothing();
-    await tx.insert(orderEvents).values(rows.events).onConflictDoNothing();
-    if (rows.charges.length > 0) await tx.insert(payments).values(rows.charges).onConflictDoUpdate(chargeUpsert);
-    if (rows.refunds.length > 0) await tx.insert(payments).values(rows.refunds).onConflictDoNothing();
-    await projectOperatorViews(tx, messages);
-    await projectLedger(tx, messages);
-  });
+  const audits = auditRows(messages);
+  const writes: SQL[] = [
+    sql`p_orders as (${tx.insert(orders).values(rows.orders).onConflictDoUpdate(orderUpsert).getSQL()})`,
+  ];
+  if (rows.items.length > 0) {
+    writes.push(sql`p_items as (${tx.insert(orderItems).values(rows.items).onConflictDoNothing().getSQL()})`);
+  }
+  writes.push(sql`p_events as (${tx.insert(orderEvents).values(rows.events).onConflictDoNothing().getSQL()})`);
+  if (rows.charges.length > 0) {
+    writes.push(
+      sql`p_charges as (${tx.insert(payments).values(rows.charges).onConflictDoUpdate(chargeUpsert).getSQL()})`,
+    );
+  }
+  if (rows.refunds.length > 0) {
+    writes.push(sql`p_refunds as (${tx.insert(payments).values(rows.refunds).onConflictDoNothing().getSQL()})`);
+  }
+  if (audits.length > 0)
+    writes.push(sql`p_audit as (${tx.insert(auditLog).values(audits).onConflictDoNothing().getSQL()})`);
+  await tx.execute(sql`with ${sql.join(writes, sql`, `)} select 1`);
+
+  const histories = await readOrderHistories(
+    tx,
+    rows.orders.map((o) => o.id as string),
+  );
+  const derived = [...bookingCtes(tx, ledgerBookings(histories))];
+  const exceptions = exceptionRows(messages, histories);
+  if (exceptions.length > 0) derived.push(sql`p_exceptions as (${upsertExceptions(tx, exceptions).getSQL()})`);
+  if (derived.length > 0) await tx.execute(sql`with ${sql.join(derived, sql`, `)} select 1`);
+  await releaseCalledOff(tx, messages);
 }

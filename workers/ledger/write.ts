@@ -2,7 +2,7 @@
 // transaction's idempotency key decides, so a booking computed again (a
 // redelivered event, a replayed batch, two consumers at once) writes nothing.
 // The database checks at commit that every transaction balances.
-import { eq, inArray, sql } from "drizzle-orm";
+import { eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
 import { ledgerAccounts, ledgerEntries, ledgerTransactions } from "../../db/schema-ledger.ts";
 import { parseAccount } from "../../domain/ledger/accounts.ts";
@@ -11,9 +11,15 @@ import type { Booking } from "../../domain/ledger/booking.ts";
 export type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
 type Writer = Database | Transaction;
 
-/** Writes the bookings not yet written; returns how many were new. */
-export async function writeBookings(tx: Writer, bookings: readonly Booking[]): Promise<number> {
-  if (bookings.length === 0) return 0;
+/**
+ * The common table expressions that write these bookings in one statement
+ * (one round trip): `ledger_a` the accounts they name, `ledger_t(id, key)` the
+ * transactions not booked before (a key already booked inserts nothing), and
+ * `ledger_e` the entries of those transactions only, in the bookings' order.
+ * Empty when there is nothing to book.
+ */
+export function bookingCtes(tx: Writer, bookings: readonly Booking[]): SQL[] {
+  if (bookings.length === 0) return [];
   const accounts = new Map<string, { id: string; kind: string; ownerId: string | null }>();
   for (const b of bookings) {
     for (const e of b.entries) {
@@ -23,35 +29,53 @@ export async function writeBookings(tx: Writer, bookings: readonly Booking[]): P
     }
   }
   const sortedAccounts = [...accounts.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
-  await tx.insert(ledgerAccounts).values(sortedAccounts).onConflictDoNothing();
-  const unique = new Map(bookings.map((b) => [b.key, b]));
-  const inserted = await tx
-    .insert(ledgerTransactions)
-    .values(
-      [...unique.values()].map((b) => ({
-        idempotencyKey: b.key,
-        kind: b.kind,
-        orderId: b.orderId,
-        currency: b.currency,
-        occurredAt: new Date(b.occurredAt),
-      })),
-    )
-    .onConflictDoNothing()
-    .returning({ id: ledgerTransactions.id, key: ledgerTransactions.idempotencyKey });
-  if (inserted.length === 0) return 0;
-  const entries = inserted.flatMap(({ id, key }) => {
-    const b = unique.get(key) as Booking;
-    return b.entries.map((e) => ({
-      transactionId: id,
-      accountId: e.account,
+  const unique = [...new Map(bookings.map((b) => [b.key, b])).values()];
+  const transactions = unique.map((b) => ({
+    idempotencyKey: b.key,
+    kind: b.kind,
+    orderId: b.orderId,
+    currency: b.currency,
+    occurredAt: new Date(b.occurredAt),
+  }));
+  // The entries go as one JSON parameter, joined to the transactions actually inserted.
+  const entries = unique.flatMap((b) =>
+    b.entries.map((e) => ({
+      key: b.key,
+      account_id: e.account,
       currency: b.currency,
-      amountMinor: e.amountMinor,
+      amount_minor: e.amountMinor,
       memo: e.memo,
-      occurredAt: new Date(b.occurredAt),
-    }));
-  });
-  await tx.insert(ledgerEntries).values(entries);
-  return inserted.length;
+      occurred_at: new Date(b.occurredAt).toISOString(),
+    })),
+  );
+  return [
+    sql`ledger_a as (${tx.insert(ledgerAccounts).values(sortedAccounts).onConflictDoNothing().getSQL()})`,
+    sql`ledger_t (id, key) as (${tx
+      .insert(ledgerTransactions)
+      .values(transactions)
+      .onConflictDoNothing()
+      .returning({ id: ledgerTransactions.id, key: ledgerTransactions.idempotencyKey })
+      .getSQL()})`,
+    sql`ledger_e as (
+      insert into ${ledgerEntries} (transaction_id, account_id, currency, amount_minor, memo, occurred_at)
+      select ledger_t.id, x.account_id, x.currency, x.amount_minor, x.memo, x.occurred_at
+      from rows from (jsonb_to_recordset(${JSON.stringify(entries)}::jsonb)
+          as (key text, account_id text, currency text, amount_minor bigint, memo text, occurred_at timestamptz))
+        with ordinality as x(key, account_id, currency, amount_minor, memo, occurred_at, n)
+      join ledger_t on ledger_t.key = x.key
+      order by x.n
+    )`,
+  ];
+}
+
+/** Writes the bookings not yet written, in one statement; returns how many were new. */
+export async function writeBookings(tx: Writer, bookings: readonly Booking[]): Promise<number> {
+  const ctes = bookingCtes(tx, bookings);
+  if (ctes.length === 0) return 0;
+  const result = await tx.execute<{ booked: number }>(
+    sql`with ${sql.join(ctes, sql`, `)} select count(*)::int as booked from ledger_t`,
+  );
+  return Number(result.rows[0]?.booked ?? 0);
 }
 
 /** Which of these keys are already booked. */

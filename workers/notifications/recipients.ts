@@ -1,6 +1,7 @@
 // Who an audience is, with what the channels need: e-mail, phone, language,
-// preferences and push subscriptions. One query per kind of fact per event.
-import { and, eq, inArray, isNull } from "drizzle-orm";
+// preferences and push subscriptions. One statement for the staff of all the
+// restaurants asked about and one for all the users' contacts, whatever their number.
+import { and, eq, inArray, isNull, sql } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
 import { couriers, restaurantStaff, users } from "../../db/schema.ts";
 import { notificationPreferences, pushSubscriptions } from "../../db/schema-notifications.ts";
@@ -18,21 +19,21 @@ export interface Recipient {
 export async function expandAudiences(db: Database, audiences: readonly Audience[]): Promise<Map<string, string[]>> {
   const byAudience = new Map<string, string[]>();
   const restaurants = [...new Set(audiences.filter((a) => a.kind === "restaurant").map((a) => a.restaurantId))];
-  // Staff of a restaurant: its members, and those whose home restaurant it is (accounts made before memberships).
-  const [members, homes] =
+  // Staff of a restaurant: its members, and those whose home restaurant it is (accounts made before memberships),
+  // in one statement, so a queue batch pays one round trip for all its restaurants.
+  const staff =
     restaurants.length === 0
-      ? [[], []]
-      : await Promise.all([
-          db
-            .select({ userId: restaurantStaff.userId, restaurantId: restaurantStaff.restaurantId })
-            .from(restaurantStaff)
-            .where(inArray(restaurantStaff.restaurantId, restaurants)),
-          db
-            .select({ userId: users.id, restaurantId: users.restaurantId })
-            .from(users)
-            .where(and(inArray(users.restaurantId, restaurants), eq(users.role, "restaurant_staff"))),
-        ]);
-  const staff = [...members, ...homes];
+      ? []
+      : await db
+          .select({ userId: restaurantStaff.userId, restaurantId: restaurantStaff.restaurantId })
+          .from(restaurantStaff)
+          .where(inArray(restaurantStaff.restaurantId, restaurants))
+          .unionAll(
+            db
+              .select({ userId: users.id, restaurantId: sql<string>`${users.restaurantId}` })
+              .from(users)
+              .where(and(inArray(users.restaurantId, restaurants), eq(users.role, "restaurant_staff"))),
+          );
   for (const a of audiences) {
     const key = audienceKey(a);
     if (a.kind === "user") byAudience.set(key, [a.userId]);
@@ -54,26 +55,28 @@ export async function loadRecipients(db: Database, userIds: readonly string[]): 
   const ids = [...new Set(userIds)];
   const result = new Map<string, Recipient>();
   if (ids.length === 0) return result;
-  const [rows, prefs, phones, subs] = await Promise.all([
-    db
-      .select({ id: users.id, email: users.email })
-      .from(users)
-      .where(and(inArray(users.id, ids), isNull(users.deactivatedAt))),
-    db.select().from(notificationPreferences).where(inArray(notificationPreferences.userId, ids)),
-    db.select({ userId: couriers.userId, phone: couriers.phone }).from(couriers).where(inArray(couriers.userId, ids)),
-    db
-      .select({ userId: pushSubscriptions.userId, id: pushSubscriptions.id })
-      .from(pushSubscriptions)
-      .where(inArray(pushSubscriptions.userId, ids)),
-  ]);
+  // One statement (one round trip) for the users and everything the channels need: users,
+  // notification_preferences and couriers are keyed by user id, so the joins add no rows.
+  const rows = await db
+    .select({
+      id: users.id,
+      email: users.email,
+      settings: notificationPreferences.settings,
+      courierPhone: couriers.phone,
+      pushTargets: sql<number>`(select count(*) from ${pushSubscriptions} where ${pushSubscriptions.userId} = ${users.id})::int`,
+    })
+    .from(users)
+    .leftJoin(notificationPreferences, eq(notificationPreferences.userId, users.id))
+    .leftJoin(couriers, eq(couriers.userId, users.id))
+    .where(and(inArray(users.id, ids), isNull(users.deactivatedAt)));
   for (const row of rows) {
-    const p = withDefaults(prefs.find((x) => x.userId === row.id)?.settings);
+    const p = withDefaults(row.settings ?? undefined);
     result.set(row.id, {
       userId: row.id,
       email: row.email,
-      phone: p.phone ?? phones.find((x) => x.userId === row.id)?.phone ?? null,
+      phone: p.phone ?? row.courierPhone ?? null,
       prefs: p,
-      pushTargets: subs.filter((s) => s.userId === row.id).length,
+      pushTargets: Number(row.pushTargets),
     });
   }
   return result;
