@@ -252,6 +252,8 @@ export async function startWorker(
     state?: "disk" | "tmpfs";
     bundle?: Bundle;
     bindings?: Record<string, string>;
+    /** Added to the default bindings (ignored with `bindings`): e.g. REQUEST_LOG for bench/menus-stall.ts. */
+    extraBindings?: Record<string, string>;
     /** A probe bundle to run beside the Worker, bound to its ZONE and ORDER Durable Objects. */
     probe?: Bundle;
     /** Extra environment of the host process (e.g. its own BENCH_INSPECTOR_PORT). */
@@ -287,6 +289,7 @@ export async function startWorker(
           // The check itself still runs on every frame.
           COURIER_MESSAGE_RATE: "1000000000/1000000000",
           ...JWT_VARS,
+          ...options.extraBindings,
         },
         ...(options.probe
           ? {

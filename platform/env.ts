@@ -8,6 +8,8 @@
 export type Env = Cloudflare.Env & {
   /** Benchmarks only: lifts the courier socket message rate ("capacity/perSecond"); never declared in wrangler.toml. */
   COURIER_MESSAGE_RATE?: string;
+  /** "every": a log line per request; unset: quick successful reads are summarised per isolate (decision 58). */
+  REQUEST_LOG?: string;
   /** How many event queues carry order events (EVENTS, EVENTS_1 ...); unset: one (workers/events/event-queues.ts). */
   EVENTS_SHARDS?: string;
   /** Zone location hints per geohash prefix, e.g. "u=weur,9=enam"; unset: ZONE_LOCATION_HINT for every cell. */

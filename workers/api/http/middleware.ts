@@ -1,9 +1,14 @@
 import type { MiddlewareHandler } from "hono";
+import { routePath } from "hono/route";
 import { openDb } from "../../../db/client.ts";
 import { formatTraceparent, requestTrace, spanIdFromBytes } from "../../../domain/trace/traceparent.ts";
 import { withTrace } from "../../../platform/trace-scope.ts";
 import type { AppEnv } from "../context.ts";
-import { log } from "./log.ts";
+import { log, logLine } from "./log.ts";
+import { ownLine, ReadSummary } from "./request-log.ts";
+
+// Successful quick reads are counted here and logged as one summary line per isolate and second.
+const reads = new ReadSummary();
 
 /**
  * Honours a caller's X-Request-Id when it looks sane, else mints one; echoed on every response.
@@ -22,13 +27,14 @@ export const requestId: MiddlewareHandler<AppEnv> = async (c, next) => {
   await withTrace(traceparent, () => next());
   c.header("x-request-id", id);
   c.header("traceparent", traceparent);
-  log(c, "info", "request", {
-    method: c.req.method,
-    path: c.req.path,
-    status: c.res.status,
-    ms: Date.now() - started,
-    userId: c.get("principal")?.userId,
-  });
+  const outcome = { method: c.req.method, status: c.res.status, ms: Date.now() - started };
+  if (ownLine(outcome, c.env.REQUEST_LOG)) {
+    log(c, "info", "request", { ...outcome, path: c.req.path, userId: c.get("principal")?.userId });
+    return;
+  }
+  // The matched route's pattern (`/v1/restaurants/:id/menu`), not the path: the summary stays small.
+  const summary = reads.count(outcome.method, routePath(c, -1), outcome, Date.now());
+  if (summary) logLine("info", "requests.summary", { ...summary });
 };
 
 /**
