@@ -254,6 +254,8 @@ export async function startWorker(
     bindings?: Record<string, string>;
     /** A probe bundle to run beside the Worker, bound to its ZONE and ORDER Durable Objects. */
     probe?: Bundle;
+    /** Opens workerd's inspector on this port, for a CPU profile (bench/lib/cpu-profile.ts). */
+    inspectorPort?: number;
   } = {},
 ): Promise<Worker> {
   const bundle = options.bundle ?? (await buildBundle(h));
@@ -297,6 +299,7 @@ export async function startWorker(
             }
           : {}),
       }),
+      ...(options.inspectorPort ? { BENCH_INSPECTOR_PORT: String(options.inspectorPort) } : {}),
     },
     120_000,
   );
