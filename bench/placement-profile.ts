@@ -67,14 +67,18 @@ try {
   const cpuMs = stop().ms.workerd ?? 0;
   api.close();
   const per = (ms: number) => (ms / run.ok).toFixed(3).padStart(7);
-  console.log(`${run.ok} orders, ${run.errors} errors; workerd ${per(cpuMs)} CPU ms/order (/proc, idle not subtracted)`);
+  console.log(
+    `${run.ok} orders, ${run.errors} errors; workerd ${per(cpuMs)} CPU ms/order (/proc, idle not subtracted)`,
+  );
   const self = selfTimes(profile);
   console.log(`sampled ${per(self.reduce((s, r) => s + r.ms, 0))} ms/order\n-- self`);
-  for (const r of self.slice(0, 40)) console.log(`${per(r.ms)} ms ${(r.share * 100).toFixed(1).padStart(5)} %  ${r.name}`);
+  for (const r of self.slice(0, 40))
+    console.log(`${per(r.ms)} ms ${(r.share * 100).toFixed(1).padStart(5)} %  ${r.name}`);
   console.log("-- inclusive");
   for (const r of totalTimes(profile).slice(0, 90))
     console.log(`${per(r.ms)} ms ${(r.share * 100).toFixed(1).padStart(5)} %  ${r.name}`);
-  if (process.env.PROFILE_OUT) (await import("node:fs")).writeFileSync(process.env.PROFILE_OUT, JSON.stringify(profile));
+  if (process.env.PROFILE_OUT)
+    (await import("node:fs")).writeFileSync(process.env.PROFILE_OUT, JSON.stringify(profile));
 } finally {
   for (const release of releases.reverse()) await release();
   rmSync(tmpDir, { recursive: true, force: true });

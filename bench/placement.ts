@@ -112,15 +112,17 @@ function tmpfsRoot(): string | null {
  * they overlap where one calls another in the same isolate (a DO's RPC runs in its own task).
  */
 const ENTRY_POINTS: [label: string, match: RegExp][] = [
-  ["API request (Hono app, auth, pricing, admission call)", /^(fetch|dispatch) index\.js/],
+  ["API request through Hono (auth, pricing, admission and place calls)", /^#dispatch index\.js/],
+  ["  of which the session check (SessionsDO call)", /^checkSession index\.js/],
+  ["  of which pricing (menu, areas, opening hours, surge)", /^priceForPlacement index\.js/],
   ["Order DO: place", /^place index\.js/],
   ["Order DO: after the write (outbox send, board, map, alarm)", /^afterWrite index\.js/],
   ["Order DO: projected (consumer's acknowledgement)", /^projected index\.js/],
   ["Restaurant DO: admit", /^admit index\.js/],
   ["Restaurant DO / city map: orderChanged", /^orderChanged index\.js/],
-  ["Queue consumer (projection to PostgreSQL)", /^queue index\.js/],
-  ["Durable Object constructors", /^(OrderDO|RestaurantDO|CityMapDO|OrderStorage) index\.js/],
-  ["JSON.parse / stringify", /^(parse|stringify) /],
+  ["Queue consumer (projection to PostgreSQL)", /^handleQueue index\.js/],
+  ["Durable Object constructors", /^(OrderDO|RestaurantDO|CityMapDO|SessionsDO|ZoneDO) index\.js/],
+  ["log lines (logLine)", /^logLine index\.js/],
   ["garbage collector", /^\(garbage collector\)/],
   ["workerd outside JS ((program): I/O, SQLite, RPC plumbing)", /^\(program\)/],
 ];
@@ -431,7 +433,7 @@ export async function runPlacement(h: Harness): Promise<BenchResult> {
       ["all sampled (the isolate's thread)", (p.busyMs / p.orders).toFixed(2), "100 %"],
     ],
     notes: [
-      "The profiler samples the isolate's thread (the Worker and its Durable Objects, plus workerd's C++ on that thread as (program): SQLite, the RPC and I/O plumbing); workerd's other threads are outside it, so the sampled total is below the /proc figure. Entry points overlap where one calls another in the same task.",
+      "The profiler samples the isolate's thread (the Worker and its Durable Objects, plus workerd's C++ on that thread as (program): SQLite, the RPC and I/O plumbing) by wall clock: on a loaded machine a sample also lands while the thread waits for a core, so the sampled total exceeds the /proc figure; the shares are what to read. Entry points overlap where one calls another in the same task; an awaited call's continuation counts under the entry point only when it runs in the same stack.",
       `Top self times: ${p.self
         .slice(0, 8)
         .map((r) => `${r.name.replace(/ index\.js:\d+$/, "")} ${(r.share * 100).toFixed(0)} %`)

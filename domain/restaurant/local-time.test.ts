@@ -12,7 +12,9 @@ const ZONES = [
 ];
 
 describe("local time with the per-quarter-hour offset memo", () => {
-  it("agrees with Intl across 2026 and 2027, transitions included, in zones with odd offsets", { timeout: 30_000 }, () => {
+  it("agrees with Intl across 2026 and 2027, transitions included, in zones with odd offsets", {
+    timeout: 30_000,
+  }, () => {
     for (const zone of ZONES) {
       // A step that is no divisor of a quarter hour lands at every offset within one, and near every transition.
       const start = Date.UTC(2026, 0, 1);
