@@ -8,7 +8,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT } from "./platform.ts";
 
-const run = spawnSync("npx", ["vitest", "run", "--project", "workers", "workers/usage/order-usage.test.ts"], {
+const run = spawnSync("npx", ["vitest", "run", "--project", "workers", "workers/usage/order-usage.test.ts", "--testTimeout=60000"], {
   cwd: ROOT,
   encoding: "utf8",
   maxBuffer: 64 * 1024 * 1024,
