@@ -15,14 +15,16 @@
 // Miniflare's KV and queue simulators also run inside that workerd and cannot
 // be told apart from /proc; they are named, not subtracted.
 //
-// Afterwards each tmpfs system gets a V8 CPU profile over one more run at the
-// same rate (workerd's inspector; bench/lib/cpu-profile.ts): where the
-// remaining CPU goes, by entry point.
+// With BENCH_PLACEMENT_PROFILE=1, each tmpfs system is started with workerd's
+// inspector open and gets a V8 CPU profile over one more run at the same rate
+// after the measured rounds (bench/lib/cpu-profile.ts): where the remaining CPU
+// goes, by entry point. Off by default: an open inspector may cost workerd
+// CPU (decision 55), and then the tmpfs figures would carry it and disk's not.
 //
 // Peer in the same run: bare node:http answering the same request (the HTTP floor).
 //
 // Development knobs: BENCH_PLACEMENT_ONLY=branch-tmpfs,baseline-tmpfs (which
-// systems), BENCH_PLACEMENT_ROUNDS=N, BENCH_PLACEMENT_PROFILE=0 (no profiles).
+// systems), BENCH_PLACEMENT_ROUNDS=N.
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
@@ -130,7 +132,7 @@ const ENTRY_POINTS: [label: string, match: RegExp][] = [
 export async function runPlacement(h: Harness): Promise<BenchResult> {
   const ref = process.env.BENCH_BASELINE ?? DEFAULT_BASELINE;
   const only = process.env.BENCH_PLACEMENT_ONLY?.split(",").map((s) => s.trim());
-  const profiling = process.env.BENCH_PLACEMENT_PROFILE !== "0" && !h.quick;
+  const profiling = process.env.BENCH_PLACEMENT_PROFILE === "1" && !h.quick;
   const baseline = exportBaseline(h, ref);
   const head = execFileSync("git", ["-C", ROOT, "rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
   const dirty = execFileSync("git", ["-C", ROOT, "status", "--porcelain", "--untracked-files=no"], {
