@@ -183,13 +183,18 @@ export function costLines(lifecycle: Lifecycle, events: Events, orders: Orders |
   if (orders) {
     const runs = orders.data.cpuRuns;
     const ok = runs.reduce((a, r) => a + r.ok, 0);
-    const workerMs = runs.reduce((a, r) => a + (r.ms["Worker (workerd + Miniflare host)"] ?? 0), 0);
+    // workerd's own CPU (the orders bench names it apart from its Node host since 2026-11-30; older runs had them together).
+    const workerMs = runs.reduce(
+      (a, r) =>
+        a + (r.ms["workerd (Worker + DOs + Miniflare's services)"] ?? r.ms["Worker (workerd + Miniflare host)"] ?? 0),
+      0,
+    );
     if (ok > 0) {
       lines.push({
         what: "Worker CPU ms for placement (API + Order DO + queue send, workerd locally)",
         perOrder: workerMs / ok,
         price: "workerCpuMs",
-        source: `orders (${orders.date.slice(0, 10)}): CPU from /proc over the closed-loop runs`,
+        source: `orders (${orders.date.slice(0, 10)}): workerd CPU from /proc over the closed-loop runs, DO state on disk`,
       });
     }
   }

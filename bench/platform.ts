@@ -258,6 +258,8 @@ export async function startWorker(
     probe?: Bundle;
     /** Extra environment of the host process (e.g. its own BENCH_INSPECTOR_PORT). */
     env?: Record<string, string>;
+    /** Opens workerd's inspector on this port, for a CPU profile (bench/lib/cpu-profile.ts). */
+    inspectorPort?: number;
   } = {},
 ): Promise<Worker> {
   const bundle = options.bundle ?? (await buildBundle(h));
@@ -303,6 +305,7 @@ export async function startWorker(
           : {}),
       }),
       ...options.env,
+      ...(options.inspectorPort ? { BENCH_INSPECTOR_PORT: String(options.inspectorPort) } : {}),
     },
     120_000,
   );

@@ -8,11 +8,15 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT } from "./platform.ts";
 
-const run = spawnSync("npx", ["vitest", "run", "--project", "workers", "workers/usage/order-usage.test.ts"], {
-  cwd: ROOT,
-  encoding: "utf8",
-  maxBuffer: 64 * 1024 * 1024,
-});
+const run = spawnSync(
+  "npx",
+  ["vitest", "run", "--project", "workers", "workers/usage/order-usage.test.ts", "--testTimeout=60000"],
+  {
+    cwd: ROOT,
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  },
+);
 const output = `${run.stdout}\n${run.stderr}`;
 const line = output.split("\n").find((l) => l.includes("USAGE {"));
 if (run.status !== 0 || !line) {

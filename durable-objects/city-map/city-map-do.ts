@@ -120,8 +120,10 @@ export class CityMapDO extends DurableObject<Env> {
     if (fold.action === "upsert") {
       this.orders.set(order.orderId, order);
       this.orderSeqs.set(order.orderId, order.seq);
+      // An update in place: the row alone, not the key's index too.
       this.sql.exec(
-        "insert or replace into orders (order_id, seq, body, gone_at) values (?, ?, ?, null)",
+        `insert into orders (order_id, seq, body, gone_at) values (?, ?, ?, null)
+         on conflict (order_id) do update set seq = excluded.seq, body = excluded.body, gone_at = null`,
         order.orderId,
         order.seq,
         JSON.stringify(order),
@@ -132,15 +134,17 @@ export class CityMapDO extends DurableObject<Env> {
       const wasShown = this.orders.delete(order.orderId);
       this.orderSeqs.set(order.orderId, fold.seq);
       this.sql.exec(
-        "insert or replace into orders (order_id, seq, body, gone_at) values (?, ?, null, ?)",
+        `insert into orders (order_id, seq, body, gone_at) values (?, ?, null, ?)
+         on conflict (order_id) do update set seq = excluded.seq, body = null, gone_at = excluded.gone_at`,
         order.orderId,
         fold.seq,
         now,
       );
       this.dirtyOrders.delete(order.orderId);
       if (wasShown) this.removedOrders.add(order.orderId);
+      // Tombstones come only from orders leaving: swept when one more is laid, not on every report.
+      this.sql.exec("delete from orders where gone_at is not null and gone_at < ?", now - TOMBSTONE_MS);
     }
-    this.sql.exec("delete from orders where gone_at is not null and gone_at < ?", now - TOMBSTONE_MS);
     await this.changed();
     return { ok: true, applied: true };
   }

@@ -40,23 +40,32 @@ type Row = {
   received_at: number;
 };
 
+export const COURIER_TRAIL_TABLE = `create table courier_trail (
+  courier_id text not null, seq integer not null, lat real not null, lng real not null,
+  accuracy_m real not null, at integer not null, received_at integer not null,
+  primary key (courier_id, seq))`;
+
 export class CourierTrail {
-  constructor(private readonly sql: SqlStorage) {
-    sql.exec(`
-      create table if not exists courier_trail (
-        courier_id text not null, seq integer not null, lat real not null, lng real not null,
-        accuracy_m real not null, at integer not null, received_at integer not null,
-        primary key (courier_id, seq));
-      create table if not exists courier_trail_counts (key text primary key, n integer not null);
-    `);
-  }
+  /**
+   * `tables`: which of the trail's tables the object has (OrderStorage creates `courier_trail` with
+   * the others); the counts of duplicates and overflow, rare, get their table on the first one.
+   */
+  constructor(
+    private readonly sql: SqlStorage,
+    private hasCounts: boolean,
+  ) {}
 
   private count(key: "duplicates" | "overflow"): number {
+    if (!this.hasCounts) return 0;
     return this.sql.exec<{ n: number }>("select n from courier_trail_counts where key = ?", key).toArray()[0]?.n ?? 0;
   }
 
   private bump(key: "duplicates" | "overflow", by: number): void {
     if (by <= 0) return;
+    if (!this.hasCounts) {
+      this.sql.exec("create table if not exists courier_trail_counts (key text primary key, n integer not null)");
+      this.hasCounts = true;
+    }
     this.sql.exec(
       "insert into courier_trail_counts (key, n) values (?, ?) on conflict (key) do update set n = n + excluded.n",
       key,

@@ -92,6 +92,8 @@ export interface DispatchHost {
   boardChanged(): Promise<void>;
   /** Sets (or clears) one of dispatch's own deadlines; the DO re-arms its alarm after the call that set it. */
   schedule(kind: "courier_dark" | "trail_purge", at: number | null): void;
+  /** Whether the object had this table when it woke (see OrderStorage). */
+  hasTable(name: string): boolean;
 }
 
 const PICKUP_STEPS: readonly CourierStep[] = ["arrived_at_pickup", "picked_up"];
@@ -116,8 +118,8 @@ export class OrderDispatch {
   readonly liveEta: OrderLiveEta;
 
   constructor(private readonly host: DispatchHost) {
-    host.ctx.storage.sql.exec("create table if not exists dispatch_meta (key text primary key, value text not null)");
-    this.trail = new CourierTrail(host.ctx.storage.sql);
+    // Its tables (dispatch_meta, courier_trail) are made with the order's own, by OrderStorage.
+    this.trail = new CourierTrail(host.ctx.storage.sql, host.hasTable("courier_trail_counts"));
     this.job = new CourierJob(host, {
       trail: this.trail,
       pinAttemptsLeft: () => Math.max(0, MAX_PIN_FAILURES - this.pinFailures()),
@@ -163,7 +165,12 @@ export class OrderDispatch {
   }
 
   private setMeta(key: string, value: string): void {
-    this.host.ctx.storage.sql.exec("insert or replace into dispatch_meta (key, value) values (?, ?)", key, value);
+    // An update in place: one row written, not the key's index too.
+    this.host.ctx.storage.sql.exec(
+      "insert into dispatch_meta (key, value) values (?, ?) on conflict (key) do update set value = excluded.value",
+      key,
+      value,
+    );
   }
 
   /** Where the assigned courier was last seen (from the trail after an eviction); null if unknown. */

@@ -33,8 +33,14 @@ export function worthReporting(snapshot: OrderSnapshot): boolean {
   return !(isTerminal(snapshot.state) && snapshot.paidAt === null);
 }
 
-export async function reportToMap(env: Env, order: PlacedOrder, snapshot: OrderSnapshot, seq: number): Promise<void> {
+export async function reportToMap(
+  env: Env,
+  order: PlacedOrder,
+  snapshot: OrderSnapshot,
+  lastSeq: () => number,
+): Promise<void> {
   if (!worthReporting(snapshot)) return;
+  const seq = lastSeq();
   const cell = zoneCellOf(order.restaurantLocation.lat, order.restaurantLocation.lng);
   try {
     await cityMapOfCell(env, cell).orderChanged(mapOrderOf(order, snapshot, seq, Date.now()));

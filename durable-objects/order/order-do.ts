@@ -62,6 +62,8 @@ export class OrderDO extends DurableObject<Env> {
   private readonly outbox: ProjectionOutbox;
   private readonly operator: OrderOperator;
   private readonly payments: OrderPayments;
+  /** The board summary last pushed to the Restaurant DO, without its sequence number (notifyBoard). */
+  private lastBoardPush: string | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -125,7 +127,7 @@ export class OrderDO extends DurableObject<Env> {
       readyBy: order.schedule?.readyBy ?? null,
     });
     let placed: OrderEvent[] = [];
-    this.ctx.storage.transactionSync(() => {
+    this.store.transaction(() => {
       this.store.saveOrder(order);
       this.store.saveSnapshot(snapshot);
       this.order = order;
@@ -207,7 +209,7 @@ export class OrderDO extends DurableObject<Env> {
     const decision: Decision = decide(this.snapshot, command, actor, Date.now(), DEFAULT_POLICY);
     if (!decision.ok) return decision;
     let events: OrderEvent[] = [];
-    this.ctx.storage.transactionSync(() => {
+    this.store.transaction(() => {
       this.snapshot = decision.next;
       this.store.saveSnapshot(decision.next);
       events = this.appendEvents(
@@ -311,7 +313,7 @@ export class OrderDO extends DurableObject<Env> {
       appendEvents: (drafts, actor) => this.appendEvents(drafts, actor),
       afterWrite: () => this.afterWrite(),
       publish: async () => {
-        this.watchers.broadcastEvents(this.store.eventsAfter(this.minWatcherSeq()));
+        this.broadcastNew();
         await this.outbox.flush();
       },
       apply: (actor, command) => this.apply(actor, command),
@@ -336,6 +338,7 @@ export class OrderDO extends DurableObject<Env> {
       view: () => this.view(),
       boardChanged: () => this.notifyBoard(),
       schedule: (kind, at) => this.store.setDeadline(kind, at),
+      hasTable: (name) => this.store.hasTable(name),
     };
   }
 
@@ -348,7 +351,7 @@ export class OrderDO extends DurableObject<Env> {
     if (!this.snapshot) return notFound;
     const next: OrderSnapshot = { ...this.snapshot, ...changes };
     let events: OrderEvent[] = [];
-    this.ctx.storage.transactionSync(() => {
+    this.store.transaction(() => {
       this.snapshot = next;
       this.store.saveSnapshot(next);
       events = this.appendEvents([draft], actor);
@@ -374,9 +377,9 @@ export class OrderDO extends DurableObject<Env> {
   }
 
   private async afterWrite(): Promise<void> {
-    this.watchers.broadcastEvents(this.store.eventsAfter(this.minWatcherSeq()));
+    this.broadcastNew();
     await this.outbox.flush();
-    if (this.order && this.snapshot) await reportToMap(this.env, this.order, this.snapshot, this.store.lastSeq());
+    if (this.order && this.snapshot) await reportToMap(this.env, this.order, this.snapshot, () => this.store.lastSeq());
     await this.payments.processRefunds();
     await this.armAlarm();
     await this.notifyBoard();
@@ -410,17 +413,31 @@ export class OrderDO extends DurableObject<Env> {
     return boardOrder(this.order, this.snapshot, this.view(), this.dispatch.boardCourier());
   }
 
-  /** Best effort: the full summary goes every time, so the next push repairs a lost one. */
+  /**
+   * Best effort: the full summary goes every time it shows something new, so the next push repairs
+   * a lost one. A write the board would not show (a payment's bookkeeping, an acknowledgement)
+   * sends nothing: the summary is compared with the last one pushed, without its sequence number.
+   * Remembered in memory only: after an eviction the next write pushes again.
+   */
   private async notifyBoard(): Promise<void> {
     const summary = await this.boardSummary();
     const restaurantId = this.order?.restaurantId;
     if (!summary || !restaurantId) return;
+    const shown = JSON.stringify({ ...summary, lastSeq: 0 });
+    if (shown === this.lastBoardPush) return;
     try {
       const board = this.env.RESTAURANT.get(this.env.RESTAURANT.idFromName(restaurantId));
       await board.orderChanged(summary);
+      this.lastBoardPush = shown;
     } catch (err) {
       logLine("warn", "order.board_notify_failed", { orderId: summary.id, error: String(err) });
     }
+  }
+
+  /** Sends watchers the events they have not seen; with nobody watching, reads nothing. */
+  private broadcastNew(): void {
+    if (this.ctx.getWebSockets().length === 0) return;
+    this.watchers.broadcastEvents(this.store.eventsAfter(this.minWatcherSeq()));
   }
 
   private minWatcherSeq(): number {
@@ -448,6 +465,7 @@ export class OrderDO extends DurableObject<Env> {
    * Under a new trace, each deadline in a span linked to the trace that set it (decision 0049).
    */
   override async alarm(): Promise<void> {
+    this.store.schedule.alarmFired();
     const now = Date.now();
     // Left in the schedule while they run: each handler moves or cancels its own.
     await this.store.schedule.serve(now, async (deadline) => {

@@ -6,7 +6,8 @@ import { type OrderEventDraft, refundOf } from "../../domain/order/events.ts";
 import type { OrderEvent, PlacedOrder } from "../../domain/order/order-event.ts";
 import type { Actor, OrderDeadlineKind, OrderSnapshot } from "../../domain/order/state-machine.ts";
 import type { OutboxEntry } from "../../domain/projection/resend.ts";
-import { AlarmSchedule } from "../shared/alarm-schedule.ts";
+import { ALARM_SCHEDULE_TABLE, AlarmSchedule } from "../shared/alarm-schedule.ts";
+import { COURIER_TRAIL_TABLE } from "./courier-trail.ts";
 
 /** Everything the Order DO's one alarm serves: the state machine's deadlines and the adapter's own. */
 export type AlarmKind =
@@ -18,35 +19,83 @@ export type AlarmKind =
   | "courier_dark"
   | "trail_purge";
 
+/** The tables every Order DO has; `pending_refunds` is made when the first refund is promised. */
+const TABLES = {
+  meta: "create table meta (key text primary key, value text not null)",
+  // No unique index on `id` (a random UUID): one index row less per event; objects from before keep theirs.
+  events: `create table events (
+    seq integer primary key, id text not null, type text not null,
+    actor_id text not null, actor_role text not null, at integer not null, body text not null)`,
+  outbox: "create table outbox (seq integer primary key, attempts integer not null default 0, sent_at integer)",
+  alarm_schedule: ALARM_SCHEDULE_TABLE,
+  // Dispatch's (dispatch.ts, courier-trail.ts): made here, in the same transaction, instead of one by one on every wake-up.
+  dispatch_meta: "create table dispatch_meta (key text primary key, value text not null)",
+  courier_trail: COURIER_TRAIL_TABLE,
+} as const;
+
 export class OrderStorage {
   /** The deadlines the object's one alarm serves (durable-objects/shared/alarm-schedule.ts). */
   readonly schedule: AlarmSchedule<AlarmKind>;
+  /** The log's last sequence number, kept in memory (this object is the log's only writer); null until read. */
+  private seq: number | null = null;
+  private hasRefundTable: boolean;
+  private readonly tables: ReadonlySet<string>;
 
   constructor(private readonly storage: DurableObjectStorage) {
-    storage.sql.exec(`
-      create table if not exists meta (key text primary key, value text not null);
-      create table if not exists events (
-        seq integer primary key, id text not null unique, type text not null,
-        actor_id text not null, actor_role text not null, at integer not null, body text not null);
-      create table if not exists outbox (
-        seq integer primary key, attempts integer not null default 0, sent_at integer);
-      create table if not exists pending_refunds (
-        event_id text primary key, amount_minor integer not null, reason text not null, attempts integer not null default 0);
-    `);
+    // One look at the schema instead of a `create table if not exists` per table on every wake-up.
+    const tables = new Map(
+      storage.sql
+        .exec<{ name: string; sql: string }>("select name, sql from sqlite_master where type = 'table'")
+        .toArray()
+        .map((t) => [t.name, t.sql]),
+    );
+    const missing = Object.entries(TABLES).filter(([name]) => !tables.has(name));
+    if (missing.length > 0) {
+      storage.transactionSync(() => {
+        for (const [, create] of missing) storage.sql.exec(create);
+      });
+    }
     // Objects created before the projection acknowledged events have an outbox without `sent_at`.
-    const columns = storage.sql.exec<{ name: string }>("select name from pragma_table_info('outbox')").toArray();
-    if (!columns.some((c) => c.name === "sent_at")) storage.sql.exec("alter table outbox add column sent_at integer");
-    this.schedule = new AlarmSchedule<AlarmKind>(storage);
-    this.adoptOldDeadlines();
+    const outbox = tables.get("outbox");
+    if (outbox !== undefined && !outbox.includes("sent_at"))
+      storage.sql.exec("alter table outbox add column sent_at integer");
+    // Objects from before the schedule kept the trace that set each deadline.
+    const schedule = tables.get("alarm_schedule");
+    if (schedule !== undefined && !schedule.includes("traceparent"))
+      storage.sql.exec("alter table alarm_schedule add column traceparent text");
+    if (!tables.has("events")) this.seq = 0;
+    this.hasRefundTable = tables.has("pending_refunds");
+    this.tables = new Set(tables.keys());
+    this.schedule = new AlarmSchedule<AlarmKind>(storage, { remember: true, tableExists: true });
+    if (tables.has("deadlines")) this.adoptOldDeadlines();
+  }
+
+  /** Whether the object had this table when it woke (tables made lazily by their owners). */
+  hasTable(name: string): boolean {
+    return this.tables.has(name);
+  }
+
+  /**
+   * The object's writes that belong together, in one SQLite transaction. What this class keeps in
+   * memory (the last sequence, the schedule) is dropped if the transaction throws, so it is re-read.
+   */
+  transaction<T>(write: () => T): T {
+    try {
+      return this.storage.transactionSync(write);
+    } catch (err) {
+      this.seq = null;
+      this.schedule.forget();
+      this.hasRefundTable =
+        this.storage.sql
+          .exec<{ n: number }>("select count(*) as n from sqlite_master where name = 'pending_refunds'")
+          .one().n > 0;
+      throw err;
+    }
   }
 
   /** Objects from before the shared schedule kept their deadlines in `deadlines`: moved over once. */
   private adoptOldDeadlines(): void {
     const sql = this.storage.sql;
-    const old = sql.exec<{ n: number }>(
-      "select count(*) as n from sqlite_master where type = 'table' and name = 'deadlines'",
-    );
-    if (old.one().n === 0) return;
     for (const row of sql.exec<{ kind: AlarmKind; at: number }>("select kind, at from deadlines").toArray()) {
       this.schedule.set(row.kind, row.at);
     }
@@ -59,7 +108,12 @@ export class OrderStorage {
   }
 
   private putMeta(key: string, value: unknown): void {
-    this.storage.sql.exec("insert or replace into meta (key, value) values (?, ?)", key, JSON.stringify(value));
+    // An update in place rewrites the row, not the key's index: one row written per transition, not two.
+    this.storage.sql.exec(
+      "insert into meta (key, value) values (?, ?) on conflict (key) do update set value = excluded.value",
+      key,
+      JSON.stringify(value),
+    );
   }
 
   loadOrder(): PlacedOrder | null {
@@ -79,8 +133,11 @@ export class OrderStorage {
   }
 
   lastSeq(): number {
-    const row = this.storage.sql.exec<{ seq: number | null }>("select max(seq) as seq from events").toArray()[0];
-    return row?.seq ?? 0;
+    if (this.seq === null) {
+      const row = this.storage.sql.exec<{ seq: number | null }>("select max(seq) as seq from events").toArray()[0];
+      this.seq = row?.seq ?? 0;
+    }
+    return this.seq;
   }
 
   /**
@@ -123,6 +180,7 @@ export class OrderStorage {
       JSON.stringify(event),
     );
     this.storage.sql.exec("insert into outbox (seq) values (?)", event.seq);
+    this.seq = event.seq;
   }
 
   eventsAfter(seq: number, limit = 1000): OrderEvent[] {
@@ -196,6 +254,12 @@ export class OrderStorage {
   }
 
   addPendingRefund(eventId: string, amountMinor: number, reason: string): void {
+    if (!this.hasRefundTable) {
+      this.storage.sql.exec(
+        "create table if not exists pending_refunds (event_id text primary key, amount_minor integer not null, reason text not null, attempts integer not null default 0)",
+      );
+      this.hasRefundTable = true;
+    }
     this.storage.sql.exec(
       "insert or ignore into pending_refunds (event_id, amount_minor, reason) values (?, ?, ?)",
       eventId,
@@ -205,6 +269,7 @@ export class OrderStorage {
   }
 
   pendingRefunds(): Array<{ event_id: string; amount_minor: number; reason: string; attempts: number }> {
+    if (!this.hasRefundTable) return [];
     return this.storage.sql
       .exec<{ event_id: string; amount_minor: number; reason: string; attempts: number }>(
         "select * from pending_refunds",

@@ -100,7 +100,7 @@ export class OrderPayments {
       const current = this.host.snapshot();
       if (!snapshot.paymentIntentId && current) {
         const updated: OrderSnapshot = { ...current, paymentIntentId: intent.id };
-        this.host.ctx.storage.transactionSync(() => {
+        this.host.store.transaction(() => {
           this.host.saveSnapshot(updated);
           this.host.appendEvents(
             [{ type: "order.payment_started", payload: { paymentIntentId: intent.id, amountMinor: order.totalMinor } }],
@@ -229,7 +229,7 @@ export class OrderPayments {
           },
           { idempotencyKey: `order:${snapshot.id}:refund:${refund.event_id}` },
         );
-        this.host.ctx.storage.transactionSync(() => {
+        this.host.store.transaction(() => {
           this.host.store.resolveRefund(refund.event_id);
           this.host.appendEvents(
             [
@@ -258,7 +258,7 @@ export class OrderPayments {
         });
         if (refund.attempts + 1 === REFUND_STUCK_AFTER_ATTEMPTS) {
           // Still retried on its backoff; operators see it in the exceptions queue from now on.
-          this.host.ctx.storage.transactionSync(() =>
+          this.host.store.transaction(() =>
             this.host.appendEvents(
               [
                 {

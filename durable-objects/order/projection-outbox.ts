@@ -39,6 +39,8 @@ export class ProjectionOutbox {
    * the DO's log for a diagnostic.
    */
   private readonly traces = new Map<number, string>();
+  /** Consecutive failed sends (kept in the object's KV too); null until read from there. */
+  private failureCount: number | null = null;
 
   constructor(private readonly host: OutboxHost) {}
 
@@ -72,10 +74,13 @@ export class ProjectionOutbox {
           logLine("warn", "order.events_resent", { orderId: this.host.orderId(), seqs: due });
         }
       }
-      ctx.storage.kv.delete(FAILURES_KEY);
+      // Only a failure leaves a count behind: most flushes have none to clear.
+      if (this.failures() !== 0) ctx.storage.kv.delete(FAILURES_KEY);
+      this.failureCount = 0;
     } catch (err) {
-      const failures = (ctx.storage.kv.get<number>(FAILURES_KEY) ?? 0) + 1;
+      const failures = this.failures() + 1;
       ctx.storage.kv.put(FAILURES_KEY, failures);
+      this.failureCount = failures;
       logLine("warn", "order.outbox_send_failed", { orderId: this.host.orderId(), error: String(err), failures });
     }
     this.schedule();
@@ -106,8 +111,13 @@ export class ProjectionOutbox {
     return traceparent === undefined ? message : { ...message, traceparent };
   }
 
+  private failures(): number {
+    this.failureCount ??= this.host.ctx.storage.kv.get<number>(FAILURES_KEY) ?? 0;
+    return this.failureCount;
+  }
+
   private schedule(): void {
-    const failures = this.host.ctx.storage.kv.get<number>(FAILURES_KEY) ?? 0;
+    const failures = this.failures();
     this.host.store.setDeadline(
       "projection_resend",
       nextOutboxDeadline(this.host.store.outboxEntries(), Date.now(), failures),

@@ -76,7 +76,8 @@ export class RestaurantDO extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.schedule = new AlarmSchedule(ctx.storage);
+    // Remembered in memory: every push asks whether the reconcile deadline is set (no transaction here rolls one back).
+    this.schedule = new AlarmSchedule(ctx.storage, { remember: true });
     this.kitchen = new KitchenLedger(ctx.storage.sql);
     this.prepHistory = new PrepHistory(ctx.storage.sql);
     ctx.storage.sql.exec(`
@@ -96,7 +97,7 @@ export class RestaurantDO extends DurableObject<Env> {
       const moved = this.kitchen.progress(order, Date.now());
       this.broadcast({ type: "order", order });
       if (moved) await this.publishStatus();
-      await this.armReconcile();
+      await this.armReconcile(!isTerminal(order.status));
     }
     return { applied };
   }
@@ -261,6 +262,7 @@ export class RestaurantDO extends DurableObject<Env> {
 
   /** Re-reads live orders that have been quiet for long, so a lost push (even the terminal one) heals. */
   override async alarm(): Promise<void> {
+    this.schedule.alarmFired();
     // A new trace per run, linked to the one that scheduled it (decision 0049).
     const scheduledBy = this.schedule.deadline("reconcile")?.traceparent;
     await withNewTrace(() => this.reconcileQuiet(), scheduledBy);
@@ -320,16 +322,22 @@ export class RestaurantDO extends DurableObject<Env> {
     const existing = sql.exec<{ body: string }>("select body from orders where id = ?", order.id).toArray()[0];
     if (existing && !boardSummaryIsNewer(JSON.parse(existing.body) as BoardOrder, order)) return false;
     const now = Date.now();
+    const terminal = isTerminal(order.status);
+    // An update in place when the order is known: the row alone is rewritten, and the live index
+    // only when `terminal` changes (an `insert or replace` rewrote the row and both indexes: 3 rows).
     sql.exec(
-      "insert or replace into orders (id, last_seq, placed_at, terminal, updated_at, body) values (?, ?, ?, ?, ?, ?)",
+      `insert into orders (id, last_seq, placed_at, terminal, updated_at, body) values (?, ?, ?, ?, ?, ?)
+       on conflict (id) do update set last_seq = excluded.last_seq, placed_at = excluded.placed_at,
+         terminal = excluded.terminal, updated_at = excluded.updated_at, body = excluded.body`,
       order.id,
       order.lastSeq,
       order.placedAt,
-      isTerminal(order.status) ? 1 : 0,
+      terminal ? 1 : 0,
       now,
       JSON.stringify(order),
     );
-    sql.exec("delete from orders where terminal = 1 and updated_at < ?", now - TOMBSTONE_MS);
+    // Tombstones come only from orders ending: swept when one more is laid, not on every push.
+    if (terminal) sql.exec("delete from orders where terminal = 1 and updated_at < ?", now - TOMBSTONE_MS);
     return true;
   }
 
@@ -340,7 +348,9 @@ export class RestaurantDO extends DurableObject<Env> {
       .map((r) => JSON.parse(r.body) as BoardOrder);
   }
 
-  private async armReconcile(): Promise<void> {
+  private async armReconcile(liveOrderPushed = false): Promise<void> {
+    // A live order was just stored and the recheck is already due: nothing to count or move.
+    if (liveOrderPushed && this.schedule.has("reconcile")) return this.schedule.arm();
     const live =
       this.ctx.storage.sql.exec<{ n: number }>("select count(*) as n from orders where terminal = 0").toArray()[0]?.n ??
       0;

@@ -20,42 +20,58 @@ function scratch() {
 }
 
 describe("AlarmSchedule", () => {
-  it("adds, moves and cancels deadlines, and points the alarm at the earliest", async () => {
-    await runInDurableObject(scratch(), async (_instance, state) => {
-      const schedule = new AlarmSchedule<"offer" | "retry">(state.storage);
-      const t = Date.now() + 60_000;
-      schedule.set("offer", t + 300, "o1");
-      schedule.set("retry", t + 200, "o1");
-      schedule.set("offer", t + 100, "o2");
-      await schedule.arm();
-      expect(await state.storage.getAlarm()).toBe(t + 100);
+  it.each([false, true])(
+    "adds, moves and cancels deadlines, and points the alarm at the earliest (remember: %s)",
+    async (remember) => {
+      await runInDurableObject(scratch(), async (_instance, state) => {
+        const schedule = new AlarmSchedule<"offer" | "retry">(state.storage, { remember });
+        // What storage holds, read by a schedule that keeps nothing in memory.
+        const stored = () => new AlarmSchedule<"offer" | "retry">(state.storage, { tableExists: true }).schedule();
+        const t = Date.now() + 60_000;
+        schedule.set("offer", t + 300, "o1");
+        schedule.set("retry", t + 200, "o1");
+        schedule.set("offer", t + 100, "o2");
+        await schedule.arm();
+        expect(await state.storage.getAlarm()).toBe(t + 100);
 
-      schedule.set("offer", t + 50, "o1");
-      expect(schedule.schedule().map((d) => `${d.kind}:${d.subject}@${d.at - t}`)).toEqual([
-        "offer:o1@50",
-        "offer:o2@100",
-        "retry:o1@200",
-      ]);
-      expect(schedule.has("retry", "o1")).toBe(true);
-      expect(schedule.has("retry", "o2")).toBe(false);
-      expect(schedule.due(t + 100).map((d) => d.subject)).toEqual(["o1", "o2"]);
-      // Looking does not take: the handlers cancel their own.
-      expect(schedule.schedule()).toHaveLength(3);
+        schedule.set("offer", t + 50, "o1");
+        expect(schedule.schedule().map((d) => `${d.kind}:${d.subject}@${d.at - t}`)).toEqual([
+          "offer:o1@50",
+          "offer:o2@100",
+          "retry:o1@200",
+        ]);
+        expect(stored()).toEqual(schedule.schedule());
+        // Setting a deadline to the time it has, or cancelling one that is not there, changes nothing.
+        schedule.set("offer", t + 50, "o1");
+        schedule.set("retry", null, "o2");
+        expect(stored()).toEqual(schedule.schedule());
+        expect(schedule.has("retry", "o1")).toBe(true);
+        expect(schedule.has("retry", "o2")).toBe(false);
+        expect(schedule.due(t + 100).map((d) => d.subject)).toEqual(["o1", "o2"]);
+        // Looking does not take: the handlers cancel their own.
+        expect(schedule.schedule()).toHaveLength(3);
 
-      schedule.cancelSubject("o1");
-      schedule.set("offer", null, "o2");
-      await schedule.arm();
-      expect(schedule.schedule()).toEqual([]);
-      expect(await state.storage.getAlarm()).toBeNull();
-    });
-  });
+        schedule.cancelSubject("o1");
+        expect(stored()).toEqual(schedule.schedule());
+        schedule.set("offer", null, "o2");
+        await schedule.arm();
+        expect(schedule.schedule()).toEqual([]);
+        expect(stored()).toEqual([]);
+        expect(await state.storage.getAlarm()).toBeNull();
+      });
+    },
+  );
 
   // The reads ask SQLite for only what they need (a zone holds thousands of
   // orders' deadlines); they must agree with the domain's schedule, ties included.
-  for (const manySubjects of [false, true]) {
-    it(`serves due deadlines and arms in the domain's order (${manySubjects ? "indexed" : "no index"})`, async () => {
+  for (const [remember, manySubjects] of [
+    [false, false],
+    [false, true],
+    [true, false],
+  ] as const) {
+    it(`serves due deadlines and arms in the domain's order (remember: ${remember}, indexed: ${manySubjects})`, async () => {
       await runInDurableObject(scratch(), async (_instance, state) => {
-        const schedule = new AlarmSchedule<"offer" | "retry" | "later">(state.storage, { manySubjects });
+        const schedule = new AlarmSchedule<"offer" | "retry" | "later">(state.storage, { remember, manySubjects });
         const kinds = ["offer", "retry", "later"] as const;
         const t = Date.now() + 60_000;
         let seed = 7;
@@ -68,7 +84,9 @@ describe("AlarmSchedule", () => {
           const subject = `o${next(60)}`;
           schedule.set(kind, next(10) === 0 ? null : t + next(40) * 10, subject);
         }
-        const all = scheduleOf(schedule.schedule());
+        // What storage holds, read by a schedule that remembers nothing.
+        const all = scheduleOf(new AlarmSchedule<"offer" | "retry" | "later">(state.storage).schedule());
+        expect(schedule.schedule()).toEqual(all);
         for (const now of [t - 1, t, t + 55, t + 200, t + 1000]) {
           expect(schedule.due(now)).toEqual(dueAt(all, now));
         }
@@ -79,23 +97,27 @@ describe("AlarmSchedule", () => {
     });
   }
 
-  it("keeps the alarm on the earliest deadline as later ones come and go", async () => {
-    await runInDurableObject(scratch(), async (_instance, state) => {
-      const schedule = new AlarmSchedule<"reconcile" | "later">(state.storage);
-      const t = Date.now() + 60_000;
-      schedule.set("reconcile", t);
-      await schedule.arm();
-      schedule.set("later", t + 500);
-      await schedule.arm();
-      expect(await state.storage.getAlarm()).toBe(t);
-      schedule.set("reconcile", t - 10);
-      await schedule.arm();
-      expect(await state.storage.getAlarm()).toBe(t - 10);
-      schedule.set("reconcile", null);
-      schedule.set("later", null);
-      await schedule.arm();
-    });
-  });
+  it.each([false, true])(
+    "keeps the alarm on the earliest deadline as later ones come and go (remember: %s)",
+    async (remember) => {
+      await runInDurableObject(scratch(), async (_instance, state) => {
+        const schedule = new AlarmSchedule<"reconcile" | "later">(state.storage, { remember });
+        const t = Date.now() + 60_000;
+        schedule.set("reconcile", t);
+        await schedule.arm();
+        schedule.set("later", t + 500);
+        await schedule.arm();
+        expect(await state.storage.getAlarm()).toBe(t);
+        schedule.set("reconcile", t - 10);
+        await schedule.arm();
+        expect(await state.storage.getAlarm()).toBe(t - 10);
+        schedule.set("reconcile", null);
+        schedule.set("later", null);
+        await schedule.arm();
+        expect(await state.storage.getAlarm()).toBeNull();
+      });
+    },
+  );
 
   it("adopts an Order DO's deadlines from before the shared schedule", async () => {
     await runInDurableObject(scratch(), async (_instance, state) => {
