@@ -213,6 +213,21 @@ export async function fanout(h: Harness): Promise<BenchResult> {
     }),
   );
   let setup = { ok: 0, failed: 0, firstError: undefined as string | undefined };
+  // Each chunk's couriers connect as soon as it is assigned, and every connected courier sends a fix a minute
+  // until the measurement starts, as the app does (a fix at least every 15 s while online): an assigned courier
+  // not seen for 3 min is released by the Order DO's dark-courier policy (DEFAULT_DARK_POLICY), and at 3,334
+  // orders the set-up, the projection's drain and 10,002 watcher handshakes take longer than that.
+  const courierSockets: FixSocket[] = new Array(orders.length);
+  let keepAliveTick = 0;
+  let keepAliveRefused = 0;
+  const keepAlive = setInterval(() => {
+    const slot = keepAliveTick++ % 60;
+    for (let o = slot; o < courierSockets.length; o += 60) {
+      const s = courierSockets[o];
+      if (s) s.send(s.lat, s.lng, 30_000).acked.catch(() => void keepAliveRefused++);
+    }
+  }, 1000);
+  h.defer("fanout-keepalive", () => clearInterval(keepAlive));
   for (let i = 0; i < orders.length; i += 100 * hosts) {
     if (i > 0 && i % 1000 < 100 * hosts)
       h.log(
@@ -234,6 +249,18 @@ export async function fanout(h: Harness): Promise<BenchResult> {
       (await probe.send("POST", "/orders/assign", { "content-type": "application/json" }, JSON.stringify(specs))).body,
     ) as typeof setup;
     setup = { ok: setup.ok + r.ok, failed: setup.failed + r.failed, firstError: setup.firstError ?? r.firstError };
+    const indices = chunk.map((_, j) => from + host + j * hosts);
+    await mapLimit(indices.length, 32, async (j) => {
+      const index = indices[j] as number;
+      const e = orders[index] as (typeof orders)[number];
+      courierSockets[index] = await zoneCourier(
+        hostOf(index),
+        e.courierId,
+        courierTokens[e.courierIndex] as string,
+        e.start.lat,
+        e.start.lng,
+      );
+    });
   }
   h.log(
     `fanout: ${setup.ok} orders placed, paid, accepted and assigned through the Order DOs (${setup.failed} failed${setup.firstError ? `: ${setup.firstError}` : ""}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
@@ -249,6 +276,8 @@ export async function fanout(h: Harness): Promise<BenchResult> {
   h.log(
     `fanout: projection drained in ${((performance.now() - drainStart) / 1000).toFixed(1)} s (workerd ${quiet.toFixed(0)} ms CPU/s at the end)`,
   );
+  // Diagnostic: a longer wait before the watchers connect (the couriers' keep-alive must hold them assigned).
+  if (process.env.BENCH_FANOUT_DELAY_MS) await sleep(Number(process.env.BENCH_FANOUT_DELAY_MS));
 
   // ---- our sockets: watchers (customer + restaurant staff) on GET /v1/orders/{id}/live, couriers on /v1/couriers/live
   const received = new Map<number, Map<number, Pending>>();
@@ -288,16 +317,15 @@ export async function fanout(h: Harness): Promise<BenchResult> {
     });
     return ws;
   });
-  const courierSockets = await mapLimit(maxOrders, 64, (o) => {
-    const e = orders[o] as (typeof orders)[number];
-    return zoneCourier(hostOf(o), e.courierId, courierTokens[e.courierIndex] as string, e.start.lat, e.start.lng);
-  });
   sampleFds();
   h.log(
-    `fanout: ${watcherSockets.length} watcher sockets and ${courierSockets.length} courier sockets through the API in ${((performance.now() - t1) / 1000).toFixed(1)} s; workerd descriptors ${[...fdPeak.values()].join(", ")}`,
+    `fanout: ${watcherSockets.length} watcher sockets through the API in ${((performance.now() - t1) / 1000).toFixed(1)} s; workerd descriptors ${[...fdPeak.values()].join(", ")}`,
   );
+  clearInterval(keepAlive);
   const settled = await waitQuiet(groups, h);
-  h.log(`fanout: workerd at ${settled.toFixed(0)} ms CPU/s before measuring`);
+  h.log(
+    `fanout: workerd at ${settled.toFixed(0)} ms CPU/s before measuring; keep-alive fixes refused during set-up: ${keepAliveRefused}`,
+  );
   const walk = moves(h.seed ^ 0xfa11, 50_000);
   let step = 0;
   const moveOf = (s: FixSocket, cell: string) => {
