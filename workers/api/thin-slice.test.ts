@@ -61,7 +61,9 @@ describe("the thin slice", () => {
     const again = await api(`/v1/restaurants/${world.restaurantId}/menu`, { headers: { "if-none-match": etag ?? "" } });
     expect(again.status).toBe(304);
     expect(again.headers.get("server-timing")).toMatch(/^menu;desc=memo;dur=\d+$/);
-    const reloaded = await api(`/v1/restaurants/${world.restaurantId}/menu`, { headers: { "cache-control": "no-cache" } });
+    const reloaded = await api(`/v1/restaurants/${world.restaurantId}/menu`, {
+      headers: { "cache-control": "no-cache" },
+    });
     expect(reloaded.headers.get("server-timing")).toMatch(/^menu;desc=db;dur=\d+$/);
   });
 
