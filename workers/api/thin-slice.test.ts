@@ -56,8 +56,15 @@ describe("the thin slice", () => {
     expect(etag).toMatch(/^"menu-/);
     const body = (await menu.json()) as { categories: Array<{ items: Array<{ id: string }> }> };
     expect(body.categories[0]?.items[0]?.id).toBe(world.itemId);
+    // The first read after the seed came from KV or Postgres; the next one within 2 s from the isolate's memo.
+    expect(menu.headers.get("server-timing")).toMatch(/^menu;desc=(kv|db);dur=\d+$/);
     const again = await api(`/v1/restaurants/${world.restaurantId}/menu`, { headers: { "if-none-match": etag ?? "" } });
     expect(again.status).toBe(304);
+    expect(again.headers.get("server-timing")).toMatch(/^menu;desc=memo;dur=\d+$/);
+    const reloaded = await api(`/v1/restaurants/${world.restaurantId}/menu`, {
+      headers: { "cache-control": "no-cache" },
+    });
+    expect(reloaded.headers.get("server-timing")).toMatch(/^menu;desc=db;dur=\d+$/);
   });
 
   it("places, pays and accepts an order; the watcher sees every transition; Postgres has it exactly once", async () => {

@@ -36,23 +36,40 @@ function usable(cached: CachedMenu | null): cached is CachedMenu {
   return !!cached?.ordering && Array.isArray(cached.ordering.specialDays);
 }
 
-async function readMemo(kv: KVNamespace, db: () => Database, restaurantId: string): Promise<MemoEntry | null> {
+/** Where a read found the menu: this isolate's memo, KV, or Postgres (a KV miss). */
+export type MenuSource = "memo" | "kv" | "db";
+
+async function readMemo(
+  kv: KVNamespace,
+  db: () => Database,
+  restaurantId: string,
+): Promise<{ value: MemoEntry; source: MenuSource } | null> {
   const key = keyOf(restaurantId);
   const now = Date.now();
   const fresh = memo.fresh(key, now);
-  if (fresh) return fresh;
+  if (fresh) return { value: fresh, source: "memo" };
   const raw = await kv.get(key, "text");
   if (raw !== null) {
     const value = memo.resolve(key, raw, now, (text) => ({ entry: JSON.parse(text) as CachedMenu, menu: null }));
-    if (usable(value.entry)) return value;
+    if (usable(value.entry)) return { value, source: "kv" };
     memo.forget(key);
   }
   const entry = await refreshMenu(kv, db(), restaurantId);
-  return entry ? (memo.fresh(key, Date.now()) ?? { entry, menu: null }) : null;
+  return entry ? { value: memo.fresh(key, Date.now()) ?? { entry, menu: null }, source: "db" } : null;
 }
 
 export async function readMenu(kv: KVNamespace, db: () => Database, restaurantId: string): Promise<CachedMenu | null> {
-  return (await readMemo(kv, db, restaurantId))?.entry ?? null;
+  return (await readMemo(kv, db, restaurantId))?.value.entry ?? null;
+}
+
+/** `readMenu` that also says where the menu came from (for the `Server-Timing` header of the public read). */
+export async function readMenuWithSource(
+  kv: KVNamespace,
+  db: () => Database,
+  restaurantId: string,
+): Promise<{ entry: CachedMenu; source: MenuSource } | null> {
+  const read = await readMemo(kv, db, restaurantId);
+  return read && { entry: read.value.entry, source: read.source };
 }
 
 /**
@@ -64,7 +81,7 @@ export async function readMenuForPricing(
   db: () => Database,
   restaurantId: string,
 ): Promise<{ entry: CachedMenu; menu: Menu } | null> {
-  const value = await readMemo(kv, db, restaurantId);
+  const value = (await readMemo(kv, db, restaurantId))?.value;
   if (!value) return null;
   value.menu ??= JSON.parse(value.entry.json) as Menu;
   return { entry: value.entry, menu: value.menu };
