@@ -6,6 +6,13 @@
 // largest per-frame costs of the ingest in workerd, so a courier on a job (a
 // fix a second) costs about a fifth of the acks it did. Apps that did not ask
 // get one ack per frame, as before.
+//
+// Two moments are answered at once, because the app is waiting on them: the
+// first fix frame of a socket (after a reconnect it carries the backlog of a
+// dead spot, which the courier sees as "positions waiting to upload" until it
+// is acked), and a status change (going offline, the app waits for its buffer
+// to drain before it closes the socket). Each costs one ack per connection or
+// per status change, not per frame.
 import { ackFrame } from "./protocol.ts";
 
 /** Frames folded into one ack at most; the app keeps more than this in flight (zone-link.ts). */
@@ -23,6 +30,8 @@ interface Pending {
 export class Acks {
   private readonly cumulative = new WeakSet<WebSocket>();
   private readonly pending = new Map<WebSocket, Pending>();
+  /** Cumulative sockets that had their first ack (per object instance: after a wake the first frame is answered at once again). */
+  private readonly answered = new WeakSet<WebSocket>();
   private timer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
@@ -43,7 +52,8 @@ export class Acks {
   /**
    * Acks one frame: `seq` the highest in it. `now`: the frame must be
    * answered before anything else is sent (a hand-over follows), so whatever
-   * is pending for the socket goes with it.
+   * is pending for the socket goes with it. A cumulative socket's first frame
+   * is answered at once too.
    */
   ack(ws: WebSocket, seq: number, accepted: number, dropped: number, now = false): void {
     if (!this.cumulative.has(ws)) {
@@ -60,12 +70,21 @@ export class Acks {
       p = { seq, accepted, dropped, frames: 1 };
       this.pending.set(ws, p);
     }
-    if (now || p.frames >= this.everyFrames) {
+    if (now || p.frames >= this.everyFrames || !this.answered.has(ws)) {
+      this.answered.add(ws);
       this.pending.delete(ws);
       this.sendText(ws, ackFrame(p.seq, p.accepted, p.dropped));
       return;
     }
     this.timer ??= setTimeout(() => this.flushAll(), this.everyMs);
+  }
+
+  /** Sends this socket's pending ack now, if any: its app changed status and may be waiting for its buffer to drain. */
+  flush(ws: WebSocket): void {
+    const p = this.pending.get(ws);
+    if (!p) return;
+    this.pending.delete(ws);
+    this.sendText(ws, ackFrame(p.seq, p.accepted, p.dropped));
   }
 
   /** Sends every pending ack (the timer; also before the object is asked to persist all). */

@@ -189,6 +189,8 @@ export class CourierSocket {
     if (!this.host.couriers.has(courierId)) return this.unknownCourier(ws);
     switch (message.type) {
       case "status":
+        // Fixes sent before it are answered first: going offline, the app waits for its buffer to drain (acks.ts).
+        this.host.positions.acks.flush(ws);
         this.setStatus(courierId, message.status);
         await this.host.mapChanged(true);
         return;

@@ -105,22 +105,49 @@ describe("Zone ingest persistence", () => {
     a.close();
   });
 
-  it("after ack_mode cumulative, answers ACK_EVERY_FRAMES frames with one ack for all of them", async () => {
+  it("after ack_mode cumulative, answers the first frame at once and then ACK_EVERY_FRAMES frames with one ack for all of them", async () => {
     const at = randomCellCentre();
     const cell = zoneCellOf(at.lat, at.lng);
     const a = await connect(cell);
     await goOnline(a, at);
     a.send({ type: "ack_mode", mode: "cumulative" });
     const t0 = Date.now();
+    // The first frame after asking (a reconnect's backlog) is answered at once, well before ACK_EVERY_MS.
+    const first = fixAt(destinationPoint(at, 0, 5), { at: t0 });
+    a.send({ type: "fix", fix: first });
+    expect(await a.next("ack", 2_000)).toMatchObject({ seq: first.seq, accepted: 1, dropped: 0 });
     const frames = Array.from({ length: ACK_EVERY_FRAMES }, (_, i) =>
-      fixAt(destinationPoint(at, 0, 10 * (i + 1)), { at: t0 + i }),
+      fixAt(destinationPoint(at, 0, 10 * (i + 1)), { at: t0 + 1 + i }),
     );
     for (const fix of frames) a.send({ type: "fix", fix });
     const ack = await a.next("ack");
     expect(ack).toMatchObject({ seq: frames.at(-1)?.seq, accepted: ACK_EVERY_FRAMES, dropped: 0 });
-    expect(a.messages.filter((m) => m.type === "ack")).toHaveLength(2); // goOnline's, then this one
+    expect(a.messages.filter((m) => m.type === "ack")).toHaveLength(3); // goOnline's, the first frame's, then this one
     const nearest = await zone(cell).nearestAvailable(frames.at(-1)?.lat as number, frames.at(-1)?.lng as number, 1, 5);
     expect(nearest[0]?.courierId).toBe(a.id);
+    a.close();
+  });
+
+  it("with cumulative acks, answers the frames pending before a status change at once, ahead of the status", async () => {
+    const at = randomCellCentre();
+    const cell = zoneCellOf(at.lat, at.lng);
+    const a = await connect(cell);
+    await goOnline(a, at);
+    a.send({ type: "ack_mode", mode: "cumulative" });
+    const t0 = Date.now();
+    a.send({ type: "fix", fix: fixAt(destinationPoint(at, 0, 5), { at: t0 }) });
+    await a.next("ack", 2_000);
+    const pending = [1, 2, 3].map((i) => fixAt(destinationPoint(at, 0, 5 + 10 * i), { at: t0 + i }));
+    for (const fix of pending) a.send({ type: "fix", fix });
+    // Going offline: the app waits for its buffer to drain, so the zone does not hold these for its timer.
+    a.send({ type: "status", status: "offline" });
+    const status = await a.next("status", 2_000);
+    expect(status).toMatchObject({ status: "offline" });
+    const acks = a.messages.filter((m) => m.type === "ack");
+    expect(acks).toHaveLength(3); // goOnline's, the first frame's, and the three pending ones in one
+    expect(acks.at(-1)).toMatchObject({ seq: pending.at(-1)?.seq, accepted: 3, dropped: 0 });
+    // ...and sent before the status answer.
+    expect(a.messages.indexOf(acks.at(-1) as (typeof a.messages)[number])).toBeLessThan(a.messages.indexOf(status));
     a.close();
   });
 });

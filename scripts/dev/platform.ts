@@ -200,6 +200,13 @@ export async function bootPlatform(options: PlatformOptions): Promise<Platform> 
 
   try {
     await mkdir(options.stateDir, { recursive: true });
+    // Miniflare's local D1 needs only the state directory, so its migrations (a wrangler child
+    // of several seconds) run beside Postgres's set-up and the seed instead of after them.
+    const persistTo = join(options.stateDir, "wrangler");
+    const d1Migrations = options.worker !== false ? applyLocalD1Migrations(persistTo, prefix) : Promise.resolve();
+    // Awaited before the Worker starts; on a failure before that, stop() waits for the child to end.
+    releases.push({ name: "D1 migrations", release: () => d1Migrations });
+    d1Migrations.catch(() => {});
     // 1. The proxy: the Neon driver reaches a loopback Postgres only through it.
     const proxy = await startWsProxy({ port: await portFor(options.ports?.wsProxy, "WebSocket proxy") });
     releases.push({ name: "WebSocket proxy", release: () => proxy.close() });
@@ -306,8 +313,7 @@ export async function bootPlatform(options: PlatformOptions): Promise<Platform> 
     await writeFile(envFile, channels.envFile, { mode: 0o600 });
     let worker: LocalWorker | undefined;
     if (options.worker !== false) {
-      const persistTo = join(options.stateDir, "wrangler");
-      await applyLocalD1Migrations(persistTo, prefix);
+      await d1Migrations;
       const inspectorPort = await portFor(options.ports?.inspector, "wrangler inspector");
       worker = localWorker({
         port: workerPort,

@@ -44,7 +44,7 @@ const courierLive = createRoute({
     "Upgrade with `Authorization: Bearer` or `?access_token=`; courier accounts only.",
     'Send `{type:"status",status:"online"|"offline"|"break"}`, `{type:"fix",fix:{lat,lng,accuracyM,headingDeg?,speedMps?,at,seq}}`,',
     '`{type:"fixes",fixes:[...]}` (buffered batch), `{type:"offer_response",orderId,accept}` and',
-    '`{type:"ack_mode",mode:"cumulative"}` (once: then one ack may answer several fix frames, after up to 8 frames or 5 s).',
+    '`{type:"ack_mode",mode:"cumulative"}` (once: then one ack may answer several fix frames, after up to 8 frames or 5 s; the first fix frame on a socket, and those sent before a status, are answered at once).',
     'Receive `{type:"status"}`, `{type:"ack",seq,accepted,dropped}`, `{type:"offer",orderId,restaurant,dropoff,expiresAt,foodReadyAt,distanceM}`,',
     '`{type:"offer_withdrawn",orderId,reason}`, `{type:"assigned",orderId}`, `{type:"declined",orderId}`, `{type:"error",code,message}`',
     'and `{type:"handover",cell}`: you drove into another cell; reconnect here with your current lat/lng.',
