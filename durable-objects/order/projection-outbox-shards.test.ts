@@ -71,12 +71,21 @@ function event(orderId: string, seq: number): OrderEvent {
     orderId,
     seq,
     actorId: "00000000-0000-4000-8000-000000000002",
-    actorRole: "staff",
+    actorRole: "restaurant_staff",
     at: Date.now(),
     state: "preparing",
     delivery: "none",
     type: "order.preparing",
-    payload: { readyAt: null },
+    payload: {
+      orderId,
+      state: "preparing",
+      delivery: "none",
+      previousState: "accepted",
+      previousDelivery: "none",
+      by: { role: "restaurant_staff", id: "00000000-0000-4000-8000-000000000002" },
+      at: Date.now(),
+      readyAt: null,
+    },
   };
 }
 
