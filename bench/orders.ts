@@ -393,6 +393,9 @@ export async function runOrders(h: Harness): Promise<BenchResult> {
       rates,
       cpuRuns,
       tmpfsCpuRuns,
+      // What bench/cost.ts needs to net the CPU runs as the table above does.
+      idleMsPerS: idle,
+      runMs: h.plan.runMs,
       verification,
       replays: { sent: tally.replays, ok: tally.replaysOk },
     },
