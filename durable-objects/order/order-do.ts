@@ -335,7 +335,9 @@ export class OrderDO extends DurableObject<Env> {
         this.store.saveSnapshot(next);
       },
       appendEvents: (drafts, actor) => this.appendEvents(drafts, actor),
-      afterWrite: () => this.afterWrite(),
+      afterWrite: async () => {
+        await this.afterWrite();
+      },
       publish: async () => {
         this.broadcastNew();
         await this.outbox.flush();
