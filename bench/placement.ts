@@ -115,7 +115,10 @@ function tmpfsRoot(): string | null {
  */
 const ENTRY_POINTS: [label: string, match: RegExp][] = [
   ["API request through Hono (auth, pricing, admission and place calls)", /^#dispatch index\.js/],
-  ["  of which the session check (SessionsDO call, or the revocation feed's read)", /^(checkSession|readFeed) index\.js/],
+  [
+    "  of which the session check (SessionsDO call, or the revocation feed's read)",
+    /^(checkSession|readFeed) index\.js/,
+  ],
   ["  of which pricing (menu, areas, opening hours, surge)", /^priceForPlacement index\.js/],
   ["Order DO: place", /^(place|placeForBoard|placeOrder) index\.js/],
   ["Order DO: after the write (outbox send, board, map, alarm)", /^afterWrite index\.js/],

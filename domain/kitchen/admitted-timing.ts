@@ -3,8 +3,8 @@
 // the Restaurant DO applies it right after admitting (decision 0062), so the
 // order can be placed from there without another round trip to the API.
 import type { OrderSchedule } from "../order/order-event.ts";
-import type { DeliverySlot } from "./slots.ts";
 import { type DeliveryPlan, planSlotDelivery } from "./scheduling.ts";
+import type { DeliverySlot } from "./slots.ts";
 
 /** How the order is timed, decided by the API before pricing (workers/api/orders/kitchen-admission.ts). */
 export interface PlacementTiming {

@@ -24,8 +24,10 @@ export class RevocationFeedLog {
   }
 
   private prunedThrough(): number {
-    return this.sql.exec<{ value: number }>("select value from meta where key = 'feed_pruned_through'").toArray()[0]
-      ?.value ?? 0;
+    return (
+      this.sql.exec<{ value: number }>("select value from meta where key = 'feed_pruned_through'").toArray()[0]
+        ?.value ?? 0
+    );
   }
 
   private head(): number {

@@ -9,8 +9,8 @@
 // REVOCATION_FEED_NAME) before the call returns, which lets isolates keep a
 // live answer past the fresh window (decision 0062).
 import { DurableObject } from "cloudflare:workers";
-import type { FeedPage } from "../../domain/auth/revocation-feed.ts";
 import type { RevocationRecord } from "../../domain/auth/revocation.ts";
+import type { FeedPage } from "../../domain/auth/revocation-feed.ts";
 import type { Env } from "../../platform/env.ts";
 import { logLine } from "../../platform/log.ts";
 import { REVOCATION_FEED_NAME, RevocationFeedLog } from "./revocation-feed.ts";

@@ -21,8 +21,8 @@ import {
 } from "../../domain/surge/surge.ts";
 import { cityMapStub } from "../../durable-objects/city-map/stub.ts";
 import type { Env } from "../../platform/env.ts";
-import { IsolateMemo } from "../api/cache/isolate-memo.ts";
 import { logLine } from "../../platform/log.ts";
+import { IsolateMemo } from "../api/cache/isolate-memo.ts";
 
 const POLICIES_KEY = "surge:policies:v1";
 /** Edits invalidate at once; the TTL bounds a missed invalidation. */

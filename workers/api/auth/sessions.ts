@@ -4,8 +4,9 @@
 // fresh window a live answer is kept while the revocation feed vouches for it
 // (domain/auth/revocation-feed.ts, decision 0062): the isolate then reads the
 // feed once per window instead of asking each user's object once per window.
-import { type FeedPage, RevocationFeedView } from "../../../domain/auth/revocation-feed.ts";
+
 import { cacheKey, isRevoked, RevocationCache, type RevocationRecord } from "../../../domain/auth/revocation.ts";
+import { type FeedPage, RevocationFeedView } from "../../../domain/auth/revocation-feed.ts";
 import type { AccessClaims } from "../../../domain/auth/tokens.ts";
 import { REVOCATION_FEED_NAME } from "../../../durable-objects/sessions/revocation-feed.ts";
 import type { SessionsDO } from "../../../durable-objects/sessions/sessions-do.ts";

@@ -7,9 +7,9 @@
 import type { Principal } from "../../../domain/auth/principal.ts";
 import type { PlacementTiming } from "../../../domain/kitchen/admitted-timing.ts";
 import { planScheduledDelivery } from "../../../domain/kitchen/scheduling.ts";
+import { availabilityAt } from "../../../domain/restaurant/schedule.ts";
 import type { PlaceResult } from "../../../durable-objects/order/order-results.ts";
 import type { AdmitAndPlaceInput } from "../../../durable-objects/restaurant/restaurant-do.ts";
-import { availabilityAt } from "../../../domain/restaurant/schedule.ts";
 import type { Env } from "../../env.ts";
 import { ApiError } from "../http/errors.ts";
 import type { OrderingProfile } from "../menus/menu-repository.ts";
