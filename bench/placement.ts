@@ -115,12 +115,15 @@ function tmpfsRoot(): string | null {
  */
 const ENTRY_POINTS: [label: string, match: RegExp][] = [
   ["API request through Hono (auth, pricing, admission and place calls)", /^#dispatch index\.js/],
-  ["  of which the session check (SessionsDO call)", /^checkSession index\.js/],
+  [
+    "  of which the session check (SessionsDO call, or the revocation feed's read)",
+    /^(checkSession|readFeed) index\.js/,
+  ],
   ["  of which pricing (menu, areas, opening hours, surge)", /^priceForPlacement index\.js/],
-  ["Order DO: place", /^place index\.js/],
+  ["Order DO: place", /^(place|placeForBoard|placeOrder) index\.js/],
   ["Order DO: after the write (outbox send, board, map, alarm)", /^afterWrite index\.js/],
   ["Order DO: projected (consumer's acknowledgement)", /^projected index\.js/],
-  ["Restaurant DO: admit", /^admit index\.js/],
+  ["Restaurant DO: admit (admitAndPlace since decision 62)", /^(admit|admitAndPlace) index\.js/],
   ["Restaurant DO / city map: orderChanged", /^orderChanged index\.js/],
   ["Queue consumer (projection to PostgreSQL)", /^handleQueue index\.js/],
   ["Durable Object constructors", /^(OrderDO|RestaurantDO|CityMapDO|SessionsDO|ZoneDO) index\.js/],

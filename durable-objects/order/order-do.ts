@@ -51,6 +51,11 @@ import { Watchers } from "./watchers.ts";
 // itself to (dispatch, the courier's job) can name them without importing it.
 export type { CheckoutResult, CommandResult, OrderView, PlaceResult, Refusal } from "./order-results.ts";
 
+/** Placement through the kitchen: the board summary rides back to the Restaurant DO (decision 0062). */
+export type BoardPlaceResult =
+  | { ok: true; created: boolean; order: OrderView; board?: BoardOrder | null | undefined }
+  | Refusal;
+
 const notFound: Refusal = { ok: false, status: 404, code: "order_not_found", message: "No order has this id." };
 
 export class OrderDO extends DurableObject<Env> {
@@ -100,10 +105,24 @@ export class OrderDO extends DurableObject<Env> {
    */
   async place(order: PlacedOrder, actor: Principal, traceparent?: string): Promise<PlaceResult> {
     // Under the request's trace: the deadlines placement sets remember it (decision 0049).
-    return withTrace(traceparent, () => this.placeOrder(order, actor, traceparent));
+    return withTrace(traceparent, () => this.placeOrder(order, actor, traceparent, false));
   }
 
-  private async placeOrder(order: PlacedOrder, actor: Principal, traceparent?: string): Promise<PlaceResult> {
+  /**
+   * Placement through the kitchen (decision 0062): the Restaurant DO admitted the order and calls
+   * this; the board summary comes back in the answer for the restaurant to store, instead of a
+   * push back to it. Everything else as `place`.
+   */
+  async placeForBoard(order: PlacedOrder, actor: Principal, traceparent?: string): Promise<BoardPlaceResult> {
+    return withTrace(traceparent, () => this.placeOrder(order, actor, traceparent, true));
+  }
+
+  private async placeOrder(
+    order: PlacedOrder,
+    actor: Principal,
+    traceparent: string | undefined,
+    boardByCaller: boolean,
+  ): Promise<BoardPlaceResult> {
     if (this.order && this.snapshot) {
       if (this.order.fingerprint !== order.fingerprint) {
         return {
@@ -113,7 +132,8 @@ export class OrderDO extends DurableObject<Env> {
           message: "This Idempotency-Key was already used for a different order.",
         };
       }
-      return { ok: true, created: false, order: this.view() };
+      if (!boardByCaller) return { ok: true, created: false, order: this.view() };
+      return { ok: true, created: false, order: this.view(), board: await this.boardSummary() };
     }
     const snapshot = newOrderSnapshot({
       id: order.id,
@@ -139,8 +159,12 @@ export class OrderDO extends DurableObject<Env> {
       this.syncDeadlines();
     });
     this.outbox.traced(placed, traceparent);
-    await this.afterWrite();
-    return { ok: true, created: true, order: this.view() };
+    if (!boardByCaller) {
+      await this.afterWrite();
+      return { ok: true, created: true, order: this.view() };
+    }
+    const board = await this.afterWrite(true);
+    return { ok: true, created: true, order: this.view(), board };
   }
 
   async get(actor: Principal): Promise<{ ok: true; order: OrderView; timeline: OrderEvent[] } | Refusal> {
@@ -311,7 +335,9 @@ export class OrderDO extends DurableObject<Env> {
         this.store.saveSnapshot(next);
       },
       appendEvents: (drafts, actor) => this.appendEvents(drafts, actor),
-      afterWrite: () => this.afterWrite(),
+      afterWrite: async () => {
+        await this.afterWrite();
+      },
       publish: async () => {
         this.broadcastNew();
         await this.outbox.flush();
@@ -376,13 +402,21 @@ export class OrderDO extends DurableObject<Env> {
     }
   }
 
-  private async afterWrite(): Promise<void> {
+  /** With `boardByCaller`, the board summary is returned for the caller to store instead of pushed. */
+  private async afterWrite(boardByCaller = false): Promise<BoardOrder | null> {
     this.broadcastNew();
     await this.outbox.flush();
     if (this.order && this.snapshot) await reportToMap(this.env, this.order, this.snapshot, () => this.store.lastSeq());
     await this.payments.processRefunds();
     await this.armAlarm();
-    await this.notifyBoard();
+    if (!boardByCaller) {
+      await this.notifyBoard();
+      return null;
+    }
+    const summary = await this.boardSummary();
+    // As if pushed: the next write pushes only when the board would show something new.
+    if (summary) this.lastBoardPush = JSON.stringify({ ...summary, lastSeq: 0 });
+    return summary;
   }
 
   /** The projection wrote these events to Postgres: they leave the outbox. */

@@ -40,6 +40,8 @@ export class OrderStorage {
   private seq: number | null = null;
   private hasRefundTable: boolean;
   private readonly tables: ReadonlySet<string>;
+  /** The object had no `meta` table when it woke: nothing of it was stored before. */
+  readonly isNew: boolean;
 
   constructor(private readonly storage: DurableObjectStorage) {
     // One look at the schema instead of a `create table if not exists` per table on every wake-up.
@@ -64,6 +66,7 @@ export class OrderStorage {
     if (schedule !== undefined && !schedule.includes("traceparent"))
       storage.sql.exec("alter table alarm_schedule add column traceparent text");
     if (!tables.has("events")) this.seq = 0;
+    this.isNew = !tables.has("meta");
     this.hasRefundTable = tables.has("pending_refunds");
     this.tables = new Set(tables.keys());
     this.schedule = new AlarmSchedule<AlarmKind>(storage, { remember: true, tableExists: true });
@@ -117,11 +120,12 @@ export class OrderStorage {
   }
 
   loadOrder(): PlacedOrder | null {
-    return this.getMeta<PlacedOrder>("order");
+    // A new object (its tables made just now) has nothing to read.
+    return this.isNew ? null : this.getMeta<PlacedOrder>("order");
   }
 
   loadSnapshot(): OrderSnapshot | null {
-    return this.getMeta<OrderSnapshot>("snapshot");
+    return this.isNew ? null : this.getMeta<OrderSnapshot>("snapshot");
   }
 
   saveOrder(order: PlacedOrder): void {

@@ -41,8 +41,16 @@ export class ProjectionOutbox {
   private readonly traces = new Map<number, string>();
   /** Consecutive failed sends (kept in the object's KV too); null until read from there. */
   private failureCount: number | null = null;
+  /** Whether the lag monitor was told this order lags (kept in the object's KV too); null until read. */
+  private lagReported: boolean | null = null;
 
-  constructor(private readonly host: OutboxHost) {}
+  constructor(private readonly host: OutboxHost) {
+    // A new object has written neither key: nothing to read back (decision 0062).
+    if (host.store.isNew) {
+      this.failureCount = 0;
+      this.lagReported = false;
+    }
+  }
 
   /** Remembers the trace these just-committed events were written under, until they are acknowledged. */
   traced(events: readonly Pick<OrderEvent, "seq">[], traceparent: string | undefined): void {
@@ -135,13 +143,14 @@ export class ProjectionOutbox {
     if (!orderId) return;
     const oldestAt = store.oldestUnacknowledgedAt();
     const lagging = oldestAt !== null && oldestAt <= Date.now() - ACK_WINDOW_MS;
-    const reported = ctx.storage.kv.get<boolean>(REPORTED_KEY) ?? false;
-    if (!lagging && !reported) return;
+    this.lagReported ??= ctx.storage.kv.get<boolean>(REPORTED_KEY) ?? false;
+    if (!lagging && !this.lagReported) return;
     try {
       const monitor = projectionLagStub(env);
       if (lagging && oldestAt !== null) await monitor.report(orderId, oldestAt, store.outboxSize());
       else await monitor.clear(orderId);
       ctx.storage.kv.put(REPORTED_KEY, lagging);
+      this.lagReported = lagging;
     } catch (err) {
       // The next flush or acknowledgement reports again.
       logLine("warn", "order.lag_report_failed", { orderId, error: String(err) });

@@ -72,7 +72,17 @@ const OUT_OF_KITCHEN: readonly string[] = ["ready", "picked_up", "delivered", "c
 /** Kept long enough to cover the furthest slot ahead and to answer "was this item ordered lately". */
 export const ADMISSION_RETENTION_MS = 8 * 24 * 60 * 60_000;
 
+type RememberedPolicy = { restaurantId: string; capacity: CapacityPolicy; basePrepMinutes: number };
+
 export class KitchenLedger {
+  /**
+   * Kept in memory once read (decision 0062): the ledger is the only writer of these rows and writes
+   * them outside any transaction, so memory cannot run ahead of storage. undefined: not read yet.
+   */
+  private policyText: string | null | undefined;
+  private policy: RememberedPolicy | null | undefined;
+  private manual: ManualBusy | null | undefined;
+
   constructor(private readonly sql: SqlStorage) {
     sql.exec(`
       create table if not exists admissions (
@@ -97,21 +107,44 @@ export class KitchenLedger {
     else this.sql.exec("insert or replace into kitchen_meta (key, value) values (?, ?)", key, JSON.stringify(value));
   }
 
-  /** The restaurant, policy and base prep time last seen, for recomputing the status between placements. */
+  /**
+   * The restaurant, policy and base prep time last seen, for recomputing the status between placements.
+   * Written only when it changed: every placement passes it, and it rarely does.
+   */
   remember(restaurantId: string, capacity: CapacityPolicy, basePrepMinutes: number): void {
-    this.setMeta("policy", { restaurantId, capacity, basePrepMinutes });
+    const value: RememberedPolicy = { restaurantId, capacity, basePrepMinutes };
+    const text = JSON.stringify(value);
+    if (text === this.storedPolicyText()) return;
+    this.setMeta("policy", value);
+    this.policyText = text;
+    this.policy = value;
   }
 
-  rememberedPolicy(): { restaurantId: string; capacity: CapacityPolicy; basePrepMinutes: number } | null {
-    return this.meta("policy");
+  rememberedPolicy(): RememberedPolicy | null {
+    if (this.policy === undefined) {
+      const text = this.storedPolicyText();
+      this.policy = text === null ? null : (JSON.parse(text) as RememberedPolicy);
+    }
+    return this.policy;
+  }
+
+  private storedPolicyText(): string | null {
+    if (this.policyText === undefined) {
+      this.policyText =
+        this.sql.exec<{ value: string }>("select value from kitchen_meta where key = 'policy'").toArray()[0]?.value ??
+        null;
+    }
+    return this.policyText;
   }
 
   manualBusy(): ManualBusy | null {
-    return this.meta<ManualBusy>("manual_busy");
+    if (this.manual === undefined) this.manual = this.meta<ManualBusy>("manual_busy");
+    return this.manual;
   }
 
   setManualBusy(busy: ManualBusy | null): void {
     this.setMeta("manual_busy", busy);
+    this.manual = busy;
   }
 
   load(now: number): KitchenLoad {
@@ -127,8 +160,9 @@ export class KitchenLedger {
     return { activeOrders: active, recentAdmissions: recent };
   }
 
-  status(capacity: CapacityPolicy, basePrepMinutes: number, now: number): KitchenStatus {
-    return kitchenStatus(capacity, this.load(now), basePrepMinutes, now, this.manualBusy());
+  /** `load`: when the caller already counted it at `now`. */
+  status(capacity: CapacityPolicy, basePrepMinutes: number, now: number, load = this.load(now)): KitchenStatus {
+    return kitchenStatus(capacity, load, basePrepMinutes, now, this.manualBusy());
   }
 
   slotBookings(): Map<string, number> {

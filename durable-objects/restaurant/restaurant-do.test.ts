@@ -118,6 +118,28 @@ describe("the board kept from Order DO pushes", () => {
     expect((await stub.board()).map((o) => o.id)).toEqual([early.id]);
   });
 
+  it("gets the card from placement itself, once, and a retry of the placement adds nothing", async () => {
+    const key = `board-once-${crypto.randomUUID()}`;
+    const body = {
+      restaurantId: world.restaurantId,
+      items: [{ itemId: world.itemId, quantity: 1, optionIds: [world.smallOptionId] }],
+      deliveryAddress: world.address,
+    };
+    const post = () =>
+      api("/v1/orders", { method: "POST", token: tokens.customer, headers: { "idempotency-key": key }, json: body });
+    const first = await post();
+    expect(first.status).toBe(201);
+    const { id } = (await first.json()) as { id: string };
+    // Stored by the restaurant in the placing call (decision 0062): on the board when the 201 arrives.
+    expect((await boardStub(world.restaurantId).board()).filter((o) => o.id === id)).toMatchObject([
+      { status: "placed", lastSeq: 1 },
+    ]);
+    const retry = await post();
+    expect(retry.status).toBe(200);
+    expect(retry.headers.get("idempotent-replayed")).toBe("true");
+    expect((await boardStub(world.restaurantId).board()).filter((o) => o.id === id)).toHaveLength(1);
+  });
+
   it("follows an order placed through the API from placement to its terminal state", async () => {
     const orderId = await place();
     expect(await onBoard(orderId)).toMatchObject({ status: "placed", lastSeq: 1 });

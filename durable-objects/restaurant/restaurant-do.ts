@@ -7,14 +7,17 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Principal } from "../../domain/auth/principal.ts";
 import type { KitchenOutlook } from "../../domain/dispatch/food-ready.ts";
+import { admittedTiming, type PlacementTiming } from "../../domain/kitchen/admitted-timing.ts";
 import { boardSummaryIsNewer } from "../../domain/kitchen/board-courier.ts";
 import { type CapacityPolicy, type KitchenStatus, WINDOW_MS } from "../../domain/kitchen/capacity.ts";
 import type { DeliverySlot, SlotPolicy } from "../../domain/kitchen/slots.ts";
+import type { PlacedOrder } from "../../domain/order/order-event.ts";
 import { type DeliveryState, isTerminal, type OrderState } from "../../domain/order/state-machine.ts";
 import type { SpecialDay } from "../../domain/restaurant/schedule.ts";
 import type { Env } from "../../platform/env.ts";
 import { logLine } from "../../platform/log.ts";
-import { withNewTrace } from "../../platform/trace-scope.ts";
+import { withNewTrace, withTrace } from "../../platform/trace-scope.ts";
+import type { PlaceResult } from "../order/order-results.ts";
 import { AlarmSchedule } from "../shared/alarm-schedule.ts";
 import { type AdmissionRequest, type AdmissionResult, KitchenLedger } from "./kitchen-ledger.ts";
 import { PrepHistory } from "./prep-history.ts";
@@ -63,6 +66,19 @@ const RECONCILE_EVERY_MS = 5 * 60_000;
 /** An admission whose order has not reported within this long is checked with its Order DO. */
 const UNCONFIRMED_AFTER_MS = 2 * 60_000;
 
+/** Placement through the kitchen: the admission, the order as priced (the kitchen adds its timing), who places it. */
+export interface AdmitAndPlaceInput {
+  admission: AdmissionRequest;
+  order: Omit<PlacedOrder, "quotedPrepMinutes" | "schedule">;
+  timing: PlacementTiming;
+  distanceM: number;
+  actor: Principal;
+  traceparent?: string | undefined;
+}
+
+/** The Order DO's answer to the placement, or the kitchen's refusal (marked, so the API tells them apart). */
+export type AdmitAndPlaceResult = PlaceResult | (Extract<AdmissionResult, { ok: false }> & { refusedBy: "kitchen" });
+
 export type KitchenState = KitchenStatus & {
   capacity: CapacityPolicy;
   basePrepMinutes: number;
@@ -73,6 +89,8 @@ export class RestaurantDO extends DurableObject<Env> {
   private readonly prepHistory: PrepHistory;
   /** One recurring deadline: re-reading quiet orders while any are live. */
   private readonly schedule: AlarmSchedule<"reconcile">;
+  /** The kitchen status last written to discovery (kitchen_meta 'published'); undefined until read. */
+  private published: string | null | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -118,6 +136,44 @@ export class RestaurantDO extends DurableObject<Env> {
     return result;
   }
 
+  /**
+   * Placement in one call from the API (decision 0062): admits as `admit` does, then places the order
+   * with its Order DO and stores the board summary that comes back, instead of the Order DO pushing it
+   * here in a call of its own. A retry of the same order gets the same admission and the order already
+   * placed. If placing fails after admitting, the admission is checked with the Order DO later
+   * (sweepUnconfirmed), as when the API placed it.
+   */
+  async admitAndPlace(input: AdmitAndPlaceInput): Promise<AdmitAndPlaceResult> {
+    return withTrace(input.traceparent, async () => {
+      const request = input.admission;
+      this.kitchen.remember(request.restaurantId, request.capacity, request.basePrepMinutes);
+      const admitted = this.ctx.storage.transactionSync(() => this.kitchen.admit(request, Date.now()));
+      if (!admitted.ok) return { ...admitted, refusedBy: "kitchen" as const };
+      const timed = admittedTiming(admitted, input.timing, request.basePrepMinutes, input.distanceM);
+      const order: PlacedOrder = {
+        ...input.order,
+        quotedPrepMinutes: timed.quotedPrepMinutes,
+        ...(timed.schedule && { schedule: timed.schedule }),
+      };
+      const stub = this.env.ORDER.get(this.env.ORDER.idFromName(order.id));
+      let live = false;
+      try {
+        const placed = await stub.placeForBoard(order, input.actor, input.traceparent);
+        if (placed.ok && placed.board && this.store(placed.board)) {
+          this.kitchen.progress(placed.board, Date.now());
+          this.broadcast({ type: "order", order: placed.board });
+          live = !isTerminal(placed.board.status);
+        }
+        if (!placed.ok) return placed;
+        return { ok: true as const, created: placed.created, order: placed.order };
+      } finally {
+        // Also when placing failed: the admission counts, and the recheck that sweeps it must be set.
+        await this.publishStatus();
+        await this.armReconcile(live);
+      }
+    });
+  }
+
   /** What the next order would meet; the caller passes the restaurant's current policy. */
   async kitchenState(restaurantId: string, capacity: CapacityPolicy, basePrepMinutes: number): Promise<KitchenState> {
     this.kitchen.remember(restaurantId, capacity, basePrepMinutes);
@@ -160,8 +216,8 @@ export class RestaurantDO extends DurableObject<Env> {
     if (!remembered) return;
     const now = Date.now();
     const { restaurantId, capacity, basePrepMinutes } = remembered;
-    const status = this.kitchen.status(capacity, basePrepMinutes, now);
     const load = this.kitchen.load(now);
+    const status = this.kitchen.status(capacity, basePrepMinutes, now, load);
     let validUntil: number | null = null;
     if (status.reason === "manual") validUntil = status.manualUntil;
     else if (
@@ -180,9 +236,15 @@ export class RestaurantDO extends DurableObject<Env> {
     };
     const key = JSON.stringify(row);
     const sql = this.ctx.storage.sql;
-    const last = sql.exec<{ value: string }>("select value from kitchen_meta where key = 'published'").toArray()[0];
-    if (last?.value === key) return;
+    // Remembered once read: this object is the only writer of the row, never inside a transaction.
+    if (this.published === undefined) {
+      this.published =
+        sql.exec<{ value: string }>("select value from kitchen_meta where key = 'published'").toArray()[0]?.value ??
+        null;
+    }
+    if (this.published === key) return;
     sql.exec("insert or replace into kitchen_meta (key, value) values ('published', ?)", key);
+    this.published = key;
     await this.env.DISCOVERY.prepare(
       `INSERT INTO kitchen_status (restaurant_id, busy, reason, accepting_orders, quoted_prep_minutes, valid_until, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
@@ -196,6 +258,7 @@ export class RestaurantDO extends DurableObject<Env> {
       .catch((err: unknown) => {
         // Forget what was published so the next change tries again.
         sql.exec("delete from kitchen_meta where key = 'published'");
+        this.published = null;
         logLine("warn", "restaurant.status_publish_failed", { restaurantId, error: String(err) });
       });
   }

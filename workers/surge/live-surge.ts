@@ -9,6 +9,7 @@ import type { Polygon } from "../../domain/delivery-areas/point-in-polygon.ts";
 import {
   DEFAULT_SURGE_POLICY,
   lockedMultiplierBps,
+  NO_SURGE_BPS,
   nextState,
   QUOTE_VALIDITY_MS,
   type Surge,
@@ -21,6 +22,7 @@ import {
 import { cityMapStub } from "../../durable-objects/city-map/stub.ts";
 import type { Env } from "../../platform/env.ts";
 import { logLine } from "../../platform/log.ts";
+import { IsolateMemo } from "../api/cache/isolate-memo.ts";
 
 const POLICIES_KEY = "surge:policies:v1";
 /** Edits invalidate at once; the TTL bounds a missed invalidation. */
@@ -66,21 +68,37 @@ function withinBudget<T>(work: Promise<T>, ms: number): Promise<T> {
   return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * The isolate's copy of the policies, as for menus and delivery areas (decision 0047): within
+ * MEMO_FRESH_MS of the last KV read no KV read at all (decision 0062). An operator's edit is seen at
+ * once by the isolate that made it (it forgets the copy) and by the others within that window of KV
+ * having it; KV itself takes up to 60 s to reach other locations.
+ */
+const policiesMemo = new IsolateMemo<PolicyMap>();
+
 /** The policies from KV, else from `load` (Postgres: `() => loadPolicies(db)`) within the budget. */
 export async function cachedSurgePolicies(
   kv: KVNamespace,
   load: () => Promise<PolicyMap>,
   budgetMs = POLICY_READ_BUDGET_MS,
 ): Promise<PolicyMap> {
-  const cached = await kv.get<PolicyMap>(POLICIES_KEY, "json");
-  if (cached) return cached;
+  const now = Date.now();
+  const memo = policiesMemo.fresh(POLICIES_KEY, now);
+  if (memo) return memo;
+  const raw = await kv.get(POLICIES_KEY, "text");
+  if (raw !== null) return policiesMemo.resolve(POLICIES_KEY, raw, now, (text) => JSON.parse(text) as PolicyMap);
   const fresh = await withinBudget(load(), budgetMs);
-  await kv.put(POLICIES_KEY, JSON.stringify(fresh), { expirationTtl: POLICIES_TTL_SECONDS });
+  const text = JSON.stringify(fresh);
+  await kv.put(POLICIES_KEY, text, { expirationTtl: POLICIES_TTL_SECONDS });
+  policiesMemo.set(POLICIES_KEY, text, fresh, Date.now());
   return fresh;
 }
 
 export async function invalidateSurgePolicies(kv: KVNamespace): Promise<void> {
+  policiesMemo.forget(POLICIES_KEY);
   await kv.delete(POLICIES_KEY);
+  // A read racing the delete may have put the old copy back meanwhile.
+  policiesMemo.forget(POLICIES_KEY);
 }
 
 export function policyOf(policies: PolicyMap, areaId: string): SurgePolicy {
@@ -152,6 +170,8 @@ export async function placementMultiplierBps(
   currentBps: number,
   now: number,
 ): Promise<number> {
+  // No surge now: a quote's lock could only lower the fee to this, so it need not be read.
+  if (currentBps <= NO_SURGE_BPS) return currentBps;
   const lock = await kv.get<SurgeLock>(lockKey(customerId, areaId), "json");
   return lockedMultiplierBps(currentBps, lock, now);
 }

@@ -2,22 +2,21 @@
 // be placed for this time at all (open now, or a valid time for later, or a
 // slot for a slot-based merchant)? After pricing: the Restaurant DO admits it
 // (capacity, the slot's last places, the last units of stock) or refuses,
-// and the quoted prep time and the plan for later go into the order.
-import { type PlanResult, planScheduledDelivery, planSlotDelivery } from "../../../domain/kitchen/scheduling.ts";
-import type { OrderSchedule } from "../../../domain/order/order-event.ts";
+// and the quoted prep time and the plan for later go into the order; the
+// Restaurant DO then places the order itself, in the same call (decision 0062).
+import type { Principal } from "../../../domain/auth/principal.ts";
+import type { PlacementTiming } from "../../../domain/kitchen/admitted-timing.ts";
+import { planScheduledDelivery } from "../../../domain/kitchen/scheduling.ts";
 import { availabilityAt } from "../../../domain/restaurant/schedule.ts";
+import type { PlaceResult } from "../../../durable-objects/order/order-results.ts";
+import type { AdmitAndPlaceInput } from "../../../durable-objects/restaurant/restaurant-do.ts";
 import type { Env } from "../../env.ts";
 import { ApiError } from "../http/errors.ts";
 import type { OrderingProfile } from "../menus/menu-repository.ts";
 import { scheduleOf } from "../routes/restaurant-hours.ts";
 import { closedError } from "./placement-checks.ts";
 
-export interface Timing {
-  kind: "now" | "later" | "slot";
-  /** For "later": the plan worked out from the wanted time. */
-  plan: Extract<PlanResult, { ok: true }>["plan"] | null;
-  slotId: string | null;
-}
+export type Timing = PlacementTiming;
 
 /** The cheap checks, before pricing: nothing here asks the Restaurant DO. */
 export function checkTiming(
@@ -66,46 +65,52 @@ export function checkTiming(
   return { kind: "now", plan: null, slotId: null };
 }
 
-/** Asks the Restaurant DO to take the order on; throws its refusal as the answer to the customer. */
-export async function admitToKitchen(
+/**
+ * Asks the Restaurant DO to take the order on and, when it does, to place it with the Order DO in the
+ * same call (decision 0062); throws the kitchen's refusal as the answer to the customer. The Order
+ * DO's own answer (placed, replayed, or its refusal) comes back as it gave it.
+ */
+export async function placeThroughKitchen(
   env: Env,
   input: {
     restaurantId: string;
-    orderId: string;
     profile: OrderingProfile;
     timing: Timing;
     lines: Array<{ itemId: string; quantity: number }>;
     distanceM: number;
+    order: AdmitAndPlaceInput["order"];
+    actor: Principal;
+    traceparent: string | undefined;
   },
-): Promise<{ quotedPrepMinutes: number; schedule: OrderSchedule | null }> {
+): Promise<PlaceResult> {
   const { profile, timing } = input;
   const stub = env.RESTAURANT.get(env.RESTAURANT.idFromName(input.restaurantId));
-  const result = await stub.admit({
-    restaurantId: input.restaurantId,
-    orderId: input.orderId,
-    lines: input.lines.map((l) => ({ itemId: l.itemId, quantity: l.quantity })),
-    basePrepMinutes: profile.prepTimeMinutes,
-    capacity: profile.capacity,
-    scheduled: timing.kind !== "now",
-    slot:
-      timing.kind === "slot" && timing.slotId && profile.deliverySlots
-        ? {
-            id: timing.slotId,
-            policy: profile.deliverySlots,
-            timeZone: profile.timeZone,
-            specialDays: profile.specialDays,
-          }
-        : null,
+  const result = await stub.admitAndPlace({
+    admission: {
+      restaurantId: input.restaurantId,
+      orderId: input.order.id,
+      lines: input.lines.map((l) => ({ itemId: l.itemId, quantity: l.quantity })),
+      basePrepMinutes: profile.prepTimeMinutes,
+      capacity: profile.capacity,
+      scheduled: timing.kind !== "now",
+      slot:
+        timing.kind === "slot" && timing.slotId && profile.deliverySlots
+          ? {
+              id: timing.slotId,
+              policy: profile.deliverySlots,
+              timeZone: profile.timeZone,
+              specialDays: profile.specialDays,
+            }
+          : null,
+    },
+    order: input.order,
+    timing,
+    distanceM: input.distanceM,
+    actor: input.actor,
+    traceparent: input.traceparent,
   });
-  if (!result.ok) throw new ApiError(result.status, result.code, result.message, result.details);
-  if (timing.kind === "later" && timing.plan) {
-    return { quotedPrepMinutes: result.quotedPrepMinutes, schedule: { ...timing.plan, slot: null } };
+  if (!result.ok && "refusedBy" in result) {
+    throw new ApiError(result.status, result.code, result.message, result.details);
   }
-  if (timing.kind === "slot" && result.slot) {
-    const { startsAt, endsAt, id } = result.slot;
-    const plan = planSlotDelivery({ startsAt, endsAt }, profile.prepTimeMinutes, input.distanceM);
-    // A slot booked late (inside the usual lead) goes to the kitchen at once.
-    return { quotedPrepMinutes: result.quotedPrepMinutes, schedule: { ...plan, slot: { id, startsAt, endsAt } } };
-  }
-  return { quotedPrepMinutes: result.quotedPrepMinutes, schedule: null };
+  return result;
 }

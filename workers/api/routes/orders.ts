@@ -4,10 +4,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { pointInPolygon } from "../../../domain/delivery-areas/point-in-polygon.ts";
 import { haversineMeters } from "../../../domain/geo/distance.ts";
-import type { PlacedOrder } from "../../../domain/order/order-event.ts";
 import { orderIdFor, sha256Hex } from "../../../domain/order/order-id.ts";
 import { type MenuForPricing, priceCart } from "../../../domain/pricing/price-cart.ts";
 import type { OrderDO, Refusal } from "../../../durable-objects/order/order-do.ts";
+import type { AdmitAndPlaceInput } from "../../../durable-objects/restaurant/restaurant-do.ts";
 import type { Env } from "../../env.ts";
 import { principalOf, requireAuth } from "../auth/authenticate.ts";
 import type { App, AppContext } from "../context.ts";
@@ -26,7 +26,7 @@ import {
 import { readMenuForPricing } from "../menus/menu-cache.ts";
 import type { Menu } from "../menus/menu-repository.ts";
 import { type SurgeMode, surgeFor } from "../orders/delivery-terms.ts";
-import { admitToKitchen, checkTiming } from "../orders/kitchen-admission.ts";
+import { checkTiming, placeThroughKitchen } from "../orders/kitchen-admission.ts";
 import { recordPlacement } from "../orders/placement-metrics.ts";
 import { type PromotionCaller, withPromotion, withRedemption } from "../orders/promotion-pricing.ts";
 
@@ -331,15 +331,7 @@ export function registerOrderRoutes(app: App): void {
     );
     const promo = { customerId, orderId, restaurantId: body.restaurantId };
     const result = await withRedemption(c, priced, body.promoCode, promo, async () => {
-      const kitchen = await admitToKitchen(c.env, {
-        restaurantId: body.restaurantId,
-        orderId,
-        profile: restaurant,
-        timing,
-        lines: body.items,
-        distanceM,
-      });
-      const order: PlacedOrder = {
+      const order: AdmitAndPlaceInput["order"] = {
         id: orderId,
         customerId: principal.userId,
         restaurantId: body.restaurantId,
@@ -364,12 +356,19 @@ export function registerOrderRoutes(app: App): void {
         restaurantName: menu.restaurantName,
         restaurantAddress: restaurant.address,
         placedAt: Date.now(),
-        quotedPrepMinutes: kitchen.quotedPrepMinutes,
-        ...(kitchen.schedule && { schedule: kitchen.schedule }),
         deliveryAreaId: area.id,
         timeZone: restaurant.timeZone,
       };
-      const placed = await orderStub(c, orderId).place(order, principal, c.get("traceparent"));
+      const placed = await placeThroughKitchen(c.env, {
+        restaurantId: body.restaurantId,
+        profile: restaurant,
+        timing,
+        lines: body.items,
+        distanceM,
+        order,
+        actor: principal,
+        traceparent: c.get("traceparent"),
+      });
       return { placed: placed.ok, value: placed };
     });
     if (!result.ok) throwRefusal(result);
