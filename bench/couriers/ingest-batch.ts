@@ -14,6 +14,7 @@ import { IndexSource, type Measured, measureClosed } from "../lib/measure.ts";
 import { type BenchResult, fmt, RUNS_COLUMNS, runsRow } from "../lib/results.ts";
 import { seededRandom } from "../lib/rng.ts";
 import { ensureCouriers, type Harness, principalToken, sharedWorker } from "../platform.ts";
+import { profileIngest } from "./ingest-profile.ts";
 import {
   base,
   CENTRE,
@@ -195,11 +196,17 @@ export async function ingestBatch(h: Harness): Promise<BenchResult> {
       results[m.key][b] = { ours: o, redis: r };
     }
   }
+  const top = Math.max(...batches);
+  // With BENCH_INSPECTOR_PORT: one more closed-loop window of the judged mode under the V8 profiler.
+  const inspector = Number(process.env.BENCH_INSPECTOR_PORT ?? 0);
+  const judgedMode = MODES[MODES.length - 1] as Mode;
+  const profile = inspector
+    ? await profileIngest(h, worker, inspector, `ours, ${top} fixes per frame, ${judgedMode.label}`, top, sockets * judgedMode.window, oursOp(top, judgedMode))
+    : null;
   await redis[0]?.del(key);
   for (const c of redis) c.disconnect();
   for (const s of ours) s.close();
 
-  const top = Math.max(...batches);
   const pair = (m: Mode, b: number) => results[m.key][b] as Pair;
   const judged = results.cumulative[top] as Pair;
   const before = results.each[top] as Pair;
@@ -235,6 +242,15 @@ export async function ingestBatch(h: Harness): Promise<BenchResult> {
     ],
     notes: [
       `${sockets} couriers in ONE zone cell (${cell}); every frame carries ${batches.join(" or ")} consecutive fixes of a seeded walk (≤ 6 m apart); a frame counts when an ack covering it says every fix was accepted.`,
+      `Frames: ${ours[0]?.packed ? "packed binary (protocol 2, decision 63), as the courier app sends them to a zone that announces it" : "JSON `{type:\"fixes\"}`"}.`,
+      ...(profile
+        ? [
+            `Profiled (BENCH_INSPECTOR_PORT: the inspector was open, so this run's figures include its cost): ${profile.label}, ${Math.round(profile.fixes)} fixes in ${profile.seconds.toFixed(1)} s, workerd ${((profile.workerdMs * 1000) / profile.frames).toFixed(1)} µs CPU per frame, of which the isolate thread ${((profile.jsMs * 1000) / profile.frames).toFixed(1)} µs sampled; top: ${profile.top
+              .slice(0, 12)
+              .map((r) => `${r.name} ${r.usPerFrame.toFixed(2)} µs/frame (${(r.share * 100).toFixed(1)} %)`)
+              .join("; ")}.`,
+          ]
+        : []),
       `Two modes, the same sockets: first an ack per frame with one frame in flight per socket (the app before decision 59; Redis one pipeline in flight per connection), then cumulative acks (the app's \`ack_mode\`: up to ${WINDOW} frames in flight, the zone acks every 8 frames or 5 s; Redis ${WINDOW} pipelines in flight per connection). In the cumulative mode a run's last frames wait for the zone's 5 s ack timer, so its wall-clock rate understates the zone; the CPU per fix does not.`,
       "CPU per core: the workerd process (Worker, Zone DO and Miniflare's services) pinned to the server CPU, redis-server unpinned (a machine service); each is charged its own process's CPU over the same runs, so the ratio does not depend on which got more of the shared machine.",
       `Per mode and batch size: ${MODES.flatMap((m) =>
@@ -275,6 +291,6 @@ export async function ingestBatch(h: Harness): Promise<BenchResult> {
         ),
       },
     ],
-    data: { sockets, batches, window: WINDOW, results },
+    data: { sockets, batches, window: WINDOW, packed: ours[0]?.packed ?? false, results, profile },
   };
 }

@@ -43,7 +43,7 @@ const courierLive = createRoute({
   description: [
     "Upgrade with `Authorization: Bearer` or `?access_token=`; courier accounts only.",
     'Send `{type:"status",status:"online"|"offline"|"break"}`, `{type:"fix",fix:{lat,lng,accuracyM,headingDeg?,speedMps?,at,seq}}`,',
-    '`{type:"fixes",fixes:[...]}` (buffered batch), `{type:"offer_response",orderId,accept}` and',
+    '`{type:"fixes",fixes:[...]}` (buffered batch) or, once the zone\'s `status` says `protocol` 2 or more, the same fixes as one binary packed fix frame (see CourierServerMessage), `{type:"offer_response",orderId,accept}` and',
     '`{type:"ack_mode",mode:"cumulative"}` (once: then one ack may answer several fix frames, after up to 8 frames or 5 s).',
     'Receive `{type:"status"}`, `{type:"ack",seq,accepted,dropped}`, `{type:"offer",orderId,restaurant,dropoff,expiresAt,foodReadyAt,distanceM}`,',
     '`{type:"offer_withdrawn",orderId,reason}`, `{type:"assigned",orderId}`, `{type:"declined",orderId}`, `{type:"error",code,message}`',
