@@ -201,7 +201,15 @@ export async function ingestBatch(h: Harness): Promise<BenchResult> {
   const inspector = Number(process.env.BENCH_INSPECTOR_PORT ?? 0);
   const judgedMode = MODES[MODES.length - 1] as Mode;
   const profile = inspector
-    ? await profileIngest(h, worker, inspector, `ours, ${top} fixes per frame, ${judgedMode.label}`, top, sockets * judgedMode.window, oursOp(top, judgedMode))
+    ? await profileIngest(
+        h,
+        worker,
+        inspector,
+        `ours, ${top} fixes per frame, ${judgedMode.label}`,
+        top,
+        sockets * judgedMode.window,
+        oursOp(top, judgedMode),
+      )
     : null;
   await redis[0]?.del(key);
   for (const c of redis) c.disconnect();
@@ -242,7 +250,7 @@ export async function ingestBatch(h: Harness): Promise<BenchResult> {
     ],
     notes: [
       `${sockets} couriers in ONE zone cell (${cell}); every frame carries ${batches.join(" or ")} consecutive fixes of a seeded walk (≤ 6 m apart); a frame counts when an ack covering it says every fix was accepted.`,
-      `Frames: ${ours[0]?.packed ? "packed binary (protocol 2, decision 63), as the courier app sends them to a zone that announces it" : "JSON `{type:\"fixes\"}`"}.`,
+      `Frames: ${ours[0]?.packed ? "packed binary (protocol 2, decision 63), as the courier app sends them to a zone that announces it" : 'JSON `{type:"fixes"}`'}.`,
       ...(profile
         ? [
             `Profiled (BENCH_INSPECTOR_PORT: the inspector was open, so this run's figures include its cost): ${profile.label}, ${Math.round(profile.fixes)} fixes in ${profile.seconds.toFixed(1)} s, workerd ${((profile.workerdMs * 1000) / profile.frames).toFixed(1)} µs CPU per frame, of which the isolate thread ${((profile.jsMs * 1000) / profile.frames).toFixed(1)} µs sampled; top: ${profile.top

@@ -131,6 +131,8 @@ export async function profileIngest(
     );
   h.log("    -- inclusive, top 40");
   for (const r of totals.slice(0, 40))
-    h.log(`    ${per(r.ms, frames).toFixed(2).padStart(8)} µs/frame ${(r.share * 100).toFixed(1).padStart(5)} %  ${r.name}`);
+    h.log(
+      `    ${per(r.ms, frames).toFixed(2).padStart(8)} µs/frame ${(r.share * 100).toFixed(1).padStart(5)} %  ${r.name}`,
+    );
   return result;
 }

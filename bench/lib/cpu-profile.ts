@@ -63,7 +63,10 @@ export async function profileWorker(port: number, seconds: number, name = "bench
  * `maxGapUs`: leave out samples that came more than this after the one before. On a loaded machine
  * the sampler thread is starved and a single late sample is charged seconds (decision 59).
  */
-export function selfTimes(profile: Profile, maxGapUs = Number.POSITIVE_INFINITY): { name: string; ms: number; share: number }[] {
+export function selfTimes(
+  profile: Profile,
+  maxGapUs = Number.POSITIVE_INFINITY,
+): { name: string; ms: number; share: number }[] {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<string, number>();
   let total = 0;

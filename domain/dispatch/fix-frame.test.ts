@@ -3,13 +3,7 @@
 // with a reason (nothing decoded) rather than read as something else.
 import { describe, expect, it } from "vitest";
 import type { Fix } from "./fix.ts";
-import {
-  decodePackedFixes,
-  encodePackedFixes,
-  FIX_STRIDE,
-  PACKED_FIXES_KIND,
-  packedFrameBytes,
-} from "./fix-frame.ts";
+import { decodePackedFixes, encodePackedFixes, FIX_STRIDE, PACKED_FIXES_KIND, packedFrameBytes } from "./fix-frame.ts";
 
 const fix: Fix = { lat: 38.7223456, lng: -9.1393366, accuracyM: 8, at: 1_795_000_000_123, seq: 41 };
 

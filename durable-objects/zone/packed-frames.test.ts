@@ -125,9 +125,21 @@ describe("packed fix frames (protocol 2)", () => {
     await goOnline(a, at);
     const before = await zone(cell).courier(a.id);
     const moved = fixAt(destinationPoint(at, 90, 30));
-    const good = [PACKED_FIXES_KIND, moved.lat, moved.lng, moved.accuracyM, moved.at, moved.seq, Number.NaN, Number.NaN];
+    const good = [
+      PACKED_FIXES_KIND,
+      moved.lat,
+      moved.lng,
+      moved.accuracyM,
+      moved.at,
+      moved.seq,
+      Number.NaN,
+      Number.NaN,
+    ];
     a.ws.send(build(good));
-    expect(await a.next("error")).toMatchObject({ code: "malformed_message", message: expect.stringMatching(/^Packed fix frame/) });
+    expect(await a.next("error")).toMatchObject({
+      code: "malformed_message",
+      message: expect.stringMatching(/^Packed fix frame/),
+    });
     expect(a.messages.filter((m) => m.type === "ack")).toHaveLength(1); // goOnline's only
     expect((await zone(cell).courier(a.id))?.lastFix).toEqual(before?.lastFix);
     // Still open: the same fix, well formed, is taken.

@@ -101,7 +101,7 @@ const CourierServerMessage = z
         activeOrders: z.array(z.string()),
         protocol: z.number().int().optional().openapi({
           description:
-            "The courier protocol the zone speaks. From 2 it takes packed fix frames: a binary message of little-endian doubles, `[1, then per fix lat, lng, accuracyM, at, seq, headingDeg, speedMps]` (NaN: absent), 1 to 600 fixes, acknowledged like `fixes`. Absent: JSON frames only.",
+            "The courier protocol the zone speaks. From 2 it takes packed fix frames (binary; see the route's 101 answer). Absent: a zone that takes JSON frames only.",
         }),
       })
       .openapi({ description: "The courier's status as the zone holds it: on connect and after every change." }),

@@ -365,7 +365,15 @@ describe("ZoneLink", () => {
     expect(zone.fixFrameKinds()).toEqual(["json", "packed", "packed"]);
     // The packed frames carry the same fixes, optional fields included.
     expect(zone.batches().map((b) => b.map((f) => f.seq))).toEqual([[100, 101, 102], [103, 104, 105], [106]]);
-    expect(zone.batches()[1]?.[1]).toEqual({ lat: 38.72, lng: -9.14, accuracyM: 8, at: 1, seq: 104, headingDeg: 90, speedMps: 4.5 });
+    expect(zone.batches()[1]?.[1]).toEqual({
+      lat: 38.72,
+      lng: -9.14,
+      accuracyM: 8,
+      at: 1,
+      seq: 104,
+      headingDeg: 90,
+      speedMps: 4.5,
+    });
     expect(zone.batches()[1]?.[0]).toEqual({ lat: 38.72, lng: -9.14, accuracyM: 8, at: 1, seq: 103 });
     zone.drop();
     // A new socket (maybe an older zone) says again what it speaks: JSON until then.

@@ -23,7 +23,7 @@ import type { Fix } from "../../../../domain/dispatch/fix.ts";
 import { encodePackedFixes, PACKED_FIXES_PROTOCOL } from "../../../../domain/dispatch/fix-frame.ts";
 import type { LatLng } from "../../../../domain/geo/distance.ts";
 import { decodeGeohashBounds } from "../../../../domain/geo/geohash.ts";
-import type { CourierServerMessage } from "../../../shared/api/index.ts";
+import type { CourierClientMessage, CourierServerMessage } from "../../../shared/api/index.ts";
 
 /** What the courier chose, and what the zone confirms. */
 export type CourierStatus = Extract<CourierServerMessage, { type: "status" }>["status"];
@@ -64,6 +64,11 @@ const BACKOFF_MS = [500, 1_000, 2_000, 4_000, 8_000, 15_000];
 function cellCentre(cell: string): LatLng {
   const b = decodeGeohashBounds(cell);
   return { lat: (b.minLat + b.maxLat) / 2, lng: (b.minLng + b.maxLng) / 2 };
+}
+
+/** A JSON frame: only messages of the shared protocol (the zone's own schema, through the API contract). */
+function text(message: CourierClientMessage): string {
+  return JSON.stringify(message);
 }
 
 /** Only the fields the zone's strict schema knows. */
@@ -140,10 +145,10 @@ export class ZoneLink {
   }
 
   /** Sends now if connected; false otherwise (the caller tells the courier, or waits for the next connect). */
-  send(message: unknown): boolean {
+  send(message: CourierClientMessage): boolean {
     const ws = this.ws;
     if (ws?.readyState !== WebSocket.OPEN) return false;
-    ws.send(JSON.stringify(message));
+    ws.send(text(message));
     return true;
   }
 
@@ -232,8 +237,8 @@ export class ZoneLink {
       this.attempt = 0;
       this.lastHeard = Date.now();
       this.setState("live");
-      ws.send(JSON.stringify({ type: "status", status: this.options.status() }));
-      if (this.framesInFlight > 1) ws.send(JSON.stringify({ type: "ack_mode", mode: "cumulative" }));
+      ws.send(text({ type: "status", status: this.options.status() }));
+      if (this.framesInFlight > 1) ws.send(text({ type: "ack_mode", mode: "cumulative" }));
       this.run(() => this.flush());
     };
     ws.onmessage = (event: MessageEvent) => {
@@ -334,7 +339,7 @@ export class ZoneLink {
     if (this.packed) ws.send(encodePackedFixes(batch));
     else
       ws.send(
-        JSON.stringify(
+        text(
           batch.length === 1
             ? { type: "fix", fix: wireFix(batch[0] as Fix) }
             : { type: "fixes", fixes: batch.map(wireFix) },
