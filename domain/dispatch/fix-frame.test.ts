@@ -10,7 +10,7 @@ const fix: Fix = { lat: 38.7223456, lng: -9.1393366, accuracyM: 8, at: 1_795_000
 function frameOf(numbers: number[]): ArrayBuffer {
   const buffer = new ArrayBuffer(numbers.length * 8);
   const view = new DataView(buffer);
-  numbers.forEach((n, i) => view.setFloat64(i * 8, n, true));
+  for (const [i, n] of numbers.entries()) view.setFloat64(i * 8, n, true);
   return buffer;
 }
 

@@ -43,7 +43,7 @@ async function connect(cell: string, id: string = crypto.randomUUID()) {
 function numbers(values: number[]): ArrayBuffer {
   const buffer = new ArrayBuffer(values.length * 8);
   const view = new DataView(buffer);
-  values.forEach((v, i) => view.setFloat64(i * 8, v, true));
+  for (const [i, v] of values.entries()) view.setFloat64(i * 8, v, true);
   return buffer;
 }
 
