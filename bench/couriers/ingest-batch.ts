@@ -112,7 +112,9 @@ export async function ingestBatch(h: Harness): Promise<BenchResult> {
   await new Promise((r) => setTimeout(r, IDLE_MS));
   const idleMs = idleMeter().ms;
   const idlePerS = { ours: ((idleMs.ours ?? 0) * 1000) / IDLE_MS, redis: ((idleMs.redis ?? 0) * 1000) / IDLE_MS };
-  h.log(`ingest-batch: idle CPU workerd tree ${idlePerS.ours.toFixed(1)} ms/s, redis-server ${idlePerS.redis.toFixed(1)} ms/s`);
+  h.log(
+    `ingest-batch: idle CPU workerd tree ${idlePerS.ours.toFixed(1)} ms/s, redis-server ${idlePerS.redis.toFixed(1)} ms/s`,
+  );
 
   const nextMoves = (pos: { lat: number; lng: number }, i: number, b: number) => {
     const out: { lat: number; lng: number }[] = [];
