@@ -3,6 +3,7 @@
 import { performance } from "node:perf_hooks";
 import Redis from "ioredis";
 import { WebSocket } from "ws";
+import { encodePackedFixes, PACKED_FIXES_PROTOCOL } from "../../domain/dispatch/fix-frame.ts";
 import { decodeGeohashBounds } from "../../domain/geo/geohash.ts";
 import type { CpuGroup } from "../lib/cpu.ts";
 import { HttpClient } from "../lib/http.ts";
@@ -149,6 +150,12 @@ export async function closingSockets<T>(fn: () => Promise<T>): Promise<T> {
   }
 }
 
+let acceptedFixes = 0;
+/** Fixes the zone has acknowledged as accepted, over every FixSocket of this process (for rates over a window). */
+export function ackedFixes(): number {
+  return acceptedFixes;
+}
+
 /** A courier's socket, to the Zone DO (through the API) or to the bare ws peer: fixes out, acks back. */
 export class FixSocket {
   private readonly waiting = new Map<
@@ -158,6 +165,11 @@ export class FixSocket {
   private lastAt = 0;
   /** After `askCumulativeAcks`: one ack may answer every frame up to its seq (decision 59). */
   private cumulative = false;
+  /**
+   * The zone's `status` announced protocol 2: batches go as packed binary frames, as the courier app
+   * sends them then (decision 63). BENCH_INGEST_ENCODING=json keeps them JSON (to measure the difference).
+   */
+  packed = false;
   /** Messages other than acks (status, courier positions for watchers…). */
   onOther?: (text: string) => void;
 
@@ -170,10 +182,15 @@ export class FixSocket {
     ws.on("message", (data) => {
       const text = data.toString();
       if (!text.startsWith('{"type":"ack"')) {
+        if (text.startsWith('{"type":"status"')) {
+          const status = JSON.parse(text) as { protocol?: number };
+          this.packed = (status.protocol ?? 1) >= PACKED_FIXES_PROTOCOL && process.env.BENCH_INGEST_ENCODING !== "json";
+        }
         this.onOther?.(text);
         return;
       }
       const ack = JSON.parse(text) as { seq: number; accepted: number; dropped: number };
+      acceptedFixes += ack.accepted;
       if (this.cumulative) {
         this.ackedUpTo(ack.seq, ack.dropped === 0 ? null : new Error(`fix refused: ${text}`));
         return;
@@ -207,8 +224,9 @@ export class FixSocket {
   }
 
   /**
-   * Several fixes in one `{"type":"fixes"}` frame (the protocol's batch, as the courier app sends what it
-   * buffered); resolves when the zone's ack for the frame accepted all of them.
+   * Several fixes in one `{"type":"fixes"}` frame, or one packed frame when the zone speaks protocol 2 (the
+   * protocol's batch, as the courier app sends what it buffered); resolves when the zone's ack for the frame
+   * accepted all of them.
    */
   sendBatch(points: readonly { lat: number; lng: number }[], timeoutMs = 5000): { acked: Promise<void> } {
     const fixes = points.map((pt) => {
@@ -230,7 +248,7 @@ export class FixSocket {
       }, timeoutMs);
       this.waiting.set(seq, { resolve, reject, timer, fixes: fixes.length });
     });
-    this.ws.send(JSON.stringify({ type: "fixes", fixes }));
+    this.ws.send(this.packed ? encodePackedFixes(fixes) : JSON.stringify({ type: "fixes", fixes }));
     return { acked };
   }
 

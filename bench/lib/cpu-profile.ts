@@ -58,8 +58,15 @@ export async function profileWorker(port: number, seconds: number, name = "bench
   return profile;
 }
 
-/** Self time per function, largest first, in ms and as a share of the sampled time (idle excluded). */
-export function selfTimes(profile: Profile): { name: string; ms: number; share: number }[] {
+/**
+ * Self time per function, largest first, in ms and as a share of the sampled time (idle excluded).
+ * `maxGapUs`: leave out samples that came more than this after the one before. On a loaded machine
+ * the sampler thread is starved and a single late sample is charged seconds (decision 59).
+ */
+export function selfTimes(
+  profile: Profile,
+  maxGapUs = Number.POSITIVE_INFINITY,
+): { name: string; ms: number; share: number }[] {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<string, number>();
   let total = 0;
@@ -69,6 +76,7 @@ export function selfTimes(profile: Profile): { name: string; ms: number; share: 
     const f = node.callFrame;
     if (f.functionName === "(idle)") return;
     const us = profile.timeDeltas[i] ?? 0;
+    if (us > maxGapUs) return;
     const key = `${f.functionName || "(anonymous)"}${f.url ? ` ${f.url.split("/").pop()}:${f.lineNumber + 1}` : ""}`;
     self.set(key, (self.get(key) ?? 0) + us);
     total += us;
@@ -79,7 +87,10 @@ export function selfTimes(profile: Profile): { name: string; ms: number; share: 
 }
 
 /** Inclusive time per function (itself and what it called), largest first: where a path's time goes. */
-export function totalTimes(profile: Profile): { name: string; ms: number; share: number }[] {
+export function totalTimes(
+  profile: Profile,
+  maxGapUs = Number.POSITIVE_INFINITY,
+): { name: string; ms: number; share: number }[] {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -91,6 +102,7 @@ export function totalTimes(profile: Profile): { name: string; ms: number; share:
     const leaf = byId.get(id);
     if (!leaf || leaf.callFrame.functionName === "(idle)") return;
     const us = profile.timeDeltas[i] ?? 0;
+    if (us > maxGapUs) return;
     busy += us;
     const seen = new Set<string>();
     for (let n: ProfileNode | undefined = leaf; n; n = byId.get(parent.get(n.id) ?? -1)) seen.add(key(n));

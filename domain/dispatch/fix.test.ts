@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { destinationPoint } from "../geo/distance.ts";
-import { acceptFix, applyFixBatch, type Fix, normalizeFix } from "./fix.ts";
+import { acceptFix, applyFixBatch, type Fix, normalizeFix, normalizeFixes } from "./fix.ts";
 
 const NOW = 1_750_000_000_000;
 
@@ -110,6 +110,20 @@ describe("normalizeFix", () => {
 
   it("keeps valid heading and speed, folding 360° onto 0°", () => {
     expect(normalizeFix(fix({ headingDeg: 360, speedMps: 4.2 }))).toMatchObject({ headingDeg: 0, speedMps: 4.2 });
+  });
+});
+
+describe("normalizeFixes", () => {
+  it("returns the frame's own array when no fix needs anything dropped", () => {
+    const fixes = [fix({ seq: 1 }), fix({ seq: 2, headingDeg: 90, speedMps: 3 })];
+    expect(normalizeFixes(fixes)).toBe(fixes);
+  });
+
+  it("normalizes every fix when one needs it", () => {
+    const clean = fix({ seq: 1 });
+    const out = normalizeFixes([clean, fix({ seq: 2, headingDeg: -1 })]);
+    expect(out[0]).toBe(clean);
+    expect(out[1]?.headingDeg).toBeUndefined();
   });
 });
 

@@ -121,6 +121,15 @@ export function normalizeFix(fix: Fix): Fix {
   return out;
 }
 
+/** `normalizeFix` over a frame's fixes: the same array when nothing in it needs dropping (no copy per frame). */
+export function normalizeFixes(fixes: readonly Fix[]): readonly Fix[] {
+  for (let i = 0; i < fixes.length; i++) {
+    const fix = fixes[i] as Fix;
+    if (normalizeFix(fix) !== fix) return fixes.map(normalizeFix);
+  }
+  return fixes;
+}
+
 export interface FixBatchResult {
   /** The fix to keep as `prev`: the newest accepted one, or the old `prev` if nothing was accepted. */
   latest: Fix | undefined;

@@ -5,6 +5,8 @@
 // CourierSocketHost, as durable-objects/order/dispatch.ts is lent the order's.
 import type { Principal } from "../../domain/auth/principal.ts";
 import type { Vehicle } from "../../domain/dispatch/eta.ts";
+import type { Fix } from "../../domain/dispatch/fix.ts";
+import { COURIER_PROTOCOL, decodePackedFixes } from "../../domain/dispatch/fix-frame.ts";
 import type { CourierRating } from "../../domain/dispatch/scoring.ts";
 import { logLine } from "../../platform/log.ts";
 import type { ZoneIngest } from "./ingest.ts";
@@ -13,6 +15,7 @@ import {
   type CourierState,
   type CourierStatus,
   fixBatch,
+  MAX_FIX_BATCH,
   type SocketAttachment,
   singleFix,
   type ZoneMessage,
@@ -82,6 +85,14 @@ export function courierTag(courierId: string): string {
   return `courier:${courierId}`;
 }
 
+/** What a frame needs to know about its socket, kept while the zone is awake. */
+interface KnownSocket {
+  courierId: string;
+  /** The courier's lock key and socket tag, built once rather than per frame. */
+  tag: string;
+  attachment: SocketAttachment;
+}
+
 export class CourierSocket {
   /**
    * Each socket's attachment, read once: workerd hands the same WebSocket
@@ -89,7 +100,7 @@ export class CourierSocket {
    * attachment on every frame was a per-frame cost of its own. After
    * hibernation the objects are new and the first frame reads it again.
    */
-  private readonly attachments = new WeakMap<WebSocket, SocketAttachment>();
+  private readonly sockets = new WeakMap<WebSocket, KnownSocket>();
 
   constructor(private readonly host: CourierSocketHost) {}
 
@@ -123,8 +134,14 @@ export class CourierSocket {
     this.host.ctx.acceptWebSocket(server, [courierTag(courierId)]);
     const attachment: SocketAttachment = { courierId, vehicle, cell, ...(name ? { name } : {}) };
     server.serializeAttachment(attachment);
-    this.attachments.set(server, attachment);
-    this.host.send(server, { type: "status", status: state.status, cell, activeOrders: state.activeOrders });
+    this.remember(server, attachment);
+    this.host.send(server, {
+      type: "status",
+      status: state.status,
+      cell,
+      activeOrders: state.activeOrders,
+      protocol: COURIER_PROTOCOL,
+    });
     // After a hand-over or a dropped connection, a live offer is shown again.
     if (state.offer && state.offer.expiresAt > Date.now()) this.host.send(server, state.offer.message);
     await this.host.mapChanged(true);
@@ -133,22 +150,27 @@ export class CourierSocket {
 
   async message(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
     if (this.host.guard.isCutOff(ws)) return;
-    const attachment = this.attachmentOf(ws);
-    if (!attachment) return;
+    const socket = this.socketOf(ws);
+    if (!socket) return;
     // Size and rate before anything else: a flood must cost as little as possible per frame.
-    const refused = this.host.guard.admit(attachment.courierId, raw);
+    const refused = this.host.guard.admit(socket.courierId, raw);
     if (refused) {
       logLine("warn", "zone.socket_cut_off", {
         cell: this.host.cell(),
-        courierId: attachment.courierId,
+        courierId: socket.courierId,
         code: refused.code,
       });
       this.host.guard.cutOff(ws, refused);
       return;
     }
     if (typeof raw !== "string") {
-      this.host.send(ws, { type: "error", code: "malformed_message", message: "Messages are JSON text." });
-      return;
+      // Binary: the packed fix frame of protocol 2 (domain/dispatch/fix-frame.ts), the only binary frame.
+      const packed = decodePackedFixes(raw, MAX_FIX_BATCH);
+      if (!packed.ok) {
+        this.host.send(ws, { type: "error", code: "malformed_message", message: packed.message });
+        return;
+      }
+      return this.fixes(ws, socket, packed.fixes);
     }
     let json: unknown;
     try {
@@ -157,25 +179,11 @@ export class CourierSocket {
       this.host.send(ws, { type: "error", code: "malformed_message", message: "Messages are JSON text." });
       return;
     }
-    const courierId = attachment.courierId;
+    const courierId = socket.courierId;
     const single = singleFix(json);
-    if (single) {
-      if (!this.host.couriers.has(courierId)) return this.unknownCourier(ws);
-      const locked = this.host.locked(courierTag(courierId));
-      const done = this.host.positions.trySingle(ws, courierId, single, locked);
-      if (done) await done;
-      else await this.host.withLock(courierTag(courierId), () => this.host.positions.ingest(ws, courierId, [single]));
-      return;
-    }
+    if (single) return this.fixes(ws, socket, [single]);
     const batch = fixBatch(json);
-    if (batch) {
-      if (!this.host.couriers.has(courierId)) return this.unknownCourier(ws);
-      const locked = this.host.locked(courierTag(courierId));
-      const done = this.host.positions.tryUnlocked(ws, courierId, batch, locked);
-      if (done) await done;
-      else await this.host.withLock(courierTag(courierId), () => this.host.positions.ingest(ws, courierId, batch));
-      return;
-    }
+    if (batch) return this.fixes(ws, socket, batch);
     const parsed = CourierMessage.safeParse(json);
     if (!parsed.success) {
       this.host.send(ws, {
@@ -194,38 +202,60 @@ export class CourierSocket {
         this.setStatus(courierId, message.status);
         await this.host.mapChanged(true);
         return;
+      // Taken by singleFix / fixBatch above; here only for completeness of the union.
       case "fix":
-        await this.host.withLock(courierTag(courierId), () => this.host.positions.ingest(ws, courierId, [message.fix]));
-        return;
+        return this.fixes(ws, socket, [message.fix]);
       case "fixes":
-        await this.host.withLock(courierTag(courierId), () => this.host.positions.ingest(ws, courierId, message.fixes));
-        return;
+        return this.fixes(ws, socket, message.fixes);
       case "ack_mode": {
-        const attachment = this.attachmentOf(ws);
-        if (!attachment || attachment.acks === message.mode) return;
-        const updated: SocketAttachment = { ...attachment, acks: message.mode };
-        ws.serializeAttachment(updated);
-        this.attachments.set(ws, updated);
+        if (socket.attachment.acks === message.mode) return;
+        socket.attachment = { ...socket.attachment, acks: message.mode };
+        ws.serializeAttachment(socket.attachment);
         this.host.positions.acks.markCumulative(ws);
         return;
       }
       case "offer_response":
-        await this.host.withLock(courierTag(courierId), () =>
-          this.host.answerOffer(courierId, message.orderId, message.accept),
-        );
+        await this.host.withLock(socket.tag, () => this.host.answerOffer(courierId, message.orderId, message.accept));
         await this.host.mapChanged(true);
         return;
     }
   }
 
-  private attachmentOf(ws: WebSocket): SocketAttachment | null {
-    const known = this.attachments.get(ws);
+  /**
+   * Fixes from a JSON or packed frame: without the lock when nothing in them
+   * can await (ingest.ts `tryUnlocked`), else under the courier's lock.
+   */
+  private fixes(ws: WebSocket, socket: KnownSocket, fixes: readonly Fix[]): Promise<void> | undefined {
+    const courierId = socket.courierId;
+    if (!this.host.couriers.has(courierId)) {
+      this.unknownCourier(ws);
+      return;
+    }
+    const done = this.host.positions.tryUnlocked(ws, courierId, fixes, this.host.locked(socket.tag));
+    if (done !== false) return done;
+    return this.host.withLock(socket.tag, () => this.host.positions.ingest(ws, courierId, fixes));
+  }
+
+  /** The courier on this socket (the zone's sockets are all couriers'), or null if it carries no attachment. */
+  courierOf(ws: WebSocket): string | null {
+    return this.socketOf(ws)?.courierId ?? null;
+  }
+
+  private socketOf(ws: WebSocket): KnownSocket | null {
+    const known = this.sockets.get(ws);
     if (known) return known;
     const attachment = ws.deserializeAttachment() as SocketAttachment | null;
-    if (attachment) this.attachments.set(ws, attachment);
+    if (!attachment) return null;
+    const socket = this.remember(ws, attachment);
     // Woken from hibernation: the app's choice of acks is in the attachment.
-    if (attachment?.acks === "cumulative") this.host.positions.acks.markCumulative(ws);
-    return attachment;
+    if (attachment.acks === "cumulative") this.host.positions.acks.markCumulative(ws);
+    return socket;
+  }
+
+  private remember(ws: WebSocket, attachment: SocketAttachment): KnownSocket {
+    const socket: KnownSocket = { courierId: attachment.courierId, tag: courierTag(attachment.courierId), attachment };
+    this.sockets.set(ws, socket);
+    return socket;
   }
 
   /** Handed over (or never known): the socket belongs elsewhere now. */
@@ -239,6 +269,12 @@ export class CourierSocket {
     if (!state) return;
     state.status = status;
     this.host.save(state);
-    this.host.sendTo(courierId, { type: "status", status, cell: this.host.cell(), activeOrders: state.activeOrders });
+    this.host.sendTo(courierId, {
+      type: "status",
+      status,
+      cell: this.host.cell(),
+      activeOrders: state.activeOrders,
+      protocol: COURIER_PROTOCOL,
+    });
   }
 }

@@ -9,8 +9,9 @@ import {
   type Fix,
   type FixBatchResult,
   type FixRejectReason,
-  normalizeFix,
+  normalizeFixes,
 } from "../../domain/dispatch/fix.ts";
+import { COURIER_PROTOCOL } from "../../domain/dispatch/fix-frame.ts";
 import { decodeGeohashBounds, type GeohashBounds, zoneCellOf } from "../../domain/geo/geohash.ts";
 import type { Env } from "../../platform/env.ts";
 import { logLine } from "../../platform/log.ts";
@@ -72,13 +73,13 @@ export class ZoneIngest {
 
   /**
    * Applies fixes and acks them. Runs under the courier's lock when it may
-   * await (forwarding, hand-over); see `trySingle` for the path that never does.
+   * await (forwarding, hand-over); see `tryUnlocked` for the path that never does.
    */
   async ingest(ws: WebSocket, courierId: string, fixes: readonly Fix[]): Promise<void> {
     const state = this.host.courier(courierId);
     if (!state) return;
     const now = Date.now();
-    const result = applyFixBatch(state.lastFix ?? undefined, fixes.map(normalizeFix), now);
+    const result = applyFixBatch(state.lastFix ?? undefined, normalizeFixes(fixes), now);
     const latest = result.latest;
     const cell = result.accepted.length > 0 && latest ? this.cellOf(latest.lat, latest.lng) : this.host.cell();
     // Leaving the cell: acked at once, with whatever is pending, before the hand-over closes the socket.
@@ -111,7 +112,7 @@ export class ZoneIngest {
     const state = this.host.courier(courierId);
     if (!state || locked || state.activeOrders.length > 0) return false;
     const now = Date.now();
-    const result = applyFixBatch(state.lastFix ?? undefined, fixes.map(normalizeFix), now);
+    const result = applyFixBatch(state.lastFix ?? undefined, normalizeFixes(fixes), now);
     const latest = result.latest;
     if (result.accepted.length > 0 && latest && this.cellOf(latest.lat, latest.lng) !== this.host.cell()) return false;
     this.ack(ws, fixes, result, false);
@@ -135,11 +136,6 @@ export class ZoneIngest {
     const b = this.bounds;
     if (lat > b.minLat && lat < b.maxLat && lng > b.minLng && lng < b.maxLng) return cell;
     return zoneCellOf(lat, lng);
-  }
-
-  /** `tryUnlocked` for the single-fix frame (decision 48). */
-  trySingle(ws: WebSocket, courierId: string, fix: Fix, locked: boolean): Promise<void> | false {
-    return this.tryUnlocked(ws, courierId, [fix], locked);
   }
 
   private ack(ws: WebSocket, fixes: readonly Fix[], result: FixBatchResult, now: boolean): void {
@@ -254,6 +250,7 @@ export class ZoneIngest {
       status: state.status,
       cell: this.host.cell(),
       activeOrders: state.activeOrders,
+      protocol: COURIER_PROTOCOL,
     });
   }
 }

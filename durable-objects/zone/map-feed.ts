@@ -7,6 +7,32 @@ import type { CourierFacts } from "../../domain/citymap/couriers.ts";
 import type { Env } from "../../platform/env.ts";
 import { logLine } from "../../platform/log.ts";
 import { cityMapOfCell } from "../city-map/stub.ts";
+import type { CourierState } from "./protocol.ts";
+
+/** What the map is told about each courier of the cell (those being handed over are the next cell's). */
+export function courierFacts(
+  couriers: Iterable<CourierState>,
+  connected: ReadonlySet<string>,
+  handingOver: ReadonlySet<string>,
+  now: number,
+): CourierFacts[] {
+  const out: CourierFacts[] = [];
+  for (const state of couriers) {
+    if (handingOver.has(state.courierId)) continue;
+    out.push({
+      courierId: state.courierId,
+      vehicle: state.vehicle,
+      status: state.status,
+      lat: state.lastFix?.lat ?? null,
+      lng: state.lastFix?.lng ?? null,
+      lastFixAt: state.lastFixAt,
+      connected: connected.has(state.courierId),
+      offerOrderId: state.offer && state.offer.expiresAt > now ? state.offer.orderId : null,
+      activeOrders: [...state.activeOrders],
+    });
+  }
+  return out;
+}
 
 /** Plain moves reach the map at most this often per cell. */
 export const MAP_REPORT_EVERY_MS = 1_000;

@@ -290,7 +290,17 @@ export type ZoneMessage =
       accepted: number;
       dropped: number;
     }
-  | { type: "status"; status: CourierStatus; cell: string; activeOrders: string[] }
+  | {
+      type: "status";
+      status: CourierStatus;
+      cell: string;
+      activeOrders: string[];
+      /**
+       * The courier protocol this zone speaks (COURIER_PROTOCOL): from 2 it takes packed fix frames
+       * (domain/dispatch/fix-frame.ts). Zones from before it send none, and get JSON only.
+       */
+      protocol: number;
+    }
   | { type: "handover"; cell: string }
   | { type: "error"; code: string; message: string; orderId?: string };
 

@@ -25,7 +25,7 @@ import { CourierOffers, type CourierOffersHost } from "./courier-offers.ts";
 import { CourierSearch } from "./courier-search.ts";
 import { CourierSocket, type CourierSocketHost, courierTag, newCourier } from "./courier-socket.ts";
 import { type IngestHost, ZoneIngest } from "./ingest.ts";
-import { MapFeed } from "./map-feed.ts";
+import { courierFacts, MapFeed } from "./map-feed.ts";
 import { OfferLoop } from "./offer-loop.ts";
 import type {
   CourierOnMap,
@@ -416,19 +416,13 @@ export class ZoneDO extends DurableObject<Env> {
 
   /** What the live city map is told about every courier of this cell. */
   private mapFacts(now: number): CourierFacts[] {
-    return [...this.couriers.values()]
-      .filter((state) => !this.handingOver.has(state.courierId))
-      .map((state) => ({
-        courierId: state.courierId,
-        vehicle: state.vehicle,
-        status: state.status,
-        lat: state.lastFix?.lat ?? null,
-        lng: state.lastFix?.lng ?? null,
-        lastFixAt: state.lastFixAt,
-        connected: this.isConnected(state.courierId),
-        offerOrderId: state.offer && state.offer.expiresAt > now ? state.offer.orderId : null,
-        activeOrders: [...state.activeOrders],
-      }));
+    // Who is connected, from one list of the sockets rather than a runtime call per courier (once a second).
+    const connected = new Set<string>();
+    for (const ws of this.ctx.getWebSockets()) {
+      const courierId = this.sockets.courierOf(ws);
+      if (courierId) connected.add(courierId);
+    }
+    return courierFacts(this.couriers.values(), connected, this.handingOver, now);
   }
 
   // ------------------------------------------------------------- operators

@@ -1,6 +1,7 @@
 // Test-only helpers shared by the zone and dispatch tests: a courier app's
 // socket with "wait for the next message of this type", and GPS fixes.
 import type { Fix } from "../../domain/dispatch/fix.ts";
+import { encodePackedFixes } from "../../domain/dispatch/fix-frame.ts";
 import type { LatLng } from "../../domain/geo/distance.ts";
 import type { ZoneMessage } from "./protocol.ts";
 
@@ -11,6 +12,8 @@ export interface CourierSocket {
   /** The next message of this type after the last one returned (of any type). */
   next<T extends ZoneMessage["type"]>(type: T, timeoutMs?: number): Promise<Extract<ZoneMessage, { type: T }>>;
   send(message: unknown): void;
+  /** Fixes as one packed binary frame (protocol 2), as the courier app sends them to a zone that speaks it. */
+  sendPacked(fixes: readonly Fix[]): void;
   close(): void;
 }
 
@@ -47,6 +50,7 @@ export function courierSocket(id: string, response: Response): CourierSocket {
       }
     },
     send: (message) => ws.send(JSON.stringify(message)),
+    sendPacked: (fixes) => ws.send(encodePackedFixes(fixes)),
     close: () => {
       try {
         ws.close(1000, "done");

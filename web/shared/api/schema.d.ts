@@ -1126,7 +1126,7 @@ export interface paths {
         };
         /**
          * WebSocket to the Zone DO of the cell at lat/lng: status, GPS fixes, offers
-         * @description Upgrade with `Authorization: Bearer` or `?access_token=`; courier accounts only. Send `{type:"status",status:"online"|"offline"|"break"}`, `{type:"fix",fix:{lat,lng,accuracyM,headingDeg?,speedMps?,at,seq}}`, `{type:"fixes",fixes:[...]}` (buffered batch), `{type:"offer_response",orderId,accept}` and `{type:"ack_mode",mode:"cumulative"}` (once: then one ack may answer several fix frames, after up to 8 frames or 5 s; the first fix frame on a socket, and those sent before a status, are answered at once). Receive `{type:"status"}`, `{type:"ack",seq,accepted,dropped}`, `{type:"offer",orderId,restaurant,dropoff,expiresAt,foodReadyAt,distanceM}`, `{type:"offer_withdrawn",orderId,reason}`, `{type:"assigned",orderId}`, `{type:"declined",orderId}`, `{type:"error",code,message}` and `{type:"handover",cell}`: you drove into another cell; reconnect here with your current lat/lng. Send the text `ping` for a `pong` heartbeat.
+         * @description Upgrade with `Authorization: Bearer` or `?access_token=`; courier accounts only. Send `{type:"status",status:"online"|"offline"|"break"}`, `{type:"fix",fix:{lat,lng,accuracyM,headingDeg?,speedMps?,at,seq}}`, `{type:"fixes",fixes:[...]}` (buffered batch) or the same fixes as one binary packed fix frame (protocol 2, below), `{type:"offer_response",orderId,accept}` and `{type:"ack_mode",mode:"cumulative"}` (once: then one ack may answer several fix frames, after up to 8 frames or 5 s; the first fix frame on a socket, and those sent before a status, are answered at once). Receive `{type:"status"}`, `{type:"ack",seq,accepted,dropped}`, `{type:"offer",orderId,restaurant,dropoff,expiresAt,foodReadyAt,distanceM}`, `{type:"offer_withdrawn",orderId,reason}`, `{type:"assigned",orderId}`, `{type:"declined",orderId}`, `{type:"error",code,message}` and `{type:"handover",cell}`: you drove into another cell; reconnect here with your current lat/lng. Send the text `ping` for a `pong` heartbeat.
          */
         get: operations["connectCourier"];
         put?: never;
@@ -2571,6 +2571,8 @@ export interface components {
             status: "online" | "offline" | "break";
             cell: string;
             activeOrders: string[];
+            /** @description The courier protocol the zone speaks. From 2 it takes packed fix frames (binary; see the route's 101 answer). Absent: a zone that takes JSON frames only. */
+            protocol?: number;
         } | {
             /** @enum {string} */
             type: "ack";
@@ -9482,7 +9484,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Switching protocols. Then the client sends `CourierClientMessage` and receives `CourierServerMessage` as JSON text frames. */
+            /** @description Switching protocols. Then the client sends `CourierClientMessage` and receives `CourierServerMessage` as JSON text frames. Binary frames from the client: once the zone's `status` says `protocol` 2 or more, fixes may go as one packed fix frame: little-endian doubles `[1, then per fix lat, lng, accuracyM, at, seq, headingDeg, speedMps]` (NaN: absent), 1 to 600 fixes, acknowledged like `fixes`; a frame of another shape is answered `malformed_message`. */
             101: {
                 headers: {
                     [name: string]: unknown;

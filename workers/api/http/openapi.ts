@@ -72,21 +72,25 @@ export type LiveProtocol = "Order" | "Board" | "Courier" | "CityMap";
  * what flows after the upgrade, so the message schemas are components
  * (routes/live-protocols.ts registers them) and this extension points at them.
  */
-export function webSocketProtocol(protocol: LiveProtocol) {
+export function webSocketProtocol(protocol: LiveProtocol, binaryClientFrames?: string) {
   return {
     "x-websocket": {
       clientMessages: { $ref: `#/components/schemas/${protocol}ClientMessage` },
       serverMessages: { $ref: `#/components/schemas/${protocol}ServerMessage` },
+      ...(binaryClientFrames ? { binaryClientFrames } : {}),
       heartbeat: "Send the text `ping`; the server answers `pong`.",
     },
   };
 }
 
-/** The upgrade's answer. 101, never 2xx: a plain GET of these URLs is refused with 426 upgrade_required. */
-export function switchingProtocols(protocol: LiveProtocol) {
+/**
+ * The upgrade's answer. 101, never 2xx: a plain GET of these URLs is refused with 426 upgrade_required.
+ * `binaryClientFrames`: what a client may send as binary frames besides its JSON messages.
+ */
+export function switchingProtocols(protocol: LiveProtocol, binaryClientFrames?: string) {
   return {
     101: {
-      description: `Switching protocols. Then the client sends \`${protocol}ClientMessage\` and receives \`${protocol}ServerMessage\` as JSON text frames.`,
+      description: `Switching protocols. Then the client sends \`${protocol}ClientMessage\` and receives \`${protocol}ServerMessage\` as JSON text frames.${binaryClientFrames ? ` Binary frames from the client: ${binaryClientFrames}` : ""}`,
     },
   };
 }

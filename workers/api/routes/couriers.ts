@@ -6,10 +6,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { and, eq, isNull, sql } from "drizzle-orm";
 import { couriers, orderRatings, users } from "../../../db/schema.ts";
+import { PACKED_FIXES_KIND, PACKED_FIXES_PROTOCOL } from "../../../domain/dispatch/fix-frame.ts";
 import { zoneCellOf } from "../../../domain/geo/geohash.ts";
 import { shortName } from "../../../domain/kitchen/board-courier.ts";
 import type { CourierStep, StepResult } from "../../../durable-objects/order/dispatch.ts";
 import type { OrderDO } from "../../../durable-objects/order/order-do.ts";
+import { MAX_FIX_BATCH } from "../../../durable-objects/zone/protocol.ts";
 import { zoneStub } from "../../../durable-objects/zone/stubs.ts";
 import type { Env } from "../../env.ts";
 import { principalOf, requireAuth } from "../auth/authenticate.ts";
@@ -34,6 +36,9 @@ const liveQuery = z.object({
   lng: QueryLng,
 });
 
+/** Protocol 2's packed fix frame (domain/dispatch/fix-frame.ts, decision 63), in the contract's words. */
+const PACKED_FRAMES = `once the zone's \`status\` says \`protocol\` ${PACKED_FIXES_PROTOCOL} or more, fixes may go as one packed fix frame: little-endian doubles \`[${PACKED_FIXES_KIND}, then per fix lat, lng, accuracyM, at, seq, headingDeg, speedMps]\` (NaN: absent), 1 to ${MAX_FIX_BATCH} fixes, acknowledged like \`fixes\`; a frame of another shape is answered \`malformed_message\`.`;
+
 const courierLive = createRoute({
   method: "get",
   path: "/v1/couriers/live",
@@ -43,7 +48,7 @@ const courierLive = createRoute({
   description: [
     "Upgrade with `Authorization: Bearer` or `?access_token=`; courier accounts only.",
     'Send `{type:"status",status:"online"|"offline"|"break"}`, `{type:"fix",fix:{lat,lng,accuracyM,headingDeg?,speedMps?,at,seq}}`,',
-    '`{type:"fixes",fixes:[...]}` (buffered batch), `{type:"offer_response",orderId,accept}` and',
+    '`{type:"fixes",fixes:[...]}` (buffered batch) or the same fixes as one binary packed fix frame (protocol 2, below), `{type:"offer_response",orderId,accept}` and',
     '`{type:"ack_mode",mode:"cumulative"}` (once: then one ack may answer several fix frames, after up to 8 frames or 5 s; the first fix frame on a socket, and those sent before a status, are answered at once).',
     'Receive `{type:"status"}`, `{type:"ack",seq,accepted,dropped}`, `{type:"offer",orderId,restaurant,dropoff,expiresAt,foodReadyAt,distanceM}`,',
     '`{type:"offer_withdrawn",orderId,reason}`, `{type:"assigned",orderId}`, `{type:"declined",orderId}`, `{type:"error",code,message}`',
@@ -53,8 +58,8 @@ const courierLive = createRoute({
   security: bearerSecurity,
   middleware: [requireAuth("courier")] as const,
   request: { query: liveQuery },
-  ...webSocketProtocol("Courier"),
-  responses: { ...switchingProtocols("Courier"), ...errorResponses(400, 401, 403, 404) },
+  ...webSocketProtocol("Courier", PACKED_FRAMES),
+  responses: { ...switchingProtocols("Courier", PACKED_FRAMES), ...errorResponses(400, 401, 403, 404) },
 });
 
 const STEPS = {

@@ -99,6 +99,10 @@ const CourierServerMessage = z
         status: z.enum(["online", "offline", "break"]),
         cell: z.string(),
         activeOrders: z.array(z.string()),
+        protocol: z.number().int().optional().openapi({
+          description:
+            "The courier protocol the zone speaks. From 2 it takes packed fix frames (binary; see the route's 101 answer). Absent: a zone that takes JSON frames only.",
+        }),
       })
       .openapi({ description: "The courier's status as the zone holds it: on connect and after every change." }),
     z

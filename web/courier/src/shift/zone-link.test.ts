@@ -5,6 +5,7 @@
 // while the browser says it is offline.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Fix } from "../../../../domain/dispatch/fix.ts";
+import { decodePackedFixes } from "../../../../domain/dispatch/fix-frame.ts";
 import { decodeGeohashBounds, zoneCellOf } from "../../../../domain/geo/geohash.ts";
 import { type FixStore, type LinkState, ZoneLink } from "./zone-link.ts";
 
@@ -13,6 +14,10 @@ class FakeSocket {
   static all: FakeSocket[] = [];
   readyState = 0;
   sent: string[] = [];
+  /** Binary frames (packed fixes), in the order sent among themselves. */
+  binary: ArrayBuffer[] = [];
+  /** For each frame sent, text or binary, which. */
+  kinds: Array<"text" | "binary"> = [];
   onopen: (() => void) | null = null;
   onmessage: ((event: { data: string }) => void) | null = null;
   onclose: ((event: { code: number }) => void) | null = null;
@@ -22,8 +27,10 @@ class FakeSocket {
     FakeSocket.all.push(this);
   }
 
-  send(data: string): void {
-    this.sent.push(data);
+  send(data: string | ArrayBuffer): void {
+    if (typeof data === "string") this.sent.push(data);
+    else this.binary.push(data);
+    this.kinds.push(typeof data === "string" ? "text" : "binary");
   }
 
   close(): void {
@@ -46,12 +53,39 @@ class FakeSocket {
     this.onclose?.({ code });
   }
 
+  /** Every fix frame sent, JSON or packed, in order. */
   batches(): Fix[][] {
-    return this.sent
-      .filter((s) => s !== "ping")
-      .map((s) => JSON.parse(s) as { type: string; fix?: Fix; fixes?: Fix[] })
-      .filter((m) => m.type === "fix" || m.type === "fixes")
-      .map((m) => m.fixes ?? (m.fix ? [m.fix] : []));
+    let text = 0;
+    let binary = 0;
+    const out: Fix[][] = [];
+    for (const kind of this.kinds) {
+      if (kind === "binary") {
+        const decoded = decodePackedFixes(this.binary[binary++] as ArrayBuffer, 600);
+        if (!decoded.ok) throw new Error(decoded.message);
+        out.push(decoded.fixes);
+        continue;
+      }
+      const s = this.sent[text++] as string;
+      if (s === "ping") continue;
+      const m = JSON.parse(s) as { type: string; fix?: Fix; fixes?: Fix[] };
+      if (m.type === "fix" || m.type === "fixes") out.push(m.fixes ?? (m.fix ? [m.fix] : []));
+    }
+    return out;
+  }
+
+  /** How each fix frame went: "json" or "packed". */
+  fixFrameKinds(): Array<"json" | "packed"> {
+    let text = 0;
+    const out: Array<"json" | "packed"> = [];
+    for (const kind of this.kinds) {
+      if (kind === "binary") {
+        out.push("packed");
+        continue;
+      }
+      const s = this.sent[text++] as string;
+      if (s !== "ping" && /^\{"type":"fixe?s?"/.test(s)) out.push("json");
+    }
+    return out;
   }
 }
 
@@ -309,5 +343,51 @@ describe("ZoneLink", () => {
     back.open();
     await settle();
     expect(back.batches()[0]?.map((f) => f.seq)).toEqual([1, 2, 3]);
+  });
+
+  it("sends packed fix frames once the zone's status announces protocol 2, and JSON to a zone that does not", async () => {
+    const windowed = new ZoneLink({ ...options(), framesInFlight: 1 });
+    store.add(7, 100);
+    store.fixes[4] = { ...(store.fixes[4] as Fix), headingDeg: 90, speedMps: 4.5 };
+    windowed.start();
+    await settle();
+    last().open();
+    await settle();
+    const zone = last();
+    // Sent before the zone's status arrived: JSON.
+    zone.reply({ type: "status", status: "online", cell: "eyckr", activeOrders: [], protocol: 2 });
+    zone.reply({ type: "ack", seq: 102, accepted: 3, dropped: 0 });
+    await settle();
+    await settle();
+    zone.reply({ type: "ack", seq: 105, accepted: 3, dropped: 0 });
+    await settle();
+    await settle();
+    expect(zone.fixFrameKinds()).toEqual(["json", "packed", "packed"]);
+    // The packed frames carry the same fixes, optional fields included.
+    expect(zone.batches().map((b) => b.map((f) => f.seq))).toEqual([[100, 101, 102], [103, 104, 105], [106]]);
+    expect(zone.batches()[1]?.[1]).toEqual({
+      lat: 38.72,
+      lng: -9.14,
+      accuracyM: 8,
+      at: 1,
+      seq: 104,
+      headingDeg: 90,
+      speedMps: 4.5,
+    });
+    expect(zone.batches()[1]?.[0]).toEqual({ lat: 38.72, lng: -9.14, accuracyM: 8, at: 1, seq: 103 });
+    zone.drop();
+    // A new socket (maybe an older zone) says again what it speaks: JSON until then.
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    await settle();
+    const next = last();
+    expect(next).not.toBe(zone);
+    next.open();
+    await settle();
+    next.reply({ type: "status", status: "online", cell: "eyckr", activeOrders: [] });
+    next.reply({ type: "ack", seq: 106, accepted: 1, dropped: 0 });
+    await settle();
+    await settle();
+    expect(next.fixFrameKinds()).toEqual(["json"]);
+    windowed.stop();
   });
 });

@@ -6,7 +6,9 @@
 // has). It asks the zone for cumulative acks (one for several batches,
 // decision 59), which is why it does not wait for each batch's own. It
 // reconnects with backoff, and at once when the zone hands the courier over
-// to the next cell.
+// to the next cell. Batches go as JSON, or as packed binary frames
+// (domain/dispatch/fix-frame.ts, decision 63) once the socket's zone has said
+// in its `status` that it speaks protocol 2.
 //
 // It always connects to the cell the zone last named (in `status` or
 // `handover`), not to where the phone is now: after a dead zone the courier's
@@ -18,9 +20,10 @@
 // it is offline, and when the zone has been silent through two heartbeats.
 
 import type { Fix } from "../../../../domain/dispatch/fix.ts";
+import { encodePackedFixes, PACKED_FIXES_PROTOCOL } from "../../../../domain/dispatch/fix-frame.ts";
 import type { LatLng } from "../../../../domain/geo/distance.ts";
 import { decodeGeohashBounds } from "../../../../domain/geo/geohash.ts";
-import type { CourierServerMessage } from "../../../shared/api/index.ts";
+import type { CourierClientMessage, CourierServerMessage } from "../../../shared/api/index.ts";
 
 /** What the courier chose, and what the zone confirms. */
 export type CourierStatus = Extract<CourierServerMessage, { type: "status" }>["status"];
@@ -63,6 +66,11 @@ function cellCentre(cell: string): LatLng {
   return { lat: (b.minLat + b.maxLat) / 2, lng: (b.minLng + b.maxLng) / 2 };
 }
 
+/** A JSON frame: only messages of the shared protocol (the zone's own schema, through the API contract). */
+function text(message: CourierClientMessage): string {
+  return JSON.stringify(message);
+}
+
 /** Only the fields the zone's strict schema knows. */
 function wireFix(fix: Fix): Fix {
   const out: Fix = { lat: fix.lat, lng: fix.lng, accuracyM: fix.accuracyM, at: fix.at, seq: fix.seq };
@@ -79,6 +87,12 @@ export class ZoneLink {
   private unacked: number[] = [];
   /** The highest seq sent on this socket: the next batch starts after it. */
   private sentUpTo: number | null = null;
+  /**
+   * This socket's zone announced protocol 2 (in its `status`): fixes go as
+   * packed binary frames, which cost the zone less to read than JSON. Until
+   * then, and with an older zone, they go as JSON.
+   */
+  private packed = false;
   private attempt = 0;
   private handingOver = false;
   private lastHeard = 0;
@@ -131,10 +145,10 @@ export class ZoneLink {
   }
 
   /** Sends now if connected; false otherwise (the caller tells the courier, or waits for the next connect). */
-  send(message: unknown): boolean {
+  send(message: CourierClientMessage): boolean {
     const ws = this.ws;
     if (ws?.readyState !== WebSocket.OPEN) return false;
-    ws.send(JSON.stringify(message));
+    ws.send(text(message));
     return true;
   }
 
@@ -223,8 +237,8 @@ export class ZoneLink {
       this.attempt = 0;
       this.lastHeard = Date.now();
       this.setState("live");
-      ws.send(JSON.stringify({ type: "status", status: this.options.status() }));
-      if (this.framesInFlight > 1) ws.send(JSON.stringify({ type: "ack_mode", mode: "cumulative" }));
+      ws.send(text({ type: "status", status: this.options.status() }));
+      if (this.framesInFlight > 1) ws.send(text({ type: "ack_mode", mode: "cumulative" }));
       this.run(() => this.flush());
     };
     ws.onmessage = (event: MessageEvent) => {
@@ -238,6 +252,7 @@ export class ZoneLink {
         return;
       }
       if (message.type === "handover") this.handingOver = true;
+      if (message.type === "status") this.packed = (message.protocol ?? 1) >= PACKED_FIXES_PROTOCOL;
       this.run(() => this.handle(message));
     };
     ws.onclose = (event: CloseEvent) => {
@@ -321,13 +336,15 @@ export class ZoneLink {
     this.unacked.push(last.seq);
     this.sentUpTo = last.seq;
     this.lastBatchAt = Date.now();
-    ws.send(
-      JSON.stringify(
-        batch.length === 1
-          ? { type: "fix", fix: wireFix(batch[0] as Fix) }
-          : { type: "fixes", fixes: batch.map(wireFix) },
-      ),
-    );
+    if (this.packed) ws.send(encodePackedFixes(batch));
+    else
+      ws.send(
+        text(
+          batch.length === 1
+            ? { type: "fix", fix: wireFix(batch[0] as Fix) }
+            : { type: "fixes", fixes: batch.map(wireFix) },
+        ),
+      );
     if (!this.ackTimer) this.awaitAck(ws);
     // A full batch: more may be buffered, and there is room before the next ack.
     if (batch.length === this.batchSize) this.nudge();
@@ -349,6 +366,8 @@ export class ZoneLink {
   private forgetSent(): void {
     this.unacked = [];
     this.sentUpTo = null;
+    // The next socket may reach another zone (or an older one): it says again what it speaks.
+    this.packed = false;
   }
 
   private readonly wentOffline = (): void => {
