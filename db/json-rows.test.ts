@@ -1,6 +1,6 @@
 import { PgDialect } from "drizzle-orm/pg-core";
 import { describe, expect, it } from "vitest";
-import { excludedSet, insertJsonRows } from "./json-rows.ts";
+import { excludedSet, fromDriverRows, insertJsonRows } from "./json-rows.ts";
 import { auditLog, orderEvents } from "./schema.ts";
 
 const dialect = new PgDialect();
@@ -82,5 +82,28 @@ describe("excludedSet", () => {
     expect(dialect.sqlToQuery(excludedSet([orderEvents.type, orderEvents.seq])).sql).toBe(
       '"type" = excluded."type", "seq" = excluded."seq"',
     );
+  });
+});
+
+describe("fromDriverRows", () => {
+  it("names the columns as drizzle's select does and decodes each as its column does", () => {
+    const [row] = fromDriverRows(auditLog, [
+      {
+        id: "12",
+        at: "2026-11-30 10:00:00+00",
+        actor_id: "a",
+        actor_role: "admin",
+        action: "x",
+        entity_type: "order",
+        entity_id: "o",
+        before: null,
+        after: { state: "cancelled" },
+        note: null,
+        request_id: null,
+        source_event_id: null,
+      },
+    ]);
+    expect(row).toMatchObject({ id: 12, actorId: "a", after: { state: "cancelled" }, note: null });
+    expect(row?.at.toISOString()).toBe("2026-11-30T10:00:00.000Z");
   });
 });

@@ -15,6 +15,7 @@
 // defaults (serial ids, now(), gen_random_uuid()), as drizzle's `default` does.
 import { getTableColumns, type SQL, sql, type Table } from "drizzle-orm";
 
+
 /**
  * `insert into <table> (<columns>) select <columns> from jsonb_populate_recordset(...) as x`:
  * append the conflict clause and `returning` as SQL. Throws on an empty list, and on a column
@@ -48,4 +49,23 @@ export function excludedSet(columns: ReadonlyArray<{ name: string }>): SQL {
     columns.map((c) => sql`${sql.identifier(c.name)} = excluded.${sql.identifier(c.name)}`),
     sql`, `,
   );
+}
+
+/**
+ * Rows as the driver returns them from `returning *` (column names, timestamps as text) in the
+ * shape drizzle's select gives: property names and each column's own decoding.
+ */
+export function fromDriverRows<T extends Table>(
+  table: T,
+  rows: ReadonlyArray<Record<string, unknown>>,
+): Array<T["$inferSelect"]> {
+  const columns = Object.entries(getTableColumns(table));
+  return rows.map((row) => {
+    const out: Record<string, unknown> = {};
+    for (const [key, column] of columns) {
+      const value = row[column.name];
+      out[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
+    }
+    return out as T["$inferSelect"];
+  });
 }
