@@ -116,7 +116,8 @@ try {
     console.log("-- inclusive");
     for (const r of totalTimes(p).slice(0, 60))
       console.log(`${perEvent(r.ms)} ms ${(r.share * 100).toFixed(1).padStart(5)} %  ${r.name}`);
-    if (process.env.PROFILE_OUT) writeFileSync(`${process.env.PROFILE_OUT}.${system}.cpuprofile`, JSON.stringify(profile));
+    if (process.env.PROFILE_OUT)
+      writeFileSync(`${process.env.PROFILE_OUT}.${system}.cpuprofile`, JSON.stringify(profile));
   }
   session.disconnect();
 } finally {

@@ -15,7 +15,6 @@
 // defaults (serial ids, now(), gen_random_uuid()), as drizzle's `default` does.
 import { getTableColumns, type SQL, sql, type Table } from "drizzle-orm";
 
-
 /**
  * `insert into <table> (<columns>) select <columns> from jsonb_populate_recordset(...) as x`:
  * append the conflict clause and `returning` as SQL. Throws on an empty list, and on a column

@@ -95,8 +95,7 @@ export const CLOSING_STATES = ["rejected", "cancelled", "failed"] as const;
  */
 export function mayBook(type: string, state: unknown): boolean {
   return (
-    (LEDGER_EVENT_TYPES as readonly string[]).includes(type) ||
-    (CLOSING_STATES as readonly unknown[]).includes(state)
+    (LEDGER_EVENT_TYPES as readonly string[]).includes(type) || (CLOSING_STATES as readonly unknown[]).includes(state)
   );
 }
 

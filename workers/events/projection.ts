@@ -236,17 +236,15 @@ async function projectRows(tx: Transaction, messages: readonly OrderEventMessage
     writes.push(sql`p_items as (${insertJsonRows(orderItems, rows.items)} on conflict do nothing)`);
   }
   writes.push(sql`p_events as (${insertJsonRows(orderEvents, rows.events)} on conflict do nothing)`);
-  if (rows.charges.length > 0) writes.push(sql`p_charges as (${insertJsonRows(payments, rows.charges)} ${chargeUpsert})`);
+  if (rows.charges.length > 0)
+    writes.push(sql`p_charges as (${insertJsonRows(payments, rows.charges)} ${chargeUpsert})`);
   if (rows.refunds.length > 0) {
     writes.push(sql`p_refunds as (${insertJsonRows(payments, rows.refunds)} on conflict do nothing)`);
   }
   if (audits.length > 0) writes.push(sql`p_audit as (${insertJsonRows(auditLog, audits)} on conflict do nothing)`);
   await tx.execute(sql`with ${sql.join(writes, sql`, `)} select 1`);
 
-  const histories = await readOrderHistories(
-    tx,
-    foldScope(messages.map((m) => m.event)),
-  );
+  const histories = await readOrderHistories(tx, foldScope(messages.map((m) => m.event)));
   const derived = [...bookingCtes(ledgerBookings(histories))];
   const exceptions = exceptionRows(messages, histories);
   if (exceptions.length > 0) derived.push(sql`p_exceptions as (${upsertExceptions(exceptions)})`);
