@@ -83,6 +83,22 @@ export const LEDGER_EVENT_TYPES = [
   "order.late_payment_refund_requested",
 ] as const;
 
+/** States whose event closes an order: the fold books what a closing keeps (its `default` case). */
+export const CLOSING_STATES = ["rejected", "cancelled", "failed"] as const;
+
+/**
+ * Whether an event can add a booking when it joins the contiguous run: its type moves money, or it
+ * closes the order. `bookOrder` books on nothing else (a superset: not every such event books), so
+ * a batch whose new run events all fail this adds no booking, and the projection folds an order only
+ * when one at or after the first sequence the batch brought passes it (workers/events/ledger.ts,
+ * decision 61). The projection's read repeats this test in SQL with these two lists.
+ */
+export function mayBook(type: string, state: unknown): boolean {
+  return (
+    (LEDGER_EVENT_TYPES as readonly string[]).includes(type) || (CLOSING_STATES as readonly unknown[]).includes(state)
+  );
+}
+
 export interface OrderShares {
   restaurantMinor: number;
   commissionMinor: number;

@@ -13,6 +13,7 @@ import type { OrderEvent, OrderEventMessage } from "../../domain/order/order-eve
 import type { DeliveryState, OrderState } from "../../domain/order/state-machine.ts";
 import { createWorld, testEnv, type World } from "../../test/world.ts";
 import worker from "../index.ts";
+import { readOrderHistories } from "./ledger.ts";
 
 let world: World;
 
@@ -196,10 +197,53 @@ describe("ledger projection", () => {
     const withoutAccepted = events.filter((m) => m.event.seq !== 3);
     await deliver(withoutAccepted);
     expect((await ledgerOf([order.id])).txs.map((t) => t.kind)).toEqual(["order_paid"]);
+    // The missing event cannot book itself, but it unblocks what follows it: booked by its own batch.
     await deliver([events[2]]);
+    expect((await ledgerOf([order.id])).txs.map((t) => t.kind).sort()).toEqual([
+      "order_delivered",
+      "order_paid",
+      "refund",
+    ]);
     await deliver(withoutAccepted);
     const { txs } = await ledgerOf([order.id]);
     expect(txs.map((t) => t.kind).sort()).toEqual(["order_delivered", "order_paid", "refund"]);
+  });
+
+  it("reads for the fold only the orders whose bookings or exceptions a batch can change", async () => {
+    const order = newOrder();
+    const events = eventsOf(order, [
+      { type: "order.placed", state: "placed" },
+      { type: "order.paid", state: "paid", payload: { paymentIntentId: `pi_${order.id}`, amountMinor: 4464 } },
+      { type: "order.accepted", state: "accepted" },
+      { type: "order.courier_assigned", state: "accepted", delivery: "assigned" },
+      { type: "order.picked_up", state: "picked_up", delivery: "picked_up" },
+      { type: "order.delivered", state: "delivered", delivery: "delivered" },
+    ]);
+    expect((await deliver(events.slice(0, 5))).retryMessages).toEqual([]);
+    const { db, close } = openDb(testEnv);
+    try {
+      const read = (fromSeq: number, exceptions: boolean) =>
+        db.transaction((tx) => readOrderHistories(tx, [{ orderId: order.id, fromSeq, exceptions }]));
+      // From seq 3 on nothing stored can book (accepted, courier assigned, picked up): nothing to read.
+      expect(await read(3, false)).toEqual([]);
+      // From seq 2 the paid event is in reach: the whole history, for the ledger, with the order's terms.
+      const fromPaid = await read(2, false);
+      expect(fromPaid.map((r) => [r.seq, r.ledger])).toEqual([
+        [1, true],
+        [2, true],
+        [3, true],
+        [4, true],
+        [5, true],
+      ]);
+      expect(fromPaid[1]).toMatchObject({ type: "order.paid", commissionBps: 1500, totalMinor: 4464 });
+      expect(fromPaid[1]?.occurredAt.getTime()).toBe(order.placedAt + 2000);
+      // For the exceptions alone: only the events that can open or settle one.
+      expect((await read(4, true)).map((r) => [r.type, r.ledger])).toEqual([["order.courier_assigned", false]]);
+      await deliver([events[5] as OrderEventMessage]);
+      expect((await read(6, false)).map((r) => r.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    } finally {
+      await close();
+    }
   });
 
   it("concurrent batches of the same events book each transaction once", async () => {

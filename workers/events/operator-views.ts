@@ -5,14 +5,12 @@
 // them), so both are exactly as durable as the events and as idempotent: audit
 // rows are keyed by event id, and an order's exceptions are recomputed from
 // all of its events.
-import { sql } from "drizzle-orm";
-import type { Database } from "../../db/client.ts";
+import { type SQL, sql } from "drizzle-orm";
+import { excludedSet, insertJsonRows } from "../../db/json-rows.ts";
 import { type auditLog, orderExceptions } from "../../db/schema.ts";
 import { deriveExceptions, EXCEPTION_EVENT_TYPES, type ExceptionEvent } from "../../domain/exceptions/derive.ts";
 import type { OrderEventMessage } from "../../domain/order/order-event.ts";
 import type { OrderHistoryRow } from "./ledger.ts";
-
-type Transaction = Parameters<Parameters<Database["transaction"]>[0]>[0];
 
 /** Staff actions on orders that take money back from the restaurant's takings. */
 const AUDITED_STAFF_EVENTS = ["order.cancelled", "order.rejected"];
@@ -100,18 +98,14 @@ export function exceptionRows(
 }
 
 /** The upsert of derived exceptions: an exception keeps its opening, its resolution follows the events. */
-export function upsertExceptions(tx: Transaction, rows: Array<typeof orderExceptions.$inferInsert>) {
-  return tx
-    .insert(orderExceptions)
-    .values(rows)
-    .onConflictDoUpdate({
-      target: orderExceptions.openedEventId,
-      set: {
-        resolvedSeq: sql`excluded.resolved_seq`,
-        resolvedAt: sql`excluded.resolved_at`,
-        resolvedBy: sql`excluded.resolved_by`,
-        resolution: sql`excluded.resolution`,
-        resolutionNote: sql`excluded.resolution_note`,
-      },
-    });
+export function upsertExceptions(rows: ReadonlyArray<typeof orderExceptions.$inferInsert>): SQL {
+  return sql`${insertJsonRows(orderExceptions, rows)} on conflict (${sql.identifier(
+    orderExceptions.openedEventId.name,
+  )}) do update set ${excludedSet([
+    orderExceptions.resolvedSeq,
+    orderExceptions.resolvedAt,
+    orderExceptions.resolvedBy,
+    orderExceptions.resolution,
+    orderExceptions.resolutionNote,
+  ])}`;
 }

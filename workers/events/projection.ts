@@ -9,8 +9,10 @@
 // fails, so one poison message is retried alone.
 import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
+import { excludedSet, insertJsonRows } from "../../db/json-rows.ts";
 import { auditLog, orderEvents, orderItems, orders, payments } from "../../db/schema.ts";
 import type { OrderEventMessage } from "../../domain/order/order-event.ts";
+import { foldScope } from "../../domain/projection/fold-scope.ts";
 import { bookingCtes, type Transaction } from "../ledger/write.ts";
 import { ledgerBookings, readOrderHistories, releaseCalledOff } from "./ledger.ts";
 import { auditRows, exceptionRows, upsertExceptions } from "./operator-views.ts";
@@ -20,26 +22,20 @@ type OrderItemRow = typeof orderItems.$inferInsert;
 type OrderEventRow = typeof orderEvents.$inferInsert;
 type PaymentRow = typeof payments.$inferInsert;
 
-/** Columns an event may move forward; the rest is fixed at placement. */
-const orderUpsert = {
-  target: orders.id,
-  set: {
-    status: sql`excluded.status`,
-    deliveryStatus: sql`excluded.delivery_status`,
-    courierId: sql`excluded.courier_id`,
-    prepTimeMinutes: sql`excluded.prep_time_minutes`,
-    lastEventSeq: sql`excluded.last_event_seq`,
-    updatedAt: sql`excluded.updated_at`,
-  },
-  setWhere: sql`${orders.lastEventSeq} < excluded.last_event_seq`,
-};
+/** Columns an event may move forward; the rest is fixed at placement. Only ever forward: last_event_seq guards it. */
+const orderUpsert = sql`on conflict (${sql.identifier(orders.id.name)}) do update set ${excludedSet([
+  orders.status,
+  orders.deliveryStatus,
+  orders.courierId,
+  orders.prepTimeMinutes,
+  orders.lastEventSeq,
+  orders.updatedAt,
+])} where ${orders.lastEventSeq} < excluded.${sql.identifier(orders.lastEventSeq.name)}`;
 
-const chargeUpsert = {
-  target: [payments.provider, payments.providerRef],
-  set: { status: sql`excluded.status`, updatedAt: sql`excluded.updated_at` },
-  // A late "started" must not demote a succeeded charge.
-  setWhere: sql`${payments.status} <> 'succeeded'`,
-};
+/** A late "started" must not demote a succeeded charge. */
+const chargeUpsert = sql`on conflict (${sql.identifier(payments.provider.name)}, ${sql.identifier(
+  payments.providerRef.name,
+)}) do update set ${excludedSet([payments.status, payments.updatedAt])} where ${payments.status} <> 'succeeded'`;
 
 function orderRow({ event, order }: OrderEventMessage): OrderRow {
   return {
@@ -224,42 +220,34 @@ export async function projectOrderEvents(db: Database, messages: readonly OrderE
  * 1. every row the batch writes, one multi-row insert per table, as the
  *    data-modifying parts of one `WITH` (foreign keys are checked at the end
  *    of the statement, so the order rows need not come first);
- * 2. every projected event of the touched orders with the order's terms,
- *    read after (1), for the ledger and the exceptions queue;
+ * 2. the projected events of the touched orders whose bookings or exceptions
+ *    the batch can change (`foldScope`), with the order's terms, read after
+ *    (1), for the ledger and the exceptions queue;
  * 3. the ledger's bookings and the recomputed exceptions, one `WITH` again.
  * A promotion released by a called-off order adds its own statements (rare).
- * The builders go in as `.getSQL()`: embedded as builders, drizzle would
- * parenthesize them, which PostgreSQL refuses inside `WITH`.
+ * Each table's rows go as one JSON parameter (`insertJsonRows`): drizzle's
+ * `.values()` rendering was half of the consumer's CPU (decision 61).
  */
 async function projectRows(tx: Transaction, messages: readonly OrderEventMessage[]): Promise<void> {
   const rows = batchRows(messages);
   const audits = auditRows(messages);
-  const writes: SQL[] = [
-    sql`p_orders as (${tx.insert(orders).values(rows.orders).onConflictDoUpdate(orderUpsert).getSQL()})`,
-  ];
+  const writes: SQL[] = [sql`p_orders as (${insertJsonRows(orders, rows.orders)} ${orderUpsert})`];
   if (rows.items.length > 0) {
-    writes.push(sql`p_items as (${tx.insert(orderItems).values(rows.items).onConflictDoNothing().getSQL()})`);
+    writes.push(sql`p_items as (${insertJsonRows(orderItems, rows.items)} on conflict do nothing)`);
   }
-  writes.push(sql`p_events as (${tx.insert(orderEvents).values(rows.events).onConflictDoNothing().getSQL()})`);
-  if (rows.charges.length > 0) {
-    writes.push(
-      sql`p_charges as (${tx.insert(payments).values(rows.charges).onConflictDoUpdate(chargeUpsert).getSQL()})`,
-    );
-  }
+  writes.push(sql`p_events as (${insertJsonRows(orderEvents, rows.events)} on conflict do nothing)`);
+  if (rows.charges.length > 0)
+    writes.push(sql`p_charges as (${insertJsonRows(payments, rows.charges)} ${chargeUpsert})`);
   if (rows.refunds.length > 0) {
-    writes.push(sql`p_refunds as (${tx.insert(payments).values(rows.refunds).onConflictDoNothing().getSQL()})`);
+    writes.push(sql`p_refunds as (${insertJsonRows(payments, rows.refunds)} on conflict do nothing)`);
   }
-  if (audits.length > 0)
-    writes.push(sql`p_audit as (${tx.insert(auditLog).values(audits).onConflictDoNothing().getSQL()})`);
+  if (audits.length > 0) writes.push(sql`p_audit as (${insertJsonRows(auditLog, audits)} on conflict do nothing)`);
   await tx.execute(sql`with ${sql.join(writes, sql`, `)} select 1`);
 
-  const histories = await readOrderHistories(
-    tx,
-    rows.orders.map((o) => o.id as string),
-  );
-  const derived = [...bookingCtes(tx, ledgerBookings(histories))];
+  const histories = await readOrderHistories(tx, foldScope(messages.map((m) => m.event)));
+  const derived = [...bookingCtes(ledgerBookings(histories))];
   const exceptions = exceptionRows(messages, histories);
-  if (exceptions.length > 0) derived.push(sql`p_exceptions as (${upsertExceptions(tx, exceptions).getSQL()})`);
+  if (exceptions.length > 0) derived.push(sql`p_exceptions as (${upsertExceptions(exceptions)})`);
   if (derived.length > 0) await tx.execute(sql`with ${sql.join(derived, sql`, `)} select 1`);
   await releaseCalledOff(tx, messages);
 }

@@ -4,6 +4,7 @@
 // The database checks at commit that every transaction balances.
 import { eq, inArray, type SQL, sql } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
+import { insertJsonRows } from "../../db/json-rows.ts";
 import { ledgerAccounts, ledgerEntries, ledgerTransactions } from "../../db/schema-ledger.ts";
 import { parseAccount } from "../../domain/ledger/accounts.ts";
 import type { Booking } from "../../domain/ledger/booking.ts";
@@ -18,7 +19,7 @@ type Writer = Database | Transaction;
  * `ledger_e` the entries of those transactions only, in the bookings' order.
  * Empty when there is nothing to book.
  */
-export function bookingCtes(tx: Writer, bookings: readonly Booking[]): SQL[] {
+export function bookingCtes(bookings: readonly Booking[]): SQL[] {
   if (bookings.length === 0) return [];
   const accounts = new Map<string, { id: string; kind: string; ownerId: string | null }>();
   for (const b of bookings) {
@@ -48,14 +49,11 @@ export function bookingCtes(tx: Writer, bookings: readonly Booking[]): SQL[] {
       occurred_at: new Date(b.occurredAt).toISOString(),
     })),
   );
+  // Rows as one JSON parameter each (db/json-rows.ts): rendering drizzle's `.values()` cost more CPU than the fold.
   return [
-    sql`ledger_a as (${tx.insert(ledgerAccounts).values(sortedAccounts).onConflictDoNothing().getSQL()})`,
-    sql`ledger_t (id, key) as (${tx
-      .insert(ledgerTransactions)
-      .values(transactions)
-      .onConflictDoNothing()
-      .returning({ id: ledgerTransactions.id, key: ledgerTransactions.idempotencyKey })
-      .getSQL()})`,
+    sql`ledger_a as (${insertJsonRows(ledgerAccounts, sortedAccounts)} on conflict do nothing)`,
+    sql`ledger_t (id, key) as (${insertJsonRows(ledgerTransactions, transactions)} on conflict do nothing
+      returning ${sql.identifier(ledgerTransactions.id.name)}, ${sql.identifier(ledgerTransactions.idempotencyKey.name)})`,
     sql`ledger_e as (
       insert into ${ledgerEntries} (transaction_id, account_id, currency, amount_minor, memo, occurred_at)
       select ledger_t.id, x.account_id, x.currency, x.amount_minor, x.memo, x.occurred_at
@@ -70,7 +68,7 @@ export function bookingCtes(tx: Writer, bookings: readonly Booking[]): SQL[] {
 
 /** Writes the bookings not yet written, in one statement; returns how many were new. */
 export async function writeBookings(tx: Writer, bookings: readonly Booking[]): Promise<number> {
-  const ctes = bookingCtes(tx, bookings);
+  const ctes = bookingCtes(bookings);
   if (ctes.length === 0) return 0;
   const result = await tx.execute<{ booked: number }>(
     sql`with ${sql.join(ctes, sql`, `)} select count(*)::int as booked from ledger_t`,

@@ -5,8 +5,9 @@
 // delivered at once. A redelivered event finds its rows and sends nothing.
 // Rows are written with a short lease (next_attempt_at): if this isolate dies
 // mid-delivery, the scheduled sweep (sweep.ts) finds them and sends them.
-import { and, inArray, isNull, or } from "drizzle-orm";
+import { and, inArray, isNull, or, sql } from "drizzle-orm";
 import type { Database } from "../../db/client.ts";
+import { fromDriverRows, insertJsonRows } from "../../db/json-rows.ts";
 import { notifications, webhookDeliveries, webhookEndpoints } from "../../db/schema-notifications.ts";
 import { type Channel, decideChannels, isMustGo } from "../../domain/notifications/preferences.ts";
 import { type PlannedNotification, planNotifications, templateValues } from "../../domain/notifications/routing.ts";
@@ -161,8 +162,11 @@ async function fanOut(
   const rows = messages.flatMap((m, i) => notificationRows(env, m, planned[i] ?? [], audiences, now));
   const deliveries = messages.flatMap((m) => webhookRows(endpoints, m, now));
   if (rows.length > 0) {
-    const inserted = await db.insert(notifications).values(rows).onConflictDoNothing().returning();
-    stored.notifications.push(...inserted.filter((r) => r.status === "queued"));
+    // Rows as one JSON parameter (db/json-rows.ts); only the new queued rows come back, the rest is not sent.
+    const inserted = await db.execute<Record<string, unknown>>(
+      sql`with n as (${insertJsonRows(notifications, rows)} on conflict do nothing returning *) select * from n where ${sql.identifier(notifications.status.name)} = 'queued'`,
+    );
+    stored.notifications.push(...fromDriverRows(notifications, inserted.rows));
   }
   if (deliveries.length > 0) {
     stored.deliveries.push(
