@@ -134,6 +134,13 @@ describe("templates", () => {
     expect(pt.title).toBe("Nova encomenda #0f6c3c2e");
     expect(pt.body).toContain("20,89");
   });
+
+  it("formats money by the currency's own minor units (ISO 4217), not always hundredths", () => {
+    // Intl puts a no-break space after the code.
+    expect(formatMoney(12_350, "KWD", "en").replace(/\s/g, " ")).toBe("KWD 12.350");
+    expect(formatMoney(1_200, "JPY", "en")).toBe("JP¥1,200");
+    expect(formatMoney(1_250, "EUR", "en")).toBe("€12.50");
+  });
 });
 
 describe("preferences", () => {

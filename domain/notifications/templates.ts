@@ -1,5 +1,7 @@
 // What each notification says, in English and Portuguese. Plain strings with
 // {placeholders}; the values come from the order the event belongs to.
+
+import { minorPerMajor } from "../pricing/currency.ts";
 import type { Language } from "./preferences.ts";
 
 export const TEMPLATES = {
@@ -87,5 +89,6 @@ export function formatMoney(minor: number, currency: string, language: Language)
     format = new Intl.NumberFormat(locale, { style: "currency", currency });
     moneyFormats.set(key, format);
   }
-  return format.format(minor / 100);
+  // Minor units per major by ISO 4217 (100 for EUR, 1 for JPY, 1,000 for KWD), as pricing counts them.
+  return format.format(minor / minorPerMajor(currency));
 }

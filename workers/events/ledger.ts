@@ -166,6 +166,7 @@ export function ledgerBookings(histories: readonly OrderHistoryRow[]): Booking[]
         smallOrderFeeMinor: row.smallOrderFeeMinor,
         tipMinor: row.tipMinor,
         totalMinor: row.totalMinor,
+        roundingMinor: row.roundingMinor,
         discountMinor: row.discountMinor,
         discountFundedBy: row.promotionFundedBy === "restaurant" ? "restaurant" : "platform",
         commissionBps: row.commissionBps,
