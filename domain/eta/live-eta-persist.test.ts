@@ -32,14 +32,18 @@ describe("etaShouldPersist", () => {
 
   it("writes at once when the model changes or an estimate moves by a minute or more", () => {
     expect(etaShouldPersist(written, { ...written, model: "learned", at: t0 + 1000 })).toBe(true);
-    expect(etaShouldPersist(written, { ...written, dropoffAt: written.dropoffAt - ETA_PERSIST_SHIFT_MS, at: t0 + 1 })).toBe(
-      true,
-    );
+    expect(
+      etaShouldPersist(written, { ...written, dropoffAt: written.dropoffAt - ETA_PERSIST_SHIFT_MS, at: t0 + 1 }),
+    ).toBe(true);
     expect(
       etaShouldPersist(written, { ...written, pickupAt: (written.pickupAt ?? 0) + ETA_PERSIST_SHIFT_MS, at: t0 + 1 }),
     ).toBe(true);
     expect(
-      etaShouldPersist(written, { ...written, pickupAt: (written.pickupAt ?? 0) + ETA_PERSIST_SHIFT_MS - 1, at: t0 + 1 }),
+      etaShouldPersist(written, {
+        ...written,
+        pickupAt: (written.pickupAt ?? 0) + ETA_PERSIST_SHIFT_MS - 1,
+        at: t0 + 1,
+      }),
     ).toBe(false);
   });
 
