@@ -48,6 +48,8 @@ import {
 
 // ---------------------------------------------------------------- (4) fan-out
 
+const WORKERD = "workerd (Worker + DOs)";
+
 interface Pending {
   sentAt: number;
   left: number;
@@ -57,6 +59,8 @@ interface Pending {
 interface FanoutRun extends LoadResult {
   deliveries: number;
   expected: number;
+  /** Positions published in the window (each one fix, forwarded to `watchersPerOrder` watchers). */
+  sent: number;
 }
 
 /**
@@ -116,6 +120,7 @@ async function fanoutRun(
     latencyMs: summarize(latencies.values()),
     deliveries: counters.deliveries,
     expected,
+    sent,
   };
 }
 
@@ -148,7 +153,7 @@ export async function fanout(h: Harness): Promise<BenchResult> {
   const hostOf = (o: number) => workers[o % hosts] as Worker;
   const workerd = (): number[] => workers.flatMap((w) => descendantsNamed(w.pid, "workerd"));
   const groups: CpuGroup[] = [
-    { name: "workerd (Worker + DOs)", rootPids: workers.map((w) => w.pid) },
+    { name: WORKERD, rootPids: workers.map((w) => w.pid) },
     { name: "load generator", rootPids: [process.pid], descendants: false },
   ];
   h.log(
@@ -348,6 +353,8 @@ export async function fanout(h: Harness): Promise<BenchResult> {
     runs: FanoutRun[];
     completion: ReturnType<typeof summarize>;
     cpu?: Record<string, number>;
+    /** workerd CPU (ms) per position published, over every measured run (their CPU and positions summed). */
+    cpuPerPositionMs?: number;
   };
   const side = async (n: number, label: string, publish: (o: number) => number, meter?: boolean): Promise<Side> => {
     // Warm-up: one period for every order.
@@ -365,6 +372,8 @@ export async function fanout(h: Harness): Promise<BenchResult> {
     const runs: FanoutRun[] = [];
     const completion: number[] = [];
     let cpu: Record<string, number> | undefined;
+    let workerdMs = 0;
+    let positions = 0;
     for (let r = 0; r < p.runs; r++) {
       await sleep(p.pauseMs);
       const m = meter ? cpuMeter(groups) : undefined;
@@ -380,14 +389,23 @@ export async function fanout(h: Harness): Promise<BenchResult> {
         completions,
         counters,
       );
-      if (m) cpu = m().ms;
+      if (m) {
+        cpu = m().ms;
+        workerdMs += cpu[WORKERD] ?? 0;
+        positions += run.sent;
+      }
       runs.push(run);
       completion.push(...completions.values());
       h.log(
-        `  ${label}, ${n} orders × ${watchersPerOrder} watchers: run ${r + 1}/${p.runs} ${run.throughput.toFixed(0)} deliveries/s (${run.deliveries}/${run.expected}) p50 ${run.latencyMs.p50.toFixed(1)} ms p99 ${run.latencyMs.p99.toFixed(1)} ms (load ${loadavg()[0]?.toFixed(2)})`,
+        `  ${label}, ${n} orders × ${watchersPerOrder} watchers: run ${r + 1}/${p.runs} ${run.throughput.toFixed(0)} deliveries/s (${run.deliveries}/${run.expected}) p50 ${run.latencyMs.p50.toFixed(1)} ms p99 ${run.latencyMs.p99.toFixed(1)} ms (load ${loadavg()[0]?.toFixed(2)})${cpu && m ? `; workerd ${((cpu[WORKERD] ?? 0) / run.sent).toFixed(2)} ms CPU per position` : ""}`,
       );
     }
-    return { summary: summarizeRuns(runs), runs, completion: summarize(completion), ...(cpu ? { cpu } : {}) };
+    return {
+      summary: summarizeRuns(runs),
+      runs,
+      completion: summarize(completion),
+      ...(cpu ? { cpu, cpuPerPositionMs: positions ? workerdMs / positions : 0 } : {}),
+    };
   };
   const results: Record<number, { ours: Side; peer: Side; peerMax: Measured }> = {};
   const oursByLevel = new Map<number, Side>();
@@ -395,9 +413,18 @@ export async function fanout(h: Harness): Promise<BenchResult> {
     oursByLevel.set(n, await side(n, "ours: courier socket → Zone DO → Order DO → watchers", publishOurs, true));
   }
   sampleFds();
-  const admin = await AdminApi.open(h, worker, 1, 5000);
-  const zoneStats = await admin.stats<{ dropped: Record<string, number> }>(orders[0]?.cell as string);
-  admin.close();
+  // Diagnostic only: a saturated host may not answer in time, and the run's figures must still be written.
+  let zoneStats: { dropped: Record<string, number> } | null = null;
+  try {
+    const admin = await AdminApi.open(h, worker, 1, 30_000);
+    try {
+      zoneStats = await admin.stats<{ dropped: Record<string, number> }>(orders[0]?.cell as string);
+    } finally {
+      admin.close();
+    }
+  } catch (err) {
+    h.log(`fanout: zone stats unavailable (${String(err)}); the figures stand without them`);
+  }
   // Ours and the peer's sockets together (3 × orders × watchers) would pass the machine's open-file limit at
   // 10,000 watchers: ours are closed before the peer's open, and each level runs ours then the peer.
   for (const ws of watcherSockets) ws.terminate();
@@ -499,7 +526,8 @@ export async function fanout(h: Harness): Promise<BenchResult> {
       `${topN} orders at most, each with ${watchersPerOrder} watchers (the customer and the restaurant's staff member${watchersPerOrder > 2 ? ", then a second device of each" : ""}, on GET /v1/orders/{id}/live with their own tokens) and one assigned courier streaming fixes on GET /v1/couriers/live: ${topN * (watchersPerOrder + 1)} sockets through the API at the top level; the peer's sockets are opened once ours are closed (the open-file limit). Ours spread round-robin over ${hosts} Worker host${hosts > 1 ? "s" : ""} (each its own Miniflare and workerd, all on the server CPU): workerd keeps 2 descriptors per socket and 3 per live Order DO and aborts at its open-file limit (${fdLimit}; decision 57); peak descriptors per workerd ${[...fdPeak.values()].join(", ")}. DO state on ${courierState()}. Each courier sends one fix every ${periodMs} ms (staggered across orders), just over the zone's and the Order DO's 1 s throttles; latency = watcher receive − scheduled send, measured in this process (one clock). A delivery not received within 5 s counts as an error (e.g. a fix throttled because jitter brought two within 1 s).`,
       `Setup through bench/probe/zone-probe.ts, not the public API (it has no fast path to "courier assigned"): Order DO place (same PlacedOrder the API builds, priced by the same domain code), paymentUpdate, accept by the restaurant's staff (which starts dispatch at the restaurant's zone, as in production), courier_offered, courier_assigned by the courier, then ZoneDO.cancelDispatch (the order is assigned) and ZoneDO.adopt of the courier with the order active. The queue's projection of those events into PostgreSQL is waited for before measuring (order_events stable, then workerd under 10 % of a core), as a production fan-out at steady state would see it. Fixes then take the production path: courier socket → Zone DO (validate, index, forward ≤ 1/s/order) → RPC OrderDO.courierPosition (ETA, throttle ≤ 1/s) → hibernatable WebSockets of the customer and the restaurant.`,
       `peer: a bare ws server, one room per order with the same two watcher sockets' worth of subscribers and one publisher socket per order; it relays the message as-is (no validation, no ETA, no second hop). Its closed-loop maximum: every publisher sends its next position once both watchers have the previous one.`,
-      `Fixes refused by the zone during the run: ${refused}; zone ${orders[0]?.cell} refusals by reason: ${JSON.stringify(zoneStats.dropped)}.`,
+      `Fixes refused by the zone during the run: ${refused}; zone ${orders[0]?.cell} refusals by reason: ${zoneStats ? JSON.stringify(zoneStats.dropped) : "not read (the stats call failed)"}.`,
+      `workerd CPU per position = the Worker hosts' CPU (utime + stime of workerd and its Node host, from /proc) over the measured runs ÷ the positions published in them; when ours is saturated, work left queued past a run's 5 s drain is charged to the next run or not at all, so the figure at an unsaturated level is the one to trust. Cores needed = CPU per position × positions offered per second; the bench pins every Worker host to one server CPU.`,
       top.ours.cpu
         ? `Server CPU in the last run of ours at ${topN} orders: ${Object.entries(top.ours.cpu)
             .map(([k, v]) => `${k} ${Math.round(v)} ms`)
@@ -511,7 +539,23 @@ export async function fanout(h: Harness): Promise<BenchResult> {
       columns: RUNS_COLUMNS,
       rows,
     },
-    tables: [],
+    tables: [
+      {
+        title:
+          "Fan-out: workerd CPU per position (one fix through the zone, the Order DO and its watchers), and the cores the offered rate needs",
+        columns: ["orders", "positions/s offered", "workerd CPU per position", "cores needed at that rate"],
+        rows: levels.map((n) => {
+          const perPosition = results[n]?.ours.cpuPerPositionMs;
+          const rate = (n * 1000) / periodMs;
+          return [
+            String(n),
+            rate.toFixed(0),
+            perPosition === undefined ? "–" : `${perPosition.toFixed(2)} ms`,
+            perPosition === undefined ? "–" : ((perPosition * rate) / 1000).toFixed(2),
+          ];
+        }),
+      },
+    ],
     curves: {
       title: `Fan-out: per-delivery latency vs offered deliveries/s (number of live orders × ${watchersPerOrder} watchers)`,
       goalMs: 250,

@@ -46,6 +46,9 @@ export const COURIER_TRAIL_TABLE = `create table courier_trail (
   primary key (courier_id, seq))`;
 
 export class CourierTrail {
+  /** Rows in courier_trail, counted once then kept in step (undefined: not counted yet): record() checks it per position. */
+  private rows: number | undefined;
+
   /**
    * `tables`: which of the trail's tables the object has (OrderStorage creates `courier_trail` with
    * the others); the counts of duplicates and overflow, rare, get their table on the first one.
@@ -74,7 +77,10 @@ export class CourierTrail {
   }
 
   points(): number {
-    return this.sql.exec<{ n: number }>("select count(*) as n from courier_trail").toArray()[0]?.n ?? 0;
+    if (this.rows === undefined) {
+      this.rows = this.sql.exec<{ n: number }>("select count(*) as n from courier_trail").toArray()[0]?.n ?? 0;
+    }
+    return this.rows;
   }
 
   /** Idempotent by (courier, seq): a fix forwarded twice is stored once and counted as a duplicate. */
@@ -102,6 +108,7 @@ export class CourierTrail {
       if (written > 0) {
         added++;
         room--;
+        this.rows = (this.rows ?? 0) + 1;
       } else {
         duplicates++;
       }
@@ -156,5 +163,6 @@ export class CourierTrail {
 
   purge(): void {
     this.sql.exec("delete from courier_trail");
+    this.rows = 0;
   }
 }

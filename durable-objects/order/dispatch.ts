@@ -116,6 +116,8 @@ export class OrderDispatch {
   readonly job: CourierJob;
   private readonly timing: FoodReadyTiming;
   readonly liveEta: OrderLiveEta;
+  /** The board's view of the courier as last stored (undefined: not read yet): read on every position. */
+  private board: BoardCourier | null | undefined;
 
   constructor(private readonly host: DispatchHost) {
     // Its tables (dispatch_meta, courier_trail) are made with the order's own, by OrderStorage.
@@ -216,7 +218,7 @@ export class OrderDispatch {
         case "order.courier_released":
           this.host.schedule("courier_dark", null);
           // The next courier's ETA must not start from where this one was.
-          this.setMeta("eta_courier", "");
+          this.liveEta.forgetCourier();
           await this.release(event.payload.courierId, this.courierCell(event.payload.courierId));
           this.lastCourierCell = null;
           await this.redispatch();
@@ -366,11 +368,13 @@ export class OrderDispatch {
 
   /** The courier as the kitchen's board shows them, while they are the one on this order. */
   boardCourier(): BoardCourier | null {
-    const raw = this.meta("board_courier");
+    if (this.board === undefined) {
+      const raw = this.meta("board_courier");
+      this.board = raw ? (JSON.parse(raw) as BoardCourier) : null;
+    }
     const courierId = this.host.snapshot()?.courierId ?? null;
-    if (!raw || courierId === null) return null;
-    const info = JSON.parse(raw) as BoardCourier;
-    return info.courierId === courierId ? info : null;
+    const info = this.board;
+    return info && courierId !== null && info.courierId === courierId ? info : null;
   }
 
   private async tellBoard(update: CourierPositionUpdate, restaurant: LatLng, toPickup: boolean, now: number) {
@@ -384,6 +388,7 @@ export class OrderDispatch {
     };
     if (!boardShouldHear(previous, next)) return;
     this.setMeta("board_courier", JSON.stringify(next));
+    this.board = next;
     await this.host.boardChanged();
   }
 

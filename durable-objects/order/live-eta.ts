@@ -4,10 +4,21 @@
 // the assigned courier's last position and the kitchen's latest estimate.
 // Recomputed on each courier position the DO broadcasts and whenever the
 // food's time moves (acceptance, a prep change, food ready) before the food
-// is on board; the last one is kept so the order's view shows it.
+// is on board; the last one is kept so the order's view shows it. Both the
+// ETA and the courier position it starts from live in memory and are written
+// through at most every ETA_PERSIST_EVERY_MS, or at once when they change in
+// kind (domain/eta/live-eta-persist.ts, decision 65): a position no longer
+// costs two SQLite writes, and after an eviction the view's ETA is at most
+// that much older than the last one broadcast.
 import type { Vehicle } from "../../domain/dispatch/eta.ts";
 import type { EtaCalibration } from "../../domain/eta/calibration.ts";
 import { type LiveEta, type LivePhase, liveEta } from "../../domain/eta/live-eta.ts";
+import {
+  type CourierSighting,
+  etaShouldPersist,
+  type PersistedEta,
+  sightingShouldPersist,
+} from "../../domain/eta/live-eta-persist.ts";
 import type { LatLng } from "../../domain/geo/distance.ts";
 import type { PlacedOrder } from "../../domain/order/order-event.ts";
 import type { DeliveryState } from "../../domain/order/order-types.ts";
@@ -31,6 +42,8 @@ export interface LiveEtaHost {
 export interface StoredEta extends LiveEta {
   at: number;
 }
+
+type EtaCourier = LatLng & { vehicle: Vehicle };
 
 /** The order's live ETA as its view shows it (ISO times). */
 export interface LiveEtaView {
@@ -59,35 +72,56 @@ export function phaseOf(delivery: DeliveryState): LivePhase | null {
 
 export class OrderLiveEta {
   private calibration: { value: EtaCalibration | null; readAt: number } | null = null;
+  /** The newest ETA and courier position (undefined: not read from storage yet); storage may lag them. */
+  private latest: StoredEta | null | undefined;
+  private courierNow: EtaCourier | null | undefined;
+  /** What storage holds, as far as this instance knows (null: nothing, or not known: write the next one). */
+  private writtenEta: PersistedEta | null = null;
+  private writtenCourier: CourierSighting | null = null;
 
   constructor(private readonly host: LiveEtaHost) {}
 
   /** The ETA with a courier fix; remembers the fix so a later prep change can use it. */
   async forPosition(courier: LatLng, vehicle: Vehicle, now: number): Promise<LiveEta | null> {
-    this.host.setMeta("eta_courier", JSON.stringify({ lat: courier.lat, lng: courier.lng, vehicle }));
-    return this.compute(now);
+    this.courierNow = { lat: courier.lat, lng: courier.lng, vehicle };
+    const sighting: CourierSighting = { ...this.courierNow, at: now };
+    if (sightingShouldPersist(this.writtenCourier, sighting)) {
+      this.host.setMeta("eta_courier", JSON.stringify(this.courierNow));
+      this.writtenCourier = sighting;
+    }
+    return this.compute(now, false);
+  }
+
+  /** The courier left the order: the next one's ETA must not start from where this one was. */
+  forgetCourier(): void {
+    this.courierNow = null;
+    this.writtenCourier = null;
+    this.host.setMeta("eta_courier", "");
   }
 
   /**
    * The food's time moved (or the order was just accepted): before pickup
    * the customer's time moves with it, so it is sent at once, not on the
-   * courier's next position (there may be no courier yet).
+   * courier's next position (there may be no courier yet). Written at once:
+   * rare, and what the kitchen just said.
    */
   async foodTimeChanged(now: number): Promise<void> {
-    const eta = await this.compute(now);
+    const eta = await this.compute(now, true);
     if (!eta || eta.pickupAt === null) return;
     this.host.watchers.broadcast({ type: "eta", eta }, ["customer", "restaurant_staff"]);
   }
 
   /** The last ETA computed, for the order's view. */
   last(): StoredEta | null {
-    const raw = this.host.meta("live_eta");
-    if (!raw) return null;
-    try {
-      return JSON.parse(raw) as StoredEta;
-    } catch {
-      return null;
+    if (this.latest === undefined) {
+      const raw = this.host.meta("live_eta");
+      try {
+        this.latest = raw ? (JSON.parse(raw) as StoredEta) : null;
+      } catch {
+        this.latest = null;
+      }
     }
+    return this.latest;
   }
 
   /** For the order's view, while the order is between acceptance and drop-off. */
@@ -103,7 +137,7 @@ export class OrderLiveEta {
     };
   }
 
-  private async compute(now: number): Promise<LiveEta | null> {
+  private async compute(now: number, persistNow: boolean): Promise<LiveEta | null> {
     const order = this.host.placed();
     const snapshot = this.host.snapshot();
     if (!order || !snapshot || snapshot.acceptedAt === null) return null;
@@ -122,18 +156,25 @@ export class OrderLiveEta {
       areaId: order.deliveryAreaId ?? null,
       localHour: localHour(now, order.timeZone ?? "UTC"),
     });
-    this.host.setMeta("live_eta", JSON.stringify({ ...eta, at: now } satisfies StoredEta));
+    const stored: StoredEta = { ...eta, at: now };
+    this.latest = stored;
+    if (persistNow || etaShouldPersist(this.writtenEta, stored)) {
+      this.host.setMeta("live_eta", JSON.stringify(stored));
+      this.writtenEta = stored;
+    }
     return eta;
   }
 
-  private courier(): (LatLng & { vehicle: Vehicle }) | null {
-    const raw = this.host.meta("eta_courier");
-    if (!raw) return null;
-    try {
-      return JSON.parse(raw) as LatLng & { vehicle: Vehicle };
-    } catch {
-      return null;
+  private courier(): EtaCourier | null {
+    if (this.courierNow === undefined) {
+      const raw = this.host.meta("eta_courier");
+      try {
+        this.courierNow = raw ? (JSON.parse(raw) as EtaCourier) : null;
+      } catch {
+        this.courierNow = null;
+      }
     }
+    return this.courierNow;
   }
 
   /** KV is shared by every order: a failed read falls back to the fixed model rather than failing an update. */

@@ -11,6 +11,11 @@ describe("ETA calibration store", () => {
     expect(localHour(at, "Europe/Lisbon")).toBe(20);
     expect(localHour(at, "Asia/Tokyo")).toBe(4);
     expect(localHour(at, "Not/AZone")).toBe(19);
+    // Asked again (the formatters are kept per zone): the same answers, and the hour moves with the time.
+    expect(localHour(at, "Europe/Lisbon")).toBe(20);
+    expect(localHour(at + 5 * 3_600_000, "Europe/Lisbon")).toBe(1);
+    expect(localHour(Date.UTC(2026, 0, 3, 19, 30), "Europe/Lisbon")).toBe(19);
+    expect(localHour(at, "Not/AZone")).toBe(19);
   });
 
   it("fits from Postgres history, caches in KV, and refits only when stale or forced", async () => {
