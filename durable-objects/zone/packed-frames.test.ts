@@ -81,11 +81,14 @@ describe("packed fix frames (protocol 2)", () => {
     await goOnline(a, at);
     a.send({ type: "ack_mode", mode: "cumulative" });
     const t0 = Date.now();
-    const frames = Array.from({ length: 8 }, (_, i) => [
+    // Nine frames: the socket's first fix frame is answered at once (decision 59 addendum), the next
+    // eight by one cumulative ack.
+    const frames = Array.from({ length: 9 }, (_, i) => [
       fixAt(destinationPoint(at, 0, 10 * i + 5), { at: t0 + 2 * i }),
       fixAt(destinationPoint(at, 0, 10 * i + 10), { at: t0 + 2 * i + 1 }),
     ]);
     for (const f of frames) a.sendPacked(f);
+    expect(await a.next("ack")).toMatchObject({ seq: frames[0]?.[1]?.seq, accepted: 2, dropped: 0 });
     expect(await a.next("ack")).toMatchObject({ seq: frames.at(-1)?.[1]?.seq, accepted: 16, dropped: 0 });
     a.close();
   });
