@@ -33,8 +33,11 @@ export interface LoadResult extends RunStats {
   offeredRate?: number;
 }
 
+/** The error's message, with its cause first when it has one (drizzle's "Failed query: <the SQL>" hides it). */
 function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? error.cause.message : undefined;
+  return cause ? `${cause} (${error.message})` : error.message;
 }
 
 export async function closedLoop(options: ClosedLoopOptions): Promise<LoadResult> {
