@@ -5,7 +5,7 @@
 // `wrangler dev` would use. Durable Objects, KV and D1 persist to disk under
 // a fresh directory, like `wrangler dev` does. Unlike `wrangler dev`, no
 // secrets are read from `.dev.vars`/`.env` (see below).
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
@@ -112,6 +112,16 @@ const mf = new Miniflare(
     ...(config.persistDir ? { resourcePersistencePath: config.persistDir } : {}),
     // Request logs are JSON at info level: counted, not echoed (the terminal is not the benchmark).
     handleStructuredLogs: (log: { level?: string; message?: string }) => {
+      // MINIFLARE_WORKERD_V8_FLAGS=--trace-gc BENCH_GC_LOG=FILE: V8's collections in workerd, with the host's clock
+      // (decision 58 addendum).
+      if (
+        process.env.BENCH_GC_LOG &&
+        log.message &&
+        /(Scavenge|Mark-Compact|Mark-Sweep|Minor Mark)/.test(log.message)
+      ) {
+        appendFileSync(process.env.BENCH_GC_LOG, `${Date.now()} ${log.message}\n`);
+        return;
+      }
       if (log.level === "info" || log.level === "log" || log.message?.includes('"level":"info"')) infoLogs++;
       else process.stderr.write(`${log.level}: ${log.message}\n`);
     },
